@@ -1,0 +1,177 @@
+import { fakerZH_CN as faker } from '@faker-js/faker';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Buyer } from '../modules/buyers/buyer.entity';
+import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
+import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
+import { defaultShipBy, isRemoteRegion } from '../modules/orders/orders.rules';
+import { DEFAULT_POLICY } from '../modules/policies/policy.defaults';
+import { Product, ProductPrice } from '../modules/products/product.entity';
+import { MerchantStatus, MerchantTier, OrderStatus, Province, SalesPlatform } from '../shared/enums';
+import { logger } from '../shared/logger';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export const DEMO_SIZES = { merchants: 36, buyers: 400, productsPerMerchant: [3, 8], orders: 3000, days: 90 } as const;
+
+const CATEGORIES = ['服装', '家居', '食品', '数码', '美妆', '母婴', '家电', '定制礼品', '家具', '生鲜'];
+const PRODUCT_WORDS: Record<string, string[]> = {
+  服装: ['纯棉T恤', '羽绒服', '牛仔裤', '连衣裙'],
+  家居: ['四件套', '收纳箱', '香薰蜡烛', '地毯'],
+  食品: ['坚果礼盒', '挂面', '蜂蜜', '茶叶'],
+  数码: ['蓝牙耳机', '充电宝', '数据线', '键盘'],
+  美妆: ['面膜', '口红', '防晒霜', '洗面奶'],
+  母婴: ['纸尿裤', '奶瓶', '婴儿湿巾', '儿童餐椅'],
+  家电: ['电饭煲', '空气炸锅', '电风扇', '吸尘器'],
+  定制礼品: ['刻字钢笔', '定制相册', '印花抱枕', '定制马克杯'],
+  家具: ['实木书桌', '布艺沙发', '床垫', '衣柜'],
+  生鲜: ['赣南脐橙', '阳澄湖大闸蟹', '烟台苹果', '海南芒果'],
+};
+const TIER_WEIGHTS: { weight: number; value: MerchantTier }[] = [
+  { weight: 12, value: MerchantTier.STANDARD },
+  { weight: 10, value: MerchantTier.SMALL },
+  { weight: 6, value: MerchantTier.NEW_QUALITY },
+  { weight: 5, value: MerchantTier.STRENGTH },
+  { weight: 3, value: MerchantTier.SUPER_FACTORY },
+];
+const MERCHANT_REGIONS = [Province.ZHEJIANG, Province.GUANGDONG, Province.JIANGSU, Province.FUJIAN, Province.SHANDONG, Province.SHANGHAI, Province.HEBEI];
+const PLATFORMS = Object.values(SalesPlatform);
+const PROVINCES = Object.values(Province).filter((p) => ![Province.HONG_KONG, Province.MACAU, Province.TAIWAN].includes(p));
+
+/**
+ * A deterministic demo world (seeded random; dates relative to the start of today, UTC): merchants
+ * across tiers and regions, buyers with a few flagged, products with price history, and orders over
+ * the last 90 days in every status. Names are Chinese.
+ */
+export async function seedDemoData(em: EntityManager, now = new Date()): Promise<void> {
+  faker.seed(20250101);
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const start = today - DEMO_SIZES.days * DAY;
+  const at = (ms: number) => new Date(Math.min(ms, now.getTime()));
+
+  const merchants = Array.from({ length: DEMO_SIZES.merchants }, (_, i) => {
+    const tier = faker.helpers.weightedArrayElement(TIER_WEIGHTS);
+    const merchant = em.create(Merchant, {
+      externalId: `SHOP${String(10001 + i)}`,
+      name: `${faker.location.city()}${faker.company.name()}`.slice(0, 200),
+      tier,
+      mainCategory: faker.helpers.arrayElement(CATEGORIES),
+      region: faker.helpers.arrayElement(MERCHANT_REGIONS),
+      deposit: faker.helpers.arrayElement([100_000, 200_000, 500_000, 1_000_000]),
+      createdAt: new Date(start - 30 * DAY),
+    });
+    em.create(MerchantStatusChange, {
+      merchant,
+      fromStatus: null,
+      toStatus: MerchantStatus.ACTIVE,
+      actor: 'seed',
+      reason: 'merchant registered',
+      changedAt: merchant.createdAt,
+    });
+    return merchant;
+  });
+  // A couple of merchants under review, so the status history shows warnings.
+  for (const merchant of merchants.slice(-2)) {
+    em.create(MerchantStatusChange, {
+      merchant,
+      fromStatus: MerchantStatus.ACTIVE,
+      toStatus: MerchantStatus.WARNED,
+      actor: 'seed',
+      reason: '异常订单比例偏高，请在 7 天内整改',
+      changedAt: new Date(today - 5 * DAY),
+    });
+    merchant.status = MerchantStatus.WARNED;
+  }
+
+  const buyers = Array.from({ length: DEMO_SIZES.buyers }, (_, i) =>
+    em.create(Buyer, {
+      externalId: `BUYER${String(500001 + i)}`,
+      nickname: `${faker.person.lastName()}${faker.person.firstName()}`,
+      superBuyer: i % 20 === 0,
+      malicious: i % 27 === 13,
+    }),
+  );
+
+  const products = merchants.flatMap((merchant) =>
+    Array.from({ length: faker.number.int({ min: DEMO_SIZES.productsPerMerchant[0], max: DEMO_SIZES.productsPerMerchant[1] }) }, (_, i) => {
+      const category = faker.datatype.boolean(0.8) ? merchant.mainCategory : faker.helpers.arrayElement(CATEGORIES);
+      const prices = Array.from({ length: faker.number.int({ min: 1, max: 4 }) }, () => faker.number.int({ min: 990, max: 99_900 }));
+      const product = em.create(Product, {
+        merchant,
+        externalId: `SKU${String(i + 1).padStart(4, '0')}`,
+        title: `${faker.helpers.arrayElement(PRODUCT_WORDS[category])} ${faker.commerce.productAdjective()}款`,
+        category,
+        currentPrice: prices.at(-1)!,
+        createdAt: new Date(start - 10 * DAY),
+      });
+      prices.forEach((price, k) =>
+        em.create(ProductPrice, { product, price, effectiveFrom: new Date(start - 10 * DAY + k * 25 * DAY) }),
+      );
+      return product;
+    }),
+  );
+  const productsByMerchant = new Map(merchants.map((m) => [m, products.filter((p) => p.merchant === m)]));
+
+  for (let n = 0; n < DEMO_SIZES.orders; n++) {
+    const merchant = faker.helpers.arrayElement(merchants);
+    const buyer = faker.helpers.arrayElement(buyers);
+    const paidAt = new Date(start + faker.number.int({ min: 0, max: DEMO_SIZES.days * DAY - HOUR }));
+    const ageDays = (today - paidAt.getTime()) / DAY;
+    const lineProducts = faker.helpers.arrayElements(productsByMerchant.get(merchant)!, { min: 1, max: 3 });
+    const lines = lineProducts.map((product) => ({ product, quantity: faker.number.int({ min: 1, max: 3 }), unitPrice: product.currentPrice }));
+    const gross = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice, 0);
+    const paidAmount = Math.round(gross * faker.helpers.arrayElement([1, 1, 1, 0.95, 0.9]));
+    const promoted = faker.datatype.boolean(0.3);
+    const destinationRegion = faker.helpers.arrayElement(PROVINCES);
+
+    const shippedAt = at(paidAt.getTime() + faker.number.int({ min: 2, max: 60 }) * HOUR);
+    const deliveredAt = at(shippedAt.getTime() + faker.number.int({ min: 24, max: 96 }) * HOUR);
+    const completedAt = at(deliveredAt.getTime() + 7 * DAY);
+    const roll = faker.number.float();
+    let status: OrderStatus;
+    if (roll < 0.04) status = OrderStatus.CANCELLED;
+    else if (roll < 0.12) status = OrderStatus.REFUNDED;
+    else if (completedAt.getTime() < now.getTime() && ageDays > 12) status = OrderStatus.COMPLETED;
+    else if (deliveredAt.getTime() < now.getTime() && ageDays > 4) status = OrderStatus.DELIVERED;
+    else if (shippedAt.getTime() < now.getTime() && ageDays > 1) status = OrderStatus.SHIPPED;
+    else status = OrderStatus.PAID;
+    const reached = (s: OrderStatus[]) => s.includes(status);
+
+    const order = em.create(Order, {
+      platform: faker.helpers.arrayElement(PLATFORMS),
+      externalNumber: `${today / DAY}${String(n).padStart(6, '0')}`,
+      merchant,
+      buyer,
+      status,
+      paidAmount,
+      shippingFee: faker.helpers.arrayElement([0, 0, 0, 500, 800, 1200]),
+      destinationRegion,
+      remoteRegion: isRemoteRegion(destinationRegion, DEFAULT_POLICY.remoteRegions),
+      promoted,
+      promotionFee: promoted ? Math.round(paidAmount * 0.05) : 0,
+      custom: merchant.mainCategory === '定制礼品' || faker.datatype.boolean(0.03),
+      hosted: faker.datatype.boolean(0.1),
+      paidAt,
+      shipBy: defaultShipBy(paidAt, DEFAULT_POLICY.shipWithinHours),
+      shippedAt: reached([OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED]) ? shippedAt : null,
+      deliveredAt: reached([OrderStatus.DELIVERED, OrderStatus.COMPLETED]) ? deliveredAt : null,
+      completedAt: reached([OrderStatus.COMPLETED]) ? completedAt : null,
+      cancelledAt: status === OrderStatus.CANCELLED ? at(paidAt.getTime() + 3 * HOUR) : null,
+      refundedAt: status === OrderStatus.REFUNDED ? at(paidAt.getTime() + 30 * HOUR) : null,
+      contentHash: `seed-${n}`,
+    });
+    lines.forEach((line, i) => em.create(OrderLine, { order, lineNo: i + 1, ...line }));
+    em.create(OrderStatusChange, { order, fromStatus: null, toStatus: status, actor: 'seed', reason: 'demo data', changedAt: paidAt });
+  }
+  await em.flush();
+}
+
+/** On an empty database (no merchants), loads the demo world; otherwise leaves the data alone. */
+export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
+  const em = orm.em.fork();
+  if ((await em.count(Merchant)) > 0) return false;
+  const started = Date.now();
+  await em.transactional((tx) => seedDemoData(tx as EntityManager));
+  logger.info({ ...DEMO_SIZES, ms: Date.now() - started }, 'demo data loaded');
+  return true;
+}

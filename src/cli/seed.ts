@@ -1,0 +1,17 @@
+/** `npm run seed`: loads the demo data into an empty database (embedded, or DATABASE_URL). */
+import 'reflect-metadata';
+import { loadConfig } from '../config';
+import { openDatabase } from '../db/database';
+import { seedDemoDataIfEmpty } from './seed-demo-data';
+
+async function main() {
+  const database = await openDatabase(loadConfig());
+  try {
+    const seeded = await seedDemoDataIfEmpty(database.orm);
+    console.log(seeded ? 'demo data loaded' : 'the database already has merchants; nothing loaded');
+  } finally {
+    await database.close();
+  }
+}
+
+void main();

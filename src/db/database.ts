@@ -1,0 +1,33 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import { logger } from '../shared/logger';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { createOrmConfig } from './mikro-orm.config';
+
+export interface Database {
+  orm: MikroORM;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL when set, otherwise to an embedded PostgreSQL; then applies migrations. */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'embeddedPostgres'>): Promise<Database> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedPostgres);
+  const url = config.databaseUrl ?? embedded!.url;
+  try {
+    const orm = await MikroORM.init(createOrmConfig(url));
+    const applied = await orm.getMigrator().up();
+    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    return {
+      orm,
+      url,
+      close: async () => {
+        await orm.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

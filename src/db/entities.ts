@@ -1,0 +1,16 @@
+import { Buyer } from '../modules/buyers/buyer.entity';
+import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
+import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
+import { Product, ProductPrice } from '../modules/products/product.entity';
+
+/** The explicit entity list: no folder scanning, so tsx, vitest and tsc discover the same set. */
+export const entities = [
+  Merchant,
+  MerchantStatusChange,
+  Buyer,
+  Product,
+  ProductPrice,
+  Order,
+  OrderLine,
+  OrderStatusChange,
+];

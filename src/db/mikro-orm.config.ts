@@ -1,0 +1,37 @@
+import { defineConfig } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { resolve } from 'node:path';
+import { entities } from './entities';
+import { CountingLogger } from './query-counter';
+
+const migrationsPath = resolve(__dirname, '../../migrations');
+
+export function createOrmConfig(clientUrl: string, options: { debug?: boolean; poolMax?: number } = {}) {
+  return defineConfig({
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    // Vitest's module loader chokes on MikroORM's own dynamic import of migration files.
+    dynamicImportProvider: (id: string) => import(id),
+    discovery: { warnWhenNoEntities: true },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: options.debug ?? false,
+    loggerFactory: (loggerOptions) => new CountingLogger(loggerOptions),
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    migrations: {
+      path: migrationsPath,
+      pathTs: migrationsPath,
+      glob: '!(*.d).{js,ts}',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: true,
+      snapshotName: '.snapshot-weiquan',
+      emit: 'ts',
+      silent: true,
+    },
+  });
+}
+
+// The MikroORM CLI (`npm run migration:create`) reads this default export.
+export default createOrmConfig(process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:54329/postgres');

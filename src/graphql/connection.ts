@@ -1,0 +1,306 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Knex } from '@mikro-orm/postgresql';
+import { GraphQLError } from 'graphql';
+import { Max, Min } from 'class-validator';
+import DataLoader from 'dataloader';
+import { ArgsType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(SortDirection, { name: 'SortDirection' });
+
+export const MAX_PAGE_SIZE = 100;
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: `Page size, 0 to ${MAX_PAGE_SIZE}.` })
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
+  first: number = 20;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge of the previous page.' })
+  after?: string | null;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean, { description: 'True when the page was requested with `after`.' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+type Class<T> = new (...args: never[]) => T;
+
+/** Declares `<Name>Connection` and `<Name>Edge` object types for a node type. */
+export function ConnectionType(name: string, nodeType: Class<object>) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: object;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class Connection {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'All items matching the filter, on every page.' })
+    totalCount!: number;
+  }
+  return Connection;
+}
+
+/** A page of results. `totalCount` is a getter, so its COUNT query runs only when a client asks for it. */
+export class Page<T> {
+  constructor(
+    readonly edges: { cursor: string; node: T }[],
+    readonly pageInfo: PageInfo,
+    private readonly count: () => Promise<number>,
+  ) {}
+
+  get totalCount(): Promise<number> {
+    return this.count();
+  }
+}
+
+/** How a connection is ordered: a column plus the id as tie-breaker, so keyset cursors are stable. */
+export interface SortSpec {
+  /** Name recorded in cursors so a cursor cannot be replayed against another ordering. */
+  key: string;
+  column: string;
+  direction: SortDirection;
+}
+
+export type WhereClause = (qb: Knex.QueryBuilder) => void;
+
+interface CursorPosition {
+  value: string;
+  id: string;
+}
+
+function encodeCursor(sort: SortSpec, row: Record<string, unknown>): string {
+  const raw = row[sort.column];
+  const value = raw instanceof Date ? raw.toISOString() : String(raw);
+  return Buffer.from(JSON.stringify([sort.key, sort.direction, value, row.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: SortSpec): CursorPosition {
+  try {
+    const [key, direction, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key === sort.key && direction === sort.direction && typeof value === 'string' && typeof id === 'string') {
+      return { value, id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new GraphQLError('`after` is not a cursor of this connection with this sort order', {
+    extensions: { code: 'BAD_USER_INPUT', field: 'after' },
+  });
+}
+
+function applyOrderAndCursor(qb: Knex.QueryBuilder, alias: string, sort: SortSpec, after?: string | null) {
+  const dir = sort.direction === SortDirection.ASC ? 'asc' : 'desc';
+  if (after) {
+    const position = decodeCursor(after, sort);
+    const op = sort.direction === SortDirection.ASC ? '>' : '<';
+    qb.whereRaw(`(??, ??) ${op} (?, ?::uuid)`, [`${alias}.${sort.column}`, `${alias}.id`, position.value, position.id]);
+  }
+  return dir;
+}
+
+function toPage<T extends object>(
+  em: EntityManager,
+  entity: Class<T>,
+  rows: Record<string, unknown>[],
+  sort: SortSpec,
+  page: PageArgs,
+  count: () => Promise<number>,
+): Page<T> {
+  const visible = rows.slice(0, page.first);
+  const edges = visible.map((row) => {
+    const { __rn: _ignored, ...columns } = row;
+    return { cursor: encodeCursor(sort, row), node: em.map(entity, columns) as T };
+  });
+  return new Page(
+    edges,
+    {
+      hasNextPage: rows.length > page.first,
+      hasPreviousPage: Boolean(page.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    count,
+  );
+}
+
+async function run(em: EntityManager, qb: Knex.QueryBuilder): Promise<Record<string, unknown>[]> {
+  return em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
+}
+
+/** One page of a root connection: one SELECT (plus one COUNT only if `totalCount` is read). */
+export async function paginate<T extends object>(
+  em: EntityManager,
+  entity: Class<T>,
+  options: { table: string; where: WhereClause; sort: SortSpec; page: PageArgs },
+): Promise<Page<T>> {
+  const { table, where, sort, page } = options;
+  const knex = em.getKnex();
+  const qb = knex(`${table} as t`).select('t.*');
+  where(qb);
+  const dir = applyOrderAndCursor(qb, 't', sort, page.after);
+  qb.orderBy([
+    { column: `t.${sort.column}`, order: dir },
+    { column: 't.id', order: dir },
+  ]).limit(page.first + 1);
+  const rows = await run(em, qb);
+  const count = async () => {
+    const countQb = knex(`${table} as t`).count({ count: '*' });
+    where(countQb);
+    const [row] = await run(em, countQb);
+    return Number(row.count);
+  };
+  return toPage(em, entity, rows, sort, page, count);
+}
+
+/**
+ * The same page of a child connection for many parents at once (e.g. `orders` of 50 merchants): one
+ * SELECT with `row_number() over (partition by parent)`, so the statement count does not grow with
+ * the number of parents.
+ */
+async function paginateByParent<T extends object>(
+  em: EntityManager,
+  entity: Class<T>,
+  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; sort: SortSpec; page: PageArgs },
+  countFor: (parentId: string) => Promise<number>,
+): Promise<Map<string, Page<T>>> {
+  const { table, parentColumn, parentIds, where, sort, page } = options;
+  const knex = em.getKnex();
+  const dir = sort.direction === SortDirection.ASC ? 'asc' : 'desc';
+  const inner = knex(`${table} as t`)
+    .select('t.*')
+    .select(
+      knex.raw(`row_number() over (partition by ?? order by ?? ${dir}, ?? ${dir}) as __rn`, [
+        `t.${parentColumn}`,
+        `t.${sort.column}`,
+        't.id',
+      ]),
+    )
+    .whereIn(`t.${parentColumn}`, [...parentIds]);
+  where(inner);
+  applyOrderAndCursor(inner, 't', sort, page.after);
+  const qb = knex
+    .select('*')
+    .from(inner.as('ranked'))
+    .where('__rn', '<=', page.first + 1)
+    .orderBy([
+      { column: parentColumn, order: 'asc' },
+      { column: '__rn', order: 'asc' },
+    ]);
+  const rows = await run(em, qb);
+  const byParent = new Map<string, Record<string, unknown>[]>(parentIds.map((id) => [id, []]));
+  for (const row of rows) byParent.get(row[parentColumn] as string)?.push(row);
+  return new Map(
+    [...byParent].map(([parentId, parentRows]) => [
+      parentId,
+      toPage(em, entity, parentRows, sort, page, () => countFor(parentId)),
+    ]),
+  );
+}
+
+/** Counts of a child table per parent in one GROUP BY, for `totalCount` of batched child connections. */
+async function countByParent(
+  em: EntityManager,
+  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause },
+): Promise<Map<string, number>> {
+  const { table, parentColumn, parentIds, where } = options;
+  const qb = em
+    .getKnex()(`${table} as t`)
+    .select(`t.${parentColumn} as parent`)
+    .count({ count: '*' })
+    .whereIn(`t.${parentColumn}`, [...parentIds])
+    .groupBy(`t.${parentColumn}`);
+  where(qb);
+  const rows = await run(em, qb);
+  return new Map(rows.map((row) => [row.parent as string, Number(row.count)]));
+}
+
+export interface ChildConnectionSpec {
+  table: string;
+  parentColumn: string;
+}
+
+/** What a child connection field was asked for; keys with equal arguments are batched together. */
+export interface ChildConnectionKey<Args extends PageArgs> {
+  parentId: string;
+  args: Args;
+}
+
+function groupByArgs<K extends { args: unknown }>(keys: readonly K[]): Map<string, K[]> {
+  const groups = new Map<string, K[]>();
+  for (const key of keys) {
+    const argsKey = JSON.stringify(key.args);
+    groups.set(argsKey, [...(groups.get(argsKey) ?? []), key]);
+  }
+  return groups;
+}
+
+const childKey = (key: ChildConnectionKey<PageArgs>) => `${key.parentId}|${JSON.stringify(key.args)}`;
+
+/**
+ * A DataLoader for a child connection (`merchant.orders(...)`): all parents asked with the same
+ * arguments share one SELECT, and their `totalCount`s share one GROUP BY.
+ */
+export function childConnectionLoader<T extends object, Args extends PageArgs>(
+  em: EntityManager,
+  entity: Class<T>,
+  spec: ChildConnectionSpec & { where: (args: Args) => WhereClause; sort: (args: Args) => SortSpec },
+): DataLoader<ChildConnectionKey<Args>, Page<T>, string> {
+  const counts = new DataLoader<ChildConnectionKey<Args>, number, string>(
+    async (keys) => {
+      const result = new Map<string, number>();
+      for (const group of groupByArgs(keys).values()) {
+        const counted = await countByParent(em, {
+          ...spec,
+          parentIds: group.map((k) => k.parentId),
+          where: spec.where(group[0].args),
+        });
+        for (const key of group) result.set(childKey(key), counted.get(key.parentId) ?? 0);
+      }
+      return keys.map((key) => result.get(childKey(key))!);
+    },
+    { cacheKeyFn: childKey },
+  );
+  return new DataLoader<ChildConnectionKey<Args>, Page<T>, string>(
+    async (keys) => {
+      const result = new Map<string, Page<T>>();
+      for (const group of groupByArgs(keys).values()) {
+        const args = group[0].args;
+        const pages = await paginateByParent(
+          em,
+          entity,
+          { ...spec, parentIds: group.map((k) => k.parentId), where: spec.where(args), sort: spec.sort(args), page: args },
+          (parentId) => counts.load({ parentId, args }),
+        );
+        for (const key of group) result.set(childKey(key), pages.get(key.parentId)!);
+      }
+      return keys.map((key) => result.get(childKey(key))!);
+    },
+    { cacheKeyFn: childKey },
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * Opaque global ids for the Relay `Node` interface: base64url("<Type>:<uuid>"). Clients must treat
+ * them as opaque; the type prefix lets `node(id:)` route and lets inputs reject an id of the wrong type.
+ */
+
+export type NodeTypeName = 'Merchant' | 'Buyer' | 'Product' | 'Order';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function toGlobalId(type: NodeTypeName, id: string): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+}
+
+/** The type and local id inside a global id, or null when it is not one of ours. */
+export function fromGlobalId(globalId: string): { type: NodeTypeName; id: string } | null {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(globalId)) return null;
+  const [type, id, ...rest] = Buffer.from(globalId, 'base64url').toString('utf8').split(':');
+  if (rest.length || !id || !UUID.test(id)) return null;
+  if (type !== 'Merchant' && type !== 'Buyer' && type !== 'Product' && type !== 'Order') return null;
+  return { type, id };
+}
+
+/** The local id when `globalId` names a `type`, else null. */
+export function localIdOf(type: NodeTypeName, globalId: string): string | null {
+  const parsed = fromGlobalId(globalId);
+  return parsed?.type === type ? parsed.id : null;
+}

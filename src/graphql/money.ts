@@ -1,0 +1,46 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { formatYuan, parseYuan } from '../shared/money';
+
+export enum Currency {
+  CNY = 'CNY',
+}
+registerEnumType(Currency, { name: 'Currency', description: 'ISO 4217 currency code.' });
+
+@ObjectType({ description: 'An exact amount of money. Stored as integer fen; never a float.' })
+export class Money {
+  @Field(() => String, { description: 'Exact decimal amount in yuan with two decimals, e.g. "128.50".' })
+  amount!: string;
+
+  @Field(() => String, { description: 'The same amount in fen (分, 1/100 yuan) as an integer string, e.g. "12850".' })
+  fen!: string;
+
+  @Field(() => Currency)
+  currency!: Currency;
+
+  static fromFen(fen: number): Money {
+    return Object.assign(new Money(), { amount: formatYuan(fen), fen: String(fen), currency: Currency.CNY });
+  }
+}
+
+function parseYuanLiteral(value: unknown): number {
+  const fen = typeof value === 'string' ? parseYuan(value) : null;
+  if (fen === null) {
+    throw new GraphQLError(
+      'YuanAmount must be a non-negative decimal string in yuan with at most two decimals, e.g. "128.50"',
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
+  }
+  return fen;
+}
+
+/** Input form of money: the client sends yuan as a decimal string; resolvers receive integer fen. */
+export const YuanAmountScalar = new GraphQLScalarType<number, string>({
+  name: 'YuanAmount',
+  description:
+    'A non-negative amount in yuan (CNY) as a decimal string with at most two decimals, e.g. "128.50". ' +
+    'A string, not a number, so that no float rounding can touch money.',
+  serialize: (fen) => formatYuan(fen as number),
+  parseValue: parseYuanLiteral,
+  parseLiteral: (ast) => parseYuanLiteral(ast.kind === Kind.STRING ? ast.value : undefined),
+});

@@ -1,0 +1,30 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../server/context';
+import { fromGlobalId, type NodeTypeName } from './global-id';
+import { Node } from './node';
+
+const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
+  ({
+    Merchant: ctx.loaders.merchants.byId,
+    Buyer: ctx.loaders.buyers.byId,
+    Product: ctx.loaders.products.byId,
+    Order: ctx.loaders.orders.byId,
+  })[type];
+
+async function loadNode(ctx: RequestContext, globalId: string): Promise<object | null> {
+  const parsed = fromGlobalId(globalId);
+  return parsed ? loaderOf(ctx, parsed.type).load(parsed.id) : null;
+}
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when unknown or malformed.' })
+  node(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return loadNode(ctx, id);
+  }
+
+  @Query(() => [Node], { nullable: 'items', description: 'Objects by global id, in the order asked; null for unknown ids.' })
+  nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: RequestContext) {
+    return Promise.all(ids.map((id) => loadNode(ctx, id)));
+  }
+}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema } from 'type-graphql';
+import { BuyersResolver } from '../modules/buyers/buyers.resolver';
+import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
+import { BuyerOrdersResolver, MerchantOrdersResolver, OrderLineResolver, OrdersResolver } from '../modules/orders/orders.resolver';
+import { MerchantProductsResolver, ProductPricePointResolver, ProductsResolver } from '../modules/products/products.resolver';
+import { NodeResolver } from './node.resolver';
+
+export const resolvers = [
+  NodeResolver,
+  MerchantsResolver,
+  BuyersResolver,
+  ProductsResolver,
+  ProductPricePointResolver,
+  MerchantProductsResolver,
+  OrdersResolver,
+  OrderLineResolver,
+  MerchantOrdersResolver,
+  BuyerOrdersResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The schema is built once per process: type-graphql's metadata is global anyway. */
+export function getSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: { forbidUnknownValues: false },
+  });
+  return built;
+}
+
+/** The committed snapshot's text: sorted, so it is byte-identical from run to run. */
+export function printSortedSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { seedDemoDataIfEmpty } from './cli/seed-demo-data';
+import { createGateway } from './server/app';
+import { logger } from './shared/logger';
+
+/** config → database (embedded or DATABASE_URL) → migrations → demo data → server → listen. */
+async function main() {
+  const started = Date.now();
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
+  const gateway = await createGateway(database.orm, config);
+  await new Promise<void>((resolve) => gateway.httpServer.listen(config.port, resolve));
+  logger.info(
+    { url: `http://localhost:${config.port}/graphql`, startupMs: Date.now() - started, embedded: !config.databaseUrl },
+    'Weiquan gateway ready',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await gateway.apollo.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  logger.fatal({ err: error }, 'gateway failed to start');
+  process.exit(1);
+});

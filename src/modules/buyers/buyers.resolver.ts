@@ -1,0 +1,31 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { toGlobalId } from '../../graphql/global-id';
+import { BuyerFlag } from '../../shared/enums';
+import type { RequestContext } from '../../server/context';
+import { Buyer } from './buyer.entity';
+import { flagsOf } from './buyers.rules';
+import { buyersService } from './buyers.service';
+import { BuyerNode, UpsertBuyerInput, UpsertBuyerPayload } from './buyers.types';
+
+@Resolver(() => BuyerNode)
+export class BuyersResolver {
+  @Query(() => BuyerNode, { nullable: true })
+  buyer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return buyersService.byId(ctx, id);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() buyer: Buyer) {
+    return toGlobalId('Buyer', buyer.id);
+  }
+
+  @FieldResolver(() => [BuyerFlag])
+  flags(@Root() buyer: Buyer) {
+    return flagsOf(buyer);
+  }
+
+  @Mutation(() => UpsertBuyerPayload, { description: 'Creates or updates a buyer, keyed on its externalId.' })
+  upsertBuyer(@Arg('input', () => UpsertBuyerInput) input: UpsertBuyerInput, @Ctx() ctx: RequestContext) {
+    return buyersService.upsert(ctx, input);
+  }
+}

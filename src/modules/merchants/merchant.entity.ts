@@ -1,0 +1,57 @@
+import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
+import { BaseEntity, fenColumn, timestampColumn } from '../../db/base.entity';
+import { MerchantStatus, MerchantTier, Province } from '../../shared/enums';
+
+@Entity({ tableName: 'merchant' })
+@Check({ name: 'merchant_deposit_non_negative', expression: 'deposit >= 0' })
+export class Merchant extends BaseEntity<'status' | 'deposit'> {
+  /** The platform's own shop id; upserts are keyed on it. */
+  @Property({ type: 'string', length: 64, unique: true })
+  externalId!: string;
+
+  @Index()
+  @Property({ type: 'string', length: 200 })
+  name!: string;
+
+  @Index()
+  @Enum({ items: () => MerchantTier, type: 'string' })
+  tier!: MerchantTier;
+
+  @Index()
+  @Enum({ items: () => MerchantStatus, type: 'string' })
+  status: MerchantStatus = MerchantStatus.ACTIVE;
+
+  @Index()
+  @Property({ type: 'string', length: 100 })
+  mainCategory!: string;
+
+  @Index()
+  @Enum({ items: () => Province, type: 'string' })
+  region!: Province;
+
+  /** Store deposit (保证金) in fen. */
+  @Property(fenColumn())
+  deposit: number = 0;
+}
+
+/** One row per status change, so a clearance can be traced to its warning and its reason. */
+@Entity({ tableName: 'merchant_status_change' })
+export class MerchantStatusChange extends BaseEntity {
+  @ManyToOne(() => Merchant, { index: true, deleteRule: 'cascade' })
+  merchant!: Merchant;
+
+  @Enum({ items: () => MerchantStatus, type: 'string', nullable: true })
+  fromStatus?: MerchantStatus | null;
+
+  @Enum({ items: () => MerchantStatus, type: 'string' })
+  toStatus!: MerchantStatus;
+
+  @Property({ type: 'string', length: 200 })
+  actor!: string;
+
+  @Property({ type: 'text' })
+  reason!: string;
+
+  @Property(timestampColumn())
+  changedAt!: Date;
+}

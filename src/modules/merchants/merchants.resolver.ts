@@ -1,0 +1,61 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../graphql/connection';
+import { toGlobalId } from '../../graphql/global-id';
+import { Money } from '../../graphql/money';
+import type { RequestContext } from '../../server/context';
+import { Merchant } from './merchant.entity';
+import { merchantsService } from './merchants.service';
+import {
+  MerchantConnection,
+  MerchantFilter,
+  MerchantNode,
+  MerchantSort,
+  MerchantStatusChangeNode,
+  SetMerchantStatusInput,
+  SetMerchantStatusPayload,
+  UpsertMerchantInput,
+  UpsertMerchantPayload,
+} from './merchants.types';
+
+@Resolver(() => MerchantNode)
+export class MerchantsResolver {
+  @Query(() => MerchantNode, { nullable: true })
+  merchant(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return merchantsService.byId(ctx, id);
+  }
+
+  @Query(() => MerchantConnection)
+  merchants(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => MerchantFilter, { nullable: true }) filter: MerchantFilter | null,
+    @Arg('sort', () => MerchantSort, { nullable: true, description: 'Default: NAME ascending.' }) sort: MerchantSort | null,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return merchantsService.list(ctx, { filter, sort, page });
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() merchant: Merchant) {
+    return toGlobalId('Merchant', merchant.id);
+  }
+
+  @FieldResolver(() => Money, { description: 'Store deposit (保证金).' })
+  deposit(@Root() merchant: Merchant) {
+    return Money.fromFen(merchant.deposit);
+  }
+
+  @FieldResolver(() => [MerchantStatusChangeNode], { description: 'Every status change, oldest first.' })
+  statusHistory(@Root() merchant: Merchant, @Ctx() ctx: RequestContext) {
+    return merchantsService.statusHistory(ctx, merchant);
+  }
+
+  @Mutation(() => UpsertMerchantPayload, { description: 'Creates or updates a merchant, keyed on its externalId.' })
+  upsertMerchant(@Arg('input', () => UpsertMerchantInput) input: UpsertMerchantInput, @Ctx() ctx: RequestContext) {
+    return merchantsService.upsert(ctx, input);
+  }
+
+  @Mutation(() => SetMerchantStatusPayload, { description: 'Warns, restricts, clears or reinstates a merchant.' })
+  setMerchantStatus(@Arg('input', () => SetMerchantStatusInput) input: SetMerchantStatusInput, @Ctx() ctx: RequestContext) {
+    return merchantsService.setStatus(ctx, input);
+  }
+}

@@ -1,0 +1,154 @@
+import { IsOptional, Length, MaxLength } from 'class-validator';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeRange } from '../../graphql/common.types';
+import { ConnectionType, SortDirection } from '../../graphql/connection';
+import { YuanAmountScalar } from '../../graphql/money';
+import { Node, registerNodeEntity } from '../../graphql/node';
+import { UserError } from '../../graphql/user-error';
+import { MerchantStatus, MerchantTier, Province } from '../../shared/enums';
+import { Merchant } from './merchant.entity';
+
+registerNodeEntity(Merchant, 'Merchant');
+
+@ObjectType('Merchant', { implements: Node, description: 'A shop (商家) on the platform.' })
+export class MerchantNode extends Node {
+  @Field(() => String, { description: "The platform's own shop id." })
+  externalId!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => MerchantTier)
+  tier!: MerchantTier;
+
+  @Field(() => MerchantStatus)
+  status!: MerchantStatus;
+
+  @Field(() => String)
+  mainCategory!: string;
+
+  @Field(() => Province)
+  region!: Province;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+@ObjectType()
+export class MerchantStatusChangeNode {
+  @Field(() => MerchantStatus, { nullable: true })
+  fromStatus?: MerchantStatus | null;
+
+  @Field(() => MerchantStatus)
+  toStatus!: MerchantStatus;
+
+  @Field(() => String)
+  actor!: string;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => Date)
+  changedAt!: Date;
+}
+
+export const MerchantConnection = ConnectionType('Merchant', MerchantNode);
+
+@InputType()
+export class MerchantFilter {
+  @Field(() => [MerchantTier], { nullable: true })
+  tier?: MerchantTier[] | null;
+
+  @Field(() => [MerchantStatus], { nullable: true })
+  status?: MerchantStatus[] | null;
+
+  @Field(() => [Province], { nullable: true })
+  region?: Province[] | null;
+
+  @Field(() => String, { nullable: true })
+  mainCategory?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name.' })
+  @IsOptional()
+  @MaxLength(100)
+  nameContains?: string | null;
+
+  @Field(() => DateTimeRange, { nullable: true })
+  createdAt?: DateTimeRange | null;
+}
+
+export enum MerchantSortField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+}
+registerEnumType(MerchantSortField, { name: 'MerchantSortField' });
+
+@InputType()
+export class MerchantSort {
+  @Field(() => MerchantSortField)
+  field!: MerchantSortField;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  direction: SortDirection = SortDirection.ASC;
+}
+
+@InputType()
+export class UpsertMerchantInput {
+  @Field(() => String, { description: "The platform's shop id; the merchant is created when it is new, else updated." })
+  @Length(1, 64)
+  externalId!: string;
+
+  @Field(() => String)
+  @Length(1, 200)
+  name!: string;
+
+  @Field(() => MerchantTier)
+  tier!: MerchantTier;
+
+  @Field(() => String)
+  @Length(1, 100)
+  mainCategory!: string;
+
+  @Field(() => Province)
+  region!: Province;
+
+  @Field(() => YuanAmountScalar, { description: 'Store deposit (保证金) in yuan.' })
+  deposit!: number;
+}
+
+@ObjectType()
+export class UpsertMerchantPayload {
+  @Field(() => MerchantNode, { nullable: true })
+  merchant?: Merchant | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'True when this call created the merchant.' })
+  created?: boolean | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@InputType()
+export class SetMerchantStatusInput {
+  @Field(() => ID)
+  merchantId!: string;
+
+  @Field(() => MerchantStatus)
+  status!: MerchantStatus;
+
+  @Field(() => String, { description: 'Why; shown to the merchant and kept in the status history.' })
+  @Length(1, 2000)
+  reason!: string;
+}
+
+@ObjectType()
+export class SetMerchantStatusPayload {
+  @Field(() => MerchantNode, { nullable: true })
+  merchant?: Merchant | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}

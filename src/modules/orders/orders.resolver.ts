@@ -1,0 +1,135 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../graphql/connection';
+import { toGlobalId } from '../../graphql/global-id';
+import { Money } from '../../graphql/money';
+import type { RequestContext } from '../../server/context';
+import type { Buyer } from '../buyers/buyer.entity';
+import { buyersService } from '../buyers/buyers.service';
+import { BuyerNode } from '../buyers/buyers.types';
+import type { Merchant } from '../merchants/merchant.entity';
+import { merchantsService } from '../merchants/merchants.service';
+import { MerchantNode } from '../merchants/merchants.types';
+import { productsService } from '../products/products.service';
+import { ProductNode } from '../products/products.types';
+import { Order, OrderLine } from './order.entity';
+import { ordersService } from './orders.service';
+import {
+  IngestOrdersPayload,
+  OrderConnection,
+  OrderFilter,
+  OrderInput,
+  OrderLineNode,
+  OrderNode,
+  OrderSort,
+  OrderStatusChangeNode,
+  TransitionOrderInput,
+  TransitionOrderPayload,
+} from './orders.types';
+
+@ArgsType()
+class OrderListArgs extends PageArgs {
+  @Field(() => OrderFilter, { nullable: true })
+  filter?: OrderFilter | null;
+
+  @Field(() => OrderSort, { nullable: true, description: 'Default: PAID_AT, newest first.' })
+  sort?: OrderSort | null;
+}
+
+@Resolver(() => OrderNode)
+export class OrdersResolver {
+  @Query(() => OrderNode, { nullable: true })
+  order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return ordersService.byId(ctx, id);
+  }
+
+  @Query(() => OrderConnection)
+  orders(@Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
+    return ordersService.list(ctx, args);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() order: Order) {
+    return toGlobalId('Order', order.id);
+  }
+
+  @FieldResolver(() => MerchantNode)
+  merchant(@Root() order: Order, @Ctx() ctx: RequestContext) {
+    return merchantsService.load(ctx, order.merchant.id);
+  }
+
+  @FieldResolver(() => BuyerNode)
+  buyer(@Root() order: Order, @Ctx() ctx: RequestContext) {
+    return buyersService.load(ctx, order.buyer.id);
+  }
+
+  @FieldResolver(() => [OrderLineNode])
+  lines(@Root() order: Order, @Ctx() ctx: RequestContext) {
+    return ordersService.lines(ctx, order);
+  }
+
+  @FieldResolver(() => Money, { description: 'Paid by the buyer, excluding shipping.' })
+  paidAmount(@Root() order: Order) {
+    return Money.fromFen(order.paidAmount);
+  }
+
+  @FieldResolver(() => Money)
+  shippingFee(@Root() order: Order) {
+    return Money.fromFen(order.shippingFee);
+  }
+
+  @FieldResolver(() => Money, { description: 'Promotion fee (推广费); zero unless promoted.' })
+  promotionFee(@Root() order: Order) {
+    return Money.fromFen(order.promotionFee);
+  }
+
+  @FieldResolver(() => [OrderStatusChangeNode], { description: 'Every status change, oldest first.' })
+  statusHistory(@Root() order: Order, @Ctx() ctx: RequestContext) {
+    return ordersService.statusHistory(ctx, order);
+  }
+
+  @Mutation(() => IngestOrdersPayload, {
+    description: 'Stores up to 1,000 platform orders. Idempotent on (platform, externalNumber); one result per item.',
+  })
+  ingestOrders(@Arg('input', () => [OrderInput]) input: OrderInput[], @Ctx() ctx: RequestContext) {
+    return ordersService.ingest(ctx, input);
+  }
+
+  @Mutation(() => TransitionOrderPayload, { description: 'Moves an order along its state machine and records the move.' })
+  transitionOrder(@Arg('input', () => TransitionOrderInput) input: TransitionOrderInput, @Ctx() ctx: RequestContext) {
+    return ordersService.transition(ctx, input);
+  }
+}
+
+@Resolver(() => OrderLineNode)
+export class OrderLineResolver {
+  @FieldResolver(() => ProductNode)
+  product(@Root() line: OrderLine, @Ctx() ctx: RequestContext) {
+    return productsService.load(ctx, line.product.id);
+  }
+
+  @FieldResolver(() => Money)
+  unitPrice(@Root() line: OrderLine) {
+    return Money.fromFen(line.unitPrice);
+  }
+
+  @FieldResolver(() => Money, { description: 'quantity × unitPrice.' })
+  amount(@Root() line: OrderLine) {
+    return Money.fromFen(line.unitPrice * line.quantity);
+  }
+}
+
+@Resolver(() => MerchantNode)
+export class MerchantOrdersResolver {
+  @FieldResolver(() => OrderConnection, { description: "The merchant's orders; default newest first." })
+  orders(@Root() merchant: Merchant, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
+    return ordersService.ofMerchant(ctx, merchant.id, args);
+  }
+}
+
+@Resolver(() => BuyerNode)
+export class BuyerOrdersResolver {
+  @FieldResolver(() => OrderConnection, { description: "The buyer's orders; default newest first." })
+  orders(@Root() buyer: Buyer, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
+    return ordersService.ofBuyer(ctx, buyer.id, args);
+  }
+}

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { OrderStatus, type Province } from '../../shared/enums';
+
+const { PAID, SHIPPED, DELIVERED, COMPLETED, CANCELLED, REFUNDED } = OrderStatus;
+
+/** The order state machine as a table: from → the statuses it may move to. */
+export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  [PAID]: [SHIPPED, CANCELLED, REFUNDED],
+  [SHIPPED]: [DELIVERED, REFUNDED],
+  [DELIVERED]: [COMPLETED, REFUNDED],
+  [COMPLETED]: [REFUNDED],
+  [CANCELLED]: [],
+  [REFUNDED]: [],
+};
+
+export function canTransitionOrder(from: OrderStatus, to: OrderStatus): boolean {
+  return ORDER_TRANSITIONS[from].includes(to);
+}
+
+export type OrderTimestampField = 'shippedAt' | 'deliveredAt' | 'completedAt' | 'cancelledAt' | 'refundedAt';
+
+/** The timestamp a status sets when an order enters it. */
+export const TIMESTAMP_OF_STATUS: Readonly<Record<Exclude<OrderStatus, OrderStatus.PAID>, OrderTimestampField>> = {
+  [SHIPPED]: 'shippedAt',
+  [DELIVERED]: 'deliveredAt',
+  [COMPLETED]: 'completedAt',
+  [CANCELLED]: 'cancelledAt',
+  [REFUNDED]: 'refundedAt',
+};
+
+/** Timestamps an ingested order must carry in each status, and those it may carry besides. */
+const TIMESTAMPS_BY_STATUS: Readonly<Record<OrderStatus, { required: OrderTimestampField[]; optional: OrderTimestampField[] }>> = {
+  [PAID]: { required: [], optional: [] },
+  [SHIPPED]: { required: ['shippedAt'], optional: [] },
+  [DELIVERED]: { required: ['shippedAt', 'deliveredAt'], optional: [] },
+  [COMPLETED]: { required: ['shippedAt', 'deliveredAt', 'completedAt'], optional: [] },
+  [CANCELLED]: { required: ['cancelledAt'], optional: [] },
+  [REFUNDED]: { required: ['refundedAt'], optional: ['shippedAt', 'deliveredAt', 'completedAt'] },
+};
+
+/** Events must follow each other in this order. */
+const CHRONOLOGY: readonly ('paidAt' | OrderTimestampField)[] = ['paidAt', 'shippedAt', 'deliveredAt', 'completedAt'];
+
+/** Clocks of the platform and the gateway differ a little; anything later than this is in the future. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+export const MAX_INGEST_BATCH = 1000;
+export const MAX_LINES_PER_ORDER = 100;
+export const MAX_LINE_QUANTITY = 1_000_000;
+
+export interface OrderFacts {
+  status: OrderStatus;
+  paidAt: Date;
+  shipBy?: Date | null;
+  promoted: boolean;
+  promotionFee: number;
+  lines: { quantity: number }[];
+  shippedAt?: Date | null;
+  deliveredAt?: Date | null;
+  completedAt?: Date | null;
+  cancelledAt?: Date | null;
+  refundedAt?: Date | null;
+}
+
+export interface RuleViolation {
+  field: (string | number)[];
+  message: string;
+}
+
+/** Checks an order's own consistency (no database): lines, fees, and timestamps against its status. */
+export function orderFactsViolations(order: OrderFacts, now: Date): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  if (order.lines.length === 0) violations.push({ field: ['lines'], message: 'an order needs at least one line' });
+  if (order.lines.length > MAX_LINES_PER_ORDER) {
+    violations.push({ field: ['lines'], message: `at most ${MAX_LINES_PER_ORDER} lines per order` });
+  }
+  order.lines.forEach((line, i) => {
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_LINE_QUANTITY) {
+      violations.push({ field: ['lines', i, 'quantity'], message: `quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}` });
+    }
+  });
+  if (order.promotionFee > 0 && !order.promoted) {
+    violations.push({ field: ['promotionFee'], message: 'only a promoted order has a promotion fee' });
+  }
+  if (order.shipBy && order.shipBy < order.paidAt) {
+    violations.push({ field: ['shipBy'], message: 'shipBy cannot be before paidAt' });
+  }
+
+  const { required, optional } = TIMESTAMPS_BY_STATUS[order.status];
+  for (const field of Object.values(TIMESTAMP_OF_STATUS)) {
+    const present = order[field] != null;
+    if (required.includes(field) && !present) {
+      violations.push({ field: [field], message: `a ${order.status} order needs ${field}` });
+    } else if (present && !required.includes(field) && !optional.includes(field)) {
+      violations.push({ field: [field], message: `a ${order.status} order cannot have ${field}` });
+    }
+  }
+  const latest = now.getTime() + CLOCK_SKEW_MS;
+  for (const field of ['paidAt', 'shipBy', ...Object.values(TIMESTAMP_OF_STATUS)] as const) {
+    const at = order[field];
+    if (at && at.getTime() > latest) violations.push({ field: [field], message: `${field} is in the future` });
+  }
+  let previous: { field: string; at: Date } | undefined;
+  for (const field of CHRONOLOGY) {
+    const at = order[field];
+    if (!at) continue;
+    if (previous && at < previous.at) violations.push({ field: [field], message: `${field} cannot be before ${previous.field}` });
+    previous = { field, at };
+  }
+  for (const field of ['cancelledAt', 'refundedAt'] as const) {
+    const at = order[field];
+    if (at && at < order.paidAt) violations.push({ field: [field], message: `${field} cannot be before paidAt` });
+  }
+  return violations;
+}
+
+/** Checks that `to` is reachable from the order's status at time `at`. */
+export function transitionViolation(
+  order: Pick<OrderFacts, 'status' | 'paidAt' | 'shippedAt' | 'deliveredAt' | 'completedAt'>,
+  to: OrderStatus,
+  at: Date,
+  now: Date,
+): RuleViolation | null {
+  if (!canTransitionOrder(order.status, to)) {
+    const allowed = ORDER_TRANSITIONS[order.status];
+    return {
+      field: ['to'],
+      message: `a ${order.status} order cannot become ${to}; allowed: ${allowed.length ? allowed.join(', ') : 'none (final)'}`,
+    };
+  }
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) return { field: ['at'], message: 'at is in the future' };
+  const earlier = [order.paidAt, order.shippedAt, order.deliveredAt, order.completedAt].filter((d): d is Date => d != null);
+  if (earlier.some((d) => at < d)) return { field: ['at'], message: 'at cannot be before the order\'s previous events' };
+  return null;
+}
+
+/** Default ship-by time: the policy's shipping window after payment (PDD: 48 h). */
+export function defaultShipBy(paidAt: Date, shipWithinHours: number): Date {
+  return new Date(paidAt.getTime() + shipWithinHours * 3_600_000);
+}
+
+export function isRemoteRegion(region: Province, remoteRegions: readonly Province[]): boolean {
+  return remoteRegions.includes(region);
+}
+
+/** A stable digest of an order's content, so a re-sent order can be told from a conflicting one. */
+export function contentHash(content: unknown): string {
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,60 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../graphql/connection';
+import { toGlobalId } from '../../graphql/global-id';
+import { Money } from '../../graphql/money';
+import type { RequestContext } from '../../server/context';
+import type { Merchant } from '../merchants/merchant.entity';
+import { merchantsService } from '../merchants/merchants.service';
+import { MerchantNode } from '../merchants/merchants.types';
+import { Product, ProductPrice } from './product.entity';
+import { productsService } from './products.service';
+import { ProductConnection, ProductNode, ProductPricePointNode, UpsertProductInput, UpsertProductPayload } from './products.types';
+
+@Resolver(() => ProductNode)
+export class ProductsResolver {
+  @Query(() => ProductNode, { nullable: true })
+  product(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return productsService.byId(ctx, id);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() product: Product) {
+    return toGlobalId('Product', product.id);
+  }
+
+  @FieldResolver(() => Money)
+  currentPrice(@Root() product: Product) {
+    return Money.fromFen(product.currentPrice);
+  }
+
+  @FieldResolver(() => MerchantNode)
+  merchant(@Root() product: Product, @Ctx() ctx: RequestContext) {
+    return merchantsService.load(ctx, product.merchant.id);
+  }
+
+  @FieldResolver(() => [ProductPricePointNode], { description: 'Every price the product has had, oldest first.' })
+  priceHistory(@Root() product: Product, @Ctx() ctx: RequestContext) {
+    return productsService.priceHistory(ctx, product);
+  }
+
+  @Mutation(() => UpsertProductPayload, { description: "Creates or updates a merchant's product; a new price is recorded in its history." })
+  upsertProduct(@Arg('input', () => UpsertProductInput) input: UpsertProductInput, @Ctx() ctx: RequestContext) {
+    return productsService.upsert(ctx, input);
+  }
+}
+
+@Resolver(() => ProductPricePointNode)
+export class ProductPricePointResolver {
+  @FieldResolver(() => Money)
+  price(@Root() point: ProductPrice) {
+    return Money.fromFen(point.price);
+  }
+}
+
+@Resolver(() => MerchantNode)
+export class MerchantProductsResolver {
+  @FieldResolver(() => ProductConnection, { description: "The merchant's products, oldest first." })
+  products(@Root() merchant: Merchant, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
+    return productsService.ofMerchant(ctx, merchant.id, page);
+  }
+}

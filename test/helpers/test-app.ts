@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type { ApolloServer } from '@apollo/server';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { GraphQLFormattedError } from 'graphql';
+import { inject } from 'vitest';
+import { createOrmConfig } from '../../src/db/mikro-orm.config';
+import { countStatements } from '../../src/db/query-counter';
+import { createApollo } from '../../src/server/app';
+import { createRequestContext, type RequestContext } from '../../src/server/context';
+import { adminQuery, databaseUrl } from './database';
+
+export interface GraphQLResult<T> {
+  data?: T | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+export interface TestApp {
+  orm: MikroORM;
+  apollo: ApolloServer<RequestContext>;
+  /** Runs an operation through Apollo's whole pipeline with a fresh request context. */
+  execute<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<GraphQLResult<T>>;
+  /** Like `execute`, but fails the test on any GraphQL error and returns the data. */
+  data<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<T>;
+  /** The SQL statements an operation issued. */
+  statementsOf<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A gateway on a database of this test file's own, copied from the migrated template. */
+export async function createTestApp(options: { isProduction?: boolean } = {}): Promise<TestApp> {
+  const serverUrl = inject('serverUrl');
+  const database = `weiquan_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(serverUrl, `create database "${database}" template "${inject('templateDatabase')}"`);
+  const orm = await MikroORM.init(createOrmConfig(databaseUrl(serverUrl, database)));
+  const apollo = await createApollo({ isProduction: options.isProduction ?? false });
+
+  const execute: TestApp['execute'] = async (document, variables) => {
+    const response = await apollo.executeOperation(
+      { query: document, variables },
+      { contextValue: createRequestContext(orm) },
+    );
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return response.body.singleResult as GraphQLResult<never>;
+  };
+  return {
+    orm,
+    apollo,
+    execute,
+    async data(document, variables) {
+      const result = await execute(document, variables);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+      return result.data!;
+    },
+    async statementsOf(document, variables) {
+      const { result, statements } = await countStatements(() => execute(document, variables));
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+      return statements;
+    },
+    async close() {
+      await apollo.stop();
+      await orm.close();
+      await adminQuery(serverUrl, `drop database if exists "${database}"`);
+    },
+  };
+}

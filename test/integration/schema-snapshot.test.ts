@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { getSchema, printSortedSchema } from '../../src/graphql/schema';
+
+describe('schema snapshot', () => {
+  it('schema/schema.graphql matches the schema the code builds (run `npm run schema` and review the diff)', async () => {
+    const committed = readFileSync(resolve(__dirname, '../../schema/schema.graphql'), 'utf8');
+    expect(printSortedSchema(await getSchema())).toBe(committed);
+  });
+
+  it('exposes money only as Money/YuanAmount, never Float', async () => {
+    const printed = printSortedSchema(await getSchema());
+    expect(printed).not.toMatch(/\bFloat\b/);
+  });
+});
