@@ -7,6 +7,7 @@ import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
 import { BuyerOrdersResolver, MerchantOrdersResolver, OrderLineResolver, OrdersResolver } from '../modules/orders/orders.resolver';
 import { MerchantProductsResolver, ProductPricePointResolver, ProductsResolver } from '../modules/products/products.resolver';
 import { NodeResolver } from './node.resolver';
+import { validateArgument } from './validation';
 
 export const resolvers = [
   NodeResolver,
@@ -28,7 +29,7 @@ export function getSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArgument,
   });
   return built;
 }

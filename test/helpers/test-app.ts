@@ -41,7 +41,8 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
       { contextValue: createRequestContext(orm) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
-    return response.body.singleResult as GraphQLResult<never>;
+    // Through JSON, as a client over HTTP would see it (dates become ISO strings).
+    return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<never>;
   };
   return {
     orm,

@@ -5,6 +5,6 @@ import { Merchant, MerchantStatusChange } from './merchant.entity';
 export function createMerchantLoaders(em: EntityManager) {
   return {
     byId: byIdLoader(em, Merchant),
-    statusHistory: childrenLoader(em, MerchantStatusChange, 'merchant', { changedAt: 'asc', id: 'asc' }),
+    statusHistory: childrenLoader(em, MerchantStatusChange, 'merchant', { createdAt: 'asc', id: 'asc' }),
   };
 }

@@ -105,7 +105,7 @@ export class OrderLine extends BaseEntity {
 }
 
 @Entity({ tableName: 'order_status_change' })
-@Index({ properties: ['order', 'changedAt'] })
+@Index({ properties: ['order', 'createdAt'] })
 export class OrderStatusChange extends BaseEntity {
   @ManyToOne(() => Order, { deleteRule: 'cascade' })
   order!: Order;

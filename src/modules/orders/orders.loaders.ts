@@ -15,7 +15,8 @@ export function createOrderLoaders(em: EntityManager) {
   return {
     byId: byIdLoader(em, Order),
     lines: childrenLoader(em, OrderLine, 'order', { lineNo: 'asc' }),
-    statusHistory: childrenLoader(em, OrderStatusChange, 'order', { changedAt: 'asc', id: 'asc' }),
+    // In the order they were recorded; `changedAt` may be back-dated by the platform.
+    statusHistory: childrenLoader(em, OrderStatusChange, 'order', { createdAt: 'asc', id: 'asc' }),
     byMerchant: connectionOf('merchant_id'),
     byBuyer: connectionOf('buyer_id'),
   };

@@ -182,12 +182,11 @@ export const ordersService = {
       const items = inputs.map((input, index) => parseItem(input, index, now));
       const ids = (pick: (item: ParsedItem) => (string | null)[]) =>
         [...new Set(items.flatMap(pick).filter((id): id is string => id !== null))];
-      const [merchants, buyers, products, existing] = await Promise.all([
-        merchantsService.findByIds(em, ids((item) => [item.merchantId])),
-        buyersService.findByIds(em, ids((item) => [item.buyerId])),
-        productsService.findByIds(em, ids((item) => item.productIds)),
-        findExisting(em, items),
-      ]);
+      // One after another: a transaction is one connection, which runs one statement at a time.
+      const merchants = await merchantsService.findByIds(em, ids((item) => [item.merchantId]));
+      const buyers = await buyersService.findByIds(em, ids((item) => [item.buyerId]));
+      const products = await productsService.findByIds(em, ids((item) => item.productIds));
+      const existing = await findExisting(em, items);
       const merchantById = new Map(merchants.map((m) => [m.id, m]));
       const buyerById = new Map(buyers.map((b) => [b.id, b]));
       const productById = new Map(products.map((p) => [p.id, p]));

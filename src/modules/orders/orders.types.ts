@@ -81,8 +81,11 @@ export class OrderStatusChangeNode {
   @Field(() => String)
   reason!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it happened (may be back-dated by the platform).' })
   changedAt!: Date;
+
+  @Field(() => Date, { description: 'When the gateway recorded it; history is in this order.' })
+  createdAt!: Date;
 }
 
 export const OrderConnection = ConnectionType('Order', OrderNode);

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261127004803 extends Migration {
+export class Migration20261127005828 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "buyer" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "external_id" varchar(64) not null, "nickname" varchar(100) not null, "super_buyer" boolean not null default false, "malicious" boolean not null default false, constraint "buyer_pkey" primary key ("id"));`);
@@ -27,7 +27,7 @@ export class Migration20261127004803 extends Migration {
     this.addSql(`alter table "order" add constraint "order_platform_external_number_unique" unique ("platform", "external_number");`);
 
     this.addSql(`create table "order_status_change" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "order_id" uuid not null, "from_status" text check ("from_status" in ('PAID', 'SHIPPED', 'DELIVERED', 'COMPLETED', 'CANCELLED', 'REFUNDED')) null, "to_status" text check ("to_status" in ('PAID', 'SHIPPED', 'DELIVERED', 'COMPLETED', 'CANCELLED', 'REFUNDED')) not null, "actor" varchar(200) not null, "reason" text not null, "changed_at" timestamptz not null, constraint "order_status_change_pkey" primary key ("id"));`);
-    this.addSql(`create index "order_status_change_order_id_changed_at_index" on "order_status_change" ("order_id", "changed_at");`);
+    this.addSql(`create index "order_status_change_order_id_created_at_index" on "order_status_change" ("order_id", "created_at");`);
 
     this.addSql(`create table "product" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "merchant_id" uuid not null, "external_id" varchar(64) not null, "title" varchar(200) not null, "category" varchar(100) not null, "current_price" bigint not null, constraint "product_pkey" primary key ("id"), constraint product_price_non_negative check (current_price >= 0));`);
     this.addSql(`create index "product_merchant_id_index" on "product" ("merchant_id");`);

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: throughput and latency of typical gateway requests over HTTP on loopback, with the
+ * SQL statements each one costs. Runs on its own embedded PostgreSQL with the demo data (or on an
+ * empty database at DATABASE_URL). Prints figures; asserts nothing.
+ *
+ *   BENCH_SECONDS=10 BENCH_CONNECTIONS=10 npm run bench
+ */
+import 'reflect-metadata';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { seedDemoDataIfEmpty } from '../src/cli/seed-demo-data';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { createOrmConfig } from '../src/db/mikro-orm.config';
+import { countStatements } from '../src/db/query-counter';
+import { Order } from '../src/modules/orders/order.entity';
+import { Buyer } from '../src/modules/buyers/buyer.entity';
+import { Product } from '../src/modules/products/product.entity';
+import { toGlobalId } from '../src/graphql/global-id';
+import { createGateway } from '../src/server/app';
+import { createRequestContext } from '../src/server/context';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const PORT = 4900 + Math.floor(Math.random() * 90);
+
+interface Scenario {
+  name: string;
+  body: () => { query: string; variables?: Record<string, unknown> };
+}
+
+async function main() {
+  let dataDir: string | undefined;
+  let url = process.env.DATABASE_URL;
+  let stopDatabase = async () => {};
+  if (!url) {
+    dataDir = mkdtempSync(join(tmpdir(), 'weiquan-bench-'));
+    chmodSync(dataDir, 0o755);
+    const db = await startEmbeddedPostgres({ dir: dataDir, port: PORT + 100, persistent: false });
+    url = db.url;
+    stopDatabase = db.stop;
+  }
+  const orm = await MikroORM.init(createOrmConfig(url, { poolMax: CONNECTIONS }));
+  await orm.getMigrator().up();
+  await seedDemoDataIfEmpty(orm);
+  const gateway = await createGateway(orm, { isProduction: true });
+  await new Promise<void>((resolve) => gateway.httpServer.listen(PORT, resolve));
+
+  const em = orm.em.fork();
+  const anOrder = await em.findOneOrFail(Order, { paidAt: { $lte: new Date() } }, { orderBy: { paidAt: 'desc' } });
+  const product = await em.findOneOrFail(Product, { merchant: anOrder.merchant });
+  const buyer = await em.findOneOrFail(Buyer, { malicious: false });
+  let ingestSequence = 0;
+  const ingestBatch = () =>
+    Array.from({ length: 100 }, () => ({
+      platform: 'DOUYIN',
+      externalNumber: `BENCH${process.pid}-${++ingestSequence}`,
+      merchantId: toGlobalId('Merchant', anOrder.merchant.id),
+      buyerId: toGlobalId('Buyer', buyer.id),
+      lines: [{ productId: toGlobalId('Product', product.id), quantity: 1, unitPrice: '99.00' }],
+      paidAmount: '99.00',
+      shippingFee: '0',
+      destinationRegion: 'XINJIANG',
+      paidAt: new Date(Date.now() - 3_600_000).toISOString(),
+    }));
+
+  const scenarios: Scenario[] = [
+    {
+      name: 'merchants(50) → orders(20) → buyer, lines → product',
+      body: () => ({
+        query: '{ merchants(first: 50) { edges { node { id orders(first: 20) { edges { node { id buyer { id } lines { product { id } } } } } } } } }',
+      }),
+    },
+    {
+      name: 'order(id) with lines, merchant, history',
+      body: () => ({
+        query: 'query($id: ID!) { order(id: $id) { status paidAmount { amount } merchant { name } lines { quantity product { title } } statusHistory { toStatus } } }',
+        variables: { id: toGlobalId('Order', anOrder.id) },
+      }),
+    },
+    {
+      name: 'orders(first: 50, COMPLETED, not remote) + totalCount',
+      body: () => ({
+        query: '{ orders(first: 50, filter: { status: [COMPLETED], remoteRegion: false }) { totalCount edges { node { id paidAmount { amount } } } } }',
+      }),
+    },
+    {
+      name: 'ingestOrders: 100 new orders per request',
+      body: () => ({
+        query: 'mutation($input: [OrderInput!]!) { ingestOrders(input: $input) { createdCount rejectedCount } }',
+        variables: { input: ingestBatch() },
+      }),
+    },
+  ];
+
+  console.log(`Weiquan gateway benchmark: ${SECONDS} s per scenario, ${CONNECTIONS} connections, loopback HTTP, NODE_ENV=production`);
+  console.log(`Node ${process.version}, demo data: ${await em.count(Order)} orders\n`);
+  for (const scenario of scenarios) {
+    const probe = scenario.body();
+    const { result, statements } = await countStatements(() =>
+      gateway.apollo.executeOperation(probe, { contextValue: createRequestContext(orm) }),
+    );
+    const single = result.body.kind === 'single' ? result.body.singleResult : undefined;
+    if (single?.errors?.length) throw new Error(`${scenario.name}: ${JSON.stringify(single.errors)}`);
+
+    const run = await autocannon({
+      url: `http://127.0.0.1:${PORT}/graphql`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request) => ({ ...request, body: JSON.stringify(scenario.body()) }),
+        },
+      ],
+    });
+    console.log(
+      [
+        scenario.name.padEnd(55),
+        `${run.requests.average.toFixed(0).padStart(6)} req/s`,
+        `p50 ${String(run.latency.p50).padStart(4)} ms`,
+        `p99 ${String(run.latency.p99).padStart(4)} ms`,
+        `${statements.length} SQL/request`,
+        `non-2xx ${run.non2xx}, errors ${run.errors}`,
+      ].join('  '),
+    );
+  }
+  const memory = process.memoryUsage();
+  console.log(`\nGateway process after the run: RSS ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+
+  await gateway.apollo.stop();
+  gateway.httpServer.close();
+  await orm.close();
+  await stopDatabase();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

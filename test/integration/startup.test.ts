@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_SIZES } from '../../src/cli/seed-demo-data';
+import { freePort } from '../helpers/database';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Runs `npm start` as a newcomer would, with its own data folder and ports; resolves once it listens. */
+async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; log: () => string; ms: number }> {
+  const started = Date.now();
+  const { DATABASE_URL: _external, ...inherited } = process.env;
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`gateway did not start:\n${output}`)), 90_000);
+    child.stdout!.on('data', () => output.includes('Weiquan gateway ready') && (clearTimeout(timer), ready()));
+    child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`gateway exited with ${code}:\n${output}`))));
+  });
+  return { child, log: () => output, ms: Date.now() - started };
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  process.kill(-child.pid!, 'SIGTERM'); // the whole group: npm, tsx and node
+  await exited;
+}
+
+async function graphql(port: number, query: string) {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return response.json() as Promise<{ data?: any; errors?: unknown[] }>;
+}
+
+describe('npm start on an empty data folder', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'weiquan-start-'));
+  chmodSync(dataDir, 0o755); // as root, PostgreSQL's own OS user must be able to enter it
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(children.map(stop));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('initialises PostgreSQL, migrates, loads demo data, serves queries and Sandbox, and keeps the data across a restart', async () => {
+    const env = { EMBEDDED_PG_DIR: join(dataDir, 'pg'), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+    const port = Number(env.PORT);
+    const cold = await startGateway(env);
+    children.push(cold.child);
+    console.info(`cold start of npm start (initdb, migrations, demo data): ${cold.ms} ms`);
+
+    const query = '{ merchants(first: 50) { totalCount edges { node { name orders(first: 3) { totalCount edges { node { externalNumber buyer { nickname } } } } } } } }';
+    const result = await graphql(port, query);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.merchants.totalCount).toBe(DEMO_SIZES.merchants);
+    const orderTotal = result.data.merchants.edges.reduce((sum: number, e: any) => sum + e.node.orders.totalCount, 0);
+    expect(orderTotal).toBe(DEMO_SIZES.orders);
+
+    const sandbox = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
+    expect(sandbox.status).toBe(200);
+    expect(await sandbox.text()).toMatch(/sandbox/i);
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
+
+    await stop(cold.child);
+    const warm = await startGateway(env);
+    children.push(warm.child);
+    console.info(`warm start of npm start (existing data folder): ${warm.ms} ms`);
+    expect(warm.log()).not.toMatch(/demo data loaded/);
+    const again = await graphql(port, '{ merchants(first: 1) { totalCount } }');
+    expect(again.data.merchants.totalCount).toBe(DEMO_SIZES.merchants);
+  }, 180_000);
+});

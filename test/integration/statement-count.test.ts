@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MerchantsWithOrdersDocument, MerchantsWithOrderTotalsDocument } from '../generated/graphql';
+import { factories } from '../helpers/factories';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+
+/**
+ * The statements a request issues depend on its depth, never on how many rows it returns: every
+ * relation goes through a per-request DataLoader and child connections are paged in one windowed query.
+ */
+describe('SQL statements per request', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    const make = factories(app.orm);
+    const buyers = await Promise.all([make.buyer(), make.buyer()]);
+    const rows = [];
+    for (let i = 0; i < 50; i++) {
+      const merchant = await make.merchant({ name: `商家${String(i).padStart(2, '0')}` });
+      const product = await make.product(merchant);
+      rows.push({ merchant, buyer: buyers[i % 2], product, count: 25 });
+    }
+    await make.orders(rows, 2);
+  });
+  afterAll(() => app?.close());
+
+  it('merchants → orders → buyer and lines → product: the same count for 5 merchants as for 50', async () => {
+    const five = await app.statementsOf(MerchantsWithOrdersDocument, { first: 5 });
+    const fifty = await app.statementsOf(MerchantsWithOrdersDocument, { first: 50 });
+    const data = await app.data(MerchantsWithOrdersDocument, { first: 50 });
+    expect(data.merchants.edges).toHaveLength(50);
+    expect(data.merchants.edges.every((e) => e.node.orders.edges.length === 20)).toBe(true);
+    // merchants, their orders (one windowed query), buyers, lines, products
+    expect(five).toHaveLength(5);
+    expect(fifty).toHaveLength(five.length);
+  });
+
+  it('totalCount of child connections is one GROUP BY, whatever the number of parents', async () => {
+    const five = await app.statementsOf(MerchantsWithOrderTotalsDocument, { first: 5 });
+    const fifty = await app.statementsOf(MerchantsWithOrderTotalsDocument, { first: 50 });
+    const data = await app.data(MerchantsWithOrderTotalsDocument, { first: 50 });
+    expect(data.merchants.totalCount).toBe(50);
+    expect(data.merchants.edges.every((e) => e.node.orders.totalCount === 25 && e.node.products.totalCount === 1)).toBe(true);
+    // merchants + count, orders page + count, products page + count, order.merchant
+    expect(five).toHaveLength(7);
+    expect(fifty).toHaveLength(five.length);
+  });
+});
