@@ -4,12 +4,14 @@ import { MerchantStatus, MerchantTier, Province } from '../../shared/enums';
 
 @Entity({ tableName: 'merchant' })
 @Check({ name: 'merchant_deposit_non_negative', expression: 'deposit >= 0' })
+// Keyset pagination orders by (sort column, id).
+@Index({ properties: ['name', 'id'] })
+@Index({ properties: ['createdAt', 'id'] })
 export class Merchant extends BaseEntity<'status' | 'deposit'> {
   /** The platform's own shop id; upserts are keyed on it. */
   @Property({ type: 'string', length: 64, unique: true })
   externalId!: string;
 
-  @Index()
   @Property({ type: 'string', length: 200 })
   name!: string;
 

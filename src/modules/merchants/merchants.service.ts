@@ -1,42 +1,14 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type PageArgs, type Page, paginate, SortDirection, type SortSpec, type WhereClause } from '../../graphql/connection';
+import { type PageArgs, type Page, paginate } from '../../graphql/connection';
 import { parseIdInput, requireLocalId } from '../../graphql/ids';
 import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
 import { runMutation } from '../../db/transaction';
 import type { RequestContext } from '../../server/context';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
 import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS } from './merchants.rules';
-import {
-  type MerchantFilter,
-  type MerchantSort,
-  MerchantSortField,
-  type SetMerchantStatusInput,
-  type UpsertMerchantInput,
-} from './merchants.types';
-
-const SORT_COLUMNS: Record<MerchantSortField, string> = {
-  [MerchantSortField.NAME]: 'name',
-  [MerchantSortField.CREATED_AT]: 'created_at',
-};
-
-function merchantWhere(filter?: MerchantFilter | null): WhereClause {
-  return (qb) => {
-    if (!filter) return;
-    if (filter.tier?.length) qb.whereIn('t.tier', filter.tier);
-    if (filter.status?.length) qb.whereIn('t.status', filter.status);
-    if (filter.region?.length) qb.whereIn('t.region', filter.region);
-    if (filter.mainCategory) qb.where('t.main_category', filter.mainCategory);
-    if (filter.nameContains) qb.whereILike('t.name', `%${filter.nameContains.replace(/[\\%_]/g, '\\$&')}%`);
-    if (filter.createdAt?.from) qb.where('t.created_at', '>=', filter.createdAt.from);
-    if (filter.createdAt?.to) qb.where('t.created_at', '<', filter.createdAt.to);
-  };
-}
-
-function merchantSort(sort?: MerchantSort | null): SortSpec {
-  const field = sort?.field ?? MerchantSortField.NAME;
-  return { key: field, column: SORT_COLUMNS[field], direction: sort?.direction ?? SortDirection.ASC };
-}
+import { merchantSort, merchantWhere } from './merchants.query';
+import type { MerchantFilter, MerchantSort, SetMerchantStatusInput, UpsertMerchantInput } from './merchants.types';
 
 async function loadForUpdate(em: EntityManager, id: string, field: string[]): Promise<Merchant> {
   const merchant = await em.findOne(Merchant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -11,6 +11,7 @@ import { Product } from '../products/product.entity';
 @Index({ properties: ['merchant', 'paidAt', 'id'] })
 @Index({ properties: ['buyer', 'paidAt', 'id'] })
 @Index({ properties: ['paidAt', 'id'] })
+@Index({ properties: ['paidAmount', 'id'] })
 @Check({ name: 'order_amounts_non_negative', expression: 'paid_amount >= 0 and shipping_fee >= 0 and promotion_fee >= 0' })
 export class Order extends BaseEntity {
   @Enum({ items: () => SalesPlatform, type: 'string' })

@@ -5,8 +5,9 @@ import { Merchant } from '../merchants/merchant.entity';
 @Entity({ tableName: 'product' })
 @Unique({ properties: ['merchant', 'externalId'] })
 @Check({ name: 'product_price_non_negative', expression: 'current_price >= 0' })
+@Index({ properties: ['merchant', 'createdAt', 'id'] })
 export class Product extends BaseEntity {
-  @ManyToOne(() => Merchant, { index: true })
+  @ManyToOne(() => Merchant)
   merchant!: Merchant;
 
   /** The merchant's own product code; unique per merchant. */
