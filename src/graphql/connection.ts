@@ -3,7 +3,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { Max, Min } from 'class-validator';
 import DataLoader from 'dataloader';
-import { ArgsType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum SortDirection {
   ASC = 'ASC',
@@ -64,6 +64,19 @@ export function ConnectionType(name: string, nodeType: Class<object>) {
     totalCount!: number;
   }
   return Connection;
+}
+
+/** Declares a `<Name>Sort` input: which field to order by, and the direction (default `defaultDirection`). */
+export function SortInputType<F extends string>(name: string, fieldEnum: Record<string, F>, defaultDirection: SortDirection) {
+  @InputType(`${name}Sort`)
+  class Sort {
+    @Field(() => fieldEnum)
+    field!: F;
+
+    @Field(() => SortDirection, { defaultValue: defaultDirection })
+    direction!: SortDirection;
+  }
+  return Sort;
 }
 
 /** A page of results. `totalCount` is a getter, so its COUNT query runs only when a client asks for it. */

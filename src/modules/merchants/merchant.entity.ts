@@ -1,5 +1,6 @@
 import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
-import { BaseEntity, fenColumn, timestampColumn } from '../../db/base.entity';
+import { StatusChangeRecord } from '../../db/status-change.entity';
+import { BaseEntity, fenColumn } from '../../db/base.entity';
 import { MerchantStatus, MerchantTier, Province } from '../../shared/enums';
 
 @Entity({ tableName: 'merchant' })
@@ -38,7 +39,7 @@ export class Merchant extends BaseEntity<'status' | 'deposit'> {
 
 /** One row per status change, so a clearance can be traced to its warning and its reason. */
 @Entity({ tableName: 'merchant_status_change' })
-export class MerchantStatusChange extends BaseEntity {
+export class MerchantStatusChange extends StatusChangeRecord {
   @ManyToOne(() => Merchant, { index: true, deleteRule: 'cascade' })
   merchant!: Merchant;
 
@@ -48,12 +49,4 @@ export class MerchantStatusChange extends BaseEntity {
   @Enum({ items: () => MerchantStatus, type: 'string' })
   toStatus!: MerchantStatus;
 
-  @Property({ type: 'string', length: 200 })
-  actor!: string;
-
-  @Property({ type: 'text' })
-  reason!: string;
-
-  @Property(timestampColumn())
-  changedAt!: Date;
 }

@@ -1,7 +1,7 @@
 import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeRange } from '../../graphql/common.types';
-import { ConnectionType, SortDirection } from '../../graphql/connection';
+import { ConnectionType, SortDirection, SortInputType } from '../../graphql/connection';
 import { YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
@@ -89,14 +89,8 @@ export enum MerchantSortField {
 }
 registerEnumType(MerchantSortField, { name: 'MerchantSortField' });
 
-@InputType()
-export class MerchantSort {
-  @Field(() => MerchantSortField)
-  field!: MerchantSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
-  direction: SortDirection = SortDirection.ASC;
-}
+export const MerchantSort = SortInputType('Merchant', MerchantSortField, SortDirection.ASC);
+export type MerchantSort = InstanceType<typeof MerchantSort>;
 
 @InputType()
 export class UpsertMerchantInput {

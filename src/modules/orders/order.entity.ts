@@ -1,4 +1,5 @@
 import { Check, Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
+import { StatusChangeRecord } from '../../db/status-change.entity';
 import { BaseEntity, fenColumn, timestampColumn } from '../../db/base.entity';
 import { OrderStatus, Province, SalesPlatform } from '../../shared/enums';
 import { Buyer } from '../buyers/buyer.entity';
@@ -107,7 +108,7 @@ export class OrderLine extends BaseEntity {
 
 @Entity({ tableName: 'order_status_change' })
 @Index({ properties: ['order', 'createdAt'] })
-export class OrderStatusChange extends BaseEntity {
+export class OrderStatusChange extends StatusChangeRecord {
   @ManyToOne(() => Order, { deleteRule: 'cascade' })
   order!: Order;
 
@@ -118,12 +119,4 @@ export class OrderStatusChange extends BaseEntity {
   @Enum({ items: () => OrderStatus, type: 'string' })
   toStatus!: OrderStatus;
 
-  @Property({ type: 'string', length: 200 })
-  actor!: string;
-
-  @Property({ type: 'text' })
-  reason!: string;
-
-  @Property(timestampColumn())
-  changedAt!: Date;
 }

@@ -1,7 +1,7 @@
 import { IsOptional, Length } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeRange } from '../../graphql/common.types';
-import { ConnectionType, SortDirection } from '../../graphql/connection';
+import { ConnectionType, SortDirection, SortInputType } from '../../graphql/connection';
 import { YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
@@ -126,14 +126,8 @@ export enum OrderSortField {
 }
 registerEnumType(OrderSortField, { name: 'OrderSortField' });
 
-@InputType()
-export class OrderSort {
-  @Field(() => OrderSortField)
-  field!: OrderSortField;
-
-  @Field(() => SortDirection, { defaultValue: SortDirection.DESC })
-  direction: SortDirection = SortDirection.DESC;
-}
+export const OrderSort = SortInputType('Order', OrderSortField, SortDirection.DESC);
+export type OrderSort = InstanceType<typeof OrderSort>;
 
 @InputType()
 export class OrderLineInput {
