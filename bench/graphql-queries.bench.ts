@@ -6,6 +6,7 @@
  *   BENCH_SECONDS=10 BENCH_CONNECTIONS=10 npm run bench
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ import { Product } from '../src/modules/products/product.entity';
 import { toGlobalId } from '../src/graphql/global-id';
 import { createGateway } from '../src/server/app';
 import { createRequestContext } from '../src/server/context';
+import { Role } from '../src/security/roles';
+import { signToken } from '../src/security/tokens';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -45,7 +48,10 @@ async function main() {
   const orm = await MikroORM.init(createOrmConfig(url, { poolMax: CONNECTIONS }));
   await orm.getMigrator().up();
   await seedDemoDataIfEmpty(orm);
-  const gateway = await createGateway(orm, { isProduction: true });
+  const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: randomBytes(32).toString('hex'), jwksUrl: undefined };
+  const gateway = await createGateway(orm, { isProduction: true, introspection: false, auth });
+  const token = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
+  const admin = { authenticated: true, subject: 'bench', role: Role.ADMIN, merchantId: null } as const;
   await new Promise<void>((resolve) => gateway.httpServer.listen(PORT, resolve));
 
   const em = orm.em.fork();
@@ -100,7 +106,7 @@ async function main() {
   for (const scenario of scenarios) {
     const probe = scenario.body();
     const { result, statements } = await countStatements(() =>
-      gateway.apollo.executeOperation(probe, { contextValue: createRequestContext(orm) }),
+      gateway.apollo.executeOperation(probe, { contextValue: createRequestContext(orm, { actor: admin }) }),
     );
     const single = result.body.kind === 'single' ? result.body.singleResult : undefined;
     if (single?.errors?.length) throw new Error(`${scenario.name}: ${JSON.stringify(single.errors)}`);
@@ -112,7 +118,7 @@ async function main() {
       requests: [
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           setupRequest: (request) => ({ ...request, body: JSON.stringify(scenario.body()) }),
         },
       ],

@@ -1,4 +1,7 @@
-import { cleanEnv, port, str, url } from 'envalid';
+import { bool, cleanEnv, port, str, url } from 'envalid';
+
+/** Signs development tokens (`npm run token`); refused in production, where a real key is required. */
+export const DEVELOPMENT_JWT_SECRET = 'weiquan-local-development-secret-do-not-use-in-production';
 
 /** Environment, parsed and validated once at start-up; everything else receives the typed result. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -9,16 +12,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     EMBEDDED_PG_DIR: str({ default: '.data/postgres' }),
     EMBEDDED_PG_PORT: port({ default: 54329 }),
     LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
-    SEED_ON_EMPTY: str({ choices: ['true', 'false'], default: 'true' }),
+    SEED_ON_EMPTY: bool({ default: true }),
+    AUTH_JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for bearer tokens (at least 32 characters)' }),
+    AUTH_JWKS_URL: url({ default: undefined, desc: 'JWKS of the identity provider, for asymmetric tokens' }),
+    AUTH_ISSUER: str({ default: 'weiquan' }),
+    AUTH_AUDIENCE: str({ default: 'weiquan-gateway' }),
+    ENABLE_INTROSPECTION: bool({ default: undefined, desc: 'Introspection and Sandbox; default on outside production' }),
   });
+  const isProduction = parsed.NODE_ENV === 'production';
+  const jwtSecret = parsed.AUTH_JWT_SECRET ?? (isProduction || parsed.AUTH_JWKS_URL ? undefined : DEVELOPMENT_JWT_SECRET);
+  if (isProduction && !parsed.AUTH_JWT_SECRET && !parsed.AUTH_JWKS_URL) {
+    throw new Error('production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
+  }
+  if (jwtSecret && jwtSecret.length < 32) throw new Error('AUTH_JWT_SECRET must be at least 32 characters');
+  if (isProduction && jwtSecret === DEVELOPMENT_JWT_SECRET) throw new Error('the development secret is refused in production');
   return {
     nodeEnv: parsed.NODE_ENV,
-    isProduction: parsed.NODE_ENV === 'production',
+    isProduction,
     port: parsed.PORT,
     databaseUrl: parsed.DATABASE_URL as string | undefined,
     embeddedPostgres: { dir: parsed.EMBEDDED_PG_DIR, port: parsed.EMBEDDED_PG_PORT },
     logLevel: parsed.LOG_LEVEL,
-    seedOnEmpty: parsed.SEED_ON_EMPTY === 'true',
+    seedOnEmpty: parsed.SEED_ON_EMPTY,
+    auth: {
+      jwtSecret,
+      jwksUrl: parsed.AUTH_JWKS_URL as string | undefined,
+      issuer: parsed.AUTH_ISSUER,
+      audience: parsed.AUTH_AUDIENCE,
+    },
+    introspection: parsed.ENABLE_INTROSPECTION ?? !isProduction,
   };
 }
 

@@ -2,11 +2,13 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type UserError, UserInputFailure } from '../graphql/user-error';
 import type { RequestContext } from '../server/context';
+import { enterTenant } from './tenant-db';
 
 const ATTEMPTS = 3;
 
 /**
- * Runs a mutation in one transaction. A `UserInputFailure` rolls everything back and becomes the
+ * Runs a mutation in one transaction, as the application role in the actor's tenant (so row-level
+ * security applies to every statement). A `UserInputFailure` rolls everything back and becomes the
  * payload's userErrors. A unique-key race with a concurrent request (two upserts of the same new key)
  * is retried: the retry sees the other request's row and takes the update path.
  */
@@ -16,12 +18,15 @@ export async function runMutation<R extends object>(
 ): Promise<Partial<R> & { userErrors: UserError[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await ctx.em.transactional((em) => work(em as EntityManager));
+      const result = await ctx.db.em.transactional(async (em) => {
+        await enterTenant(em as EntityManager, ctx.db.scope, em.getTransactionContext()!);
+        return work(em as EntityManager);
+      });
       return { userErrors: [], ...result };
     } catch (error) {
       if (error instanceof UserInputFailure) return { userErrors: error.userErrors } as Partial<R> & { userErrors: UserError[] };
       if (error instanceof UniqueConstraintViolationException && attempt < ATTEMPTS) {
-        ctx.em.clear();
+        ctx.db.em.clear();
         continue;
       }
       throw error;

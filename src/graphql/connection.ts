@@ -1,8 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { Max, Min } from 'class-validator';
 import DataLoader from 'dataloader';
+import type { Row, TenantDb } from '../db/tenant-db';
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum SortDirection {
@@ -102,6 +102,15 @@ export interface SortSpec {
 
 export type WhereClause = (qb: Knex.QueryBuilder) => void;
 
+/** The service-layer tenant condition of a table (aliased `t`), mirroring its row-level security policy. */
+export type TenantCondition = (qb: Knex.QueryBuilder, merchantId: string) => void;
+
+/** A table read through connections: its name and how a merchant's rows are told apart. */
+export interface TableSpec {
+  table: string;
+  tenant: TenantCondition;
+}
+
 interface CursorPosition {
   value: string;
   id: string;
@@ -138,9 +147,9 @@ function applyOrderAndCursor(qb: Knex.QueryBuilder, alias: string, sort: SortSpe
 }
 
 function toPage<T extends object>(
-  em: EntityManager,
+  db: TenantDb,
   entity: Class<T>,
-  rows: Record<string, unknown>[],
+  rows: Row[],
   sort: SortSpec,
   page: PageArgs,
   count: () => Promise<number>,
@@ -148,7 +157,7 @@ function toPage<T extends object>(
   const visible = rows.slice(0, page.first);
   const edges = visible.map((row) => {
     const { __rn: _ignored, ...columns } = row;
-    return { cursor: encodeCursor(sort, row), node: em.map(entity, columns) as T };
+    return { cursor: encodeCursor(sort, row), node: db.map(entity, columns) };
   });
   return new Page(
     edges,
@@ -162,33 +171,30 @@ function toPage<T extends object>(
   );
 }
 
-async function run(em: EntityManager, qb: Knex.QueryBuilder): Promise<Record<string, unknown>[]> {
-  return em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
-}
-
 /** One page of a root connection: one SELECT (plus one COUNT only if `totalCount` is read). */
 export async function paginate<T extends object>(
-  em: EntityManager,
+  db: TenantDb,
   entity: Class<T>,
-  options: { table: string; where: WhereClause; sort: SortSpec; page: PageArgs },
+  options: TableSpec & { where: WhereClause; sort: SortSpec; page: PageArgs },
 ): Promise<Page<T>> {
-  const { table, where, sort, page } = options;
-  const knex = em.getKnex();
-  const qb = knex(`${table} as t`).select('t.*');
-  where(qb);
+  const { table, tenant, where, sort, page } = options;
+  const base = () => {
+    const qb = db.scoped(db.knex()(`${table} as t`), tenant);
+    where(qb);
+    return qb;
+  };
+  const qb = base().select('t.*');
   const dir = applyOrderAndCursor(qb, 't', sort, page.after);
   qb.orderBy([
     { column: `t.${sort.column}`, order: dir },
     { column: 't.id', order: dir },
   ]).limit(page.first + 1);
-  const rows = await run(em, qb);
+  const rows = await db.read((run) => run(qb));
   const count = async () => {
-    const countQb = knex(`${table} as t`).count({ count: '*' });
-    where(countQb);
-    const [row] = await run(em, countQb);
+    const [row] = await db.read((run) => run(base().count({ count: '*' })));
     return Number(row.count);
   };
-  return toPage(em, entity, rows, sort, page, count);
+  return toPage(db, entity, rows, sort, page, count);
 }
 
 /**
@@ -197,15 +203,16 @@ export async function paginate<T extends object>(
  * the number of parents.
  */
 async function paginateByParent<T extends object>(
-  em: EntityManager,
+  db: TenantDb,
   entity: Class<T>,
   options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; sort: SortSpec; page: PageArgs },
   countFor: (parentId: string) => Promise<number>,
 ): Promise<Map<string, Page<T>>> {
-  const { table, parentColumn, parentIds, where, sort, page } = options;
-  const knex = em.getKnex();
+  const { table, tenant, parentColumn, parentIds, where, sort, page } = options;
+  const knex = db.knex();
   const dir = sort.direction === SortDirection.ASC ? 'asc' : 'desc';
-  const inner = knex(`${table} as t`)
+  const inner = db
+    .scoped(knex(`${table} as t`), tenant)
     .select('t.*')
     .select(
       knex.raw(`row_number() over (partition by ?? order by ?? ${dir}, ?? ${dir}) as __rn`, [
@@ -225,36 +232,35 @@ async function paginateByParent<T extends object>(
       { column: parentColumn, order: 'asc' },
       { column: '__rn', order: 'asc' },
     ]);
-  const rows = await run(em, qb);
-  const byParent = new Map<string, Record<string, unknown>[]>(parentIds.map((id) => [id, []]));
+  const rows = await db.read((run) => run(qb));
+  const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));
   for (const row of rows) byParent.get(row[parentColumn] as string)?.push(row);
   return new Map(
     [...byParent].map(([parentId, parentRows]) => [
       parentId,
-      toPage(em, entity, parentRows, sort, page, () => countFor(parentId)),
+      toPage(db, entity, parentRows, sort, page, () => countFor(parentId)),
     ]),
   );
 }
 
 /** Counts of a child table per parent in one GROUP BY, for `totalCount` of batched child connections. */
 async function countByParent(
-  em: EntityManager,
+  db: TenantDb,
   options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause },
 ): Promise<Map<string, number>> {
-  const { table, parentColumn, parentIds, where } = options;
-  const qb = em
-    .getKnex()(`${table} as t`)
+  const { table, tenant, parentColumn, parentIds, where } = options;
+  const qb = db
+    .scoped(db.knex()(`${table} as t`), tenant)
     .select(`t.${parentColumn} as parent`)
     .count({ count: '*' })
     .whereIn(`t.${parentColumn}`, [...parentIds])
     .groupBy(`t.${parentColumn}`);
   where(qb);
-  const rows = await run(em, qb);
+  const rows = await db.read((run) => run(qb));
   return new Map(rows.map((row) => [row.parent as string, Number(row.count)]));
 }
 
-export interface ChildConnectionSpec {
-  table: string;
+export interface ChildConnectionSpec extends TableSpec {
   parentColumn: string;
 }
 
@@ -280,7 +286,7 @@ const childKey = (key: ChildConnectionKey<PageArgs>) => `${key.parentId}|${JSON.
  * arguments share one SELECT, and their `totalCount`s share one GROUP BY.
  */
 export function childConnectionLoader<T extends object, Args extends PageArgs>(
-  em: EntityManager,
+  db: TenantDb,
   entity: Class<T>,
   spec: ChildConnectionSpec & { where: (args: Args) => WhereClause; sort: (args: Args) => SortSpec },
 ): DataLoader<ChildConnectionKey<Args>, Page<T>, string> {
@@ -288,7 +294,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
     async (keys) => {
       const result = new Map<string, number>();
       for (const group of groupByArgs(keys).values()) {
-        const counted = await countByParent(em, {
+        const counted = await countByParent(db, {
           ...spec,
           parentIds: group.map((k) => k.parentId),
           where: spec.where(group[0].args),
@@ -305,7 +311,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
       for (const group of groupByArgs(keys).values()) {
         const args = group[0].args;
         const pages = await paginateByParent(
-          em,
+          db,
           entity,
           { ...spec, parentIds: group.map((k) => k.parentId), where: spec.where(args), sort: spec.sort(args), page: args },
           (parentId) => counts.load({ parentId, args }),

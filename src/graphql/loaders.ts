@@ -1,35 +1,35 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { TenantDb } from '../db/tenant-db';
+import type { TableSpec } from './connection';
 
 type Class<T> = new (...args: never[]) => T;
 
-/** Loads entities by primary key, one SELECT ... WHERE id IN (...) per tick. */
-export function byIdLoader<T extends { id: string }>(em: EntityManager, entity: Class<T>): DataLoader<string, T | null> {
+/**
+ * Loads entities by primary key, one SELECT ... WHERE id IN (...) per tick. Loaders are created per
+ * request with the request's tenant, so a batch never mixes merchants.
+ */
+export function byIdLoader<T extends { id: string }>(db: TenantDb, entity: Class<T>, spec: TableSpec): DataLoader<string, T | null> {
   return new DataLoader(async (ids) => {
-    const found = await em.find(entity as Class<{ id: string }>, { id: { $in: [...ids] } });
-    const byId = new Map(found.map((row) => [row.id, row as T]));
+    const qb = db.scoped(db.knex()(`${spec.table} as t`).select('t.*').whereIn('t.id', [...ids]), spec.tenant);
+    const rows = await db.read((run) => run(qb));
+    const byId = new Map(rows.map((row) => [row.id as string, db.map(entity, row)]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 }
 
 /** Loads all children of many parents (e.g. lines of orders), one SELECT per tick. */
 export function childrenLoader<T extends object>(
-  em: EntityManager,
+  db: TenantDb,
   entity: Class<T>,
-  parentProperty: keyof T & string,
-  orderBy: Partial<Record<keyof T & string, 'asc' | 'desc'>>,
+  spec: TableSpec & { parentColumn: string; orderBy: string[] },
 ): DataLoader<string, T[]> {
   return new DataLoader(async (parentIds) => {
-    const rows = await em.find(
-      entity as Class<object>,
-      { [parentProperty]: { $in: [...parentIds] } },
-      { orderBy: orderBy as Record<string, 'asc' | 'desc'> },
-    );
+    const qb = db
+      .scoped(db.knex()(`${spec.table} as t`).select('t.*').whereIn(`t.${spec.parentColumn}`, [...parentIds]), spec.tenant)
+      .orderBy(spec.orderBy.map((column) => `t.${column}`));
+    const rows = await db.read((run) => run(qb));
     const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
-    for (const row of rows as T[]) {
-      const parent = row[parentProperty] as { id: string };
-      byParent.get(parent.id)?.push(row);
-    }
+    for (const row of rows) byParent.get(row[spec.parentColumn] as string)?.push(db.map(entity, row));
     return parentIds.map((id) => byParent.get(id)!);
   });
 }

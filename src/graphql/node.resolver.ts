@@ -1,7 +1,12 @@
+import { GraphQLError } from 'graphql';
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../server/context';
+import { Allow } from '../security/authorization';
+import { MERCHANT_DATA_READERS } from '../security/roles';
 import { fromGlobalId, type NodeTypeName } from './global-id';
 import { Node } from './node';
+
+const MAX_NODES = 100;
 
 const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
   ({
@@ -18,13 +23,18 @@ async function loadNode(ctx: RequestContext, globalId: string): Promise<object |
 
 @Resolver()
 export class NodeResolver {
+  @Allow(...MERCHANT_DATA_READERS)
   @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when unknown or malformed.' })
   node(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return loadNode(ctx, id);
   }
 
+  @Allow(...MERCHANT_DATA_READERS)
   @Query(() => [Node], { nullable: 'items', description: 'Objects by global id, in the order asked; null for unknown ids.' })
-  nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: RequestContext) {
+  nodes(@Arg('ids', () => [ID], { description: `At most ${MAX_NODES} ids.` }) ids: string[], @Ctx() ctx: RequestContext) {
+    if (ids.length > MAX_NODES) {
+      throw new GraphQLError(`ask for at most ${MAX_NODES} ids`, { extensions: { code: 'BAD_USER_INPUT', field: 'ids' } });
+    }
     return Promise.all(ids.map((id) => loadNode(ctx, id)));
   }
 }

@@ -6,6 +6,7 @@ import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
 import { BuyerOrdersResolver, MerchantOrdersResolver, OrderLineResolver, OrdersResolver } from '../modules/orders/orders.resolver';
 import { MerchantProductsResolver, ProductPricePointResolver, ProductsResolver } from '../modules/products/products.resolver';
+import { authChecker, denyRootFieldsWithoutRule } from '../security/authorization';
 import { NodeResolver } from './node.resolver';
 import { validateArgument } from './validation';
 
@@ -30,7 +31,8 @@ export function getSchema(): Promise<GraphQLSchema> {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateArgument,
-  });
+    authChecker,
+  }).then(denyRootFieldsWithoutRule);
   return built;
 }
 

@@ -10,7 +10,9 @@ import type { Config } from '../config';
 import { getSchema } from '../graphql/schema';
 import { logger } from '../shared/logger';
 import { createRequestContext, type RequestContext } from './context';
-import { createErrorFormatter } from './errors';
+import { createAuthenticator } from '../security/tokens';
+import { createErrorFormatter, errorReportingPlugin } from './errors';
+import { queryLimits } from './limits';
 
 export interface Gateway {
   app: express.Express;
@@ -18,19 +20,27 @@ export interface Gateway {
   apollo: ApolloServer<RequestContext>;
 }
 
-export async function createApollo(
-  options: { isProduction: boolean },
-  httpServer?: http.Server,
-): Promise<ApolloServer<RequestContext>> {
+export interface ApolloOptions {
+  isProduction: boolean;
+  /** Introspection and Sandbox; off in production unless enabled for an internal deployment. */
+  introspection: boolean;
+}
+
+export async function createApollo(options: ApolloOptions, httpServer?: http.Server): Promise<ApolloServer<RequestContext>> {
+  const limits = queryLimits(options);
   const apollo = new ApolloServer<RequestContext>({
     schema: await getSchema(),
-    introspection: !options.isProduction,
+    introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter({ maskInternalErrors: options.isProduction, logger }),
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: limits.validationRules,
+    formatError: createErrorFormatter({ maskInternalErrors: options.isProduction }),
     plugins: [
+      ...limits.plugins,
+      errorReportingPlugin(logger),
       ...(httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer })] : []),
-      // Outside production Apollo serves Sandbox on GET /graphql; in production nothing.
-      ...(options.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });
   await apollo.start();
@@ -38,10 +48,11 @@ export async function createApollo(
 }
 
 /** Express 5 with Apollo Server 5 at /graphql and a health check at /healthz. */
-export async function createGateway(orm: MikroORM, config: Pick<Config, 'isProduction'>): Promise<Gateway> {
+export async function createGateway(orm: MikroORM, config: Pick<Config, 'isProduction' | 'introspection' | 'auth'>): Promise<Gateway> {
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = await createApollo(config, httpServer);
+  const authenticate = createAuthenticator(config.auth);
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -56,8 +67,17 @@ export async function createGateway(orm: MikroORM, config: Pick<Config, 'isProdu
     '/graphql',
     express.json({ limit: '2mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createRequestContext(orm, { requestId: req.header('x-request-id') ?? randomUUID() }),
+      context: async ({ req, res }) => {
+        const requestId = requestIdOf(req.header('x-request-id'));
+        res.setHeader('x-request-id', requestId);
+        return createRequestContext(orm, { requestId, actor: await authenticate(req.header('authorization')) });
+      },
     }),
   );
   return { app, httpServer, apollo };
+}
+
+/** A caller's request id is kept when it looks like one (for tracing across services), else a new one. */
+function requestIdOf(header: string | undefined): string {
+  return header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
 }

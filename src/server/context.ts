@@ -1,34 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { TenantDb } from '../db/tenant-db';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
 import { DEFAULT_POLICY, type PolicyNumbers } from '../modules/policies/policy.defaults';
 import { createProductLoaders } from '../modules/products/products.loaders';
+import { ANONYMOUS, type Actor, tenantScopeOf } from '../security/actor';
 
-/** Who is acting. Authentication (the security issue) replaces the anonymous placeholder. */
-export interface Actor {
-  id: string;
-}
-
-export const ANONYMOUS: Actor = Object.freeze({ id: 'anonymous' });
-
-function createLoaders(em: EntityManager) {
+function createLoaders(db: TenantDb) {
   return {
-    merchants: createMerchantLoaders(em),
-    buyers: createBuyerLoaders(em),
-    products: createProductLoaders(em),
-    orders: createOrderLoaders(em),
+    merchants: createMerchantLoaders(db),
+    buyers: createBuyerLoaders(db),
+    products: createProductLoaders(db),
+    orders: createOrderLoaders(db),
   };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-/** Built once per request: its own EntityManager fork (no global context), its own loaders. */
+/**
+ * Built once per request: its own EntityManager fork (no global context), the verified actor, reads
+ * bound to the actor's tenant, and loaders over those reads.
+ */
 export interface RequestContext {
   requestId: string;
-  em: EntityManager;
   actor: Actor;
+  db: TenantDb;
   policy: Readonly<PolicyNumbers>;
   loaders: Loaders;
 }
@@ -37,12 +35,13 @@ export function createRequestContext(
   orm: MikroORM,
   options: { actor?: Actor; requestId?: string } = {},
 ): RequestContext {
-  const em = orm.em.fork();
+  const actor = options.actor ?? ANONYMOUS;
+  const db = new TenantDb(orm.em.fork(), tenantScopeOf(actor));
   return {
     requestId: options.requestId ?? randomUUID(),
-    em,
-    actor: options.actor ?? ANONYMOUS,
+    actor,
+    db,
     policy: DEFAULT_POLICY,
-    loaders: createLoaders(em),
+    loaders: createLoaders(db),
   };
 }

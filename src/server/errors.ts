@@ -1,21 +1,31 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ValidationError } from 'class-validator';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from '../shared/logger';
+import type { RequestContext } from './context';
 
-/** Errors the client caused; anything else is ours and is logged, and masked in production. */
+/** Errors the client caused; anything else is ours: logged with its stack, masked in production. */
 const CLIENT_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
   'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'INTROSPECTION_DISABLED',
   'MAX_RECURSIVE_SELECTIONS_EXCEEDED',
 ]);
+
+const INTERNAL = 'INTERNAL_SERVER_ERROR';
+
+function isClientError(code: unknown): boolean {
+  return typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
+}
 
 function flattenValidation(errors: ValidationError[], prefix: string[] = []): { field: string[]; message: string }[] {
   return errors.flatMap((error) => {
@@ -25,7 +35,7 @@ function flattenValidation(errors: ValidationError[], prefix: string[] = []): { 
   });
 }
 
-export function createErrorFormatter(options: { maskInternalErrors: boolean; logger: Logger }) {
+export function createErrorFormatter(options: { maskInternalErrors: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     // class-validator's report names the offending input field; say it in the message too.
@@ -38,18 +48,38 @@ export function createErrorFormatter(options: { maskInternalErrors: boolean; log
         extensions: { code: 'BAD_USER_INPUT', fields: problems },
       };
     }
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    const requestId = (formatted.extensions?.requestId as string | undefined) ?? undefined;
-    options.logger.error({ err: original, path: formatted.path, requestId }, 'unexpected error in GraphQL request');
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    if (isClientError(extensions.code)) return { ...formatted, extensions };
     return {
       message: options.maskInternalErrors ? 'Internal server error' : formatted.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      extensions: { code: INTERNAL },
     };
+  };
+}
+
+/**
+ * Logs every unexpected error with its stack and the request id, and puts the request id on the
+ * masked error the client sees, so a support ticket can be matched to the log line.
+ */
+export function errorReportingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors as readonly GraphQLError[]) {
+            if (isClientError(error.extensions?.code) || unwrapResolverError(error) instanceof ArgumentValidationError) continue;
+            logger.error({ err: unwrapResolverError(error), path: error.path, requestId: contextValue.requestId }, 'unexpected error in GraphQL request');
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === INTERNAL) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          }
+        },
+      };
+    },
   };
 }

@@ -8,6 +8,8 @@ import { createOrmConfig } from '../../src/db/mikro-orm.config';
 import { countStatements } from '../../src/db/query-counter';
 import { createApollo } from '../../src/server/app';
 import { createRequestContext, type RequestContext } from '../../src/server/context';
+import { ANONYMOUS, type Actor } from '../../src/security/actor';
+import { Role } from '../../src/security/roles';
 import { adminQuery, databaseUrl } from './database';
 
 export interface GraphQLResult<T> {
@@ -15,17 +17,34 @@ export interface GraphQLResult<T> {
   errors?: readonly GraphQLFormattedError[];
 }
 
-export interface TestApp {
-  orm: MikroORM;
-  apollo: ApolloServer<RequestContext>;
+export interface Client {
   /** Runs an operation through Apollo's whole pipeline with a fresh request context. */
   execute<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<GraphQLResult<T>>;
   /** Like `execute`, but fails the test on any GraphQL error and returns the data. */
   data<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<T>;
   /** The SQL statements an operation issued. */
   statementsOf<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<string[]>;
+}
+
+/** The app's own methods act as an ADMIN; `as(actor)` acts as anyone else. */
+export interface TestApp extends Client {
+  orm: MikroORM;
+  apollo: ApolloServer<RequestContext>;
+  as(actor: Actor): Client;
   close(): Promise<void>;
 }
+
+export const actors = {
+  admin: { authenticated: true, subject: 'test-admin', role: Role.ADMIN, merchantId: null } as Actor,
+  anonymous: ANONYMOUS,
+  role: (role: Role): Actor => ({ authenticated: true, subject: `test-${role.toLowerCase()}`, role, merchantId: null }),
+  merchant: (merchant: { id: string }): Actor => ({
+    authenticated: true,
+    subject: `test-merchant-${merchant.id.slice(0, 8)}`,
+    role: Role.MERCHANT,
+    merchantId: merchant.id,
+  }),
+};
 
 /** A gateway on a database of this test file's own, copied from the migrated template. */
 export async function createTestApp(options: { isProduction?: boolean } = {}): Promise<TestApp> {
@@ -33,31 +52,35 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
   const database = `weiquan_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(serverUrl, `create database "${database}" template "${inject('templateDatabase')}"`);
   const orm = await MikroORM.init(createOrmConfig(databaseUrl(serverUrl, database)));
-  const apollo = await createApollo({ isProduction: options.isProduction ?? false });
+  const isProduction = options.isProduction ?? false;
+  const apollo = await createApollo({ isProduction, introspection: !isProduction });
 
-  const execute: TestApp['execute'] = async (document, variables) => {
-    const response = await apollo.executeOperation(
-      { query: document, variables },
-      { contextValue: createRequestContext(orm) },
-    );
-    if (response.body.kind !== 'single') throw new Error('expected a single result');
-    // Through JSON, as a client over HTTP would see it (dates become ISO strings).
-    return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<never>;
+  const as = (actor: Actor): Client => {
+    const execute: Client['execute'] = async (document, variables) => {
+      const response = await apollo.executeOperation({ query: document, variables }, { contextValue: createRequestContext(orm, { actor }) });
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      // Through JSON, as a client over HTTP would see it (dates become ISO strings).
+      return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<never>;
+    };
+    return {
+      execute,
+      async data(document, variables) {
+        const result = await execute(document, variables);
+        if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+        return result.data!;
+      },
+      async statementsOf(document, variables) {
+        const { result, statements } = await countStatements(() => execute(document, variables));
+        if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+        return statements;
+      },
+    };
   };
   return {
     orm,
     apollo,
-    execute,
-    async data(document, variables) {
-      const result = await execute(document, variables);
-      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
-      return result.data!;
-    },
-    async statementsOf(document, variables) {
-      const { result, statements } = await countStatements(() => execute(document, variables));
-      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
-      return statements;
-    },
+    as,
+    ...as(actors.admin),
     async close() {
       await apollo.stop();
       await orm.close();

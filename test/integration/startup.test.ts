@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_SIZES } from '../../src/cli/seed-demo-data';
+import { DEVELOPMENT_JWT_SECRET } from '../../src/config';
+import { Role } from '../../src/security/roles';
+import { signToken } from '../../src/security/tokens';
 import { freePort } from '../helpers/database';
 
 const ROOT = resolve(__dirname, '../..');
@@ -37,9 +40,10 @@ async function stop(child: ChildProcess) {
 }
 
 async function graphql(port: number, query: string) {
+  const token = await signToken({ issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET }, { subject: 'newcomer', role: Role.ADMIN });
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
   });
   return response.json() as Promise<{ data?: any; errors?: unknown[] }>;

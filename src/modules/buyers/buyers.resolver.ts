@@ -2,6 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import { toGlobalId } from '../../graphql/global-id';
 import { BuyerFlag } from '../../shared/enums';
 import type { RequestContext } from '../../server/context';
+import { Allow } from '../../security/authorization';
+import { Role, STAFF_READERS } from '../../security/roles';
 import { Buyer } from './buyer.entity';
 import { flagsOf } from './buyers.rules';
 import { buyersService } from './buyers.service';
@@ -9,6 +11,7 @@ import { BuyerNode, UpsertBuyerInput, UpsertBuyerPayload } from './buyers.types'
 
 @Resolver(() => BuyerNode)
 export class BuyersResolver {
+  @Allow(...STAFF_READERS)
   @Query(() => BuyerNode, { nullable: true })
   buyer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return buyersService.byId(ctx, id);
@@ -24,6 +27,7 @@ export class BuyersResolver {
     return flagsOf(buyer);
   }
 
+  @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertBuyerPayload, { description: 'Creates or updates a buyer, keyed on its externalId.' })
   upsertBuyer(@Arg('input', () => UpsertBuyerInput) input: UpsertBuyerInput, @Ctx() ctx: RequestContext) {
     return buyersService.upsert(ctx, input);

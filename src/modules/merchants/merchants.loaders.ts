@@ -1,10 +1,15 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { TenantDb } from '../../db/tenant-db';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
+import { MERCHANT_STATUS_CHANGE_TABLE, MERCHANT_TABLE } from './merchants.query';
 
-export function createMerchantLoaders(em: EntityManager) {
+export function createMerchantLoaders(db: TenantDb) {
   return {
-    byId: byIdLoader(em, Merchant),
-    statusHistory: childrenLoader(em, MerchantStatusChange, 'merchant', { createdAt: 'asc', id: 'asc' }),
+    byId: byIdLoader(db, Merchant, MERCHANT_TABLE),
+    statusHistory: childrenLoader(db, MerchantStatusChange, {
+      ...MERCHANT_STATUS_CHANGE_TABLE,
+      parentColumn: 'merchant_id',
+      orderBy: ['created_at', 'id'],
+    }),
   };
 }

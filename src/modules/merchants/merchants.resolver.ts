@@ -3,6 +3,8 @@ import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { Money } from '../../graphql/money';
 import type { RequestContext } from '../../server/context';
+import { Allow } from '../../security/authorization';
+import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import { Merchant } from './merchant.entity';
 import { merchantsService } from './merchants.service';
 import {
@@ -19,12 +21,14 @@ import {
 
 @Resolver(() => MerchantNode)
 export class MerchantsResolver {
+  @Allow(...MERCHANT_DATA_READERS)
   @Query(() => MerchantNode, { nullable: true })
   merchant(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return merchantsService.byId(ctx, id);
   }
 
-  @Query(() => MerchantConnection)
+  @Allow(...MERCHANT_DATA_READERS)
+  @Query(() => MerchantConnection, { description: 'All merchants for staff; only its own for a merchant.' })
   merchants(
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => MerchantFilter, { nullable: true }) filter: MerchantFilter | null,
@@ -49,11 +53,13 @@ export class MerchantsResolver {
     return merchantsService.statusHistory(ctx, merchant);
   }
 
+  @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertMerchantPayload, { description: 'Creates or updates a merchant, keyed on its externalId.' })
   upsertMerchant(@Arg('input', () => UpsertMerchantInput) input: UpsertMerchantInput, @Ctx() ctx: RequestContext) {
     return merchantsService.upsert(ctx, input);
   }
 
+  @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => SetMerchantStatusPayload, { description: 'Warns, restricts, clears or reinstates a merchant.' })
   setMerchantStatus(@Arg('input', () => SetMerchantStatusInput) input: SetMerchantStatusInput, @Ctx() ctx: RequestContext) {
     return merchantsService.setStatus(ctx, input);

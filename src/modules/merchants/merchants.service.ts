@@ -7,7 +7,8 @@ import { runMutation } from '../../db/transaction';
 import type { RequestContext } from '../../server/context';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
 import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS } from './merchants.rules';
-import { merchantSort, merchantWhere } from './merchants.query';
+import { actorLabel } from '../../security/actor';
+import { MERCHANT_TABLE, merchantSort, merchantWhere } from './merchants.query';
 import type { MerchantFilter, MerchantSort, SetMerchantStatusInput, UpsertMerchantInput } from './merchants.types';
 
 async function loadForUpdate(em: EntityManager, id: string, field: string[]): Promise<Merchant> {
@@ -22,8 +23,8 @@ export const merchantsService = {
   },
 
   list(ctx: RequestContext, args: { filter?: MerchantFilter | null; sort?: MerchantSort | null; page: PageArgs }): Promise<Page<Merchant>> {
-    return paginate(ctx.em, Merchant, {
-      table: 'merchant',
+    return paginate(ctx.db, Merchant, {
+      ...MERCHANT_TABLE,
       where: merchantWhere(args.filter),
       sort: merchantSort(args.sort),
       page: args.page,
@@ -57,7 +58,7 @@ export const merchantsService = {
         merchant,
         fromStatus: null,
         toStatus: merchant.status,
-        actor: ctx.actor.id,
+        actor: actorLabel(ctx.actor),
         reason: 'merchant registered',
         changedAt: new Date(),
       });
@@ -85,7 +86,7 @@ export const merchantsService = {
         merchant,
         fromStatus: merchant.status,
         toStatus: input.status,
-        actor: ctx.actor.id,
+        actor: actorLabel(ctx.actor),
         reason: input.reason,
         changedAt: new Date(),
       });

@@ -1,6 +1,15 @@
-import { type PageArgs, SortDirection, type SortSpec, type WhereClause } from '../../graphql/connection';
+import { type PageArgs, SortDirection, type SortSpec, type TableSpec, type WhereClause } from '../../graphql/connection';
 import { requireLocalId } from '../../graphql/ids';
 import { type OrderFilter, type OrderSort, OrderSortField } from './orders.types';
+
+export const ORDER_TABLE: TableSpec = { table: 'order', tenant: (qb, merchantId) => qb.where('t.merchant_id', merchantId) };
+
+const ofOwnOrder: TableSpec['tenant'] = (qb, merchantId) =>
+  qb.whereRaw('exists (select 1 from "order" o where o.id = t.order_id and o.merchant_id = ?)', [merchantId]);
+
+export const ORDER_LINE_TABLE: TableSpec = { table: 'order_line', tenant: ofOwnOrder };
+
+export const ORDER_STATUS_CHANGE_TABLE: TableSpec = { table: 'order_status_change', tenant: ofOwnOrder };
 
 export interface OrderListArgs extends PageArgs {
   filter?: OrderFilter | null;

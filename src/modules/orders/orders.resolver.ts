@@ -3,6 +3,8 @@ import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { Money } from '../../graphql/money';
 import type { RequestContext } from '../../server/context';
+import { Allow } from '../../security/authorization';
+import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { Buyer } from '../buyers/buyer.entity';
 import { buyersService } from '../buyers/buyers.service';
 import { BuyerNode } from '../buyers/buyers.types';
@@ -37,12 +39,14 @@ class OrderListArgs extends PageArgs {
 
 @Resolver(() => OrderNode)
 export class OrdersResolver {
+  @Allow(...MERCHANT_DATA_READERS)
   @Query(() => OrderNode, { nullable: true })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return ordersService.byId(ctx, id);
   }
 
-  @Query(() => OrderConnection)
+  @Allow(...MERCHANT_DATA_READERS)
+  @Query(() => OrderConnection, { description: 'All orders for staff; only its own for a merchant.' })
   orders(@Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
     return ordersService.list(ctx, args);
   }
@@ -87,6 +91,7 @@ export class OrdersResolver {
     return ordersService.statusHistory(ctx, order);
   }
 
+  @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => IngestOrdersPayload, {
     description: 'Stores up to 1,000 platform orders. Idempotent on (platform, externalNumber); one result per item.',
   })
@@ -94,6 +99,7 @@ export class OrdersResolver {
     return ordersService.ingest(ctx, input);
   }
 
+  @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => TransitionOrderPayload, { description: 'Moves an order along its state machine and records the move.' })
   transitionOrder(@Arg('input', () => TransitionOrderInput) input: TransitionOrderInput, @Ctx() ctx: RequestContext) {
     return ordersService.transition(ctx, input);

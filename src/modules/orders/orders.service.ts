@@ -10,7 +10,8 @@ import { buyersService } from '../buyers/buyers.service';
 import { merchantsService } from '../merchants/merchants.service';
 import { productsService } from '../products/products.service';
 import { Order, OrderLine, OrderStatusChange } from './order.entity';
-import { orderSort, orderWhere, type OrderListArgs } from './orders.query';
+import { actorLabel } from '../../security/actor';
+import { ORDER_TABLE, orderSort, orderWhere, type OrderListArgs } from './orders.query';
 import {
   contentHash,
   defaultShipBy,
@@ -139,7 +140,7 @@ export const ordersService = {
   },
 
   list(ctx: RequestContext, args: OrderListArgs): Promise<Page<Order>> {
-    return paginate(ctx.em, Order, { table: 'order', where: orderWhere(args.filter), sort: orderSort(args.sort), page: args });
+    return paginate(ctx.db, Order, { ...ORDER_TABLE, where: orderWhere(args.filter), sort: orderSort(args.sort), page: args });
   },
 
   ofMerchant(ctx: RequestContext, merchantId: string, args: OrderListArgs): Promise<Page<Order>> {
@@ -221,7 +222,7 @@ export const ordersService = {
         }
         if (errors.length) return rejected(item, errors);
         if (previous) return accepted(item, IngestOutcome.DUPLICATE, previous);
-        const order = createOrder(em, item, ctx.policy, ctx.actor.id, { merchant: merchant!, buyer: buyer!, products: lineProducts });
+        const order = createOrder(em, item, ctx.policy, actorLabel(ctx.actor), { merchant: merchant!, buyer: buyer!, products: lineProducts });
         existing.set(key, order); // a repeat later in the same batch is a duplicate of this one
         return accepted(item, IngestOutcome.CREATED, order);
       });
@@ -254,7 +255,7 @@ export const ordersService = {
         order,
         fromStatus: order.status,
         toStatus: input.to,
-        actor: ctx.actor.id,
+        actor: actorLabel(ctx.actor),
         reason: input.reason,
         changedAt: at,
       });

@@ -1,14 +1,15 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader, type PageArgs, SortDirection } from '../../graphql/connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
 import { Product, ProductPrice } from './product.entity';
+import { PRODUCT_PRICE_TABLE, PRODUCT_TABLE } from './products.query';
 
-export function createProductLoaders(em: EntityManager) {
+export function createProductLoaders(db: TenantDb) {
   return {
-    byId: byIdLoader(em, Product),
-    priceHistory: childrenLoader(em, ProductPrice, 'product', { effectiveFrom: 'asc', id: 'asc' }),
-    byMerchant: childConnectionLoader<Product, PageArgs>(em, Product, {
-      table: 'product',
+    byId: byIdLoader(db, Product, PRODUCT_TABLE),
+    priceHistory: childrenLoader(db, ProductPrice, { ...PRODUCT_PRICE_TABLE, parentColumn: 'product_id', orderBy: ['effective_from', 'id'] }),
+    byMerchant: childConnectionLoader<Product, PageArgs>(db, Product, {
+      ...PRODUCT_TABLE,
       parentColumn: 'merchant_id',
       where: () => () => {},
       sort: () => ({ key: 'CREATED_AT', column: 'created_at', direction: SortDirection.ASC }),

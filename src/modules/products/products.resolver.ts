@@ -3,6 +3,8 @@ import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { Money } from '../../graphql/money';
 import type { RequestContext } from '../../server/context';
+import { Allow } from '../../security/authorization';
+import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { Merchant } from '../merchants/merchant.entity';
 import { merchantsService } from '../merchants/merchants.service';
 import { MerchantNode } from '../merchants/merchants.types';
@@ -12,6 +14,7 @@ import { ProductConnection, ProductNode, ProductPricePointNode, UpsertProductInp
 
 @Resolver(() => ProductNode)
 export class ProductsResolver {
+  @Allow(...MERCHANT_DATA_READERS)
   @Query(() => ProductNode, { nullable: true })
   product(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return productsService.byId(ctx, id);
@@ -37,6 +40,7 @@ export class ProductsResolver {
     return productsService.priceHistory(ctx, product);
   }
 
+  @Allow(Role.MERCHANT, Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertProductPayload, { description: "Creates or updates a merchant's product; a new price is recorded in its history." })
   upsertProduct(@Arg('input', () => UpsertProductInput) input: UpsertProductInput, @Ctx() ctx: RequestContext) {
     return productsService.upsert(ctx, input);

@@ -29,10 +29,10 @@ describe('transitionOrder', () => {
     const completed = await app.data(TransitionOrderDocument, { input: { orderId, to: 'COMPLETED', reason: '确认收货' } });
     expect(completed.transitionOrder.order?.completedAt).toBeTruthy();
     expect(completed.transitionOrder.order?.statusHistory).toEqual([
-      { fromStatus: null, toStatus: 'PAID', actor: 'anonymous', reason: 'ingested' },
-      { fromStatus: 'PAID', toStatus: 'SHIPPED', actor: 'anonymous', reason: '已发货' },
-      { fromStatus: 'SHIPPED', toStatus: 'DELIVERED', actor: 'anonymous', reason: '已签收' },
-      { fromStatus: 'DELIVERED', toStatus: 'COMPLETED', actor: 'anonymous', reason: '确认收货' },
+      { fromStatus: null, toStatus: 'PAID', actor: 'ADMIN:test-admin', reason: 'ingested' },
+      { fromStatus: 'PAID', toStatus: 'SHIPPED', actor: 'ADMIN:test-admin', reason: '已发货' },
+      { fromStatus: 'SHIPPED', toStatus: 'DELIVERED', actor: 'ADMIN:test-admin', reason: '已签收' },
+      { fromStatus: 'DELIVERED', toStatus: 'COMPLETED', actor: 'ADMIN:test-admin', reason: '确认收货' },
     ]);
   });
 

@@ -1,0 +1,63 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { TenantScope } from '../security/actor';
+
+/** The non-owner role the application's queries run as, so that row-level security applies. */
+export const APP_ROLE = 'weiquan_app';
+
+export type Row = Record<string, unknown>;
+type Transaction = Knex.Transaction;
+
+/**
+ * Makes the rest of a transaction run as the application role with the actor's tenant; both settings
+ * end with the transaction. The policies read them and fail closed when they are unset.
+ */
+export async function enterTenant(em: EntityManager, scope: TenantScope, trx: Transaction): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      `select set_config('role', ?, true), set_config('app.scope', ?, true), set_config('app.merchant_id', ?, true)`,
+      [APP_ROLE, scope.platform ? 'platform' : '', scope.merchantId ?? ''],
+      'run',
+      trx,
+    );
+}
+
+/**
+ * Read access for one request: knex queries run in a short transaction that has entered the tenant,
+ * and rows are hydrated into the request's EntityManager. Each read unit has its own transaction and
+ * connection, so sibling DataLoader batches run in parallel.
+ */
+export class TenantDb {
+  constructor(
+    readonly em: EntityManager,
+    readonly scope: TenantScope,
+  ) {}
+
+  knex(): Knex {
+    return this.em.getKnex();
+  }
+
+  /** Runs `work` in a tenant transaction; `run` executes a query inside it. */
+  async read<T>(work: (run: (qb: Knex.QueryBuilder) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    const connection = this.em.getConnection();
+    return connection.transactional(async (trx) => {
+      await enterTenant(this.em, this.scope, trx);
+      return work((qb) => connection.execute(qb, [], 'all', trx) as Promise<Row[]>);
+    });
+  }
+
+  /**
+   * The service-layer half of tenant isolation: adds the merchant condition to a query unless the
+   * actor is platform staff. `condition` receives the merchant id; nobody (no scope) matches nothing.
+   */
+  scoped(qb: Knex.QueryBuilder, condition: (qb: Knex.QueryBuilder, merchantId: string) => void): Knex.QueryBuilder {
+    if (this.scope.platform) return qb;
+    if (!this.scope.merchantId) return qb.whereRaw('false');
+    condition(qb, this.scope.merchantId);
+    return qb;
+  }
+
+  map<T extends object>(entity: new (...args: never[]) => T, row: Row): T {
+    return this.em.map(entity, row) as T;
+  }
+}

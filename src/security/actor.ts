@@ -1,0 +1,28 @@
+import { Role } from './roles';
+
+/** Who is making a request, from a verified token; nobody otherwise. */
+export type Actor =
+  | { authenticated: false }
+  | { authenticated: true; subject: string; role: Role; merchantId: string | null };
+
+export const ANONYMOUS: Actor = Object.freeze({ authenticated: false });
+
+/** How an actor appears in history rows and audit entries. */
+export function actorLabel(actor: Actor): string {
+  return actor.authenticated ? `${actor.role}:${actor.subject}` : 'anonymous';
+}
+
+/**
+ * Which rows an actor may reach: a merchant its own, platform roles all, nobody none. Applied twice:
+ * by the services' queries and by PostgreSQL row-level security.
+ */
+export interface TenantScope {
+  platform: boolean;
+  merchantId: string | null;
+}
+
+export function tenantScopeOf(actor: Actor): TenantScope {
+  if (!actor.authenticated) return { platform: false, merchantId: null };
+  if (actor.role === Role.MERCHANT) return { platform: false, merchantId: actor.merchantId };
+  return { platform: true, merchantId: null };
+}

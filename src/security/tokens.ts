@@ -1,0 +1,75 @@
+import { GraphQLError } from 'graphql';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { localIdOf } from '../graphql/global-id';
+import { ANONYMOUS, type Actor } from './actor';
+import { isRole, Role } from './roles';
+
+export interface AuthConfig {
+  /** HS256 shared secret; or */
+  jwtSecret?: string;
+  /** a JWKS URL for asymmetric keys (RS256, ES256, EdDSA). */
+  jwksUrl?: string;
+  issuer: string;
+  audience: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** A merchant claim may carry the GraphQL id the merchant sees, or the plain uuid. */
+function merchantIdOf(claim: unknown): string | null {
+  if (typeof claim !== 'string') return null;
+  return UUID.test(claim) ? claim : localIdOf('Merchant', claim);
+}
+
+function actorOf(payload: JWTPayload): Actor {
+  const { sub, role } = payload;
+  if (!sub || !isRole(role)) throw unauthenticated('token lacks a subject or a known role');
+  const merchantId = merchantIdOf(payload.merchant_id);
+  if (role === Role.MERCHANT && !merchantId) throw unauthenticated('a MERCHANT token must name its merchant_id');
+  return { authenticated: true, subject: sub, role, merchantId: role === Role.MERCHANT ? merchantId : null };
+}
+
+/**
+ * Turns the `Authorization` header into an actor: none → anonymous (every field then refuses); a
+ * bad, expired or foreign token → UNAUTHENTICATED before anything runs.
+ */
+export function createAuthenticator(config: AuthConfig) {
+  const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+  const keys: JWTVerifyGetKey | undefined = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
+  if (!secret && !keys) throw new Error('authentication needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
+  const options = { issuer: config.issuer, audience: config.audience };
+
+  return async (authorization: string | undefined): Promise<Actor> => {
+    if (!authorization) return ANONYMOUS;
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match) throw unauthenticated('expected "Authorization: Bearer <token>"');
+    try {
+      const { payload } = keys
+        ? await jwtVerify(match[1], keys, options)
+        : await jwtVerify(match[1], secret!, { ...options, algorithms: ['HS256'] });
+      return actorOf(payload);
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error;
+      throw unauthenticated('invalid or expired token');
+    }
+  };
+}
+
+/** Signs an HS256 token, for development (`npm run token`) and tests. */
+export function signToken(
+  config: Pick<AuthConfig, 'issuer' | 'audience'> & { jwtSecret: string },
+  claims: { subject: string; role: Role; merchantId?: string; expiresIn?: string },
+): Promise<string> {
+  return new SignJWT({ role: claims.role, ...(claims.merchantId ? { merchant_id: claims.merchantId } : {}) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.subject)
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setIssuedAt()
+    .setExpirationTime(claims.expiresIn ?? '12h')
+    .sign(new TextEncoder().encode(config.jwtSecret));
+}

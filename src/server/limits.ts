@@ -1,0 +1,63 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError } from 'graphql';
+import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+
+/** The most rows-and-fields a single request may ask for; documented queries stay well below. */
+export const MAX_COMPLEXITY = 25_000;
+
+/**
+ * Pages multiply what is below them: `orders(first: 20) { ... }` costs 20 times its selection. Unlike
+ * graphql-armor's cost limit, this sees `first` when it is passed as a variable too.
+ */
+const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  if (typeof args.first === 'number') return 1 + args.first * childComplexity;
+  if (Array.isArray(args.ids)) return 1 + args.ids.length * childComplexity;
+  return undefined;
+};
+
+function complexityPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }) {
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              variables: request.variables,
+              operationName: request.operationName,
+              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            return; // variables that do not fit the operation: execution refuses them with BAD_USER_INPUT
+          }
+          if (complexity > MAX_COMPLEXITY) {
+            throw new GraphQLError('Query is too complex: ask for smaller pages or fewer nested lists', {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Limits on the shape and size of a document, checked while parsing, validating and planning, so
+ * an abusive document is refused before any resolver (and any SQL) runs. The values leave room
+ * above the deepest and widest documented operation; errors do not state the limits.
+ */
+export function queryLimits(options: { isProduction: boolean }) {
+  const armor = new ApolloArmor({
+    maxDepth: { n: 12, exposeLimits: false },
+    maxAliases: { n: 15, exposeLimits: false },
+    maxDirectives: { n: 20, exposeLimits: false },
+    maxTokens: { n: 2000, exposeLimits: false },
+    // Replaced by the complexity plugin, which also counts `first` given as a variable.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: options.isProduction },
+  }).protect();
+  return { validationRules: armor.validationRules, plugins: [...armor.plugins, complexityPlugin()] };
+}
