@@ -13,6 +13,22 @@ export async function countStatements<T>(work: () => Promise<T>): Promise<{ resu
   return { result, statements: store.statements };
 }
 
+const everywhere = new Set<string[]>();
+
+/**
+ * The statements issued by anyone while `work` runs, e.g. by a server answering a request the work
+ * sent over HTTP. Only meaningful when nothing else runs in the process meanwhile.
+ */
+export async function countAllStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  everywhere.add(statements);
+  try {
+    return { result: await work(), statements };
+  } finally {
+    everywhere.delete(statements);
+  }
+}
+
 export class CountingLogger extends DefaultLogger {
   constructor(options: LoggerOptions) {
     super(options);
@@ -20,6 +36,7 @@ export class CountingLogger extends DefaultLogger {
 
   override logQuery(context: { query: string } & LogContext): void {
     counters.getStore()?.statements.push(context.query);
+    for (const statements of everywhere) statements.push(context.query);
     super.logQuery(context);
   }
 }

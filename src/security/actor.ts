@@ -21,6 +21,11 @@ export interface TenantScope {
   merchantId: string | null;
 }
 
+/** The service-layer check before acting on a merchant's data. */
+export function canReachMerchant(scope: TenantScope, merchantId: string): boolean {
+  return scope.platform || scope.merchantId === merchantId;
+}
+
 export function tenantScopeOf(actor: Actor): TenantScope {
   if (!actor.authenticated) return { platform: false, merchantId: null };
   if (actor.role === Role.MERCHANT) return { platform: false, merchantId: actor.merchantId };

@@ -4,6 +4,7 @@ import { parseIdInput, requireLocalId } from '../../graphql/ids';
 import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
 import { runMutation } from '../../db/transaction';
 import type { RequestContext } from '../../server/context';
+import { canReachMerchant } from '../../security/actor';
 import { merchantsService } from '../merchants/merchants.service';
 import { Product, ProductPrice } from './product.entity';
 import type { UpsertProductInput } from './products.types';
@@ -34,7 +35,7 @@ export const productsService = {
       const errors: UserError[] = [];
       const merchantId = parseIdInput('Merchant', input.merchantId, ['input', 'merchantId'], errors);
       if (!merchantId) throw new UserInputFailure(errors);
-      const [merchant] = await merchantsService.findByIds(em, [merchantId]);
+      const [merchant] = canReachMerchant(ctx.db.scope, merchantId) ? await merchantsService.findByIds(em, [merchantId]) : [];
       if (!merchant) throw new UserInputFailure([userError(UserErrorCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
       const now = new Date();
       const values = { title: input.title, category: input.category, currentPrice: input.price };

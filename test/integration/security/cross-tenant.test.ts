@@ -1,0 +1,121 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSchema } from '../../../src/graphql/schema';
+import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
+import { Product } from '../../../src/modules/products/product.entity';
+import { ANY_ACTOR } from '../../../src/security/authorization';
+import { Role } from '../../../src/security/roles';
+import { IngestOrdersDocument, UpsertProductDocument } from '../../generated/graphql';
+import { factories, gid, orderInput } from '../../helpers/factories';
+import { selectAll, selectAllOf } from '../../helpers/select-all';
+import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+
+type AnyDocument = TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
+const doc = (query: string) => parse(query) as unknown as AnyDocument;
+
+/**
+ * Merchant B, signed in, tries every way the schema offers to reach merchant A's data. Queries are
+ * generated from the schema, so a field added later is covered without editing this file.
+ */
+describe('cross-tenant isolation', () => {
+  let app: TestApp;
+  const secretsOfA: string[] = [];
+  const ids: Record<string, string> = {};
+  let a: Merchant;
+  let b: Merchant;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    const make = factories(app.orm);
+    a = await make.merchant({ name: 'A-商家-秘密' });
+    b = await make.merchant({ name: 'B-商家' });
+    const buyerOfA = await make.buyer({ nickname: 'A-only-buyer' });
+    const sharedBuyer = await make.buyer({ nickname: 'shared-buyer' });
+    const productOfA = await make.product(a, { title: 'A-product-secret' });
+    const productOfB = await make.product(b);
+    const ingested = await app.data(IngestOrdersDocument, {
+      input: [
+        orderInput({ merchant: a, buyer: buyerOfA, product: productOfA }, { externalNumber: 'A-ORDER-1' }),
+        orderInput({ merchant: a, buyer: sharedBuyer, product: productOfA }, { externalNumber: 'A-ORDER-2' }),
+        orderInput({ merchant: b, buyer: sharedBuyer, product: productOfB }, { externalNumber: 'B-ORDER-1' }),
+      ],
+    });
+    const [orderA1, orderA2] = ingested.ingestOrders.results.map((r) => r.order!.id);
+    Object.assign(ids, {
+      merchantA: gid.merchant(a),
+      merchantB: gid.merchant(b),
+      productA: gid.product(productOfA),
+      buyerOfA: gid.buyer(buyerOfA),
+      orderA1,
+      orderA2,
+    });
+    secretsOfA.push(ids.merchantA, ids.productA, ids.buyerOfA, orderA1, orderA2, 'A-商家-秘密', 'A-product-secret', 'A-only-buyer', 'A-ORDER-1', 'A-ORDER-2');
+  });
+  afterAll(() => app?.close());
+
+  const asB = () => app.as(actors.merchant(b));
+
+  const expectNothingOfA = (result: unknown) => {
+    const text = JSON.stringify(result);
+    for (const secret of secretsOfA) expect(text, `leaked ${secret}`).not.toContain(secret);
+  };
+
+  it('every query root field is probed, with a full selection generated from the schema', async () => {
+    const schema = await getSchema();
+    const merchant = selectAll(schema, schema.getType('Merchant') as never, 5);
+    const order = selectAll(schema, schema.getType('Order') as never, 5);
+    const product = selectAll(schema, schema.getType('Product') as never, 5);
+    const buyer = selectAll(schema, schema.getType('Buyer') as never, 5);
+    const nodeTypes: Record<string, string> = { merchantA: 'Merchant', orderA1: 'Order', productA: 'Product', buyerOfA: 'Buyer' };
+    const probes: Record<string, string[]> = {
+      merchant: [`{ merchant(id: "${ids.merchantA}") { ${merchant} } }`],
+      merchants: [`{ merchants(first: 10) { totalCount edges { node { ${merchant} } } } }`],
+      order: [`{ order(id: "${ids.orderA1}") { ${order} } }`],
+      orders: [
+        `{ orders(first: 10) { totalCount edges { node { ${order} } } } }`,
+        `{ orders(first: 10, filter: { merchantId: "${ids.merchantA}" }) { totalCount edges { node { id } } } }`,
+      ],
+      product: [`{ product(id: "${ids.productA}") { ${product} } }`],
+      buyer: [`{ buyer(id: "${ids.buyerOfA}") { ${buyer} } }`],
+      node: Object.entries(nodeTypes).map(([key, type]) => `{ node(id: "${ids[key]}") { ${selectAllOf(schema, type, 4)} } }`),
+      nodes: [`{ nodes(ids: ${JSON.stringify(Object.keys(nodeTypes).map((k) => ids[k]))}) { __typename id } }`],
+    };
+    expect(Object.keys(probes).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
+
+    for (const [field, queries] of Object.entries(probes)) {
+      for (const query of queries) {
+        const result = await asB().execute(doc(query));
+        expectNothingOfA(result);
+        const codes = (result.errors ?? []).map((e) => e.extensions?.code);
+        expect(codes.every((code) => code === 'FORBIDDEN'), `${field}: ${JSON.stringify(result.errors)}`).toBe(true);
+      }
+    }
+  });
+
+  it("B still sees its own data, including a shared buyer, but not the buyer's orders with A", async () => {
+    const schema = await getSchema();
+    const result = await asB().data(doc(`{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 6)} } } } }`));
+    expect(JSON.stringify(result)).toContain('B-ORDER-1');
+    expect(JSON.stringify(result)).toContain('shared-buyer');
+    expectNothingOfA(result);
+  });
+
+  it('mutations a merchant may call cannot touch another merchant', async () => {
+    const schema = await getSchema();
+    const merchantMutations = Object.values(schema.getMutationType()!.getFields())
+      .filter((field) => {
+        const allow = field.extensions.allow as string[];
+        return allow.includes(Role.MERCHANT) || allow.includes(ANY_ACTOR);
+      })
+      .map((field) => field.name);
+    expect(merchantMutations).toEqual(['upsertProduct']);
+
+    const before = await app.orm.em.fork().count(Product, { merchant: a });
+    const attempt = await asB().data(UpsertProductDocument, {
+      input: { merchantId: ids.merchantA, externalId: 'INTRUDER', title: 'x', category: 'x', price: '1.00' },
+    });
+    expect(attempt.upsertProduct.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'merchantId'] })]);
+    expect(await app.orm.em.fork().count(Product, { merchant: a })).toBe(before);
+  });
+});

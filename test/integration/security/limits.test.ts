@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countAllStatements } from '../../../src/db/query-counter';
+import { Role } from '../../../src/security/roles';
+import { signToken } from '../../../src/security/tokens';
+import { createGateway, type Gateway } from '../../../src/server/app';
+import { MAX_COMPLEXITY } from '../../../src/server/limits';
+import { MerchantsWithOrdersDocument } from '../../generated/graphql';
+import { factories } from '../../helpers/factories';
+import { createTestApp, type TestApp } from '../../helpers/test-app';
+
+const auth = { jwtSecret: 'limits-test-secret-of-at-least-32-chars', jwksUrl: undefined, issuer: 'weiquan', audience: 'weiquan-gateway' };
+
+/** Abusive documents are refused while parsing, validating or planning: no resolver runs, no SQL. */
+describe('query limits (production gateway over HTTP)', () => {
+  let app: TestApp;
+  let gateway: Gateway;
+  let url: string;
+  let token: string;
+  beforeAll(async () => {
+    app = await createTestApp();
+    await factories(app.orm).merchant();
+    gateway = await createGateway(app.orm, { isProduction: true, introspection: false, auth });
+    await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}/graphql`;
+    token = await signToken(auth, { subject: 'limits', role: Role.ADMIN });
+  });
+  afterAll(async () => {
+    await gateway?.apollo.stop();
+    await app?.close();
+  });
+
+  const post = async (query: string, variables?: Record<string, unknown>) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+  };
+
+  const nest = (levels: number): string => {
+    // merchants → edges → node → orders → edges → node → merchant → orders → ...
+    let inner = 'id';
+    for (let i = 0; i < levels; i++) inner = `merchant { orders(first: 1) { edges { node { ${inner} } } } }`;
+    return `{ orders(first: 1) { edges { node { ${inner} } } } }`;
+  };
+
+  const abusive: Record<string, { query: string; variables?: Record<string, unknown> }> = {
+    'depth 20': { query: nest(5) },
+    '100 aliases': { query: `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: merchants(first: 1) { totalCount }`).join(' ')} }` },
+    'cost bomb (page sizes as variables)': {
+      query: `query($n: Int!) { merchants(first: $n) { edges { node { orders(first: $n) { edges { node { buyer { orders(first: $n) { edges { node { id } } } } } } } } } } }`,
+      variables: { n: 100 },
+    },
+    '10,000 tokens': { query: `{ merchants(first: 1) { ${'totalCount '.repeat(10_000)} } }` },
+    '30 directives': { query: `{ merchants(first: 1) { ${'... @include(if: true) { totalCount } '.repeat(30)} } }` },
+  };
+
+  for (const [name, { query, variables }] of Object.entries(abusive)) {
+    it(`refuses ${name} before any SQL, without stating the limit`, async () => {
+      const { result, statements } = await countAllStatements(() => post(query, variables));
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.[0].extensions?.code).toMatch(/GRAPHQL_(VALIDATION|PARSE)_FAILED/);
+      expect(statements).toEqual([]);
+      expect(result.errors!.map((e) => e.message).join(' ')).not.toMatch(/\d{2,}/);
+    });
+  }
+
+  it(`accepts the documented deep query (50 merchants × 20 orders), well under ${MAX_COMPLEXITY}`, async () => {
+    const result = await post(print(MerchantsWithOrdersDocument), { first: 50 });
+    expect(result.errors).toBeUndefined();
+  });
+
+  it('offers no field suggestions in production', async () => {
+    const result = await post('{ merchantz { id } }');
+    expect(result.errors?.[0].message).toMatch(/Cannot query field/);
+    expect(result.errors?.[0].message).not.toMatch(/Did you mean/);
+  });
+});

@@ -1,0 +1,97 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_ROLE } from '../../../src/db/tenant-db';
+import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
+import { IngestOrdersDocument, SetMerchantStatusDocument, UpsertProductDocument } from '../../generated/graphql';
+import { factories, gid, orderInput } from '../../helpers/factories';
+import { createTestApp, type TestApp } from '../../helpers/test-app';
+
+const TENANT_TABLES = ['merchant', 'merchant_status_change', 'product', 'product_price', 'order', 'order_line', 'order_status_change', 'buyer'];
+
+/**
+ * The database half of tenant isolation on its own: raw SQL as the application role, with no service
+ * code in between.
+ */
+describe('row-level security', () => {
+  let app: TestApp;
+  let a: Merchant;
+  let b: Merchant;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    const make = factories(app.orm);
+    [a, b] = [await make.merchant(), await make.merchant()];
+    for (const merchant of [a, b]) {
+      const buyer = await make.buyer();
+      const product = await make.product(merchant);
+      await app.data(IngestOrdersDocument, { input: [orderInput({ merchant, buyer, product })] });
+      await app.data(SetMerchantStatusDocument, { input: { merchantId: gid.merchant(merchant), status: 'WARNED', reason: '测试' } });
+    }
+    await app.data(UpsertProductDocument, { input: { merchantId: gid.merchant(a), externalId: 'P-A', title: 't', category: 'c', price: '1.00' } });
+  });
+  afterAll(() => app?.close());
+
+  /** Runs `work` in a transaction as the application role with the given settings (none: nothing set). */
+  async function asApp<T>(settings: Record<string, string>, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    const knex = app.orm.em.getKnex();
+    return knex.transaction(async (trx) => {
+      await trx.raw(`set local role ${APP_ROLE}`);
+      for (const [name, value] of Object.entries(settings)) await trx.raw('select set_config(?, ?, true)', [name, value]);
+      return work(trx);
+    });
+  }
+
+  const countRows = (trx: Knex.Transaction, table: string) =>
+    trx.raw(`select count(*)::int as n from "${table}"`).then((r: { rows: { n: number }[] }) => r.rows[0].n);
+
+  it('the application role is not a superuser, owns no table and cannot bypass RLS', async () => {
+    const { rows } = await app.orm.em.getKnex().raw('select rolsuper, rolbypassrls from pg_roles where rolname = ?', [APP_ROLE]);
+    expect(rows).toEqual([{ rolsuper: false, rolbypassrls: false }]);
+    const owned = await app.orm.em.getKnex().raw(`select count(*)::int as n from pg_tables where tableowner = ?`, [APP_ROLE]);
+    expect(owned.rows[0].n).toBe(0);
+  });
+
+  it('a transaction set to merchant B sees none of A’s rows in any tenant table', async () => {
+    await asApp({ 'app.merchant_id': b.id }, async (trx) => {
+      const merchants = await trx.raw('select id from merchant');
+      expect(merchants.rows).toEqual([{ id: b.id }]);
+      expect((await trx.raw('select count(*)::int as n from "order" where merchant_id = ?', [a.id])).rows[0].n).toBe(0);
+      expect((await trx.raw('select count(*)::int as n from product where merchant_id = ?', [a.id])).rows[0].n).toBe(0);
+      for (const table of TENANT_TABLES) expect(await countRows(trx, table), table).toBeGreaterThan(0);
+    });
+    const leaked = await asApp({ 'app.merchant_id': b.id }, (trx) =>
+      trx.raw(
+        `select (select count(*) from order_line l join "order" o on o.id = l.order_id where o.merchant_id = ?)
+              + (select count(*) from product_price pp join product p on p.id = pp.product_id where p.merchant_id = ?) as n`,
+        [a.id, a.id],
+      ),
+    );
+    expect(Number(leaked.rows[0].n)).toBe(0);
+  });
+
+  it('with no actor set, every tenant table is empty', async () => {
+    await asApp({}, async (trx) => {
+      for (const table of TENANT_TABLES) expect(await countRows(trx, table), table).toBe(0);
+    });
+    await asApp({ 'app.scope': 'platfrom' }, async (trx) => {
+      expect(await countRows(trx, 'order')).toBe(0);
+    });
+  });
+
+  it("B cannot write rows for A, nor change A's rows", async () => {
+    await expect(
+      asApp({ 'app.merchant_id': b.id }, (trx) =>
+        trx.raw(`insert into product (id, created_at, updated_at, merchant_id, external_id, title, category, current_price)
+                 values (gen_random_uuid(), now(), now(), ?, 'X', 'x', 'x', 1)`, [a.id]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const updated = await asApp({ 'app.merchant_id': b.id }, (trx) => trx.raw(`update merchant set name = 'hacked' where id = ?`, [a.id]));
+    expect(updated.rowCount).toBe(0);
+  });
+
+  it('platform scope sees every merchant', async () => {
+    await asApp({ 'app.scope': 'platform' }, async (trx) => {
+      expect(await countRows(trx, 'merchant')).toBe(2);
+    });
+  });
+});
