@@ -7,14 +7,8 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { seedDemoDataIfEmpty } from '../src/cli/seed-demo-data';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { createOrmConfig } from '../src/db/mikro-orm.config';
+import { openBenchDatabase } from './bench-database';
 import { countStatements } from '../src/db/query-counter';
 import { Order } from '../src/modules/orders/order.entity';
 import { Buyer } from '../src/modules/buyers/buyer.entity';
@@ -35,19 +29,7 @@ interface Scenario {
 }
 
 async function main() {
-  let dataDir: string | undefined;
-  let url = process.env.DATABASE_URL;
-  let stopDatabase = async () => {};
-  if (!url) {
-    dataDir = mkdtempSync(join(tmpdir(), 'weiquan-bench-'));
-    chmodSync(dataDir, 0o755);
-    const db = await startEmbeddedPostgres({ dir: dataDir, port: PORT + 100, persistent: false });
-    url = db.url;
-    stopDatabase = db.stop;
-  }
-  const orm = await MikroORM.init(createOrmConfig(url, { poolMax: CONNECTIONS }));
-  await orm.getMigrator().up();
-  await seedDemoDataIfEmpty(orm);
+  const { orm, close } = await openBenchDatabase(CONNECTIONS);
   const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: randomBytes(32).toString('hex'), jwksUrl: undefined };
   const gateway = await createGateway(orm, { isProduction: true, introspection: false, auth });
   const token = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
@@ -139,9 +121,7 @@ async function main() {
 
   await gateway.apollo.stop();
   gateway.httpServer.close();
-  await orm.close();
-  await stopDatabase();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }
 
 main().catch((error) => {

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { localIdOf } from '../graphql/global-id';
@@ -38,7 +39,8 @@ function actorOf(payload: JWTPayload): Actor {
  * bad, expired or foreign token → UNAUTHENTICATED before anything runs.
  */
 export function createAuthenticator(config: AuthConfig) {
-  const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+  // A KeyObject imported once; a raw byte array would be imported again on every verification.
+  const secret = config.jwtSecret ? createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) : undefined;
   const keys: JWTVerifyGetKey | undefined = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
   if (!secret && !keys) throw new Error('authentication needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
   const options = { issuer: config.issuer, audience: config.audience };

@@ -1,0 +1,32 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { seedDemoDataIfEmpty } from '../src/cli/seed-demo-data';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { createOrmConfig } from '../src/db/mikro-orm.config';
+
+/** A migrated database with the demo data: embedded in a temporary folder, or DATABASE_URL's. */
+export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroORM; close: () => Promise<void> }> {
+  let dataDir: string | undefined;
+  let url = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!url) {
+    dataDir = mkdtempSync(join(tmpdir(), 'weiquan-bench-'));
+    chmodSync(dataDir, 0o755);
+    const db = await startEmbeddedPostgres({ dir: dataDir, port: 55000 + Math.floor(Math.random() * 900), persistent: false });
+    url = db.url;
+    stop = db.stop;
+  }
+  const orm = await MikroORM.init(createOrmConfig(url, { poolMax }));
+  await orm.getMigrator().up();
+  await seedDemoDataIfEmpty(orm);
+  return {
+    orm,
+    close: async () => {
+      await orm.close();
+      await stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
