@@ -4,7 +4,7 @@ import { Buyer } from '../modules/buyers/buyer.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
 import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
 import { defaultShipBy, isRemoteRegion } from '../modules/orders/orders.rules';
-import { DEFAULT_POLICY } from '../modules/policies/policy.defaults';
+import { DEFAULT_POLICY_NUMBERS as POLICY } from '../modules/policies/policy.defaults';
 import { Product, ProductPrice } from '../modules/products/product.entity';
 import { MerchantStatus, MerchantTier, OrderStatus, Province, SalesPlatform } from '../shared/enums';
 import { logger } from '../shared/logger';
@@ -146,13 +146,13 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
       paidAmount,
       shippingFee: faker.helpers.arrayElement([0, 0, 0, 500, 800, 1200]),
       destinationRegion,
-      remoteRegion: isRemoteRegion(destinationRegion, DEFAULT_POLICY.remoteRegions),
+      remoteRegion: isRemoteRegion(destinationRegion, POLICY.remoteRegions),
       promoted,
       promotionFee: promoted ? Math.round(paidAmount * 0.05) : 0,
       custom: merchant.mainCategory === '定制礼品' || faker.datatype.boolean(0.03),
       hosted: faker.datatype.boolean(0.1),
       paidAt,
-      shipBy: defaultShipBy(paidAt, DEFAULT_POLICY.shipWithinHours),
+      shipBy: defaultShipBy(paidAt, POLICY.shipWithinHours),
       shippedAt: reached([OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED]) ? shippedAt : null,
       deliveredAt: reached([OrderStatus.DELIVERED, OrderStatus.COMPLETED]) ? deliveredAt : null,
       completedAt: reached([OrderStatus.COMPLETED]) ? completedAt : null,

@@ -1,6 +1,7 @@
 import { Buyer } from '../modules/buyers/buyer.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
 import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
+import { PolicyVersion } from '../modules/policies/policy.entity';
 import { Product, ProductPrice } from '../modules/products/product.entity';
 
 /** The explicit entity list: no folder scanning, so tsx, vitest and tsc discover the same set. */
@@ -13,4 +14,5 @@ export const entities = [
   Order,
   OrderLine,
   OrderStatusChange,
+  PolicyVersion,
 ];

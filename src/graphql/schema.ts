@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
+import { PoliciesResolver } from '../modules/policies/policies.resolver';
 import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
 import { BuyerOrdersResolver, MerchantOrdersResolver, OrderLineResolver, OrdersResolver } from '../modules/orders/orders.resolver';
 import { MerchantProductsResolver, ProductPricePointResolver, ProductsResolver } from '../modules/products/products.resolver';
@@ -21,6 +22,7 @@ export const resolvers = [
   OrderLineResolver,
   MerchantOrdersResolver,
   BuyerOrdersResolver,
+  PoliciesResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

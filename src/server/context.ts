@@ -4,7 +4,7 @@ import { TenantDb } from '../db/tenant-db';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
-import { DEFAULT_POLICY, type PolicyNumbers } from '../modules/policies/policy.defaults';
+import { createPolicyLoaders } from '../modules/policies/policies.loaders';
 import { createProductLoaders } from '../modules/products/products.loaders';
 import { ANONYMOUS, type Actor, tenantScopeOf } from '../security/actor';
 
@@ -14,6 +14,7 @@ function createLoaders(db: TenantDb) {
     buyers: createBuyerLoaders(db),
     products: createProductLoaders(db),
     orders: createOrderLoaders(db),
+    policies: createPolicyLoaders(db),
   };
 }
 
@@ -27,7 +28,6 @@ export interface RequestContext {
   requestId: string;
   actor: Actor;
   db: TenantDb;
-  policy: Readonly<PolicyNumbers>;
   loaders: Loaders;
 }
 
@@ -41,7 +41,6 @@ export function createRequestContext(
     requestId: options.requestId ?? randomUUID(),
     actor,
     db,
-    policy: DEFAULT_POLICY,
     loaders: createLoaders(db),
   };
 }

@@ -4,7 +4,9 @@ import { type Page, paginate } from '../../graphql/connection';
 import { parseIdInput, requireLocalId } from '../../graphql/ids';
 import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
 import { runMutation } from '../../db/transaction';
-import type { PolicyNumbers } from '../policies/policy.defaults';
+import { policiesService } from '../policies/policies.service';
+import { versionInForce } from '../policies/policies.rules';
+import type { PolicyVersion } from '../policies/policy.entity';
 import type { RequestContext } from '../../server/context';
 import { buyersService } from '../buyers/buyers.service';
 import { merchantsService } from '../merchants/merchants.service';
@@ -92,11 +94,13 @@ async function findExisting(em: EntityManager, items: ParsedItem[]): Promise<Map
 function createOrder(
   em: EntityManager,
   item: ParsedItem,
-  policy: Readonly<PolicyNumbers>,
+  timeline: PolicyVersion[],
   actorId: string,
   refs: { merchant: Order['merchant']; buyer: Order['buyer']; products: OrderLine['product'][] },
 ): Order {
   const { input } = item;
+  // The rules in force when the order was paid.
+  const policy = versionInForce(timeline, input.paidAt).numbers;
   const order = em.create(Order, {
     platform: input.platform,
     externalNumber: input.externalNumber,
@@ -188,6 +192,7 @@ export const ordersService = {
       const buyers = await buyersService.findByIds(em, ids((item) => [item.buyerId]));
       const products = await productsService.findByIds(em, ids((item) => item.productIds));
       const existing = await findExisting(em, items);
+      const timeline = await policiesService.timelineIn(em);
       const merchantById = new Map(merchants.map((m) => [m.id, m]));
       const buyerById = new Map(buyers.map((b) => [b.id, b]));
       const productById = new Map(products.map((p) => [p.id, p]));
@@ -222,7 +227,7 @@ export const ordersService = {
         }
         if (errors.length) return rejected(item, errors);
         if (previous) return accepted(item, IngestOutcome.DUPLICATE, previous);
-        const order = createOrder(em, item, ctx.policy, actorLabel(ctx.actor), { merchant: merchant!, buyer: buyer!, products: lineProducts });
+        const order = createOrder(em, item, timeline, actorLabel(ctx.actor), { merchant: merchant!, buyer: buyer!, products: lineProducts });
         existing.set(key, order); // a repeat later in the same batch is a duplicate of this one
         return accepted(item, IngestOutcome.CREATED, order);
       });

@@ -79,6 +79,9 @@ describe('cross-tenant isolation', () => {
       product: [`{ product(id: "${ids.productA}") { ${product} } }`],
       buyer: [`{ buyer(id: "${ids.buyerOfA}") { ${buyer} } }`],
       node: Object.entries(nodeTypes).map(([key, type]) => `{ node(id: "${ids[key]}") { ${selectAllOf(schema, type, 4)} } }`),
+      activePolicy: [`{ activePolicy { version numbers { ${selectAll(schema, schema.getType('PolicyNumbers') as never, 2)} } } }`],
+      policy: ['{ policy(version: 1) { version note } }'],
+      policies: ['{ policies { version publishedBy } }'],
       nodes: [`{ nodes(ids: ${JSON.stringify(Object.keys(nodeTypes).map((k) => ids[k]))}) { __typename id } }`],
     };
     expect(Object.keys(probes).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../../src/modules/policies/policy.defaults';
+import { DEFAULT_POLICY_NUMBERS as DEFAULT_POLICY } from '../../../src/modules/policies/policy.defaults';
 import {
   canTransitionOrder,
   contentHash,

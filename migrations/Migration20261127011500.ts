@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * settings: `app.scope` = 'platform' for staff and service roles, `app.merchant_id` for a merchant.
  * Every policy fails closed: with neither set, no row is visible and none can be written.
  */
-export class Migration20261127020000 extends Migration {
+export class Migration20261127011500 extends Migration {
   override async up(): Promise<void> {
     // Roles belong to the cluster, not the database: create it once, whoever migrates first.
     this.addSql(`do $$ begin

@@ -1,0 +1,65 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { runMutation } from '../../db/transaction';
+import { UserErrorCode, UserInputFailure, userError } from '../../graphql/user-error';
+import { actorLabel } from '../../security/actor';
+import type { RequestContext } from '../../server/context';
+import { CLOCK_SKEW_MS } from '../orders/orders.rules';
+import { PolicyVersion } from './policy.entity';
+import { applyPatch, versionInForce } from './policies.rules';
+import { policyNumbersSchema } from './policy.schema';
+import type { PublishPolicyInput } from './policies.types';
+
+/** Every version, oldest first: a handful of rows, read once per request or transaction. */
+function loadTimeline(em: EntityManager): Promise<PolicyVersion[]> {
+  return em.find(PolicyVersion, {}, { orderBy: { effectiveFrom: 'asc', version: 'asc' } });
+}
+
+export const policiesService = {
+  /** The request's view of all versions, read once. */
+  timeline(ctx: RequestContext): Promise<PolicyVersion[]> {
+    return ctx.loaders.policies.timeline.load('all');
+  },
+
+  /** For services inside a mutation's transaction. */
+  timelineIn: loadTimeline,
+
+  async inForce(ctx: RequestContext, at = new Date()): Promise<PolicyVersion> {
+    return versionInForce(await this.timeline(ctx), at);
+  },
+
+  async byVersion(ctx: RequestContext, version: number): Promise<PolicyVersion | null> {
+    return (await this.timeline(ctx)).find((v) => v.version === version) ?? null;
+  },
+
+  async list(ctx: RequestContext): Promise<PolicyVersion[]> {
+    return [...(await this.timeline(ctx))].sort((a, b) => b.version - a.version);
+  },
+
+  publish(ctx: RequestContext, input: PublishPolicyInput) {
+    return runMutation(ctx, async (em) => {
+      const now = new Date();
+      const effectiveFrom = input.effectiveFrom ?? now;
+      if (effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {
+        throw new UserInputFailure([userError(UserErrorCode.INVALID_INPUT, 'a policy cannot take effect in the past', ['input', 'effectiveFrom'])]);
+      }
+      // One publisher at a time, so version numbers are dense and the base is the latest.
+      await em.getConnection().execute(`select pg_advisory_xact_lock(hashtext('policy_version'))`, [], 'run', em.getTransactionContext());
+      const timeline = await loadTimeline(em);
+      const base = versionInForce(timeline, effectiveFrom);
+      const parsed = policyNumbersSchema.safeParse(applyPatch(base.numbers, input.changes));
+      if (!parsed.success) {
+        throw new UserInputFailure(
+          parsed.error.issues.map((issue) => userError(UserErrorCode.INVALID_INPUT, issue.message, ['input', 'changes', ...issue.path.map(String)])),
+        );
+      }
+      const policy = em.create(PolicyVersion, {
+        version: Math.max(...timeline.map((v) => v.version)) + 1,
+        effectiveFrom,
+        numbers: parsed.data,
+        note: input.note,
+        publishedBy: actorLabel(ctx.actor),
+      });
+      return { policy };
+    });
+  },
+};

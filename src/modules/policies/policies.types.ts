@@ -1,0 +1,161 @@
+import { Length } from 'class-validator';
+import { JSONObjectResolver } from 'graphql-scalars';
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Money } from '../../graphql/money';
+import { UserError } from '../../graphql/user-error';
+import { MerchantTier, Province } from '../../shared/enums';
+import type { PolicyNumbers } from './policy.schema';
+
+const score = (tenths: number) => (tenths / 10).toFixed(1);
+
+@ObjectType()
+class ReplyPolicy {
+  @Field(() => Int) withinMinutes!: number;
+  @Field(() => Int, { description: 'Basis points: 8000 = 80%.' }) minRateBp!: number;
+}
+
+@ObjectType()
+class CircuitBreakerPolicy {
+  @Field(() => Int) windowDays!: number;
+  @Field(() => Int) buyerRateBp!: number;
+  @Field(() => Int) merchantRateBp!: number;
+  @Field(() => Int) productRateBp!: number;
+  @Field(() => Int) buyerMinSample!: number;
+  @Field(() => Int) merchantMinSample!: number;
+  @Field(() => Int) productMinSample!: number;
+}
+
+@ObjectType()
+class RefundOnlyPolicy {
+  @Field(() => String, { description: 'Experience score from which the platform leaves refund-only to the merchant.' })
+  autonomyMinExperienceScore!: string;
+  @Field(() => Int) interventionDelayHours!: number;
+  @Field(() => Money) platformInterventionCap!: Money;
+  @Field(() => CircuitBreakerPolicy) circuitBreaker!: CircuitBreakerPolicy;
+}
+
+@ObjectType()
+class HighRepurchasePolicy {
+  @Field(() => Int) windowDays!: number;
+  @Field(() => Int) minBuyers!: number;
+  @Field(() => Int) repeatBuyerRateBp!: number;
+  @Field(() => Money) refundOnlySubsidyMonthlyCap!: Money;
+  @Field(() => Money) lateShipmentMonthlyCap!: Money;
+}
+
+@ObjectType()
+class ReturnShippingPolicy {
+  @Field(() => Money) standardCap!: Money;
+  @Field(() => Money) largeOrderCap!: Money;
+  @Field(() => Money) largeOrderMinPaid!: Money;
+  @Field(() => [MerchantTier]) largeOrderTiers!: MerchantTier[];
+  @Field(() => Money) superBuyerCap!: Money;
+}
+
+@ObjectType()
+class RateWithCap {
+  @Field(() => Int, { description: 'Basis points: 60 = 0.6%.' }) rateBp!: number;
+  @Field(() => Money) cap!: Money;
+}
+
+@ObjectType()
+class GrowthIncentivePolicy {
+  @Field(() => Int) baseRateBp!: number;
+  @Field(() => Int) sprintMultiplier!: number;
+}
+
+@ObjectType()
+class LowPriceWarningPolicy {
+  @Field(() => Int) windowDays!: number;
+  @Field(() => Int) belowMedianBp!: number;
+}
+
+@ObjectType()
+class AppealSlaPolicy {
+  @Field(() => Int) standardHours!: number;
+  @Field(() => Int) greenChannelHours!: number;
+}
+
+@ObjectType('PolicyNumbers', { description: 'Every number of the programmes. Money as Money, rates in basis points.' })
+export class PolicyNumbersView {
+  @Field(() => Int) shipWithinHours!: number;
+  @Field(() => [Province]) remoteRegions!: Province[];
+  @Field(() => ReplyPolicy) reply!: ReplyPolicy;
+  @Field(() => RefundOnlyPolicy) refundOnly!: RefundOnlyPolicy;
+  @Field(() => HighRepurchasePolicy) highRepurchase!: HighRepurchasePolicy;
+  @Field(() => ReturnShippingPolicy) returnShipping!: ReturnShippingPolicy;
+  @Field(() => RateWithCap) disputeCompensation!: RateWithCap;
+  @Field(() => Money) transitLossCap!: Money;
+  @Field(() => RateWithCap) techServiceFee!: RateWithCap;
+  @Field(() => Money) priceErrorCompensation!: Money;
+  @Field(() => Money) smallMerchantCouponCap!: Money;
+  @Field(() => GrowthIncentivePolicy) growthIncentive!: GrowthIncentivePolicy;
+  @Field(() => LowPriceWarningPolicy) lowPriceWarning!: LowPriceWarningPolicy;
+  @Field(() => AppealSlaPolicy) appealSla!: AppealSlaPolicy;
+  @Field(() => String) topBandMinExperienceScore!: string;
+}
+
+export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
+  const money = Money.fromFen;
+  return {
+    ...n,
+    refundOnly: {
+      ...n.refundOnly,
+      autonomyMinExperienceScore: score(n.refundOnly.autonomyMinExperienceScore),
+      platformInterventionCap: money(n.refundOnly.platformInterventionCap),
+    },
+    highRepurchase: {
+      ...n.highRepurchase,
+      refundOnlySubsidyMonthlyCap: money(n.highRepurchase.refundOnlySubsidyMonthlyCap),
+      lateShipmentMonthlyCap: money(n.highRepurchase.lateShipmentMonthlyCap),
+    },
+    returnShipping: {
+      ...n.returnShipping,
+      standardCap: money(n.returnShipping.standardCap),
+      largeOrderCap: money(n.returnShipping.largeOrderCap),
+      largeOrderMinPaid: money(n.returnShipping.largeOrderMinPaid),
+      superBuyerCap: money(n.returnShipping.superBuyerCap),
+    },
+    disputeCompensation: { ...n.disputeCompensation, cap: money(n.disputeCompensation.cap) },
+    transitLossCap: money(n.transitLossCap),
+    techServiceFee: { ...n.techServiceFee, cap: money(n.techServiceFee.cap) },
+    priceErrorCompensation: money(n.priceErrorCompensation),
+    smallMerchantCouponCap: money(n.smallMerchantCouponCap),
+    topBandMinExperienceScore: score(n.topBandMinExperienceScore),
+  };
+}
+
+@ObjectType('Policy', { description: 'A published version of the policy numbers; never edited.' })
+export class PolicyNode {
+  @Field(() => Int) version!: number;
+  @Field(() => Date) effectiveFrom!: Date;
+  @Field(() => String) note!: string;
+  @Field(() => String) publishedBy!: string;
+  @Field(() => Date) publishedAt!: Date;
+}
+
+@InputType()
+export class PublishPolicyInput {
+  @Field(() => Date, { nullable: true, description: 'When the version takes effect; default now. Never in the past.' })
+  effectiveFrom?: Date | null;
+
+  @Field(() => JSONObjectResolver, {
+    description:
+      'What changes from the version in force, as a partial document in stored units: money in fen, rates in basis ' +
+      'points, scores in tenths, lists replaced whole. Example: {"techServiceFee": {"cap": 2000}}.',
+  })
+  changes!: Record<string, unknown>;
+
+  @Field(() => String)
+  @Length(1, 2000)
+  note!: string;
+}
+
+@ObjectType()
+export class PublishPolicyPayload {
+  @Field(() => PolicyNode, { nullable: true })
+  policy?: PolicyNode | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
