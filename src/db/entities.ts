@@ -1,6 +1,7 @@
 import { Buyer } from '../modules/buyers/buyer.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
 import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
+import { LedgerAccount, LedgerEntry, LedgerTransaction } from '../modules/ledger/ledger.entity';
 import { PolicyVersion } from '../modules/policies/policy.entity';
 import { Product, ProductPrice } from '../modules/products/product.entity';
 
@@ -15,4 +16,7 @@ export const entities = [
   OrderLine,
   OrderStatusChange,
   PolicyVersion,
+  LedgerAccount,
+  LedgerTransaction,
+  LedgerEntry,
 ];

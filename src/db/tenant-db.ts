@@ -46,6 +46,14 @@ export class TenantDb {
     });
   }
 
+  /** Runs `work` with an EntityManager in one transaction that has entered the tenant. */
+  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.em.transactional(async (em) => {
+      await enterTenant(em as EntityManager, this.scope, em.getTransactionContext()!);
+      return work(em as EntityManager);
+    });
+  }
+
   /**
    * The service-layer half of tenant isolation: adds the merchant condition to a query unless the
    * actor is platform staff. `condition` receives the merchant id; nobody (no scope) matches nothing.

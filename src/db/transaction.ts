@@ -2,7 +2,6 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type UserError, UserInputFailure } from '../graphql/user-error';
 import type { RequestContext } from '../server/context';
-import { enterTenant } from './tenant-db';
 
 const ATTEMPTS = 3;
 
@@ -18,10 +17,7 @@ export async function runMutation<R extends object>(
 ): Promise<Partial<R> & { userErrors: UserError[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await ctx.db.em.transactional(async (em) => {
-        await enterTenant(em as EntityManager, ctx.db.scope, em.getTransactionContext()!);
-        return work(em as EntityManager);
-      });
+      const result = await ctx.db.transaction(work);
       return { userErrors: [], ...result };
     } catch (error) {
       if (error instanceof UserInputFailure) return { userErrors: error.userErrors } as Partial<R> & { userErrors: UserError[] };

@@ -3,7 +3,9 @@
  * them as opaque; the type prefix lets `node(id:)` route and lets inputs reject an id of the wrong type.
  */
 
-export type NodeTypeName = 'Merchant' | 'Buyer' | 'Product' | 'Order';
+export type NodeTypeName = 'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction';
+
+const NODE_TYPES: readonly string[] = ['Merchant', 'Buyer', 'Product', 'Order', 'LedgerTransaction'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,8 +18,8 @@ export function fromGlobalId(globalId: string): { type: NodeTypeName; id: string
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(globalId)) return null;
   const [type, id, ...rest] = Buffer.from(globalId, 'base64url').toString('utf8').split(':');
   if (rest.length || !id || !UUID.test(id)) return null;
-  if (type !== 'Merchant' && type !== 'Buyer' && type !== 'Product' && type !== 'Order') return null;
-  return { type, id };
+  if (!NODE_TYPES.includes(type as NodeTypeName)) return null;
+  return { type: type as NodeTypeName, id };
 }
 
 /** The local id when `globalId` names a `type`, else null. */

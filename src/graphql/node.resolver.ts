@@ -14,6 +14,7 @@ const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
     Buyer: ctx.loaders.buyers.byId,
     Product: ctx.loaders.products.byId,
     Order: ctx.loaders.orders.byId,
+    LedgerTransaction: ctx.loaders.ledger.transactionById,
   })[type];
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<object | null> {

@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
+import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
 import { PoliciesResolver } from '../modules/policies/policies.resolver';
 import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
 import { BuyerOrdersResolver, MerchantOrdersResolver, OrderLineResolver, OrdersResolver } from '../modules/orders/orders.resolver';
@@ -23,6 +24,8 @@ export const resolvers = [
   MerchantOrdersResolver,
   BuyerOrdersResolver,
   PoliciesResolver,
+  LedgerResolver,
+  MerchantLedgerResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

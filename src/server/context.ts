@@ -4,6 +4,7 @@ import { TenantDb } from '../db/tenant-db';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
+import { createLedgerLoaders } from '../modules/ledger/ledger.loaders';
 import { createPolicyLoaders } from '../modules/policies/policies.loaders';
 import { createProductLoaders } from '../modules/products/products.loaders';
 import { ANONYMOUS, type Actor, tenantScopeOf } from '../security/actor';
@@ -15,6 +16,7 @@ function createLoaders(db: TenantDb) {
     products: createProductLoaders(db),
     orders: createOrderLoaders(db),
     policies: createPolicyLoaders(db),
+    ledger: createLedgerLoaders(db),
   };
 }
 

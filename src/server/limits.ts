@@ -54,7 +54,7 @@ export function queryLimits(options: { isProduction: boolean }) {
     maxDepth: { n: 12, exposeLimits: false },
     maxAliases: { n: 15, exposeLimits: false },
     maxDirectives: { n: 20, exposeLimits: false },
-    maxTokens: { n: 2000, exposeLimits: false },
+    maxTokens: { n: 5000, exposeLimits: false },
     // Replaced by the complexity plugin, which also counts `first` given as a variable.
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: options.isProduction },

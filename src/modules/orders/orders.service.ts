@@ -139,8 +139,49 @@ function createOrder(
 }
 
 export const ordersService = {
+  /**
+   * Repeat buyers of a merchant since `since`: how many distinct buyers ordered, and how many of them
+   * ordered more than once (cancelled orders do not count). Feeds the interim high-repurchase rule.
+   */
+  async repurchaseStats(em: EntityManager, merchantId: string, since: Date, until: Date): Promise<{ buyers: number; repeatBuyers: number }> {
+    const perBuyer = em
+      .getKnex()('order')
+      .select('buyer_id')
+      .count({ n: '*' })
+      .where('merchant_id', merchantId)
+      .whereNot('status', 'CANCELLED')
+      .where('paid_at', '>=', since)
+      .where('paid_at', '<', until)
+      .groupBy('buyer_id')
+      .as('per_buyer');
+    const qb = em.getKnex().from(perBuyer).select(em.getKnex().raw('count(*)::int as buyers, count(*) filter (where n > 1)::int as repeat_buyers'));
+    const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
+    return { buyers: Number(row.buyers), repeatBuyers: Number(row.repeat_buyers) };
+  },
+
+  /** Paid amount (excluding shipping) of the merchant's orders completed in [from, to). */
+  async completedSales(em: EntityManager, merchantId: string, from: Date, to: Date): Promise<number> {
+    const qb = em
+      .getKnex()('order')
+      .sum({ sales: 'paid_amount' })
+      .where({ merchant_id: merchantId, status: 'COMPLETED' })
+      .where('completed_at', '>=', from)
+      .where('completed_at', '<', to);
+    const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
+    return Number(row?.sales ?? 0);
+  },
+
+  /** For other modules' transactions: an order by id (row-level security applies). */
+  findById(em: EntityManager, id: string): Promise<Order | null> {
+    return em.findOne(Order, { id }, { populate: ['buyer'] });
+  },
+
   byId(ctx: RequestContext, globalId: string): Promise<Order | null> {
     return ctx.loaders.orders.byId.load(requireLocalId('Order', globalId, 'id'));
+  },
+
+  load(ctx: RequestContext, id: string): Promise<Order | null> {
+    return ctx.loaders.orders.byId.load(id);
   },
 
   list(ctx: RequestContext, args: OrderListArgs): Promise<Page<Order>> {

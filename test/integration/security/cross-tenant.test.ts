@@ -6,7 +6,7 @@ import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Product } from '../../../src/modules/products/product.entity';
 import { ANY_ACTOR } from '../../../src/security/authorization';
 import { Role } from '../../../src/security/roles';
-import { IngestOrdersDocument, UpsertProductDocument } from '../../generated/graphql';
+import { AllocateFundDocument, IngestOrdersDocument, PostSubsidyDocument, UpsertProductDocument } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { selectAll, selectAllOf } from '../../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
@@ -34,6 +34,7 @@ describe('cross-tenant isolation', () => {
     const sharedBuyer = await make.buyer({ nickname: 'shared-buyer' });
     const productOfA = await make.product(a, { title: 'A-product-secret' });
     const productOfB = await make.product(b);
+    await app.data(AllocateFundDocument, { input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'budget-1' } });
     const ingested = await app.data(IngestOrdersDocument, {
       input: [
         orderInput({ merchant: a, buyer: buyerOfA, product: productOfA }, { externalNumber: 'A-ORDER-1' }),
@@ -50,7 +51,11 @@ describe('cross-tenant isolation', () => {
       orderA1,
       orderA2,
     });
-    secretsOfA.push(ids.merchantA, ids.productA, ids.buyerOfA, orderA1, orderA2, 'A-商家-秘密', 'A-product-secret', 'A-only-buyer', 'A-ORDER-1', 'A-ORDER-2');
+    const posted = await app.data(PostSubsidyDocument, {
+      input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(a), amount: '99.00', idempotencyKey: 'A-transit', reason: 'A-ledger-secret' },
+    });
+    ids.ledgerOfA = posted.postSubsidy.transaction!.id;
+    secretsOfA.push(ids.ledgerOfA, 'A-ledger-secret', ids.merchantA, ids.productA, ids.buyerOfA, orderA1, orderA2, 'A-商家-秘密', 'A-product-secret', 'A-only-buyer', 'A-ORDER-1', 'A-ORDER-2');
   });
   afterAll(() => app?.close());
 
@@ -67,7 +72,7 @@ describe('cross-tenant isolation', () => {
     const order = selectAll(schema, schema.getType('Order') as never, 5);
     const product = selectAll(schema, schema.getType('Product') as never, 5);
     const buyer = selectAll(schema, schema.getType('Buyer') as never, 5);
-    const nodeTypes: Record<string, string> = { merchantA: 'Merchant', orderA1: 'Order', productA: 'Product', buyerOfA: 'Buyer' };
+    const nodeTypes: Record<string, string> = { merchantA: 'Merchant', orderA1: 'Order', productA: 'Product', buyerOfA: 'Buyer', ledgerOfA: 'LedgerTransaction' };
     const probes: Record<string, string[]> = {
       merchant: [`{ merchant(id: "${ids.merchantA}") { ${merchant} } }`],
       merchants: [`{ merchants(first: 10) { totalCount edges { node { ${merchant} } } } }`],
@@ -82,6 +87,10 @@ describe('cross-tenant isolation', () => {
       activePolicy: [`{ activePolicy { version numbers { ${selectAll(schema, schema.getType('PolicyNumbers') as never, 2)} } } }`],
       policy: ['{ policy(version: 1) { version note } }'],
       policies: ['{ policies { version publishedBy } }'],
+      ledgerTransactions: [`{ ledgerTransactions(first: 10) { totalCount edges { node { ${selectAll(schema, schema.getType('LedgerTransaction') as never, 3)} } } } }`],
+      funds: ['{ funds { code budget { amount } } }'],
+      fund: ['{ fund(code: SPECIAL_SUBSIDY) { code remaining { amount } } }'],
+      quoteSubsidy: [`{ quoteSubsidy(input: { kind: TRANSIT_LOSS_COMPENSATION, merchantId: "${ids.merchantA}", amount: "1.00" }) { quote { amount { amount } } } }`],
       nodes: [`{ nodes(ids: ${JSON.stringify(Object.keys(nodeTypes).map((k) => ids[k]))}) { __typename id } }`],
     };
     expect(Object.keys(probes).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
@@ -98,10 +107,15 @@ describe('cross-tenant isolation', () => {
 
   it("B still sees its own data, including a shared buyer, but not the buyer's orders with A", async () => {
     const schema = await getSchema();
-    const result = await asB().data(doc(`{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 6)} } } } }`));
-    expect(JSON.stringify(result)).toContain('B-ORDER-1');
-    expect(JSON.stringify(result)).toContain('shared-buyer');
-    expectNothingOfA(result);
+    const everything = await asB().data(doc(`{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 5)} } } } }`));
+    expect(JSON.stringify(everything)).toContain('B-ORDER-1');
+    expectNothingOfA(everything);
+    const throughSharedBuyer = await asB().data(
+      doc('{ orders(first: 10) { edges { node { buyer { nickname orders(first: 10) { totalCount edges { node { id externalNumber } } } } } } } }'),
+    );
+    expect(JSON.stringify(throughSharedBuyer)).toContain('shared-buyer');
+    expect(JSON.stringify(throughSharedBuyer)).toContain('B-ORDER-1');
+    expectNothingOfA(throughSharedBuyer);
   });
 
   it('mutations a merchant may call cannot touch another merchant', async () => {

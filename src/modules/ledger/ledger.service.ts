@@ -1,0 +1,137 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserErrorCode, UserInputFailure, userError } from '../../graphql/user-error';
+import type { Merchant } from '../merchants/merchant.entity';
+import type { Order } from '../orders/order.entity';
+import type { PolicyVersion } from '../policies/policy.entity';
+import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
+import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
+
+/** Stable account codes; merchants' accounts are opened on first use. */
+export const accountCode = {
+  treasury: () => 'PLATFORM_TREASURY',
+  feeIncome: () => 'FEE_INCOME',
+  buyerCompensation: () => 'BUYER_COMPENSATION',
+  logisticsPayable: () => 'LOGISTICS_PAYABLE',
+  fund: (fund: FundCode) => `FUND:${fund}`,
+  merchantCash: (merchantId: string) => `MERCHANT_CASH:${merchantId}`,
+  merchantAd: (merchantId: string) => `MERCHANT_AD:${merchantId}`,
+};
+
+export interface Leg {
+  code: string;
+  amount: number;
+}
+
+export interface PostingSpec {
+  kind: LedgerKind;
+  idempotencyKey: string;
+  requestHash: string;
+  amount: number;
+  legs: Leg[];
+  merchant?: Merchant | null;
+  order?: Order | null;
+  period?: string | null;
+  policyVersion: PolicyVersion;
+  reversalOf?: LedgerTransaction | null;
+  reason: string;
+  actor: string;
+  effectiveAt: Date;
+}
+
+function ensureMerchantAccounts(em: EntityManager, codes: string[]): Promise<unknown> | undefined {
+  const rows = codes.flatMap((code) => {
+    const [prefix, merchantId] = code.split(':');
+    if (prefix !== AccountKind.MERCHANT_CASH && prefix !== AccountKind.MERCHANT_AD) return [];
+    return [{ id: crypto.randomUUID(), code, kind: prefix, merchant_id: merchantId, balance: 0, created_at: new Date() }];
+  });
+  if (!rows.length) return undefined;
+  const qb = em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore();
+  return em.getConnection().execute(qb, [], 'run', em.getTransactionContext());
+}
+
+export const ledgerService = {
+  findByKey(em: EntityManager, kind: LedgerKind, idempotencyKey: string): Promise<LedgerTransaction | null> {
+    return em.findOne(LedgerTransaction, { kind, idempotencyKey });
+  },
+
+  /**
+   * Same key, same request: the earlier result. Same key, other content: a conflict, nothing posted.
+   */
+  replayOrConflict(existing: LedgerTransaction | null, requestHash: string): LedgerTransaction | null {
+    if (!existing) return null;
+    if (existing.requestHash !== requestHash) {
+      throw new UserInputFailure([
+        userError(UserErrorCode.IDEMPOTENCY_CONFLICT, 'this idempotency key was used for a different request', ['input', 'idempotencyKey']),
+      ]);
+    }
+    return existing;
+  },
+
+  /**
+   * Locks the accounts a posting touches, in one global order (by code) so that concurrent postings
+   * cannot deadlock. Holding the fund's row serialises payouts from it (the budget check), and
+   * holding a merchant's row serialises its capped claims (the cap check).
+   */
+  async lockAccounts(em: EntityManager, codes: string[]): Promise<Map<string, LedgerAccount>> {
+    const unique = [...new Set(codes)].sort();
+    await ensureMerchantAccounts(em, unique);
+    const accounts = await em.find(LedgerAccount, { code: { $in: unique } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { code: 'asc' } });
+    if (accounts.length !== unique.length) throw new Error(`missing ledger accounts among ${unique.join(', ')}`);
+    return new Map(accounts.map((account) => [account.code, account]));
+  },
+
+  /** Writes a balanced transaction and moves the cached balances with it. Accounts must be locked. */
+  write(em: EntityManager, accounts: Map<string, LedgerAccount>, spec: PostingSpec): LedgerTransaction {
+    const total = spec.legs.reduce((sum, leg) => sum + leg.amount, 0);
+    if (total !== 0 || spec.legs.length < 2) throw new Error(`unbalanced posting ${spec.kind}: ${JSON.stringify(spec.legs)}`);
+    for (const leg of spec.legs) {
+      const account = accounts.get(leg.code)!;
+      if (account.kind === AccountKind.FUND && account.balance + leg.amount < 0) {
+        throw new UserInputFailure([
+          userError(UserErrorCode.BUDGET_EXHAUSTED, `the ${account.fund} fund has not enough budget left for this payout`, ['input']),
+        ]);
+      }
+    }
+    const transaction = em.create(LedgerTransaction, {
+      kind: spec.kind,
+      idempotencyKey: spec.idempotencyKey,
+      requestHash: spec.requestHash,
+      amount: spec.amount,
+      merchant: spec.merchant ?? null,
+      order: spec.order ?? null,
+      period: spec.period ?? null,
+      policyVersion: spec.policyVersion,
+      reversalOf: spec.reversalOf ?? null,
+      reason: spec.reason,
+      actor: spec.actor,
+      effectiveAt: spec.effectiveAt,
+    });
+    for (const leg of spec.legs) {
+      const account = accounts.get(leg.code)!;
+      em.create(LedgerEntry, { transaction, account, amount: leg.amount });
+      account.balance += leg.amount;
+    }
+    return transaction;
+  },
+
+  /** Paid so far under a cap: postings of `kind` for the merchant in `period` that were not reversed. */
+  async paidInPeriod(em: EntityManager, kind: LedgerKind, merchantId: string, period: string): Promise<number> {
+    const qb = em
+      .getKnex()('ledger_transaction as t')
+      .sum({ paid: 't.amount' })
+      .where({ 't.kind': kind, 't.merchant_id': merchantId, 't.period': period })
+      .whereNotExists((sub) => sub.select(1).from('ledger_transaction as r').whereRaw('r.reversal_of_id = t.id'));
+    const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
+    return Number(row?.paid ?? 0);
+  },
+
+  /** The standing (not reversed) postings of `kind` on an order. */
+  async standingOnOrder(em: EntityManager, kind: LedgerKind, orderId: string): Promise<LedgerTransaction[]> {
+    const postings = await em.find(LedgerTransaction, { kind, order: orderId });
+    if (!postings.length) return [];
+    const reversals = await em.find(LedgerTransaction, { reversalOf: { $in: postings.map((p) => p.id) } });
+    const reversed = new Set(reversals.map((r) => r.reversalOf!.id));
+    return postings.filter((p) => !reversed.has(p.id));
+  },
+};

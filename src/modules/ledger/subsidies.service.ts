@@ -1,0 +1,288 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { runMutation } from '../../db/transaction';
+import { parseIdInput } from '../../graphql/ids';
+import { Money } from '../../graphql/money';
+import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
+import { actorLabel } from '../../security/actor';
+import type { RequestContext } from '../../server/context';
+import { MerchantTier } from '../../shared/enums';
+import type { Merchant } from '../merchants/merchant.entity';
+import { merchantsService } from '../merchants/merchants.service';
+import type { Order } from '../orders/order.entity';
+import { contentHash } from '../orders/orders.rules';
+import { ordersService } from '../orders/orders.service';
+import { policiesService } from '../policies/policies.service';
+import { versionInForce } from '../policies/policies.rules';
+import type { PolicyVersion } from '../policies/policy.entity';
+import { LedgerEntry, LedgerTransaction } from './ledger.entity';
+import { FundCode, LedgerKind } from './ledger.enums';
+import { accountCode, ledgerService, type Leg } from './ledger.service';
+import type { AllocateFundInput, PostSubsidyInput, ReverseLedgerTransactionInput, SubsidyQuoteInput } from './ledger.types';
+import { isHighRepurchase, monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts, type SubsidyQuote } from './subsidies.rules';
+
+type Party = 'order-merchant' | 'merchant';
+
+/** Who pays whom for each kind, and what each needs; amounts come from the rules. */
+interface KindPlan {
+  needs: Party;
+  from: (merchantId: string) => string;
+  to: (merchantId: string) => string;
+  /** At most one standing posting of this kind per order. */
+  oncePerOrder?: boolean;
+  /** Caps counted per calendar month, over all time, or once per period. */
+  period?: 'month' | 'all' | 'once-per-month';
+  highRepurchase?: boolean;
+}
+
+const special = () => accountCode.fund(FundCode.SPECIAL_SUBSIDY);
+const resourcePack = () => accountCode.fund(FundCode.RESOURCE_PACK);
+
+const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
+  [LedgerKind.RETURN_SHIPPING_SUBSIDY]: { needs: 'order-merchant', from: special, to: accountCode.buyerCompensation, oncePerOrder: true },
+  [LedgerKind.DISPUTE_COMPENSATION]: { needs: 'order-merchant', from: special, to: accountCode.buyerCompensation },
+  [LedgerKind.TRANSIT_LOSS_COMPENSATION]: { needs: 'merchant', from: special, to: accountCode.merchantCash },
+  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: { needs: 'merchant', from: special, to: accountCode.merchantCash, period: 'month', highRepurchase: true },
+  [LedgerKind.REFUND_ONLY_SUBSIDY]: { needs: 'merchant', from: special, to: accountCode.merchantCash, period: 'month', highRepurchase: true },
+  [LedgerKind.PROMOTION_FEE_REBATE]: { needs: 'order-merchant', from: special, to: accountCode.merchantAd, oncePerOrder: true },
+  [LedgerKind.TECH_SERVICE_FEE]: { needs: 'order-merchant', from: accountCode.merchantCash, to: accountCode.feeIncome, oncePerOrder: true },
+  [LedgerKind.TECH_SERVICE_FEE_REBATE]: { needs: 'order-merchant', from: accountCode.feeIncome, to: accountCode.merchantCash, oncePerOrder: true },
+  [LedgerKind.REMOTE_LOGISTICS_FEE]: { needs: 'order-merchant', from: special, to: accountCode.logisticsPayable, oncePerOrder: true },
+  [LedgerKind.PRICE_ERROR_COMPENSATION]: { needs: 'order-merchant', from: special, to: accountCode.buyerCompensation, oncePerOrder: true },
+  [LedgerKind.SMALL_MERCHANT_COUPONS]: { needs: 'merchant', from: resourcePack, to: accountCode.merchantAd, period: 'all' },
+  [LedgerKind.GROWTH_INCENTIVE]: { needs: 'merchant', from: resourcePack, to: accountCode.merchantCash, period: 'once-per-month' },
+};
+
+/** The per-merchant caps `subsidyAllowance` reports. */
+const CAPPED_KINDS = [LedgerKind.LATE_SHIPMENT_SUBSIDY, LedgerKind.REFUND_ONLY_SUBSIDY, LedgerKind.SMALL_MERCHANT_COUPONS] as const;
+
+interface Prepared {
+  quote: SubsidyQuote;
+  plan: KindPlan;
+  merchant: Merchant;
+  order: Order | null;
+  period: string | null;
+  policy: PolicyVersion;
+  effectiveAt: Date;
+}
+
+const fail = (code: UserErrorCode, message: string, field: string[]): never => {
+  throw new UserInputFailure([userError(code, message, ['input', ...field])]);
+};
+
+async function loadParties(em: EntityManager, input: SubsidyQuoteInput, plan: KindPlan) {
+  const errors: UserError[] = [];
+  const orderId = input.orderId ? parseIdInput('Order', input.orderId, ['input', 'orderId'], errors) : null;
+  const merchantId = input.merchantId ? parseIdInput('Merchant', input.merchantId, ['input', 'merchantId'], errors) : null;
+  if (errors.length) throw new UserInputFailure(errors);
+  const order = orderId ? await ordersService.findById(em, orderId) : null;
+  if (orderId && !order) fail(UserErrorCode.NOT_FOUND, 'no such order', ['orderId']);
+  if (plan.needs === 'order-merchant' && !order) fail(UserErrorCode.INVALID_INPUT, `${input.kind} is for an order: give orderId`, ['orderId']);
+  const wantedMerchant = order?.merchant.id ?? merchantId;
+  if (!wantedMerchant) return fail(UserErrorCode.INVALID_INPUT, `${input.kind} needs merchantId or orderId`, ['merchantId']);
+  if (order && merchantId && merchantId !== order.merchant.id) fail(UserErrorCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
+  const [merchant] = await merchantsService.findByIds(em, [wantedMerchant]);
+  if (!merchant) fail(UserErrorCode.NOT_FOUND, 'no such merchant', ['merchantId']);
+  return { order, merchant: merchant! };
+}
+
+/**
+ * Gathers the facts of a quote or a posting and applies the kind's rule with the policy in force at
+ * `effectiveAt`. With `lock`, the accounts it would touch are locked first, so the caps and the
+ * budget it reads cannot change before the posting is written.
+ */
+async function prepare(em: EntityManager, input: SubsidyQuoteInput, options: { lock: boolean }): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
+  const plan = PLANS[input.kind];
+  const rule = SUBSIDY_RULES[input.kind];
+  if (!plan || !rule) return fail(UserErrorCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
+  const { order, merchant } = await loadParties(em, input, plan);
+  const effectiveAt = input.effectiveAt ?? new Date();
+  const policy = versionInForce(await policiesService.timelineIn(em), effectiveAt);
+  const period = plan.period === 'all' ? 'ALL' : plan.period ? (input.period ?? monthOf(effectiveAt)) : null;
+
+  const accounts = options.lock ? await ledgerService.lockAccounts(em, [plan.from(merchant.id), plan.to(merchant.id)]) : undefined;
+
+  const facts: SubsidyFacts = {
+    order: order ?? undefined,
+    merchantTier: merchant.tier as MerchantTier,
+    buyerIsSuperBuyer: order?.buyer.superBuyer ?? false,
+    requested: input.amount,
+    officialPickup: input.officialPickup,
+    qualityAfterReceipt: input.qualityAfterReceipt,
+    flaggedAbnormal: input.flaggedAbnormal,
+    alreadyPaid: period ? await ledgerService.paidInPeriod(em, input.kind, merchant.id, period) : 0,
+    baseTarget: input.baseTarget,
+    sprintTarget: input.sprintTarget,
+  };
+  if (plan.highRepurchase) {
+    const windowStart = new Date(effectiveAt.getTime() - policy.numbers.highRepurchase.windowDays * 86_400_000);
+    facts.highRepurchase = isHighRepurchase(await ordersService.repurchaseStats(em, merchant.id, windowStart, effectiveAt), policy.numbers);
+  }
+  if (input.kind === LedgerKind.TECH_SERVICE_FEE_REBATE && order) {
+    const [fee] = await ledgerService.standingOnOrder(em, LedgerKind.TECH_SERVICE_FEE, order.id);
+    facts.chargedFee = fee?.amount ?? null;
+  }
+  if (input.kind === LedgerKind.GROWTH_INCENTIVE && period) {
+    const { from, to } = monthBounds(period);
+    facts.periodSales = await ordersService.completedSales(em, merchant.id, from, to);
+  }
+
+  let quote = rule(facts, policy.numbers);
+  if (quote.eligible && plan.oncePerOrder && order && (await ledgerService.standingOnOrder(em, input.kind, order.id)).length) {
+    quote = { ...quote, eligible: false, amount: 0, refusal: 'NOT_ELIGIBLE', explanation: `${input.kind} was already posted for this order` };
+  }
+  if (quote.eligible && plan.period === 'once-per-month' && facts.alreadyPaid > 0) {
+    quote = { ...quote, eligible: false, amount: 0, refusal: 'NOT_ELIGIBLE', explanation: `${input.kind} was already paid for ${period}` };
+  }
+  return { quote, plan, merchant, order, period, policy, effectiveAt, accounts };
+}
+
+function quoteView(kind: LedgerKind, prepared: Prepared) {
+  const { quote, policy } = prepared;
+  return {
+    kind,
+    eligible: quote.eligible,
+    amount: Money.fromFen(quote.amount),
+    requested: quote.requested == null ? null : Money.fromFen(quote.requested),
+    cap: quote.cap == null ? null : Money.fromFen(quote.cap),
+    capName: quote.capName,
+    explanation: quote.explanation,
+    refusal: quote.refusal,
+    policyVersion: policy.version,
+  };
+}
+
+const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: string } & object) => contentHash(request);
+
+export const subsidiesService = {
+  /** What a posting would do, computed exactly as `post` would, and rolled back. */
+  async quote(ctx: RequestContext, input: SubsidyQuoteInput) {
+    try {
+      const prepared = await ctx.db.transaction((em) => prepare(em, input, { lock: false }));
+      return { quote: quoteView(input.kind, prepared), userErrors: [] };
+    } catch (error) {
+      if (error instanceof UserInputFailure) return { quote: null, userErrors: error.userErrors };
+      throw error;
+    }
+  },
+
+  post(ctx: RequestContext, input: PostSubsidyInput) {
+    return runMutation(ctx, async (em) => {
+      const requestHash = requestHashOf(input);
+      const earlier = ledgerService.replayOrConflict(await ledgerService.findByKey(em, input.kind, input.idempotencyKey), requestHash);
+      if (earlier) return { transaction: earlier, replayed: true };
+      const prepared = await prepare(em, input, { lock: true });
+      // Another request with this key may have committed while this one waited for the locks.
+      const raced = ledgerService.replayOrConflict(await ledgerService.findByKey(em, input.kind, input.idempotencyKey), requestHash);
+      if (raced) return { transaction: raced, replayed: true };
+      const { quote, plan, merchant } = prepared;
+      if (!quote.eligible) {
+        const code = quote.refusal === 'CAP_EXCEEDED' ? UserErrorCode.CAP_EXCEEDED : UserErrorCode.NOT_ELIGIBLE;
+        fail(code, quote.explanation, []);
+      }
+      const legs: Leg[] = [
+        { code: plan.from(merchant.id), amount: -quote.amount },
+        { code: plan.to(merchant.id), amount: quote.amount },
+      ];
+      const transaction = ledgerService.write(em, prepared.accounts!, {
+        kind: input.kind,
+        idempotencyKey: input.idempotencyKey,
+        requestHash,
+        amount: quote.amount,
+        legs,
+        merchant,
+        order: prepared.order,
+        period: prepared.period,
+        policyVersion: prepared.policy,
+        reason: input.reason ?? quote.explanation,
+        actor: actorLabel(ctx.actor),
+        effectiveAt: prepared.effectiveAt,
+      });
+      return { transaction, replayed: false };
+    });
+  },
+
+  /** Cancels a posting with an opposite one, linked to it; a posting is reversed at most once. */
+  reverse(ctx: RequestContext, input: ReverseLedgerTransactionInput) {
+    return runMutation(ctx, async (em) => {
+      const errors: UserError[] = [];
+      const id = parseIdInput('LedgerTransaction', input.transactionId, ['input', 'transactionId'], errors);
+      if (!id) throw new UserInputFailure(errors);
+      const original = await em.findOne(LedgerTransaction, { id });
+      if (!original) return fail(UserErrorCode.NOT_FOUND, 'no such ledger transaction', ['transactionId']);
+      if (original.kind === LedgerKind.REVERSAL) fail(UserErrorCode.NOT_ELIGIBLE, 'a reversal cannot itself be reversed', ['transactionId']);
+      const entries = await em.find(LedgerEntry, { transaction: original }, { populate: ['account'] });
+      const accounts = await ledgerService.lockAccounts(em, entries.map((e) => e.account.code));
+      const key = `reversal-of:${original.id}`;
+      if (await ledgerService.findByKey(em, LedgerKind.REVERSAL, key)) fail(UserErrorCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
+      const reversal = ledgerService.write(em, accounts, {
+        kind: LedgerKind.REVERSAL,
+        idempotencyKey: key,
+        requestHash: contentHash({ reversalOf: original.id }),
+        amount: original.amount,
+        legs: entries.map((e) => ({ code: e.account.code, amount: -e.amount })),
+        merchant: original.merchant ?? null,
+        order: original.order ?? null,
+        policyVersion: original.policyVersion,
+        reversalOf: original,
+        reason: input.reason,
+        actor: actorLabel(ctx.actor),
+        effectiveAt: new Date(),
+      });
+      return { reversal };
+    });
+  },
+
+  /** Moves budget from the platform treasury into a fund. */
+  allocate(ctx: RequestContext, input: AllocateFundInput) {
+    return runMutation(ctx, async (em) => {
+      const requestHash = requestHashOf(input);
+      const earlier = ledgerService.replayOrConflict(await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey), requestHash);
+      if (earlier) return { transaction: earlier, replayed: true };
+      if (input.amount <= 0) fail(UserErrorCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
+      const fund = accountCode.fund(input.fund);
+      const accounts = await ledgerService.lockAccounts(em, [accountCode.treasury(), fund]);
+      const raced = ledgerService.replayOrConflict(await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey), requestHash);
+      if (raced) return { transaction: raced, replayed: true };
+      const now = new Date();
+      const transaction = ledgerService.write(em, accounts, {
+        kind: LedgerKind.FUND_ALLOCATION,
+        idempotencyKey: input.idempotencyKey,
+        requestHash,
+        amount: input.amount,
+        legs: [
+          { code: accountCode.treasury(), amount: -input.amount },
+          { code: fund, amount: input.amount },
+        ],
+        policyVersion: versionInForce(await policiesService.timelineIn(em), now),
+        reason: input.reason,
+        actor: actorLabel(ctx.actor),
+        effectiveAt: now,
+      });
+      return { transaction, replayed: false };
+    });
+  },
+
+  /** What is left under a per-merchant cap in a period. */
+  async allowance(ctx: RequestContext, merchant: Merchant, kind: LedgerKind, period: string | null) {
+    if (!(CAPPED_KINDS as readonly LedgerKind[]).includes(kind)) {
+      throw new UserInputFailure([userError(UserErrorCode.INVALID_INPUT, `${kind} has no per-merchant cap; ask for one of ${CAPPED_KINDS.join(', ')}`, ['kind'])]);
+    }
+    return ctx.db.transaction(async (em) => {
+      const now = new Date();
+      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const cap = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? policy.numbers.smallMerchantCouponCap
+        : kind === LedgerKind.LATE_SHIPMENT_SUBSIDY ? policy.numbers.highRepurchase.lateShipmentMonthlyCap
+        : policy.numbers.highRepurchase.refundOnlySubsidyMonthlyCap;
+      const effectivePeriod = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? 'ALL' : (period ?? monthOf(now));
+      const used = await ledgerService.paidInPeriod(em, kind, merchant.id, effectivePeriod);
+      return {
+        kind,
+        period: effectivePeriod,
+        cap: Money.fromFen(cap),
+        used: Money.fromFen(used),
+        remaining: Money.fromFen(Math.max(0, cap - used)),
+        policyVersion: policy.version,
+      };
+    });
+  },
+};
