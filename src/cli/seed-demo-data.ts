@@ -8,6 +8,12 @@ import { DEFAULT_POLICY_NUMBERS as POLICY } from '../modules/policies/policy.def
 import { Product, ProductPrice } from '../modules/products/product.entity';
 import { MerchantStatus, MerchantTier, OrderStatus, Province, SalesPlatform } from '../shared/enums';
 import { logger } from '../shared/logger';
+import { toGlobalId } from '../graphql/global-id';
+import { FundCode, LedgerKind } from '../modules/ledger/ledger.enums';
+import { subsidiesService } from '../modules/ledger/subsidies.service';
+import type { Actor } from '../security/actor';
+import { Role } from '../security/roles';
+import { createRequestContext } from '../server/context';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -53,7 +59,7 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
     const tier = faker.helpers.weightedArrayElement(TIER_WEIGHTS);
     const merchant = em.create(Merchant, {
       externalId: `SHOP${String(10001 + i)}`,
-      name: `${faker.location.city()}${faker.company.name()}`.slice(0, 200),
+      name: faker.company.name().slice(0, 200),
       tier,
       mainCategory: faker.helpers.arrayElement(CATEGORIES),
       region: faker.helpers.arrayElement(MERCHANT_REGIONS),
@@ -166,12 +172,39 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
   await em.flush();
 }
 
+const SEED_ACTOR: Actor = { authenticated: true, subject: 'seed', role: Role.ADMIN, merchantId: null };
+
+/**
+ * Fund budgets and a few postings of each common kind, made through the ledger service so they obey
+ * the same rules as any posting: 10 million yuan of special subsidies, the 10-billion resource pack.
+ */
+async function seedDemoLedger(orm: MikroORM): Promise<void> {
+  const ctx = () => createRequestContext(orm, { actor: SEED_ACTOR });
+  await subsidiesService.allocate(ctx(), { fund: FundCode.SPECIAL_SUBSIDY, amount: 1_000_000_000, reason: '专项资金年度预算', idempotencyKey: 'seed-budget-special' });
+  await subsidiesService.allocate(ctx(), { fund: FundCode.RESOURCE_PACK, amount: 1_000_000_000_000, reason: '百亿资源包', idempotencyKey: 'seed-budget-resource-pack' });
+  const em = orm.em.fork();
+  const completed = await em.find(Order, { status: OrderStatus.COMPLETED }, { orderBy: { externalNumber: 'asc' }, limit: 40 });
+  for (const order of completed) {
+    const orderId = toGlobalId('Order', order.id);
+    await subsidiesService.post(ctx(), { kind: LedgerKind.TECH_SERVICE_FEE, orderId, idempotencyKey: `seed-fee-${order.id}` });
+  }
+  for (const order of completed.slice(0, 5)) {
+    const orderId = toGlobalId('Order', order.id);
+    await subsidiesService.post(ctx(), { kind: LedgerKind.RETURN_SHIPPING_SUBSIDY, orderId, amount: 1_800, officialPickup: true, idempotencyKey: `seed-return-${order.id}`, reason: '官方物流上门取件退货' });
+  }
+  const small = await em.findOne(Merchant, { tier: MerchantTier.SMALL }, { orderBy: { externalId: 'asc' } });
+  if (small) {
+    await subsidiesService.post(ctx(), { kind: LedgerKind.SMALL_MERCHANT_COUPONS, merchantId: toGlobalId('Merchant', small.id), amount: 200_000, idempotencyKey: 'seed-coupons', reason: '小商家帮扶基金' });
+  }
+}
+
 /** On an empty database (no merchants), loads the demo world; otherwise leaves the data alone. */
 export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   const em = orm.em.fork();
   if ((await em.count(Merchant)) > 0) return false;
   const started = Date.now();
   await em.transactional((tx) => seedDemoData(tx as EntityManager));
+  await seedDemoLedger(orm);
   logger.info({ ...DEMO_SIZES, ms: Date.now() - started }, 'demo data loaded');
   return true;
 }

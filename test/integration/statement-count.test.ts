@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MerchantsWithOrdersDocument, MerchantsWithOrderTotalsDocument } from '../generated/graphql';
+import { Role } from '../../src/security/roles';
+import { MerchantsWithLedgerDocument, MerchantsWithOrdersDocument, MerchantsWithOrderTotalsDocument, PostSubsidyDocument, AllocateFundDocument } from '../generated/graphql';
+import { gid } from '../helpers/factories';
 import { factories } from '../helpers/factories';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { actors, createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
  * The statements a request issues depend on its depth, never on how many rows it returns: every
@@ -21,6 +23,13 @@ describe('SQL statements per request', () => {
       rows.push({ merchant, buyer: buyers[i % 2], product, count: 25 });
     }
     await make.orders(rows, 2);
+    const finance = app.as(actors.role(Role.FINANCE));
+    await finance.data(AllocateFundDocument, { input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'budget' } });
+    for (const [i, row] of rows.entries()) {
+      await finance.data(PostSubsidyDocument, {
+        input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(row.merchant), amount: '10.00', idempotencyKey: `loss-${i}`, reason: 'x' },
+      });
+    }
   });
   afterAll(() => app?.close());
 
@@ -45,6 +54,16 @@ describe('SQL statements per request', () => {
     expect(data.merchants.edges.every((e) => e.node.orders.totalCount === 25 && e.node.products.totalCount === 1)).toBe(true);
     // merchants + count, orders page + count, products page + count, order.merchant; 4 statements each
     expect(five).toHaveLength(7 * 4);
+    expect(fifty).toHaveLength(five.length);
+  });
+
+  it('merchants with ledger balances and subsidies (entries, order, policy): the same count for 5 as for 50', async () => {
+    const five = await app.statementsOf(MerchantsWithLedgerDocument, { first: 5 });
+    const fifty = await app.statementsOf(MerchantsWithLedgerDocument, { first: 50 });
+    const data = await app.data(MerchantsWithLedgerDocument, { first: 50 });
+    expect(data.merchants.edges.every((e) => e.node.subsidies.totalCount === 1 && e.node.ledger.cash.amount === '10.00')).toBe(true);
+    // merchants, accounts, subsidies page + count, entries; 4 statements each
+    expect(five).toHaveLength(5 * 4);
     expect(fifty).toHaveLength(five.length);
   });
 });
