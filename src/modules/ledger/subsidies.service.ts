@@ -13,7 +13,8 @@ import { contentHash } from '../orders/orders.rules';
 import { ordersService } from '../orders/orders.service';
 import { policiesService } from '../policies/policies.service';
 import { versionInForce } from '../policies/policies.rules';
-import type { PolicyVersion } from '../policies/policy.entity';
+import { PolicyVersion } from '../policies/policy.entity';
+import type { PolicySnapshot } from '../policies/policies.rules';
 import { LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { FundCode, LedgerKind } from './ledger.enums';
 import { accountCode, ledgerService, type Leg } from './ledger.service';
@@ -61,7 +62,7 @@ interface Prepared {
   merchant: Merchant;
   order: Order | null;
   period: string | null;
-  policy: PolicyVersion;
+  policy: PolicySnapshot;
   effectiveAt: Date;
 }
 
@@ -192,7 +193,7 @@ export const subsidiesService = {
         merchant,
         order: prepared.order,
         period: prepared.period,
-        policyVersion: prepared.policy,
+        policyVersion: em.getReference(PolicyVersion, prepared.policy.version),
         reason: input.reason ?? quote.explanation,
         actor: actorLabel(ctx.actor),
         effectiveAt: prepared.effectiveAt,
@@ -253,7 +254,7 @@ export const subsidiesService = {
           { code: accountCode.treasury(), amount: -input.amount },
           { code: fund, amount: input.amount },
         ],
-        policyVersion: versionInForce(await policiesService.timelineIn(em), now),
+        policyVersion: em.getReference(PolicyVersion, versionInForce(await policiesService.timelineIn(em), now).version),
         reason: input.reason,
         actor: actorLabel(ctx.actor),
         effectiveAt: now,

@@ -6,7 +6,7 @@ import { UserErrorCode, UserInputFailure, userError, type UserError } from '../.
 import { runMutation } from '../../db/transaction';
 import { policiesService } from '../policies/policies.service';
 import { versionInForce } from '../policies/policies.rules';
-import type { PolicyVersion } from '../policies/policy.entity';
+import type { PolicySnapshot } from '../policies/policies.rules';
 import type { RequestContext } from '../../server/context';
 import { buyersService } from '../buyers/buyers.service';
 import { merchantsService } from '../merchants/merchants.service';
@@ -94,7 +94,7 @@ async function findExisting(em: EntityManager, items: ParsedItem[]): Promise<Map
 function createOrder(
   em: EntityManager,
   item: ParsedItem,
-  timeline: PolicyVersion[],
+  timeline: PolicySnapshot[],
   actorId: string,
   refs: { merchant: Order['merchant']; buyer: Order['buyer']; products: OrderLine['product'][] },
 ): Order {

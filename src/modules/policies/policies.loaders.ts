@@ -1,13 +1,23 @@
 import DataLoader from 'dataloader';
 import type { TenantDb } from '../../db/tenant-db';
-import { PolicyVersion } from './policy.entity';
+import type { PolicySnapshot } from './policies.rules';
+import { toSnapshot } from './policies.service';
 
 export function createPolicyLoaders(db: TenantDb) {
   return {
     /** One key ('all'): the policy timeline, read once per request. */
-    timeline: new DataLoader<'all', PolicyVersion[]>(async (keys) => {
+    timeline: new DataLoader<'all', PolicySnapshot[]>(async (keys) => {
       const rows = await db.read((run) => run(db.knex()('policy_version as t').select('t.*').orderBy(['t.effective_from', 't.version'])));
-      const timeline = rows.map((row) => db.map(PolicyVersion, row));
+      const timeline = rows.map((row) =>
+        toSnapshot({
+          version: row.version as number,
+          effectiveFrom: new Date(row.effective_from as string),
+          numbers: row.numbers,
+          note: row.note as string,
+          publishedBy: row.published_by as string,
+          publishedAt: new Date(row.published_at as string),
+        }),
+      );
       return keys.map(() => timeline);
     }),
   };

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import { Allow } from '../../security/authorization';
 import { Role } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
-import type { PolicyVersion } from './policy.entity';
+import type { PolicySnapshot } from './policies.rules';
 import { policiesService } from './policies.service';
 import { PolicyNode, PolicyNumbersView, PublishPolicyInput, PublishPolicyPayload, toPolicyView } from './policies.types';
 
@@ -28,7 +28,7 @@ export class PoliciesResolver {
   }
 
   @FieldResolver(() => PolicyNumbersView)
-  numbers(@Root() policy: PolicyVersion) {
+  numbers(@Root() policy: PolicySnapshot) {
     return toPolicyView(policy.numbers);
   }
 

@@ -1,13 +1,17 @@
 import type { PolicyNumbers } from './policy.schema';
 
-export interface PolicyTimelineEntry {
+/** A published version as services use it: plain data, its numbers read with the current schema. */
+export interface PolicySnapshot {
   version: number;
   effectiveFrom: Date;
   numbers: PolicyNumbers;
+  note: string;
+  publishedBy: string;
+  publishedAt: Date;
 }
 
 /** The version in force at `at`: the latest to take effect at or before it (the higher version on a tie). */
-export function versionInForce<T extends PolicyTimelineEntry>(timeline: readonly T[], at: Date): T {
+export function versionInForce<T extends Pick<PolicySnapshot, 'version' | 'effectiveFrom'>>(timeline: readonly T[], at: Date): T {
   const inForce = timeline
     .filter((entry) => entry.effectiveFrom <= at)
     .sort((x, y) => x.effectiveFrom.getTime() - y.effectiveFrom.getTime() || x.version - y.version)

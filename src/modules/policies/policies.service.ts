@@ -5,33 +5,43 @@ import { actorLabel } from '../../security/actor';
 import type { RequestContext } from '../../server/context';
 import { CLOCK_SKEW_MS } from '../orders/orders.rules';
 import { PolicyVersion } from './policy.entity';
-import { applyPatch, versionInForce } from './policies.rules';
+import { applyPatch, type PolicySnapshot, versionInForce } from './policies.rules';
 import { policyNumbersSchema } from './policy.schema';
 import type { PublishPolicyInput } from './policies.types';
 
 /** Every version, oldest first: a handful of rows, read once per request or transaction. */
-function loadTimeline(em: EntityManager): Promise<PolicyVersion[]> {
-  return em.find(PolicyVersion, {}, { orderBy: { effectiveFrom: 'asc', version: 'asc' } });
+async function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
+  const rows = await em.find(PolicyVersion, {}, { orderBy: { effectiveFrom: 'asc', version: 'asc' }, disableIdentityMap: true });
+  return rows.map(toSnapshot);
+}
+
+/**
+ * Versions are read through the current schema, so one stored before a section was added reads that
+ * section's defaults. Snapshots are plain data: nothing can write a version back.
+ */
+export function toSnapshot(row: Pick<PolicySnapshot, 'version' | 'effectiveFrom' | 'note' | 'publishedBy' | 'publishedAt'> & { numbers: unknown }): PolicySnapshot {
+  const { version, effectiveFrom, note, publishedBy, publishedAt } = row;
+  return { version, effectiveFrom, note, publishedBy, publishedAt, numbers: policyNumbersSchema.parse(row.numbers) };
 }
 
 export const policiesService = {
   /** The request's view of all versions, read once. */
-  timeline(ctx: RequestContext): Promise<PolicyVersion[]> {
+  timeline(ctx: RequestContext): Promise<PolicySnapshot[]> {
     return ctx.loaders.policies.timeline.load('all');
   },
 
   /** For services inside a mutation's transaction. */
   timelineIn: loadTimeline,
 
-  async inForce(ctx: RequestContext, at = new Date()): Promise<PolicyVersion> {
+  async inForce(ctx: RequestContext, at = new Date()): Promise<PolicySnapshot> {
     return versionInForce(await this.timeline(ctx), at);
   },
 
-  async byVersion(ctx: RequestContext, version: number): Promise<PolicyVersion | null> {
+  async byVersion(ctx: RequestContext, version: number): Promise<PolicySnapshot | null> {
     return (await this.timeline(ctx)).find((v) => v.version === version) ?? null;
   },
 
-  async list(ctx: RequestContext): Promise<PolicyVersion[]> {
+  async list(ctx: RequestContext): Promise<PolicySnapshot[]> {
     return [...(await this.timeline(ctx))].sort((a, b) => b.version - a.version);
   },
 
@@ -59,7 +69,7 @@ export const policiesService = {
         note: input.note,
         publishedBy: actorLabel(ctx.actor),
       });
-      return { policy };
+      return { policy: toSnapshot(policy) };
     });
   },
 };

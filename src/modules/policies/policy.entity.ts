@@ -1,4 +1,4 @@
-import { Entity, Index, JsonType, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, JsonType, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
 import { timestampColumn } from '../../db/base.entity';
 import type { PolicyNumbers } from './policy.schema';
 
@@ -7,6 +7,7 @@ import type { PolicyNumbers } from './policy.schema';
 @Index({ properties: ['effectiveFrom', 'version'] })
 export class PolicyVersion {
   [OptionalProps]?: 'publishedAt';
+  [PrimaryKeyProp]?: 'version';
 
   @PrimaryKey({ type: 'integer', autoincrement: false })
   version!: number;

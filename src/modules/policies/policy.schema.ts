@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MerchantTier, Province } from '../../shared/enums';
+import { DEFAULT_TRUST_NUMBERS } from './trust.defaults';
 
 const fen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Rates are basis points (1 bp = 0.01%), so 0.6% is 60: integers, exact. */
@@ -9,6 +10,49 @@ const days = z.number().int().min(1).max(3650);
 const count = z.number().int().min(0).max(1_000_000);
 /** Experience scores in tenths: 4.8 is 48. */
 const scoreTenths = z.number().int().min(0).max(50);
+
+export enum ScoreFactor {
+  SHIPPED_ON_TIME = 'SHIPPED_ON_TIME',
+  SHIPPED_LATE = 'SHIPPED_LATE',
+  REPLY_RATE_MET = 'REPLY_RATE_MET',
+  REPLY_RATE_MISSED = 'REPLY_RATE_MISSED',
+  COMPLAINT = 'COMPLAINT',
+  AFTER_SALES_MERCHANT_AT_FAULT = 'AFTER_SALES_MERCHANT_AT_FAULT',
+  AFTER_SALES_NOT_AT_FAULT = 'AFTER_SALES_NOT_AT_FAULT',
+  APPEAL_UPHELD = 'APPEAL_UPHELD',
+  APPEAL_REJECTED = 'APPEAL_REJECTED',
+  REPEAT_PURCHASE = 'REPEAT_PURCHASE',
+  MANUAL_ADJUSTMENT = 'MANUAL_ADJUSTMENT',
+}
+
+/** Experience in ten-thousandths of a point (4.8 = 48000); integrity and product scores in hundredths. */
+const weight = z.object({ experience: z.number().int().min(-50_000).max(50_000), integrity: z.number().int().min(-10_000).max(10_000), product: z.number().int().min(-10_000).max(10_000) }).strict();
+
+export const trustSchema = z
+  .object({
+    windowDays: days,
+    experienceBaseline: z.number().int().min(0).max(50_000),
+    integrityBaseline: z.number().int().min(0).max(10_000),
+    productBaseline: z.number().int().min(0).max(10_000),
+    /** Lower bounds of the bands, in ten-thousandths: TOP (4.8), HIGH, MEDIUM; below is LOW. */
+    bands: z.object({ top: z.number().int().min(0).max(50_000), high: z.number().int().min(0).max(50_000), medium: z.number().int().min(0).max(50_000) }).strict(),
+    weights: z.record(z.nativeEnum(ScoreFactor), weight),
+    /** Largest manual adjustment per event. */
+    maxManualExperience: z.number().int().min(0).max(50_000),
+    maxManualIntegrity: z.number().int().min(0).max(10_000),
+    buyerRisk: z
+      .object({
+        windowDays: days,
+        minOrders: count,
+        /** Risk points (hundredths) per 100% refund-only rate, and per rejected claim. */
+        refundOnlyRateWeight: z.number().int().min(0).max(10_000),
+        rejectedClaimWeight: z.number().int().min(0).max(10_000),
+        mediumFrom: z.number().int().min(0).max(10_000),
+        highFrom: z.number().int().min(0).max(10_000),
+      })
+      .strict(),
+  })
+  .strict();
 
 /**
  * Every number of ../shared/DOMAIN.md, as one versioned document. Services read the version in force
@@ -58,6 +102,8 @@ export const policyNumbersSchema = z
     lowPriceWarning: z.object({ windowDays: days, belowMedianBp: basisPoints }).strict(),
     appealSla: z.object({ standardHours: hours, greenChannelHours: hours }).strict(),
     topBandMinExperienceScore: scoreTenths,
+    /** Added after version 1: versions stored before it read the defaults. */
+    trust: trustSchema.default(() => DEFAULT_TRUST_NUMBERS),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_NUMBERS } from '../../../src/modules/policies/policy.defaults';
 import { PolicyVersion } from '../../../src/modules/policies/policy.entity';
+import { policyNumbersSchema } from '../../../src/modules/policies/policy.schema';
 import { Role } from '../../../src/security/roles';
 import { ActivePolicyDocument, IngestOrdersDocument, PoliciesDocument, PolicyByVersionDocument, PublishPolicyDocument } from '../../generated/graphql';
 import { factories, orderInput } from '../../helpers/factories';
@@ -15,7 +16,7 @@ describe('policies', () => {
 
   it('version 1 holds the DOMAIN.md defaults, exactly as the code documents them', async () => {
     const v1 = await app.orm.em.fork().findOneOrFail(PolicyVersion, { version: 1 });
-    expect(v1.numbers).toEqual(DEFAULT_POLICY_NUMBERS);
+    expect(policyNumbersSchema.parse(v1.numbers)).toEqual(DEFAULT_POLICY_NUMBERS);
   });
 
   it('activePolicy shows every number, money exact, for any signed-in actor', async () => {
