@@ -2,6 +2,7 @@ import { Buyer } from '../modules/buyers/buyer.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
 import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from '../modules/ledger/ledger.entity';
+import { BuyerRisk, MerchantScore, ProductScore, ScoreEvent } from '../modules/trust/trust.entity';
 import { PolicyVersion } from '../modules/policies/policy.entity';
 import { Product, ProductPrice } from '../modules/products/product.entity';
 
@@ -19,4 +20,8 @@ export const entities = [
   LedgerAccount,
   LedgerTransaction,
   LedgerEntry,
+  ScoreEvent,
+  MerchantScore,
+  ProductScore,
+  BuyerRisk,
 ];

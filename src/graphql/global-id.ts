@@ -3,9 +3,9 @@
  * them as opaque; the type prefix lets `node(id:)` route and lets inputs reject an id of the wrong type.
  */
 
-export type NodeTypeName = 'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction';
+export type NodeTypeName = 'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction' | 'ScoreEvent';
 
-const NODE_TYPES: readonly string[] = ['Merchant', 'Buyer', 'Product', 'Order', 'LedgerTransaction'];
+const NODE_TYPES: readonly string[] = ['Merchant', 'Buyer', 'Product', 'Order', 'LedgerTransaction', 'ScoreEvent'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -15,6 +15,7 @@ const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
     Product: ctx.loaders.products.byId,
     Order: ctx.loaders.orders.byId,
     LedgerTransaction: ctx.loaders.ledger.transactionById,
+    ScoreEvent: ctx.loaders.trust.eventById,
   })[type];
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<object | null> {

@@ -4,6 +4,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
+import { BuyerRiskResolver, MerchantTrustFieldsResolver, MerchantTrustResolver, ProductTrustResolver, TrustResolver } from '../modules/trust/trust.resolver';
 import { PoliciesResolver } from '../modules/policies/policies.resolver';
 import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
 import { BuyerOrdersResolver, MerchantOrdersResolver, OrderLineResolver, OrdersResolver } from '../modules/orders/orders.resolver';
@@ -26,6 +27,11 @@ export const resolvers = [
   PoliciesResolver,
   LedgerResolver,
   MerchantLedgerResolver,
+  TrustResolver,
+  MerchantTrustFieldsResolver,
+  MerchantTrustResolver,
+  ProductTrustResolver,
+  BuyerRiskResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -5,17 +5,22 @@ import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
 import { createLedgerLoaders } from '../modules/ledger/ledger.loaders';
+import { versionInForce } from '../modules/policies/policies.rules';
+import { createTrustLoaders } from '../modules/trust/trust.loaders';
 import { createPolicyLoaders } from '../modules/policies/policies.loaders';
 import { createProductLoaders } from '../modules/products/products.loaders';
 import { ANONYMOUS, type Actor, tenantScopeOf } from '../security/actor';
 
 function createLoaders(db: TenantDb) {
+  const policies = createPolicyLoaders(db);
+  const policyNow = async () => versionInForce(await policies.timeline.load('all'), new Date());
   return {
     merchants: createMerchantLoaders(db),
     buyers: createBuyerLoaders(db),
     products: createProductLoaders(db),
     orders: createOrderLoaders(db),
-    policies: createPolicyLoaders(db),
+    policies,
+    trust: createTrustLoaders(db, policyNow),
     ledger: createLedgerLoaders(db),
   };
 }

@@ -358,6 +358,7 @@ export type NodeQuery = { node:
     | { __typename: 'Merchant', name: string, id: string }
     | { __typename: 'Order', externalNumber: string, id: string }
     | { __typename: 'Product', id: string }
+    | { __typename: 'ScoreEvent', id: string }
    | null };
 
 export type NodesQueryVariables = Exact<{
@@ -371,6 +372,7 @@ export type NodesQuery = { nodes: Array<
     | { __typename: 'Merchant', id: string }
     | { __typename: 'Order', id: string }
     | { __typename: 'Product', id: string }
+    | { __typename: 'ScoreEvent', id: string }
    | null> };
 
 export type UpsertBuyerMutationVariables = Exact<{

@@ -179,15 +179,6 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
   },
 };
 
-/**
- * Interim high-repurchase rule (高回头率), from order data until trust scores provide it: enough
- * distinct buyers in the window, and enough of them bought again.
- */
-export function isHighRepurchase(stats: { buyers: number; repeatBuyers: number }, policy: PolicyNumbers): boolean {
-  const { minBuyers, repeatBuyerRateBp } = policy.highRepurchase;
-  return stats.buyers >= minBuyers && stats.repeatBuyers * 10_000 >= repeatBuyerRateBp * stats.buyers;
-}
-
 /** Calendar month of an instant in China Standard Time (UTC+8), e.g. "2026-11": the period of monthly caps. */
 export function monthOf(at: Date): string {
   return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 7);

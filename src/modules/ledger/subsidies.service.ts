@@ -19,7 +19,8 @@ import { LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { FundCode, LedgerKind } from './ledger.enums';
 import { accountCode, ledgerService, type Leg } from './ledger.service';
 import type { AllocateFundInput, PostSubsidyInput, ReverseLedgerTransactionInput, SubsidyQuoteInput } from './ledger.types';
-import { isHighRepurchase, monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts, type SubsidyQuote } from './subsidies.rules';
+import { trustService } from '../trust/trust.service';
+import { monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts, type SubsidyQuote } from './subsidies.rules';
 
 type Party = 'order-merchant' | 'merchant';
 
@@ -115,8 +116,7 @@ async function prepare(em: EntityManager, input: SubsidyQuoteInput, options: { l
     sprintTarget: input.sprintTarget,
   };
   if (plan.highRepurchase) {
-    const windowStart = new Date(effectiveAt.getTime() - policy.numbers.highRepurchase.windowDays * 86_400_000);
-    facts.highRepurchase = isHighRepurchase(await ordersService.repurchaseStats(em, merchant.id, windowStart, effectiveAt), policy.numbers);
+    facts.highRepurchase = await trustService.highRepurchase(em, merchant.id, effectiveAt, policy.numbers);
   }
   if (input.kind === LedgerKind.TECH_SERVICE_FEE_REBATE && order) {
     const [fee] = await ledgerService.standingOnOrder(em, LedgerKind.TECH_SERVICE_FEE, order.id);

@@ -23,6 +23,9 @@ export enum ScoreFactor {
   APPEAL_REJECTED = 'APPEAL_REJECTED',
   REPEAT_PURCHASE = 'REPEAT_PURCHASE',
   MANUAL_ADJUSTMENT = 'MANUAL_ADJUSTMENT',
+  /** Buyer facts: they count toward buyer risk and move no merchant score. */
+  REFUND_ONLY_REQUESTED = 'REFUND_ONLY_REQUESTED',
+  CLAIM_REJECTED = 'CLAIM_REJECTED',
 }
 
 /** Experience in ten-thousandths of a point (4.8 = 48000); integrity and product scores in hundredths. */

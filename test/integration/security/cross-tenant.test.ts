@@ -91,6 +91,7 @@ describe('cross-tenant isolation', () => {
       funds: ['{ funds { code budget { amount } } }'],
       fund: ['{ fund(code: SPECIAL_SUBSIDY) { code remaining { amount } } }'],
       quoteSubsidy: [`{ quoteSubsidy(input: { kind: TRANSIT_LOSS_COMPENSATION, merchantId: "${ids.merchantA}", amount: "1.00" }) { quote { amount { amount } } } }`],
+      simulateMerchantScore: [`{ simulateMerchantScore(merchantId: "${ids.merchantA}", events: [{ factor: SHIPPED_LATE }]) { simulation { current { experienceScoreExact } } userErrors { code } } }`],
       nodes: [`{ nodes(ids: ${JSON.stringify(Object.keys(nodeTypes).map((k) => ids[k]))}) { __typename id } }`],
     };
     expect(Object.keys(probes).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());

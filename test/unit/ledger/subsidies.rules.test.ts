@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LedgerKind } from '../../../src/modules/ledger/ledger.enums';
-import { applyBasisPoints, isHighRepurchase, monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts } from '../../../src/modules/ledger/subsidies.rules';
+import { applyBasisPoints, monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts } from '../../../src/modules/ledger/subsidies.rules';
+import { isHighRepurchase } from '../../../src/modules/trust/trust.rules';
 import { DEFAULT_POLICY_NUMBERS as policy } from '../../../src/modules/policies/policy.defaults';
 import { MerchantTier, OrderStatus } from '../../../src/shared/enums';
 

@@ -1,0 +1,81 @@
+import type { Page, PageArgs } from '../../graphql/connection';
+import type { RequestContext } from '../../server/context';
+import type { Buyer } from '../buyers/buyer.entity';
+import type { Merchant } from '../merchants/merchant.entity';
+import { policiesService } from '../policies/policies.service';
+import type { Product } from '../products/product.entity';
+import type { ScoreEvent } from './trust.entity';
+import type { RiskLevel } from './trust.enums';
+import { bandOf, buyerRisk, deltasOf, EXPERIENCE_SCALE, formatScaled, isHighRepurchase, merchantScores } from './trust.rules';
+import type { BuyerRiskView, MerchantTrustView, ScoreSnapshotView, TrustFactorView } from './trust.types';
+
+export function snapshotView(scores: { experience: number; integrity: number }, band = ''): ScoreSnapshotView {
+  return {
+    experienceScore: formatScaled(scores.experience, EXPERIENCE_SCALE, 1),
+    experienceScoreExact: formatScaled(scores.experience, EXPERIENCE_SCALE, 4),
+    integrityScore: formatScaled(scores.integrity, 100, 2),
+    band: band as ScoreSnapshotView['band'],
+  };
+}
+
+export const trustReadService = {
+  /** Stored scores (the baseline before any event), the band, and the live high-repurchase flag. */
+  async merchantTrust(ctx: RequestContext, merchant: Merchant): Promise<MerchantTrustView> {
+    const policy = await policiesService.inForce(ctx);
+    const [stored, repurchase] = await Promise.all([
+      ctx.loaders.trust.merchantScore.load(merchant.id),
+      ctx.loaders.trust.repurchase.load(merchant.id),
+    ]);
+    const scores = stored
+      ? { experience: Number(stored.experience), integrity: Number(stored.integrity) }
+      : merchantScores({ experience: 0, integrity: 0 }, policy.numbers.trust);
+    return {
+      ...snapshotView(scores, bandOf(scores.experience, policy.numbers.trust)),
+      highRepurchase: isHighRepurchase(repurchase, policy.numbers),
+      computedAt: stored ? new Date(stored.computed_at as string) : null,
+      merchantId: merchant.id,
+    };
+  },
+
+  async factors(ctx: RequestContext, merchantId: string): Promise<TrustFactorView[]> {
+    const { trust } = (await policiesService.inForce(ctx)).numbers;
+    const sums = await ctx.loaders.trust.factors.load(merchantId);
+    return sums
+      .filter((sum) => sum.count !== 0 || sum.experience !== 0 || sum.integrity !== 0)
+      .map((sum) => ({
+        name: sum.factor,
+        value: sum.count,
+        weight: formatScaled(deltasOf(sum.factor, trust).experience, EXPERIENCE_SCALE, 4),
+        contribution: formatScaled(sum.experience, EXPERIENCE_SCALE, 4),
+        integrityContribution: formatScaled(sum.integrity, 100, 2),
+      }));
+  },
+
+  history(ctx: RequestContext, merchantId: string, page: PageArgs): Promise<Page<ScoreEvent>> {
+    return ctx.loaders.trust.history.load({ parentId: merchantId, args: page });
+  },
+
+  async productExperience(ctx: RequestContext, product: Product): Promise<string> {
+    const stored = await ctx.loaders.trust.productScore.load(product.id);
+    const value = stored ? Number(stored.experience) : (await policiesService.inForce(ctx)).numbers.trust.productBaseline;
+    return formatScaled(value, 100, 2);
+  },
+
+  /** Stored risk, or for a buyer without facts, the risk of its tag alone. */
+  async buyerRisk(ctx: RequestContext, buyer: Buyer): Promise<BuyerRiskView> {
+    const stored = await ctx.loaders.trust.buyerRisk.load(buyer.id);
+    if (stored) {
+      return { score: formatScaled(Number(stored.score), 100, 2), level: stored.level as RiskLevel, reasons: stored.reasons as string[] };
+    }
+    const risk = buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: buyer.malicious }, (await policiesService.inForce(ctx)).numbers.trust);
+    return { score: formatScaled(risk.score, 100, 2), level: risk.level, reasons: risk.reasons };
+  },
+
+  event(ctx: RequestContext, id: string): Promise<ScoreEvent | null> {
+    return ctx.loaders.trust.eventById.load(id);
+  },
+
+  voidedBy(ctx: RequestContext, event: ScoreEvent): Promise<ScoreEvent | null> {
+    return ctx.loaders.trust.voidOf.load(event.id);
+  },
+};

@@ -1,0 +1,285 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { runMutation } from '../../db/transaction';
+import { parseIdInput } from '../../graphql/ids';
+import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
+import { actorLabel, canReachMerchant } from '../../security/actor';
+import type { RequestContext } from '../../server/context';
+import { Buyer } from '../buyers/buyer.entity';
+import { Merchant } from '../merchants/merchant.entity';
+import { CLOCK_SKEW_MS } from '../orders/orders.rules';
+import { ordersService } from '../orders/orders.service';
+import { Order } from '../orders/order.entity';
+import { policiesService } from '../policies/policies.service';
+import { type PolicySnapshot, versionInForce } from '../policies/policies.rules';
+import { PolicyVersion } from '../policies/policy.entity';
+import type { PolicyNumbers } from '../policies/policy.schema';
+import { Product } from '../products/product.entity';
+import { ScoreEvent } from './trust.entity';
+import { BUYER_FACTORS, ScoreFactor } from './trust.enums';
+import { buyerRisk, deltasOf, EXPERIENCE_SCALE, isHighRepurchase, merchantScores, parseScaled, productScore } from './trust.rules';
+import type { AdjustMerchantScoreInput, HypotheticalEventInput, ScoreEventInput, VoidScoreEventInput } from './trust.types';
+
+const DAY = 86_400_000;
+const windowStart = (asOf: Date, days: number) => new Date(asOf.getTime() - days * DAY);
+
+async function one<T>(em: EntityManager, qb: import('@mikro-orm/postgresql').Knex.QueryBuilder): Promise<T> {
+  const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
+  return row as T;
+}
+
+/** Sums of a merchant's event deltas inside the window ending at `asOf`. */
+async function merchantSums(em: EntityManager, merchantId: string, asOf: Date, trust: PolicyNumbers['trust']) {
+  const row = await one<{ experience: string; integrity: string }>(
+    em,
+    em
+      .getKnex()('score_event')
+      .select(em.getKnex().raw('coalesce(sum(experience_delta), 0) as experience, coalesce(sum(integrity_delta), 0) as integrity'))
+      .where('merchant_id', merchantId)
+      .where('occurred_at', '>', windowStart(asOf, trust.windowDays))
+      .where('occurred_at', '<=', asOf),
+  );
+  return { experience: Number(row.experience), integrity: Number(row.integrity) };
+}
+
+async function upsert(em: EntityManager, table: string, key: string, row: Record<string, unknown>) {
+  const qb = em.getKnex()(table).insert(row).onConflict(key).merge();
+  await em.getConnection().execute(qb, [], 'run', em.getTransactionContext());
+}
+
+/** Recomputes and stores a merchant's scores as of `asOf`; returns whether they changed. */
+async function storeMerchantScores(em: EntityManager, merchantId: string, asOf: Date, policy: PolicySnapshot): Promise<boolean> {
+  const scores = merchantScores(await merchantSums(em, merchantId, asOf, policy.numbers.trust), policy.numbers.trust);
+  const before = await one<{ experience: number; integrity: number } | undefined>(em, em.getKnex()('merchant_score').select('experience', 'integrity').where('merchant_id', merchantId));
+  await upsert(em, 'merchant_score', 'merchant_id', { merchant_id: merchantId, ...scores, computed_at: asOf });
+  return !before || before.experience !== scores.experience || before.integrity !== scores.integrity;
+}
+
+async function storeProductScore(em: EntityManager, productId: string, asOf: Date, policy: PolicySnapshot): Promise<void> {
+  const trust = policy.numbers.trust;
+  const row = await one<{ sum: string }>(
+    em,
+    em.getKnex()('score_event').select(em.getKnex().raw('coalesce(sum(product_delta), 0) as sum')).where('product_id', productId)
+      .where('occurred_at', '>', windowStart(asOf, trust.windowDays)).where('occurred_at', '<=', asOf),
+  );
+  await upsert(em, 'product_score', 'product_id', { product_id: productId, experience: productScore(Number(row.sum), trust), computed_at: asOf });
+}
+
+async function storeBuyerRisk(em: EntityManager, buyer: Buyer, asOf: Date, policy: PolicySnapshot): Promise<void> {
+  const p = policy.numbers.trust.buyerRisk;
+  const since = windowStart(asOf, p.windowDays);
+  const knex = em.getKnex();
+  const counts = await one<{ refund_only: string; rejected: string }>(
+    em,
+    knex('score_event')
+      .select(knex.raw(`coalesce(sum(count_delta) filter (where factor = ?), 0) as refund_only, coalesce(sum(count_delta) filter (where factor = ?), 0) as rejected`, [ScoreFactor.REFUND_ONLY_REQUESTED, ScoreFactor.CLAIM_REJECTED]))
+      .where('buyer_id', buyer.id).where('occurred_at', '>', since).where('occurred_at', '<=', asOf),
+  );
+  const orders = await one<{ n: string }>(
+    em,
+    knex('order').count({ n: '*' }).where('buyer_id', buyer.id).whereNot('status', 'CANCELLED').where('paid_at', '>', since).where('paid_at', '<=', asOf),
+  );
+  const risk = buyerRisk({ orders: Number(orders.n), refundOnly: Number(counts.refund_only), rejectedClaims: Number(counts.rejected), malicious: buyer.malicious }, policy.numbers.trust);
+  await upsert(em, 'buyer_risk', 'buyer_id', { buyer_id: buyer.id, score: risk.score, level: risk.level, reasons: JSON.stringify(risk.reasons), computed_at: asOf });
+}
+
+interface ResolvedEvent {
+  factor: ScoreFactor;
+  merchant: Merchant | null;
+  product: Product | null;
+  buyer: Buyer | null;
+  order: Order | null;
+  occurredAt: Date;
+  caseId?: string | null;
+  appealId?: string | null;
+  reason: string;
+}
+
+/** Checks one event input against the database: its subjects exist, belong together and are reachable. */
+async function resolveEvent(ctx: RequestContext, em: EntityManager, input: ScoreEventInput, path: (string | number)[], now: Date): Promise<ResolvedEvent | UserError[]> {
+  const errors: UserError[] = [];
+  const id = (type: 'Merchant' | 'Product' | 'Buyer' | 'Order', value: string | null | undefined, field: string) =>
+    value ? parseIdInput(type, value, [...path, field], errors) : null;
+  const merchantId = id('Merchant', input.merchantId, 'merchantId');
+  const productId = id('Product', input.productId, 'productId');
+  const buyerId = id('Buyer', input.buyerId, 'buyerId');
+  const orderId = id('Order', input.orderId, 'orderId');
+  if (errors.length) return errors;
+  if (input.occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS) return [userError(UserErrorCode.INVALID_INPUT, 'occurredAt is in the future', [...path, 'occurredAt'])];
+  const isBuyerFact = BUYER_FACTORS.includes(input.factor);
+  if (input.factor === ScoreFactor.MANUAL_ADJUSTMENT) return [userError(UserErrorCode.INVALID_INPUT, 'manual adjustments go through adjustMerchantScore', [...path, 'factor'])];
+  if (isBuyerFact && !buyerId) return [userError(UserErrorCode.INVALID_INPUT, `${input.factor} is a fact about a buyer: give buyerId`, [...path, 'buyerId'])];
+  if (!isBuyerFact && !merchantId) return [userError(UserErrorCode.INVALID_INPUT, `${input.factor} needs merchantId`, [...path, 'merchantId'])];
+  const merchant = merchantId && canReachMerchant(ctx.db.scope, merchantId) ? await em.findOne(Merchant, { id: merchantId }) : null;
+  const product = productId ? await em.findOne(Product, { id: productId }) : null;
+  const buyer = buyerId ? await em.findOne(Buyer, { id: buyerId }) : null;
+  const order = orderId ? await em.findOne(Order, { id: orderId }) : null;
+  if (merchantId && !merchant) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
+  if (productId && !product) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such product', [...path, 'productId']));
+  if (buyerId && !buyer) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
+  if (orderId && !order) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such order', [...path, 'orderId']));
+  if (merchant && product && product.merchant.id !== merchant.id) errors.push(userError(UserErrorCode.INVALID_INPUT, 'the product belongs to another merchant', [...path, 'productId']));
+  if (merchant && order && order.merchant.id !== merchant.id) errors.push(userError(UserErrorCode.INVALID_INPUT, 'the order belongs to another merchant', [...path, 'orderId']));
+  if (errors.length) return errors;
+  return { factor: input.factor, merchant, product, buyer, order, occurredAt: input.occurredAt, caseId: input.caseId, appealId: input.appealId, reason: input.reason ?? input.factor };
+}
+
+/** Writes events and brings every score they touch up to date, in the caller's transaction. */
+async function writeEvents(
+  ctx: RequestContext,
+  em: EntityManager,
+  events: (ResolvedEvent & { deltas?: { experience: number; integrity: number; product: number }; voids?: ScoreEvent; countDelta?: number })[],
+): Promise<ScoreEvent[]> {
+  const timeline = await policiesService.timelineIn(em);
+  const now = new Date();
+  const written = events.map((event) => {
+    const policy = versionInForce(timeline, event.occurredAt);
+    const deltas = event.deltas ?? deltasOf(event.factor, policy.numbers.trust);
+    return em.create(ScoreEvent, {
+      factor: event.factor,
+      merchant: event.merchant,
+      product: event.product,
+      buyer: event.buyer,
+      order: event.order,
+      caseId: event.caseId ?? null,
+      appealId: event.appealId ?? null,
+      experienceDelta: event.merchant ? deltas.experience : 0,
+      integrityDelta: event.merchant ? deltas.integrity : 0,
+      productDelta: event.product ? deltas.product : 0,
+      countDelta: event.countDelta ?? 1,
+      policyVersion: em.getReference(PolicyVersion, policy.version),
+      voids: event.voids ?? null,
+      occurredAt: event.occurredAt,
+      reason: event.reason,
+      actor: actorLabel(ctx.actor),
+    });
+  });
+  await em.flush();
+  const current = versionInForce(timeline, now);
+  for (const merchantId of new Set(events.flatMap((e) => (e.merchant ? [e.merchant.id] : [])))) await storeMerchantScores(em, merchantId, now, current);
+  for (const productId of new Set(events.flatMap((e) => (e.product ? [e.product.id] : [])))) await storeProductScore(em, productId, now, current);
+  for (const buyer of new Map(events.flatMap((e) => (e.buyer ? [[e.buyer.id, e.buyer] as const] : []))).values()) await storeBuyerRisk(em, buyer, now, current);
+  return written;
+}
+
+export const trustService = {
+  /** The high-repurchase flag as of `at`, from the merchant's orders (used by the ledger's subsidies). */
+  async highRepurchase(em: EntityManager, merchantId: string, at: Date, policy: PolicyNumbers): Promise<boolean> {
+    const since = windowStart(at, policy.highRepurchase.windowDays);
+    return isHighRepurchase(await ordersService.repurchaseStats(em, merchantId, since, at), policy);
+  },
+
+  record(ctx: RequestContext, inputs: ScoreEventInput[]) {
+    return runMutation(ctx, async (em) => {
+      if (inputs.length === 0 || inputs.length > 1000) {
+        throw new UserInputFailure([userError(inputs.length ? UserErrorCode.BATCH_TOO_LARGE : UserErrorCode.BATCH_EMPTY, 'send 1 to 1000 events', ['input'])]);
+      }
+      const now = new Date();
+      const resolved: ResolvedEvent[] = [];
+      const errors: UserError[] = [];
+      for (const [index, input] of inputs.entries()) {
+        const result = await resolveEvent(ctx, em, input, ['input', index], now);
+        if (Array.isArray(result)) errors.push(...result);
+        else resolved.push(result);
+      }
+      if (errors.length) throw new UserInputFailure(errors);
+      return { events: await writeEvents(ctx, em, resolved) };
+    });
+  },
+
+  adjust(ctx: RequestContext, input: AdjustMerchantScoreInput) {
+    return runMutation(ctx, async (em) => {
+      const errors: UserError[] = [];
+      const merchantId = parseIdInput('Merchant', input.merchantId, ['input', 'merchantId'], errors);
+      const experience = parseScaled(input.experienceDelta ?? '0', EXPERIENCE_SCALE);
+      const integrity = parseScaled(input.integrityDelta ?? '0', 100);
+      const timeline = await policiesService.timelineIn(em);
+      const trust = versionInForce(timeline, new Date()).numbers.trust;
+      if (experience === null || Math.abs(experience) > trust.maxManualExperience) {
+        errors.push(userError(UserErrorCode.INVALID_INPUT, `experienceDelta must be a decimal within ±${trust.maxManualExperience / EXPERIENCE_SCALE}`, ['input', 'experienceDelta']));
+      }
+      if (integrity === null || Math.abs(integrity) > trust.maxManualIntegrity) {
+        errors.push(userError(UserErrorCode.INVALID_INPUT, `integrityDelta must be a decimal within ±${trust.maxManualIntegrity / 100}`, ['input', 'integrityDelta']));
+      }
+      if (errors.length || !merchantId) throw new UserInputFailure(errors);
+      const merchant = await em.findOne(Merchant, { id: merchantId });
+      if (!merchant) throw new UserInputFailure([userError(UserErrorCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
+      const [event] = await writeEvents(ctx, em, [
+        { factor: ScoreFactor.MANUAL_ADJUSTMENT, merchant, product: null, buyer: null, order: null, occurredAt: new Date(), reason: input.reason, deltas: { experience: experience!, integrity: integrity!, product: 0 } },
+      ]);
+      return { event };
+    });
+  },
+
+  /** Voids an event with an opposite one at the same time; the scores recompute. */
+  void(ctx: RequestContext, input: VoidScoreEventInput) {
+    return runMutation(ctx, async (em) => {
+      const errors: UserError[] = [];
+      const id = parseIdInput('ScoreEvent', input.eventId, ['input', 'eventId'], errors);
+      if (!id) throw new UserInputFailure(errors);
+      const original = await em.findOne(ScoreEvent, { id }, { populate: ['merchant', 'product', 'buyer', 'order'] });
+      if (!original) throw new UserInputFailure([userError(UserErrorCode.NOT_FOUND, 'no such score event', ['input', 'eventId'])]);
+      if (original.voids) throw new UserInputFailure([userError(UserErrorCode.NOT_ELIGIBLE, 'a void cannot itself be voided', ['input', 'eventId'])]);
+      if (await em.findOne(ScoreEvent, { voids: original })) throw new UserInputFailure([userError(UserErrorCode.ALREADY_REVERSED, 'this event was already voided', ['input', 'eventId'])]);
+      const [event] = await writeEvents(ctx, em, [
+        {
+          factor: original.factor,
+          merchant: original.merchant ?? null,
+          product: original.product ?? null,
+          buyer: original.buyer ?? null,
+          order: original.order ?? null,
+          caseId: original.caseId,
+          appealId: original.appealId,
+          occurredAt: original.occurredAt,
+          reason: input.reason,
+          voids: original,
+          countDelta: -original.countDelta,
+          deltas: { experience: -original.experienceDelta, integrity: -original.integrityDelta, product: -original.productDelta },
+        },
+      ]);
+      return { event };
+    });
+  },
+
+  /** Recomputes every stored score from the events; the count of merchants whose scores changed shows drift. */
+  recompute(ctx: RequestContext) {
+    return runMutation(ctx, async (em) => {
+      const now = new Date();
+      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      let changed = 0;
+      const merchants = await em.find(Merchant, {}, { fields: ['id'] });
+      for (const { id } of merchants) if (await storeMerchantScores(em, id, now, policy)) changed++;
+      const subjects = (column: string) =>
+        em.getConnection().execute(em.getKnex()('score_event').distinct(column).whereNotNull(column), [], 'all', em.getTransactionContext()) as Promise<Record<string, string>[]>;
+      const products = await subjects('product_id');
+      for (const row of products) await storeProductScore(em, row.product_id, now, policy);
+      const buyers = await em.find(Buyer, { id: { $in: (await subjects('buyer_id')).map((row) => row.buyer_id) } });
+      for (const buyer of buyers) await storeBuyerRisk(em, buyer, now, policy);
+      return { merchants: merchants.length, products: products.length, buyers: buyers.length, changed };
+    });
+  },
+
+  /** The scores a merchant would have with some more events; nothing is written. */
+  async simulate(ctx: RequestContext, merchantGlobalId: string, events: HypotheticalEventInput[]) {
+    const errors: UserError[] = [];
+    const merchantId = parseIdInput('Merchant', merchantGlobalId, ['merchantId'], errors);
+    if (!merchantId || !canReachMerchant(ctx.db.scope, merchantId)) {
+      return { simulation: null, userErrors: errors.length ? errors : [userError(UserErrorCode.NOT_FOUND, 'no such merchant', ['merchantId'])] };
+    }
+    return ctx.db.transaction(async (em) => {
+      const merchant = await em.findOne(Merchant, { id: merchantId });
+      if (!merchant) return { simulation: null, userErrors: [userError(UserErrorCode.NOT_FOUND, 'no such merchant', ['merchantId'])] };
+      const now = new Date();
+      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const trust = policy.numbers.trust;
+      const sums = await merchantSums(em, merchantId, now, trust);
+      const current = merchantScores(sums, trust);
+      for (const event of events) {
+        const deltas = deltasOf(event.factor, trust);
+        const times = event.count ?? 1;
+        sums.experience += deltas.experience * times;
+        sums.integrity += deltas.integrity * times;
+      }
+      return { simulation: { current, simulated: merchantScores(sums, trust), policyVersion: policy.version }, userErrors: [] };
+    });
+  },
+};
