@@ -245,11 +245,12 @@ export const trustService = {
     return runMutation(ctx, async (em) => {
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const subjects = (column: string, table = 'score_event') =>
+        em.getConnection().execute(em.getKnex()(table).distinct(column).whereNotNull(column), [], 'all', em.getTransactionContext()) as Promise<Record<string, string>[]>;
+      // Merchants with events or stored scores; the others are at the baseline and have no row.
+      const merchants = [...new Set([...(await subjects('merchant_id')), ...(await subjects('merchant_id', 'merchant_score'))].map((row) => row.merchant_id))];
       let changed = 0;
-      const merchants = await em.find(Merchant, {}, { fields: ['id'] });
-      for (const { id } of merchants) if (await storeMerchantScores(em, id, now, policy)) changed++;
-      const subjects = (column: string) =>
-        em.getConnection().execute(em.getKnex()('score_event').distinct(column).whereNotNull(column), [], 'all', em.getTransactionContext()) as Promise<Record<string, string>[]>;
+      for (const id of merchants) if (await storeMerchantScores(em, id, now, policy)) changed++;
       const products = await subjects('product_id');
       for (const row of products) await storeProductScore(em, row.product_id, now, policy);
       const buyers = await em.find(Buyer, { id: { $in: (await subjects('buyer_id')).map((row) => row.buyer_id) } });

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../../src/security/roles';
+import { IngestOrdersDocument, MerchantsWithTrustDocument, RecordScoreEventsDocument, type ScoreEventInput } from '../../generated/graphql';
+import { factories, gid, orderInput } from '../../helpers/factories';
+import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+
+describe('trust scores: SQL statements per request', () => {
+  let app: TestApp;
+  const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+  const record = (input: ScoreEventInput[]) => app.as(actors.role(Role.INGEST)).data(RecordScoreEventsDocument, { input });
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(() => app?.close());
+
+  it('merchants → trust → factors and history: the same statements for 5 merchants as for 50', async () => {
+    const make = factories(app.orm);
+    for (let i = 0; i < 50; i++) {
+      const merchant = await make.merchant();
+      const product = await make.product(merchant);
+      const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [orderInput({ merchant, product, buyer: await make.buyer() })] });
+      await record([{ factor: 'SHIPPED_ON_TIME', merchantId: gid.merchant(merchant), orderId: ingestOrders.results[0].order!.id, occurredAt: hourAgo() }]);
+    }
+    const five = await app.statementsOf(MerchantsWithTrustDocument, { first: 5 });
+    const fifty = await app.statementsOf(MerchantsWithTrustDocument, { first: 50 });
+    expect(fifty).toHaveLength(five.length);
+    const data = await app.data(MerchantsWithTrustDocument, { first: 50 });
+    expect(data.merchants.edges).toHaveLength(50);
+    expect(data.merchants.edges.every((e) => e.node.trust.history.edges[0].node.order?.id)).toBe(true);
+    // merchants, policy, scores, repurchase, factors, history page + count, history orders; 4 statements each
+    expect(five).toHaveLength(8 * 4);
+  });
+});
