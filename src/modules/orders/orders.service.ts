@@ -13,6 +13,8 @@ import { merchantsService } from '../merchants/merchants.service';
 import { productsService } from '../products/products.service';
 import { Order, OrderLine, OrderStatusChange } from './order.entity';
 import { actorLabel } from '../../security/actor';
+import { OrderStatus } from '../../shared/enums';
+import { trustService } from '../trust/trust.service';
 import { ORDER_TABLE, orderSort, orderWhere, type OrderListArgs } from './orders.query';
 import {
   contentHash,
@@ -307,6 +309,8 @@ export const ordersService = {
       });
       order.status = input.to;
       order[TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS]] = at;
+      // Shipping on time or late is a trust-score fact; it moves the scores in this same transaction.
+      if (input.to === OrderStatus.SHIPPED) await trustService.recordShipment(ctx, em, order);
       return { order };
     });
   },

@@ -1,10 +1,12 @@
 import { Length } from 'class-validator';
 import { JSONObjectResolver } from 'graphql-scalars';
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../../graphql/money';
 import { UserError } from '../../graphql/user-error';
 import { MerchantTier, Province } from '../../shared/enums';
-import type { PolicyNumbers } from './policy.schema';
+import { type PolicyNumbers, ScoreFactor } from './policy.schema';
+
+registerEnumType(ScoreFactor, { name: 'ScoreFactor', description: 'What moved a score.' });
 
 const score = (tenths: number) => (tenths / 10).toFixed(1);
 
@@ -76,6 +78,73 @@ class AppealSlaPolicy {
   @Field(() => Int) greenChannelHours!: number;
 }
 
+@ObjectType()
+class ScoreWeight {
+  @Field(() => ScoreFactor) factor!: ScoreFactor;
+  @Field(() => String, { description: 'Experience points per event.' }) experience!: string;
+  @Field(() => String) integrity!: string;
+  @Field(() => String) product!: string;
+}
+
+@ObjectType()
+class TrustBands {
+  @Field(() => String) top!: string;
+  @Field(() => String) high!: string;
+  @Field(() => String) medium!: string;
+}
+
+@ObjectType()
+class BuyerRiskPolicy {
+  @Field(() => Int) windowDays!: number;
+  @Field(() => Int) minOrders!: number;
+  @Field(() => String, { description: 'Risk points for a 100% refund-only rate.' }) refundOnlyRateWeight!: string;
+  @Field(() => String, { description: 'Risk points per rejected claim.' }) rejectedClaimWeight!: string;
+  @Field(() => String) mediumFrom!: string;
+  @Field(() => String) highFrom!: string;
+}
+
+@ObjectType()
+class TrustPolicy {
+  @Field(() => Int) windowDays!: number;
+  @Field(() => String) experienceBaseline!: string;
+  @Field(() => String) integrityBaseline!: string;
+  @Field(() => String) productBaseline!: string;
+  @Field(() => TrustBands) bands!: TrustBands;
+  @Field(() => [ScoreWeight]) weights!: ScoreWeight[];
+  @Field(() => String) maxManualExperience!: string;
+  @Field(() => String) maxManualIntegrity!: string;
+  @Field(() => BuyerRiskPolicy) buyerRisk!: BuyerRiskPolicy;
+}
+
+const points = (value: number, scale: number, decimals: number) => (value / scale).toFixed(decimals);
+const experience = (value: number) => points(value, 10_000, 4);
+const hundredths = (value: number) => points(value, 100, 2);
+
+function toTrustView(t: PolicyNumbers['trust']): TrustPolicy {
+  return {
+    windowDays: t.windowDays,
+    experienceBaseline: experience(t.experienceBaseline),
+    integrityBaseline: hundredths(t.integrityBaseline),
+    productBaseline: hundredths(t.productBaseline),
+    bands: { top: experience(t.bands.top), high: experience(t.bands.high), medium: experience(t.bands.medium) },
+    weights: Object.entries(t.weights).map(([factor, w]) => ({
+      factor: factor as ScoreFactor,
+      experience: experience(w.experience),
+      integrity: hundredths(w.integrity),
+      product: hundredths(w.product),
+    })),
+    maxManualExperience: experience(t.maxManualExperience),
+    maxManualIntegrity: hundredths(t.maxManualIntegrity),
+    buyerRisk: {
+      ...t.buyerRisk,
+      refundOnlyRateWeight: hundredths(t.buyerRisk.refundOnlyRateWeight),
+      rejectedClaimWeight: hundredths(t.buyerRisk.rejectedClaimWeight),
+      mediumFrom: hundredths(t.buyerRisk.mediumFrom),
+      highFrom: hundredths(t.buyerRisk.highFrom),
+    },
+  };
+}
+
 @ObjectType('PolicyNumbers', { description: 'Every number of the programmes. Money as Money, rates in basis points.' })
 export class PolicyNumbersView {
   @Field(() => Int) shipWithinHours!: number;
@@ -93,6 +162,7 @@ export class PolicyNumbersView {
   @Field(() => LowPriceWarningPolicy) lowPriceWarning!: LowPriceWarningPolicy;
   @Field(() => AppealSlaPolicy) appealSla!: AppealSlaPolicy;
   @Field(() => String) topBandMinExperienceScore!: string;
+  @Field(() => TrustPolicy, { description: 'Trust-score weights, baselines, bands and buyer-risk numbers.' }) trust!: TrustPolicy;
 }
 
 export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
@@ -122,6 +192,7 @@ export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
     priceErrorCompensation: money(n.priceErrorCompensation),
     smallMerchantCouponCap: money(n.smallMerchantCouponCap),
     topBandMinExperienceScore: score(n.topBandMinExperienceScore),
+    trust: toTrustView(n.trust),
   };
 }
 

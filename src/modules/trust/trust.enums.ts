@@ -1,8 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 import { ScoreFactor } from '../policies/policy.schema';
 
-registerEnumType(ScoreFactor, { name: 'ScoreFactor', description: 'What moved a score.' });
-
 export enum TrustBand {
   TOP = 'TOP',
   HIGH = 'HIGH',

@@ -162,6 +162,26 @@ async function writeEvents(
 }
 
 export const trustService = {
+  /** SHIPPED_ON_TIME or SHIPPED_LATE for a shipped order (against its ship-by time), in the caller's transaction. */
+  async recordShipment(ctx: RequestContext, em: EntityManager, order: Order): Promise<void> {
+    const shippedAt = order.shippedAt!;
+    const merchant = await em.findOneOrFail(Merchant, { id: order.merchant.id });
+    const lines = await em.getConnection().execute(em.getKnex()('order_line').select('product_id').where('order_id', order.id).orderBy('line_no').limit(1), [], 'all', em.getTransactionContext());
+    const product = lines[0] ? await em.findOne(Product, { id: lines[0].product_id }) : null;
+    const late = shippedAt > order.shipBy;
+    await writeEvents(ctx, em, [
+      {
+        factor: late ? ScoreFactor.SHIPPED_LATE : ScoreFactor.SHIPPED_ON_TIME,
+        merchant,
+        product,
+        buyer: null,
+        order,
+        occurredAt: shippedAt,
+        reason: late ? `shipped after the ship-by time ${order.shipBy.toISOString()}` : 'shipped within the ship-by time',
+      },
+    ]);
+  },
+
   /** The high-repurchase flag as of `at`, from the merchant's orders (used by the ledger's subsidies). */
   async highRepurchase(em: EntityManager, merchantId: string, at: Date, policy: PolicyNumbers): Promise<boolean> {
     const since = windowStart(at, policy.highRepurchase.windowDays);

@@ -41,7 +41,9 @@ describe('policies', () => {
       smallMerchantCouponCap: { amount: '6000.00' },
       lowPriceWarning: { windowDays: 90, belowMedianBp: 5000 },
       topBandMinExperienceScore: '4.8',
+      trust: { windowDays: 90, experienceBaseline: '4.5000', bands: { top: '4.8000' }, buyerRisk: { minOrders: 5, highFrom: '70.00' } },
     });
+    expect(activePolicy.numbers.trust.weights).toContainEqual({ factor: 'SHIPPED_LATE', experience: '-0.1000', integrity: '-1.00' });
   });
 
   it('publishes a new version from the one in force plus changes; older versions stay as they were', async () => {

@@ -11,6 +11,7 @@ import {
   RecordScoreEventsDocument,
   type ScoreEventInput,
   SimulateMerchantScoreDocument,
+  TransitionOrderDocument,
   VoidScoreEventDocument,
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
@@ -44,6 +45,23 @@ describe('trust scores', () => {
     expect(trust.factors).toEqual([{ name: 'SHIPPED_LATE', value: 1, weight: '-0.1000', contribution: '-0.1000', integrityContribution: '-1.00' }]);
     expect(trust.history.edges[0].node).toMatchObject({ factor: 'SHIPPED_LATE', experienceDelta: '-0.1000', policyVersion: 1, order: { id: orderId }, actor: 'INGEST:test-ingest' });
     expect((await app.data(ProductScoreDocument, { id: gid.product(product) })).product?.experienceScore).toBe('79.50');
+  });
+
+  it('shipping an order records SHIPPED_ON_TIME or SHIPPED_LATE against its 48-hour ship-by time', async () => {
+    const make = factories(app.orm);
+    const merchant = await make.merchant();
+    const refs = { merchant, product: await make.product(merchant), buyer: await make.buyer() };
+    const paidAt = new Date(Date.now() - 72 * 3_600_000);
+    const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [orderInput(refs, { paidAt: paidAt.toISOString() }), orderInput(refs, { paidAt: paidAt.toISOString() })] });
+    const [onTime, late] = ingestOrders.results.map((r) => r.order!.id);
+    await app.data(TransitionOrderDocument, { input: { orderId: onTime, to: 'SHIPPED', reason: '发货', at: new Date(paidAt.getTime() + 47 * 3_600_000).toISOString() } });
+    await app.data(TransitionOrderDocument, { input: { orderId: late, to: 'SHIPPED', reason: '发货', at: new Date(paidAt.getTime() + 49 * 3_600_000).toISOString() } });
+    const trust = await trustOf(merchant);
+    expect(trust.history.edges.map((e) => [e.node.factor, e.node.order?.id])).toEqual([
+      ['SHIPPED_LATE', late],
+      ['SHIPPED_ON_TIME', onTime],
+    ]);
+    expect(trust.experienceScoreExact).toBe('4.4050'); // 4.5 + 0.005 - 0.1
   });
 
   it('crossing 4.8 moves the merchant into the TOP band; voiding the event that did it moves it back', async () => {
