@@ -11,6 +11,8 @@ import { logger } from '../shared/logger';
 import { toGlobalId } from '../graphql/global-id';
 import { FundCode, LedgerKind } from '../modules/ledger/ledger.enums';
 import { subsidiesService } from '../modules/ledger/subsidies.service';
+import { ScoreFactor } from '../modules/policies/policy.schema';
+import { trustService } from '../modules/trust/trust.service';
 import type { Actor } from '../security/actor';
 import { Role } from '../security/roles';
 import { createRequestContext } from '../server/context';
@@ -130,7 +132,8 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
     const promoted = faker.datatype.boolean(0.3);
     const destinationRegion = faker.helpers.arrayElement(PROVINCES);
 
-    const shippedAt = at(paidAt.getTime() + faker.number.int({ min: 2, max: 60 }) * HOUR);
+    // Most shops ship within the 48-hour window; about one order in twenty goes out late.
+    const shippedAt = at(paidAt.getTime() + (faker.datatype.boolean(0.05) ? faker.number.int({ min: 49, max: 72 }) : faker.number.int({ min: 2, max: 40 })) * HOUR);
     const deliveredAt = at(shippedAt.getTime() + faker.number.int({ min: 24, max: 96 }) * HOUR);
     const completedAt = at(deliveredAt.getTime() + 7 * DAY);
     const roll = faker.number.float();
@@ -198,6 +201,30 @@ async function seedDemoLedger(orm: MikroORM): Promise<void> {
   }
 }
 
+/**
+ * Trust-score facts from the demo orders: each shipped order on time or late against its ship-by
+ * time, and a refund-only request for each refunded order, recorded like the platform would.
+ */
+async function seedDemoScores(orm: MikroORM): Promise<void> {
+  const ctx = () => createRequestContext(orm, { actor: { authenticated: true, subject: 'seed', role: Role.INGEST, merchantId: null } });
+  const em = orm.em.fork();
+  const orders = await em.find(Order, { $or: [{ shippedAt: { $ne: null } }, { status: OrderStatus.REFUNDED }] }, { orderBy: { paidAt: 'asc' } });
+  const events = orders.map((order) =>
+    order.status === OrderStatus.REFUNDED
+      ? { factor: ScoreFactor.REFUND_ONLY_REQUESTED, buyerId: toGlobalId('Buyer', order.buyer.id), orderId: null, occurredAt: order.refundedAt ?? order.paidAt }
+      : {
+          factor: order.shippedAt! > order.shipBy ? ScoreFactor.SHIPPED_LATE : ScoreFactor.SHIPPED_ON_TIME,
+          merchantId: toGlobalId('Merchant', order.merchant.id),
+          orderId: toGlobalId('Order', order.id),
+          occurredAt: order.shippedAt!,
+        },
+  );
+  for (let i = 0; i < events.length; i += 1000) {
+    const { userErrors } = await trustService.record(ctx(), events.slice(i, i + 1000));
+    if (userErrors.length) throw new Error(`demo score events refused: ${JSON.stringify(userErrors.slice(0, 3))}`);
+  }
+}
+
 /** On an empty database (no merchants), loads the demo world; otherwise leaves the data alone. */
 export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   const em = orm.em.fork();
@@ -205,6 +232,7 @@ export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   const started = Date.now();
   await em.transactional((tx) => seedDemoData(tx as EntityManager));
   await seedDemoLedger(orm);
+  await seedDemoScores(orm);
   logger.info({ ...DEMO_SIZES, ms: Date.now() - started }, 'demo data loaded');
   return true;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runMutation } from '../../db/transaction';
+import { localIdOf } from '../../graphql/global-id';
 import { parseIdInput } from '../../graphql/ids';
 import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
 import { actorLabel, canReachMerchant } from '../../security/actor';
@@ -94,8 +95,29 @@ interface ResolvedEvent {
   reason: string;
 }
 
-/** Checks one event input against the database: its subjects exist, belong together and are reachable. */
-async function resolveEvent(ctx: RequestContext, em: EntityManager, input: ScoreEventInput, path: (string | number)[], now: Date): Promise<ResolvedEvent | UserError[]> {
+interface Subjects {
+  merchants: Map<string, Merchant>;
+  products: Map<string, Product>;
+  buyers: Map<string, Buyer>;
+  orders: Map<string, Order>;
+}
+
+/** Everything a batch of events refers to, in one query per kind (not one per event). */
+async function loadSubjects(ctx: RequestContext, em: EntityManager, inputs: ScoreEventInput[]): Promise<Subjects> {
+  const ids = (type: 'Merchant' | 'Product' | 'Buyer' | 'Order', pick: (input: ScoreEventInput) => string | null | undefined) =>
+    [...new Set(inputs.map(pick).flatMap((value) => (value ? [localIdOf(type, value)] : [])).filter((id): id is string => id !== null))];
+  const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((row) => [row.id, row]));
+  const merchantIds = ids('Merchant', (i) => i.merchantId).filter((id) => canReachMerchant(ctx.db.scope, id));
+  return {
+    merchants: byId(await em.find(Merchant, { id: { $in: merchantIds } })),
+    products: byId(await em.find(Product, { id: { $in: ids('Product', (i) => i.productId) } })),
+    buyers: byId(await em.find(Buyer, { id: { $in: ids('Buyer', (i) => i.buyerId) } })),
+    orders: byId(await em.find(Order, { id: { $in: ids('Order', (i) => i.orderId) } })),
+  };
+}
+
+/** Checks one event input: its subjects exist, belong together, and it is not dated in the future. */
+function resolveEvent(input: ScoreEventInput, subjects: Subjects, path: (string | number)[], now: Date): ResolvedEvent | UserError[] {
   const errors: UserError[] = [];
   const id = (type: 'Merchant' | 'Product' | 'Buyer' | 'Order', value: string | null | undefined, field: string) =>
     value ? parseIdInput(type, value, [...path, field], errors) : null;
@@ -109,10 +131,10 @@ async function resolveEvent(ctx: RequestContext, em: EntityManager, input: Score
   if (input.factor === ScoreFactor.MANUAL_ADJUSTMENT) return [userError(UserErrorCode.INVALID_INPUT, 'manual adjustments go through adjustMerchantScore', [...path, 'factor'])];
   if (isBuyerFact && !buyerId) return [userError(UserErrorCode.INVALID_INPUT, `${input.factor} is a fact about a buyer: give buyerId`, [...path, 'buyerId'])];
   if (!isBuyerFact && !merchantId) return [userError(UserErrorCode.INVALID_INPUT, `${input.factor} needs merchantId`, [...path, 'merchantId'])];
-  const merchant = merchantId && canReachMerchant(ctx.db.scope, merchantId) ? await em.findOne(Merchant, { id: merchantId }) : null;
-  const product = productId ? await em.findOne(Product, { id: productId }) : null;
-  const buyer = buyerId ? await em.findOne(Buyer, { id: buyerId }) : null;
-  const order = orderId ? await em.findOne(Order, { id: orderId }) : null;
+  const merchant = merchantId ? (subjects.merchants.get(merchantId) ?? null) : null;
+  const product = productId ? (subjects.products.get(productId) ?? null) : null;
+  const buyer = buyerId ? (subjects.buyers.get(buyerId) ?? null) : null;
+  const order = orderId ? (subjects.orders.get(orderId) ?? null) : null;
   if (merchantId && !merchant) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
   if (productId && !product) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such product', [...path, 'productId']));
   if (buyerId && !buyer) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
@@ -194,10 +216,11 @@ export const trustService = {
         throw new UserInputFailure([userError(inputs.length ? UserErrorCode.BATCH_TOO_LARGE : UserErrorCode.BATCH_EMPTY, 'send 1 to 1000 events', ['input'])]);
       }
       const now = new Date();
+      const subjects = await loadSubjects(ctx, em, inputs);
       const resolved: ResolvedEvent[] = [];
       const errors: UserError[] = [];
       for (const [index, input] of inputs.entries()) {
-        const result = await resolveEvent(ctx, em, input, ['input', index], now);
+        const result = resolveEvent(input, subjects, ['input', index], now);
         if (Array.isArray(result)) errors.push(...result);
         else resolved.push(result);
       }
