@@ -75,6 +75,12 @@ async function main() {
       }),
     },
     {
+      name: 'merchants(50) → trust, factors, ledger balances',
+      body: () => ({
+        query: '{ merchants(first: 50) { edges { node { trust { experienceScore band highRepurchase factors { name value contribution } } ledger { cash { amount } } } } } }',
+      }),
+    },
+    {
       name: 'ingestOrders: 100 new orders per request',
       body: () => ({
         query: 'mutation($input: [OrderInput!]!) { ingestOrders(input: $input) { createdCount rejectedCount } }',
