@@ -125,8 +125,9 @@ async function main() {
   const memory = process.memoryUsage();
   console.log(`\nGateway process after the run: RSS ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
 
+  // Requests autocannon abandoned at the end may still be running: let them finish first.
+  await new Promise((resolve) => gateway.httpServer.close(resolve));
   await gateway.apollo.stop();
-  gateway.httpServer.close();
   await close();
 }
 

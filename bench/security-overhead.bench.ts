@@ -75,6 +75,8 @@ async function main() {
       );
     }
   }
+  // Requests autocannon abandoned at the end may still be running: let them finish first.
+  await new Promise((resolve) => gateway.httpServer.close(resolve));
   await gateway.apollo.stop();
   await close();
 }
