@@ -6,7 +6,7 @@ import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Product } from '../../../src/modules/products/product.entity';
 import { ANY_ACTOR } from '../../../src/security/authorization';
 import { Role } from '../../../src/security/roles';
-import { AllocateFundDocument, IngestOrdersDocument, PostSubsidyDocument, UpsertProductDocument } from '../../generated/graphql';
+import { AllocateFundDocument, IngestOrdersDocument, PostSubsidyDocument, RecordScoreEventsDocument, UpsertProductDocument } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { selectAll, selectAllOf } from '../../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
@@ -55,7 +55,11 @@ describe('cross-tenant isolation', () => {
       input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(a), amount: '99.00', idempotencyKey: 'A-transit', reason: 'A-ledger-secret' },
     });
     ids.ledgerOfA = posted.postSubsidy.transaction!.id;
-    secretsOfA.push(ids.ledgerOfA, 'A-ledger-secret', ids.merchantA, ids.productA, ids.buyerOfA, orderA1, orderA2, 'A-商家-秘密', 'A-product-secret', 'A-only-buyer', 'A-ORDER-1', 'A-ORDER-2');
+    const scored = await app.as(actors.role(Role.INGEST)).data(RecordScoreEventsDocument, {
+      input: [{ factor: 'COMPLAINT', merchantId: gid.merchant(a), orderId: orderA1, occurredAt: new Date(Date.now() - 60_000).toISOString(), reason: 'A-score-secret' }],
+    });
+    ids.scoreEventOfA = scored.recordScoreEvents.events![0].id;
+    secretsOfA.push(ids.ledgerOfA, 'A-ledger-secret', ids.scoreEventOfA, 'A-score-secret', ids.merchantA, ids.productA, ids.buyerOfA, orderA1, orderA2, 'A-商家-秘密', 'A-product-secret', 'A-only-buyer', 'A-ORDER-1', 'A-ORDER-2');
   });
   afterAll(() => app?.close());
 
@@ -72,7 +76,7 @@ describe('cross-tenant isolation', () => {
     const order = selectAll(schema, schema.getType('Order') as never, 5);
     const product = selectAll(schema, schema.getType('Product') as never, 5);
     const buyer = selectAll(schema, schema.getType('Buyer') as never, 5);
-    const nodeTypes: Record<string, string> = { merchantA: 'Merchant', orderA1: 'Order', productA: 'Product', buyerOfA: 'Buyer', ledgerOfA: 'LedgerTransaction' };
+    const nodeTypes: Record<string, string> = { merchantA: 'Merchant', orderA1: 'Order', productA: 'Product', buyerOfA: 'Buyer', ledgerOfA: 'LedgerTransaction', scoreEventOfA: 'ScoreEvent' };
     const probes: Record<string, string[]> = {
       merchant: [`{ merchant(id: "${ids.merchantA}") { ${merchant} } }`],
       merchants: [`{ merchants(first: 10) { totalCount edges { node { ${merchant} } } } }`],
