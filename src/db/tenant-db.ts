@@ -1,3 +1,4 @@
+import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { TenantScope } from '../security/actor';
 
@@ -65,7 +66,29 @@ export class TenantDb {
     return qb;
   }
 
+  /**
+   * A row as a read-only instance of its entity class, built straight from MikroORM's metadata:
+   * scalars converted by their mapped types, relations as references holding the key. It is not
+   * managed (reads never flush), which skips the validation, change-tracking snapshot and property
+   * propagation that make `em.map` cost tens of microseconds a row on pages of a thousand rows.
+   */
   map<T extends object>(entity: new (...args: never[]) => T, row: Row): T {
-    return this.em.map(entity, row) as T;
+    const meta = this.em.getMetadata().get(entity.name);
+    const platform = this.em.getPlatform();
+    const instance = Object.create(entity.prototype) as Record<string, unknown>;
+    for (const prop of meta.props) {
+      const column = prop.fieldNames?.[0];
+      if (!column || !(column in row)) continue;
+      const value = row[column];
+      let converted: unknown = value;
+      if (value == null) converted = value ?? null;
+      else if (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) {
+        converted = { [prop.targetMeta!.primaryKeys[0]]: value };
+      } else if (prop.customType) converted = prop.customType.convertToJSValue(value, platform);
+      else if (prop.runtimeType === 'Date') converted = new Date(value as string);
+      Object.defineProperty(instance, prop.name, { value: converted, writable: true, enumerable: true, configurable: true });
+    }
+    return instance as T;
   }
+
 }
