@@ -6,6 +6,7 @@ import type { Order } from '../orders/order.entity';
 import type { PolicyVersion } from '../policies/policy.entity';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
+import { sqlFirst, sqlRun } from '../../db/sql';
 
 /** Stable account codes; merchants' accounts are opened on first use. */
 export const accountCode = {
@@ -47,7 +48,7 @@ function ensureMerchantAccounts(em: EntityManager, codes: string[]): Promise<unk
   });
   if (!rows.length) return undefined;
   const qb = em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore();
-  return em.getConnection().execute(qb, [], 'run', em.getTransactionContext());
+  return sqlRun(em, qb);
 }
 
 export const ledgerService = {
@@ -122,8 +123,7 @@ export const ledgerService = {
       .sum({ paid: 't.amount' })
       .where({ 't.kind': kind, 't.merchant_id': merchantId, 't.period': period })
       .whereNotExists((sub) => sub.select(1).from('ledger_transaction as r').whereRaw('r.reversal_of_id = t.id'));
-    const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
-    return Number(row?.paid ?? 0);
+    return Number((await sqlFirst(em, qb))?.paid ?? 0);
   },
 
   /** The standing (not reversed) postings of `kind` on an order. */

@@ -26,6 +26,7 @@ import {
   transitionViolation,
 } from './orders.rules';
 import { IngestOrderResult, IngestOutcome, type OrderInput, type TransitionOrderInput } from './orders.types';
+import { sqlFirst } from '../../db/sql';
 
 /** An input item with its ids decoded, or the errors that stop it. */
 interface ParsedItem {
@@ -157,7 +158,7 @@ export const ordersService = {
       .groupBy('buyer_id')
       .as('per_buyer');
     const qb = em.getKnex().from(perBuyer).select(em.getKnex().raw('count(*)::int as buyers, count(*) filter (where n > 1)::int as repeat_buyers'));
-    const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
+    const row = (await sqlFirst(em, qb))!;
     return { buyers: Number(row.buyers), repeatBuyers: Number(row.repeat_buyers) };
   },
 
@@ -169,8 +170,7 @@ export const ordersService = {
       .where({ merchant_id: merchantId, status: 'COMPLETED' })
       .where('completed_at', '>=', from)
       .where('completed_at', '<', to);
-    const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
-    return Number(row?.sales ?? 0);
+    return Number((await sqlFirst(em, qb))?.sales ?? 0);
   },
 
   /** For other modules' transactions: an order by id (row-level security applies). */

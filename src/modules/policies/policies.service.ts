@@ -8,6 +8,7 @@ import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, versionInForce } from './policies.rules';
 import { policyNumbersSchema } from './policy.schema';
 import type { PublishPolicyInput } from './policies.types';
+import { sqlRun } from '../../db/sql';
 
 /** Every version, oldest first: a handful of rows, read once per request or transaction. */
 async function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
@@ -53,7 +54,7 @@ export const policiesService = {
         throw new UserInputFailure([userError(UserErrorCode.INVALID_INPUT, 'a policy cannot take effect in the past', ['input', 'effectiveFrom'])]);
       }
       // One publisher at a time, so version numbers are dense and the base is the latest.
-      await em.getConnection().execute(`select pg_advisory_xact_lock(hashtext('policy_version'))`, [], 'run', em.getTransactionContext());
+      await sqlRun(em, `select pg_advisory_xact_lock(hashtext('policy_version'))`);
       const timeline = await loadTimeline(em);
       const base = versionInForce(timeline, effectiveFrom);
       const parsed = policyNumbersSchema.safeParse(applyPatch(base.numbers, input.changes));

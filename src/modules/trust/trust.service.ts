@@ -1,4 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { sqlFirst, sqlRows, sqlRun } from '../../db/sql';
 import { runMutation } from '../../db/transaction';
 import { localIdOf } from '../../graphql/global-id';
 import { parseIdInput } from '../../graphql/ids';
@@ -23,10 +24,7 @@ import type { AdjustMerchantScoreInput, HypotheticalEventInput, ScoreEventInput,
 const DAY = 86_400_000;
 const windowStart = (asOf: Date, days: number) => new Date(asOf.getTime() - days * DAY);
 
-async function one<T>(em: EntityManager, qb: import('@mikro-orm/postgresql').Knex.QueryBuilder): Promise<T> {
-  const [row] = await em.getConnection().execute(qb, [], 'all', em.getTransactionContext());
-  return row as T;
-}
+const one = async <T>(em: EntityManager, qb: Knex.QueryBuilder) => (await sqlFirst(em, qb)) as T;
 
 /** Sums of a merchant's event deltas inside the window ending at `asOf`. */
 async function merchantSums(em: EntityManager, merchantId: string, asOf: Date, trust: PolicyNumbers['trust']) {
@@ -43,8 +41,7 @@ async function merchantSums(em: EntityManager, merchantId: string, asOf: Date, t
 }
 
 async function upsert(em: EntityManager, table: string, key: string, row: Record<string, unknown>) {
-  const qb = em.getKnex()(table).insert(row).onConflict(key).merge();
-  await em.getConnection().execute(qb, [], 'run', em.getTransactionContext());
+  await sqlRun(em, em.getKnex()(table).insert(row).onConflict(key).merge());
 }
 
 /** Recomputes and stores a merchant's scores as of `asOf`; returns whether they changed. */
@@ -188,8 +185,8 @@ export const trustService = {
   async recordShipment(ctx: RequestContext, em: EntityManager, order: Order): Promise<void> {
     const shippedAt = order.shippedAt!;
     const merchant = await em.findOneOrFail(Merchant, { id: order.merchant.id });
-    const lines = await em.getConnection().execute(em.getKnex()('order_line').select('product_id').where('order_id', order.id).orderBy('line_no').limit(1), [], 'all', em.getTransactionContext());
-    const product = lines[0] ? await em.findOne(Product, { id: lines[0].product_id }) : null;
+    const firstLine = await sqlFirst(em, em.getKnex()('order_line').select('product_id').where('order_id', order.id).orderBy('line_no').limit(1));
+    const product = firstLine ? await em.findOne(Product, { id: firstLine.product_id as string }) : null;
     const late = shippedAt > order.shipBy;
     await writeEvents(ctx, em, [
       {
@@ -289,7 +286,7 @@ export const trustService = {
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const subjects = (column: string, table = 'score_event') =>
-        em.getConnection().execute(em.getKnex()(table).distinct(column).whereNotNull(column), [], 'all', em.getTransactionContext()) as Promise<Record<string, string>[]>;
+        sqlRows(em, em.getKnex()(table).distinct(column).whereNotNull(column)) as Promise<Record<string, string>[]>;
       // Merchants with events or stored scores; the others are at the baseline and have no row.
       const merchants = [...new Set([...(await subjects('merchant_id')), ...(await subjects('merchant_id', 'merchant_score'))].map((row) => row.merchant_id))];
       let changed = 0;

@@ -1,0 +1,18 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { Row } from './tenant-db';
+
+/**
+ * Runs a knex query or raw SQL inside the EntityManager's current transaction (and so under its
+ * tenant), counted by the statement logger like any MikroORM query.
+ */
+export function sqlRows(em: EntityManager, query: Knex.QueryBuilder | string): Promise<Row[]> {
+  return em.getConnection().execute(query, [], 'all', em.getTransactionContext()) as Promise<Row[]>;
+}
+
+export async function sqlFirst(em: EntityManager, query: Knex.QueryBuilder | string): Promise<Row | undefined> {
+  return (await sqlRows(em, query))[0];
+}
+
+export async function sqlRun(em: EntityManager, query: Knex.QueryBuilder | string): Promise<void> {
+  await em.getConnection().execute(query, [], 'run', em.getTransactionContext());
+}
