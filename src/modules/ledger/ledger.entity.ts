@@ -78,7 +78,7 @@ export class LedgerTransaction {
   @Property({ type: 'string', length: 7, nullable: true })
   period?: string | null;
 
-  @ManyToOne(() => PolicyVersion, { fieldName: 'policy_version' })
+  @ManyToOne(() => PolicyVersion, { fieldName: 'policy_version', index: true })
   policyVersion!: PolicyVersion;
 
   @ManyToOne(() => LedgerTransaction, { nullable: true, unique: true })

@@ -58,7 +58,7 @@ export class ScoreEvent {
   @Property({ type: 'integer' })
   countDelta!: number;
 
-  @ManyToOne(() => PolicyVersion, { fieldName: 'policy_version' })
+  @ManyToOne(() => PolicyVersion, { fieldName: 'policy_version', index: true })
   policyVersion!: PolicyVersion;
 
   @OneToOne(() => ScoreEvent, { nullable: true, owner: true, unique: true })

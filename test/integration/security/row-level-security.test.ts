@@ -44,6 +44,16 @@ describe('row-level security', () => {
   const countRows = (trx: Knex.Transaction, table: string) =>
     trx.raw(`select count(*)::int as n from "${table}"`).then((r: { rows: { n: number }[] }) => r.rows[0].n);
 
+  it('every table but the shared ones has row-level security with a tenant policy', async () => {
+    const shared = ['mikro_orm_migrations', 'policy_version'];
+    const { rows } = await app.orm.em.getKnex().raw(
+      `select c.relname as name, c.relrowsecurity as rls, exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'tenant_isolation') as policy
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r' order by 1`,
+    );
+    const unprotected = rows.filter((t: { name: string; rls: boolean; policy: boolean }) => !shared.includes(t.name) && !(t.rls && t.policy));
+    expect(unprotected).toEqual([]);
+  });
+
   it('the application role is not a superuser, owns no table and cannot bypass RLS', async () => {
     const { rows } = await app.orm.em.getKnex().raw('select rolsuper, rolbypassrls from pg_roles where rolname = ?', [APP_ROLE]);
     expect(rows).toEqual([{ rolsuper: false, rolbypassrls: false }]);
