@@ -13,6 +13,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     EMBEDDED_PG_PORT: port({ default: 54329 }),
     LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
     SEED_ON_EMPTY: bool({ default: true }),
+    JOBS_ENABLED: bool({ default: true, desc: 'Run scheduled jobs (nightly trust-score recompute) in this process' }),
     AUTH_JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for bearer tokens (at least 32 characters)' }),
     AUTH_JWKS_URL: url({ default: undefined, desc: 'JWKS of the identity provider, for asymmetric tokens' }),
     AUTH_ISSUER: str({ default: 'weiquan' }),
@@ -34,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     embeddedPostgres: { dir: parsed.EMBEDDED_PG_DIR, port: parsed.EMBEDDED_PG_PORT },
     logLevel: parsed.LOG_LEVEL,
     seedOnEmpty: parsed.SEED_ON_EMPTY,
+    jobsEnabled: parsed.JOBS_ENABLED,
     auth: {
       jwtSecret,
       jwksUrl: parsed.AUTH_JWKS_URL as string | undefined,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { seedDemoDataIfEmpty } from './cli/seed-demo-data';
+import { startJobs } from './jobs/scheduler';
 import { createGateway } from './server/app';
 import { logger } from './shared/logger';
 
@@ -12,6 +13,7 @@ async function main() {
   const database = await openDatabase(config);
   if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
   const gateway = await createGateway(database.orm, config);
+  const jobs = config.jobsEnabled ? await startJobs(database.orm, database.url) : undefined;
   await new Promise<void>((resolve) => gateway.httpServer.listen(config.port, resolve));
   logger.info(
     { url: `http://localhost:${config.port}/graphql`, startupMs: Date.now() - started, embedded: !config.databaseUrl },
@@ -24,6 +26,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await gateway.apollo.stop();
+    await jobs?.stop();
     await database.close();
     process.exit(0);
   };

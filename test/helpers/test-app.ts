@@ -29,6 +29,7 @@ export interface Client {
 /** The app's own methods act as an ADMIN; `as(actor)` acts as anyone else. */
 export interface TestApp extends Client {
   orm: MikroORM;
+  databaseUrl: string;
   apollo: ApolloServer<RequestContext>;
   as(actor: Actor): Client;
   close(): Promise<void>;
@@ -51,7 +52,8 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
   const serverUrl = inject('serverUrl');
   const database = `weiquan_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(serverUrl, `create database "${database}" template "${inject('templateDatabase')}"`);
-  const orm = await MikroORM.init(createOrmConfig(databaseUrl(serverUrl, database)));
+  const url = databaseUrl(serverUrl, database);
+  const orm = await MikroORM.init(createOrmConfig(url));
   const isProduction = options.isProduction ?? false;
   const apollo = await createApollo({ isProduction, introspection: !isProduction });
 
@@ -78,6 +80,7 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
   };
   return {
     orm,
+    databaseUrl: url,
     apollo,
     as,
     ...as(actors.admin),
