@@ -20,9 +20,6 @@ export function versionInForce<T extends Pick<PolicySnapshot, 'version' | 'effec
   return inForce;
 }
 
-type Patch<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Patch<T[K]> : T[K] };
-export type PolicyPatch = Patch<PolicyNumbers>;
-
 /** The numbers of a new version: the previous ones with `patch` laid over (lists are replaced whole). */
 export function applyPatch<T>(base: T, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object' || Array.isArray(base)) {
