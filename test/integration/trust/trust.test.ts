@@ -6,6 +6,7 @@ import {
   BuyerRiskDocument,
   IngestOrdersDocument,
   MerchantTrustDocument,
+  OrdersWithBuyerRiskDocument,
   ProductScoreDocument,
   RecomputeScoresDocument,
   RecordScoreEventsDocument,
@@ -184,6 +185,8 @@ describe('trust scores', () => {
     // The buyer root field is staff-only; a merchant sees a buyer's risk through its own orders.
     const asMerchant = await app.as(actors.merchant(merchant)).execute(BuyerRiskDocument, { id: buyerId });
     expect(asMerchant.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const seenByMerchant = await app.as(actors.merchant(merchant)).data(OrdersWithBuyerRiskDocument);
+    expect(seenByMerchant.orders.edges.map((e) => e.node.buyer.risk.level)).toEqual(Array(5).fill('HIGH'));
     const staff = (await app.data(BuyerRiskDocument, { id: buyerId })).buyer!.risk;
     expect(staff).toMatchObject({ score: '75.00', level: 'HIGH' }); // 60% × 100 + one rejected claim (15)
     expect(staff.reasons[0]).toMatch(/3 of 5 orders \(60.0%\)/);
