@@ -61,6 +61,15 @@ describe('merchants', () => {
       }
     });
 
+    it('two concurrent upserts of a new merchant create it once; the loser takes the update path', async () => {
+      const results = await Promise.all([
+        app.data(UpsertMerchantDocument, { input: input({ externalId: 'SHOP-RACE', name: '甲' }) }),
+        app.data(UpsertMerchantDocument, { input: input({ externalId: 'SHOP-RACE', name: '乙' }) }),
+      ]);
+      expect(results.map((r) => r.upsertMerchant.created).sort()).toEqual([false, true]);
+      expect(await app.orm.em.fork().count(Merchant, { externalId: 'SHOP-RACE' })).toBe(1);
+    });
+
     it('rejects an empty name naming the field', async () => {
       const result = await app.execute(UpsertMerchantDocument, { input: input({ externalId: 'SHOP-EMPTY', name: '' }) });
       expect(result.errors?.[0].message).toMatch(/input\.name/);
