@@ -1,4 +1,4 @@
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFirst, sqlRows, sqlRun } from '../../db/sql';
 import { runMutation } from '../../db/transaction';
 import { localIdOf } from '../../graphql/global-id';
@@ -24,60 +24,84 @@ import type { AdjustMerchantScoreInput, HypotheticalEventInput, ScoreEventInput,
 const DAY = 86_400_000;
 const windowStart = (asOf: Date, days: number) => new Date(asOf.getTime() - days * DAY);
 
-const one = async <T>(em: EntityManager, qb: Knex.QueryBuilder) => (await sqlFirst(em, qb)) as T;
-
-/** Sums of a merchant's event deltas inside the window ending at `asOf`. */
-async function merchantSums(em: EntityManager, merchantId: string, asOf: Date, trust: PolicyNumbers['trust']) {
-  const row = await one<{ experience: string; integrity: string }>(
-    em,
-    em
-      .getKnex()('score_event')
-      .select(em.getKnex().raw('coalesce(sum(experience_delta), 0) as experience, coalesce(sum(integrity_delta), 0) as integrity'))
-      .where('merchant_id', merchantId)
-      .where('occurred_at', '>', windowStart(asOf, trust.windowDays))
-      .where('occurred_at', '<=', asOf),
-  );
-  return { experience: Number(row.experience), integrity: Number(row.integrity) };
-}
-
-async function upsert(em: EntityManager, table: string, key: string, row: Record<string, unknown>) {
-  await sqlRun(em, em.getKnex()(table).insert(row).onConflict(key).merge());
-}
-
-/** Recomputes and stores a merchant's scores as of `asOf`; returns whether they changed. */
-async function storeMerchantScores(em: EntityManager, merchantId: string, asOf: Date, policy: PolicySnapshot): Promise<boolean> {
-  const scores = merchantScores(await merchantSums(em, merchantId, asOf, policy.numbers.trust), policy.numbers.trust);
-  const before = await one<{ experience: number; integrity: number } | undefined>(em, em.getKnex()('merchant_score').select('experience', 'integrity').where('merchant_id', merchantId));
-  await upsert(em, 'merchant_score', 'merchant_id', { merchant_id: merchantId, ...scores, computed_at: asOf });
-  return !before || before.experience !== scores.experience || before.integrity !== scores.integrity;
-}
-
-async function storeProductScore(em: EntityManager, productId: string, asOf: Date, policy: PolicySnapshot): Promise<void> {
-  const trust = policy.numbers.trust;
-  const row = await one<{ sum: string }>(
-    em,
-    em.getKnex()('score_event').select(em.getKnex().raw('coalesce(sum(product_delta), 0) as sum')).where('product_id', productId)
-      .where('occurred_at', '>', windowStart(asOf, trust.windowDays)).where('occurred_at', '<=', asOf),
-  );
-  await upsert(em, 'product_score', 'product_id', { product_id: productId, experience: productScore(Number(row.sum), trust), computed_at: asOf });
-}
-
-async function storeBuyerRisk(em: EntityManager, buyer: Buyer, asOf: Date, policy: PolicySnapshot): Promise<void> {
-  const p = policy.numbers.trust.buyerRisk;
-  const since = windowStart(asOf, p.windowDays);
+/** Sums of a column per subject over the window ending at `asOf`, for many subjects in one GROUP BY. */
+async function windowSums(em: EntityManager, subject: string, ids: string[], asOf: Date, days: number, sums: Record<string, string>) {
   const knex = em.getKnex();
-  const counts = await one<{ refund_only: string; rejected: string }>(
+  const qb = knex('score_event')
+    .select(subject, ...Object.entries(sums).map(([alias, expression]) => knex.raw(`coalesce(${expression}, 0)::bigint as ${alias}`)))
+    .whereIn(subject, ids)
+    .where('occurred_at', '>', windowStart(asOf, days))
+    .where('occurred_at', '<=', asOf)
+    .groupBy(subject);
+  return new Map((await sqlRows(em, qb)).map((row) => [row[subject] as string, row]));
+}
+
+async function upsertAll(em: EntityManager, table: string, key: string, rows: Record<string, unknown>[]) {
+  if (rows.length) await sqlRun(em, em.getKnex()(table).insert(rows).onConflict(key).merge());
+}
+
+/**
+ * Recomputes and stores the scores of many merchants as of `asOf` in three statements; returns how
+ * many differed from what was stored (drift, for the replay).
+ */
+async function storeMerchantScores(em: EntityManager, merchantIds: string[], asOf: Date, policy: PolicySnapshot): Promise<number> {
+  if (!merchantIds.length) return 0;
+  const trust = policy.numbers.trust;
+  const sums = await windowSums(em, 'merchant_id', merchantIds, asOf, trust.windowDays, { experience: 'sum(experience_delta)', integrity: 'sum(integrity_delta)' });
+  const stored = await sqlRows(em, em.getKnex()('merchant_score').select('merchant_id', 'experience', 'integrity').whereIn('merchant_id', merchantIds));
+  const before = new Map(stored.map((row) => [row.merchant_id as string, row]));
+  let changed = 0;
+  const rows = merchantIds.map((merchantId) => {
+    const sum = sums.get(merchantId);
+    const scores = merchantScores({ experience: Number(sum?.experience ?? 0), integrity: Number(sum?.integrity ?? 0) }, trust);
+    const previous = before.get(merchantId);
+    if (!previous || previous.experience !== scores.experience || previous.integrity !== scores.integrity) changed++;
+    return { merchant_id: merchantId, ...scores, computed_at: asOf };
+  });
+  await upsertAll(em, 'merchant_score', 'merchant_id', rows);
+  return changed;
+}
+
+async function storeProductScores(em: EntityManager, productIds: string[], asOf: Date, policy: PolicySnapshot): Promise<void> {
+  if (!productIds.length) return;
+  const trust = policy.numbers.trust;
+  const sums = await windowSums(em, 'product_id', productIds, asOf, trust.windowDays, { total: 'sum(product_delta)' });
+  await upsertAll(
     em,
-    knex('score_event')
-      .select(knex.raw(`coalesce(sum(count_delta) filter (where factor = ?), 0) as refund_only, coalesce(sum(count_delta) filter (where factor = ?), 0) as rejected`, [ScoreFactor.REFUND_ONLY_REQUESTED, ScoreFactor.CLAIM_REJECTED]))
-      .where('buyer_id', buyer.id).where('occurred_at', '>', since).where('occurred_at', '<=', asOf),
+    'product_score',
+    'product_id',
+    productIds.map((productId) => ({ product_id: productId, experience: productScore(Number(sums.get(productId)?.total ?? 0), trust), computed_at: asOf })),
   );
-  const orders = await one<{ n: string }>(
+}
+
+async function storeBuyerRisks(em: EntityManager, buyers: Buyer[], asOf: Date, policy: PolicySnapshot): Promise<void> {
+  if (!buyers.length) return;
+  const p = policy.numbers.trust.buyerRisk;
+  const ids = buyers.map((buyer) => buyer.id);
+  const knex = em.getKnex();
+  const facts = await windowSums(em, 'buyer_id', ids, asOf, p.windowDays, {
+    refund_only: `sum(count_delta) filter (where factor = '${ScoreFactor.REFUND_ONLY_REQUESTED}')`,
+    rejected: `sum(count_delta) filter (where factor = '${ScoreFactor.CLAIM_REJECTED}')`,
+  });
+  const orderCounts = await sqlRows(
     em,
-    knex('order').count({ n: '*' }).where('buyer_id', buyer.id).whereNot('status', 'CANCELLED').where('paid_at', '>', since).where('paid_at', '<=', asOf),
+    knex('order').select('buyer_id').count({ n: '*' }).whereIn('buyer_id', ids).whereNot('status', 'CANCELLED')
+      .where('paid_at', '>', windowStart(asOf, p.windowDays)).where('paid_at', '<=', asOf).groupBy('buyer_id'),
   );
-  const risk = buyerRisk({ orders: Number(orders.n), refundOnly: Number(counts.refund_only), rejectedClaims: Number(counts.rejected), malicious: buyer.malicious }, policy.numbers.trust);
-  await upsert(em, 'buyer_risk', 'buyer_id', { buyer_id: buyer.id, score: risk.score, level: risk.level, reasons: JSON.stringify(risk.reasons), computed_at: asOf });
+  const orders = new Map(orderCounts.map((row) => [row.buyer_id as string, Number(row.n)]));
+  await upsertAll(
+    em,
+    'buyer_risk',
+    'buyer_id',
+    buyers.map((buyer) => {
+      const fact = facts.get(buyer.id);
+      const risk = buyerRisk(
+        { orders: orders.get(buyer.id) ?? 0, refundOnly: Number(fact?.refund_only ?? 0), rejectedClaims: Number(fact?.rejected ?? 0), malicious: buyer.malicious },
+        policy.numbers.trust,
+      );
+      return { buyer_id: buyer.id, score: risk.score, level: risk.level, reasons: JSON.stringify(risk.reasons), computed_at: asOf };
+    }),
+  );
 }
 
 interface ResolvedEvent {
@@ -174,9 +198,9 @@ async function writeEvents(
   });
   await em.flush();
   const current = versionInForce(timeline, now);
-  for (const merchantId of new Set(events.flatMap((e) => (e.merchant ? [e.merchant.id] : [])))) await storeMerchantScores(em, merchantId, now, current);
-  for (const productId of new Set(events.flatMap((e) => (e.product ? [e.product.id] : [])))) await storeProductScore(em, productId, now, current);
-  for (const buyer of new Map(events.flatMap((e) => (e.buyer ? [[e.buyer.id, e.buyer] as const] : []))).values()) await storeBuyerRisk(em, buyer, now, current);
+  await storeMerchantScores(em, [...new Set(events.flatMap((e) => (e.merchant ? [e.merchant.id] : [])))], now, current);
+  await storeProductScores(em, [...new Set(events.flatMap((e) => (e.product ? [e.product.id] : [])))], now, current);
+  await storeBuyerRisks(em, [...new Map(events.flatMap((e) => (e.buyer ? [[e.buyer.id, e.buyer] as const] : []))).values()], now, current);
   return written;
 }
 
@@ -289,12 +313,11 @@ export const trustService = {
         sqlRows(em, em.getKnex()(table).distinct(column).whereNotNull(column)) as Promise<Record<string, string>[]>;
       // Merchants with events or stored scores; the others are at the baseline and have no row.
       const merchants = [...new Set([...(await subjects('merchant_id')), ...(await subjects('merchant_id', 'merchant_score'))].map((row) => row.merchant_id))];
-      let changed = 0;
-      for (const id of merchants) if (await storeMerchantScores(em, id, now, policy)) changed++;
+      const changed = await storeMerchantScores(em, merchants, now, policy);
       const products = await subjects('product_id');
-      for (const row of products) await storeProductScore(em, row.product_id, now, policy);
+      await storeProductScores(em, products.map((row) => row.product_id), now, policy);
       const buyers = await em.find(Buyer, { id: { $in: (await subjects('buyer_id')).map((row) => row.buyer_id) } });
-      for (const buyer of buyers) await storeBuyerRisk(em, buyer, now, policy);
+      await storeBuyerRisks(em, buyers, now, policy);
       return { merchants: merchants.length, products: products.length, buyers: buyers.length, changed };
     });
   },
@@ -312,7 +335,8 @@ export const trustService = {
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const trust = policy.numbers.trust;
-      const sums = await merchantSums(em, merchantId, now, trust);
+      const stored = (await windowSums(em, 'merchant_id', [merchantId], now, trust.windowDays, { experience: 'sum(experience_delta)', integrity: 'sum(integrity_delta)' })).get(merchantId);
+      const sums = { experience: Number(stored?.experience ?? 0), integrity: Number(stored?.integrity ?? 0) };
       const current = merchantScores(sums, trust);
       for (const event of events) {
         const deltas = deltasOf(event.factor, trust);

@@ -31,4 +31,14 @@ describe('trust scores: SQL statements per request', () => {
     // merchants, policy, scores, repurchase, factors, history page + count, history orders; 4 statements each
     expect(five).toHaveLength(8 * 4);
   });
+
+  it('recording a batch of events costs the same statements for 5 merchants as for 50', async () => {
+    const make = factories(app.orm);
+    const merchants = await Promise.all(Array.from({ length: 50 }, () => make.merchant()));
+    const events = (n: number) => merchants.slice(0, n).map((m) => ({ factor: 'COMPLAINT' as const, merchantId: gid.merchant(m), occurredAt: hourAgo() }));
+    const ingest = app.as(actors.role(Role.INGEST));
+    const five = await ingest.statementsOf(RecordScoreEventsDocument, { input: events(5) });
+    const fifty = await ingest.statementsOf(RecordScoreEventsDocument, { input: events(50) });
+    expect(fifty.length).toBe(five.length);
+  });
 });
