@@ -5,6 +5,9 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { seedDemoDataIfEmpty } from '../src/cli/seed-demo-data';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { createOrmConfig } from '../src/db/mikro-orm.config';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../src/config';
+import { createGateway } from '../src/server/app';
 
 /** A migrated database with the demo data: embedded in a temporary folder, or DATABASE_URL's. */
 export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroORM; close: () => Promise<void> }> {
@@ -27,6 +30,22 @@ export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroOR
       await orm.close();
       await stop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The gateway in production mode on a free loopback port; `stop` lets abandoned requests finish. */
+export async function serveBenchGateway(orm: MikroORM, auth: Config['auth']) {
+  const gateway = await createGateway(orm, { isProduction: true, introspection: false, auth });
+  await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = gateway.httpServer.address() as AddressInfo;
+  return {
+    gateway,
+    url: `http://127.0.0.1:${port}/graphql`,
+    async stop() {
+      // Requests autocannon abandoned at the end may still be running: let them finish first.
+      await new Promise((resolve) => gateway.httpServer.close(resolve));
+      await gateway.apollo.stop();
     },
   };
 }

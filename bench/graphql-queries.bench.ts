@@ -8,20 +8,18 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { openBenchDatabase } from './bench-database';
+import { openBenchDatabase, serveBenchGateway } from './bench-setup';
 import { countStatements } from '../src/db/query-counter';
 import { Order } from '../src/modules/orders/order.entity';
 import { Buyer } from '../src/modules/buyers/buyer.entity';
 import { Product } from '../src/modules/products/product.entity';
 import { toGlobalId } from '../src/graphql/global-id';
-import { createGateway } from '../src/server/app';
 import { createRequestContext } from '../src/server/context';
 import { Role } from '../src/security/roles';
 import { signToken } from '../src/security/tokens';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const PORT = 4900 + Math.floor(Math.random() * 90);
 
 interface Scenario {
   name: string;
@@ -31,10 +29,10 @@ interface Scenario {
 async function main() {
   const { orm, close } = await openBenchDatabase(CONNECTIONS);
   const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: randomBytes(32).toString('hex'), jwksUrl: undefined };
-  const gateway = await createGateway(orm, { isProduction: true, introspection: false, auth });
+  const server = await serveBenchGateway(orm, auth);
+  const { gateway } = server;
   const token = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
   const admin = { authenticated: true, subject: 'bench', role: Role.ADMIN, merchantId: null } as const;
-  await new Promise<void>((resolve) => gateway.httpServer.listen(PORT, resolve));
 
   const em = orm.em.fork();
   const anOrder = await em.findOneOrFail(Order, { paidAt: { $lte: new Date() } }, { orderBy: { paidAt: 'desc' } });
@@ -100,7 +98,7 @@ async function main() {
     if (single?.errors?.length) throw new Error(`${scenario.name}: ${JSON.stringify(single.errors)}`);
 
     const run = await autocannon({
-      url: `http://127.0.0.1:${PORT}/graphql`,
+      url: server.url,
       connections: CONNECTIONS,
       duration: SECONDS,
       requests: [
@@ -125,9 +123,7 @@ async function main() {
   const memory = process.memoryUsage();
   console.log(`\nGateway process after the run: RSS ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
 
-  // Requests autocannon abandoned at the end may still be running: let them finish first.
-  await new Promise((resolve) => gateway.httpServer.close(resolve));
-  await gateway.apollo.stop();
+  await server.stop();
   await close();
 }
 

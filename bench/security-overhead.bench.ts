@@ -18,8 +18,7 @@ import { Order } from '../src/modules/orders/order.entity';
 import type { TenantScope } from '../src/security/actor';
 import { Role } from '../src/security/roles';
 import { createAuthenticator, signToken } from '../src/security/tokens';
-import { createGateway } from '../src/server/app';
-import { openBenchDatabase } from './bench-database';
+import { openBenchDatabase, serveBenchGateway } from './bench-setup';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -55,15 +54,13 @@ async function main() {
   show('read one order by id: tenant transaction + RLS, platform scope', await timePerCall(tenantRead({ platform: true, merchantId: null })));
   show('read one order by id: tenant transaction + RLS, merchant scope', await timePerCall(tenantRead({ platform: false, merchantId })));
 
-  const gateway = await createGateway(orm, { isProduction: true, introspection: false, auth });
-  await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = gateway.httpServer.address() as { port: number };
+  const server = await serveBenchGateway(orm, auth);
   const body = JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status paidAmount { amount } } }', variables: { id: toGlobalId('Order', order.id) } });
   console.log(`\nHTTP order(id), ${SECONDS} s, 1 connection (latency) and 10 connections (throughput):`);
   for (const [who, token] of [['staff (platform scope)', adminToken], ['owning merchant (merchant scope)', merchantToken]] as const) {
     for (const connections of [1, 10]) {
       const run = await autocannon({
-        url: `http://127.0.0.1:${port}/graphql`,
+        url: server.url,
         connections,
         duration: SECONDS,
         method: 'POST',
@@ -75,9 +72,7 @@ async function main() {
       );
     }
   }
-  // Requests autocannon abandoned at the end may still be running: let them finish first.
-  await new Promise((resolve) => gateway.httpServer.close(resolve));
-  await gateway.apollo.stop();
+  await server.stop();
   await close();
 }
 
