@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import { TenantDb } from '../src/db/tenant-db';
 import { toGlobalId } from '../src/graphql/global-id';
 import { Order } from '../src/modules/orders/order.entity';
-import type { TenantScope } from '../src/security/actor';
+import type { TenantScope } from '../src/db/tenant-db';
 import { Role } from '../src/security/roles';
 import { createAuthenticator, signToken } from '../src/security/tokens';
 import { openBenchDatabase, serveBenchGateway } from './bench-setup';

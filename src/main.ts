@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './config';
+import { registerEventHandlers } from './modules/event-handlers';
 import { openDatabase } from './db/database';
 import { seedDemoDataIfEmpty } from './cli/seed-demo-data';
 import { startJobs } from './jobs/scheduler';
@@ -10,6 +11,7 @@ import { logger } from './shared/logger';
 async function main() {
   const started = Date.now();
   const config = loadConfig();
+  registerEventHandlers();
   const database = await openDatabase(config);
   if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
   const gateway = await createGateway(database.orm, config);

@@ -8,14 +8,11 @@ import { DEFAULT_POLICY_NUMBERS as POLICY } from '../modules/policies/policy.def
 import { Product, ProductPrice } from '../modules/products/product.entity';
 import { MerchantStatus, MerchantTier, OrderStatus, Province, SalesPlatform } from '../shared/enums';
 import { logger } from '../shared/logger';
-import { toGlobalId } from '../graphql/global-id';
 import { FundCode, LedgerKind } from '../modules/ledger/ledger.enums';
 import { subsidiesService } from '../modules/ledger/subsidies.service';
 import { ScoreFactor } from '../modules/policies/policy.schema';
 import { trustService } from '../modules/trust/trust.service';
-import type { Actor } from '../security/actor';
-import { Role } from '../security/roles';
-import { createRequestContext } from '../server/context';
+import { platformSession } from '../db/session';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -175,29 +172,26 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
   await em.flush();
 }
 
-const SEED_ACTOR: Actor = { authenticated: true, subject: 'seed', role: Role.ADMIN, merchantId: null };
 
 /**
  * Fund budgets and a few postings of each common kind, made through the ledger service so they obey
  * the same rules as any posting: 10 million yuan of special subsidies, the 10-billion resource pack.
  */
 async function seedDemoLedger(orm: MikroORM): Promise<void> {
-  const ctx = () => createRequestContext(orm, { actor: SEED_ACTOR });
+  const ctx = () => platformSession(orm, 'ADMIN:seed');
   await subsidiesService.allocate(ctx(), { fund: FundCode.SPECIAL_SUBSIDY, amount: 1_000_000_000, reason: '专项资金年度预算', idempotencyKey: 'seed-budget-special' });
   await subsidiesService.allocate(ctx(), { fund: FundCode.RESOURCE_PACK, amount: 1_000_000_000_000, reason: '百亿资源包', idempotencyKey: 'seed-budget-resource-pack' });
   const em = orm.em.fork();
   const completed = await em.find(Order, { status: OrderStatus.COMPLETED }, { orderBy: { externalNumber: 'asc' }, limit: 40 });
   for (const order of completed) {
-    const orderId = toGlobalId('Order', order.id);
-    await subsidiesService.post(ctx(), { kind: LedgerKind.TECH_SERVICE_FEE, orderId, idempotencyKey: `seed-fee-${order.id}` });
+    await subsidiesService.post(ctx(), { kind: LedgerKind.TECH_SERVICE_FEE, orderId: order.id, idempotencyKey: `seed-fee-${order.id}` });
   }
   for (const order of completed.slice(0, 5)) {
-    const orderId = toGlobalId('Order', order.id);
-    await subsidiesService.post(ctx(), { kind: LedgerKind.RETURN_SHIPPING_SUBSIDY, orderId, amount: 1_800, officialPickup: true, idempotencyKey: `seed-return-${order.id}`, reason: '官方物流上门取件退货' });
+    await subsidiesService.post(ctx(), { kind: LedgerKind.RETURN_SHIPPING_SUBSIDY, orderId: order.id, amount: 1_800, officialPickup: true, idempotencyKey: `seed-return-${order.id}`, reason: '官方物流上门取件退货' });
   }
   const small = await em.findOne(Merchant, { tier: MerchantTier.SMALL }, { orderBy: { externalId: 'asc' } });
   if (small) {
-    await subsidiesService.post(ctx(), { kind: LedgerKind.SMALL_MERCHANT_COUPONS, merchantId: toGlobalId('Merchant', small.id), amount: 200_000, idempotencyKey: 'seed-coupons', reason: '小商家帮扶基金' });
+    await subsidiesService.post(ctx(), { kind: LedgerKind.SMALL_MERCHANT_COUPONS, merchantId: small.id, amount: 200_000, idempotencyKey: 'seed-coupons', reason: '小商家帮扶基金' });
   }
 }
 
@@ -206,22 +200,22 @@ async function seedDemoLedger(orm: MikroORM): Promise<void> {
  * time, and a refund-only request for each refunded order, recorded like the platform would.
  */
 async function seedDemoScores(orm: MikroORM): Promise<void> {
-  const ctx = () => createRequestContext(orm, { actor: { authenticated: true, subject: 'seed', role: Role.INGEST, merchantId: null } });
+  const ctx = () => platformSession(orm, 'INGEST:seed');
   const em = orm.em.fork();
   const orders = await em.find(Order, { $or: [{ shippedAt: { $ne: null } }, { status: OrderStatus.REFUNDED }] }, { orderBy: { paidAt: 'asc' } });
   const events = orders.map((order) =>
     order.status === OrderStatus.REFUNDED
-      ? { factor: ScoreFactor.REFUND_ONLY_REQUESTED, buyerId: toGlobalId('Buyer', order.buyer.id), orderId: null, occurredAt: order.refundedAt ?? order.paidAt }
+      ? { factor: ScoreFactor.REFUND_ONLY_REQUESTED, buyerId: order.buyer.id, orderId: null, occurredAt: order.refundedAt ?? order.paidAt }
       : {
           factor: order.shippedAt! > order.shipBy ? ScoreFactor.SHIPPED_LATE : ScoreFactor.SHIPPED_ON_TIME,
-          merchantId: toGlobalId('Merchant', order.merchant.id),
-          orderId: toGlobalId('Order', order.id),
+          merchantId: order.merchant.id,
+          orderId: order.id,
           occurredAt: order.shippedAt!,
         },
   );
   for (let i = 0; i < events.length; i += 1000) {
-    const { userErrors } = await trustService.record(ctx(), events.slice(i, i + 1000));
-    if (userErrors.length) throw new Error(`demo score events refused: ${JSON.stringify(userErrors.slice(0, 3))}`);
+    const { refusals } = await trustService.record(ctx(), events.slice(i, i + 1000));
+    if (refusals.length) throw new Error(`demo score events refused: ${JSON.stringify(refusals.slice(0, 3))}`);
   }
 }
 

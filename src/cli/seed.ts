@@ -1,10 +1,12 @@
 /** `npm run seed`: loads the demo data into an empty database (embedded, or DATABASE_URL). */
 import 'reflect-metadata';
 import { loadConfig } from '../config';
+import { registerEventHandlers } from '../modules/event-handlers';
 import { openDatabase } from '../db/database';
 import { seedDemoDataIfEmpty } from './seed-demo-data';
 
 async function main() {
+  registerEventHandlers();
   const database = await openDatabase(loadConfig());
   try {
     const seeded = await seedDemoDataIfEmpty(database.orm);

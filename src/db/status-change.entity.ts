@@ -1,4 +1,5 @@
-import { Property } from '@mikro-orm/core';
+import { type EntityClass, Property } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { BaseEntity, timestampColumn } from './base.entity';
 
 /**
@@ -14,4 +15,35 @@ export abstract class StatusChangeRecord extends BaseEntity {
 
   @Property(timestampColumn())
   changedAt!: Date;
+}
+
+export interface Move<S extends string> {
+  to: S;
+  actor: string;
+  reason: string;
+  at: Date;
+}
+
+/**
+ * The one way a state machine moves: the history row (from, to, actor, reason, time) is written and
+ * the subject's status set, in the caller's transaction. The caller has checked the move against its
+ * transition table. A subject entering its first state has `status` undefined and records from null.
+ */
+export function recordTransition<S extends string, H extends StatusChangeRecord>(
+  em: EntityManager,
+  history: EntityClass<H>,
+  owner: { key: string; subject: { status: S } },
+  move: Move<S>,
+  initial = false,
+): H {
+  const row = em.create(history, {
+    [owner.key]: owner.subject,
+    fromStatus: initial ? null : owner.subject.status,
+    toStatus: move.to,
+    actor: move.actor,
+    reason: move.reason,
+    changedAt: move.at,
+  } as never);
+  owner.subject.status = move.to;
+  return row;
 }

@@ -1,11 +1,24 @@
 import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import type { TenantScope } from '../security/actor';
 
 /** The non-owner role the application's queries run as, so that row-level security applies. */
 export const APP_ROLE = 'weiquan_app';
 
 export type Row = Record<string, unknown>;
+
+/**
+ * Which rows an actor may reach: a merchant its own, platform roles all, nobody none. Applied twice:
+ * by the services' queries and by PostgreSQL row-level security.
+ */
+export interface TenantScope {
+  platform: boolean;
+  merchantId: string | null;
+}
+
+/** The service-layer check before acting on a merchant's data. */
+export function canReachMerchant(scope: TenantScope, merchantId: string): boolean {
+  return scope.platform || scope.merchantId === merchantId;
+}
 type Transaction = Knex.Transaction;
 
 /**

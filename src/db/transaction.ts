@@ -1,28 +1,59 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type UserError, UserInputFailure } from '../graphql/user-error';
-import type { RequestContext } from '../server/context';
+import type { DomainEvent } from '../shared/domain-events';
+import { type Outcome, Refused } from '../shared/refusal';
+import { eventBus } from './events';
+import type { TenantDb, TenantScope } from './tenant-db';
+
+/**
+ * Who acts, and in which tenant: all a service needs to read and write. A GraphQL request makes one
+ * from its verified actor; the CLI and jobs make their own.
+ */
+export interface Session {
+  db: TenantDb;
+  /** How the actor appears in history rows and postings, e.g. "RISK:alice". */
+  actor: string;
+}
+
+/** One mutation's transaction: its EntityManager, who acts, and the events it emits. */
+export interface Tx {
+  em: EntityManager;
+  actor: string;
+  scope: TenantScope;
+  /** Runs the events' blocking handlers now, in this transaction; their after-commit handlers after commit. */
+  emit(...events: DomainEvent[]): Promise<void>;
+}
 
 const ATTEMPTS = 3;
 
 /**
  * Runs a mutation in one transaction, as the application role in the actor's tenant (so row-level
- * security applies to every statement). A `UserInputFailure` rolls everything back and becomes the
- * payload's userErrors. A unique-key race with a concurrent request (two upserts of the same new key)
- * is retried: the retry sees the other request's row and takes the update path.
+ * security applies to every statement). A `Refused` rolls everything back and becomes the outcome's
+ * refusals. A unique-key race with a concurrent request (two upserts of the same new key) is retried:
+ * the retry sees the other request's row and takes the update path.
  */
-export async function runMutation<R extends object>(
-  ctx: RequestContext,
-  work: (em: EntityManager) => Promise<R>,
-): Promise<Partial<R> & { userErrors: UserError[] }> {
+export async function runMutation<R extends object>(session: Session, work: (tx: Tx) => Promise<R>): Promise<Outcome<R>> {
   for (let attempt = 1; ; attempt++) {
+    const emitted: DomainEvent[] = [];
     try {
-      const result = await ctx.db.transaction(work);
-      return { userErrors: [], ...result };
+      const result = await session.db.transaction((em) => {
+        const tx: Tx = {
+          em,
+          actor: session.actor,
+          scope: session.db.scope,
+          emit: async (...events) => {
+            emitted.push(...events);
+            await eventBus.runBlocking(events, tx);
+          },
+        };
+        return work(tx);
+      });
+      await eventBus.runAfterCommit(emitted);
+      return { ...result, refusals: [] };
     } catch (error) {
-      if (error instanceof UserInputFailure) return { userErrors: error.userErrors } as Partial<R> & { userErrors: UserError[] };
+      if (error instanceof Refused) return { refusals: error.refusals } as Outcome<R>;
       if (error instanceof UniqueConstraintViolationException && attempt < ATTEMPTS) {
-        ctx.db.em.clear();
+        session.db.em.clear();
         continue;
       }
       throw error;

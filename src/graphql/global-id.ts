@@ -13,6 +13,8 @@ export function toGlobalId(type: NodeTypeName, id: string): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 }
 
+export const isUuid = (value: string): boolean => UUID.test(value);
+
 /** The type and local id inside a global id, or null when it is not one of ours. */
 export function fromGlobalId(globalId: string): { type: NodeTypeName; id: string } | null {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(globalId)) return null;

@@ -1,25 +1,12 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { type Outcome, type Refusal, RefusalCode } from '../shared/refusal';
 
-export enum UserErrorCode {
-  INVALID_ID = 'INVALID_ID',
-  NOT_FOUND = 'NOT_FOUND',
-  INVALID_INPUT = 'INVALID_INPUT',
-  BATCH_EMPTY = 'BATCH_EMPTY',
-  BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',
-  DUPLICATE_CONFLICT = 'DUPLICATE_CONFLICT',
-  ILLEGAL_TRANSITION = 'ILLEGAL_TRANSITION',
-  NOT_ELIGIBLE = 'NOT_ELIGIBLE',
-  CAP_EXCEEDED = 'CAP_EXCEEDED',
-  BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
-  IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT',
-  ALREADY_REVERSED = 'ALREADY_REVERSED',
-}
-registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation refused its input.' });
+registerEnumType(RefusalCode, { name: 'UserErrorCode', description: 'Why a mutation refused its input.' });
 
 @ObjectType({ description: 'An expected failure of a mutation: the input was refused and nothing was written for it.' })
-export class UserError {
-  @Field(() => UserErrorCode)
-  code!: UserErrorCode;
+export class UserError implements Refusal {
+  @Field(() => RefusalCode)
+  code!: RefusalCode;
 
   @Field(() => String)
   message!: string;
@@ -28,19 +15,11 @@ export class UserError {
     nullable: true,
     description: 'Path to the offending input field, e.g. ["input", "3", "buyerId"].',
   })
-  field?: string[] | null;
+  field!: string[] | null;
 }
 
-export function userError(code: UserErrorCode, message: string, field?: (string | number)[]): UserError {
-  return Object.assign(new UserError(), { code, message, field: field?.map(String) ?? null });
-}
-
-/**
- * Thrown inside a transaction to roll it back and answer with userErrors instead of a result: the
- * mutation then writes nothing at all.
- */
-export class UserInputFailure extends Error {
-  constructor(readonly userErrors: UserError[]) {
-    super(userErrors.map((e) => e.message).join('; '));
-  }
+/** A service's outcome as a mutation payload: its result fields, and its refusals as `userErrors`. */
+export function toPayload<R extends object>(outcome: Outcome<R>): Omit<Outcome<R>, 'refusals'> & { userErrors: Refusal[] } {
+  const { refusals, ...result } = outcome;
+  return { ...result, userErrors: refusals };
 }

@@ -8,6 +8,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import type { Config } from '../config';
 import { getSchema } from '../graphql/schema';
+import { registerEventHandlers } from '../modules/event-handlers';
 import { logger } from '../shared/logger';
 import { createRequestContext, type RequestContext } from './context';
 import { createAuthenticator } from '../security/tokens';
@@ -27,6 +28,7 @@ export interface ApolloOptions {
 }
 
 export async function createApollo(options: ApolloOptions, httpServer?: http.Server): Promise<ApolloServer<RequestContext>> {
+  registerEventHandlers();
   const limits = queryLimits(options);
   const apollo = new ApolloServer<RequestContext>({
     schema: await getSchema(),

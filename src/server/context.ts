@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantDb } from '../db/tenant-db';
+import type { Session } from '../db/transaction';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
@@ -9,7 +10,7 @@ import { versionInForce } from '../modules/policies/policies.rules';
 import { createTrustLoaders } from '../modules/trust/trust.loaders';
 import { createPolicyLoaders } from '../modules/policies/policies.loaders';
 import { createProductLoaders } from '../modules/products/products.loaders';
-import { ANONYMOUS, type Actor, tenantScopeOf } from '../security/actor';
+import { ANONYMOUS, type Actor, actorLabel, tenantScopeOf } from '../security/actor';
 
 function createLoaders(db: TenantDb) {
   const policies = createPolicyLoaders(db);
@@ -18,7 +19,7 @@ function createLoaders(db: TenantDb) {
     merchants: createMerchantLoaders(db),
     buyers: createBuyerLoaders(db),
     products: createProductLoaders(db),
-    orders: createOrderLoaders(db),
+    orders: createOrderLoaders(db, policyNow),
     policies,
     trust: createTrustLoaders(db, policyNow),
     ledger: createLedgerLoaders(db),
@@ -35,6 +36,8 @@ export interface RequestContext {
   requestId: string;
   actor: Actor;
   db: TenantDb;
+  /** What services take: the tenant's database and the actor's label. */
+  session: Session;
   loaders: Loaders;
 }
 
@@ -48,6 +51,7 @@ export function createRequestContext(
     requestId: options.requestId ?? randomUUID(),
     actor,
     db,
+    session: { db, actor: actorLabel(actor) },
     loaders: createLoaders(db),
   };
 }

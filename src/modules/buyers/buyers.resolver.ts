@@ -1,5 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { toGlobalId } from '../../graphql/global-id';
+import { requireLocalId } from '../../graphql/ids';
+import { toPayload } from '../../graphql/user-error';
 import { BuyerFlag } from '../../shared/enums';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
@@ -14,7 +16,7 @@ export class BuyersResolver {
   @Allow(...STAFF_READERS)
   @Query(() => BuyerNode, { nullable: true })
   buyer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return buyersService.byId(ctx, id);
+    return buyersService.load(ctx, requireLocalId('Buyer', id, 'id'));
   }
 
   @FieldResolver(() => ID)
@@ -29,7 +31,7 @@ export class BuyersResolver {
 
   @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertBuyerPayload, { description: 'Creates or updates a buyer, keyed on its externalId.' })
-  upsertBuyer(@Arg('input', () => UpsertBuyerInput) input: UpsertBuyerInput, @Ctx() ctx: RequestContext) {
-    return buyersService.upsert(ctx, input);
+  async upsertBuyer(@Arg('input', () => UpsertBuyerInput) input: UpsertBuyerInput, @Ctx() ctx: RequestContext) {
+    return toPayload(await buyersService.upsert(ctx.session, input));
   }
 }

@@ -2,11 +2,16 @@ import DataLoader from 'dataloader';
 import type { TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader, type PageArgs, SortDirection } from '../../graphql/connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
-import { Money } from '../../graphql/money';
 import { LedgerAccount, LedgerTransaction } from './ledger.entity';
 import type { AccountKind } from './ledger.enums';
 import { LEDGER_ACCOUNT_TABLE, LEDGER_TRANSACTION_TABLE, SUBSIDY_KINDS } from './ledger.query';
-import type { LedgerEntryView } from './ledger.types';
+
+/** One leg of a transaction, amount in fen. */
+export interface LedgerEntryRow {
+  accountCode: string;
+  accountKind: AccountKind;
+  amount: number;
+}
 
 export const NEWEST_FIRST = { key: 'EFFECTIVE_AT', column: 'effective_at', direction: SortDirection.DESC } as const;
 
@@ -16,19 +21,19 @@ export function createLedgerLoaders(db: TenantDb) {
     /** The reversal of each transaction, if any (a transaction is reversed at most once). */
     reversalOf: childrenLoader(db, LedgerTransaction, { ...LEDGER_TRANSACTION_TABLE, parentColumn: 'reversal_of_id', orderBy: ['id'] }),
     accountsOfMerchant: childrenLoader(db, LedgerAccount, { ...LEDGER_ACCOUNT_TABLE, parentColumn: 'merchant_id', orderBy: ['code'] }),
-    entries: new DataLoader<string, LedgerEntryView[]>(async (transactionIds) => {
+    entries: new DataLoader<string, LedgerEntryRow[]>(async (transactionIds) => {
       const qb = db
         .scoped(db.knex()('ledger_entry as e').join('ledger_account as t', 't.id', 'e.account_id'), LEDGER_ACCOUNT_TABLE.tenant)
         .select('e.transaction_id', 'e.amount', 't.code', 't.kind')
         .whereIn('e.transaction_id', [...transactionIds])
         .orderBy(['e.transaction_id', 't.code']);
       const rows = await db.read((run) => run(qb));
-      const byTransaction = new Map<string, LedgerEntryView[]>(transactionIds.map((id) => [id, []]));
+      const byTransaction = new Map<string, LedgerEntryRow[]>(transactionIds.map((id) => [id, []]));
       for (const row of rows) {
         byTransaction.get(row.transaction_id as string)?.push({
           accountCode: row.code as string,
           accountKind: row.kind as AccountKind,
-          amount: Money.fromFen(Number(row.amount)),
+          amount: Number(row.amount),
         });
       }
       return transactionIds.map((id) => byTransaction.get(id)!);

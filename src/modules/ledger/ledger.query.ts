@@ -1,6 +1,6 @@
+import type { Knex } from '@mikro-orm/postgresql';
 import type { TableSpec, WhereClause } from '../../graphql/connection';
-import { requireLocalId } from '../../graphql/ids';
-import { LedgerKind } from './ledger.enums';
+import { AccountKind, LedgerKind } from './ledger.enums';
 import type { LedgerTransactionFilter } from './ledger.types';
 
 export const LEDGER_TRANSACTION_TABLE: TableSpec = {
@@ -18,12 +18,24 @@ export const SUBSIDY_KINDS = Object.values(LedgerKind).filter(
   (kind) => ![LedgerKind.TECH_SERVICE_FEE, LedgerKind.FUND_ALLOCATION].includes(kind),
 );
 
-export function ledgerTransactionWhere(filter?: LedgerTransactionFilter | null): WhereClause {
-  const merchantId = filter?.merchantId ? requireLocalId('Merchant', filter.merchantId, 'filter.merchantId') : null;
-  const orderId = filter?.orderId ? requireLocalId('Order', filter.orderId, 'filter.orderId') : null;
+/** The filter with local ids; the GraphQL edge decodes the global ones. */
+export type LedgerFilter = LedgerTransactionFilter;
+
+export function ledgerTransactionWhere(filter?: LedgerFilter | null): WhereClause {
   return (qb) => {
-    if (merchantId) qb.where('t.merchant_id', merchantId);
-    if (orderId) qb.where('t.order_id', orderId);
+    if (filter?.merchantId) qb.where('t.merchant_id', filter.merchantId);
+    if (filter?.orderId) qb.where('t.order_id', filter.orderId);
     if (filter?.kind?.length) qb.whereIn('t.kind', filter.kind);
   };
+}
+
+/** Each fund's balance and budget (allocations, less reversed ones). */
+export function fundsQuery(knex: Knex) {
+  const allocation = knex.raw(
+    `coalesce((select sum(e.amount) from ledger_entry e join ledger_transaction tx on tx.id = e.transaction_id
+       where e.account_id = a.id and (tx.kind = ? or exists (
+         select 1 from ledger_transaction o where o.id = tx.reversal_of_id and o.kind = ?))), 0) as budget`,
+    [LedgerKind.FUND_ALLOCATION, LedgerKind.FUND_ALLOCATION],
+  );
+  return knex('ledger_account as a').select('a.fund', 'a.balance', allocation).where('a.kind', AccountKind.FUND).orderBy('a.fund');
 }

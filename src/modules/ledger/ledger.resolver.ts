@@ -1,7 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
+import { GraphQLError } from 'graphql';
 import { toGlobalId } from '../../graphql/global-id';
+import { decodeInput, optionalLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
+import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role, STAFF_READERS } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
@@ -28,51 +31,89 @@ import {
   ReverseLedgerTransactionPayload,
   SubsidyAllowanceView,
   SubsidyQuoteInput,
+  SubsidyQuoteView,
 } from './ledger.types';
-import { subsidiesService } from './subsidies.service';
+import { type QuoteResult, subsidiesService, type SubsidyRequest } from './subsidies.service';
+
+const money = (fen: number | null | undefined) => (fen == null ? null : Money.fromFen(fen));
+
+function quoteView(quote: QuoteResult): SubsidyQuoteView {
+  return { ...quote, amount: Money.fromFen(quote.amount), requested: money(quote.requested), cap: money(quote.cap) };
+}
+
+/** The order and merchant ids of a quote or posting, decoded. */
+function subsidyRequest<T extends SubsidyQuoteInput>(input: T) {
+  return decodeInput(['input'], (ids) => ({
+    ...input,
+    orderId: ids.optional('Order', input.orderId, 'orderId'),
+    merchantId: ids.optional('Merchant', input.merchantId, 'merchantId'),
+  })) as { value: Omit<T, 'orderId' | 'merchantId'> & SubsidyRequest; refusals: ReturnType<typeof decodeInput>['refusals'] };
+}
+
+const fundView = (fund: { code: FundCode; budget: number; spent: number; remaining: number }): FundView => ({
+  code: fund.code,
+  budget: Money.fromFen(fund.budget),
+  spent: Money.fromFen(fund.spent),
+  remaining: Money.fromFen(fund.remaining),
+});
 
 @Resolver(() => LedgerTransactionNode)
 export class LedgerResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => LedgerTransactionConnection, { description: 'Ledger transactions, newest first; a merchant sees its own.' })
   ledgerTransactions(@Args(() => LedgerTransactionArgs) args: LedgerTransactionArgs, @Ctx() ctx: RequestContext) {
-    return ledgerReadService.list(ctx, args);
+    const { filter } = args;
+    return ledgerReadService.list(ctx, {
+      ...args,
+      filter: filter && {
+        ...filter,
+        merchantId: optionalLocalId('Merchant', filter.merchantId, 'filter.merchantId'),
+        orderId: optionalLocalId('Order', filter.orderId, 'filter.orderId'),
+      },
+    });
   }
 
   @Allow(...STAFF_READERS)
   @Query(() => [FundView])
-  funds(@Ctx() ctx: RequestContext) {
-    return ledgerReadService.funds(ctx);
+  async funds(@Ctx() ctx: RequestContext) {
+    return (await ledgerReadService.funds(ctx)).map(fundView);
   }
 
   @Allow(...STAFF_READERS)
   @Query(() => FundView)
   async fund(@Arg('code', () => FundCode) code: FundCode, @Ctx() ctx: RequestContext) {
-    return (await ledgerReadService.funds(ctx)).find((fund) => fund.code === code);
+    return (await this.funds(ctx)).find((fund) => fund.code === code);
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
   @Query(() => QuoteSubsidyPayload, { description: 'Dry run of postSubsidy: the amount, the cap that applied and why. Writes nothing.' })
-  quoteSubsidy(@Arg('input', () => SubsidyQuoteInput) input: SubsidyQuoteInput, @Ctx() ctx: RequestContext) {
-    return subsidiesService.quote(ctx, input);
+  async quoteSubsidy(@Arg('input', () => SubsidyQuoteInput) input: SubsidyQuoteInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = subsidyRequest(input);
+    if (refusals.length) return { quote: null, userErrors: refusals };
+    const outcome = await subsidiesService.quote(ctx.db, value);
+    return { quote: outcome.quote && quoteView(outcome.quote), userErrors: outcome.refusals };
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
   @Mutation(() => PostSubsidyPayload, { description: 'Posts a subsidy, compensation, fee or rebate, capped by the policy in force.' })
-  postSubsidy(@Arg('input', () => PostSubsidyInput) input: PostSubsidyInput, @Ctx() ctx: RequestContext) {
-    return subsidiesService.post(ctx, input);
+  async postSubsidy(@Arg('input', () => PostSubsidyInput) input: PostSubsidyInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = subsidyRequest(input);
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await subsidiesService.post(ctx.session, value));
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
   @Mutation(() => ReverseLedgerTransactionPayload, { description: 'Corrects a posting with an opposite, linked one. Once per transaction.' })
-  reverseLedgerTransaction(@Arg('input', () => ReverseLedgerTransactionInput) input: ReverseLedgerTransactionInput, @Ctx() ctx: RequestContext) {
-    return subsidiesService.reverse(ctx, input);
+  async reverseLedgerTransaction(@Arg('input', () => ReverseLedgerTransactionInput) input: ReverseLedgerTransactionInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, transactionId: ids.id('LedgerTransaction', input.transactionId, 'transactionId') }));
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await subsidiesService.reverse(ctx.session, value));
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
   @Mutation(() => PostSubsidyPayload, { description: 'Moves budget from the platform treasury into a fund.' })
-  allocateFund(@Arg('input', () => AllocateFundInput) input: AllocateFundInput, @Ctx() ctx: RequestContext) {
-    return subsidiesService.allocate(ctx, input);
+  async allocateFund(@Arg('input', () => AllocateFundInput) input: AllocateFundInput, @Ctx() ctx: RequestContext) {
+    return toPayload(await subsidiesService.allocate(ctx.session, input));
   }
 
   @FieldResolver(() => ID)
@@ -111,16 +152,17 @@ export class LedgerResolver {
   }
 
   @FieldResolver(() => [LedgerEntryView], { description: 'At least two; they sum to zero.' })
-  entries(@Root() transaction: LedgerTransaction, @Ctx() ctx: RequestContext) {
-    return ledgerReadService.entries(ctx, transaction);
+  async entries(@Root() transaction: LedgerTransaction, @Ctx() ctx: RequestContext) {
+    return (await ledgerReadService.entries(ctx, transaction)).map((entry) => ({ ...entry, amount: Money.fromFen(entry.amount) }));
   }
 }
 
 @Resolver(() => MerchantNode)
 export class MerchantLedgerResolver {
   @FieldResolver(() => MerchantLedgerView)
-  ledger(@Root() merchant: Merchant, @Ctx() ctx: RequestContext) {
-    return ledgerReadService.merchantLedger(ctx, merchant);
+  async ledger(@Root() merchant: Merchant, @Ctx() ctx: RequestContext) {
+    const { cash, ad } = await ledgerReadService.merchantLedger(ctx, merchant);
+    return { cash: Money.fromFen(cash), ad: Money.fromFen(ad) };
   }
 
   @FieldResolver(() => LedgerTransactionConnection, { description: "Platform money paid for or to the merchant (and reversals), newest first." })
@@ -129,12 +171,18 @@ export class MerchantLedgerResolver {
   }
 
   @FieldResolver(() => SubsidyAllowanceView, { description: 'What is left under a monthly or per-merchant cap.' })
-  subsidyAllowance(
+  async subsidyAllowance(
     @Root() merchant: Merchant,
     @Arg('kind', () => LedgerKind) kind: LedgerKind,
     @Arg('period', () => String, { nullable: true, description: 'YYYY-MM; default this month (China time).' }) period: string | null,
     @Ctx() ctx: RequestContext,
   ) {
-    return subsidiesService.allowance(ctx, merchant, kind, period);
+    if (!subsidiesService.hasAllowance(kind)) {
+      throw new GraphQLError(`${kind} has no per-merchant cap; ask for one of ${subsidiesService.cappedKinds.join(', ')}`, {
+        extensions: { code: 'BAD_USER_INPUT', field: 'kind' },
+      });
+    }
+    const allowance = await subsidiesService.allowance(ctx.db, merchant.id, kind as (typeof subsidiesService.cappedKinds)[number], period);
+    return { ...allowance, cap: Money.fromFen(allowance.cap), used: Money.fromFen(allowance.used), remaining: Money.fromFen(allowance.remaining) };
   }
 }

@@ -1,9 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { UserErrorCode, UserInputFailure, userError } from '../../graphql/user-error';
-import type { Merchant } from '../merchants/merchant.entity';
-import type { Order } from '../orders/order.entity';
-import type { PolicyVersion } from '../policies/policy.entity';
+import { Refused, RefusalCode, refusal } from '../../shared/refusal';
+import type { Tx } from '../../db/transaction';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
 import { sqlFirst, sqlRun } from '../../db/sql';
@@ -30,10 +28,10 @@ export interface PostingSpec {
   requestHash: string;
   amount: number;
   legs: Leg[];
-  merchant?: Merchant | null;
-  order?: Order | null;
+  merchantId?: string | null;
+  orderId?: string | null;
   period?: string | null;
-  policyVersion: PolicyVersion;
+  policyVersion: number;
   reversalOf?: LedgerTransaction | null;
   reason: string;
   actor: string;
@@ -62,8 +60,8 @@ export const ledgerService = {
   replayOrConflict(existing: LedgerTransaction | null, requestHash: string): LedgerTransaction | null {
     if (!existing) return null;
     if (existing.requestHash !== requestHash) {
-      throw new UserInputFailure([
-        userError(UserErrorCode.IDEMPOTENCY_CONFLICT, 'this idempotency key was used for a different request', ['input', 'idempotencyKey']),
+      throw new Refused([
+        refusal(RefusalCode.IDEMPOTENCY_CONFLICT, 'this idempotency key was used for a different request', ['input', 'idempotencyKey']),
       ]);
     }
     return existing;
@@ -82,15 +80,24 @@ export const ledgerService = {
     return new Map(accounts.map((account) => [account.code, account]));
   },
 
-  /** Writes a balanced transaction and moves the cached balances with it. Accounts must be locked. */
-  write(em: EntityManager, accounts: Map<string, LedgerAccount>, spec: PostingSpec): LedgerTransaction {
+  /** The balance of an account without locking it (0 when it is not open yet), for quotes. */
+  async balanceOf(em: EntityManager, code: string): Promise<number> {
+    return (await em.findOne(LedgerAccount, { code }))?.balance ?? 0;
+  },
+
+  /**
+   * Writes a balanced transaction and moves the cached balances with it, in the caller's transaction.
+   * Accounts must be locked. Other modules hear of it through `LedgerTransactionPosted`.
+   */
+  async write(tx: Tx, accounts: Map<string, LedgerAccount>, spec: PostingSpec): Promise<LedgerTransaction> {
+    const { em } = tx;
     const total = spec.legs.reduce((sum, leg) => sum + leg.amount, 0);
     if (total !== 0 || spec.legs.length < 2) throw new Error(`unbalanced posting ${spec.kind}: ${JSON.stringify(spec.legs)}`);
     for (const leg of spec.legs) {
       const account = accounts.get(leg.code)!;
       if (account.kind === AccountKind.FUND && account.balance + leg.amount < 0) {
-        throw new UserInputFailure([
-          userError(UserErrorCode.BUDGET_EXHAUSTED, `the ${account.fund} fund has not enough budget left for this payout`, ['input']),
+        throw new Refused([
+          refusal(RefusalCode.BUDGET_EXHAUSTED, `the ${account.fund} fund has not enough budget left for this payout`, ['input']),
         ]);
       }
     }
@@ -99,8 +106,8 @@ export const ledgerService = {
       idempotencyKey: spec.idempotencyKey,
       requestHash: spec.requestHash,
       amount: spec.amount,
-      merchant: spec.merchant ?? null,
-      order: spec.order ?? null,
+      merchant: spec.merchantId ?? null,
+      order: spec.orderId ?? null,
       period: spec.period ?? null,
       policyVersion: spec.policyVersion,
       reversalOf: spec.reversalOf ?? null,
@@ -113,6 +120,15 @@ export const ledgerService = {
       em.create(LedgerEntry, { transaction, account, amount: leg.amount });
       account.balance += leg.amount;
     }
+    await tx.emit({
+      type: 'LedgerTransactionPosted',
+      transactionId: transaction.id,
+      kind: spec.kind,
+      amount: spec.amount,
+      merchantId: spec.merchantId ?? null,
+      orderId: spec.orderId ?? null,
+      reversalOfId: spec.reversalOf?.id ?? null,
+    });
     return transaction;
   },
 

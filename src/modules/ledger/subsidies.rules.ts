@@ -33,7 +33,7 @@ export interface SubsidyFacts {
   sprintTarget?: number | null;
 }
 
-export type RefusalCode = 'NOT_ELIGIBLE' | 'CAP_EXCEEDED';
+export type QuoteRefusal = 'NOT_ELIGIBLE' | 'CAP_EXCEEDED' | 'BUDGET_EXHAUSTED';
 
 export interface SubsidyQuote {
   eligible: boolean;
@@ -42,7 +42,7 @@ export interface SubsidyQuote {
   cap: number | null;
   capName: string | null;
   explanation: string;
-  refusal: RefusalCode | null;
+  refusal: QuoteRefusal | null;
 }
 
 /** Half-up rounding of `amount × bp / 10000` in integer arithmetic. */
@@ -52,7 +52,7 @@ export function applyBasisPoints(amount: number, bp: number): number {
 
 const yuan = (fen: number) => `${formatYuan(fen)} yuan`;
 
-function refuse(explanation: string, refusal: RefusalCode = 'NOT_ELIGIBLE', extra: Partial<SubsidyQuote> = {}): SubsidyQuote {
+function refuse(explanation: string, refusal: QuoteRefusal = 'NOT_ELIGIBLE', extra: Partial<SubsidyQuote> = {}): SubsidyQuote {
   return { eligible: false, amount: 0, requested: null, cap: null, capName: null, explanation, refusal, ...extra };
 }
 

@@ -1,25 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { runMutation } from '../../db/transaction';
-import { parseIdInput } from '../../graphql/ids';
-import { Money } from '../../graphql/money';
-import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
-import { actorLabel } from '../../security/actor';
-import type { RequestContext } from '../../server/context';
-import { MerchantTier } from '../../shared/enums';
+import type { TenantDb } from '../../db/tenant-db';
+import { runMutation, type Session } from '../../db/transaction';
+import type { MerchantTier } from '../../shared/enums';
+import { contentHash } from '../../shared/hash';
+import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Merchant } from '../merchants/merchant.entity';
 import { merchantsService } from '../merchants/merchants.service';
 import type { Order } from '../orders/order.entity';
-import { contentHash } from '../orders/orders.rules';
 import { ordersService } from '../orders/orders.service';
+import { type PolicySnapshot, versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
-import { versionInForce } from '../policies/policies.rules';
-import { PolicyVersion } from '../policies/policy.entity';
-import type { PolicySnapshot } from '../policies/policies.rules';
+import { trustService } from '../trust/trust.service';
 import { LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { FundCode, LedgerKind } from './ledger.enums';
 import { accountCode, ledgerService, type Leg } from './ledger.service';
-import type { AllocateFundInput, PostSubsidyInput, ReverseLedgerTransactionInput, SubsidyQuoteInput } from './ledger.types';
-import { trustService } from '../trust/trust.service';
+import type { AllocateFundInput, PostSubsidyInput, SubsidyQuoteInput } from './ledger.types';
 import { monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts, type SubsidyQuote } from './subsidies.rules';
 
 type Party = 'order-merchant' | 'merchant';
@@ -67,23 +62,25 @@ interface Prepared {
   effectiveAt: Date;
 }
 
-const fail = (code: UserErrorCode, message: string, field: string[]): never => {
-  throw new UserInputFailure([userError(code, message, ['input', ...field])]);
+/** A quote or posting request with local ids; the GraphQL edge decoded them. */
+export type SubsidyRequest = Omit<SubsidyQuoteInput, 'orderId' | 'merchantId'> & { orderId?: string | null; merchantId?: string | null };
+export type PostingRequest = SubsidyRequest & Pick<PostSubsidyInput, 'idempotencyKey'>;
+
+const fail = (code: RefusalCode, message: string, field: string[]): never => {
+  throw new Refused([refusal(code, message, ['input', ...field])]);
 };
 
-async function loadParties(em: EntityManager, input: SubsidyQuoteInput, plan: KindPlan) {
-  const errors: UserError[] = [];
-  const orderId = input.orderId ? parseIdInput('Order', input.orderId, ['input', 'orderId'], errors) : null;
-  const merchantId = input.merchantId ? parseIdInput('Merchant', input.merchantId, ['input', 'merchantId'], errors) : null;
-  if (errors.length) throw new UserInputFailure(errors);
+async function loadParties(em: EntityManager, input: SubsidyRequest, plan: KindPlan) {
+  const orderId = input.orderId ?? null;
+  const merchantId = input.merchantId ?? null;
   const order = orderId ? await ordersService.findById(em, orderId) : null;
-  if (orderId && !order) fail(UserErrorCode.NOT_FOUND, 'no such order', ['orderId']);
-  if (plan.needs === 'order-merchant' && !order) fail(UserErrorCode.INVALID_INPUT, `${input.kind} is for an order: give orderId`, ['orderId']);
+  if (orderId && !order) fail(RefusalCode.NOT_FOUND, 'no such order', ['orderId']);
+  if (plan.needs === 'order-merchant' && !order) fail(RefusalCode.INVALID_INPUT, `${input.kind} is for an order: give orderId`, ['orderId']);
   const wantedMerchant = order?.merchant.id ?? merchantId;
-  if (!wantedMerchant) return fail(UserErrorCode.INVALID_INPUT, `${input.kind} needs merchantId or orderId`, ['merchantId']);
-  if (order && merchantId && merchantId !== order.merchant.id) fail(UserErrorCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
+  if (!wantedMerchant) return fail(RefusalCode.INVALID_INPUT, `${input.kind} needs merchantId or orderId`, ['merchantId']);
+  if (order && merchantId && merchantId !== order.merchant.id) fail(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
   const [merchant] = await merchantsService.findByIds(em, [wantedMerchant]);
-  if (!merchant) fail(UserErrorCode.NOT_FOUND, 'no such merchant', ['merchantId']);
+  if (!merchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId']);
   return { order, merchant: merchant! };
 }
 
@@ -92,10 +89,10 @@ async function loadParties(em: EntityManager, input: SubsidyQuoteInput, plan: Ki
  * `effectiveAt`. With `lock`, the accounts it would touch are locked first, so the caps and the
  * budget it reads cannot change before the posting is written.
  */
-async function prepare(em: EntityManager, input: SubsidyQuoteInput, options: { lock: boolean }): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
+async function prepare(em: EntityManager, input: SubsidyRequest, options: { lock: boolean }): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
   const plan = PLANS[input.kind];
   const rule = SUBSIDY_RULES[input.kind];
-  if (!plan || !rule) return fail(UserErrorCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
+  if (!plan || !rule) return fail(RefusalCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
   const { order, merchant } = await loadParties(em, input, plan);
   const effectiveAt = input.effectiveAt ?? new Date();
   const policy = versionInForce(await policiesService.timelineIn(em), effectiveAt);
@@ -137,37 +134,46 @@ async function prepare(em: EntityManager, input: SubsidyQuoteInput, options: { l
   return { quote, plan, merchant, order, period, policy, effectiveAt, accounts };
 }
 
-function quoteView(kind: LedgerKind, prepared: Prepared) {
-  const { quote, policy } = prepared;
-  return {
-    kind,
-    eligible: quote.eligible,
-    amount: Money.fromFen(quote.amount),
-    requested: quote.requested == null ? null : Money.fromFen(quote.requested),
-    cap: quote.cap == null ? null : Money.fromFen(quote.cap),
-    capName: quote.capName,
-    explanation: quote.explanation,
-    refusal: quote.refusal,
-    policyVersion: policy.version,
-  };
-}
+/** A posting refuses what its quote refused, with the same explanation. */
+const REFUSAL_OF_QUOTE: Record<NonNullable<SubsidyQuote['refusal']>, RefusalCode> = {
+  NOT_ELIGIBLE: RefusalCode.NOT_ELIGIBLE,
+  CAP_EXCEEDED: RefusalCode.CAP_EXCEEDED,
+  BUDGET_EXHAUSTED: RefusalCode.BUDGET_EXHAUSTED,
+};
 
 const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: string } & object) => contentHash(request);
 
+export interface QuoteResult extends SubsidyQuote {
+  kind: LedgerKind;
+  policyVersion: number;
+}
+
 export const subsidiesService = {
-  /** What a posting would do, computed exactly as `post` would, and rolled back. */
-  async quote(ctx: RequestContext, input: SubsidyQuoteInput) {
+  /**
+   * What a posting would do, computed as `post` would (the same rule, caps and budget), and rolled
+   * back. Without the posting's locks a concurrent payout may still take the budget first.
+   */
+  async quote(db: TenantDb, input: SubsidyRequest) {
     try {
-      const prepared = await ctx.db.transaction((em) => prepare(em, input, { lock: false }));
-      return { quote: quoteView(input.kind, prepared), userErrors: [] };
+      const quote = await db.transaction(async (em) => {
+        const prepared = await prepare(em, input, { lock: false });
+        let quote = prepared.quote;
+        const fund = prepared.plan.from(prepared.merchant.id);
+        if (quote.eligible && fund.startsWith('FUND:') && (await ledgerService.balanceOf(em, fund)) < quote.amount) {
+          quote = { ...quote, eligible: false, refusal: 'BUDGET_EXHAUSTED', explanation: `the fund has not enough budget left for ${quote.explanation}` };
+        }
+        return { ...quote, kind: input.kind, policyVersion: prepared.policy.version };
+      });
+      return { quote, refusals: [] };
     } catch (error) {
-      if (error instanceof UserInputFailure) return { quote: null, userErrors: error.userErrors };
+      if (error instanceof Refused) return { quote: null, refusals: error.refusals };
       throw error;
     }
   },
 
-  post(ctx: RequestContext, input: PostSubsidyInput) {
-    return runMutation(ctx, async (em) => {
+  post(session: Session, input: PostingRequest) {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
       const requestHash = requestHashOf(input);
       const earlier = ledgerService.replayOrConflict(await ledgerService.findByKey(em, input.kind, input.idempotencyKey), requestHash);
       if (earlier) return { transaction: earlier, replayed: true };
@@ -176,26 +182,23 @@ export const subsidiesService = {
       const raced = ledgerService.replayOrConflict(await ledgerService.findByKey(em, input.kind, input.idempotencyKey), requestHash);
       if (raced) return { transaction: raced, replayed: true };
       const { quote, plan, merchant } = prepared;
-      if (!quote.eligible) {
-        const code = quote.refusal === 'CAP_EXCEEDED' ? UserErrorCode.CAP_EXCEEDED : UserErrorCode.NOT_ELIGIBLE;
-        fail(code, quote.explanation, []);
-      }
+      if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
       const legs: Leg[] = [
         { code: plan.from(merchant.id), amount: -quote.amount },
         { code: plan.to(merchant.id), amount: quote.amount },
       ];
-      const transaction = ledgerService.write(em, prepared.accounts!, {
+      const transaction = await ledgerService.write(tx, prepared.accounts!, {
         kind: input.kind,
         idempotencyKey: input.idempotencyKey,
         requestHash,
         amount: quote.amount,
         legs,
-        merchant,
-        order: prepared.order,
+        merchantId: merchant.id,
+        orderId: prepared.order?.id ?? null,
         period: prepared.period,
-        policyVersion: em.getReference(PolicyVersion, prepared.policy.version),
+        policyVersion: prepared.policy.version,
         reason: input.reason ?? quote.explanation,
-        actor: actorLabel(ctx.actor),
+        actor: tx.actor,
         effectiveAt: prepared.effectiveAt,
       });
       return { transaction, replayed: false };
@@ -203,30 +206,28 @@ export const subsidiesService = {
   },
 
   /** Cancels a posting with an opposite one, linked to it; a posting is reversed at most once. */
-  reverse(ctx: RequestContext, input: ReverseLedgerTransactionInput) {
-    return runMutation(ctx, async (em) => {
-      const errors: UserError[] = [];
-      const id = parseIdInput('LedgerTransaction', input.transactionId, ['input', 'transactionId'], errors);
-      if (!id) throw new UserInputFailure(errors);
-      const original = await em.findOne(LedgerTransaction, { id });
-      if (!original) return fail(UserErrorCode.NOT_FOUND, 'no such ledger transaction', ['transactionId']);
-      if (original.kind === LedgerKind.REVERSAL) fail(UserErrorCode.NOT_ELIGIBLE, 'a reversal cannot itself be reversed', ['transactionId']);
+  reverse(session: Session, input: { transactionId: string; reason: string }) {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
+      const original = await em.findOne(LedgerTransaction, { id: input.transactionId });
+      if (!original) return fail(RefusalCode.NOT_FOUND, 'no such ledger transaction', ['transactionId']);
+      if (original.kind === LedgerKind.REVERSAL) fail(RefusalCode.NOT_ELIGIBLE, 'a reversal cannot itself be reversed', ['transactionId']);
       const entries = await em.find(LedgerEntry, { transaction: original }, { populate: ['account'] });
       const accounts = await ledgerService.lockAccounts(em, entries.map((e) => e.account.code));
       const key = `reversal-of:${original.id}`;
-      if (await ledgerService.findByKey(em, LedgerKind.REVERSAL, key)) fail(UserErrorCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
-      const reversal = ledgerService.write(em, accounts, {
+      if (await ledgerService.findByKey(em, LedgerKind.REVERSAL, key)) fail(RefusalCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
+      const reversal = await ledgerService.write(tx, accounts, {
         kind: LedgerKind.REVERSAL,
         idempotencyKey: key,
         requestHash: contentHash({ reversalOf: original.id }),
         amount: original.amount,
         legs: entries.map((e) => ({ code: e.account.code, amount: -e.amount })),
-        merchant: original.merchant ?? null,
-        order: original.order ?? null,
-        policyVersion: original.policyVersion,
+        merchantId: original.merchant?.id ?? null,
+        orderId: original.order?.id ?? null,
+        policyVersion: original.policyVersion.version,
         reversalOf: original,
         reason: input.reason,
-        actor: actorLabel(ctx.actor),
+        actor: tx.actor,
         effectiveAt: new Date(),
       });
       return { reversal };
@@ -234,18 +235,19 @@ export const subsidiesService = {
   },
 
   /** Moves budget from the platform treasury into a fund. */
-  allocate(ctx: RequestContext, input: AllocateFundInput) {
-    return runMutation(ctx, async (em) => {
+  allocate(session: Session, input: AllocateFundInput) {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
       const requestHash = requestHashOf(input);
       const earlier = ledgerService.replayOrConflict(await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey), requestHash);
       if (earlier) return { transaction: earlier, replayed: true };
-      if (input.amount <= 0) fail(UserErrorCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
+      if (input.amount <= 0) fail(RefusalCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
       const fund = accountCode.fund(input.fund);
       const accounts = await ledgerService.lockAccounts(em, [accountCode.treasury(), fund]);
       const raced = ledgerService.replayOrConflict(await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey), requestHash);
       if (raced) return { transaction: raced, replayed: true };
       const now = new Date();
-      const transaction = ledgerService.write(em, accounts, {
+      const transaction = await ledgerService.write(tx, accounts, {
         kind: LedgerKind.FUND_ALLOCATION,
         idempotencyKey: input.idempotencyKey,
         requestHash,
@@ -254,36 +256,33 @@ export const subsidiesService = {
           { code: accountCode.treasury(), amount: -input.amount },
           { code: fund, amount: input.amount },
         ],
-        policyVersion: em.getReference(PolicyVersion, versionInForce(await policiesService.timelineIn(em), now).version),
+        policyVersion: versionInForce(await policiesService.timelineIn(em), now).version,
         reason: input.reason,
-        actor: actorLabel(ctx.actor),
+        actor: tx.actor,
         effectiveAt: now,
       });
       return { transaction, replayed: false };
     });
   },
 
-  /** What is left under a per-merchant cap in a period. */
-  async allowance(ctx: RequestContext, merchant: Merchant, kind: LedgerKind, period: string | null) {
-    if (!(CAPPED_KINDS as readonly LedgerKind[]).includes(kind)) {
-      throw new UserInputFailure([userError(UserErrorCode.INVALID_INPUT, `${kind} has no per-merchant cap; ask for one of ${CAPPED_KINDS.join(', ')}`, ['kind'])]);
-    }
-    return ctx.db.transaction(async (em) => {
+  /** Whether `kind` has a per-merchant cap that `allowance` can report. */
+  hasAllowance(kind: LedgerKind): boolean {
+    return (CAPPED_KINDS as readonly LedgerKind[]).includes(kind);
+  },
+
+  cappedKinds: CAPPED_KINDS,
+
+  /** What is left under a per-merchant cap in a period, in fen. */
+  async allowance(db: TenantDb, merchantId: string, kind: (typeof CAPPED_KINDS)[number], period: string | null) {
+    return db.transaction(async (em) => {
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const cap = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? policy.numbers.smallMerchantCouponCap
         : kind === LedgerKind.LATE_SHIPMENT_SUBSIDY ? policy.numbers.highRepurchase.lateShipmentMonthlyCap
         : policy.numbers.highRepurchase.refundOnlySubsidyMonthlyCap;
       const effectivePeriod = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? 'ALL' : (period ?? monthOf(now));
-      const used = await ledgerService.paidInPeriod(em, kind, merchant.id, effectivePeriod);
-      return {
-        kind,
-        period: effectivePeriod,
-        cap: Money.fromFen(cap),
-        used: Money.fromFen(used),
-        remaining: Money.fromFen(Math.max(0, cap - used)),
-        policyVersion: policy.version,
-      };
+      const used = await ledgerService.paidInPeriod(em, kind, merchantId, effectivePeriod);
+      return { kind, period: effectivePeriod, cap, used, remaining: Math.max(0, cap - used), policyVersion: policy.version };
     });
   },
 };

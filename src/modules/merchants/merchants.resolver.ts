@@ -1,11 +1,13 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
+import { decodeInput, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
-import type { RequestContext } from '../../server/context';
+import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
-import { Merchant } from './merchant.entity';
+import type { RequestContext } from '../../server/context';
+import type { Merchant } from './merchant.entity';
 import { merchantsService } from './merchants.service';
 import {
   MerchantConnection,
@@ -24,7 +26,7 @@ export class MerchantsResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => MerchantNode, { nullable: true })
   merchant(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return merchantsService.byId(ctx, id);
+    return merchantsService.load(ctx, requireLocalId('Merchant', id, 'id'));
   }
 
   @Allow(...MERCHANT_DATA_READERS)
@@ -55,13 +57,15 @@ export class MerchantsResolver {
 
   @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertMerchantPayload, { description: 'Creates or updates a merchant, keyed on its externalId.' })
-  upsertMerchant(@Arg('input', () => UpsertMerchantInput) input: UpsertMerchantInput, @Ctx() ctx: RequestContext) {
-    return merchantsService.upsert(ctx, input);
+  async upsertMerchant(@Arg('input', () => UpsertMerchantInput) input: UpsertMerchantInput, @Ctx() ctx: RequestContext) {
+    return toPayload(await merchantsService.upsert(ctx.session, input));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => SetMerchantStatusPayload, { description: 'Warns, restricts, clears or reinstates a merchant.' })
-  setMerchantStatus(@Arg('input', () => SetMerchantStatusInput) input: SetMerchantStatusInput, @Ctx() ctx: RequestContext) {
-    return merchantsService.setStatus(ctx, input);
+  async setMerchantStatus(@Arg('input', () => SetMerchantStatusInput) input: SetMerchantStatusInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }));
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await merchantsService.setStatus(ctx.session, value));
   }
 }

@@ -1,27 +1,22 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type PageArgs, type Page, paginate } from '../../graphql/connection';
-import { parseIdInput, requireLocalId } from '../../graphql/ids';
-import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
-import { runMutation } from '../../db/transaction';
+import { recordTransition } from '../../db/status-change.entity';
+import { runMutation, type Session } from '../../db/transaction';
+import { type Page, type PageArgs, paginate } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
+import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
-import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS } from './merchants.rules';
-import { actorLabel } from '../../security/actor';
 import { MERCHANT_TABLE, merchantSort, merchantWhere } from './merchants.query';
+import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS } from './merchants.rules';
 import type { MerchantFilter, MerchantSort, SetMerchantStatusInput, UpsertMerchantInput } from './merchants.types';
 
 async function loadForUpdate(em: EntityManager, id: string, field: string[]): Promise<Merchant> {
   const merchant = await em.findOne(Merchant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!merchant) throw new UserInputFailure([userError(UserErrorCode.NOT_FOUND, 'no such merchant', field)]);
+  if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', field)]);
   return merchant;
 }
 
 export const merchantsService = {
-  async byId(ctx: RequestContext, globalId: string): Promise<Merchant | null> {
-    return ctx.loaders.merchants.byId.load(requireLocalId('Merchant', globalId, 'id'));
-  },
-
   list(ctx: RequestContext, args: { filter?: MerchantFilter | null; sort?: MerchantSort | null; page: PageArgs }): Promise<Page<Merchant>> {
     return paginate(ctx.db, Merchant, {
       ...MERCHANT_TABLE,
@@ -31,7 +26,7 @@ export const merchantsService = {
     });
   },
 
-  /** For relation fields of other modules (`order.merchant`): batched through the request's loader. */
+  /** For `merchant(id)` and relation fields of other modules (`order.merchant`): batched per request. */
   load(ctx: RequestContext, id: string): Promise<Merchant | null> {
     return ctx.loaders.merchants.byId.load(id);
   },
@@ -40,13 +35,13 @@ export const merchantsService = {
     return ctx.loaders.merchants.statusHistory.load(merchant.id);
   },
 
-  /** Used by other modules to check a referenced merchant exists. */
+  /** For other modules' transactions: the merchants that exist among `ids` (row-level security applies). */
   findByIds(em: EntityManager, ids: string[]): Promise<Merchant[]> {
-    return em.find(Merchant, { id: { $in: ids } });
+    return ids.length ? em.find(Merchant, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
-  upsert(ctx: RequestContext, input: UpsertMerchantInput) {
-    return runMutation(ctx, async (em) => {
+  upsert(session: Session, input: UpsertMerchantInput) {
+    return runMutation(session, async ({ em, actor }) => {
       const existing = await em.findOne(Merchant, { externalId: input.externalId });
       const { externalId, name, tier, mainCategory, region, deposit } = input;
       if (existing) {
@@ -54,43 +49,24 @@ export const merchantsService = {
         return { merchant: existing, created: false };
       }
       const merchant = em.create(Merchant, { externalId, name, tier, mainCategory, region, deposit });
-      em.create(MerchantStatusChange, {
-        merchant,
-        fromStatus: null,
-        toStatus: merchant.status,
-        actor: actorLabel(ctx.actor),
-        reason: 'merchant registered',
-        changedAt: new Date(),
-      });
+      recordTransition(em, MerchantStatusChange, { key: 'merchant', subject: merchant }, { to: merchant.status, actor, reason: 'merchant registered', at: new Date() }, true);
       return { merchant, created: true };
     });
   },
 
-  setStatus(ctx: RequestContext, input: SetMerchantStatusInput) {
-    return runMutation(ctx, async (em) => {
-      const errors: UserError[] = [];
-      const id = parseIdInput('Merchant', input.merchantId, ['input', 'merchantId'], errors);
-      if (!id) throw new UserInputFailure(errors);
-      const merchant = await loadForUpdate(em, id, ['input', 'merchantId']);
-      if (!canChangeMerchantStatus(merchant.status, input.status)) {
-        const allowed = MERCHANT_STATUS_TRANSITIONS[merchant.status].join(', ');
-        throw new UserInputFailure([
-          userError(
-            UserErrorCode.ILLEGAL_TRANSITION,
-            `a ${merchant.status} merchant cannot become ${input.status}; allowed: ${allowed}`,
-            ['input', 'status'],
-          ),
+  setStatus(session: Session, input: SetMerchantStatusInput & { merchantId: string }) {
+    return runMutation(session, async (tx) => {
+      const merchant = await loadForUpdate(tx.em, input.merchantId, ['input', 'merchantId']);
+      const from = merchant.status;
+      if (!canChangeMerchantStatus(from, input.status)) {
+        const allowed = MERCHANT_STATUS_TRANSITIONS[from].join(', ');
+        throw new Refused([
+          refusal(RefusalCode.ILLEGAL_TRANSITION, `a ${from} merchant cannot become ${input.status}; allowed: ${allowed}`, ['input', 'status']),
         ]);
       }
-      em.create(MerchantStatusChange, {
-        merchant,
-        fromStatus: merchant.status,
-        toStatus: input.status,
-        actor: actorLabel(ctx.actor),
-        reason: input.reason,
-        changedAt: new Date(),
-      });
-      merchant.status = input.status;
+      const at = new Date();
+      recordTransition(tx.em, MerchantStatusChange, { key: 'merchant', subject: merchant }, { to: input.status, actor: tx.actor, reason: input.reason, at });
+      await tx.emit({ type: 'MerchantStatusChanged', merchantId: merchant.id, from, to: input.status, reason: input.reason, at });
       return { merchant };
     });
   },

@@ -1,4 +1,7 @@
+import DataLoader from 'dataloader';
 import type { TenantDb } from '../../db/tenant-db';
+import { DAY_MS } from '../../shared/time';
+import type { PolicySnapshot } from '../policies/policies.rules';
 import { childConnectionLoader } from '../../graphql/connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
 import { Order, OrderLine, OrderStatusChange } from './order.entity';
@@ -9,9 +12,10 @@ import {
   orderSort,
   orderWhere,
   type OrderListArgs,
+  repurchaseQuery,
 } from './orders.query';
 
-export function createOrderLoaders(db: TenantDb) {
+export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<PolicySnapshot>) {
   const connectionOf = (parentColumn: string) =>
     childConnectionLoader<Order, OrderListArgs>(db, Order, {
       ...ORDER_TABLE,
@@ -26,5 +30,16 @@ export function createOrderLoaders(db: TenantDb) {
     statusHistory: childrenLoader(db, OrderStatusChange, { ...ORDER_STATUS_CHANGE_TABLE, parentColumn: 'order_id', orderBy: ['created_at', 'id'] }),
     byMerchant: connectionOf('merchant_id'),
     byBuyer: connectionOf('buyer_id'),
+    /** Distinct and repeat buyers per merchant over the high-repurchase window: one query for all. */
+    repurchase: new DataLoader<string, { buyers: number; repeatBuyers: number }>(async (merchantIds) => {
+      const { highRepurchase } = (await policyNow()).numbers;
+      const now = new Date();
+      const qb = repurchaseQuery(db.knex(), merchantIds, new Date(now.getTime() - highRepurchase.windowDays * DAY_MS), now, (orders) =>
+        db.scoped(orders, ORDER_TABLE.tenant),
+      );
+      const rows = await db.read((run) => run(qb));
+      const byMerchant = new Map(rows.map((row) => [row.merchant_id as string, { buyers: Number(row.buyers), repeatBuyers: Number(row.repeat_buyers) }]));
+      return merchantIds.map((id) => byMerchant.get(id) ?? { buyers: 0, repeatBuyers: 0 });
+    }),
   };
 }

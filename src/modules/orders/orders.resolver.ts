@@ -1,7 +1,9 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
+import { decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
+import { toPayload } from '../../graphql/user-error';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
@@ -14,7 +16,8 @@ import { MerchantNode } from '../merchants/merchants.types';
 import { productsService } from '../products/products.service';
 import { ProductNode } from '../products/products.types';
 import { Order, OrderLine } from './order.entity';
-import { ordersService } from './orders.service';
+import type { OrderListArgs as DomainListArgs } from './orders.query';
+import { type IngestRequest, ordersService } from './orders.service';
 import {
   IngestOrdersPayload,
   OrderConnection,
@@ -37,18 +40,43 @@ class OrderListArgs extends PageArgs {
   sort?: OrderSort | null;
 }
 
+/** The list arguments with the filter's global ids decoded. */
+function listArgs(args: OrderListArgs): DomainListArgs {
+  const { filter } = args;
+  if (!filter) return args as DomainListArgs;
+  return {
+    ...args,
+    filter: {
+      ...filter,
+      merchantId: optionalLocalId('Merchant', filter.merchantId, 'filter.merchantId'),
+      buyerId: optionalLocalId('Buyer', filter.buyerId, 'filter.buyerId'),
+    },
+  };
+}
+
+/** Decodes an ingest item's ids; those that do not decode reject the item at their path. */
+function ingestRequest(sent: OrderInput, index: number): IngestRequest {
+  const { value, refusals } = decodeInput(['input', index], (ids) => ({
+    ...sent,
+    merchantId: ids.id('Merchant', sent.merchantId, 'merchantId'),
+    buyerId: ids.id('Buyer', sent.buyerId, 'buyerId'),
+    lines: sent.lines.map((line, i) => ({ ...line, productId: ids.id('Product', line.productId, 'lines', i, 'productId') })),
+  }));
+  return { item: { ...value, refusals }, sent };
+}
+
 @Resolver(() => OrderNode)
 export class OrdersResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => OrderNode, { nullable: true })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ordersService.byId(ctx, id);
+    return ordersService.load(ctx, requireLocalId('Order', id, 'id'));
   }
 
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => OrderConnection, { description: 'All orders for staff; only its own for a merchant.' })
   orders(@Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
-    return ordersService.list(ctx, args);
+    return ordersService.list(ctx, listArgs(args));
   }
 
   @FieldResolver(() => ID)
@@ -95,14 +123,17 @@ export class OrdersResolver {
   @Mutation(() => IngestOrdersPayload, {
     description: 'Stores up to 1,000 platform orders. Idempotent on (platform, externalNumber); one result per item.',
   })
-  ingestOrders(@Arg('input', () => [OrderInput]) input: OrderInput[], @Ctx() ctx: RequestContext) {
-    return ordersService.ingest(ctx, input);
+  async ingestOrders(@Arg('input', () => [OrderInput]) input: OrderInput[], @Ctx() ctx: RequestContext) {
+    const outcome = await ordersService.ingest(ctx.session, input.map(ingestRequest));
+    return toPayload({ ...outcome, results: outcome.results?.map(({ refusals, ...result }) => ({ ...result, userErrors: refusals })) });
   }
 
   @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => TransitionOrderPayload, { description: 'Moves an order along its state machine and records the move.' })
-  transitionOrder(@Arg('input', () => TransitionOrderInput) input: TransitionOrderInput, @Ctx() ctx: RequestContext) {
-    return ordersService.transition(ctx, input);
+  async transitionOrder(@Arg('input', () => TransitionOrderInput) input: TransitionOrderInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, orderId: ids.id('Order', input.orderId, 'orderId') }));
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await ordersService.transition(ctx.session, value));
   }
 }
 
@@ -128,7 +159,7 @@ export class OrderLineResolver {
 export class MerchantOrdersResolver {
   @FieldResolver(() => OrderConnection, { description: "The merchant's orders; default newest first." })
   orders(@Root() merchant: Merchant, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
-    return ordersService.ofMerchant(ctx, merchant.id, args);
+    return ordersService.ofMerchant(ctx, merchant.id, listArgs(args));
   }
 }
 
@@ -136,6 +167,6 @@ export class MerchantOrdersResolver {
 export class BuyerOrdersResolver {
   @FieldResolver(() => OrderConnection, { description: "The buyer's orders; default newest first." })
   orders(@Root() buyer: Buyer, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
-    return ordersService.ofBuyer(ctx, buyer.id, args);
+    return ordersService.ofBuyer(ctx, buyer.id, listArgs(args));
   }
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { OrderStatus, type Province } from '../../shared/enums';
+import { HOUR_MS, isInFuture } from '../../shared/time';
 
 const { PAID, SHIPPED, DELIVERED, COMPLETED, CANCELLED, REFUNDED } = OrderStatus;
 
@@ -41,8 +41,6 @@ const TIMESTAMPS_BY_STATUS: Readonly<Record<OrderStatus, { required: OrderTimest
 /** Events must follow each other in this order. */
 const CHRONOLOGY: readonly ('paidAt' | OrderTimestampField)[] = ['paidAt', 'shippedAt', 'deliveredAt', 'completedAt'];
 
-/** Clocks of the platform and the gateway differ a little; anything later than this is in the future. */
-export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export const MAX_INGEST_BATCH = 1000;
 export const MAX_LINES_PER_ORDER = 100;
@@ -95,10 +93,9 @@ export function orderFactsViolations(order: OrderFacts, now: Date): RuleViolatio
       violations.push({ field: [field], message: `a ${order.status} order cannot have ${field}` });
     }
   }
-  const latest = now.getTime() + CLOCK_SKEW_MS;
   for (const field of ['paidAt', 'shipBy', ...Object.values(TIMESTAMP_OF_STATUS)] as const) {
     const at = order[field];
-    if (at && at.getTime() > latest) violations.push({ field: [field], message: `${field} is in the future` });
+    if (at && isInFuture(at, now)) violations.push({ field: [field], message: `${field} is in the future` });
   }
   let previous: { field: string; at: Date } | undefined;
   for (const field of CHRONOLOGY) {
@@ -128,7 +125,7 @@ export function transitionViolation(
       message: `a ${order.status} order cannot become ${to}; allowed: ${allowed.length ? allowed.join(', ') : 'none (final)'}`,
     };
   }
-  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) return { field: ['at'], message: 'at is in the future' };
+  if (isInFuture(at, now)) return { field: ['at'], message: 'at is in the future' };
   const earlier = [order.paidAt, order.shippedAt, order.deliveredAt, order.completedAt].filter((d): d is Date => d != null);
   if (earlier.some((d) => at < d)) return { field: ['at'], message: 'at cannot be before the order\'s previous events' };
   return null;
@@ -136,26 +133,9 @@ export function transitionViolation(
 
 /** Default ship-by time: the policy's shipping window after payment (PDD: 48 h). */
 export function defaultShipBy(paidAt: Date, shipWithinHours: number): Date {
-  return new Date(paidAt.getTime() + shipWithinHours * 3_600_000);
+  return new Date(paidAt.getTime() + shipWithinHours * HOUR_MS);
 }
 
 export function isRemoteRegion(region: Province, remoteRegions: readonly Province[]): boolean {
   return remoteRegions.includes(region);
-}
-
-/** A stable digest of an order's content, so a re-sent order can be told from a conflicting one. */
-export function contentHash(content: unknown): string {
-  return createHash('sha256').update(canonicalJson(content)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }

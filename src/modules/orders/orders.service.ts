@@ -1,23 +1,30 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlFirst, sqlRows } from '../../db/sql';
+import { recordTransition } from '../../db/status-change.entity';
+import { runMutation, type Session } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
-import { parseIdInput, requireLocalId } from '../../graphql/ids';
-import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
-import { runMutation } from '../../db/transaction';
-import { policiesService } from '../policies/policies.service';
-import { versionInForce } from '../policies/policies.rules';
-import type { PolicySnapshot } from '../policies/policies.rules';
 import type { RequestContext } from '../../server/context';
+import type { DomainEvent } from '../../shared/domain-events';
+import { OrderStatus } from '../../shared/enums';
+import { contentHash } from '../../shared/hash';
+import { Refused, RefusalCode, refusal, type Refusal } from '../../shared/refusal';
 import { buyersService } from '../buyers/buyers.service';
 import { merchantsService } from '../merchants/merchants.service';
+import { type PolicySnapshot, versionInForce } from '../policies/policies.rules';
+import { policiesService } from '../policies/policies.service';
 import { productsService } from '../products/products.service';
 import { Order, OrderLine, OrderStatusChange } from './order.entity';
-import { actorLabel } from '../../security/actor';
-import { OrderStatus } from '../../shared/enums';
-import { trustService } from '../trust/trust.service';
-import { ORDER_TABLE, orderSort, orderWhere, type OrderListArgs } from './orders.query';
 import {
-  contentHash,
+  buyerOrderCountsQuery,
+  completedSalesQuery,
+  ORDER_TABLE,
+  type OrderListArgs,
+  orderSort,
+  orderWhere,
+  repurchaseQuery,
+} from './orders.query';
+import {
   defaultShipBy,
   isRemoteRegion,
   MAX_INGEST_BATCH,
@@ -25,57 +32,61 @@ import {
   TIMESTAMP_OF_STATUS,
   transitionViolation,
 } from './orders.rules';
-import { IngestOrderResult, IngestOutcome, type OrderInput, type TransitionOrderInput } from './orders.types';
-import { sqlFirst } from '../../db/sql';
+import { IngestOutcome, type OrderInput, type TransitionOrderInput } from './orders.types';
 
-/** An input item with its ids decoded, or the errors that stop it. */
+/**
+ * An order as the platform sent it, with local ids; the GraphQL edge decoded them and passes the
+ * refusals of ids it could not decode, which reject the item like any other bad field.
+ */
+export interface IngestItem extends Omit<OrderInput, 'merchantId' | 'buyerId' | 'lines'> {
+  merchantId: string;
+  buyerId: string;
+  lines: { productId: string; quantity: number; unitPrice: number }[];
+  refusals: Refusal[];
+}
+
+/** The content hash of what the platform sent, in its own terms (global ids), so re-sends match. */
+export interface IngestRequest {
+  item: IngestItem;
+  /** What the platform sent, for the content hash. */
+  sent: OrderInput;
+}
+
 interface ParsedItem {
   index: number;
-  input: OrderInput;
-  merchantId: string | null;
-  buyerId: string | null;
-  productIds: (string | null)[];
-  errors: UserError[];
+  input: IngestItem;
+  errors: Refusal[];
   hash: string;
 }
 
-function parseItem(input: OrderInput, index: number, now: Date): ParsedItem {
-  const errors: UserError[] = [];
+function parseItem({ item, sent }: IngestRequest, index: number, now: Date): ParsedItem {
   const path = ['input', index];
-  const merchantId = parseIdInput('Merchant', input.merchantId, [...path, 'merchantId'], errors);
-  const buyerId = parseIdInput('Buyer', input.buyerId, [...path, 'buyerId'], errors);
-  const productIds = input.lines.map((line, i) =>
-    parseIdInput('Product', line.productId, [...path, 'lines', i, 'productId'], errors),
-  );
-  const promotionFee = input.promotionFee ?? 0;
-  for (const violation of orderFactsViolations({ ...input, promotionFee }, now)) {
-    errors.push(userError(UserErrorCode.INVALID_INPUT, violation.message, [...path, ...violation.field]));
+  const errors = [...item.refusals];
+  const promotionFee = item.promotionFee ?? 0;
+  for (const violation of orderFactsViolations({ ...item, promotionFee }, now)) {
+    errors.push(refusal(RefusalCode.INVALID_INPUT, violation.message, [...path, ...violation.field]));
   }
   // The hash covers what the platform sent, not derived values, so a policy change cannot turn a
   // re-sent order into a conflict.
-  const hash = contentHash({ ...input, promotionFee });
-  return { index, input, merchantId, buyerId, productIds, errors, hash };
+  const hash = contentHash({ ...sent, promotionFee });
+  return { index, input: item, errors, hash };
 }
 
-function rejected(item: ParsedItem, errors: UserError[]): IngestOrderResult {
-  return Object.assign(new IngestOrderResult(), {
-    index: item.index,
-    externalNumber: item.input.externalNumber,
-    outcome: IngestOutcome.REJECTED,
-    order: null,
-    userErrors: errors,
-  });
+export interface IngestResult {
+  index: number;
+  externalNumber: string;
+  outcome: IngestOutcome;
+  order: Order | null;
+  refusals: Refusal[];
 }
 
-function accepted(item: ParsedItem, outcome: IngestOutcome, order: Order): IngestOrderResult {
-  return Object.assign(new IngestOrderResult(), {
-    index: item.index,
-    externalNumber: item.input.externalNumber,
-    outcome,
-    order,
-    userErrors: [],
-  });
-}
+const result = (item: ParsedItem, outcome: IngestOutcome, order: Order | null, refusals: Refusal[] = []): IngestResult => ({
+  index: item.index,
+  externalNumber: item.input.externalNumber,
+  outcome,
+  order,
+  refusals,
+});
 
 const orderKey = (platform: string, externalNumber: string) => `${platform}\u0000${externalNumber}`;
 
@@ -104,7 +115,7 @@ function createOrder(
   const { input } = item;
   // The rules in force when the order was paid.
   const policy = versionInForce(timeline, input.paidAt).numbers;
-  const order = em.create(Order, {
+  const order: Order = em.create(Order, {
     platform: input.platform,
     externalNumber: input.externalNumber,
     merchant: refs.merchant,
@@ -130,56 +141,49 @@ function createOrder(
   input.lines.forEach((line, i) =>
     em.create(OrderLine, { order, lineNo: i + 1, product: refs.products[i], quantity: line.quantity, unitPrice: line.unitPrice }),
   );
-  em.create(OrderStatusChange, {
-    order,
-    fromStatus: null,
-    toStatus: order.status,
-    actor: actorId,
-    reason: 'ingested',
-    changedAt: new Date(),
-  });
+  recordTransition(em, OrderStatusChange, { key: 'order', subject: order }, { to: input.status, actor: actorId, reason: 'ingested', at: new Date() }, true);
   return order;
 }
 
+/** What other modules hear of an order that reached its status (by ingest or by a move). */
+function eventsOf(order: Order, productIds: string[]): DomainEvent[] {
+  const base = { orderId: order.id, merchantId: order.merchant.id };
+  const events: DomainEvent[] = [];
+  if (order.shippedAt && order.status !== OrderStatus.REFUNDED) {
+    events.push({ type: 'OrderShipped', ...base, buyerId: order.buyer.id, productIds, shippedAt: order.shippedAt, shipBy: order.shipBy });
+  }
+  if (order.status === OrderStatus.COMPLETED) events.push({ type: 'OrderCompleted', ...base, completedAt: order.completedAt! });
+  if (order.status === OrderStatus.REFUNDED) events.push({ type: 'OrderRefunded', ...base, refundedAt: order.refundedAt!, shippedAt: order.shippedAt ?? null });
+  if (order.status === OrderStatus.CANCELLED) events.push({ type: 'OrderCancelled', ...base, cancelledAt: order.cancelledAt! });
+  return events;
+}
+
 export const ordersService = {
-  /**
-   * Repeat buyers of a merchant since `since`: how many distinct buyers ordered, and how many of them
-   * ordered more than once (cancelled orders do not count). Feeds the interim high-repurchase rule.
-   */
+  /** For other modules: repeat buyers of a merchant among orders paid in [since, until). */
   async repurchaseStats(em: EntityManager, merchantId: string, since: Date, until: Date): Promise<{ buyers: number; repeatBuyers: number }> {
-    const perBuyer = em
-      .getKnex()('order')
-      .select('buyer_id')
-      .count({ n: '*' })
-      .where('merchant_id', merchantId)
-      .whereNot('status', 'CANCELLED')
-      .where('paid_at', '>=', since)
-      .where('paid_at', '<', until)
-      .groupBy('buyer_id')
-      .as('per_buyer');
-    const qb = em.getKnex().from(perBuyer).select(em.getKnex().raw('count(*)::int as buyers, count(*) filter (where n > 1)::int as repeat_buyers'));
-    const row = (await sqlFirst(em, qb))!;
-    return { buyers: Number(row.buyers), repeatBuyers: Number(row.repeat_buyers) };
+    const row = await sqlFirst(em, repurchaseQuery(em.getKnex(), [merchantId], since, until));
+    return { buyers: Number(row?.buyers ?? 0), repeatBuyers: Number(row?.repeat_buyers ?? 0) };
   },
 
-  /** Paid amount (excluding shipping) of the merchant's orders completed in [from, to). */
+  /** For other modules: orders (not cancelled) per buyer paid in (since, until]. */
+  async buyerOrderCounts(em: EntityManager, buyerIds: string[], since: Date, until: Date): Promise<Map<string, number>> {
+    if (!buyerIds.length) return new Map();
+    const rows = await sqlRows(em, buyerOrderCountsQuery(em.getKnex(), buyerIds, since, until));
+    return new Map(rows.map((row) => [row.buyer_id as string, Number(row.n)]));
+  },
+
+  /** For other modules: paid amount (excluding shipping) of the merchant's orders completed in [from, to). */
   async completedSales(em: EntityManager, merchantId: string, from: Date, to: Date): Promise<number> {
-    const qb = em
-      .getKnex()('order')
-      .sum({ sales: 'paid_amount' })
-      .where({ merchant_id: merchantId, status: 'COMPLETED' })
-      .where('completed_at', '>=', from)
-      .where('completed_at', '<', to);
-    return Number((await sqlFirst(em, qb))?.sales ?? 0);
+    return Number((await sqlFirst(em, completedSalesQuery(em.getKnex(), merchantId, from, to)))?.sales ?? 0);
   },
 
-  /** For other modules' transactions: an order by id (row-level security applies). */
-  findById(em: EntityManager, id: string): Promise<Order | null> {
-    return em.findOne(Order, { id }, { populate: ['buyer'] });
+  /** For other modules' transactions: orders by id, with their buyers (row-level security applies). */
+  findByIds(em: EntityManager, ids: string[]): Promise<Order[]> {
+    return ids.length ? em.find(Order, { id: { $in: ids } }, { populate: ['buyer'] }) : Promise.resolve([]);
   },
 
-  byId(ctx: RequestContext, globalId: string): Promise<Order | null> {
-    return ctx.loaders.orders.byId.load(requireLocalId('Order', globalId, 'id'));
+  async findById(em: EntityManager, id: string): Promise<Order | null> {
+    return (await this.findByIds(em, [id]))[0] ?? null;
   },
 
   load(ctx: RequestContext, id: string): Promise<Order | null> {
@@ -206,74 +210,81 @@ export const ordersService = {
     return ctx.loaders.orders.statusHistory.load(order.id);
   },
 
+  /** Distinct and repeat buyers per merchant over the policy's high-repurchase window, batched. */
+  repurchaseOf(ctx: RequestContext, merchantId: string): Promise<{ buyers: number; repeatBuyers: number }> {
+    return ctx.loaders.orders.repurchase.load(merchantId);
+  },
+
   /**
    * Stores a batch of platform orders. Each item is created, recognised as a duplicate (same
-   * platform, number and content: nothing changes) or rejected with its errors; the accepted items
-   * of the call commit together in one transaction. The statement count depends on the batch, not on
-   * its size: one lookup per referenced kind and one insert per table.
+   * platform, number and content: nothing changes) or rejected with its refusals; the accepted items
+   * of the call commit together in one transaction, with the events of the states they arrive in.
+   * The statement count depends on the batch, not on its size: one lookup per referenced kind and one
+   * insert per table.
    */
-  async ingest(ctx: RequestContext, inputs: OrderInput[]) {
-    const empty = { results: [], createdCount: 0, duplicateCount: 0, rejectedCount: 0 };
-    if (inputs.length === 0) {
-      return { ...empty, userErrors: [userError(UserErrorCode.BATCH_EMPTY, 'send at least one order', ['input'])] };
-    }
-    if (inputs.length > MAX_INGEST_BATCH) {
+  async ingest(session: Session, requests: IngestRequest[]) {
+    const empty = { results: [] as IngestResult[], createdCount: 0, duplicateCount: 0, rejectedCount: 0 };
+    if (requests.length === 0) return { ...empty, refusals: [refusal(RefusalCode.BATCH_EMPTY, 'send at least one order', ['input'])] };
+    if (requests.length > MAX_INGEST_BATCH) {
       return {
         ...empty,
-        userErrors: [
-          userError(UserErrorCode.BATCH_TOO_LARGE, `send at most ${MAX_INGEST_BATCH} orders per call (got ${inputs.length})`, ['input']),
-        ],
+        refusals: [refusal(RefusalCode.BATCH_TOO_LARGE, `send at most ${MAX_INGEST_BATCH} orders per call (got ${requests.length})`, ['input'])],
       };
     }
-    const payload = await runMutation(ctx, async (em) => {
+    const outcome = await runMutation(session, async (tx) => {
+      const { em } = tx;
       const now = new Date();
-      const items = inputs.map((input, index) => parseItem(input, index, now));
-      const ids = (pick: (item: ParsedItem) => (string | null)[]) =>
-        [...new Set(items.flatMap(pick).filter((id): id is string => id !== null))];
+      const items = requests.map((request, index) => parseItem(request, index, now));
+      const valid = (id: string) => id !== '';
+      const ids = (pick: (item: ParsedItem) => string[]) => [...new Set(items.flatMap(pick).filter(valid))];
       // One after another: a transaction is one connection, which runs one statement at a time.
-      const merchants = await merchantsService.findByIds(em, ids((item) => [item.merchantId]));
-      const buyers = await buyersService.findByIds(em, ids((item) => [item.buyerId]));
-      const products = await productsService.findByIds(em, ids((item) => item.productIds));
+      const merchants = await merchantsService.findByIds(em, ids((item) => [item.input.merchantId]));
+      const buyers = await buyersService.findByIds(em, ids((item) => [item.input.buyerId]));
+      const products = await productsService.findByIds(em, ids((item) => item.input.lines.map((line) => line.productId)));
       const existing = await findExisting(em, items);
       const timeline = await policiesService.timelineIn(em);
       const merchantById = new Map(merchants.map((m) => [m.id, m]));
       const buyerById = new Map(buyers.map((b) => [b.id, b]));
       const productById = new Map(products.map((p) => [p.id, p]));
+      const events: DomainEvent[] = [];
 
       const results = items.map((item) => {
         const path = ['input', item.index];
+        const { input } = item;
         const errors = [...item.errors];
-        const merchant = item.merchantId ? merchantById.get(item.merchantId) : undefined;
-        const buyer = item.buyerId ? buyerById.get(item.buyerId) : undefined;
-        if (item.merchantId && !merchant) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
-        if (item.buyerId && !buyer) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
-        const lineProducts = item.productIds.map((id, i) => {
-          const product = id ? productById.get(id) : undefined;
+        const merchant = merchantById.get(input.merchantId);
+        const buyer = buyerById.get(input.buyerId);
+        if (valid(input.merchantId) && !merchant) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
+        if (valid(input.buyerId) && !buyer) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
+        const lineProducts = input.lines.map(({ productId }, i) => {
+          const product = productById.get(productId);
           const field = [...path, 'lines', i, 'productId'];
-          if (id && !product) errors.push(userError(UserErrorCode.NOT_FOUND, 'no such product', field));
+          if (valid(productId) && !product) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such product', field));
           if (product && merchant && product.merchant.id !== merchant.id) {
-            errors.push(userError(UserErrorCode.INVALID_INPUT, 'the product belongs to another merchant', field));
+            errors.push(refusal(RefusalCode.INVALID_INPUT, 'the product belongs to another merchant', field));
           }
           return product!;
         });
 
-        const key = orderKey(item.input.platform, item.input.externalNumber);
+        const key = orderKey(input.platform, input.externalNumber);
         const previous = existing.get(key);
         if (previous && previous.contentHash !== item.hash) {
           errors.push(
-            userError(
-              UserErrorCode.DUPLICATE_CONFLICT,
-              `order ${item.input.externalNumber} on ${item.input.platform} was already ingested with different content`,
+            refusal(
+              RefusalCode.DUPLICATE_CONFLICT,
+              `order ${input.externalNumber} on ${input.platform} was already ingested with different content`,
               [...path, 'externalNumber'],
             ),
           );
         }
-        if (errors.length) return rejected(item, errors);
-        if (previous) return accepted(item, IngestOutcome.DUPLICATE, previous);
-        const order = createOrder(em, item, timeline, actorLabel(ctx.actor), { merchant: merchant!, buyer: buyer!, products: lineProducts });
+        if (errors.length) return result(item, IngestOutcome.REJECTED, null, errors);
+        if (previous) return result(item, IngestOutcome.DUPLICATE, previous);
+        const order = createOrder(em, item, timeline, tx.actor, { merchant: merchant!, buyer: buyer!, products: lineProducts });
         existing.set(key, order); // a repeat later in the same batch is a duplicate of this one
-        return accepted(item, IngestOutcome.CREATED, order);
+        events.push(...eventsOf(order, lineProducts.map((p) => p.id)));
+        return result(item, IngestOutcome.CREATED, order);
       });
+      await tx.emit(...events);
       const count = (outcome: IngestOutcome) => results.filter((r) => r.outcome === outcome).length;
       return {
         results,
@@ -282,36 +293,35 @@ export const ordersService = {
         rejectedCount: count(IngestOutcome.REJECTED),
       };
     });
-    return { ...empty, ...payload };
+    return { ...empty, ...outcome };
   },
 
-  transition(ctx: RequestContext, input: TransitionOrderInput) {
-    return runMutation(ctx, async (em) => {
-      const errors: UserError[] = [];
-      const id = parseIdInput('Order', input.orderId, ['input', 'orderId'], errors);
-      if (!id) throw new UserInputFailure(errors);
-      const order = await em.findOne(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!order) throw new UserInputFailure([userError(UserErrorCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
+  transition(session: Session, input: TransitionOrderInput) {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
+      const order = await em.findOne(Order, { id: input.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!order) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
       const now = new Date();
       const at = input.at ?? now;
       const violation = transitionViolation(order, input.to, at, now);
       if (violation) {
-        const code = violation.field[0] === 'to' ? UserErrorCode.ILLEGAL_TRANSITION : UserErrorCode.INVALID_INPUT;
-        throw new UserInputFailure([userError(code, violation.message, ['input', ...violation.field])]);
+        const code = violation.field[0] === 'to' ? RefusalCode.ILLEGAL_TRANSITION : RefusalCode.INVALID_INPUT;
+        throw new Refused([refusal(code, violation.message, ['input', ...violation.field])]);
       }
-      em.create(OrderStatusChange, {
-        order,
-        fromStatus: order.status,
-        toStatus: input.to,
-        actor: actorLabel(ctx.actor),
-        reason: input.reason,
-        changedAt: at,
-      });
-      order.status = input.to;
+      recordTransition(em, OrderStatusChange, { key: 'order', subject: order }, { to: input.to, actor: tx.actor, reason: input.reason, at });
       order[TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS]] = at;
-      // Shipping on time or late is a trust-score fact; it moves the scores in this same transaction.
-      if (input.to === OrderStatus.SHIPPED) await trustService.recordShipment(ctx, em, order);
+      const lines = await em.find(OrderLine, { order }, { orderBy: { lineNo: 'asc' } });
+      // Only the move just made: an order delivered now was shipped, and heard of, before.
+      const events = eventsOf(order, lines.map((line) => line.product.id)).filter((event) => event.type === EVENT_OF_STATUS[input.to]);
+      await tx.emit(...events);
       return { order };
     });
   },
+};
+
+const EVENT_OF_STATUS: Partial<Record<OrderStatus, DomainEvent['type']>> = {
+  [OrderStatus.SHIPPED]: 'OrderShipped',
+  [OrderStatus.COMPLETED]: 'OrderCompleted',
+  [OrderStatus.REFUNDED]: 'OrderRefunded',
+  [OrderStatus.CANCELLED]: 'OrderCancelled',
 };

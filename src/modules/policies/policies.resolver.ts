@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { Role } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
@@ -34,7 +35,7 @@ export class PoliciesResolver {
 
   @Allow(Role.POLICY_ADMIN, Role.ADMIN)
   @Mutation(() => PublishPolicyPayload, { description: 'Publishes a new version built from the one in force plus `changes`.' })
-  publishPolicy(@Arg('input', () => PublishPolicyInput) input: PublishPolicyInput, @Ctx() ctx: RequestContext) {
-    return policiesService.publish(ctx, input);
+  async publishPolicy(@Arg('input', () => PublishPolicyInput) input: PublishPolicyInput, @Ctx() ctx: RequestContext) {
+    return toPayload(await policiesService.publish(ctx.session, input));
   }
 }

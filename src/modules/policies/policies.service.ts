@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { runMutation } from '../../db/transaction';
-import { UserErrorCode, UserInputFailure, userError } from '../../graphql/user-error';
-import { actorLabel } from '../../security/actor';
+import { runMutation, type Session } from '../../db/transaction';
+import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { RequestContext } from '../../server/context';
-import { CLOCK_SKEW_MS } from '../orders/orders.rules';
+import { CLOCK_SKEW_MS } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, versionInForce } from './policies.rules';
 import { policyNumbersSchema } from './policy.schema';
@@ -46,12 +45,12 @@ export const policiesService = {
     return [...(await this.timeline(ctx))].sort((a, b) => b.version - a.version);
   },
 
-  publish(ctx: RequestContext, input: PublishPolicyInput) {
-    return runMutation(ctx, async (em) => {
+  publish(session: Session, input: PublishPolicyInput) {
+    return runMutation(session, async ({ em, actor }) => {
       const now = new Date();
       const effectiveFrom = input.effectiveFrom ?? now;
       if (effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {
-        throw new UserInputFailure([userError(UserErrorCode.INVALID_INPUT, 'a policy cannot take effect in the past', ['input', 'effectiveFrom'])]);
+        throw new Refused([refusal(RefusalCode.INVALID_INPUT, 'a policy cannot take effect in the past', ['input', 'effectiveFrom'])]);
       }
       // One publisher at a time, so version numbers are dense and the base is the latest.
       await sqlRun(em, `select pg_advisory_xact_lock(hashtext('policy_version'))`);
@@ -59,8 +58,8 @@ export const policiesService = {
       const base = versionInForce(timeline, effectiveFrom);
       const parsed = policyNumbersSchema.safeParse(applyPatch(base.numbers, input.changes));
       if (!parsed.success) {
-        throw new UserInputFailure(
-          parsed.error.issues.map((issue) => userError(UserErrorCode.INVALID_INPUT, issue.message, ['input', 'changes', ...issue.path.map(String)])),
+        throw new Refused(
+          parsed.error.issues.map((issue) => refusal(RefusalCode.INVALID_INPUT, issue.message, ['input', 'changes', ...issue.path.map(String)])),
         );
       }
       const policy = em.create(PolicyVersion, {
@@ -68,7 +67,7 @@ export const policiesService = {
         effectiveFrom,
         numbers: parsed.data,
         note: input.note,
-        publishedBy: actorLabel(ctx.actor),
+        publishedBy: actor,
       });
       return { policy: toSnapshot(policy) };
     });

@@ -1,6 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
+import { decodeInput, requireLocalId } from '../../graphql/ids';
+import { toPayload } from '../../graphql/user-error';
 import { Money } from '../../graphql/money';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
@@ -17,7 +19,7 @@ export class ProductsResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => ProductNode, { nullable: true })
   product(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return productsService.byId(ctx, id);
+    return productsService.load(ctx, requireLocalId('Product', id, 'id'));
   }
 
   @FieldResolver(() => ID)
@@ -42,8 +44,10 @@ export class ProductsResolver {
 
   @Allow(Role.MERCHANT, Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertProductPayload, { description: "Creates or updates a merchant's product; a new price is recorded in its history." })
-  upsertProduct(@Arg('input', () => UpsertProductInput) input: UpsertProductInput, @Ctx() ctx: RequestContext) {
-    return productsService.upsert(ctx, input);
+  async upsertProduct(@Arg('input', () => UpsertProductInput) input: UpsertProductInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }));
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await productsService.upsert(ctx.session, value));
   }
 }
 

@@ -1,19 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { canReachMerchant } from '../../db/tenant-db';
+import { runMutation, type Session } from '../../db/transaction';
 import type { Page, PageArgs } from '../../graphql/connection';
-import { parseIdInput, requireLocalId } from '../../graphql/ids';
-import { UserErrorCode, UserInputFailure, userError, type UserError } from '../../graphql/user-error';
-import { runMutation } from '../../db/transaction';
 import type { RequestContext } from '../../server/context';
-import { canReachMerchant } from '../../security/actor';
+import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { merchantsService } from '../merchants/merchants.service';
 import { Product, ProductPrice } from './product.entity';
 import type { UpsertProductInput } from './products.types';
 
 export const productsService = {
-  byId(ctx: RequestContext, globalId: string): Promise<Product | null> {
-    return ctx.loaders.products.byId.load(requireLocalId('Product', globalId, 'id'));
-  },
-
   load(ctx: RequestContext, id: string): Promise<Product | null> {
     return ctx.loaders.products.byId.load(id);
   },
@@ -26,17 +21,15 @@ export const productsService = {
     return ctx.loaders.products.priceHistory.load(product.id);
   },
 
+  /** For other modules' transactions: the products that exist among `ids`. */
   findByIds(em: EntityManager, ids: string[]): Promise<Product[]> {
-    return em.find(Product, { id: { $in: ids } });
+    return ids.length ? em.find(Product, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
-  upsert(ctx: RequestContext, input: UpsertProductInput) {
-    return runMutation(ctx, async (em) => {
-      const errors: UserError[] = [];
-      const merchantId = parseIdInput('Merchant', input.merchantId, ['input', 'merchantId'], errors);
-      if (!merchantId) throw new UserInputFailure(errors);
-      const [merchant] = canReachMerchant(ctx.db.scope, merchantId) ? await merchantsService.findByIds(em, [merchantId]) : [];
-      if (!merchant) throw new UserInputFailure([userError(UserErrorCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
+  upsert(session: Session, input: UpsertProductInput & { merchantId: string }) {
+    return runMutation(session, async ({ em, scope }) => {
+      const [merchant] = canReachMerchant(scope, input.merchantId) ? await merchantsService.findByIds(em, [input.merchantId]) : [];
+      if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
       const now = new Date();
       const values = { title: input.title, category: input.category, currentPrice: input.price };
       const existing = await em.findOne(Product, { merchant, externalId: input.externalId });

@@ -5,18 +5,7 @@ import { byIdLoader } from '../../graphql/loaders';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { ScoreEvent } from './trust.entity';
 import type { ScoreFactor } from './trust.enums';
-
-const ofMerchant: TableSpec['tenant'] = (qb, merchantId) => qb.where('t.merchant_id', merchantId);
-export const SCORE_EVENT_TABLE: TableSpec = { table: 'score_event', tenant: ofMerchant };
-const MERCHANT_SCORE_TABLE: TableSpec = { table: 'merchant_score', tenant: ofMerchant };
-const PRODUCT_SCORE_TABLE: TableSpec = {
-  table: 'product_score',
-  tenant: (qb, merchantId) => qb.whereRaw('exists (select 1 from product p where p.id = t.product_id and p.merchant_id = ?)', [merchantId]),
-};
-const BUYER_RISK_TABLE: TableSpec = {
-  table: 'buyer_risk',
-  tenant: (qb, merchantId) => qb.whereRaw('exists (select 1 from "order" o where o.buyer_id = t.buyer_id and o.merchant_id = ?)', [merchantId]),
-};
+import { BUYER_RISK_TABLE, MERCHANT_SCORE_TABLE, PRODUCT_SCORE_TABLE, SCORE_EVENT_TABLE, windowStart } from './trust.query';
 
 export interface FactorSums {
   factor: ScoreFactor;
@@ -43,7 +32,7 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
     /** Per merchant and factor, over the window of the policy in force: one GROUP BY for all merchants. */
     factors: new DataLoader<string, FactorSums[]>(async (merchantIds) => {
       const { trust } = (await policyNow()).numbers;
-      const since = new Date(Date.now() - trust.windowDays * 86_400_000);
+      const since = windowStart(new Date(), trust.windowDays);
       const qb = db
         .scoped(db.knex()('score_event as t'), SCORE_EVENT_TABLE.tenant)
         .select('t.merchant_id', 't.factor')
@@ -63,27 +52,6 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
         });
       }
       return merchantIds.map((id) => byMerchant.get(id)!);
-    }),
-    /** Distinct and repeat buyers per merchant over the high-repurchase window: one query for all. */
-    repurchase: new DataLoader<string, { buyers: number; repeatBuyers: number }>(async (merchantIds) => {
-      const { highRepurchase } = (await policyNow()).numbers;
-      const knex = db.knex();
-      const perBuyer = db
-        .scoped(knex('order as t'), (qb, merchantId) => qb.where('t.merchant_id', merchantId))
-        .select('t.merchant_id', 't.buyer_id')
-        .count({ n: '*' })
-        .whereIn('t.merchant_id', [...merchantIds])
-        .whereNot('t.status', 'CANCELLED')
-        .where('t.paid_at', '>=', new Date(Date.now() - highRepurchase.windowDays * 86_400_000))
-        .groupBy('t.merchant_id', 't.buyer_id')
-        .as('per_buyer');
-      const qb = knex
-        .from(perBuyer)
-        .select('merchant_id', knex.raw('count(*)::int as buyers, (count(*) filter (where n > 1))::int as repeat_buyers'))
-        .groupBy('merchant_id');
-      const rows = await db.read((run) => run(qb));
-      const byMerchant = new Map(rows.map((row) => [row.merchant_id as string, { buyers: Number(row.buyers), repeatBuyers: Number(row.repeat_buyers) }]));
-      return merchantIds.map((id) => byMerchant.get(id) ?? { buyers: 0, repeatBuyers: 0 });
     }),
     history: childConnectionLoader<ScoreEvent, PageArgs>(db, ScoreEvent, {
       ...SCORE_EVENT_TABLE,

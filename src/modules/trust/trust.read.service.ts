@@ -2,6 +2,7 @@ import type { Page, PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import type { Buyer } from '../buyers/buyer.entity';
 import type { Merchant } from '../merchants/merchant.entity';
+import { ordersService } from '../orders/orders.service';
 import { policiesService } from '../policies/policies.service';
 import type { Product } from '../products/product.entity';
 import type { ScoreEvent } from './trust.entity';
@@ -24,7 +25,7 @@ export const trustReadService = {
     const policy = await policiesService.inForce(ctx);
     const [stored, repurchase] = await Promise.all([
       ctx.loaders.trust.merchantScore.load(merchant.id),
-      ctx.loaders.trust.repurchase.load(merchant.id),
+      ordersService.repurchaseOf(ctx, merchant.id),
     ]);
     const scores = stored
       ? { experience: Number(stored.experience), integrity: Number(stored.integrity) }

@@ -1,6 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
+import { decodeInput } from '../../graphql/ids';
+import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
@@ -43,40 +45,58 @@ export class TrustResolver {
     @Arg('events', () => [HypotheticalEventInput]) events: HypotheticalEventInput[],
     @Ctx() ctx: RequestContext,
   ) {
-    const { simulation, userErrors } = await trustService.simulate(ctx, merchantId, events);
-    if (!simulation) return { simulation: null, userErrors };
+    const decoded = decodeInput([], (ids) => ids.id('Merchant', merchantId, 'merchantId'));
+    if (decoded.refusals.length) return { simulation: null, userErrors: decoded.refusals };
+    const { simulation, refusals } = await trustService.simulate(ctx.db, decoded.value, events);
+    if (!simulation) return { simulation: null, userErrors: refusals };
     return {
       simulation: {
         current: snapshotView(simulation.current, simulation.current.band),
         simulated: snapshotView(simulation.simulated, simulation.simulated.band),
         policyVersion: simulation.policyVersion,
       },
-      userErrors,
+      userErrors: refusals,
     };
   }
 
   @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => RecordScoreEventsPayload, { description: 'Records platform facts (shipping, replies, complaints, outcomes); all or nothing.' })
-  recordScoreEvents(@Arg('input', () => [ScoreEventInput]) input: ScoreEventInput[], @Ctx() ctx: RequestContext) {
-    return trustService.record(ctx, input);
+  async recordScoreEvents(@Arg('input', () => [ScoreEventInput]) input: ScoreEventInput[], @Ctx() ctx: RequestContext) {
+    const { value, refusals } = decodeInput(['input'], (ids) =>
+      input.map((event, i) => ({
+        ...event,
+        merchantId: ids.optional('Merchant', event.merchantId, i, 'merchantId'),
+        productId: ids.optional('Product', event.productId, i, 'productId'),
+        buyerId: ids.optional('Buyer', event.buyerId, i, 'buyerId'),
+        orderId: ids.optional('Order', event.orderId, i, 'orderId'),
+        caseId: ids.uuid(event.caseId, i, 'caseId'),
+        appealId: ids.uuid(event.appealId, i, 'appealId'),
+      })),
+    );
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await trustService.record(ctx.session, value));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => ScoreEventPayload, { description: 'A manual adjustment with a reason, within the policy’s bounds.' })
-  adjustMerchantScore(@Arg('input', () => AdjustMerchantScoreInput) input: AdjustMerchantScoreInput, @Ctx() ctx: RequestContext) {
-    return trustService.adjust(ctx, input);
+  async adjustMerchantScore(@Arg('input', () => AdjustMerchantScoreInput) input: AdjustMerchantScoreInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }));
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await trustService.adjust(ctx.session, value));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => ScoreEventPayload, { description: 'Voids an event (e.g. after an upheld appeal); the void is an event too.' })
-  voidScoreEvent(@Arg('input', () => VoidScoreEventInput) input: VoidScoreEventInput, @Ctx() ctx: RequestContext) {
-    return trustService.void(ctx, input);
+  async voidScoreEvent(@Arg('input', () => VoidScoreEventInput) input: VoidScoreEventInput, @Ctx() ctx: RequestContext) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, eventId: ids.id('ScoreEvent', input.eventId, 'eventId') }));
+    if (refusals.length) return toPayload({ refusals });
+    return toPayload(await trustService.void(ctx.session, value));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => RecomputeScoresPayload, { description: 'Replays all events into the stored scores.' })
-  recomputeScores(@Ctx() ctx: RequestContext) {
-    return trustService.recompute(ctx);
+  async recomputeScores(@Ctx() ctx: RequestContext) {
+    return toPayload(await trustService.recompute(ctx.session));
   }
 
   @FieldResolver(() => ID)

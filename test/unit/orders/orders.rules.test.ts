@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_NUMBERS as DEFAULT_POLICY } from '../../../src/modules/policies/policy.defaults';
 import {
   canTransitionOrder,
-  contentHash,
   defaultShipBy,
   isRemoteRegion,
   orderFactsViolations,
   transitionViolation,
   type OrderFacts,
 } from '../../../src/modules/orders/orders.rules';
+import { contentHash } from '../../../src/shared/hash';
 import { OrderStatus, Province } from '../../../src/shared/enums';
 
 const HOUR = 3_600_000;

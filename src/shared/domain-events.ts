@@ -1,0 +1,44 @@
+import type { MerchantStatus } from './enums';
+
+/**
+ * What happened in one module that others may act on, as plain data (local ids, amounts in fen,
+ * times). Emitted inside the transaction that made it true; see `db/events.ts` for delivery.
+ */
+export type DomainEvent =
+  | {
+      type: 'OrderShipped';
+      orderId: string;
+      merchantId: string;
+      buyerId: string;
+      /** The order's products, by line number. */
+      productIds: string[];
+      shippedAt: Date;
+      shipBy: Date;
+    }
+  | { type: 'OrderCompleted'; orderId: string; merchantId: string; completedAt: Date }
+  | { type: 'OrderRefunded'; orderId: string; merchantId: string; refundedAt: Date; shippedAt: Date | null }
+  | { type: 'OrderCancelled'; orderId: string; merchantId: string; cancelledAt: Date }
+  | { type: 'MerchantStatusChanged'; merchantId: string; from: MerchantStatus; to: MerchantStatus; reason: string; at: Date }
+  | {
+      type: 'ScoreEventRecorded';
+      eventId: string;
+      factor: string;
+      merchantId: string | null;
+      productId: string | null;
+      buyerId: string | null;
+      orderId: string | null;
+      occurredAt: Date;
+    }
+  | {
+      type: 'LedgerTransactionPosted';
+      transactionId: string;
+      kind: string;
+      amount: number;
+      merchantId: string | null;
+      orderId: string | null;
+      reversalOfId: string | null;
+    };
+
+export type DomainEventType = DomainEvent['type'];
+
+export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
