@@ -1,7 +1,6 @@
 import type { Page } from '../../graphql/connection';
 import { paginate, type PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
-import type { Merchant } from '../merchants/merchant.entity';
 import { LedgerTransaction } from './ledger.entity';
 import { AccountKind, type FundCode } from './ledger.enums';
 import { type LedgerEntryRow, NEWEST_FIRST } from './ledger.loaders';
@@ -16,7 +15,7 @@ export const ledgerReadService = {
     return paginate(ctx.db, LedgerTransaction, { ...LEDGER_TRANSACTION_TABLE, where: ledgerTransactionWhere(args.filter), sort: NEWEST_FIRST, page: args });
   },
 
-  subsidiesOf(ctx: RequestContext, merchant: Merchant, page: PageArgs): Promise<Page<LedgerTransaction>> {
+  subsidiesOf(ctx: RequestContext, merchant: { id: string }, page: PageArgs): Promise<Page<LedgerTransaction>> {
     return ctx.loaders.ledger.subsidiesOfMerchant.load({ parentId: merchant.id, args: page });
   },
 
@@ -29,7 +28,7 @@ export const ledgerReadService = {
   },
 
   /** Balances of the merchant's cash and ad accounts, in fen. */
-  async merchantLedger(ctx: RequestContext, merchant: Merchant): Promise<{ cash: number; ad: number }> {
+  async merchantLedger(ctx: RequestContext, merchant: { id: string }): Promise<{ cash: number; ad: number }> {
     const accounts = await ctx.loaders.ledger.accountsOfMerchant.load(merchant.id);
     const balance = (kind: AccountKind) => accounts.find((a) => a.kind === kind)?.balance ?? 0;
     return { cash: balance(AccountKind.MERCHANT_CASH), ad: balance(AccountKind.MERCHANT_AD) };

@@ -8,7 +8,6 @@ import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role, STAFF_READERS } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
-import type { Merchant } from '../merchants/merchant.entity';
 import { merchantsService } from '../merchants/merchants.service';
 import { MerchantNode } from '../merchants/merchants.types';
 import { ordersService } from '../orders/orders.service';
@@ -160,19 +159,19 @@ export class LedgerResolver {
 @Resolver(() => MerchantNode)
 export class MerchantLedgerResolver {
   @FieldResolver(() => MerchantLedgerView)
-  async ledger(@Root() merchant: Merchant, @Ctx() ctx: RequestContext) {
+  async ledger(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
     const { cash, ad } = await ledgerReadService.merchantLedger(ctx, merchant);
     return { cash: Money.fromFen(cash), ad: Money.fromFen(ad) };
   }
 
   @FieldResolver(() => LedgerTransactionConnection, { description: "Platform money paid for or to the merchant (and reversals), newest first." })
-  subsidies(@Root() merchant: Merchant, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
+  subsidies(@Root() merchant: { id: string }, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
     return ledgerReadService.subsidiesOf(ctx, merchant, page);
   }
 
   @FieldResolver(() => SubsidyAllowanceView, { description: 'What is left under a monthly or per-merchant cap.' })
   async subsidyAllowance(
-    @Root() merchant: Merchant,
+    @Root() merchant: { id: string },
     @Arg('kind', () => LedgerKind) kind: LedgerKind,
     @Arg('period', () => String, { nullable: true, description: 'YYYY-MM; default this month (China time).' }) period: string | null,
     @Ctx() ctx: RequestContext,

@@ -4,9 +4,7 @@ import { runMutation, type Session } from '../../db/transaction';
 import type { MerchantTier } from '../../shared/enums';
 import { contentHash } from '../../shared/hash';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
-import type { Merchant } from '../merchants/merchant.entity';
 import { merchantsService } from '../merchants/merchants.service';
-import type { Order } from '../orders/order.entity';
 import { ordersService } from '../orders/orders.service';
 import { type PolicySnapshot, versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
@@ -51,6 +49,9 @@ const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
 
 /** The per-merchant caps `subsidyAllowance` reports. */
 const CAPPED_KINDS = [LedgerKind.LATE_SHIPMENT_SUBSIDY, LedgerKind.REFUND_ONLY_SUBSIDY, LedgerKind.SMALL_MERCHANT_COUPONS] as const;
+
+type Merchant = Awaited<ReturnType<typeof merchantsService.findByIds>>[number];
+type Order = NonNullable<Awaited<ReturnType<typeof ordersService.findById>>>;
 
 interface Prepared {
   quote: SubsidyQuote;

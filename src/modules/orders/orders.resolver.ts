@@ -7,10 +7,8 @@ import { toPayload } from '../../graphql/user-error';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
-import type { Buyer } from '../buyers/buyer.entity';
 import { buyersService } from '../buyers/buyers.service';
 import { BuyerNode } from '../buyers/buyers.types';
-import type { Merchant } from '../merchants/merchant.entity';
 import { merchantsService } from '../merchants/merchants.service';
 import { MerchantNode } from '../merchants/merchants.types';
 import { productsService } from '../products/products.service';
@@ -158,7 +156,7 @@ export class OrderLineResolver {
 @Resolver(() => MerchantNode)
 export class MerchantOrdersResolver {
   @FieldResolver(() => OrderConnection, { description: "The merchant's orders; default newest first." })
-  orders(@Root() merchant: Merchant, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
+  orders(@Root() merchant: { id: string }, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
     return ordersService.ofMerchant(ctx, merchant.id, listArgs(args));
   }
 }
@@ -166,7 +164,7 @@ export class MerchantOrdersResolver {
 @Resolver(() => BuyerNode)
 export class BuyerOrdersResolver {
   @FieldResolver(() => OrderConnection, { description: "The buyer's orders; default newest first." })
-  orders(@Root() buyer: Buyer, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
+  orders(@Root() buyer: { id: string }, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
     return ordersService.ofBuyer(ctx, buyer.id, listArgs(args));
   }
 }

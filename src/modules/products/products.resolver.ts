@@ -7,7 +7,6 @@ import { Money } from '../../graphql/money';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
-import type { Merchant } from '../merchants/merchant.entity';
 import { merchantsService } from '../merchants/merchants.service';
 import { MerchantNode } from '../merchants/merchants.types';
 import { Product, ProductPrice } from './product.entity';
@@ -62,7 +61,7 @@ export class ProductPricePointResolver {
 @Resolver(() => MerchantNode)
 export class MerchantProductsResolver {
   @FieldResolver(() => ProductConnection, { description: "The merchant's products, oldest first." })
-  products(@Root() merchant: Merchant, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
+  products(@Root() merchant: { id: string }, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
     return productsService.ofMerchant(ctx, merchant.id, page);
   }
 }

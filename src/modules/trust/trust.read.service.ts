@@ -1,10 +1,7 @@
 import type { Page, PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
-import type { Buyer } from '../buyers/buyer.entity';
-import type { Merchant } from '../merchants/merchant.entity';
 import { ordersService } from '../orders/orders.service';
 import { policiesService } from '../policies/policies.service';
-import type { Product } from '../products/product.entity';
 import type { ScoreEvent } from './trust.entity';
 import type { RiskLevel } from './trust.enums';
 import { bandOf, buyerRisk, deltasOf, EXPERIENCE_SCALE, formatScaled, isHighRepurchase, merchantScores } from './trust.rules';
@@ -21,7 +18,7 @@ export function snapshotView(scores: { experience: number; integrity: number }, 
 
 export const trustReadService = {
   /** Stored scores (the baseline before any event), the band, and the live high-repurchase flag. */
-  async merchantTrust(ctx: RequestContext, merchant: Merchant): Promise<MerchantTrustView> {
+  async merchantTrust(ctx: RequestContext, merchant: { id: string }): Promise<MerchantTrustView> {
     const policy = await policiesService.inForce(ctx);
     const [stored, repurchase] = await Promise.all([
       ctx.loaders.trust.merchantScore.load(merchant.id),
@@ -56,14 +53,14 @@ export const trustReadService = {
     return ctx.loaders.trust.history.load({ parentId: merchantId, args: page });
   },
 
-  async productExperience(ctx: RequestContext, product: Product): Promise<string> {
+  async productExperience(ctx: RequestContext, product: { id: string }): Promise<string> {
     const stored = await ctx.loaders.trust.productScore.load(product.id);
     const value = stored ? Number(stored.experience) : (await policiesService.inForce(ctx)).numbers.trust.productBaseline;
     return formatScaled(value, 100, 2);
   },
 
   /** Stored risk, or for a buyer without facts, the risk of its tag alone. */
-  async buyerRisk(ctx: RequestContext, buyer: Buyer): Promise<BuyerRiskView> {
+  async buyerRisk(ctx: RequestContext, buyer: { id: string; malicious: boolean }): Promise<BuyerRiskView> {
     const stored = await ctx.loaders.trust.buyerRisk.load(buyer.id);
     if (stored) {
       return { score: formatScaled(Number(stored.score), 100, 2), level: stored.level as RiskLevel, reasons: stored.reasons as string[] };

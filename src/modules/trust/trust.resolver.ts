@@ -6,14 +6,11 @@ import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
-import type { Buyer } from '../buyers/buyer.entity';
 import { BuyerNode } from '../buyers/buyers.types';
-import type { Merchant } from '../merchants/merchant.entity';
 import { merchantsService } from '../merchants/merchants.service';
 import { MerchantNode } from '../merchants/merchants.types';
 import { ordersService } from '../orders/orders.service';
 import { OrderNode } from '../orders/orders.types';
-import type { Product } from '../products/product.entity';
 import { productsService } from '../products/products.service';
 import { ProductNode } from '../products/products.types';
 import type { ScoreEvent } from './trust.entity';
@@ -166,7 +163,7 @@ export class MerchantTrustFieldsResolver {
 @Resolver(() => MerchantNode)
 export class MerchantTrustResolver {
   @FieldResolver(() => MerchantTrustView)
-  trust(@Root() merchant: Merchant, @Ctx() ctx: RequestContext) {
+  trust(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
     return trustReadService.merchantTrust(ctx, merchant);
   }
 }
@@ -174,7 +171,7 @@ export class MerchantTrustResolver {
 @Resolver(() => ProductNode)
 export class ProductTrustResolver {
   @FieldResolver(() => String, { description: 'Product experience score 0-100.' })
-  experienceScore(@Root() product: Product, @Ctx() ctx: RequestContext) {
+  experienceScore(@Root() product: { id: string }, @Ctx() ctx: RequestContext) {
     return trustReadService.productExperience(ctx, product);
   }
 }
@@ -182,7 +179,7 @@ export class ProductTrustResolver {
 @Resolver(() => BuyerNode)
 export class BuyerRiskResolver {
   @FieldResolver(() => BuyerRiskView, { description: "Risk from the buyer's refund-only rate, rejected claims and tags." })
-  risk(@Root() buyer: Buyer, @Ctx() ctx: RequestContext) {
+  risk(@Root() buyer: { id: string; malicious: boolean }, @Ctx() ctx: RequestContext) {
     return trustReadService.buyerRisk(ctx, buyer);
   }
 }

@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { boundaryViolations, importCycles, listSources, owners } from '../../helpers/boundaries';
+
+const root = resolve(__dirname, '../../..');
+const sources = listSources(root);
+
+describe('module boundaries', () => {
+  it('no file imports another module’s entity or names its table, and db/ imports neither server/ nor graphql/', () => {
+    expect(boundaryViolations(sources)).toEqual([]);
+  });
+
+  it('no value imports go round in a circle', () => {
+    expect(importCycles(sources)).toEqual([]);
+  });
+
+  it('finds each kind of violation when one is there', () => {
+    const known = owners(sources);
+    const offending = {
+      path: 'src/modules/ledger/ledger.offender.ts',
+      text: [
+        "import { Order } from '../orders/order.entity';",
+        "import type { ScoreEvent } from '../trust/trust.entity';",
+        "const a = knex('merchant_score as t');",
+        'const b = `select 1 from "order" o where o.id = ?`;',
+        "const c = { table: 'buyer_risk' };",
+        "const fine = { populate: ['buyer'], kind: 'ledger_transaction' };",
+      ].join('\n'),
+    };
+    const ground = { path: 'src/db/offender.ts', text: "import type { RequestContext } from '../server/context';" };
+    expect(boundaryViolations([offending, ground], known)).toEqual([
+      "src/modules/ledger/ledger.offender.ts: imports orders's entity src/modules/orders/order.entity",
+      "src/modules/ledger/ledger.offender.ts: imports trust's entity src/modules/trust/trust.entity",
+      'src/modules/ledger/ledger.offender.ts: names trust\'s table "merchant_score"',
+      'src/modules/ledger/ledger.offender.ts: names orders\'s table "order"',
+      'src/modules/ledger/ledger.offender.ts: names trust\'s table "buyer_risk"',
+      'src/db/offender.ts: db/ imports src/server/context',
+    ]);
+  });
+
+  it('finds an import circle', () => {
+    const files = [
+      { path: 'src/a.ts', text: "import { b } from './b';" },
+      { path: 'src/b.ts', text: "import { a } from './a';" },
+      { path: 'src/c.ts', text: "import type { a } from './a';" },
+    ];
+    expect(importCycles(files)).toEqual([['src/a', 'src/b', 'src/a']]);
+  });
+});
