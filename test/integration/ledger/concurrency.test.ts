@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Role } from '../../../src/security/roles';
-import { AllocateFundDocument, FundsDocument, PostSubsidyDocument } from '../../generated/graphql';
+import { AllocateFundDocument, FundsDocument, PostSubsidyDocument, QuoteSubsidyDocument } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
@@ -40,6 +40,13 @@ describe('ledger under concurrency', () => {
     expect(refused).toHaveLength(36);
     expect(refused.every((r) => r.postSubsidy.userErrors[0].code === 'BUDGET_EXHAUSTED')).toBe(true);
     expect(await specialFund()).toMatchObject({ budget: { amount: '100.00' }, spent: { amount: '98.00' }, remaining: { amount: '2.00' } });
+  });
+
+  it('a quote says what the posting would: with 2.00 left, a 7.00 payout is refused for budget and a 2.00 one is not', async () => {
+    const quote = async (amount: string) =>
+      (await finance().data(QuoteSubsidyDocument, { input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(others[0]), amount } })).quoteSubsidy.quote!;
+    expect(await quote('7.00')).toMatchObject({ eligible: false, refusal: 'BUDGET_EXHAUSTED' });
+    expect(await quote('2.00')).toMatchObject({ eligible: true, amount: { amount: '2.00' } });
   });
 
   it('50 concurrent late-shipment claims of one merchant in one month pay at most 300 yuan', async () => {

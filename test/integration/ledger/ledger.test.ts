@@ -129,6 +129,12 @@ describe('subsidy ledger', () => {
     expect(other.ledgerTransactions.totalCount).toBe(0);
   });
 
+  it('asking for the allowance of a kind without a per-merchant cap is a client error naming the argument', async () => {
+    const result = await app.execute(MerchantLedgerDocument, { id: gid.merchant(loyal), kind: 'TECH_SERVICE_FEE' });
+    expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'kind' } });
+    expect(result.errors?.[0].message).toMatch(/LATE_SHIPMENT_SUBSIDY/);
+  });
+
   it('a reversal restores the balances, is linked both ways, and cannot be repeated or reversed', async () => {
     const fundsBefore = (await finance().data(FundsDocument)).funds;
     const { postSubsidy } = await post({ kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(strength), amount: '300.00' });

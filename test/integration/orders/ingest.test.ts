@@ -125,13 +125,22 @@ describe('ingestOrders', () => {
     expect(await rowCounts()).toEqual(before);
   });
 
-  it('takes a full batch of 1,000 in one call with a fixed number of statements', async () => {
-    const items = Array.from({ length: 1000 }, () => orderInput(refs));
-    const { ingestOrders } = await app.data(IngestOrdersDocument, { input: items });
-    expect(ingestOrders.createdCount).toBe(1000);
-    const again = await app.statementsOf(IngestOrdersDocument, { input: items.slice(0, 10) });
-    const moreAgain = await app.statementsOf(IngestOrdersDocument, { input: items });
-    expect(moreAgain.length).toBe(again.length);
+  it('stores a full batch of 1,000 new shipped orders, with their score events, in as many statements as 10', async () => {
+    const shipped = (n: number) =>
+      Array.from({ length: n }, () =>
+        orderInput(refs, {
+          status: 'SHIPPED',
+          paidAt: new Date(Date.now() - 30 * 3_600_000).toISOString(),
+          shippedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        }),
+      );
+    const few = await app.statementsOf(IngestOrdersDocument, { input: shipped(10) });
+    const items = shipped(1000);
+    const many = await app.statementsOf(IngestOrdersDocument, { input: items });
+    expect(many.length).toBe(few.length);
+    expect(many.filter((sql) => /^insert into "score_event"/.test(sql))).toHaveLength(1);
+    const resent = await app.data(IngestOrdersDocument, { input: items });
+    expect(resent.ingestOrders.duplicateCount).toBe(1000);
   });
 
   it('rejects negative money and unknown enums as GraphQL validation errors naming the variable', async () => {

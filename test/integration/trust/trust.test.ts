@@ -134,6 +134,15 @@ describe('trust scores', () => {
     expect(await count()).toBe(before);
     const unknownFactor = await ingest().execute(RecordScoreEventsDocument, { input: [{ factor: 'BRIBERY' as never, merchantId: gid.merchant(merchant), occurredAt: hourAgo() }] });
     expect(unknownFactor.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const { recordScoreEvents: badIds } = await record([
+      { factor: 'COMPLAINT', merchantId: gid.merchant(merchant), caseId: 'case-42', occurredAt: hourAgo() },
+      { factor: 'COMPLAINT', merchantId: 'not-an-id', appealId: '00000000-0000-4000-8000-000000000001', occurredAt: hourAgo() },
+    ]);
+    expect(badIds.userErrors.map((e) => [e.code, e.field?.join('.')])).toEqual([
+      ['INVALID_ID', 'input.0.caseId'],
+      ['INVALID_ID', 'input.1.merchantId'],
+    ]);
+    expect(await count()).toBe(before);
   });
 
   it('simulation predicts the score of hypothetical events and writes nothing', async () => {
