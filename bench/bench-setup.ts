@@ -17,7 +17,11 @@ export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroOR
   if (!url) {
     dataDir = mkdtempSync(join(tmpdir(), 'weiquan-bench-'));
     chmodSync(dataDir, 0o755);
-    const db = await startEmbeddedPostgres({ dir: dataDir, port: 55000 + Math.floor(Math.random() * 900), persistent: false });
+    const db = await startEmbeddedPostgres({
+      dir: dataDir,
+      port: 55000 + Math.floor(Math.random() * 900),
+      persistent: false,
+    });
     url = db.url;
     stop = db.stop;
   }

@@ -28,7 +28,12 @@ interface Scenario {
 
 async function main() {
   const { orm, close } = await openBenchDatabase(CONNECTIONS);
-  const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: randomBytes(32).toString('hex'), jwksUrl: undefined };
+  const auth = {
+    issuer: 'weiquan',
+    audience: 'weiquan-gateway',
+    jwtSecret: randomBytes(32).toString('hex'),
+    jwksUrl: undefined,
+  };
   const server = await serveBenchGateway(orm, auth);
   const { gateway } = server;
   const token = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
@@ -56,26 +61,30 @@ async function main() {
     {
       name: 'merchants(50) → orders(20) → buyer, lines → product',
       body: () => ({
-        query: '{ merchants(first: 50) { edges { node { id orders(first: 20) { edges { node { id buyer { id } lines { product { id } } } } } } } } }',
+        query:
+          '{ merchants(first: 50) { edges { node { id orders(first: 20) { edges { node { id buyer { id } lines { product { id } } } } } } } } }',
       }),
     },
     {
       name: 'order(id) with lines, merchant, history',
       body: () => ({
-        query: 'query($id: ID!) { order(id: $id) { status paidAmount { amount } merchant { name } lines { quantity product { title } } statusHistory { toStatus } } }',
+        query:
+          'query($id: ID!) { order(id: $id) { status paidAmount { amount } merchant { name } lines { quantity product { title } } statusHistory { toStatus } } }',
         variables: { id: toGlobalId('Order', anOrder.id) },
       }),
     },
     {
       name: 'orders(first: 50, COMPLETED, not remote) + totalCount',
       body: () => ({
-        query: '{ orders(first: 50, filter: { status: [COMPLETED], remoteRegion: false }) { totalCount edges { node { id paidAmount { amount } } } } }',
+        query:
+          '{ orders(first: 50, filter: { status: [COMPLETED], remoteRegion: false }) { totalCount edges { node { id paidAmount { amount } } } } }',
       }),
     },
     {
       name: 'merchants(50) → trust, factors, ledger balances',
       body: () => ({
-        query: '{ merchants(first: 50) { edges { node { trust { experienceScore band highRepurchase factors { name value contribution } } ledger { cash { amount } } } } } }',
+        query:
+          '{ merchants(first: 50) { edges { node { trust { experienceScore band highRepurchase factors { name value contribution } } ledger { cash { amount } } } } } }',
       }),
     },
     {
@@ -87,7 +96,9 @@ async function main() {
     },
   ];
 
-  console.log(`Weiquan gateway benchmark: ${SECONDS} s per scenario, ${CONNECTIONS} connections, loopback HTTP, NODE_ENV=production`);
+  console.log(
+    `Weiquan gateway benchmark: ${SECONDS} s per scenario, ${CONNECTIONS} connections, loopback HTTP, NODE_ENV=production`,
+  );
   console.log(`Node ${process.version}, demo data: ${await em.count(Order)} orders\n`);
   for (const scenario of scenarios) {
     const probe = scenario.body();
@@ -121,7 +132,9 @@ async function main() {
     );
   }
   const memory = process.memoryUsage();
-  console.log(`\nGateway process after the run: RSS ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `\nGateway process after the run: RSS ${(memory.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
 
   await server.stop();
   await close();

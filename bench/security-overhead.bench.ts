@@ -37,7 +37,12 @@ async function main() {
   const em = orm.em.fork();
   const order = await em.findOneOrFail(Order, { paidAt: { $lte: new Date() } }, { orderBy: { paidAt: 'desc' } });
   const merchantId = order.merchant.id;
-  const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: randomBytes(32).toString('hex'), jwksUrl: undefined };
+  const auth = {
+    issuer: 'weiquan',
+    audience: 'weiquan-gateway',
+    jwtSecret: randomBytes(32).toString('hex'),
+    jwksUrl: undefined,
+  };
   const adminToken = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
   const merchantToken = await signToken(auth, { subject: 'bench-shop', role: Role.MERCHANT, merchantId });
 
@@ -46,18 +51,33 @@ async function main() {
   show('verify an HS256 bearer token', await timePerCall(() => authenticate(`Bearer ${adminToken}`)));
 
   const knex = em.getKnex();
-  show('read one order by id: owner, no transaction, no RLS', await timePerCall(() => knex.raw('select * from "order" where id = ?', [order.id])));
+  show(
+    'read one order by id: owner, no transaction, no RLS',
+    await timePerCall(() => knex.raw('select * from "order" where id = ?', [order.id])),
+  );
   const tenantRead = (scope: TenantScope) => {
     const db = new TenantDb(orm.em.fork(), scope);
     return () => db.read((run) => run(db.knex()('order as t').select('t.*').where('t.id', order.id)));
   };
-  show('read one order by id: tenant transaction + RLS, platform scope', await timePerCall(tenantRead({ platform: true, merchantId: null })));
-  show('read one order by id: tenant transaction + RLS, merchant scope', await timePerCall(tenantRead({ platform: false, merchantId })));
+  show(
+    'read one order by id: tenant transaction + RLS, platform scope',
+    await timePerCall(tenantRead({ platform: true, merchantId: null })),
+  );
+  show(
+    'read one order by id: tenant transaction + RLS, merchant scope',
+    await timePerCall(tenantRead({ platform: false, merchantId })),
+  );
 
   const server = await serveBenchGateway(orm, auth);
-  const body = JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { status paidAmount { amount } } }', variables: { id: toGlobalId('Order', order.id) } });
+  const body = JSON.stringify({
+    query: 'query($id: ID!) { order(id: $id) { status paidAmount { amount } } }',
+    variables: { id: toGlobalId('Order', order.id) },
+  });
   console.log(`\nHTTP order(id), ${SECONDS} s, 1 connection (latency) and 10 connections (throughput):`);
-  for (const [who, token] of [['staff (platform scope)', adminToken], ['owning merchant (merchant scope)', merchantToken]] as const) {
+  for (const [who, token] of [
+    ['staff (platform scope)', adminToken],
+    ['owning merchant (merchant scope)', merchantToken],
+  ] as const) {
     for (const connections of [1, 10]) {
       const run = await autocannon({
         url: server.url,

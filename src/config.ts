@@ -18,15 +18,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     AUTH_JWKS_URL: url({ default: undefined, desc: 'JWKS of the identity provider, for asymmetric tokens' }),
     AUTH_ISSUER: str({ default: 'weiquan' }),
     AUTH_AUDIENCE: str({ default: 'weiquan-gateway' }),
-    ENABLE_INTROSPECTION: bool({ default: undefined, desc: 'Introspection and Sandbox; default on outside production' }),
+    ENABLE_INTROSPECTION: bool({
+      default: undefined,
+      desc: 'Introspection and Sandbox; default on outside production',
+    }),
   });
   const isProduction = parsed.NODE_ENV === 'production';
-  const jwtSecret = parsed.AUTH_JWT_SECRET ?? (isProduction || parsed.AUTH_JWKS_URL ? undefined : DEVELOPMENT_JWT_SECRET);
+  const jwtSecret =
+    parsed.AUTH_JWT_SECRET ?? (isProduction || parsed.AUTH_JWKS_URL ? undefined : DEVELOPMENT_JWT_SECRET);
   if (isProduction && !parsed.AUTH_JWT_SECRET && !parsed.AUTH_JWKS_URL) {
     throw new Error('production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
   }
   if (jwtSecret && jwtSecret.length < 32) throw new Error('AUTH_JWT_SECRET must be at least 32 characters');
-  if (isProduction && jwtSecret === DEVELOPMENT_JWT_SECRET) throw new Error('the development secret is refused in production');
+  if (isProduction && jwtSecret === DEVELOPMENT_JWT_SECRET)
+    throw new Error('the development secret is refused in production');
   return {
     nodeEnv: parsed.NODE_ENV,
     isProduction,

@@ -39,9 +39,19 @@ const TIER_WEIGHTS: { weight: number; value: MerchantTier }[] = [
   { weight: 5, value: MerchantTier.STRENGTH },
   { weight: 3, value: MerchantTier.SUPER_FACTORY },
 ];
-const MERCHANT_REGIONS = [Province.ZHEJIANG, Province.GUANGDONG, Province.JIANGSU, Province.FUJIAN, Province.SHANDONG, Province.SHANGHAI, Province.HEBEI];
+const MERCHANT_REGIONS = [
+  Province.ZHEJIANG,
+  Province.GUANGDONG,
+  Province.JIANGSU,
+  Province.FUJIAN,
+  Province.SHANDONG,
+  Province.SHANGHAI,
+  Province.HEBEI,
+];
 const PLATFORMS = Object.values(SalesPlatform);
-const PROVINCES = Object.values(Province).filter((p) => ![Province.HONG_KONG, Province.MACAU, Province.TAIWAN].includes(p));
+const PROVINCES = Object.values(Province).filter(
+  (p) => ![Province.HONG_KONG, Province.MACAU, Province.TAIWAN].includes(p),
+);
 
 /**
  * A deterministic demo world (seeded random; dates relative to the start of today, UTC): merchants
@@ -98,22 +108,27 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
   );
 
   const products = merchants.flatMap((merchant) =>
-    Array.from({ length: faker.number.int({ min: DEMO_SIZES.productsPerMerchant[0], max: DEMO_SIZES.productsPerMerchant[1] }) }, (_, i) => {
-      const category = faker.datatype.boolean(0.8) ? merchant.mainCategory : faker.helpers.arrayElement(CATEGORIES);
-      const prices = Array.from({ length: faker.number.int({ min: 1, max: 4 }) }, () => faker.number.int({ min: 990, max: 99_900 }));
-      const product = em.create(Product, {
-        merchant,
-        externalId: `SKU${String(i + 1).padStart(4, '0')}`,
-        title: `${faker.helpers.arrayElement(PRODUCT_WORDS[category])} ${faker.commerce.productAdjective()}款`,
-        category,
-        currentPrice: prices.at(-1)!,
-        createdAt: new Date(start - 10 * DAY),
-      });
-      prices.forEach((price, k) =>
-        em.create(ProductPrice, { product, price, effectiveFrom: new Date(start - 10 * DAY + k * 25 * DAY) }),
-      );
-      return product;
-    }),
+    Array.from(
+      { length: faker.number.int({ min: DEMO_SIZES.productsPerMerchant[0], max: DEMO_SIZES.productsPerMerchant[1] }) },
+      (_, i) => {
+        const category = faker.datatype.boolean(0.8) ? merchant.mainCategory : faker.helpers.arrayElement(CATEGORIES);
+        const prices = Array.from({ length: faker.number.int({ min: 1, max: 4 }) }, () =>
+          faker.number.int({ min: 990, max: 99_900 }),
+        );
+        const product = em.create(Product, {
+          merchant,
+          externalId: `SKU${String(i + 1).padStart(4, '0')}`,
+          title: `${faker.helpers.arrayElement(PRODUCT_WORDS[category])} ${faker.commerce.productAdjective()}款`,
+          category,
+          currentPrice: prices.at(-1)!,
+          createdAt: new Date(start - 10 * DAY),
+        });
+        prices.forEach((price, k) =>
+          em.create(ProductPrice, { product, price, effectiveFrom: new Date(start - 10 * DAY + k * 25 * DAY) }),
+        );
+        return product;
+      },
+    ),
   );
   const productsByMerchant = new Map(merchants.map((m) => [m, products.filter((p) => p.merchant === m)]));
 
@@ -123,14 +138,24 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
     const paidAt = new Date(start + faker.number.int({ min: 0, max: DEMO_SIZES.days * DAY - HOUR }));
     const ageDays = (today - paidAt.getTime()) / DAY;
     const lineProducts = faker.helpers.arrayElements(productsByMerchant.get(merchant)!, { min: 1, max: 3 });
-    const lines = lineProducts.map((product) => ({ product, quantity: faker.number.int({ min: 1, max: 3 }), unitPrice: product.currentPrice }));
+    const lines = lineProducts.map((product) => ({
+      product,
+      quantity: faker.number.int({ min: 1, max: 3 }),
+      unitPrice: product.currentPrice,
+    }));
     const gross = lines.reduce((sum, l) => sum + l.quantity * l.unitPrice, 0);
     const paidAmount = Math.round(gross * faker.helpers.arrayElement([1, 1, 1, 0.95, 0.9]));
     const promoted = faker.datatype.boolean(0.3);
     const destinationRegion = faker.helpers.arrayElement(PROVINCES);
 
     // Most shops ship within the 48-hour window; about one order in twenty goes out late.
-    const shippedAt = at(paidAt.getTime() + (faker.datatype.boolean(0.05) ? faker.number.int({ min: 49, max: 72 }) : faker.number.int({ min: 2, max: 40 })) * HOUR);
+    const shippedAt = at(
+      paidAt.getTime() +
+        (faker.datatype.boolean(0.05)
+          ? faker.number.int({ min: 49, max: 72 })
+          : faker.number.int({ min: 2, max: 40 })) *
+          HOUR,
+    );
     const deliveredAt = at(shippedAt.getTime() + faker.number.int({ min: 24, max: 96 }) * HOUR);
     const completedAt = at(deliveredAt.getTime() + 7 * DAY);
     const roll = faker.number.float();
@@ -167,11 +192,17 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
       contentHash: `seed-${n}`,
     });
     lines.forEach((line, i) => em.create(OrderLine, { order, lineNo: i + 1, ...line }));
-    em.create(OrderStatusChange, { order, fromStatus: null, toStatus: status, actor: 'seed', reason: 'demo data', changedAt: paidAt });
+    em.create(OrderStatusChange, {
+      order,
+      fromStatus: null,
+      toStatus: status,
+      actor: 'seed',
+      reason: 'demo data',
+      changedAt: paidAt,
+    });
   }
   await em.flush();
 }
-
 
 /**
  * Fund budgets and a few postings of each common kind, made through the ledger service so they obey
@@ -179,19 +210,50 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
  */
 async function seedDemoLedger(orm: MikroORM): Promise<void> {
   const ctx = () => platformSession(orm, 'ADMIN:seed');
-  await subsidiesService.allocate(ctx(), { fund: FundCode.SPECIAL_SUBSIDY, amount: 1_000_000_000, reason: '专项资金年度预算', idempotencyKey: 'seed-budget-special' });
-  await subsidiesService.allocate(ctx(), { fund: FundCode.RESOURCE_PACK, amount: 1_000_000_000_000, reason: '百亿资源包', idempotencyKey: 'seed-budget-resource-pack' });
+  await subsidiesService.allocate(ctx(), {
+    fund: FundCode.SPECIAL_SUBSIDY,
+    amount: 1_000_000_000,
+    reason: '专项资金年度预算',
+    idempotencyKey: 'seed-budget-special',
+  });
+  await subsidiesService.allocate(ctx(), {
+    fund: FundCode.RESOURCE_PACK,
+    amount: 1_000_000_000_000,
+    reason: '百亿资源包',
+    idempotencyKey: 'seed-budget-resource-pack',
+  });
   const em = orm.em.fork();
-  const completed = await em.find(Order, { status: OrderStatus.COMPLETED }, { orderBy: { externalNumber: 'asc' }, limit: 40 });
+  const completed = await em.find(
+    Order,
+    { status: OrderStatus.COMPLETED },
+    { orderBy: { externalNumber: 'asc' }, limit: 40 },
+  );
   for (const order of completed) {
-    await subsidiesService.post(ctx(), { kind: LedgerKind.TECH_SERVICE_FEE, orderId: order.id, idempotencyKey: `seed-fee-${order.id}` });
+    await subsidiesService.post(ctx(), {
+      kind: LedgerKind.TECH_SERVICE_FEE,
+      orderId: order.id,
+      idempotencyKey: `seed-fee-${order.id}`,
+    });
   }
   for (const order of completed.slice(0, 5)) {
-    await subsidiesService.post(ctx(), { kind: LedgerKind.RETURN_SHIPPING_SUBSIDY, orderId: order.id, amount: 1_800, officialPickup: true, idempotencyKey: `seed-return-${order.id}`, reason: '官方物流上门取件退货' });
+    await subsidiesService.post(ctx(), {
+      kind: LedgerKind.RETURN_SHIPPING_SUBSIDY,
+      orderId: order.id,
+      amount: 1_800,
+      officialPickup: true,
+      idempotencyKey: `seed-return-${order.id}`,
+      reason: '官方物流上门取件退货',
+    });
   }
   const small = await em.findOne(Merchant, { tier: MerchantTier.SMALL }, { orderBy: { externalId: 'asc' } });
   if (small) {
-    await subsidiesService.post(ctx(), { kind: LedgerKind.SMALL_MERCHANT_COUPONS, merchantId: small.id, amount: 200_000, idempotencyKey: 'seed-coupons', reason: '小商家帮扶基金' });
+    await subsidiesService.post(ctx(), {
+      kind: LedgerKind.SMALL_MERCHANT_COUPONS,
+      merchantId: small.id,
+      amount: 200_000,
+      idempotencyKey: 'seed-coupons',
+      reason: '小商家帮扶基金',
+    });
   }
 }
 
@@ -202,10 +264,19 @@ async function seedDemoLedger(orm: MikroORM): Promise<void> {
 async function seedDemoScores(orm: MikroORM): Promise<void> {
   const ctx = () => platformSession(orm, 'INGEST:seed');
   const em = orm.em.fork();
-  const orders = await em.find(Order, { $or: [{ shippedAt: { $ne: null } }, { status: OrderStatus.REFUNDED }] }, { orderBy: { paidAt: 'asc' } });
+  const orders = await em.find(
+    Order,
+    { $or: [{ shippedAt: { $ne: null } }, { status: OrderStatus.REFUNDED }] },
+    { orderBy: { paidAt: 'asc' } },
+  );
   const events = orders.map((order) =>
     order.status === OrderStatus.REFUNDED
-      ? { factor: ScoreFactor.REFUND_ONLY_REQUESTED, buyerId: order.buyer.id, orderId: null, occurredAt: order.refundedAt ?? order.paidAt }
+      ? {
+          factor: ScoreFactor.REFUND_ONLY_REQUESTED,
+          buyerId: order.buyer.id,
+          orderId: null,
+          occurredAt: order.refundedAt ?? order.paidAt,
+        }
       : {
           factor: order.shippedAt! > order.shipBy ? ScoreFactor.SHIPPED_LATE : ScoreFactor.SHIPPED_ON_TIME,
           merchantId: order.merchant.id,

@@ -17,12 +17,19 @@ async function main() {
     },
   });
   if (!isRole(values.role)) throw new Error(`--role must be one of ${Object.values(Role).join(', ')}`);
-  if (values.role === Role.MERCHANT && !values.merchant) throw new Error('a MERCHANT token needs --merchant <merchant id>');
+  if (values.role === Role.MERCHANT && !values.merchant)
+    throw new Error('a MERCHANT token needs --merchant <merchant id>');
   const { auth } = loadConfig();
-  if (!auth.jwtSecret) throw new Error('no AUTH_JWT_SECRET to sign with (tokens of a JWKS issuer come from that issuer)');
+  if (!auth.jwtSecret)
+    throw new Error('no AUTH_JWT_SECRET to sign with (tokens of a JWKS issuer come from that issuer)');
   const token = await signToken(
     { ...auth, jwtSecret: auth.jwtSecret },
-    { subject: values.subject ?? `dev-${values.role.toLowerCase()}`, role: values.role, merchantId: values.merchant, expiresIn: values.expires },
+    {
+      subject: values.subject ?? `dev-${values.role.toLowerCase()}`,
+      role: values.role,
+      merchantId: values.merchant,
+      expiresIn: values.expires,
+    },
   );
   console.log(token);
 }

@@ -65,6 +65,9 @@ function reachableByPostgresUser(dir: string): string {
   const closed = closedAncestors(dir);
   if (closed.length === 0) return dir;
   const fallback = `/var/lib/weiquan-postgres/${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`;
-  logger.warn({ requested: dir, closed, dataDir: fallback }, 'the postgres OS user cannot reach the data folder; using another');
+  logger.warn(
+    { requested: dir, closed, dataDir: fallback },
+    'the postgres OS user cannot reach the data folder; using another',
+  );
   return fallback;
 }

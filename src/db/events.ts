@@ -39,7 +39,8 @@ export class EventBus {
 
   async runBlocking(events: readonly DomainEvent[], tx: Tx): Promise<void> {
     if (!events.length) return;
-    if (!this.ready) throw new Error(`domain event ${events[0].type} emitted before the event handlers were registered`);
+    if (!this.ready)
+      throw new Error(`domain event ${events[0].type} emitted before the event handlers were registered`);
     const byType = new Map<DomainEventType, DomainEvent[]>();
     for (const event of events) byType.set(event.type, [...(byType.get(event.type) ?? []), event]);
     for (const [type, ofType] of byType) {

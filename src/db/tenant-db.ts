@@ -99,9 +99,13 @@ export class TenantDb {
         converted = { [prop.targetMeta!.primaryKeys[0]]: value };
       } else if (prop.customType) converted = prop.customType.convertToJSValue(value, platform);
       else if (prop.runtimeType === 'Date') converted = new Date(value as string);
-      Object.defineProperty(instance, prop.name, { value: converted, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(instance, prop.name, {
+        value: converted,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     }
     return instance as T;
   }
-
 }

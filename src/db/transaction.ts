@@ -32,7 +32,10 @@ const ATTEMPTS = 3;
  * refusals. A unique-key race with a concurrent request (two upserts of the same new key) is retried:
  * the retry sees the other request's row and takes the update path.
  */
-export async function runMutation<R extends object>(session: Session, work: (tx: Tx) => Promise<R>): Promise<Outcome<R>> {
+export async function runMutation<R extends object>(
+  session: Session,
+  work: (tx: Tx) => Promise<R>,
+): Promise<Outcome<R>> {
   for (let attempt = 1; ; attempt++) {
     const emitted: DomainEvent[] = [];
     try {

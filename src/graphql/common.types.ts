@@ -1,4 +1,4 @@
-import { Field, InputType, registerEnumType } from 'type-graphql';
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { MerchantStatus, MerchantTier, OrderStatus, Province, SalesPlatform } from '../shared/enums';
 
 registerEnumType(MerchantTier, { name: 'MerchantTier', description: 'Merchant programme tier.' });
@@ -17,4 +17,36 @@ export class DateTimeRange {
 
   @Field(() => Date, { nullable: true })
   to?: Date | null;
+}
+
+/**
+ * Declares a state machine's history type (`OrderStatusChange`, ...): one move with its actor,
+ * reason and times, the states typed by the machine's own enum. Rows come from `recordTransition`.
+ */
+export function StatusChangeType<S extends string>(
+  name: string,
+  statusEnum: Record<string, S>,
+  docs: { description?: string; fromStatus?: string } = {},
+) {
+  @ObjectType(name, { description: docs.description })
+  class StatusChange {
+    @Field(() => statusEnum, { nullable: true, description: docs.fromStatus })
+    fromStatus?: S | null;
+
+    @Field(() => statusEnum)
+    toStatus!: S;
+
+    @Field(() => String)
+    actor!: string;
+
+    @Field(() => String)
+    reason!: string;
+
+    @Field(() => Date, { description: 'When it happened (may be back-dated by the platform).' })
+    changedAt!: Date;
+
+    @Field(() => Date, { description: 'When the gateway recorded it; history is in this order.' })
+    createdAt!: Date;
+  }
+  return StatusChange;
 }

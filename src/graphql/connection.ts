@@ -67,7 +67,11 @@ export function ConnectionType(name: string, nodeType: Class<object>) {
 }
 
 /** Declares a `<Name>Sort` input: which field to order by, and the direction (default `defaultDirection`). */
-export function SortInputType<F extends string>(name: string, fieldEnum: Record<string, F>, defaultDirection: SortDirection) {
+export function SortInputType<F extends string>(
+  name: string,
+  fieldEnum: Record<string, F>,
+  defaultDirection: SortDirection,
+) {
   @InputType(`${name}Sort`)
   class Sort {
     @Field(() => fieldEnum)
@@ -313,7 +317,13 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
         const pages = await paginateByParent(
           db,
           entity,
-          { ...spec, parentIds: group.map((k) => k.parentId), where: spec.where(args), sort: spec.sort(args), page: args },
+          {
+            ...spec,
+            parentIds: group.map((k) => k.parentId),
+            where: spec.where(args),
+            sort: spec.sort(args),
+            page: args,
+          },
           (parentId) => counts.load({ parentId, args }),
         );
         for (const key of group) result.set(childKey(key), pages.get(key.parentId)!);

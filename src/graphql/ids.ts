@@ -18,7 +18,11 @@ export function requireLocalId(type: NodeTypeName, globalId: string, argument: s
 }
 
 /** An optional id argument of a query. */
-export function optionalLocalId(type: NodeTypeName, globalId: string | null | undefined, argument: string): string | null {
+export function optionalLocalId(
+  type: NodeTypeName,
+  globalId: string | null | undefined,
+  argument: string,
+): string | null {
   return globalId ? requireLocalId(type, globalId, argument) : null;
 }
 
@@ -50,7 +54,8 @@ export function decodeInput<T>(path: Path, build: (ids: IdReader) => T): { value
     },
     uuid(value, ...field) {
       if (!value) return null;
-      if (!isUuid(value)) refusals.push(refusal(RefusalCode.INVALID_ID, 'not a valid id (expected a UUID)', [...path, ...field]));
+      if (!isUuid(value))
+        refusals.push(refusal(RefusalCode.INVALID_ID, 'not a valid id (expected a UUID)', [...path, ...field]));
       return value;
     },
   };

@@ -8,9 +8,19 @@ type Class<T> = new (...args: never[]) => T;
  * Loads entities by primary key, one SELECT ... WHERE id IN (...) per tick. Loaders are created per
  * request with the request's tenant, so a batch never mixes merchants.
  */
-export function byIdLoader<T extends { id: string }>(db: TenantDb, entity: Class<T>, spec: TableSpec): DataLoader<string, T | null> {
+export function byIdLoader<T extends { id: string }>(
+  db: TenantDb,
+  entity: Class<T>,
+  spec: TableSpec,
+): DataLoader<string, T | null> {
   return new DataLoader(async (ids) => {
-    const qb = db.scoped(db.knex()(`${spec.table} as t`).select('t.*').whereIn('t.id', [...ids]), spec.tenant);
+    const qb = db.scoped(
+      db
+        .knex()(`${spec.table} as t`)
+        .select('t.*')
+        .whereIn('t.id', [...ids]),
+      spec.tenant,
+    );
     const rows = await db.read((run) => run(qb));
     const byId = new Map(rows.map((row) => [row.id as string, db.map(entity, row)]));
     return ids.map((id) => byId.get(id) ?? null);
@@ -25,7 +35,13 @@ export function childrenLoader<T extends object>(
 ): DataLoader<string, T[]> {
   return new DataLoader(async (parentIds) => {
     const qb = db
-      .scoped(db.knex()(`${spec.table} as t`).select('t.*').whereIn(`t.${spec.parentColumn}`, [...parentIds]), spec.tenant)
+      .scoped(
+        db
+          .knex()(`${spec.table} as t`)
+          .select('t.*')
+          .whereIn(`t.${spec.parentColumn}`, [...parentIds]),
+        spec.tenant,
+      )
       .orderBy(spec.orderBy.map((column) => `t.${column}`));
     const rows = await db.read((run) => run(qb));
     const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));

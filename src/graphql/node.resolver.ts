@@ -32,10 +32,18 @@ export class NodeResolver {
   }
 
   @Allow(...MERCHANT_DATA_READERS)
-  @Query(() => [Node], { nullable: 'items', description: 'Objects by global id, in the order asked; null for unknown ids.' })
-  nodes(@Arg('ids', () => [ID], { description: `At most ${MAX_NODES} ids.` }) ids: string[], @Ctx() ctx: RequestContext) {
+  @Query(() => [Node], {
+    nullable: 'items',
+    description: 'Objects by global id, in the order asked; null for unknown ids.',
+  })
+  nodes(
+    @Arg('ids', () => [ID], { description: `At most ${MAX_NODES} ids.` }) ids: string[],
+    @Ctx() ctx: RequestContext,
+  ) {
     if (ids.length > MAX_NODES) {
-      throw new GraphQLError(`ask for at most ${MAX_NODES} ids`, { extensions: { code: 'BAD_USER_INPUT', field: 'ids' } });
+      throw new GraphQLError(`ask for at most ${MAX_NODES} ids`, {
+        extensions: { code: 'BAD_USER_INPUT', field: 'ids' },
+      });
     }
     return Promise.all(ids.map((id) => loadNode(ctx, id)));
   }

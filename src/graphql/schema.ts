@@ -4,11 +4,26 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
-import { BuyerRiskResolver, MerchantTrustFieldsResolver, MerchantTrustResolver, ProductTrustResolver, TrustResolver } from '../modules/trust/trust.resolver';
+import {
+  BuyerRiskResolver,
+  MerchantTrustFieldsResolver,
+  MerchantTrustResolver,
+  ProductTrustResolver,
+  TrustResolver,
+} from '../modules/trust/trust.resolver';
 import { PoliciesResolver } from '../modules/policies/policies.resolver';
 import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
-import { BuyerOrdersResolver, MerchantOrdersResolver, OrderLineResolver, OrdersResolver } from '../modules/orders/orders.resolver';
-import { MerchantProductsResolver, ProductPricePointResolver, ProductsResolver } from '../modules/products/products.resolver';
+import {
+  BuyerOrdersResolver,
+  MerchantOrdersResolver,
+  OrderLineResolver,
+  OrdersResolver,
+} from '../modules/orders/orders.resolver';
+import {
+  MerchantProductsResolver,
+  ProductPricePointResolver,
+  ProductsResolver,
+} from '../modules/products/products.resolver';
 import { authChecker, denyRootFieldsWithoutRule } from '../security/authorization';
 import { NodeResolver } from './node.resolver';
 import { validateArgument } from './validation';

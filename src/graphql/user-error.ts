@@ -19,7 +19,9 @@ export class UserError implements Refusal {
 }
 
 /** A service's outcome as a mutation payload: its result fields, and its refusals as `userErrors`. */
-export function toPayload<R extends object>(outcome: Outcome<R>): Omit<Outcome<R>, 'refusals'> & { userErrors: Refusal[] } {
+export function toPayload<R extends object>(
+  outcome: Outcome<R>,
+): Omit<Outcome<R>, 'refusals'> & { userErrors: Refusal[] } {
   const { refusals, ...result } = outcome;
   return { ...result, userErrors: refusals };
 }

@@ -14,12 +14,20 @@ function nest(property: string, children: ValidationError[]): ValidationError {
  * class-validator on every input object, like type-graphql's default, but the report is rooted at the
  * argument's name and list index, so a client reads `input.3.externalNumber`, not `externalNumber`.
  */
-export async function validateArgument(argValue: unknown, argType: unknown, { info }: ResolverData<object>): Promise<void> {
+export async function validateArgument(
+  argValue: unknown,
+  argType: unknown,
+  { info }: ResolverData<object>,
+): Promise<void> {
   if (!isObject(argValue)) return;
   // Input classes carry their GraphQL type's name; an @Args class matches no single argument.
   const typeName = typeof argType === 'function' ? argType.name : undefined;
-  const argName = info.parentType.getFields()[info.fieldName].args.find((arg) => getNamedType(arg.type).name === typeName)?.name;
-  const items = Array.isArray(argValue) ? argValue.map((item, i) => [String(i), item] as const) : [[null, argValue] as const];
+  const argName = info.parentType
+    .getFields()
+    [info.fieldName].args.find((arg) => getNamedType(arg.type).name === typeName)?.name;
+  const items = Array.isArray(argValue)
+    ? argValue.map((item, i) => [String(i), item] as const)
+    : [[null, argValue] as const];
   const failures: ValidationError[] = [];
   for (const [index, item] of items) {
     if (!isObject(item)) continue;

@@ -12,7 +12,10 @@ export const RECOMPUTE_TRUST_SCORES = 'recompute-trust-scores';
  * arrives. A nightly job (03:17 China time) replays them. pg-boss keeps the schedule and the queue in
  * PostgreSQL, so one instance runs it however many gateways there are.
  */
-export async function startJobs(orm: MikroORM, databaseUrl: string): Promise<{ boss: PgBoss; stop: () => Promise<void> }> {
+export async function startJobs(
+  orm: MikroORM,
+  databaseUrl: string,
+): Promise<{ boss: PgBoss; stop: () => Promise<void> }> {
   registerEventHandlers();
   const boss = new PgBoss({ connectionString: databaseUrl, max: 2 });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));

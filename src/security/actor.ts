@@ -3,8 +3,7 @@ import { Role } from './roles';
 
 /** Who is making a request, from a verified token; nobody otherwise. */
 export type Actor =
-  | { authenticated: false }
-  | { authenticated: true; subject: string; role: Role; merchantId: string | null };
+  { authenticated: false } | { authenticated: true; subject: string; role: Role; merchantId: string | null };
 
 export const ANONYMOUS: Actor = Object.freeze({ authenticated: false });
 

@@ -22,7 +22,9 @@ export function Allow(...roles: Role[]): MethodDecorator & PropertyDecorator {
 export const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
   const { actor } = context;
   if (!actor.authenticated) {
-    throw new GraphQLError('sign in first: send "Authorization: Bearer <token>"', { extensions: { code: 'UNAUTHENTICATED' } });
+    throw new GraphQLError('sign in first: send "Authorization: Bearer <token>"', {
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   }
   if (roles.length === 0 || roles.includes(actor.role)) return true;
   throw new GraphQLError(`the ${actor.role} role may not do this`, { extensions: { code: 'FORBIDDEN' } });
@@ -30,7 +32,11 @@ export const authChecker: AuthChecker<RequestContext, Role> = ({ context }, role
 
 export function rootFieldsWithoutRule(schema: GraphQLSchema): string[] {
   return [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
-    type ? Object.values(type.getFields()).filter((field) => !field.extensions?.allow).map((field) => `${type.name}.${field.name}`) : [],
+    type
+      ? Object.values(type.getFields())
+          .filter((field) => !field.extensions?.allow)
+          .map((field) => `${type.name}.${field.name}`)
+      : [],
   );
 }
 

@@ -27,7 +27,10 @@ export interface ApolloOptions {
   introspection: boolean;
 }
 
-export async function createApollo(options: ApolloOptions, httpServer?: http.Server): Promise<ApolloServer<RequestContext>> {
+export async function createApollo(
+  options: ApolloOptions,
+  httpServer?: http.Server,
+): Promise<ApolloServer<RequestContext>> {
   registerEventHandlers();
   const limits = queryLimits(options);
   const apollo = new ApolloServer<RequestContext>({
@@ -50,7 +53,10 @@ export async function createApollo(options: ApolloOptions, httpServer?: http.Ser
 }
 
 /** Express 5 with Apollo Server 5 at /graphql and a health check at /healthz. */
-export async function createGateway(orm: MikroORM, config: Pick<Config, 'isProduction' | 'introspection' | 'auth'>): Promise<Gateway> {
+export async function createGateway(
+  orm: MikroORM,
+  config: Pick<Config, 'isProduction' | 'introspection' | 'auth'>,
+): Promise<Gateway> {
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = await createApollo(config, httpServer);

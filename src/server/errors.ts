@@ -69,14 +69,19 @@ export function errorReportingPlugin(logger: Logger): ApolloServerPlugin<Request
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors as readonly GraphQLError[]) {
-            if (isClientError(error.extensions?.code) || unwrapResolverError(error) instanceof ArgumentValidationError) continue;
-            logger.error({ err: unwrapResolverError(error), path: error.path, requestId: contextValue.requestId }, 'unexpected error in GraphQL request');
+            if (isClientError(error.extensions?.code) || unwrapResolverError(error) instanceof ArgumentValidationError)
+              continue;
+            logger.error(
+              { err: unwrapResolverError(error), path: error.path, requestId: contextValue.requestId },
+              'unexpected error in GraphQL request',
+            );
           }
         },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
-            if (error.extensions?.code === INTERNAL) (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            if (error.extensions?.code === INTERNAL)
+              (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
           }
         },
       };

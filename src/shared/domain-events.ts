@@ -18,7 +18,14 @@ export type DomainEvent =
   | { type: 'OrderCompleted'; orderId: string; merchantId: string; completedAt: Date }
   | { type: 'OrderRefunded'; orderId: string; merchantId: string; refundedAt: Date; shippedAt: Date | null }
   | { type: 'OrderCancelled'; orderId: string; merchantId: string; cancelledAt: Date }
-  | { type: 'MerchantStatusChanged'; merchantId: string; from: MerchantStatus; to: MerchantStatus; reason: string; at: Date }
+  | {
+      type: 'MerchantStatusChanged';
+      merchantId: string;
+      from: MerchantStatus;
+      to: MerchantStatus;
+      reason: string;
+      at: Date;
+    }
   | {
       type: 'ScoreEventRecorded';
       eventId: string;

@@ -18,7 +18,11 @@ export interface SourceFile {
  * Files allowed across the lines: entity files relate to other modules' entities by foreign key (the
  * database's own integrity); the entity registry lists them all; the demo seed writes a whole world.
  */
-const ALLOWED = [/^src\/modules\/[^/]+\/[^/]+\.entity\.ts$/, /^src\/db\/entities\.ts$/, /^src\/cli\/seed-demo-data\.ts$/];
+const ALLOWED = [
+  /^src\/modules\/[^/]+\/[^/]+\.entity\.ts$/,
+  /^src\/db\/entities\.ts$/,
+  /^src\/cli\/seed-demo-data\.ts$/,
+];
 
 const SQL_TABLE = /\b(?:from|join|into|update|table)\s+"?([a-z_][a-z0-9_]*)"?/gi;
 const TABLE_CALLEES = new Set(['knex', 'from', 'join', 'leftJoin', 'innerJoin', 'into', 'table', 'update', 'insert']);
@@ -53,19 +57,28 @@ interface Import {
   typeOnly: boolean;
 }
 
+function isTypeOnly(statement: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
+  if (ts.isExportDeclaration(statement)) return statement.isTypeOnly;
+  const clause = statement.importClause;
+  const named =
+    clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+  return Boolean(
+    clause?.isTypeOnly || (!clause?.name && named?.length && named.every((element) => element.isTypeOnly)),
+  );
+}
+
 function importsOf(file: SourceFile, source: ts.SourceFile): Import[] {
   const imports: Import[] = [];
   for (const statement of source.statements) {
-    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
+    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier)
+      continue;
     const specifier = (statement.moduleSpecifier as ts.StringLiteral).text;
-    const target = specifier.startsWith('.') ? normalize(join(dirname(file.path), specifier)).split('\\').join('/') : specifier;
-    let typeOnly = false;
-    if (ts.isImportDeclaration(statement)) {
-      const clause = statement.importClause;
-      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      typeOnly = Boolean(clause?.isTypeOnly || (!clause?.name && named?.length && named.every((element) => element.isTypeOnly)));
-    } else typeOnly = statement.isTypeOnly;
-    imports.push({ target, typeOnly });
+    const target = specifier.startsWith('.')
+      ? normalize(join(dirname(file.path), specifier))
+          .split('\\')
+          .join('/')
+      : specifier;
+    imports.push({ target, typeOnly: isTypeOnly(statement) });
   }
   return imports;
 }
@@ -88,7 +101,8 @@ function tablesNamed(source: ts.SourceFile, known: Map<string, string>): string[
 
 function namesTable(literal: ts.Node): boolean {
   const parent = literal.parent;
-  if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return ['table', 'tableName'].includes(parent.name.text);
+  if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name))
+    return ['table', 'tableName'].includes(parent.name.text);
   if (ts.isCallExpression(parent) && parent.arguments[0] === literal) {
     const callee = parent.expression;
     if (ts.isCallExpression(callee)) return true; // knex()('order')
@@ -108,7 +122,8 @@ export function boundaryViolations(files: SourceFile[], known = owners(files)): 
     for (const { target } of importsOf(file, source)) {
       const owner = known.entityFiles.get(target);
       if (owner && owner !== module && !allowed) violations.push(`${file.path}: imports ${owner}'s entity ${target}`);
-      if (file.path.startsWith('src/db/') && /^src\/(server|graphql)\//.test(target)) violations.push(`${file.path}: db/ imports ${target}`);
+      if (file.path.startsWith('src/db/') && /^src\/(server|graphql)\//.test(target))
+        violations.push(`${file.path}: db/ imports ${target}`);
     }
     if (allowed || file.path.startsWith('migrations/')) continue;
     for (const table of new Set(tablesNamed(source, known.tables))) {
@@ -126,7 +141,12 @@ export function importCycles(files: SourceFile[]): string[][] {
   for (const file of files) {
     const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.ES2022, true);
     const from = file.path.replace(/\.ts$/, '');
-    edges.set(from, importsOf(file, source).filter((i) => !i.typeOnly && paths.has(i.target)).map((i) => i.target));
+    edges.set(
+      from,
+      importsOf(file, source)
+        .filter((i) => !i.typeOnly && paths.has(i.target))
+        .map((i) => i.target),
+    );
   }
   const cycles: string[][] = [];
   const state = new Map<string, 'open' | 'done'>();

@@ -51,12 +51,15 @@ export function factories(orm: MikroORM) {
     },
 
     /** Orders for merchants in one flush: `count` per merchant, each with `linesEach` lines. */
-    async orders(rows: { merchant: Merchant; buyer: Buyer; product: Product; count: number; status?: OrderStatus }[], linesEach = 1) {
+    async orders(
+      rows: { merchant: Merchant; buyer: Buyer; product: Product; count: number; status?: OrderStatus }[],
+      linesEach = 1,
+    ) {
       const em = orm.em.fork();
       let n = 0;
       for (const row of rows) {
         for (let i = 0; i < row.count; i++) {
-          const paidAt = new Date(Date.now() - (++n) * 60_000);
+          const paidAt = new Date(Date.now() - ++n * 60_000);
           const order = em.create(Order, {
             platform: SalesPlatform.PINDUODUO,
             externalNumber: `T${unique()}${n}`,
@@ -76,7 +79,13 @@ export function factories(orm: MikroORM) {
             contentHash: 'factory',
           });
           for (let line = 1; line <= linesEach; line++) {
-            em.create(OrderLine, { order, lineNo: line, product: em.getReference(Product, row.product.id), quantity: 1, unitPrice: 9_900 });
+            em.create(OrderLine, {
+              order,
+              lineNo: line,
+              product: em.getReference(Product, row.product.id),
+              quantity: 1,
+              unitPrice: 9_900,
+            });
           }
         }
       }
@@ -93,7 +102,10 @@ export const gid = {
 };
 
 /** A valid ingest item; tests override what they exercise. */
-export function orderInput(refs: { merchant: Merchant; buyer: Buyer; product: Product }, values: Partial<OrderInput> = {}): OrderInput {
+export function orderInput(
+  refs: { merchant: Merchant; buyer: Buyer; product: Product },
+  values: Partial<OrderInput> = {},
+): OrderInput {
   return {
     platform: 'PINDUODUO',
     externalNumber: `PDD${unique()}`,

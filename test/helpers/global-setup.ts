@@ -21,7 +21,11 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const embedded = process.env.DATABASE_URL
     ? undefined
-    : await startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), 'weiquan-test-pg-')), port: await freePort(), persistent: false });
+    : await startEmbeddedPostgres({
+        dir: mkdtempSync(join(tmpdir(), 'weiquan-test-pg-')),
+        port: await freePort(),
+        persistent: false,
+      });
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
   const templateDatabase = `weiquan_template_${process.pid}`;
   await adminQuery(serverUrl, `drop database if exists "${templateDatabase}"`);

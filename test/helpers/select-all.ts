@@ -13,9 +13,17 @@ import {
  * A selection of every field of a type, down to `depth` levels of objects, with every page limited
  * to `first`. Generated from the schema, so a field added later is probed without editing a test.
  */
-export function selectAll(schema: GraphQLSchema, type: GraphQLObjectType, depth: number, first = 3, aliasPrefix = ''): string {
+export function selectAll(
+  schema: GraphQLSchema,
+  type: GraphQLObjectType,
+  depth: number,
+  first = 3,
+  aliasPrefix = '',
+): string {
   const fields = Object.values(type.getFields()).flatMap((field) =>
-    selectField(schema, field, depth, first).map((selection) => (aliasPrefix ? `${aliasPrefix}${field.name}: ${selection}` : selection)),
+    selectField(schema, field, depth, first).map((selection) =>
+      aliasPrefix ? `${aliasPrefix}${field.name}: ${selection}` : selection,
+    ),
   );
   return fields.length ? fields.join(' ') : '__typename';
 }
@@ -27,7 +35,12 @@ export function selectAll(schema: GraphQLSchema, type: GraphQLObjectType, depth:
 const fragmentOn = (schema: GraphQLSchema, type: GraphQLObjectType, depth: number, first = 3, withAliases = true) =>
   `... on ${type.name} { ${selectAll(schema, type, depth, first, withAliases ? `${type.name}_` : '')} }`;
 
-function selectField(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>, depth: number, first: number): string[] {
+function selectField(
+  schema: GraphQLSchema,
+  field: GraphQLField<unknown, unknown>,
+  depth: number,
+  first: number,
+): string[] {
   const required = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
   if (required.length) return [];
   const args = field.args.some((arg) => arg.name === 'first') ? `(first: ${first})` : '';
@@ -37,7 +50,9 @@ function selectField(schema: GraphQLSchema, field: GraphQLField<unknown, unknown
   if (isObjectType(named)) return [`${field.name}${args} { ${selectAll(schema, named, depth - 1, first)} }`];
   if (isInterfaceType(named)) {
     const implementations = schema.getPossibleTypes(named);
-    return [`${field.name}${args} { __typename ${implementations.map((t) => fragmentOn(schema, t, depth - 1, first)).join(' ')} }`];
+    return [
+      `${field.name}${args} { __typename ${implementations.map((t) => fragmentOn(schema, t, depth - 1, first)).join(' ')} }`,
+    ];
   }
   return [];
 }

@@ -19,11 +19,17 @@ export interface GraphQLResult<T> {
 
 export interface Client {
   /** Runs an operation through Apollo's whole pipeline with a fresh request context. */
-  execute<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<GraphQLResult<T>>;
+  execute<T, V extends Record<string, unknown>>(
+    document: TypedDocumentNode<T, V>,
+    variables?: V,
+  ): Promise<GraphQLResult<T>>;
   /** Like `execute`, but fails the test on any GraphQL error and returns the data. */
   data<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<T>;
   /** The SQL statements an operation issued. */
-  statementsOf<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables?: V): Promise<string[]>;
+  statementsOf<T, V extends Record<string, unknown>>(
+    document: TypedDocumentNode<T, V>,
+    variables?: V,
+  ): Promise<string[]>;
 }
 
 /** The app's own methods act as an ADMIN; `as(actor)` acts as anyone else. */
@@ -59,7 +65,10 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
 
   const as = (actor: Actor): Client => {
     const execute: Client['execute'] = async (document, variables) => {
-      const response = await apollo.executeOperation({ query: document, variables }, { contextValue: createRequestContext(orm, { actor }) });
+      const response = await apollo.executeOperation(
+        { query: document, variables },
+        { contextValue: createRequestContext(orm, { actor }) },
+      );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       // Through JSON, as a client over HTTP would see it (dates become ISO strings).
       return JSON.parse(JSON.stringify(response.body.singleResult)) as GraphQLResult<never>;

@@ -39,7 +39,13 @@ describe('domain events', () => {
   it('an order ingested already shipped records its shipping score event, late against its 48 h ship-by', async () => {
     const items = [
       orderInput(refs, { status: 'SHIPPED', paidAt: hoursAgo(100), shippedAt: hoursAgo(90) }),
-      orderInput(refs, { status: 'COMPLETED', paidAt: hoursAgo(300), shippedAt: hoursAgo(240), deliveredAt: hoursAgo(200), completedAt: hoursAgo(10) }),
+      orderInput(refs, {
+        status: 'COMPLETED',
+        paidAt: hoursAgo(300),
+        shippedAt: hoursAgo(240),
+        deliveredAt: hoursAgo(200),
+        completedAt: hoursAgo(10),
+      }),
       orderInput(refs, { status: 'PAID', paidAt: hoursAgo(2) }),
     ];
     const { ingestOrders } = await app.data(IngestOrdersDocument, { input: items });
@@ -54,7 +60,9 @@ describe('domain events', () => {
   });
 
   it('transitionOrder → SHIPPED records the score event once, and later moves record none', async () => {
-    const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [orderInput(refs, { paidAt: hoursAgo(60) })] });
+    const { ingestOrders } = await app.data(IngestOrdersDocument, {
+      input: [orderInput(refs, { paidAt: hoursAgo(60) })],
+    });
     const orderId = ingestOrders.results[0].order!.id;
     await app.data(TransitionOrderDocument, { input: { orderId, to: 'SHIPPED', reason: '已发货' } });
     await app.data(TransitionOrderDocument, { input: { orderId, to: 'DELIVERED', reason: '已签收' } });
@@ -66,29 +74,48 @@ describe('domain events', () => {
   it('a failing blocking handler rolls the whole mutation back, and its after-commit handlers never run', async () => {
     const merchantId = gid.merchant(refs.merchant);
     const before = committed.length;
-    const failed = await app.execute(SetMerchantStatusDocument, { input: { merchantId, status: 'WARNED', reason: 'handler fails' } });
+    const failed = await app.execute(SetMerchantStatusDocument, {
+      input: { merchantId, status: 'WARNED', reason: 'handler fails' },
+    });
     expect(failed.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     const em = app.orm.em.fork();
     expect((await em.findOneOrFail(Merchant, { id: refs.merchant.id })).status).toBe('ACTIVE');
     expect(await em.count(MerchantStatusChange, { merchant: refs.merchant.id, reason: 'handler fails' })).toBe(0);
     expect(committed.length).toBe(before);
 
-    const warned = await app.data(SetMerchantStatusDocument, { input: { merchantId, status: 'WARNED', reason: '异常订单比例偏高' } });
+    const warned = await app.data(SetMerchantStatusDocument, {
+      input: { merchantId, status: 'WARNED', reason: '异常订单比例偏高' },
+    });
     expect(warned.setMerchantStatus.merchant?.status).toBe('WARNED');
-    expect(committed.at(-1)).toMatchObject({ type: 'MerchantStatusChanged', merchantId: refs.merchant.id, from: 'ACTIVE', to: 'WARNED' });
+    expect(committed.at(-1)).toMatchObject({
+      type: 'MerchantStatusChanged',
+      merchantId: refs.merchant.id,
+      from: 'ACTIVE',
+      to: 'WARNED',
+    });
   });
 
   it('services run without a request: a job or the CLI passes a session of local ids', async () => {
     const session = platformSession(app.orm, 'job:test');
-    const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [orderInput(refs, { paidAt: hoursAgo(5) })] });
+    const { ingestOrders } = await app.data(IngestOrdersDocument, {
+      input: [orderInput(refs, { paidAt: hoursAgo(5) })],
+    });
     const orderId = Buffer.from(ingestOrders.results[0].order!.id, 'base64url').toString().split(':')[1];
     const moved = await ordersService.transition(session, { orderId, to: 'SHIPPED' as never, reason: '已发货' });
     expect(moved.refusals).toEqual([]);
     expect((await app.orm.em.fork().findOneOrFail(Order, { id: orderId })).status).toBe('SHIPPED');
     expect((await scoreEventsOf(orderId)).map((e) => [e.factor, e.actor])).toEqual([['SHIPPED_ON_TIME', 'job:test']]);
-    const refused = await merchantsService.setStatus(session, { merchantId: refs.merchant.id, status: MerchantStatus.CLEARED, reason: '' });
+    const refused = await merchantsService.setStatus(session, {
+      merchantId: refs.merchant.id,
+      status: MerchantStatus.CLEARED,
+      reason: '',
+    });
     expect(refused.refusals).toEqual([]);
-    const again = await merchantsService.setStatus(session, { merchantId: refs.merchant.id, status: MerchantStatus.RESTRICTED, reason: 'x' });
+    const again = await merchantsService.setStatus(session, {
+      merchantId: refs.merchant.id,
+      status: MerchantStatus.RESTRICTED,
+      reason: 'x',
+    });
     expect(again.refusals[0]).toMatchObject({ code: 'ILLEGAL_TRANSITION', field: ['input', 'status'] });
   });
 });

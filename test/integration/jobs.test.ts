@@ -19,11 +19,19 @@ describe('scheduled jobs', () => {
 
   it('schedules the trust-score replay nightly, China time, and the job repairs stored scores', async () => {
     const schedules = await jobs.boss.getSchedules();
-    expect(schedules).toEqual([expect.objectContaining({ name: RECOMPUTE_TRUST_SCORES, cron: '17 3 * * *', timezone: 'Asia/Shanghai' })]);
+    expect(schedules).toEqual([
+      expect.objectContaining({ name: RECOMPUTE_TRUST_SCORES, cron: '17 3 * * *', timezone: 'Asia/Shanghai' }),
+    ]);
 
     const merchant = await factories(app.orm).merchant();
     await app.as(actors.role(Role.INGEST)).data(RecordScoreEventsDocument, {
-      input: [{ factor: 'COMPLAINT', merchantId: gid.merchant(merchant), occurredAt: new Date(Date.now() - 60_000).toISOString() }],
+      input: [
+        {
+          factor: 'COMPLAINT',
+          merchantId: gid.merchant(merchant),
+          occurredAt: new Date(Date.now() - 60_000).toISOString(),
+        },
+      ],
     });
     const knex = app.orm.em.getKnex();
     await knex('merchant_score').where('merchant_id', merchant.id).update({ experience: 1 });
@@ -32,7 +40,8 @@ describe('scheduled jobs', () => {
     let experience = 1;
     while (experience === 1 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      experience = (await knex('merchant_score').select('experience').where('merchant_id', merchant.id).first()).experience;
+      experience = (await knex('merchant_score').select('experience').where('merchant_id', merchant.id).first())
+        .experience;
     }
     expect(experience).toBe(44_200); // 4.5 - 0.08 for the complaint
   }, 30_000);

@@ -12,7 +12,9 @@ import { freePort } from '../helpers/database';
 const ROOT = resolve(__dirname, '../..');
 
 /** Runs `npm start` as a newcomer would, with its own data folder and ports; resolves once it listens. */
-async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; log: () => string; ms: number }> {
+async function startGateway(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; log: () => string; ms: number }> {
   const started = Date.now();
   const { DATABASE_URL: _external, ...inherited } = process.env;
   const child = spawn('npm', ['start'], {
@@ -40,7 +42,10 @@ async function stop(child: ChildProcess) {
 }
 
 async function graphql(port: number, query: string) {
-  const token = await signToken({ issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET }, { subject: 'newcomer', role: Role.ADMIN });
+  const token = await signToken(
+    { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET },
+    { subject: 'newcomer', role: Role.ADMIN },
+  );
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -59,13 +64,18 @@ describe('npm start on an empty data folder', () => {
   });
 
   it('initialises PostgreSQL, migrates, loads demo data, serves queries and Sandbox, and keeps the data across a restart', async () => {
-    const env = { EMBEDDED_PG_DIR: join(dataDir, 'pg'), EMBEDDED_PG_PORT: String(await freePort()), PORT: String(await freePort()) };
+    const env = {
+      EMBEDDED_PG_DIR: join(dataDir, 'pg'),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+    };
     const port = Number(env.PORT);
     const cold = await startGateway(env);
     children.push(cold.child);
     console.info(`cold start of npm start (initdb, migrations, demo data): ${cold.ms} ms`);
 
-    const query = '{ merchants(first: 50) { totalCount edges { node { name orders(first: 3) { totalCount edges { node { externalNumber buyer { nickname } } } } } } } }';
+    const query =
+      '{ merchants(first: 50) { totalCount edges { node { name orders(first: 3) { totalCount edges { node { externalNumber buyer { nickname } } } } } } } }';
     const result = await graphql(port, query);
     expect(result.errors).toBeUndefined();
     expect(result.data.merchants.totalCount).toBe(DEMO_SIZES.merchants);

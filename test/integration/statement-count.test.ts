@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../src/security/roles';
-import { MerchantsWithLedgerDocument, MerchantsWithOrdersDocument, MerchantsWithOrderTotalsDocument, PostSubsidyDocument, AllocateFundDocument } from '../generated/graphql';
+import {
+  MerchantsWithLedgerDocument,
+  MerchantsWithOrdersDocument,
+  MerchantsWithOrderTotalsDocument,
+  PostSubsidyDocument,
+  AllocateFundDocument,
+} from '../generated/graphql';
 import { gid } from '../helpers/factories';
 import { factories } from '../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../helpers/test-app';
@@ -24,10 +30,18 @@ describe('SQL statements per request', () => {
     }
     await make.orders(rows, 2);
     const finance = app.as(actors.role(Role.FINANCE));
-    await finance.data(AllocateFundDocument, { input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'budget' } });
+    await finance.data(AllocateFundDocument, {
+      input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'budget' },
+    });
     for (const [i, row] of rows.entries()) {
       await finance.data(PostSubsidyDocument, {
-        input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(row.merchant), amount: '10.00', idempotencyKey: `loss-${i}`, reason: 'x' },
+        input: {
+          kind: 'TRANSIT_LOSS_COMPENSATION',
+          merchantId: gid.merchant(row.merchant),
+          amount: '10.00',
+          idempotencyKey: `loss-${i}`,
+          reason: 'x',
+        },
       });
     }
   });
@@ -51,7 +65,9 @@ describe('SQL statements per request', () => {
     const fifty = await app.statementsOf(MerchantsWithOrderTotalsDocument, { first: 50 });
     const data = await app.data(MerchantsWithOrderTotalsDocument, { first: 50 });
     expect(data.merchants.totalCount).toBe(50);
-    expect(data.merchants.edges.every((e) => e.node.orders.totalCount === 25 && e.node.products.totalCount === 1)).toBe(true);
+    expect(data.merchants.edges.every((e) => e.node.orders.totalCount === 25 && e.node.products.totalCount === 1)).toBe(
+      true,
+    );
     // merchants + count, orders page + count, products page + count, order.merchant; 4 statements each
     expect(five).toHaveLength(7 * 4);
     expect(fifty).toHaveLength(five.length);
@@ -61,7 +77,9 @@ describe('SQL statements per request', () => {
     const five = await app.statementsOf(MerchantsWithLedgerDocument, { first: 5 });
     const fifty = await app.statementsOf(MerchantsWithLedgerDocument, { first: 50 });
     const data = await app.data(MerchantsWithLedgerDocument, { first: 50 });
-    expect(data.merchants.edges.every((e) => e.node.subsidies.totalCount === 1 && e.node.ledger.cash.amount === '10.00')).toBe(true);
+    expect(
+      data.merchants.edges.every((e) => e.node.subsidies.totalCount === 1 && e.node.ledger.cash.amount === '10.00'),
+    ).toBe(true);
     // merchants, accounts, subsidies page + count, entries; 4 statements each
     expect(five).toHaveLength(5 * 4);
     expect(fifty).toHaveLength(five.length);

@@ -13,7 +13,8 @@ describe('yuan ↔ fen', () => {
   });
 
   it('refuses negative, non-numeric, over-precise and padded amounts', () => {
-    for (const bad of ['-1', '1.234', 'abc', '', '1e3', '01', '.5', '1.', 'NaN', '١٢']) expect(parseYuan(bad)).toBeNull();
+    for (const bad of ['-1', '1.234', 'abc', '', '1e3', '01', '.5', '1.', 'NaN', '١٢'])
+      expect(parseYuan(bad)).toBeNull();
   });
 
   it('formats fen with two decimals', () => {

@@ -1,10 +1,7 @@
 import { BuyerFlag } from '../../shared/enums';
 
 export function flagsOf(buyer: { superBuyer: boolean; malicious: boolean }): BuyerFlag[] {
-  return [
-    ...(buyer.superBuyer ? [BuyerFlag.SUPER_BUYER] : []),
-    ...(buyer.malicious ? [BuyerFlag.MALICIOUS] : []),
-  ];
+  return [...(buyer.superBuyer ? [BuyerFlag.SUPER_BUYER] : []), ...(buyer.malicious ? [BuyerFlag.MALICIOUS] : [])];
 }
 
 export function flagColumns(flags: readonly BuyerFlag[]): { superBuyer: boolean; malicious: boolean } {

@@ -19,11 +19,22 @@ export function createLedgerLoaders(db: TenantDb) {
   return {
     transactionById: byIdLoader(db, LedgerTransaction, LEDGER_TRANSACTION_TABLE),
     /** The reversal of each transaction, if any (a transaction is reversed at most once). */
-    reversalOf: childrenLoader(db, LedgerTransaction, { ...LEDGER_TRANSACTION_TABLE, parentColumn: 'reversal_of_id', orderBy: ['id'] }),
-    accountsOfMerchant: childrenLoader(db, LedgerAccount, { ...LEDGER_ACCOUNT_TABLE, parentColumn: 'merchant_id', orderBy: ['code'] }),
+    reversalOf: childrenLoader(db, LedgerTransaction, {
+      ...LEDGER_TRANSACTION_TABLE,
+      parentColumn: 'reversal_of_id',
+      orderBy: ['id'],
+    }),
+    accountsOfMerchant: childrenLoader(db, LedgerAccount, {
+      ...LEDGER_ACCOUNT_TABLE,
+      parentColumn: 'merchant_id',
+      orderBy: ['code'],
+    }),
     entries: new DataLoader<string, LedgerEntryRow[]>(async (transactionIds) => {
       const qb = db
-        .scoped(db.knex()('ledger_entry as e').join('ledger_account as t', 't.id', 'e.account_id'), LEDGER_ACCOUNT_TABLE.tenant)
+        .scoped(
+          db.knex()('ledger_entry as e').join('ledger_account as t', 't.id', 'e.account_id'),
+          LEDGER_ACCOUNT_TABLE.tenant,
+        )
         .select('e.transaction_id', 'e.amount', 't.code', 't.kind')
         .whereIn('e.transaction_id', [...transactionIds])
         .orderBy(['e.transaction_id', 't.code']);

@@ -37,5 +37,8 @@ export function fundsQuery(knex: Knex) {
          select 1 from ledger_transaction o where o.id = tx.reversal_of_id and o.kind = ?))), 0) as budget`,
     [LedgerKind.FUND_ALLOCATION, LedgerKind.FUND_ALLOCATION],
   );
-  return knex('ledger_account as a').select('a.fund', 'a.balance', allocation).where('a.kind', AccountKind.FUND).orderBy('a.fund');
+  return knex('ledger_account as a')
+    .select('a.fund', 'a.balance', allocation)
+    .where('a.kind', AccountKind.FUND)
+    .orderBy('a.fund');
 }

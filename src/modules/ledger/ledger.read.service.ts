@@ -12,7 +12,12 @@ export const ledgerReadService = {
   },
 
   list(ctx: RequestContext, args: PageArgs & { filter?: LedgerFilter | null }): Promise<Page<LedgerTransaction>> {
-    return paginate(ctx.db, LedgerTransaction, { ...LEDGER_TRANSACTION_TABLE, where: ledgerTransactionWhere(args.filter), sort: NEWEST_FIRST, page: args });
+    return paginate(ctx.db, LedgerTransaction, {
+      ...LEDGER_TRANSACTION_TABLE,
+      where: ledgerTransactionWhere(args.filter),
+      sort: NEWEST_FIRST,
+      page: args,
+    });
   },
 
   subsidiesOf(ctx: RequestContext, merchant: { id: string }, page: PageArgs): Promise<Page<LedgerTransaction>> {

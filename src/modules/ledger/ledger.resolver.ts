@@ -46,7 +46,10 @@ function subsidyRequest<T extends SubsidyQuoteInput>(input: T) {
     ...input,
     orderId: ids.optional('Order', input.orderId, 'orderId'),
     merchantId: ids.optional('Merchant', input.merchantId, 'merchantId'),
-  })) as { value: Omit<T, 'orderId' | 'merchantId'> & SubsidyRequest; refusals: ReturnType<typeof decodeInput>['refusals'] };
+  })) as {
+    value: Omit<T, 'orderId' | 'merchantId'> & SubsidyRequest;
+    refusals: ReturnType<typeof decodeInput>['refusals'];
+  };
 }
 
 const fundView = (fund: { code: FundCode; budget: number; spent: number; remaining: number }): FundView => ({
@@ -59,7 +62,9 @@ const fundView = (fund: { code: FundCode; budget: number; spent: number; remaini
 @Resolver(() => LedgerTransactionNode)
 export class LedgerResolver {
   @Allow(...MERCHANT_DATA_READERS)
-  @Query(() => LedgerTransactionConnection, { description: 'Ledger transactions, newest first; a merchant sees its own.' })
+  @Query(() => LedgerTransactionConnection, {
+    description: 'Ledger transactions, newest first; a merchant sees its own.',
+  })
   ledgerTransactions(@Args(() => LedgerTransactionArgs) args: LedgerTransactionArgs, @Ctx() ctx: RequestContext) {
     const { filter } = args;
     return ledgerReadService.list(ctx, {
@@ -85,7 +90,9 @@ export class LedgerResolver {
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
-  @Query(() => QuoteSubsidyPayload, { description: 'Dry run of postSubsidy: the amount, the cap that applied and why. Writes nothing.' })
+  @Query(() => QuoteSubsidyPayload, {
+    description: 'Dry run of postSubsidy: the amount, the cap that applied and why. Writes nothing.',
+  })
   async quoteSubsidy(@Arg('input', () => SubsidyQuoteInput) input: SubsidyQuoteInput, @Ctx() ctx: RequestContext) {
     const { value, refusals } = subsidyRequest(input);
     if (refusals.length) return { quote: null, userErrors: refusals };
@@ -94,7 +101,9 @@ export class LedgerResolver {
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
-  @Mutation(() => PostSubsidyPayload, { description: 'Posts a subsidy, compensation, fee or rebate, capped by the policy in force.' })
+  @Mutation(() => PostSubsidyPayload, {
+    description: 'Posts a subsidy, compensation, fee or rebate, capped by the policy in force.',
+  })
   async postSubsidy(@Arg('input', () => PostSubsidyInput) input: PostSubsidyInput, @Ctx() ctx: RequestContext) {
     const { value, refusals } = subsidyRequest(input);
     if (refusals.length) return toPayload({ refusals });
@@ -102,9 +111,17 @@ export class LedgerResolver {
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
-  @Mutation(() => ReverseLedgerTransactionPayload, { description: 'Corrects a posting with an opposite, linked one. Once per transaction.' })
-  async reverseLedgerTransaction(@Arg('input', () => ReverseLedgerTransactionInput) input: ReverseLedgerTransactionInput, @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, transactionId: ids.id('LedgerTransaction', input.transactionId, 'transactionId') }));
+  @Mutation(() => ReverseLedgerTransactionPayload, {
+    description: 'Corrects a posting with an opposite, linked one. Once per transaction.',
+  })
+  async reverseLedgerTransaction(
+    @Arg('input', () => ReverseLedgerTransactionInput) input: ReverseLedgerTransactionInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({
+      ...input,
+      transactionId: ids.id('LedgerTransaction', input.transactionId, 'transactionId'),
+    }));
     if (refusals.length) return toPayload({ refusals });
     return toPayload(await subsidiesService.reverse(ctx.session, value));
   }
@@ -152,7 +169,10 @@ export class LedgerResolver {
 
   @FieldResolver(() => [LedgerEntryView], { description: 'At least two; they sum to zero.' })
   async entries(@Root() transaction: LedgerTransaction, @Ctx() ctx: RequestContext) {
-    return (await ledgerReadService.entries(ctx, transaction)).map((entry) => ({ ...entry, amount: Money.fromFen(entry.amount) }));
+    return (await ledgerReadService.entries(ctx, transaction)).map((entry) => ({
+      ...entry,
+      amount: Money.fromFen(entry.amount),
+    }));
   }
 }
 
@@ -164,7 +184,9 @@ export class MerchantLedgerResolver {
     return { cash: Money.fromFen(cash), ad: Money.fromFen(ad) };
   }
 
-  @FieldResolver(() => LedgerTransactionConnection, { description: "Platform money paid for or to the merchant (and reversals), newest first." })
+  @FieldResolver(() => LedgerTransactionConnection, {
+    description: 'Platform money paid for or to the merchant (and reversals), newest first.',
+  })
   subsidies(@Root() merchant: { id: string }, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
     return ledgerReadService.subsidiesOf(ctx, merchant, page);
   }
@@ -173,15 +195,29 @@ export class MerchantLedgerResolver {
   async subsidyAllowance(
     @Root() merchant: { id: string },
     @Arg('kind', () => LedgerKind) kind: LedgerKind,
-    @Arg('period', () => String, { nullable: true, description: 'YYYY-MM; default this month (China time).' }) period: string | null,
+    @Arg('period', () => String, { nullable: true, description: 'YYYY-MM; default this month (China time).' })
+    period: string | null,
     @Ctx() ctx: RequestContext,
   ) {
     if (!subsidiesService.hasAllowance(kind)) {
-      throw new GraphQLError(`${kind} has no per-merchant cap; ask for one of ${subsidiesService.cappedKinds.join(', ')}`, {
-        extensions: { code: 'BAD_USER_INPUT', field: 'kind' },
-      });
+      throw new GraphQLError(
+        `${kind} has no per-merchant cap; ask for one of ${subsidiesService.cappedKinds.join(', ')}`,
+        {
+          extensions: { code: 'BAD_USER_INPUT', field: 'kind' },
+        },
+      );
     }
-    const allowance = await subsidiesService.allowance(ctx.db, merchant.id, kind as (typeof subsidiesService.cappedKinds)[number], period);
-    return { ...allowance, cap: Money.fromFen(allowance.cap), used: Money.fromFen(allowance.used), remaining: Money.fromFen(allowance.remaining) };
+    const allowance = await subsidiesService.allowance(
+      ctx.db,
+      merchant.id,
+      kind as (typeof subsidiesService.cappedKinds)[number],
+      period,
+    );
+    return {
+      ...allowance,
+      cap: Money.fromFen(allowance.cap),
+      used: Money.fromFen(allowance.used),
+      remaining: Money.fromFen(allowance.remaining),
+    };
   }
 }

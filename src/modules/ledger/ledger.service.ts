@@ -42,7 +42,9 @@ function ensureMerchantAccounts(em: EntityManager, codes: string[]): Promise<unk
   const rows = codes.flatMap((code) => {
     const [prefix, merchantId] = code.split(':');
     if (prefix !== AccountKind.MERCHANT_CASH && prefix !== AccountKind.MERCHANT_AD) return [];
-    return [{ id: crypto.randomUUID(), code, kind: prefix, merchant_id: merchantId, balance: 0, created_at: new Date() }];
+    return [
+      { id: crypto.randomUUID(), code, kind: prefix, merchant_id: merchantId, balance: 0, created_at: new Date() },
+    ];
   });
   if (!rows.length) return undefined;
   const qb = em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore();
@@ -61,7 +63,10 @@ export const ledgerService = {
     if (!existing) return null;
     if (existing.requestHash !== requestHash) {
       throw new Refused([
-        refusal(RefusalCode.IDEMPOTENCY_CONFLICT, 'this idempotency key was used for a different request', ['input', 'idempotencyKey']),
+        refusal(RefusalCode.IDEMPOTENCY_CONFLICT, 'this idempotency key was used for a different request', [
+          'input',
+          'idempotencyKey',
+        ]),
       ]);
     }
     return existing;
@@ -75,7 +80,11 @@ export const ledgerService = {
   async lockAccounts(em: EntityManager, codes: string[]): Promise<Map<string, LedgerAccount>> {
     const unique = [...new Set(codes)].sort();
     await ensureMerchantAccounts(em, unique);
-    const accounts = await em.find(LedgerAccount, { code: { $in: unique } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { code: 'asc' } });
+    const accounts = await em.find(
+      LedgerAccount,
+      { code: { $in: unique } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { code: 'asc' } },
+    );
     if (accounts.length !== unique.length) throw new Error(`missing ledger accounts among ${unique.join(', ')}`);
     return new Map(accounts.map((account) => [account.code, account]));
   },
@@ -92,12 +101,15 @@ export const ledgerService = {
   async write(tx: Tx, accounts: Map<string, LedgerAccount>, spec: PostingSpec): Promise<LedgerTransaction> {
     const { em } = tx;
     const total = spec.legs.reduce((sum, leg) => sum + leg.amount, 0);
-    if (total !== 0 || spec.legs.length < 2) throw new Error(`unbalanced posting ${spec.kind}: ${JSON.stringify(spec.legs)}`);
+    if (total !== 0 || spec.legs.length < 2)
+      throw new Error(`unbalanced posting ${spec.kind}: ${JSON.stringify(spec.legs)}`);
     for (const leg of spec.legs) {
       const account = accounts.get(leg.code)!;
       if (account.kind === AccountKind.FUND && account.balance + leg.amount < 0) {
         throw new Refused([
-          refusal(RefusalCode.BUDGET_EXHAUSTED, `the ${account.fund} fund has not enough budget left for this payout`, ['input']),
+          refusal(RefusalCode.BUDGET_EXHAUSTED, `the ${account.fund} fund has not enough budget left for this payout`, [
+            'input',
+          ]),
         ]);
       }
     }

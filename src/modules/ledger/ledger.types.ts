@@ -9,11 +9,17 @@ import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
 
 registerNodeEntity(LedgerTransaction, 'LedgerTransaction');
 
-@ObjectType('LedgerTransaction', { implements: Node, description: 'A balanced, append-only movement of money, with its cause.' })
+@ObjectType('LedgerTransaction', {
+  implements: Node,
+  description: 'A balanced, append-only movement of money, with its cause.',
+})
 export class LedgerTransactionNode extends Node {
   @Field(() => LedgerKind) kind!: LedgerKind;
   @Field(() => String) idempotencyKey!: string;
-  @Field(() => String, { nullable: true, description: 'Month (YYYY-MM, China time) of a monthly cap, ALL for a per-merchant cap.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Month (YYYY-MM, China time) of a monthly cap, ALL for a per-merchant cap.',
+  })
   period?: string | null;
   @Field(() => String) reason!: string;
   @Field(() => String) actor!: string;
@@ -34,7 +40,8 @@ export const LedgerTransactionConnection = ConnectionType('LedgerTransaction', L
 
 @ObjectType('MerchantLedger', { description: "Balances of a merchant's accounts." })
 export class MerchantLedgerView {
-  @Field(() => Money, { description: 'Cash the platform owes the merchant (negative: the merchant owes fees).' }) cash!: Money;
+  @Field(() => Money, { description: 'Cash the platform owes the merchant (negative: the merchant owes fees).' })
+  cash!: Money;
   @Field(() => Money, { description: 'Advertising balance: promotion-fee rebates and traffic coupons.' }) ad!: Money;
 }
 
@@ -65,25 +72,38 @@ export class SubsidyQuoteView {
   @Field(() => Money, { nullable: true, description: 'The cap that applied.' }) cap?: Money | null;
   @Field(() => String, { nullable: true }) capName?: string | null;
   @Field(() => String) explanation!: string;
-  @Field(() => String, { nullable: true, description: 'NOT_ELIGIBLE or CAP_EXCEEDED when not eligible.' }) refusal?: string | null;
+  @Field(() => String, { nullable: true, description: 'NOT_ELIGIBLE or CAP_EXCEEDED when not eligible.' }) refusal?:
+    string | null;
   @Field(() => Int) policyVersion!: number;
 }
 
-@InputType({ description: 'A subsidy, compensation, fee or rebate to quote or post. Which fields matter depends on `kind`.' })
+@InputType({
+  description: 'A subsidy, compensation, fee or rebate to quote or post. Which fields matter depends on `kind`.',
+})
 export class SubsidyQuoteInput {
   @Field(() => LedgerKind) kind!: LedgerKind;
 
   @Field(() => ID, { nullable: true, description: 'The order it is for (most kinds).' }) orderId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The merchant, for kinds without an order (monthly subsidies, coupons, growth, transit loss).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The merchant, for kinds without an order (monthly subsidies, coupons, growth, transit loss).',
+  })
   merchantId?: string | null;
 
-  @Field(() => YuanAmountScalar, { nullable: true, description: 'Amount claimed: shipping cost, goods value, late-shipment claim, refund-only amount, coupons, transfer fee.' })
+  @Field(() => YuanAmountScalar, {
+    nullable: true,
+    description:
+      'Amount claimed: shipping cost, goods value, late-shipment claim, refund-only amount, coupons, transfer fee.',
+  })
   amount?: number | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Return picked up by official logistics.' }) officialPickup?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'Refund-only for quality after receipt.' }) qualityAfterReceipt?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'The platform flagged the order abnormal.' }) flaggedAbnormal?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Return picked up by official logistics.' }) officialPickup?:
+    boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Refund-only for quality after receipt.' })
+  qualityAfterReceipt?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'The platform flagged the order abnormal.' }) flaggedAbnormal?:
+    boolean | null;
 
   @Field(() => String, { nullable: true, description: 'Month YYYY-MM (China time); default the month of effectiveAt.' })
   @IsOptional()
@@ -104,7 +124,9 @@ export class SubsidyQuoteInput {
 
 @InputType()
 export class PostSubsidyInput extends SubsidyQuoteInput {
-  @Field(() => String, { description: 'Client key: the same key and request posts once; another request with it is a conflict.' })
+  @Field(() => String, {
+    description: 'Client key: the same key and request posts once; another request with it is a conflict.',
+  })
   @Length(1, 200)
   idempotencyKey!: string;
 }
@@ -118,7 +140,10 @@ export class QuoteSubsidyPayload {
 @ObjectType()
 export class PostSubsidyPayload {
   @Field(() => LedgerTransactionNode, { nullable: true }) transaction?: LedgerTransaction | null;
-  @Field(() => Boolean, { nullable: true, description: 'True when the key had already been posted: this is the earlier result.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'True when the key had already been posted: this is the earlier result.',
+  })
   replayed?: boolean | null;
   @Field(() => [UserError]) userErrors!: UserError[];
 }

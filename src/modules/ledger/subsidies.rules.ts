@@ -52,17 +52,39 @@ export function applyBasisPoints(amount: number, bp: number): number {
 
 const yuan = (fen: number) => `${formatYuan(fen)} yuan`;
 
-function refuse(explanation: string, refusal: QuoteRefusal = 'NOT_ELIGIBLE', extra: Partial<SubsidyQuote> = {}): SubsidyQuote {
+function refuse(
+  explanation: string,
+  refusal: QuoteRefusal = 'NOT_ELIGIBLE',
+  extra: Partial<SubsidyQuote> = {},
+): SubsidyQuote {
   return { eligible: false, amount: 0, requested: null, cap: null, capName: null, explanation, refusal, ...extra };
 }
 
 /** Pays `wanted`, limited by `cap` minus what was already paid under it. */
-function capped(wanted: number, cap: number, capName: string, alreadyPaid: number, why: string, requested: number | null = wanted): SubsidyQuote {
+function capped(
+  wanted: number,
+  cap: number,
+  capName: string,
+  alreadyPaid: number,
+  why: string,
+  requested: number | null = wanted,
+): SubsidyQuote {
   const left = Math.max(0, cap - alreadyPaid);
   if (left === 0) return refuse(`${capName} of ${yuan(cap)} is used up`, 'CAP_EXCEEDED', { requested, cap, capName });
   const amount = Math.min(wanted, left);
-  const limited = amount < wanted ? `, limited by ${capName} (${yuan(cap)}${alreadyPaid ? `, ${yuan(alreadyPaid)} already paid` : ''})` : '';
-  return { eligible: true, amount, requested, cap, capName, explanation: `${why}: ${yuan(amount)}${limited}`, refusal: null };
+  const limited =
+    amount < wanted
+      ? `, limited by ${capName} (${yuan(cap)}${alreadyPaid ? `, ${yuan(alreadyPaid)} already paid` : ''})`
+      : '';
+  return {
+    eligible: true,
+    amount,
+    requested,
+    cap,
+    capName,
+    explanation: `${why}: ${yuan(amount)}${limited}`,
+    refusal: null,
+  };
 }
 
 function needOrder(facts: SubsidyFacts): NonNullable<SubsidyFacts['order']> | SubsidyQuote {
@@ -73,7 +95,8 @@ function needRequested(facts: SubsidyFacts, what: string): number | SubsidyQuote
   return facts.requested != null && facts.requested > 0 ? facts.requested : refuse(`give the ${what} as amount`);
 }
 
-const isQuote = (value: unknown): value is SubsidyQuote => typeof value === 'object' && value !== null && 'eligible' in value;
+const isQuote = (value: unknown): value is SubsidyQuote =>
+  typeof value === 'object' && value !== null && 'eligible' in value;
 
 type Rule = (facts: SubsidyFacts, policy: PolicyNumbers) => SubsidyQuote;
 
@@ -85,9 +108,20 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!facts.officialPickup) return refuse('only returns picked up by the official logistics service are subsidised');
     const cost = needRequested(facts, 'return shipping cost');
     if (isQuote(cost)) return cost;
-    if (facts.buyerIsSuperBuyer) return capped(cost, p.superBuyerCap, 'the SUPER_BUYER cap per order', 0, 'return shipping of a SUPER_BUYER');
-    if (facts.merchantTier && p.largeOrderTiers.includes(facts.merchantTier) && order.paidAmount >= p.largeOrderMinPaid) {
-      return capped(cost, p.largeOrderCap, `the large-order cap of ${facts.merchantTier} shops`, 0, 'return shipping of a large order');
+    if (facts.buyerIsSuperBuyer)
+      return capped(cost, p.superBuyerCap, 'the SUPER_BUYER cap per order', 0, 'return shipping of a SUPER_BUYER');
+    if (
+      facts.merchantTier &&
+      p.largeOrderTiers.includes(facts.merchantTier) &&
+      order.paidAmount >= p.largeOrderMinPaid
+    ) {
+      return capped(
+        cost,
+        p.largeOrderCap,
+        `the large-order cap of ${facts.merchantTier} shops`,
+        0,
+        'return shipping of a large order',
+      );
     }
     return capped(cost, p.standardCap, 'the standard cap per order', 0, 'return shipping');
   },
@@ -97,7 +131,14 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (isQuote(order)) return order;
     if (!order.custom) return refuse('dispute compensation is for custom / made-to-order orders');
     const wanted = applyBasisPoints(order.paidAmount, p.rateBp);
-    return capped(wanted, p.cap, 'the cap per claim', 0, `${p.rateBp / 100}% of the sub-order ${yuan(order.paidAmount)}`, null);
+    return capped(
+      wanted,
+      p.cap,
+      'the cap per claim',
+      0,
+      `${p.rateBp / 100}% of the sub-order ${yuan(order.paidAmount)}`,
+      null,
+    );
   },
 
   [LedgerKind.TRANSIT_LOSS_COMPENSATION]: (facts, policy) => {
@@ -107,10 +148,17 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
   },
 
   [LedgerKind.LATE_SHIPMENT_SUBSIDY]: (facts, { highRepurchase: p }) => {
-    if (!facts.highRepurchase) return refuse('only high-repurchase merchants are subsidised for an occasional late shipment');
+    if (!facts.highRepurchase)
+      return refuse('only high-repurchase merchants are subsidised for an occasional late shipment');
     const claim = needRequested(facts, 'late-shipment claim');
     if (isQuote(claim)) return claim;
-    return capped(claim, p.lateShipmentMonthlyCap, 'the monthly late-shipment cap', facts.alreadyPaid, 'occasional late shipment');
+    return capped(
+      claim,
+      p.lateShipmentMonthlyCap,
+      'the monthly late-shipment cap',
+      facts.alreadyPaid,
+      'occasional late shipment',
+    );
   },
 
   [LedgerKind.REFUND_ONLY_SUBSIDY]: (facts, { highRepurchase: p }) => {
@@ -118,7 +166,13 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!facts.qualityAfterReceipt) return refuse('the subsidy covers quality refund-only after receipt');
     const claim = needRequested(facts, 'refund-only amount');
     if (isQuote(claim)) return claim;
-    return capped(claim, p.refundOnlySubsidyMonthlyCap, 'the monthly refund-only subsidy cap', facts.alreadyPaid, 'quality refund-only after receipt');
+    return capped(
+      claim,
+      p.refundOnlySubsidyMonthlyCap,
+      'the monthly refund-only subsidy cap',
+      facts.alreadyPaid,
+      'quality refund-only after receipt',
+    );
   },
 
   [LedgerKind.PROMOTION_FEE_REBATE]: (facts) => {
@@ -126,23 +180,48 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (isQuote(order)) return order;
     if (!order.promoted || order.promotionFee === 0) return refuse('the order was not promoted');
     const fullyRefunded = order.status === OrderStatus.REFUNDED;
-    if (!fullyRefunded && !facts.flaggedAbnormal) return refuse('the promotion fee is rebated when the order was fully refunded or flagged abnormal');
-    return { eligible: true, amount: order.promotionFee, requested: null, cap: null, capName: null, explanation: `promotion fee ${yuan(order.promotionFee)} back to the ad account (${fullyRefunded ? 'fully refunded' : 'flagged abnormal'})`, refusal: null };
+    if (!fullyRefunded && !facts.flaggedAbnormal)
+      return refuse('the promotion fee is rebated when the order was fully refunded or flagged abnormal');
+    return {
+      eligible: true,
+      amount: order.promotionFee,
+      requested: null,
+      cap: null,
+      capName: null,
+      explanation: `promotion fee ${yuan(order.promotionFee)} back to the ad account (${fullyRefunded ? 'fully refunded' : 'flagged abnormal'})`,
+      refusal: null,
+    };
   },
 
   [LedgerKind.TECH_SERVICE_FEE]: (facts, { techServiceFee: p }) => {
     const order = needOrder(facts);
     if (isQuote(order)) return order;
     if (order.hosted) return refuse('hosted orders are not charged the technical service fee');
-    if (order.status === OrderStatus.REFUNDED && !order.shippedAt) return refuse('an order refunded before shipping is not charged');
+    if (order.status === OrderStatus.REFUNDED && !order.shippedAt)
+      return refuse('an order refunded before shipping is not charged');
     if (order.status !== OrderStatus.COMPLETED) return refuse('the fee is charged when the order completes');
     const wanted = applyBasisPoints(order.paidAmount, p.rateBp);
-    return capped(wanted, p.cap, 'the cap per sub-order', 0, `${p.rateBp / 100}% of ${yuan(order.paidAmount)} paid excluding shipping`, null);
+    return capped(
+      wanted,
+      p.cap,
+      'the cap per sub-order',
+      0,
+      `${p.rateBp / 100}% of ${yuan(order.paidAmount)} paid excluding shipping`,
+      null,
+    );
   },
 
   [LedgerKind.TECH_SERVICE_FEE_REBATE]: (facts) => {
     if (!facts.chargedFee) return refuse('no technical service fee was charged on this order');
-    return { eligible: true, amount: facts.chargedFee, requested: null, cap: null, capName: null, explanation: `the technical service fee of ${yuan(facts.chargedFee)} is rebated`, refusal: null };
+    return {
+      eligible: true,
+      amount: facts.chargedFee,
+      requested: null,
+      cap: null,
+      capName: null,
+      explanation: `the technical service fee of ${yuan(facts.chargedFee)} is rebated`,
+      refusal: null,
+    };
   },
 
   [LedgerKind.REMOTE_LOGISTICS_FEE]: (facts) => {
@@ -151,31 +230,63 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!order.remoteRegion) return refuse('the order does not go to a remote region');
     const fee = needRequested(facts, 'logistics transfer fee');
     if (isQuote(fee)) return fee;
-    return { eligible: true, amount: fee, requested: fee, cap: null, capName: null, explanation: `transfer fee ${yuan(fee)} to a remote region, paid by the platform`, refusal: null };
+    return {
+      eligible: true,
+      amount: fee,
+      requested: fee,
+      cap: null,
+      capName: null,
+      explanation: `transfer fee ${yuan(fee)} to a remote region, paid by the platform`,
+      refusal: null,
+    };
   },
 
   [LedgerKind.PRICE_ERROR_COMPENSATION]: (facts, policy) => {
     const order = needOrder(facts);
     if (isQuote(order)) return order;
     const amount = policy.priceErrorCompensation;
-    return { eligible: true, amount, requested: null, cap: null, capName: null, explanation: `price set by mistake: the buyer gets ${yuan(amount)}`, refusal: null };
+    return {
+      eligible: true,
+      amount,
+      requested: null,
+      cap: null,
+      capName: null,
+      explanation: `price set by mistake: the buyer gets ${yuan(amount)}`,
+      refusal: null,
+    };
   },
 
   [LedgerKind.SMALL_MERCHANT_COUPONS]: (facts, policy) => {
     if (facts.merchantTier !== MerchantTier.SMALL) return refuse('the fund is for SMALL merchants');
     const coupons = needRequested(facts, 'coupon amount');
     if (isQuote(coupons)) return coupons;
-    return capped(coupons, policy.smallMerchantCouponCap, 'the small-merchant coupon cap', facts.alreadyPaid, 'traffic coupons');
+    return capped(
+      coupons,
+      policy.smallMerchantCouponCap,
+      'the small-merchant coupon cap',
+      facts.alreadyPaid,
+      'traffic coupons',
+    );
   },
 
   [LedgerKind.GROWTH_INCENTIVE]: (facts, { growthIncentive: p }) => {
     const { periodSales = 0, baseTarget, sprintTarget } = facts;
-    if (!baseTarget || !sprintTarget || sprintTarget <= baseTarget) return refuse('give a base target and a higher sprint target');
-    if (periodSales < baseTarget) return refuse(`sales of ${yuan(periodSales)} did not reach the base target ${yuan(baseTarget)}`);
+    if (!baseTarget || !sprintTarget || sprintTarget <= baseTarget)
+      return refuse('give a base target and a higher sprint target');
+    if (periodSales < baseTarget)
+      return refuse(`sales of ${yuan(periodSales)} did not reach the base target ${yuan(baseTarget)}`);
     const sprint = periodSales >= sprintTarget;
     const rateBp = sprint ? p.baseRateBp * p.sprintMultiplier : p.baseRateBp;
     const amount = applyBasisPoints(periodSales, rateBp);
-    return { eligible: true, amount, requested: null, cap: null, capName: null, explanation: `${sprint ? 'sprint' : 'base'} target reached: ${rateBp / 100}% of ${yuan(periodSales)}`, refusal: null };
+    return {
+      eligible: true,
+      amount,
+      requested: null,
+      cap: null,
+      capName: null,
+      explanation: `${sprint ? 'sprint' : 'base'} target reached: ${rateBp / 100}% of ${yuan(periodSales)}`,
+      refusal: null,
+    };
   },
 };
 
@@ -187,5 +298,8 @@ export function monthOf(at: Date): string {
 /** The instants that bound a month "YYYY-MM" in China Standard Time. */
 export function monthBounds(period: string): { from: Date; to: Date } {
   const [year, month] = period.split('-').map(Number);
-  return { from: new Date(Date.UTC(year, month - 1, 1) - 8 * 3_600_000), to: new Date(Date.UTC(year, month, 1) - 8 * 3_600_000) };
+  return {
+    from: new Date(Date.UTC(year, month - 1, 1) - 8 * 3_600_000),
+    to: new Date(Date.UTC(year, month, 1) - 8 * 3_600_000),
+  };
 }

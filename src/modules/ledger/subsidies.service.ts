@@ -33,22 +33,78 @@ const special = () => accountCode.fund(FundCode.SPECIAL_SUBSIDY);
 const resourcePack = () => accountCode.fund(FundCode.RESOURCE_PACK);
 
 const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
-  [LedgerKind.RETURN_SHIPPING_SUBSIDY]: { needs: 'order-merchant', from: special, to: accountCode.buyerCompensation, oncePerOrder: true },
+  [LedgerKind.RETURN_SHIPPING_SUBSIDY]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.buyerCompensation,
+    oncePerOrder: true,
+  },
   [LedgerKind.DISPUTE_COMPENSATION]: { needs: 'order-merchant', from: special, to: accountCode.buyerCompensation },
   [LedgerKind.TRANSIT_LOSS_COMPENSATION]: { needs: 'merchant', from: special, to: accountCode.merchantCash },
-  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: { needs: 'merchant', from: special, to: accountCode.merchantCash, period: 'month', highRepurchase: true },
-  [LedgerKind.REFUND_ONLY_SUBSIDY]: { needs: 'merchant', from: special, to: accountCode.merchantCash, period: 'month', highRepurchase: true },
-  [LedgerKind.PROMOTION_FEE_REBATE]: { needs: 'order-merchant', from: special, to: accountCode.merchantAd, oncePerOrder: true },
-  [LedgerKind.TECH_SERVICE_FEE]: { needs: 'order-merchant', from: accountCode.merchantCash, to: accountCode.feeIncome, oncePerOrder: true },
-  [LedgerKind.TECH_SERVICE_FEE_REBATE]: { needs: 'order-merchant', from: accountCode.feeIncome, to: accountCode.merchantCash, oncePerOrder: true },
-  [LedgerKind.REMOTE_LOGISTICS_FEE]: { needs: 'order-merchant', from: special, to: accountCode.logisticsPayable, oncePerOrder: true },
-  [LedgerKind.PRICE_ERROR_COMPENSATION]: { needs: 'order-merchant', from: special, to: accountCode.buyerCompensation, oncePerOrder: true },
-  [LedgerKind.SMALL_MERCHANT_COUPONS]: { needs: 'merchant', from: resourcePack, to: accountCode.merchantAd, period: 'all' },
-  [LedgerKind.GROWTH_INCENTIVE]: { needs: 'merchant', from: resourcePack, to: accountCode.merchantCash, period: 'once-per-month' },
+  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: {
+    needs: 'merchant',
+    from: special,
+    to: accountCode.merchantCash,
+    period: 'month',
+    highRepurchase: true,
+  },
+  [LedgerKind.REFUND_ONLY_SUBSIDY]: {
+    needs: 'merchant',
+    from: special,
+    to: accountCode.merchantCash,
+    period: 'month',
+    highRepurchase: true,
+  },
+  [LedgerKind.PROMOTION_FEE_REBATE]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.merchantAd,
+    oncePerOrder: true,
+  },
+  [LedgerKind.TECH_SERVICE_FEE]: {
+    needs: 'order-merchant',
+    from: accountCode.merchantCash,
+    to: accountCode.feeIncome,
+    oncePerOrder: true,
+  },
+  [LedgerKind.TECH_SERVICE_FEE_REBATE]: {
+    needs: 'order-merchant',
+    from: accountCode.feeIncome,
+    to: accountCode.merchantCash,
+    oncePerOrder: true,
+  },
+  [LedgerKind.REMOTE_LOGISTICS_FEE]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.logisticsPayable,
+    oncePerOrder: true,
+  },
+  [LedgerKind.PRICE_ERROR_COMPENSATION]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.buyerCompensation,
+    oncePerOrder: true,
+  },
+  [LedgerKind.SMALL_MERCHANT_COUPONS]: {
+    needs: 'merchant',
+    from: resourcePack,
+    to: accountCode.merchantAd,
+    period: 'all',
+  },
+  [LedgerKind.GROWTH_INCENTIVE]: {
+    needs: 'merchant',
+    from: resourcePack,
+    to: accountCode.merchantCash,
+    period: 'once-per-month',
+  },
 };
 
 /** The per-merchant caps `subsidyAllowance` reports. */
-const CAPPED_KINDS = [LedgerKind.LATE_SHIPMENT_SUBSIDY, LedgerKind.REFUND_ONLY_SUBSIDY, LedgerKind.SMALL_MERCHANT_COUPONS] as const;
+const CAPPED_KINDS = [
+  LedgerKind.LATE_SHIPMENT_SUBSIDY,
+  LedgerKind.REFUND_ONLY_SUBSIDY,
+  LedgerKind.SMALL_MERCHANT_COUPONS,
+] as const;
 
 type Merchant = Awaited<ReturnType<typeof merchantsService.findByIds>>[number];
 type Order = NonNullable<Awaited<ReturnType<typeof ordersService.findById>>>;
@@ -64,7 +120,10 @@ interface Prepared {
 }
 
 /** A quote or posting request with local ids; the GraphQL edge decoded them. */
-export type SubsidyRequest = Omit<SubsidyQuoteInput, 'orderId' | 'merchantId'> & { orderId?: string | null; merchantId?: string | null };
+export type SubsidyRequest = Omit<SubsidyQuoteInput, 'orderId' | 'merchantId'> & {
+  orderId?: string | null;
+  merchantId?: string | null;
+};
 export type PostingRequest = SubsidyRequest & Pick<PostSubsidyInput, 'idempotencyKey'>;
 
 const fail = (code: RefusalCode, message: string, field: string[]): never => {
@@ -76,10 +135,13 @@ async function loadParties(em: EntityManager, input: SubsidyRequest, plan: KindP
   const merchantId = input.merchantId ?? null;
   const order = orderId ? await ordersService.findById(em, orderId) : null;
   if (orderId && !order) fail(RefusalCode.NOT_FOUND, 'no such order', ['orderId']);
-  if (plan.needs === 'order-merchant' && !order) fail(RefusalCode.INVALID_INPUT, `${input.kind} is for an order: give orderId`, ['orderId']);
+  if (plan.needs === 'order-merchant' && !order)
+    fail(RefusalCode.INVALID_INPUT, `${input.kind} is for an order: give orderId`, ['orderId']);
   const wantedMerchant = order?.merchant.id ?? merchantId;
-  if (!wantedMerchant) return fail(RefusalCode.INVALID_INPUT, `${input.kind} needs merchantId or orderId`, ['merchantId']);
-  if (order && merchantId && merchantId !== order.merchant.id) fail(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
+  if (!wantedMerchant)
+    return fail(RefusalCode.INVALID_INPUT, `${input.kind} needs merchantId or orderId`, ['merchantId']);
+  if (order && merchantId && merchantId !== order.merchant.id)
+    fail(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
   const [merchant] = await merchantsService.findByIds(em, [wantedMerchant]);
   if (!merchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId']);
   return { order, merchant: merchant! };
@@ -90,16 +152,23 @@ async function loadParties(em: EntityManager, input: SubsidyRequest, plan: KindP
  * `effectiveAt`. With `lock`, the accounts it would touch are locked first, so the caps and the
  * budget it reads cannot change before the posting is written.
  */
-async function prepare(em: EntityManager, input: SubsidyRequest, options: { lock: boolean }): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
+async function prepare(
+  em: EntityManager,
+  input: SubsidyRequest,
+  options: { lock: boolean },
+): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
   const plan = PLANS[input.kind];
   const rule = SUBSIDY_RULES[input.kind];
-  if (!plan || !rule) return fail(RefusalCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
+  if (!plan || !rule)
+    return fail(RefusalCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
   const { order, merchant } = await loadParties(em, input, plan);
   const effectiveAt = input.effectiveAt ?? new Date();
   const policy = versionInForce(await policiesService.timelineIn(em), effectiveAt);
   const period = plan.period === 'all' ? 'ALL' : plan.period ? (input.period ?? monthOf(effectiveAt)) : null;
 
-  const accounts = options.lock ? await ledgerService.lockAccounts(em, [plan.from(merchant.id), plan.to(merchant.id)]) : undefined;
+  const accounts = options.lock
+    ? await ledgerService.lockAccounts(em, [plan.from(merchant.id), plan.to(merchant.id)])
+    : undefined;
 
   const facts: SubsidyFacts = {
     order: order ?? undefined,
@@ -126,11 +195,28 @@ async function prepare(em: EntityManager, input: SubsidyRequest, options: { lock
   }
 
   let quote = rule(facts, policy.numbers);
-  if (quote.eligible && plan.oncePerOrder && order && (await ledgerService.standingOnOrder(em, input.kind, order.id)).length) {
-    quote = { ...quote, eligible: false, amount: 0, refusal: 'NOT_ELIGIBLE', explanation: `${input.kind} was already posted for this order` };
+  if (
+    quote.eligible &&
+    plan.oncePerOrder &&
+    order &&
+    (await ledgerService.standingOnOrder(em, input.kind, order.id)).length
+  ) {
+    quote = {
+      ...quote,
+      eligible: false,
+      amount: 0,
+      refusal: 'NOT_ELIGIBLE',
+      explanation: `${input.kind} was already posted for this order`,
+    };
   }
   if (quote.eligible && plan.period === 'once-per-month' && facts.alreadyPaid > 0) {
-    quote = { ...quote, eligible: false, amount: 0, refusal: 'NOT_ELIGIBLE', explanation: `${input.kind} was already paid for ${period}` };
+    quote = {
+      ...quote,
+      eligible: false,
+      amount: 0,
+      refusal: 'NOT_ELIGIBLE',
+      explanation: `${input.kind} was already paid for ${period}`,
+    };
   }
   return { quote, plan, merchant, order, period, policy, effectiveAt, accounts };
 }
@@ -142,7 +228,8 @@ const REFUSAL_OF_QUOTE: Record<NonNullable<SubsidyQuote['refusal']>, RefusalCode
   BUDGET_EXHAUSTED: RefusalCode.BUDGET_EXHAUSTED,
 };
 
-const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: string } & object) => contentHash(request);
+const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: string } & object) =>
+  contentHash(request);
 
 export interface QuoteResult extends SubsidyQuote {
   kind: LedgerKind;
@@ -161,7 +248,12 @@ export const subsidiesService = {
         let quote = prepared.quote;
         const fund = prepared.plan.from(prepared.merchant.id);
         if (quote.eligible && fund.startsWith('FUND:') && (await ledgerService.balanceOf(em, fund)) < quote.amount) {
-          quote = { ...quote, eligible: false, refusal: 'BUDGET_EXHAUSTED', explanation: `the fund has not enough budget left for ${quote.explanation}` };
+          quote = {
+            ...quote,
+            eligible: false,
+            refusal: 'BUDGET_EXHAUSTED',
+            explanation: `the fund has not enough budget left for ${quote.explanation}`,
+          };
         }
         return { ...quote, kind: input.kind, policyVersion: prepared.policy.version };
       });
@@ -176,11 +268,17 @@ export const subsidiesService = {
     return runMutation(session, async (tx) => {
       const { em } = tx;
       const requestHash = requestHashOf(input);
-      const earlier = ledgerService.replayOrConflict(await ledgerService.findByKey(em, input.kind, input.idempotencyKey), requestHash);
+      const earlier = ledgerService.replayOrConflict(
+        await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
+        requestHash,
+      );
       if (earlier) return { transaction: earlier, replayed: true };
       const prepared = await prepare(em, input, { lock: true });
       // Another request with this key may have committed while this one waited for the locks.
-      const raced = ledgerService.replayOrConflict(await ledgerService.findByKey(em, input.kind, input.idempotencyKey), requestHash);
+      const raced = ledgerService.replayOrConflict(
+        await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
+        requestHash,
+      );
       if (raced) return { transaction: raced, replayed: true };
       const { quote, plan, merchant } = prepared;
       if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
@@ -212,11 +310,16 @@ export const subsidiesService = {
       const { em } = tx;
       const original = await em.findOne(LedgerTransaction, { id: input.transactionId });
       if (!original) return fail(RefusalCode.NOT_FOUND, 'no such ledger transaction', ['transactionId']);
-      if (original.kind === LedgerKind.REVERSAL) fail(RefusalCode.NOT_ELIGIBLE, 'a reversal cannot itself be reversed', ['transactionId']);
+      if (original.kind === LedgerKind.REVERSAL)
+        fail(RefusalCode.NOT_ELIGIBLE, 'a reversal cannot itself be reversed', ['transactionId']);
       const entries = await em.find(LedgerEntry, { transaction: original }, { populate: ['account'] });
-      const accounts = await ledgerService.lockAccounts(em, entries.map((e) => e.account.code));
+      const accounts = await ledgerService.lockAccounts(
+        em,
+        entries.map((e) => e.account.code),
+      );
       const key = `reversal-of:${original.id}`;
-      if (await ledgerService.findByKey(em, LedgerKind.REVERSAL, key)) fail(RefusalCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
+      if (await ledgerService.findByKey(em, LedgerKind.REVERSAL, key))
+        fail(RefusalCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
       const reversal = await ledgerService.write(tx, accounts, {
         kind: LedgerKind.REVERSAL,
         idempotencyKey: key,
@@ -240,12 +343,18 @@ export const subsidiesService = {
     return runMutation(session, async (tx) => {
       const { em } = tx;
       const requestHash = requestHashOf(input);
-      const earlier = ledgerService.replayOrConflict(await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey), requestHash);
+      const earlier = ledgerService.replayOrConflict(
+        await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
+        requestHash,
+      );
       if (earlier) return { transaction: earlier, replayed: true };
       if (input.amount <= 0) fail(RefusalCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
       const fund = accountCode.fund(input.fund);
       const accounts = await ledgerService.lockAccounts(em, [accountCode.treasury(), fund]);
-      const raced = ledgerService.replayOrConflict(await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey), requestHash);
+      const raced = ledgerService.replayOrConflict(
+        await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
+        requestHash,
+      );
       if (raced) return { transaction: raced, replayed: true };
       const now = new Date();
       const transaction = await ledgerService.write(tx, accounts, {
@@ -278,12 +387,22 @@ export const subsidiesService = {
     return db.transaction(async (em) => {
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
-      const cap = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? policy.numbers.smallMerchantCouponCap
-        : kind === LedgerKind.LATE_SHIPMENT_SUBSIDY ? policy.numbers.highRepurchase.lateShipmentMonthlyCap
-        : policy.numbers.highRepurchase.refundOnlySubsidyMonthlyCap;
+      const cap =
+        kind === LedgerKind.SMALL_MERCHANT_COUPONS
+          ? policy.numbers.smallMerchantCouponCap
+          : kind === LedgerKind.LATE_SHIPMENT_SUBSIDY
+            ? policy.numbers.highRepurchase.lateShipmentMonthlyCap
+            : policy.numbers.highRepurchase.refundOnlySubsidyMonthlyCap;
       const effectivePeriod = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? 'ALL' : (period ?? monthOf(now));
       const used = await ledgerService.paidInPeriod(em, kind, merchantId, effectivePeriod);
-      return { kind, period: effectivePeriod, cap, used, remaining: Math.max(0, cap - used), policyVersion: policy.version };
+      return {
+        kind,
+        period: effectivePeriod,
+        cap,
+        used,
+        remaining: Math.max(0, cap - used),
+        policyVersion: policy.version,
+      };
     });
   },
 };

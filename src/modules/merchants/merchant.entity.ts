@@ -48,5 +48,4 @@ export class MerchantStatusChange extends StatusChangeRecord {
 
   @Enum({ items: () => MerchantStatus, type: 'string' })
   toStatus!: MerchantStatus;
-
 }

@@ -1,7 +1,10 @@
 import { SortDirection, type SortSpec, type TableSpec, type WhereClause } from '../../graphql/connection';
 import { type MerchantFilter, type MerchantSort, MerchantSortField } from './merchants.types';
 
-export const MERCHANT_TABLE: TableSpec = { table: 'merchant', tenant: (qb, merchantId) => qb.where('t.id', merchantId) };
+export const MERCHANT_TABLE: TableSpec = {
+  table: 'merchant',
+  tenant: (qb, merchantId) => qb.where('t.id', merchantId),
+};
 
 export const MERCHANT_STATUS_CHANGE_TABLE: TableSpec = {
   table: 'merchant_status_change',

@@ -34,7 +34,8 @@ export class MerchantsResolver {
   merchants(
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => MerchantFilter, { nullable: true }) filter: MerchantFilter | null,
-    @Arg('sort', () => MerchantSort, { nullable: true, description: 'Default: NAME ascending.' }) sort: MerchantSort | null,
+    @Arg('sort', () => MerchantSort, { nullable: true, description: 'Default: NAME ascending.' })
+    sort: MerchantSort | null,
     @Ctx() ctx: RequestContext,
   ) {
     return merchantsService.list(ctx, { filter, sort, page });
@@ -57,14 +58,23 @@ export class MerchantsResolver {
 
   @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertMerchantPayload, { description: 'Creates or updates a merchant, keyed on its externalId.' })
-  async upsertMerchant(@Arg('input', () => UpsertMerchantInput) input: UpsertMerchantInput, @Ctx() ctx: RequestContext) {
+  async upsertMerchant(
+    @Arg('input', () => UpsertMerchantInput) input: UpsertMerchantInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return toPayload(await merchantsService.upsert(ctx.session, input));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => SetMerchantStatusPayload, { description: 'Warns, restricts, clears or reinstates a merchant.' })
-  async setMerchantStatus(@Arg('input', () => SetMerchantStatusInput) input: SetMerchantStatusInput, @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }));
+  async setMerchantStatus(
+    @Arg('input', () => SetMerchantStatusInput) input: SetMerchantStatusInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({
+      ...input,
+      merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
+    }));
     if (refusals.length) return toPayload({ refusals });
     return toPayload(await merchantsService.setStatus(ctx.session, value));
   }

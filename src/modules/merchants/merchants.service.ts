@@ -17,7 +17,10 @@ async function loadForUpdate(em: EntityManager, id: string, field: string[]): Pr
 }
 
 export const merchantsService = {
-  list(ctx: RequestContext, args: { filter?: MerchantFilter | null; sort?: MerchantSort | null; page: PageArgs }): Promise<Page<Merchant>> {
+  list(
+    ctx: RequestContext,
+    args: { filter?: MerchantFilter | null; sort?: MerchantSort | null; page: PageArgs },
+  ): Promise<Page<Merchant>> {
     return paginate(ctx.db, Merchant, {
       ...MERCHANT_TABLE,
       where: merchantWhere(args.filter),
@@ -49,7 +52,13 @@ export const merchantsService = {
         return { merchant: existing, created: false };
       }
       const merchant = em.create(Merchant, { externalId, name, tier, mainCategory, region, deposit });
-      recordTransition(em, MerchantStatusChange, { key: 'merchant', subject: merchant }, { to: merchant.status, actor, reason: 'merchant registered', at: new Date() }, true);
+      recordTransition(
+        em,
+        MerchantStatusChange,
+        { key: 'merchant', subject: merchant },
+        { to: merchant.status, actor, reason: 'merchant registered', at: new Date() },
+        true,
+      );
       return { merchant, created: true };
     });
   },
@@ -61,12 +70,28 @@ export const merchantsService = {
       if (!canChangeMerchantStatus(from, input.status)) {
         const allowed = MERCHANT_STATUS_TRANSITIONS[from].join(', ');
         throw new Refused([
-          refusal(RefusalCode.ILLEGAL_TRANSITION, `a ${from} merchant cannot become ${input.status}; allowed: ${allowed}`, ['input', 'status']),
+          refusal(
+            RefusalCode.ILLEGAL_TRANSITION,
+            `a ${from} merchant cannot become ${input.status}; allowed: ${allowed}`,
+            ['input', 'status'],
+          ),
         ]);
       }
       const at = new Date();
-      recordTransition(tx.em, MerchantStatusChange, { key: 'merchant', subject: merchant }, { to: input.status, actor: tx.actor, reason: input.reason, at });
-      await tx.emit({ type: 'MerchantStatusChanged', merchantId: merchant.id, from, to: input.status, reason: input.reason, at });
+      recordTransition(
+        tx.em,
+        MerchantStatusChange,
+        { key: 'merchant', subject: merchant },
+        { to: input.status, actor: tx.actor, reason: input.reason, at },
+      );
+      await tx.emit({
+        type: 'MerchantStatusChanged',
+        merchantId: merchant.id,
+        from,
+        to: input.status,
+        reason: input.reason,
+        at,
+      });
       return { merchant };
     });
   },

@@ -1,6 +1,6 @@
 import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeRange } from '../../graphql/common.types';
+import { DateTimeRange, StatusChangeType } from '../../graphql/common.types';
 import { ConnectionType, SortDirection, SortInputType } from '../../graphql/connection';
 import { YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
@@ -37,26 +37,7 @@ export class MerchantNode extends Node {
   updatedAt!: Date;
 }
 
-@ObjectType()
-export class MerchantStatusChangeNode {
-  @Field(() => MerchantStatus, { nullable: true })
-  fromStatus?: MerchantStatus | null;
-
-  @Field(() => MerchantStatus)
-  toStatus!: MerchantStatus;
-
-  @Field(() => String)
-  actor!: string;
-
-  @Field(() => String)
-  reason!: string;
-
-  @Field(() => Date, { description: 'When it happened (may be back-dated by the platform).' })
-  changedAt!: Date;
-
-  @Field(() => Date, { description: 'When the gateway recorded it; history is in this order.' })
-  createdAt!: Date;
-}
+export const MerchantStatusChangeNode = StatusChangeType('MerchantStatusChangeNode', MerchantStatus);
 
 export const MerchantConnection = ConnectionType('Merchant', MerchantNode);
 

@@ -13,7 +13,10 @@ import { Product } from '../products/product.entity';
 @Index({ properties: ['buyer', 'paidAt', 'id'] })
 @Index({ properties: ['paidAt', 'id'] })
 @Index({ properties: ['paidAmount', 'id'] })
-@Check({ name: 'order_amounts_non_negative', expression: 'paid_amount >= 0 and shipping_fee >= 0 and promotion_fee >= 0' })
+@Check({
+  name: 'order_amounts_non_negative',
+  expression: 'paid_amount >= 0 and shipping_fee >= 0 and promotion_fee >= 0',
+})
 export class Order extends BaseEntity {
   @Enum({ items: () => SalesPlatform, type: 'string' })
   platform!: SalesPlatform;
@@ -118,5 +121,4 @@ export class OrderStatusChange extends StatusChangeRecord {
 
   @Enum({ items: () => OrderStatus, type: 'string' })
   toStatus!: OrderStatus;
-
 }

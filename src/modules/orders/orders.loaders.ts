@@ -27,18 +27,31 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     byId: byIdLoader(db, Order, ORDER_TABLE),
     lines: childrenLoader(db, OrderLine, { ...ORDER_LINE_TABLE, parentColumn: 'order_id', orderBy: ['line_no'] }),
     // In the order they were recorded; `changedAt` may be back-dated by the platform.
-    statusHistory: childrenLoader(db, OrderStatusChange, { ...ORDER_STATUS_CHANGE_TABLE, parentColumn: 'order_id', orderBy: ['created_at', 'id'] }),
+    statusHistory: childrenLoader(db, OrderStatusChange, {
+      ...ORDER_STATUS_CHANGE_TABLE,
+      parentColumn: 'order_id',
+      orderBy: ['created_at', 'id'],
+    }),
     byMerchant: connectionOf('merchant_id'),
     byBuyer: connectionOf('buyer_id'),
     /** Distinct and repeat buyers per merchant over the high-repurchase window: one query for all. */
     repurchase: new DataLoader<string, { buyers: number; repeatBuyers: number }>(async (merchantIds) => {
       const { highRepurchase } = (await policyNow()).numbers;
       const now = new Date();
-      const qb = repurchaseQuery(db.knex(), merchantIds, new Date(now.getTime() - highRepurchase.windowDays * DAY_MS), now, (orders) =>
-        db.scoped(orders, ORDER_TABLE.tenant),
+      const qb = repurchaseQuery(
+        db.knex(),
+        merchantIds,
+        new Date(now.getTime() - highRepurchase.windowDays * DAY_MS),
+        now,
+        (orders) => db.scoped(orders, ORDER_TABLE.tenant),
       );
       const rows = await db.read((run) => run(qb));
-      const byMerchant = new Map(rows.map((row) => [row.merchant_id as string, { buyers: Number(row.buyers), repeatBuyers: Number(row.repeat_buyers) }]));
+      const byMerchant = new Map(
+        rows.map((row) => [
+          row.merchant_id as string,
+          { buyers: Number(row.buyers), repeatBuyers: Number(row.repeat_buyers) },
+        ]),
+      );
       return merchantIds.map((id) => byMerchant.get(id) ?? { buyers: 0, repeatBuyers: 0 });
     }),
   };

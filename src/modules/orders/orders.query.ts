@@ -1,9 +1,19 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import { type PageArgs, SortDirection, type SortSpec, type TableSpec, type TenantCondition, type WhereClause } from '../../graphql/connection';
+import {
+  type PageArgs,
+  SortDirection,
+  type SortSpec,
+  type TableSpec,
+  type TenantCondition,
+  type WhereClause,
+} from '../../graphql/connection';
 import { OrderStatus } from '../../shared/enums';
 import { type OrderFilter, type OrderSort, OrderSortField } from './orders.types';
 
-export const ORDER_TABLE: TableSpec = { table: 'order', tenant: (qb, merchantId) => qb.where('t.merchant_id', merchantId) };
+export const ORDER_TABLE: TableSpec = {
+  table: 'order',
+  tenant: (qb, merchantId) => qb.where('t.merchant_id', merchantId),
+};
 
 const ofOwnOrder: TableSpec['tenant'] = (qb, merchantId) =>
   qb.whereRaw('exists (select 1 from "order" o where o.id = t.order_id and o.merchant_id = ?)', [merchantId]);
@@ -17,12 +27,16 @@ export const ORDER_STATUS_CHANGE_TABLE: TableSpec = { table: 'order_status_chang
  * an order the buyer placed with it. `buyerColumn` is the buyer id column of the caller's table.
  */
 export function boughtFromMerchant(buyerColumn: string): TenantCondition {
-  return (qb, merchantId) => qb.whereRaw(`exists (select 1 from "order" o where o.buyer_id = ${buyerColumn} and o.merchant_id = ?)`, [merchantId]);
+  return (qb, merchantId) =>
+    qb.whereRaw(`exists (select 1 from "order" o where o.buyer_id = ${buyerColumn} and o.merchant_id = ?)`, [
+      merchantId,
+    ]);
 }
 
 /** Orders with local ids in their filter; the GraphQL edge decodes the global ones. */
 export interface OrderListArgs extends PageArgs {
-  filter?: (Omit<OrderFilter, 'merchantId' | 'buyerId'> & { merchantId?: string | null; buyerId?: string | null }) | null;
+  filter?:
+    (Omit<OrderFilter, 'merchantId' | 'buyerId'> & { merchantId?: string | null; buyerId?: string | null }) | null;
   sort?: OrderSort | null;
 }
 
@@ -58,7 +72,13 @@ export function orderWhere(filter?: OrderListArgs['filter']): WhereClause {
  * counted: the one repurchase query, for the trust read side (batched) and the ledger's eligibility.
  * The orders are aliased `t` so a tenant condition can be laid on them.
  */
-export function repurchaseQuery(knex: Knex, merchantIds: readonly string[], since: Date, until: Date, tenant?: (qb: Knex.QueryBuilder) => Knex.QueryBuilder) {
+export function repurchaseQuery(
+  knex: Knex,
+  merchantIds: readonly string[],
+  since: Date,
+  until: Date,
+  tenant?: (qb: Knex.QueryBuilder) => Knex.QueryBuilder,
+) {
   const orders = knex('order as t')
     .select('t.merchant_id', 't.buyer_id')
     .count({ n: '*' })

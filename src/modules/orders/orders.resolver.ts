@@ -58,7 +58,10 @@ function ingestRequest(sent: OrderInput, index: number): IngestRequest {
     ...sent,
     merchantId: ids.id('Merchant', sent.merchantId, 'merchantId'),
     buyerId: ids.id('Buyer', sent.buyerId, 'buyerId'),
-    lines: sent.lines.map((line, i) => ({ ...line, productId: ids.id('Product', line.productId, 'lines', i, 'productId') })),
+    lines: sent.lines.map((line, i) => ({
+      ...line,
+      productId: ids.id('Product', line.productId, 'lines', i, 'productId'),
+    })),
   }));
   return { item: { ...value, refusals }, sent };
 }
@@ -123,13 +126,24 @@ export class OrdersResolver {
   })
   async ingestOrders(@Arg('input', () => [OrderInput]) input: OrderInput[], @Ctx() ctx: RequestContext) {
     const outcome = await ordersService.ingest(ctx.session, input.map(ingestRequest));
-    return toPayload({ ...outcome, results: outcome.results?.map(({ refusals, ...result }) => ({ ...result, userErrors: refusals })) });
+    return toPayload({
+      ...outcome,
+      results: outcome.results?.map(({ refusals, ...result }) => ({ ...result, userErrors: refusals })),
+    });
   }
 
   @Allow(Role.INGEST, Role.ADMIN)
-  @Mutation(() => TransitionOrderPayload, { description: 'Moves an order along its state machine and records the move.' })
-  async transitionOrder(@Arg('input', () => TransitionOrderInput) input: TransitionOrderInput, @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, orderId: ids.id('Order', input.orderId, 'orderId') }));
+  @Mutation(() => TransitionOrderPayload, {
+    description: 'Moves an order along its state machine and records the move.',
+  })
+  async transitionOrder(
+    @Arg('input', () => TransitionOrderInput) input: TransitionOrderInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({
+      ...input,
+      orderId: ids.id('Order', input.orderId, 'orderId'),
+    }));
     if (refusals.length) return toPayload({ refusals });
     return toPayload(await ordersService.transition(ctx.session, value));
   }

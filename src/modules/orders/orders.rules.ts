@@ -29,7 +29,9 @@ export const TIMESTAMP_OF_STATUS: Readonly<Record<Exclude<OrderStatus, OrderStat
 };
 
 /** Timestamps an ingested order must carry in each status, and those it may carry besides. */
-const TIMESTAMPS_BY_STATUS: Readonly<Record<OrderStatus, { required: OrderTimestampField[]; optional: OrderTimestampField[] }>> = {
+const TIMESTAMPS_BY_STATUS: Readonly<
+  Record<OrderStatus, { required: OrderTimestampField[]; optional: OrderTimestampField[] }>
+> = {
   [PAID]: { required: [], optional: [] },
   [SHIPPED]: { required: ['shippedAt'], optional: [] },
   [DELIVERED]: { required: ['shippedAt', 'deliveredAt'], optional: [] },
@@ -40,7 +42,6 @@ const TIMESTAMPS_BY_STATUS: Readonly<Record<OrderStatus, { required: OrderTimest
 
 /** Events must follow each other in this order. */
 const CHRONOLOGY: readonly ('paidAt' | OrderTimestampField)[] = ['paidAt', 'shippedAt', 'deliveredAt', 'completedAt'];
-
 
 export const MAX_INGEST_BATCH = 1000;
 export const MAX_LINES_PER_ORDER = 100;
@@ -74,7 +75,10 @@ export function orderFactsViolations(order: OrderFacts, now: Date): RuleViolatio
   }
   order.lines.forEach((line, i) => {
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_LINE_QUANTITY) {
-      violations.push({ field: ['lines', i, 'quantity'], message: `quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}` });
+      violations.push({
+        field: ['lines', i, 'quantity'],
+        message: `quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}`,
+      });
     }
   });
   if (order.promotionFee > 0 && !order.promoted) {
@@ -101,7 +105,8 @@ export function orderFactsViolations(order: OrderFacts, now: Date): RuleViolatio
   for (const field of CHRONOLOGY) {
     const at = order[field];
     if (!at) continue;
-    if (previous && at < previous.at) violations.push({ field: [field], message: `${field} cannot be before ${previous.field}` });
+    if (previous && at < previous.at)
+      violations.push({ field: [field], message: `${field} cannot be before ${previous.field}` });
     previous = { field, at };
   }
   for (const field of ['cancelledAt', 'refundedAt'] as const) {
@@ -126,8 +131,10 @@ export function transitionViolation(
     };
   }
   if (isInFuture(at, now)) return { field: ['at'], message: 'at is in the future' };
-  const earlier = [order.paidAt, order.shippedAt, order.deliveredAt, order.completedAt].filter((d): d is Date => d != null);
-  if (earlier.some((d) => at < d)) return { field: ['at'], message: 'at cannot be before the order\'s previous events' };
+  const earlier = [order.paidAt, order.shippedAt, order.deliveredAt, order.completedAt].filter(
+    (d): d is Date => d != null,
+  );
+  if (earlier.some((d) => at < d)) return { field: ['at'], message: "at cannot be before the order's previous events" };
   return null;
 }
 

@@ -80,7 +80,12 @@ export interface IngestResult {
   refusals: Refusal[];
 }
 
-const result = (item: ParsedItem, outcome: IngestOutcome, order: Order | null, refusals: Refusal[] = []): IngestResult => ({
+const result = (
+  item: ParsedItem,
+  outcome: IngestOutcome,
+  order: Order | null,
+  refusals: Refusal[] = [],
+): IngestResult => ({
   index: item.index,
   externalNumber: item.input.externalNumber,
   outcome,
@@ -139,9 +144,21 @@ function createOrder(
     contentHash: item.hash,
   });
   input.lines.forEach((line, i) =>
-    em.create(OrderLine, { order, lineNo: i + 1, product: refs.products[i], quantity: line.quantity, unitPrice: line.unitPrice }),
+    em.create(OrderLine, {
+      order,
+      lineNo: i + 1,
+      product: refs.products[i],
+      quantity: line.quantity,
+      unitPrice: line.unitPrice,
+    }),
   );
-  recordTransition(em, OrderStatusChange, { key: 'order', subject: order }, { to: input.status, actor: actorId, reason: 'ingested', at: new Date() }, true);
+  recordTransition(
+    em,
+    OrderStatusChange,
+    { key: 'order', subject: order },
+    { to: input.status, actor: actorId, reason: 'ingested', at: new Date() },
+    true,
+  );
   return order;
 }
 
@@ -150,23 +167,43 @@ function eventsOf(order: Order, productIds: string[]): DomainEvent[] {
   const base = { orderId: order.id, merchantId: order.merchant.id };
   const events: DomainEvent[] = [];
   if (order.shippedAt && order.status !== OrderStatus.REFUNDED) {
-    events.push({ type: 'OrderShipped', ...base, buyerId: order.buyer.id, productIds, shippedAt: order.shippedAt, shipBy: order.shipBy });
+    events.push({
+      type: 'OrderShipped',
+      ...base,
+      buyerId: order.buyer.id,
+      productIds,
+      shippedAt: order.shippedAt,
+      shipBy: order.shipBy,
+    });
   }
-  if (order.status === OrderStatus.COMPLETED) events.push({ type: 'OrderCompleted', ...base, completedAt: order.completedAt! });
-  if (order.status === OrderStatus.REFUNDED) events.push({ type: 'OrderRefunded', ...base, refundedAt: order.refundedAt!, shippedAt: order.shippedAt ?? null });
-  if (order.status === OrderStatus.CANCELLED) events.push({ type: 'OrderCancelled', ...base, cancelledAt: order.cancelledAt! });
+  if (order.status === OrderStatus.COMPLETED)
+    events.push({ type: 'OrderCompleted', ...base, completedAt: order.completedAt! });
+  if (order.status === OrderStatus.REFUNDED)
+    events.push({ type: 'OrderRefunded', ...base, refundedAt: order.refundedAt!, shippedAt: order.shippedAt ?? null });
+  if (order.status === OrderStatus.CANCELLED)
+    events.push({ type: 'OrderCancelled', ...base, cancelledAt: order.cancelledAt! });
   return events;
 }
 
 export const ordersService = {
   /** For other modules: repeat buyers of a merchant among orders paid in [since, until). */
-  async repurchaseStats(em: EntityManager, merchantId: string, since: Date, until: Date): Promise<{ buyers: number; repeatBuyers: number }> {
+  async repurchaseStats(
+    em: EntityManager,
+    merchantId: string,
+    since: Date,
+    until: Date,
+  ): Promise<{ buyers: number; repeatBuyers: number }> {
     const row = await sqlFirst(em, repurchaseQuery(em.getKnex(), [merchantId], since, until));
     return { buyers: Number(row?.buyers ?? 0), repeatBuyers: Number(row?.repeat_buyers ?? 0) };
   },
 
   /** For other modules: orders (not cancelled) per buyer paid in (since, until]. */
-  async buyerOrderCounts(em: EntityManager, buyerIds: string[], since: Date, until: Date): Promise<Map<string, number>> {
+  async buyerOrderCounts(
+    em: EntityManager,
+    buyerIds: string[],
+    since: Date,
+    until: Date,
+  ): Promise<Map<string, number>> {
     if (!buyerIds.length) return new Map();
     const rows = await sqlRows(em, buyerOrderCountsQuery(em.getKnex(), buyerIds, since, until));
     return new Map(rows.map((row) => [row.buyer_id as string, Number(row.n)]));
@@ -191,7 +228,12 @@ export const ordersService = {
   },
 
   list(ctx: RequestContext, args: OrderListArgs): Promise<Page<Order>> {
-    return paginate(ctx.db, Order, { ...ORDER_TABLE, where: orderWhere(args.filter), sort: orderSort(args.sort), page: args });
+    return paginate(ctx.db, Order, {
+      ...ORDER_TABLE,
+      where: orderWhere(args.filter),
+      sort: orderSort(args.sort),
+      page: args,
+    });
   },
 
   ofMerchant(ctx: RequestContext, merchantId: string, args: OrderListArgs): Promise<Page<Order>> {
@@ -224,11 +266,18 @@ export const ordersService = {
    */
   async ingest(session: Session, requests: IngestRequest[]) {
     const empty = { results: [] as IngestResult[], createdCount: 0, duplicateCount: 0, rejectedCount: 0 };
-    if (requests.length === 0) return { ...empty, refusals: [refusal(RefusalCode.BATCH_EMPTY, 'send at least one order', ['input'])] };
+    if (requests.length === 0)
+      return { ...empty, refusals: [refusal(RefusalCode.BATCH_EMPTY, 'send at least one order', ['input'])] };
     if (requests.length > MAX_INGEST_BATCH) {
       return {
         ...empty,
-        refusals: [refusal(RefusalCode.BATCH_TOO_LARGE, `send at most ${MAX_INGEST_BATCH} orders per call (got ${requests.length})`, ['input'])],
+        refusals: [
+          refusal(
+            RefusalCode.BATCH_TOO_LARGE,
+            `send at most ${MAX_INGEST_BATCH} orders per call (got ${requests.length})`,
+            ['input'],
+          ),
+        ],
       };
     }
     const outcome = await runMutation(session, async (tx) => {
@@ -238,9 +287,18 @@ export const ordersService = {
       const valid = (id: string) => id !== '';
       const ids = (pick: (item: ParsedItem) => string[]) => [...new Set(items.flatMap(pick).filter(valid))];
       // One after another: a transaction is one connection, which runs one statement at a time.
-      const merchants = await merchantsService.findByIds(em, ids((item) => [item.input.merchantId]));
-      const buyers = await buyersService.findByIds(em, ids((item) => [item.input.buyerId]));
-      const products = await productsService.findByIds(em, ids((item) => item.input.lines.map((line) => line.productId)));
+      const merchants = await merchantsService.findByIds(
+        em,
+        ids((item) => [item.input.merchantId]),
+      );
+      const buyers = await buyersService.findByIds(
+        em,
+        ids((item) => [item.input.buyerId]),
+      );
+      const products = await productsService.findByIds(
+        em,
+        ids((item) => item.input.lines.map((line) => line.productId)),
+      );
       const existing = await findExisting(em, items);
       const timeline = await policiesService.timelineIn(em);
       const merchantById = new Map(merchants.map((m) => [m.id, m]));
@@ -254,8 +312,10 @@ export const ordersService = {
         const errors = [...item.errors];
         const merchant = merchantById.get(input.merchantId);
         const buyer = buyerById.get(input.buyerId);
-        if (valid(input.merchantId) && !merchant) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
-        if (valid(input.buyerId) && !buyer) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
+        if (valid(input.merchantId) && !merchant)
+          errors.push(refusal(RefusalCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
+        if (valid(input.buyerId) && !buyer)
+          errors.push(refusal(RefusalCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
         const lineProducts = input.lines.map(({ productId }, i) => {
           const product = productById.get(productId);
           const field = [...path, 'lines', i, 'productId'];
@@ -279,9 +339,18 @@ export const ordersService = {
         }
         if (errors.length) return result(item, IngestOutcome.REJECTED, null, errors);
         if (previous) return result(item, IngestOutcome.DUPLICATE, previous);
-        const order = createOrder(em, item, timeline, tx.actor, { merchant: merchant!, buyer: buyer!, products: lineProducts });
+        const order = createOrder(em, item, timeline, tx.actor, {
+          merchant: merchant!,
+          buyer: buyer!,
+          products: lineProducts,
+        });
         existing.set(key, order); // a repeat later in the same batch is a duplicate of this one
-        events.push(...eventsOf(order, lineProducts.map((p) => p.id)));
+        events.push(
+          ...eventsOf(
+            order,
+            lineProducts.map((p) => p.id),
+          ),
+        );
         return result(item, IngestOutcome.CREATED, order);
       });
       await tx.emit(...events);
@@ -308,11 +377,19 @@ export const ordersService = {
         const code = violation.field[0] === 'to' ? RefusalCode.ILLEGAL_TRANSITION : RefusalCode.INVALID_INPUT;
         throw new Refused([refusal(code, violation.message, ['input', ...violation.field])]);
       }
-      recordTransition(em, OrderStatusChange, { key: 'order', subject: order }, { to: input.to, actor: tx.actor, reason: input.reason, at });
+      recordTransition(
+        em,
+        OrderStatusChange,
+        { key: 'order', subject: order },
+        { to: input.to, actor: tx.actor, reason: input.reason, at },
+      );
       order[TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS]] = at;
       const lines = await em.find(OrderLine, { order }, { orderBy: { lineNo: 'asc' } });
       // Only the move just made: an order delivered now was shipped, and heard of, before.
-      const events = eventsOf(order, lines.map((line) => line.product.id)).filter((event) => event.type === EVENT_OF_STATUS[input.to]);
+      const events = eventsOf(
+        order,
+        lines.map((line) => line.product.id),
+      ).filter((event) => event.type === EVENT_OF_STATUS[input.to]);
       await tx.emit(...events);
       return { order };
     });

@@ -1,6 +1,6 @@
 import { IsOptional, Length } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeRange } from '../../graphql/common.types';
+import { DateTimeRange, StatusChangeType } from '../../graphql/common.types';
 import { ConnectionType, SortDirection, SortInputType } from '../../graphql/connection';
 import { YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
@@ -10,7 +10,10 @@ import { Order } from './order.entity';
 
 registerNodeEntity(Order, 'Order');
 
-@ObjectType('Order', { implements: Node, description: 'A sub-order (子订单): one merchant, one buyer, its product lines.' })
+@ObjectType('Order', {
+  implements: Node,
+  description: 'A sub-order (子订单): one merchant, one buyer, its product lines.',
+})
 export class OrderNode extends Node {
   @Field(() => SalesPlatform)
   platform!: SalesPlatform;
@@ -67,26 +70,10 @@ export class OrderLineNode {
   quantity!: number;
 }
 
-@ObjectType('OrderStatusChange', { description: 'One move of the order state machine.' })
-export class OrderStatusChangeNode {
-  @Field(() => OrderStatus, { nullable: true, description: 'Null for the entry written when the order was ingested.' })
-  fromStatus?: OrderStatus | null;
-
-  @Field(() => OrderStatus)
-  toStatus!: OrderStatus;
-
-  @Field(() => String)
-  actor!: string;
-
-  @Field(() => String)
-  reason!: string;
-
-  @Field(() => Date, { description: 'When it happened (may be back-dated by the platform).' })
-  changedAt!: Date;
-
-  @Field(() => Date, { description: 'When the gateway recorded it; history is in this order.' })
-  createdAt!: Date;
-}
+export const OrderStatusChangeNode = StatusChangeType('OrderStatusChange', OrderStatus, {
+  description: 'One move of the order state machine.',
+  fromStatus: 'Null for the entry written when the order was ingested.',
+});
 
 export const OrderConnection = ConnectionType('Order', OrderNode);
 
@@ -213,7 +200,8 @@ export enum IngestOutcome {
 }
 registerEnumType(IngestOutcome, {
   name: 'IngestOutcome',
-  description: 'CREATED: stored now. DUPLICATE: already stored with the same content; nothing changed. REJECTED: see userErrors; nothing stored.',
+  description:
+    'CREATED: stored now. DUPLICATE: already stored with the same content; nothing changed. REJECTED: see userErrors; nothing stored.',
 });
 
 @ObjectType()
@@ -248,7 +236,9 @@ export class IngestOrdersPayload {
   @Field(() => Int)
   rejectedCount!: number;
 
-  @Field(() => [UserError], { description: 'Errors of the whole call (empty or oversize batch); item errors are on each result.' })
+  @Field(() => [UserError], {
+    description: 'Errors of the whole call (empty or oversize batch); item errors are on each result.',
+  })
   userErrors!: UserError[];
 }
 

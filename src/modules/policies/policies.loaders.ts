@@ -7,7 +7,9 @@ export function createPolicyLoaders(db: TenantDb) {
   return {
     /** One key ('all'): the policy timeline, read once per request. */
     timeline: new DataLoader<'all', PolicySnapshot[]>(async (keys) => {
-      const rows = await db.read((run) => run(db.knex()('policy_version as t').select('t.*').orderBy(['t.effective_from', 't.version'])));
+      const rows = await db.read((run) =>
+        run(db.knex()('policy_version as t').select('t.*').orderBy(['t.effective_from', 't.version'])),
+      );
       const timeline = rows.map((row) =>
         toSnapshot({
           version: row.version as number,

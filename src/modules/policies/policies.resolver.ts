@@ -5,7 +5,13 @@ import { Role } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
 import type { PolicySnapshot } from './policies.rules';
 import { policiesService } from './policies.service';
-import { PolicyNode, PolicyNumbersView, PublishPolicyInput, PublishPolicyPayload, toPolicyView } from './policies.types';
+import {
+  PolicyNode,
+  PolicyNumbersView,
+  PublishPolicyInput,
+  PublishPolicyPayload,
+  toPolicyView,
+} from './policies.types';
 
 @Resolver(() => PolicyNode)
 export class PoliciesResolver {
@@ -34,7 +40,9 @@ export class PoliciesResolver {
   }
 
   @Allow(Role.POLICY_ADMIN, Role.ADMIN)
-  @Mutation(() => PublishPolicyPayload, { description: 'Publishes a new version built from the one in force plus `changes`.' })
+  @Mutation(() => PublishPolicyPayload, {
+    description: 'Publishes a new version built from the one in force plus `changes`.',
+  })
   async publishPolicy(@Arg('input', () => PublishPolicyInput) input: PublishPolicyInput, @Ctx() ctx: RequestContext) {
     return toPayload(await policiesService.publish(ctx.session, input));
   }

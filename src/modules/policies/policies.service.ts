@@ -11,7 +11,11 @@ import { sqlRun } from '../../db/sql';
 
 /** Every version, oldest first: a handful of rows, read once per request or transaction. */
 async function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
-  const rows = await em.find(PolicyVersion, {}, { orderBy: { effectiveFrom: 'asc', version: 'asc' }, disableIdentityMap: true });
+  const rows = await em.find(
+    PolicyVersion,
+    {},
+    { orderBy: { effectiveFrom: 'asc', version: 'asc' }, disableIdentityMap: true },
+  );
   return rows.map(toSnapshot);
 }
 
@@ -19,7 +23,11 @@ async function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
  * Versions are read through the current schema, so one stored before a section was added reads that
  * section's defaults. Snapshots are plain data: nothing can write a version back.
  */
-export function toSnapshot(row: Pick<PolicySnapshot, 'version' | 'effectiveFrom' | 'note' | 'publishedBy' | 'publishedAt'> & { numbers: unknown }): PolicySnapshot {
+export function toSnapshot(
+  row: Pick<PolicySnapshot, 'version' | 'effectiveFrom' | 'note' | 'publishedBy' | 'publishedAt'> & {
+    numbers: unknown;
+  },
+): PolicySnapshot {
   const { version, effectiveFrom, note, publishedBy, publishedAt } = row;
   return { version, effectiveFrom, note, publishedBy, publishedAt, numbers: policyNumbersSchema.parse(row.numbers) };
 }
@@ -50,7 +58,9 @@ export const policiesService = {
       const now = new Date();
       const effectiveFrom = input.effectiveFrom ?? now;
       if (effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {
-        throw new Refused([refusal(RefusalCode.INVALID_INPUT, 'a policy cannot take effect in the past', ['input', 'effectiveFrom'])]);
+        throw new Refused([
+          refusal(RefusalCode.INVALID_INPUT, 'a policy cannot take effect in the past', ['input', 'effectiveFrom']),
+        ]);
       }
       // One publisher at a time, so version numbers are dense and the base is the latest.
       await sqlRun(em, `select pg_advisory_xact_lock(hashtext('policy_version'))`);
@@ -59,7 +69,9 @@ export const policiesService = {
       const parsed = policyNumbersSchema.safeParse(applyPatch(base.numbers, input.changes));
       if (!parsed.success) {
         throw new Refused(
-          parsed.error.issues.map((issue) => refusal(RefusalCode.INVALID_INPUT, issue.message, ['input', 'changes', ...issue.path.map(String)])),
+          parsed.error.issues.map((issue) =>
+            refusal(RefusalCode.INVALID_INPUT, issue.message, ['input', 'changes', ...issue.path.map(String)]),
+          ),
         );
       }
       const policy = em.create(PolicyVersion, {

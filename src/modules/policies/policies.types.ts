@@ -162,7 +162,8 @@ export class PolicyNumbersView {
   @Field(() => LowPriceWarningPolicy) lowPriceWarning!: LowPriceWarningPolicy;
   @Field(() => AppealSlaPolicy) appealSla!: AppealSlaPolicy;
   @Field(() => String) topBandMinExperienceScore!: string;
-  @Field(() => TrustPolicy, { description: 'Trust-score weights, baselines, bands and buyer-risk numbers.' }) trust!: TrustPolicy;
+  @Field(() => TrustPolicy, { description: 'Trust-score weights, baselines, bands and buyer-risk numbers.' })
+  trust!: TrustPolicy;
 }
 
 export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {

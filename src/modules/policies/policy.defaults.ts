@@ -7,7 +7,14 @@ import { type PolicyNumbers, policyNumbersSchema } from './policy.schema';
  */
 export const DEFAULT_POLICY_NUMBERS: PolicyNumbers = policyNumbersSchema.parse({
   shipWithinHours: 48, // PDD: ship within 48 h
-  remoteRegions: [Province.XINJIANG, Province.TIBET, Province.QINGHAI, Province.GANSU, Province.NINGXIA, Province.INNER_MONGOLIA],
+  remoteRegions: [
+    Province.XINJIANG,
+    Province.TIBET,
+    Province.QINGHAI,
+    Province.GANSU,
+    Province.NINGXIA,
+    Province.INNER_MONGOLIA,
+  ],
   reply: { withinMinutes: 3, minRateBp: 8_000 }, // PDD: reply within 3 min at ≥ 80%
   refundOnly: {
     autonomyMinExperienceScore: 48, // 4.8: no platform intervention above it

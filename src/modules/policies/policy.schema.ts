@@ -5,7 +5,11 @@ import { DEFAULT_TRUST_NUMBERS } from './trust.defaults';
 const fen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Rates are basis points (1 bp = 0.01%), so 0.6% is 60: integers, exact. */
 const basisPoints = z.number().int().min(0).max(10_000);
-const hours = z.number().int().min(1).max(24 * 365);
+const hours = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 365);
 const days = z.number().int().min(1).max(3650);
 const count = z.number().int().min(0).max(1_000_000);
 /** Experience scores in tenths: 4.8 is 48. */
@@ -29,7 +33,13 @@ export enum ScoreFactor {
 }
 
 /** Experience in ten-thousandths of a point (4.8 = 48000); integrity and product scores in hundredths. */
-const weight = z.object({ experience: z.number().int().min(-50_000).max(50_000), integrity: z.number().int().min(-10_000).max(10_000), product: z.number().int().min(-10_000).max(10_000) }).strict();
+const weight = z
+  .object({
+    experience: z.number().int().min(-50_000).max(50_000),
+    integrity: z.number().int().min(-10_000).max(10_000),
+    product: z.number().int().min(-10_000).max(10_000),
+  })
+  .strict();
 
 export const trustSchema = z
   .object({
@@ -38,7 +48,13 @@ export const trustSchema = z
     integrityBaseline: z.number().int().min(0).max(10_000),
     productBaseline: z.number().int().min(0).max(10_000),
     /** Lower bounds of the bands, in ten-thousandths: TOP (4.8), HIGH, MEDIUM; below is LOW. */
-    bands: z.object({ top: z.number().int().min(0).max(50_000), high: z.number().int().min(0).max(50_000), medium: z.number().int().min(0).max(50_000) }).strict(),
+    bands: z
+      .object({
+        top: z.number().int().min(0).max(50_000),
+        high: z.number().int().min(0).max(50_000),
+        medium: z.number().int().min(0).max(50_000),
+      })
+      .strict(),
     weights: z.record(z.nativeEnum(ScoreFactor), weight),
     /** Largest manual adjustment per event. */
     maxManualExperience: z.number().int().min(0).max(50_000),
@@ -85,7 +101,13 @@ export const policyNumbersSchema = z
       })
       .strict(),
     highRepurchase: z
-      .object({ windowDays: days, minBuyers: count, repeatBuyerRateBp: basisPoints, refundOnlySubsidyMonthlyCap: fen, lateShipmentMonthlyCap: fen })
+      .object({
+        windowDays: days,
+        minBuyers: count,
+        repeatBuyerRateBp: basisPoints,
+        refundOnlySubsidyMonthlyCap: fen,
+        lateShipmentMonthlyCap: fen,
+      })
       .strict(),
     returnShipping: z
       .object({

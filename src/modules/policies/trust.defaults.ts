@@ -26,5 +26,12 @@ export const DEFAULT_TRUST_NUMBERS: z.infer<typeof trustSchema> = {
   },
   maxManualExperience: 5_000, // ±0.5
   maxManualIntegrity: 2_000, // ±20 points
-  buyerRisk: { windowDays: 90, minOrders: 5, refundOnlyRateWeight: 10_000, rejectedClaimWeight: 1_500, mediumFrom: 4_000, highFrom: 7_000 },
+  buyerRisk: {
+    windowDays: 90,
+    minOrders: 5,
+    refundOnlyRateWeight: 10_000,
+    rejectedClaimWeight: 1_500,
+    mediumFrom: 4_000,
+    highFrom: 7_000,
+  },
 };

@@ -7,7 +7,11 @@ import { PRODUCT_PRICE_TABLE, PRODUCT_TABLE } from './products.query';
 export function createProductLoaders(db: TenantDb) {
   return {
     byId: byIdLoader(db, Product, PRODUCT_TABLE),
-    priceHistory: childrenLoader(db, ProductPrice, { ...PRODUCT_PRICE_TABLE, parentColumn: 'product_id', orderBy: ['effective_from', 'id'] }),
+    priceHistory: childrenLoader(db, ProductPrice, {
+      ...PRODUCT_PRICE_TABLE,
+      parentColumn: 'product_id',
+      orderBy: ['effective_from', 'id'],
+    }),
     byMerchant: childConnectionLoader<Product, PageArgs>(db, Product, {
       ...PRODUCT_TABLE,
       parentColumn: 'merchant_id',

@@ -11,7 +11,13 @@ import { merchantsService } from '../merchants/merchants.service';
 import { MerchantNode } from '../merchants/merchants.types';
 import { Product, ProductPrice } from './product.entity';
 import { productsService } from './products.service';
-import { ProductConnection, ProductNode, ProductPricePointNode, UpsertProductInput, UpsertProductPayload } from './products.types';
+import {
+  ProductConnection,
+  ProductNode,
+  ProductPricePointNode,
+  UpsertProductInput,
+  UpsertProductPayload,
+} from './products.types';
 
 @Resolver(() => ProductNode)
 export class ProductsResolver {
@@ -42,9 +48,14 @@ export class ProductsResolver {
   }
 
   @Allow(Role.MERCHANT, Role.INGEST, Role.ADMIN)
-  @Mutation(() => UpsertProductPayload, { description: "Creates or updates a merchant's product; a new price is recorded in its history." })
+  @Mutation(() => UpsertProductPayload, {
+    description: "Creates or updates a merchant's product; a new price is recorded in its history.",
+  })
   async upsertProduct(@Arg('input', () => UpsertProductInput) input: UpsertProductInput, @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }));
+    const { value, refusals } = decodeInput(['input'], (ids) => ({
+      ...input,
+      merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
+    }));
     if (refusals.length) return toPayload({ refusals });
     return toPayload(await productsService.upsert(ctx.session, value));
   }

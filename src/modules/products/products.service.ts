@@ -28,13 +28,16 @@ export const productsService = {
 
   upsert(session: Session, input: UpsertProductInput & { merchantId: string }) {
     return runMutation(session, async ({ em, scope }) => {
-      const [merchant] = canReachMerchant(scope, input.merchantId) ? await merchantsService.findByIds(em, [input.merchantId]) : [];
+      const [merchant] = canReachMerchant(scope, input.merchantId)
+        ? await merchantsService.findByIds(em, [input.merchantId])
+        : [];
       if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
       const now = new Date();
       const values = { title: input.title, category: input.category, currentPrice: input.price };
       const existing = await em.findOne(Product, { merchant, externalId: input.externalId });
       if (existing) {
-        if (existing.currentPrice !== input.price) em.create(ProductPrice, { product: existing, price: input.price, effectiveFrom: now });
+        if (existing.currentPrice !== input.price)
+          em.create(ProductPrice, { product: existing, price: input.price, effectiveFrom: now });
         em.assign(existing, values);
         return { product: existing, created: false };
       }

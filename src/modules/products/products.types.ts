@@ -36,7 +36,9 @@ export class UpsertProductInput {
   @Field(() => ID)
   merchantId!: string;
 
-  @Field(() => String, { description: "The merchant's product code; created when new for this merchant, else updated." })
+  @Field(() => String, {
+    description: "The merchant's product code; created when new for this merchant, else updated.",
+  })
   @Length(1, 64)
   externalId!: string;
 

@@ -7,7 +7,10 @@ export enum TrustBand {
   MEDIUM = 'MEDIUM',
   LOW = 'LOW',
 }
-registerEnumType(TrustBand, { name: 'TrustBand', description: 'Experience-score band; TOP (≥ 4.8 by default) decides refund-only autonomy.' });
+registerEnumType(TrustBand, {
+  name: 'TrustBand',
+  description: 'Experience-score band; TOP (≥ 4.8 by default) decides refund-only autonomy.',
+});
 
 export enum RiskLevel {
   LOW = 'LOW',

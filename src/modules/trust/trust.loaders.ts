@@ -5,7 +5,13 @@ import { byIdLoader } from '../../graphql/loaders';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { ScoreEvent } from './trust.entity';
 import type { ScoreFactor } from './trust.enums';
-import { BUYER_RISK_TABLE, MERCHANT_SCORE_TABLE, PRODUCT_SCORE_TABLE, SCORE_EVENT_TABLE, windowStart } from './trust.query';
+import {
+  BUYER_RISK_TABLE,
+  MERCHANT_SCORE_TABLE,
+  PRODUCT_SCORE_TABLE,
+  SCORE_EVENT_TABLE,
+  windowStart,
+} from './trust.query';
 
 export interface FactorSums {
   factor: ScoreFactor;
@@ -17,7 +23,13 @@ export interface FactorSums {
 /** One keyed SELECT per tick over a table whose rows are keyed by `keyColumn`. */
 function rowsByKey(db: TenantDb, spec: TableSpec, keyColumn: string) {
   return new DataLoader<string, Row | null>(async (keys) => {
-    const qb = db.scoped(db.knex()(`${spec.table} as t`).select('t.*').whereIn(`t.${keyColumn}`, [...keys]), spec.tenant);
+    const qb = db.scoped(
+      db
+        .knex()(`${spec.table} as t`)
+        .select('t.*')
+        .whereIn(`t.${keyColumn}`, [...keys]),
+      spec.tenant,
+    );
     const rows = await db.read((run) => run(qb));
     const byKey = new Map(rows.map((row) => [row[keyColumn] as string, row]));
     return keys.map((key) => byKey.get(key) ?? null);
@@ -36,7 +48,13 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
       const qb = db
         .scoped(db.knex()('score_event as t'), SCORE_EVENT_TABLE.tenant)
         .select('t.merchant_id', 't.factor')
-        .select(db.knex().raw('sum(t.count_delta)::int as count, sum(t.experience_delta)::int as experience, sum(t.integrity_delta)::int as integrity'))
+        .select(
+          db
+            .knex()
+            .raw(
+              'sum(t.count_delta)::int as count, sum(t.experience_delta)::int as experience, sum(t.integrity_delta)::int as integrity',
+            ),
+        )
         .whereIn('t.merchant_id', [...merchantIds])
         .where('t.occurred_at', '>', since)
         .groupBy('t.merchant_id', 't.factor')
@@ -61,7 +79,13 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
     }),
     eventById: byIdLoader(db, ScoreEvent, SCORE_EVENT_TABLE),
     voidOf: new DataLoader<string, ScoreEvent | null>(async (ids) => {
-      const qb = db.scoped(db.knex()('score_event as t').select('t.*').whereIn('t.voids_id', [...ids]), SCORE_EVENT_TABLE.tenant);
+      const qb = db.scoped(
+        db
+          .knex()('score_event as t')
+          .select('t.*')
+          .whereIn('t.voids_id', [...ids]),
+        SCORE_EVENT_TABLE.tenant,
+      );
       const rows = await db.read((run) => run(qb));
       const byOriginal = new Map(rows.map((row) => [row.voids_id as string, db.map(ScoreEvent, row)]));
       return ids.map((id) => byOriginal.get(id) ?? null);

@@ -16,9 +16,19 @@ export const windowStart = (asOf: Date, days: number) => new Date(asOf.getTime()
 export type Subject = 'merchant_id' | 'product_id' | 'buyer_id';
 
 /** Sums of a column per subject over the window ending at `asOf`, for many subjects in one GROUP BY. */
-export function windowSumsQuery(knex: Knex, subject: Subject, ids: readonly string[], asOf: Date, days: number, sums: Record<string, string>) {
+export function windowSumsQuery(
+  knex: Knex,
+  subject: Subject,
+  ids: readonly string[],
+  asOf: Date,
+  days: number,
+  sums: Record<string, string>,
+) {
   return knex('score_event')
-    .select(subject, ...Object.entries(sums).map(([alias, expression]) => knex.raw(`coalesce(${expression}, 0)::bigint as ${alias}`)))
+    .select(
+      subject,
+      ...Object.entries(sums).map(([alias, expression]) => knex.raw(`coalesce(${expression}, 0)::bigint as ${alias}`)),
+    )
     .whereIn(subject, [...ids])
     .where('occurred_at', '>', windowStart(asOf, days))
     .where('occurred_at', '<=', asOf)
@@ -33,7 +43,9 @@ export const BUYER_SUMS = {
 };
 
 export function storedMerchantScoresQuery(knex: Knex, merchantIds: readonly string[]) {
-  return knex('merchant_score').select('merchant_id', 'experience', 'integrity').whereIn('merchant_id', [...merchantIds]);
+  return knex('merchant_score')
+    .select('merchant_id', 'experience', 'integrity')
+    .whereIn('merchant_id', [...merchantIds]);
 }
 
 export type ScoreTable = 'merchant_score' | 'product_score' | 'buyer_risk';

@@ -4,7 +4,15 @@ import { ordersService } from '../orders/orders.service';
 import { policiesService } from '../policies/policies.service';
 import type { ScoreEvent } from './trust.entity';
 import type { RiskLevel } from './trust.enums';
-import { bandOf, buyerRisk, deltasOf, EXPERIENCE_SCALE, formatScaled, isHighRepurchase, merchantScores } from './trust.rules';
+import {
+  bandOf,
+  buyerRisk,
+  deltasOf,
+  EXPERIENCE_SCALE,
+  formatScaled,
+  isHighRepurchase,
+  merchantScores,
+} from './trust.rules';
 import type { BuyerRiskView, MerchantTrustView, ScoreSnapshotView, TrustFactorView } from './trust.types';
 
 export function snapshotView(scores: { experience: number; integrity: number }, band = ''): ScoreSnapshotView {
@@ -55,7 +63,9 @@ export const trustReadService = {
 
   async productExperience(ctx: RequestContext, product: { id: string }): Promise<string> {
     const stored = await ctx.loaders.trust.productScore.load(product.id);
-    const value = stored ? Number(stored.experience) : (await policiesService.inForce(ctx)).numbers.trust.productBaseline;
+    const value = stored
+      ? Number(stored.experience)
+      : (await policiesService.inForce(ctx)).numbers.trust.productBaseline;
     return formatScaled(value, 100, 2);
   },
 
@@ -63,9 +73,16 @@ export const trustReadService = {
   async buyerRisk(ctx: RequestContext, buyer: { id: string; malicious: boolean }): Promise<BuyerRiskView> {
     const stored = await ctx.loaders.trust.buyerRisk.load(buyer.id);
     if (stored) {
-      return { score: formatScaled(Number(stored.score), 100, 2), level: stored.level as RiskLevel, reasons: stored.reasons as string[] };
+      return {
+        score: formatScaled(Number(stored.score), 100, 2),
+        level: stored.level as RiskLevel,
+        reasons: stored.reasons as string[],
+      };
     }
-    const risk = buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: buyer.malicious }, (await policiesService.inForce(ctx)).numbers.trust);
+    const risk = buyerRisk(
+      { orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: buyer.malicious },
+      (await policiesService.inForce(ctx)).numbers.trust,
+    );
     return { score: formatScaled(risk.score, 100, 2), level: risk.level, reasons: risk.reasons };
   },
 

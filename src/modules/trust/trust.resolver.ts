@@ -36,7 +36,9 @@ import {
 @Resolver(() => ScoreEventNode)
 export class TrustResolver {
   @Allow(...MERCHANT_DATA_READERS)
-  @Query(() => SimulateMerchantScorePayload, { description: 'What-if: the scores and band a merchant would have after some more events. Writes nothing.' })
+  @Query(() => SimulateMerchantScorePayload, {
+    description: 'What-if: the scores and band a merchant would have after some more events. Writes nothing.',
+  })
   async simulateMerchantScore(
     @Arg('merchantId', () => ID) merchantId: string,
     @Arg('events', () => [HypotheticalEventInput]) events: HypotheticalEventInput[],
@@ -57,7 +59,9 @@ export class TrustResolver {
   }
 
   @Allow(Role.INGEST, Role.ADMIN)
-  @Mutation(() => RecordScoreEventsPayload, { description: 'Records platform facts (shipping, replies, complaints, outcomes); all or nothing.' })
+  @Mutation(() => RecordScoreEventsPayload, {
+    description: 'Records platform facts (shipping, replies, complaints, outcomes); all or nothing.',
+  })
   async recordScoreEvents(@Arg('input', () => [ScoreEventInput]) input: ScoreEventInput[], @Ctx() ctx: RequestContext) {
     const { value, refusals } = decodeInput(['input'], (ids) =>
       input.map((event, i) => ({
@@ -76,16 +80,30 @@ export class TrustResolver {
 
   @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => ScoreEventPayload, { description: 'A manual adjustment with a reason, within the policy’s bounds.' })
-  async adjustMerchantScore(@Arg('input', () => AdjustMerchantScoreInput) input: AdjustMerchantScoreInput, @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }));
+  async adjustMerchantScore(
+    @Arg('input', () => AdjustMerchantScoreInput) input: AdjustMerchantScoreInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({
+      ...input,
+      merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
+    }));
     if (refusals.length) return toPayload({ refusals });
     return toPayload(await trustService.adjust(ctx.session, value));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
-  @Mutation(() => ScoreEventPayload, { description: 'Voids an event (e.g. after an upheld appeal); the void is an event too.' })
-  async voidScoreEvent(@Arg('input', () => VoidScoreEventInput) input: VoidScoreEventInput, @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({ ...input, eventId: ids.id('ScoreEvent', input.eventId, 'eventId') }));
+  @Mutation(() => ScoreEventPayload, {
+    description: 'Voids an event (e.g. after an upheld appeal); the void is an event too.',
+  })
+  async voidScoreEvent(
+    @Arg('input', () => VoidScoreEventInput) input: VoidScoreEventInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const { value, refusals } = decodeInput(['input'], (ids) => ({
+      ...input,
+      eventId: ids.id('ScoreEvent', input.eventId, 'eventId'),
+    }));
     if (refusals.length) return toPayload({ refusals });
     return toPayload(await trustService.void(ctx.session, value));
   }
@@ -154,7 +172,9 @@ export class MerchantTrustFieldsResolver {
     return trustReadService.factors(ctx, trust.merchantId);
   }
 
-  @FieldResolver(() => ScoreEventConnection, { description: 'Every event, newest recorded first: what moved the scores and by how much.' })
+  @FieldResolver(() => ScoreEventConnection, {
+    description: 'Every event, newest recorded first: what moved the scores and by how much.',
+  })
   history(@Root() trust: MerchantTrustView, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
     return trustReadService.history(ctx, trust.merchantId, page);
   }
@@ -178,7 +198,9 @@ export class ProductTrustResolver {
 
 @Resolver(() => BuyerNode)
 export class BuyerRiskResolver {
-  @FieldResolver(() => BuyerRiskView, { description: "Risk from the buyer's refund-only rate, rejected claims and tags." })
+  @FieldResolver(() => BuyerRiskView, {
+    description: "Risk from the buyer's refund-only rate, rejected claims and tags.",
+  })
   risk(@Root() buyer: { id: string; malicious: boolean }, @Ctx() ctx: RequestContext) {
     return trustReadService.buyerRisk(ctx, buyer);
   }

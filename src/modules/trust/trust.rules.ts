@@ -60,7 +60,9 @@ export function buyerRisk(facts: BuyerFacts, trust: Trust): { score: number; lev
   if (facts.orders >= p.minOrders && facts.refundOnly > 0) {
     const rateBp = Math.round((facts.refundOnly * 10_000) / facts.orders);
     score += Math.round((rateBp * p.refundOnlyRateWeight) / 10_000);
-    reasons.push(`refund-only on ${facts.refundOnly} of ${facts.orders} orders (${(rateBp / 100).toFixed(1)}%) in ${p.windowDays} days`);
+    reasons.push(
+      `refund-only on ${facts.refundOnly} of ${facts.orders} orders (${(rateBp / 100).toFixed(1)}%) in ${p.windowDays} days`,
+    );
   } else if (facts.refundOnly > 0) {
     reasons.push(`${facts.refundOnly} refund-only requests, but fewer than ${p.minOrders} orders to judge a rate`);
   }

@@ -26,11 +26,26 @@ import {
   windowStart,
   windowSumsQuery,
 } from './trust.query';
-import { buyerRisk, deltasOf, EXPERIENCE_SCALE, isHighRepurchase, merchantScores, parseScaled, productScore } from './trust.rules';
+import {
+  buyerRisk,
+  deltasOf,
+  EXPERIENCE_SCALE,
+  isHighRepurchase,
+  merchantScores,
+  parseScaled,
+  productScore,
+} from './trust.rules';
 import type { HypotheticalEventInput, ScoreEventInput } from './trust.types';
 
 /** Sums per subject over the window ending at `asOf`, for many subjects in one GROUP BY. */
-async function windowSums(em: EntityManager, subject: Subject, ids: string[], asOf: Date, days: number, sums: Record<string, string>) {
+async function windowSums(
+  em: EntityManager,
+  subject: Subject,
+  ids: string[],
+  asOf: Date,
+  days: number,
+  sums: Record<string, string>,
+) {
   const rows = await sqlRows(em, windowSumsQuery(em.getKnex(), subject, ids, asOf, days, sums));
   return new Map(rows.map((row) => [row[subject] as string, row]));
 }
@@ -43,7 +58,12 @@ async function upsertAll(em: EntityManager, table: ScoreTable, key: Subject, row
  * Recomputes and stores the scores of many merchants as of `asOf` in three statements; returns how
  * many differed from what was stored (drift, for the replay).
  */
-async function storeMerchantScores(em: EntityManager, merchantIds: string[], asOf: Date, policy: PolicySnapshot): Promise<number> {
+async function storeMerchantScores(
+  em: EntityManager,
+  merchantIds: string[],
+  asOf: Date,
+  policy: PolicySnapshot,
+): Promise<number> {
   if (!merchantIds.length) return 0;
   const trust = policy.numbers.trust;
   const sums = await windowSums(em, 'merchant_id', merchantIds, asOf, trust.windowDays, MERCHANT_SUMS);
@@ -52,7 +72,10 @@ async function storeMerchantScores(em: EntityManager, merchantIds: string[], asO
   let changed = 0;
   const rows = merchantIds.map((merchantId) => {
     const sum = sums.get(merchantId);
-    const scores = merchantScores({ experience: Number(sum?.experience ?? 0), integrity: Number(sum?.integrity ?? 0) }, trust);
+    const scores = merchantScores(
+      { experience: Number(sum?.experience ?? 0), integrity: Number(sum?.integrity ?? 0) },
+      trust,
+    );
     const previous = before.get(merchantId);
     if (!previous || previous.experience !== scores.experience || previous.integrity !== scores.integrity) changed++;
     return { merchant_id: merchantId, ...scores, computed_at: asOf };
@@ -61,7 +84,12 @@ async function storeMerchantScores(em: EntityManager, merchantIds: string[], asO
   return changed;
 }
 
-async function storeProductScores(em: EntityManager, productIds: string[], asOf: Date, policy: PolicySnapshot): Promise<void> {
+async function storeProductScores(
+  em: EntityManager,
+  productIds: string[],
+  asOf: Date,
+  policy: PolicySnapshot,
+): Promise<void> {
   if (!productIds.length) return;
   const trust = policy.numbers.trust;
   const sums = await windowSums(em, 'product_id', productIds, asOf, trust.windowDays, PRODUCT_SUMS);
@@ -69,11 +97,20 @@ async function storeProductScores(em: EntityManager, productIds: string[], asOf:
     em,
     'product_score',
     'product_id',
-    productIds.map((productId) => ({ product_id: productId, experience: productScore(Number(sums.get(productId)?.total ?? 0), trust), computed_at: asOf })),
+    productIds.map((productId) => ({
+      product_id: productId,
+      experience: productScore(Number(sums.get(productId)?.total ?? 0), trust),
+      computed_at: asOf,
+    })),
   );
 }
 
-async function storeBuyerRisks(em: EntityManager, buyerIds: string[], asOf: Date, policy: PolicySnapshot): Promise<void> {
+async function storeBuyerRisks(
+  em: EntityManager,
+  buyerIds: string[],
+  asOf: Date,
+  policy: PolicySnapshot,
+): Promise<void> {
   if (!buyerIds.length) return;
   const p = policy.numbers.trust.buyerRisk;
   const buyers = await buyersService.findByIds(em, buyerIds);
@@ -86,10 +123,21 @@ async function storeBuyerRisks(em: EntityManager, buyerIds: string[], asOf: Date
     buyers.map((buyer) => {
       const fact = facts.get(buyer.id);
       const risk = buyerRisk(
-        { orders: orders.get(buyer.id) ?? 0, refundOnly: Number(fact?.refund_only ?? 0), rejectedClaims: Number(fact?.rejected ?? 0), malicious: buyer.malicious },
+        {
+          orders: orders.get(buyer.id) ?? 0,
+          refundOnly: Number(fact?.refund_only ?? 0),
+          rejectedClaims: Number(fact?.rejected ?? 0),
+          malicious: buyer.malicious,
+        },
         policy.numbers.trust,
       );
-      return { buyer_id: buyer.id, score: risk.score, level: risk.level, reasons: JSON.stringify(risk.reasons), computed_at: asOf };
+      return {
+        buyer_id: buyer.id,
+        score: risk.score,
+        level: risk.level,
+        reasons: JSON.stringify(risk.reasons),
+        computed_at: asOf,
+      };
     }),
   );
 }
@@ -127,36 +175,86 @@ interface Subjects {
 
 /** Everything a batch of events refers to, through the owning modules, in one query per kind. */
 async function loadSubjects(tx: Tx, inputs: ScoreEventFacts[]): Promise<Subjects> {
-  const ids = (pick: (input: ScoreEventFacts) => string | null | undefined) => [...new Set(inputs.flatMap((input) => pick(input) ?? []))];
+  const ids = (pick: (input: ScoreEventFacts) => string | null | undefined) => [
+    ...new Set(inputs.flatMap((input) => pick(input) ?? [])),
+  ];
   const merchantIds = ids((i) => i.merchantId).filter((id) => canReachMerchant(tx.scope, id));
   const { em } = tx;
   return {
     merchants: new Set((await merchantsService.findByIds(em, merchantIds)).map((m) => m.id)),
-    products: new Map((await productsService.findByIds(em, ids((i) => i.productId))).map((p) => [p.id, { merchantId: p.merchant.id }])),
-    buyers: new Set((await buyersService.findByIds(em, ids((i) => i.buyerId))).map((b) => b.id)),
-    orders: new Map((await ordersService.findByIds(em, ids((i) => i.orderId))).map((o) => [o.id, { merchantId: o.merchant.id }])),
+    products: new Map(
+      (
+        await productsService.findByIds(
+          em,
+          ids((i) => i.productId),
+        )
+      ).map((p) => [p.id, { merchantId: p.merchant.id }]),
+    ),
+    buyers: new Set(
+      (
+        await buyersService.findByIds(
+          em,
+          ids((i) => i.buyerId),
+        )
+      ).map((b) => b.id),
+    ),
+    orders: new Map(
+      (
+        await ordersService.findByIds(
+          em,
+          ids((i) => i.orderId),
+        )
+      ).map((o) => [o.id, { merchantId: o.merchant.id }]),
+    ),
   };
 }
 
 /** Checks one event input: its subjects exist, belong together, and it is not dated in the future. */
-function resolveEvent(input: ScoreEventFacts, subjects: Subjects, path: (string | number)[], now: Date): ResolvedEvent | Refusal[] {
+function resolveEvent(
+  input: ScoreEventFacts,
+  subjects: Subjects,
+  path: (string | number)[],
+  now: Date,
+): ResolvedEvent | Refusal[] {
   const { merchantId = null, productId = null, buyerId = null, orderId = null } = input;
-  if (isInFuture(input.occurredAt, now)) return [refusal(RefusalCode.INVALID_INPUT, 'occurredAt is in the future', [...path, 'occurredAt'])];
+  if (isInFuture(input.occurredAt, now))
+    return [refusal(RefusalCode.INVALID_INPUT, 'occurredAt is in the future', [...path, 'occurredAt'])];
   const isBuyerFact = BUYER_FACTORS.includes(input.factor);
-  if (input.factor === ScoreFactor.MANUAL_ADJUSTMENT) return [refusal(RefusalCode.INVALID_INPUT, 'manual adjustments go through adjustMerchantScore', [...path, 'factor'])];
-  if (isBuyerFact && !buyerId) return [refusal(RefusalCode.INVALID_INPUT, `${input.factor} is a fact about a buyer: give buyerId`, [...path, 'buyerId'])];
-  if (!isBuyerFact && !merchantId) return [refusal(RefusalCode.INVALID_INPUT, `${input.factor} needs merchantId`, [...path, 'merchantId'])];
+  if (input.factor === ScoreFactor.MANUAL_ADJUSTMENT)
+    return [
+      refusal(RefusalCode.INVALID_INPUT, 'manual adjustments go through adjustMerchantScore', [...path, 'factor']),
+    ];
+  if (isBuyerFact && !buyerId)
+    return [
+      refusal(RefusalCode.INVALID_INPUT, `${input.factor} is a fact about a buyer: give buyerId`, [...path, 'buyerId']),
+    ];
+  if (!isBuyerFact && !merchantId)
+    return [refusal(RefusalCode.INVALID_INPUT, `${input.factor} needs merchantId`, [...path, 'merchantId'])];
   const errors: Refusal[] = [];
   const product = productId ? subjects.products.get(productId) : undefined;
   const order = orderId ? subjects.orders.get(orderId) : undefined;
-  if (merchantId && !subjects.merchants.has(merchantId)) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
+  if (merchantId && !subjects.merchants.has(merchantId))
+    errors.push(refusal(RefusalCode.NOT_FOUND, 'no such merchant', [...path, 'merchantId']));
   if (productId && !product) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such product', [...path, 'productId']));
-  if (buyerId && !subjects.buyers.has(buyerId)) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
+  if (buyerId && !subjects.buyers.has(buyerId))
+    errors.push(refusal(RefusalCode.NOT_FOUND, 'no such buyer', [...path, 'buyerId']));
   if (orderId && !order) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such order', [...path, 'orderId']));
-  if (merchantId && product && product.merchantId !== merchantId) errors.push(refusal(RefusalCode.INVALID_INPUT, 'the product belongs to another merchant', [...path, 'productId']));
-  if (merchantId && order && order.merchantId !== merchantId) errors.push(refusal(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', [...path, 'orderId']));
+  if (merchantId && product && product.merchantId !== merchantId)
+    errors.push(refusal(RefusalCode.INVALID_INPUT, 'the product belongs to another merchant', [...path, 'productId']));
+  if (merchantId && order && order.merchantId !== merchantId)
+    errors.push(refusal(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', [...path, 'orderId']));
   if (errors.length) return errors;
-  return { factor: input.factor, merchantId, productId, buyerId, orderId, occurredAt: input.occurredAt, caseId: input.caseId, appealId: input.appealId, reason: input.reason ?? input.factor };
+  return {
+    factor: input.factor,
+    merchantId,
+    productId,
+    buyerId,
+    orderId,
+    occurredAt: input.occurredAt,
+    caseId: input.caseId,
+    appealId: input.appealId,
+    reason: input.reason ?? input.factor,
+  };
 }
 
 /** Writes events and brings every score they touch up to date, in the caller's transaction. */
@@ -188,10 +286,27 @@ async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<ScoreEvent[
   });
   await em.flush();
   const current = versionInForce(timeline, now);
-  const distinct = (pick: (event: ResolvedEvent) => string | null) => [...new Set(events.flatMap((event) => pick(event) ?? []))];
-  await storeMerchantScores(em, distinct((e) => e.merchantId), now, current);
-  await storeProductScores(em, distinct((e) => e.productId), now, current);
-  await storeBuyerRisks(em, distinct((e) => e.buyerId), now, current);
+  const distinct = (pick: (event: ResolvedEvent) => string | null) => [
+    ...new Set(events.flatMap((event) => pick(event) ?? [])),
+  ];
+  await storeMerchantScores(
+    em,
+    distinct((e) => e.merchantId),
+    now,
+    current,
+  );
+  await storeProductScores(
+    em,
+    distinct((e) => e.productId),
+    now,
+    current,
+  );
+  await storeBuyerRisks(
+    em,
+    distinct((e) => e.buyerId),
+    now,
+    current,
+  );
   await tx.emit(
     ...written.map((event, i) => ({
       type: 'ScoreEventRecorded' as const,
@@ -226,7 +341,9 @@ export const trustService = {
           buyerId: null,
           orderId: shipped.orderId,
           occurredAt: shipped.shippedAt,
-          reason: late ? `shipped after the ship-by time ${shipped.shipBy.toISOString()}` : 'shipped within the ship-by time',
+          reason: late
+            ? `shipped after the ship-by time ${shipped.shipBy.toISOString()}`
+            : 'shipped within the ship-by time',
         };
       }),
     );
@@ -258,20 +375,37 @@ export const trustService = {
     });
   },
 
-  adjust(session: Session, input: { merchantId: string; experienceDelta?: string | null; integrityDelta?: string | null; reason: string }) {
+  adjust(
+    session: Session,
+    input: { merchantId: string; experienceDelta?: string | null; integrityDelta?: string | null; reason: string },
+  ) {
     return runMutation(session, async (tx) => {
       const errors: Refusal[] = [];
       const experience = parseScaled(input.experienceDelta ?? '0', EXPERIENCE_SCALE);
       const integrity = parseScaled(input.integrityDelta ?? '0', 100);
       const trust = versionInForce(await policiesService.timelineIn(tx.em), new Date()).numbers.trust;
       if (experience === null || Math.abs(experience) > trust.maxManualExperience) {
-        errors.push(refusal(RefusalCode.INVALID_INPUT, `experienceDelta must be a decimal within ±${trust.maxManualExperience / EXPERIENCE_SCALE}`, ['input', 'experienceDelta']));
+        errors.push(
+          refusal(
+            RefusalCode.INVALID_INPUT,
+            `experienceDelta must be a decimal within ±${trust.maxManualExperience / EXPERIENCE_SCALE}`,
+            ['input', 'experienceDelta'],
+          ),
+        );
       }
       if (integrity === null || Math.abs(integrity) > trust.maxManualIntegrity) {
-        errors.push(refusal(RefusalCode.INVALID_INPUT, `integrityDelta must be a decimal within ±${trust.maxManualIntegrity / 100}`, ['input', 'integrityDelta']));
+        errors.push(
+          refusal(
+            RefusalCode.INVALID_INPUT,
+            `integrityDelta must be a decimal within ±${trust.maxManualIntegrity / 100}`,
+            ['input', 'integrityDelta'],
+          ),
+        );
       }
       if (errors.length) throw new Refused(errors);
-      const [merchant] = canReachMerchant(tx.scope, input.merchantId) ? await merchantsService.findByIds(tx.em, [input.merchantId]) : [];
+      const [merchant] = canReachMerchant(tx.scope, input.merchantId)
+        ? await merchantsService.findByIds(tx.em, [input.merchantId])
+        : [];
       if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
       const [event] = await writeEvents(tx, [
         {
@@ -295,8 +429,12 @@ export const trustService = {
       const { em } = tx;
       const original = await em.findOne(ScoreEvent, { id: input.eventId });
       if (!original) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such score event', ['input', 'eventId'])]);
-      if (original.voids) throw new Refused([refusal(RefusalCode.NOT_ELIGIBLE, 'a void cannot itself be voided', ['input', 'eventId'])]);
-      if (await em.findOne(ScoreEvent, { voids: original })) throw new Refused([refusal(RefusalCode.ALREADY_REVERSED, 'this event was already voided', ['input', 'eventId'])]);
+      if (original.voids)
+        throw new Refused([refusal(RefusalCode.NOT_ELIGIBLE, 'a void cannot itself be voided', ['input', 'eventId'])]);
+      if (await em.findOne(ScoreEvent, { voids: original }))
+        throw new Refused([
+          refusal(RefusalCode.ALREADY_REVERSED, 'this event was already voided', ['input', 'eventId']),
+        ]);
       const [event] = await writeEvents(tx, [
         {
           factor: original.factor,
@@ -310,7 +448,11 @@ export const trustService = {
           reason: input.reason,
           voids: original,
           countDelta: -original.countDelta,
-          deltas: { experience: -original.experienceDelta, integrity: -original.integrityDelta, product: -original.productDelta },
+          deltas: {
+            experience: -original.experienceDelta,
+            integrity: -original.integrityDelta,
+            product: -original.productDelta,
+          },
         },
       ]);
       return { event };
@@ -325,7 +467,9 @@ export const trustService = {
       const subjects = async (column: Subject, table?: 'score_event' | 'merchant_score') =>
         (await sqlRows(em, subjectsQuery(em.getKnex(), column, table))).map((row) => row[column] as string);
       // Merchants with events or stored scores; the others are at the baseline and have no row.
-      const merchants = [...new Set([...(await subjects('merchant_id')), ...(await subjects('merchant_id', 'merchant_score'))])];
+      const merchants = [
+        ...new Set([...(await subjects('merchant_id')), ...(await subjects('merchant_id', 'merchant_score'))]),
+      ];
       const changed = await storeMerchantScores(em, merchants, now, policy);
       const products = await subjects('product_id');
       await storeProductScores(em, products, now, policy);
@@ -337,7 +481,10 @@ export const trustService = {
 
   /** The scores a merchant would have with some more events; nothing is written. */
   async simulate(db: TenantDb, merchantId: string, events: HypotheticalEventInput[]) {
-    const notFound = { simulation: null, refusals: [refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId'])] };
+    const notFound = {
+      simulation: null,
+      refusals: [refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId'])],
+    };
     if (!canReachMerchant(db.scope, merchantId)) return notFound;
     return db.transaction(async (em) => {
       const [merchant] = await merchantsService.findByIds(em, [merchantId]);
@@ -345,7 +492,9 @@ export const trustService = {
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const trust = policy.numbers.trust;
-      const stored = (await windowSums(em, 'merchant_id', [merchantId], now, trust.windowDays, MERCHANT_SUMS)).get(merchantId);
+      const stored = (await windowSums(em, 'merchant_id', [merchantId], now, trust.windowDays, MERCHANT_SUMS)).get(
+        merchantId,
+      );
       const sums = { experience: Number(stored?.experience ?? 0), integrity: Number(stored?.integrity ?? 0) };
       const current = merchantScores(sums, trust);
       for (const event of events) {
@@ -354,7 +503,10 @@ export const trustService = {
         sums.experience += deltas.experience * times;
         sums.integrity += deltas.integrity * times;
       }
-      return { simulation: { current, simulated: merchantScores(sums, trust), policyVersion: policy.version }, refusals: [] };
+      return {
+        simulation: { current, simulated: merchantScores(sums, trust), policyVersion: policy.version },
+        refusals: [],
+      };
     });
   },
 };

@@ -8,7 +8,10 @@ import { RiskLevel, ScoreFactor, TrustBand } from './trust.enums';
 
 registerNodeEntity(ScoreEvent, 'ScoreEvent');
 
-@ObjectType('ScoreEvent', { implements: Node, description: 'A fact that moved scores, and by how much. Voids are events too.' })
+@ObjectType('ScoreEvent', {
+  implements: Node,
+  description: 'A fact that moved scores, and by how much. Voids are events too.',
+})
 export class ScoreEventNode extends Node {
   @Field(() => ScoreFactor) factor!: ScoreFactor;
   @Field(() => Date, { description: 'When it happened.' }) occurredAt!: Date;
@@ -21,23 +24,31 @@ export class ScoreEventNode extends Node {
 
 export const ScoreEventConnection = ConnectionType('ScoreEvent', ScoreEventNode);
 
-@ObjectType('TrustFactor', { description: 'One input of the scores over the window: how often, its weight now, and what it contributed.' })
+@ObjectType('TrustFactor', {
+  description: 'One input of the scores over the window: how often, its weight now, and what it contributed.',
+})
 export class TrustFactorView {
   @Field(() => ScoreFactor) name!: ScoreFactor;
   @Field(() => Int, { description: 'Events of this factor in the window (voided ones excluded).' }) value!: number;
   @Field(() => String, { description: 'Experience points per event under the policy in force.' }) weight!: string;
   @Field(() => String, { description: 'Experience points it added or took away in the window.' }) contribution!: string;
-  @Field(() => String, { description: 'Integrity points it added or took away in the window.' }) integrityContribution!: string;
+  @Field(() => String, { description: 'Integrity points it added or took away in the window.' })
+  integrityContribution!: string;
 }
 
 @ObjectType('MerchantTrust')
 export class MerchantTrustView {
   @Field(() => String, { description: 'Experience score 0-5, one decimal (e.g. "4.8").' }) experienceScore!: string;
-  @Field(() => String, { description: 'The same at full stored precision (e.g. "4.7950").' }) experienceScoreExact!: string;
+  @Field(() => String, { description: 'The same at full stored precision (e.g. "4.7950").' })
+  experienceScoreExact!: string;
   @Field(() => String, { description: 'Integrity score 0-100.' }) integrityScore!: string;
   @Field(() => TrustBand) band!: TrustBand;
   @Field(() => Boolean, { description: '高回头率: enough buyers in the window came back.' }) highRepurchase!: boolean;
-  @Field(() => Date, { nullable: true, description: 'When the stored scores were last computed; null before any event.' }) computedAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the stored scores were last computed; null before any event.',
+  })
+  computedAt!: Date | null;
   /** For the field resolvers below. */
   merchantId!: string;
 }
@@ -53,8 +64,10 @@ export class BuyerRiskView {
 export class ScoreEventInput {
   @Field(() => ScoreFactor) factor!: ScoreFactor;
   @Field(() => ID, { nullable: true }) merchantId?: string | null;
-  @Field(() => ID, { nullable: true, description: 'Moves the product experience score too.' }) productId?: string | null;
-  @Field(() => ID, { nullable: true, description: 'For buyer facts (refund-only requests, rejected claims).' }) buyerId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Moves the product experience score too.' }) productId?:
+    string | null;
+  @Field(() => ID, { nullable: true, description: 'For buyer facts (refund-only requests, rejected claims).' })
+  buyerId?: string | null;
   @Field(() => ID, { nullable: true, description: 'The order it is about.' }) orderId?: string | null;
   @Field(() => ID, { nullable: true }) caseId?: string | null;
   @Field(() => ID, { nullable: true }) appealId?: string | null;
@@ -71,8 +84,13 @@ export class RecordScoreEventsPayload {
 @InputType()
 export class AdjustMerchantScoreInput {
   @Field(() => ID) merchantId!: string;
-  @Field(() => String, { nullable: true, description: 'Signed decimal experience points, e.g. "-0.2"; bounded by the policy.' }) experienceDelta?: string | null;
-  @Field(() => String, { nullable: true, description: 'Signed decimal integrity points, e.g. "5".' }) integrityDelta?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Signed decimal experience points, e.g. "-0.2"; bounded by the policy.',
+  })
+  experienceDelta?: string | null;
+  @Field(() => String, { nullable: true, description: 'Signed decimal integrity points, e.g. "5".' }) integrityDelta?:
+    string | null;
   @Field(() => String) @Length(1, 2000) reason!: string;
 }
 
@@ -93,7 +111,8 @@ export class RecomputeScoresPayload {
   @Field(() => Int, { nullable: true }) merchants?: number | null;
   @Field(() => Int, { nullable: true }) products?: number | null;
   @Field(() => Int, { nullable: true }) buyers?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Merchants whose stored scores differed from the replay.' }) changed?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Merchants whose stored scores differed from the replay.' })
+  changed?: number | null;
   @Field(() => [UserError]) userErrors!: UserError[];
 }
 

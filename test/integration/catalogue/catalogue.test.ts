@@ -19,9 +19,13 @@ describe('buyers, products and nodes', () => {
   afterAll(() => app?.close());
 
   it('upsertBuyer keeps flags; buyer.orders lists the buyer’s orders', async () => {
-    const created = await app.data(UpsertBuyerDocument, { input: { externalId: 'B-1', nickname: '张三', flags: ['SUPER_BUYER'] } });
+    const created = await app.data(UpsertBuyerDocument, {
+      input: { externalId: 'B-1', nickname: '张三', flags: ['SUPER_BUYER'] },
+    });
     expect(created.upsertBuyer).toMatchObject({ created: true, buyer: { flags: ['SUPER_BUYER'] } });
-    const tagged = await app.data(UpsertBuyerDocument, { input: { externalId: 'B-1', nickname: '张三', flags: ['MALICIOUS', 'SUPER_BUYER'] } });
+    const tagged = await app.data(UpsertBuyerDocument, {
+      input: { externalId: 'B-1', nickname: '张三', flags: ['MALICIOUS', 'SUPER_BUYER'] },
+    });
     expect(tagged.upsertBuyer).toMatchObject({ created: false, buyer: { flags: ['SUPER_BUYER', 'MALICIOUS'] } });
 
     const make = factories(app.orm);
@@ -37,7 +41,13 @@ describe('buyers, products and nodes', () => {
 
   it('upsertProduct records each new price in the history; an unknown merchant is a userError', async () => {
     const merchant = await factories(app.orm).merchant();
-    const input = { merchantId: gid.merchant(merchant), externalId: 'SKU-1', title: '电饭煲', category: '家电', price: '299.00' };
+    const input = {
+      merchantId: gid.merchant(merchant),
+      externalId: 'SKU-1',
+      title: '电饭煲',
+      category: '家电',
+      price: '299.00',
+    };
     const created = await app.data(UpsertProductDocument, { input });
     await app.data(UpsertProductDocument, { input: { ...input, price: '299.00' } });
     const repriced = await app.data(UpsertProductDocument, { input: { ...input, price: '259.00' } });
@@ -47,8 +57,12 @@ describe('buyers, products and nodes', () => {
     const { product } = await app.data(ProductDocument, { id: created.upsertProduct.product!.id });
     expect(product).toMatchObject({ currentPrice: { amount: '259.00' }, merchant: { id: gid.merchant(merchant) } });
 
-    const orphan = await app.data(UpsertProductDocument, { input: { ...input, merchantId: gid.merchant({ id: '00000000-0000-4000-8000-000000000000' }) } });
-    expect(orphan.upsertProduct.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'merchantId'] })]);
+    const orphan = await app.data(UpsertProductDocument, {
+      input: { ...input, merchantId: gid.merchant({ id: '00000000-0000-4000-8000-000000000000' }) },
+    });
+    expect(orphan.upsertProduct.userErrors).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'merchantId'] }),
+    ]);
   });
 
   it('node and nodes resolve any global id to its type; unknown and malformed ids are null', async () => {

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Role } from '../../../src/security/roles';
-import { AllocateFundDocument, FundsDocument, PostSubsidyDocument, QuoteSubsidyDocument } from '../../generated/graphql';
+import {
+  AllocateFundDocument,
+  FundsDocument,
+  PostSubsidyDocument,
+  QuoteSubsidyDocument,
+} from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
@@ -12,7 +17,8 @@ describe('ledger under concurrency', () => {
   let loyal: Merchant;
   let others: Merchant[];
   const finance = () => app.as(actors.role(Role.FINANCE));
-  const specialFund = async () => (await finance().data(FundsDocument)).funds.find((f) => f.code === 'SPECIAL_SUBSIDY')!;
+  const specialFund = async () =>
+    (await finance().data(FundsDocument)).funds.find((f) => f.code === 'SPECIAL_SUBSIDY')!;
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -26,11 +32,19 @@ describe('ledger under concurrency', () => {
   afterAll(() => app?.close());
 
   it('50 concurrent payouts against a fund with a small budget never take it below zero', async () => {
-    await finance().data(AllocateFundDocument, { input: { fund: 'SPECIAL_SUBSIDY', amount: '100.00', reason: 'small budget', idempotencyKey: 'small' } });
+    await finance().data(AllocateFundDocument, {
+      input: { fund: 'SPECIAL_SUBSIDY', amount: '100.00', reason: 'small budget', idempotencyKey: 'small' },
+    });
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         finance().data(PostSubsidyDocument, {
-          input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(others[i % 5]), amount: '7.00', idempotencyKey: `loss-${i}`, reason: '运输意外' },
+          input: {
+            kind: 'TRANSIT_LOSS_COMPENSATION',
+            merchantId: gid.merchant(others[i % 5]),
+            amount: '7.00',
+            idempotencyKey: `loss-${i}`,
+            reason: '运输意外',
+          },
         }),
       ),
     );
@@ -39,34 +53,59 @@ describe('ledger under concurrency', () => {
     expect(paid).toHaveLength(14);
     expect(refused).toHaveLength(36);
     expect(refused.every((r) => r.postSubsidy.userErrors[0].code === 'BUDGET_EXHAUSTED')).toBe(true);
-    expect(await specialFund()).toMatchObject({ budget: { amount: '100.00' }, spent: { amount: '98.00' }, remaining: { amount: '2.00' } });
+    expect(await specialFund()).toMatchObject({
+      budget: { amount: '100.00' },
+      spent: { amount: '98.00' },
+      remaining: { amount: '2.00' },
+    });
   });
 
   it('a quote says what the posting would: with 2.00 left, a 7.00 payout is refused for budget and a 2.00 one is not', async () => {
     const quote = async (amount: string) =>
-      (await finance().data(QuoteSubsidyDocument, { input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(others[0]), amount } })).quoteSubsidy.quote!;
+      (
+        await finance().data(QuoteSubsidyDocument, {
+          input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(others[0]), amount },
+        })
+      ).quoteSubsidy.quote!;
     expect(await quote('7.00')).toMatchObject({ eligible: false, refusal: 'BUDGET_EXHAUSTED' });
     expect(await quote('2.00')).toMatchObject({ eligible: true, amount: { amount: '2.00' } });
   });
 
   it('50 concurrent late-shipment claims of one merchant in one month pay at most 300 yuan', async () => {
-    await finance().data(AllocateFundDocument, { input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'top up', idempotencyKey: 'top-up' } });
+    await finance().data(AllocateFundDocument, {
+      input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'top up', idempotencyKey: 'top-up' },
+    });
     const period = '2026-11';
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         finance().data(PostSubsidyDocument, {
-          input: { kind: 'LATE_SHIPMENT_SUBSIDY', merchantId: gid.merchant(loyal), amount: '20.00', period, idempotencyKey: `late-${i}`, reason: '偶发延迟发货' },
+          input: {
+            kind: 'LATE_SHIPMENT_SUBSIDY',
+            merchantId: gid.merchant(loyal),
+            amount: '20.00',
+            period,
+            idempotencyKey: `late-${i}`,
+            reason: '偶发延迟发货',
+          },
         }),
       ),
     );
-    const paid = results.flatMap((r) => (r.postSubsidy.transaction ? [Number(r.postSubsidy.transaction.amount.amount)] : []));
+    const paid = results.flatMap((r) =>
+      r.postSubsidy.transaction ? [Number(r.postSubsidy.transaction.amount.amount)] : [],
+    );
     expect(paid.reduce((a, b) => a + b, 0)).toBe(300);
     expect(paid).toHaveLength(15);
     expect(results.filter((r) => r.postSubsidy.userErrors[0]?.code === 'CAP_EXCEEDED')).toHaveLength(35);
   });
 
   it('the same idempotency key sent 20 times at once posts once, and every response is that posting', async () => {
-    const input = { kind: 'TRANSIT_LOSS_COMPENSATION' as const, merchantId: gid.merchant(others[0]), amount: '123.45', idempotencyKey: 'same-key', reason: '运输意外' };
+    const input = {
+      kind: 'TRANSIT_LOSS_COMPENSATION' as const,
+      merchantId: gid.merchant(others[0]),
+      amount: '123.45',
+      idempotencyKey: 'same-key',
+      reason: '运输意外',
+    };
     const results = await Promise.all(Array.from({ length: 20 }, () => finance().data(PostSubsidyDocument, { input })));
     const ids = new Set(results.map((r) => r.postSubsidy.transaction?.id));
     expect(ids.size).toBe(1);
@@ -76,13 +115,18 @@ describe('ledger under concurrency', () => {
     expect(await app.orm.em.fork().count(LedgerTransaction, { idempotencyKey: 'same-key' })).toBe(1);
 
     const conflict = await finance().data(PostSubsidyDocument, { input: { ...input, amount: '999.00' } });
-    expect(conflict.postSubsidy).toMatchObject({ transaction: null, userErrors: [{ code: 'IDEMPOTENCY_CONFLICT', field: ['input', 'idempotencyKey'] }] });
+    expect(conflict.postSubsidy).toMatchObject({
+      transaction: null,
+      userErrors: [{ code: 'IDEMPOTENCY_CONFLICT', field: ['input', 'idempotencyKey'] }],
+    });
     expect(await app.orm.em.fork().count(LedgerTransaction, { idempotencyKey: 'same-key' })).toBe(1);
   });
 
   it('after it all, entries still sum to zero and balances match', async () => {
     const knex = app.orm.em.getKnex();
-    expect(Number((await knex.raw('select coalesce(sum(amount), 0)::bigint as t from ledger_entry')).rows[0].t)).toBe(0);
+    expect(Number((await knex.raw('select coalesce(sum(amount), 0)::bigint as t from ledger_entry')).rows[0].t)).toBe(
+      0,
+    );
     const drift = await knex.raw(`select a.code from ledger_account a left join ledger_entry e on e.account_id = a.id
                                   group by a.id having a.balance <> coalesce(sum(e.amount), 0)`);
     expect(drift.rows).toEqual([]);

@@ -28,12 +28,21 @@ describe('subsidy ledger', () => {
     finance().data(PostSubsidyDocument, { input: { idempotencyKey: `k-${++key}`, reason: '测试', ...input } });
 
   /** Ingests an order and moves it to `status` (COMPLETED by default). */
-  async function orderOf(merchant: Merchant, values: Parameters<typeof orderInput>[1] = {}, path: ('SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'REFUNDED')[] = ['SHIPPED', 'DELIVERED', 'COMPLETED']) {
+  async function orderOf(
+    merchant: Merchant,
+    values: Parameters<typeof orderInput>[1] = {},
+    path: ('SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'REFUNDED')[] = ['SHIPPED', 'DELIVERED', 'COMPLETED'],
+  ) {
     const make = factories(app.orm);
     const buyer = await make.buyer();
     const product = await make.product(merchant);
     const { ingestOrders } = await app.data(IngestOrdersDocument, {
-      input: [orderInput({ merchant, buyer, product }, { paidAt: new Date(Date.now() - 96 * 3_600_000).toISOString(), ...values })],
+      input: [
+        orderInput(
+          { merchant, buyer, product },
+          { paidAt: new Date(Date.now() - 96 * 3_600_000).toISOString(), ...values },
+        ),
+      ],
     });
     const orderId = ingestOrders.results[0].order!.id;
     for (const to of path) await app.data(TransitionOrderDocument, { input: { orderId, to, reason: 'test' } });
@@ -51,7 +60,9 @@ describe('subsidy ledger', () => {
     const buyers = await Promise.all(Array.from({ length: 20 }, () => make.buyer()));
     await make.orders(buyers.map((buyer) => ({ merchant: loyal, buyer, product, count: 2 })));
     for (const fund of ['SPECIAL_SUBSIDY', 'RESOURCE_PACK'] as const) {
-      await finance().data(AllocateFundDocument, { input: { fund, amount: '1000000', reason: '年度预算', idempotencyKey: `budget-${fund}` } });
+      await finance().data(AllocateFundDocument, {
+        input: { fund, amount: '1000000', reason: '年度预算', idempotencyKey: `budget-${fund}` },
+      });
     }
   });
   afterAll(() => app?.close());
@@ -60,8 +71,16 @@ describe('subsidy ledger', () => {
     const orderId = await orderOf(strength, { paidAmount: '1200.00' });
     const input = { kind: 'RETURN_SHIPPING_SUBSIDY' as const, orderId, amount: '80.00', officialPickup: true };
     const { quoteSubsidy } = await finance().data(QuoteSubsidyDocument, { input });
-    expect(quoteSubsidy.quote).toMatchObject({ eligible: true, amount: { amount: '50.00' }, cap: { amount: '50.00' }, requested: { amount: '80.00' }, policyVersion: 1 });
-    expect((await finance().data(LedgerTransactionsDocument, { filter: { orderId } })).ledgerTransactions.totalCount).toBe(0);
+    expect(quoteSubsidy.quote).toMatchObject({
+      eligible: true,
+      amount: { amount: '50.00' },
+      cap: { amount: '50.00' },
+      requested: { amount: '80.00' },
+      policyVersion: 1,
+    });
+    expect(
+      (await finance().data(LedgerTransactionsDocument, { filter: { orderId } })).ledgerTransactions.totalCount,
+    ).toBe(0);
 
     const { postSubsidy } = await post(input);
     expect(postSubsidy.transaction).toMatchObject({
@@ -96,16 +115,41 @@ describe('subsidy ledger', () => {
 
   it('pays every other kind through the API', async () => {
     const custom = await orderOf(strength, { custom: true, paidAmount: '2000.00' });
-    expect((await post({ kind: 'DISPUTE_COMPENSATION', orderId: custom })).postSubsidy.transaction?.amount.amount).toBe('100.00');
-    expect((await post({ kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(strength), amount: '60000.00' })).postSubsidy.transaction?.amount.amount).toBe('50000.00');
+    expect((await post({ kind: 'DISPUTE_COMPENSATION', orderId: custom })).postSubsidy.transaction?.amount.amount).toBe(
+      '100.00',
+    );
+    expect(
+      (await post({ kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(strength), amount: '60000.00' }))
+        .postSubsidy.transaction?.amount.amount,
+    ).toBe('50000.00');
     const refunded = await orderOf(strength, { promoted: true, promotionFee: '9.90' }, ['REFUNDED']);
-    expect((await post({ kind: 'PROMOTION_FEE_REBATE', orderId: refunded })).postSubsidy.transaction?.entries.map((e) => e.accountCode)).toContain(`MERCHANT_AD:${strength.id}`);
+    expect(
+      (await post({ kind: 'PROMOTION_FEE_REBATE', orderId: refunded })).postSubsidy.transaction?.entries.map(
+        (e) => e.accountCode,
+      ),
+    ).toContain(`MERCHANT_AD:${strength.id}`);
     const remote = await orderOf(strength, { destinationRegion: 'TIBET' });
-    expect((await post({ kind: 'REMOTE_LOGISTICS_FEE', orderId: remote, amount: '15.00' })).postSubsidy.transaction?.amount.amount).toBe('15.00');
-    expect((await post({ kind: 'PRICE_ERROR_COMPENSATION', orderId: remote })).postSubsidy.transaction?.amount.amount).toBe('5.00');
-    expect((await post({ kind: 'SMALL_MERCHANT_COUPONS', merchantId: gid.merchant(small), amount: '7000.00' })).postSubsidy.transaction?.amount.amount).toBe('6000.00');
-    expect((await post({ kind: 'SMALL_MERCHANT_COUPONS', merchantId: gid.merchant(small), amount: '1.00' })).postSubsidy.userErrors[0].code).toBe('CAP_EXCEEDED');
-    const refundOnly = await post({ kind: 'REFUND_ONLY_SUBSIDY', merchantId: gid.merchant(loyal), amount: '800.00', qualityAfterReceipt: true });
+    expect(
+      (await post({ kind: 'REMOTE_LOGISTICS_FEE', orderId: remote, amount: '15.00' })).postSubsidy.transaction?.amount
+        .amount,
+    ).toBe('15.00');
+    expect(
+      (await post({ kind: 'PRICE_ERROR_COMPENSATION', orderId: remote })).postSubsidy.transaction?.amount.amount,
+    ).toBe('5.00');
+    expect(
+      (await post({ kind: 'SMALL_MERCHANT_COUPONS', merchantId: gid.merchant(small), amount: '7000.00' })).postSubsidy
+        .transaction?.amount.amount,
+    ).toBe('6000.00');
+    expect(
+      (await post({ kind: 'SMALL_MERCHANT_COUPONS', merchantId: gid.merchant(small), amount: '1.00' })).postSubsidy
+        .userErrors[0].code,
+    ).toBe('CAP_EXCEEDED');
+    const refundOnly = await post({
+      kind: 'REFUND_ONLY_SUBSIDY',
+      merchantId: gid.merchant(loyal),
+      amount: '800.00',
+      qualityAfterReceipt: true,
+    });
     expect(refundOnly.postSubsidy.transaction?.amount.amount).toBe('500.00');
     const notLoyal = await post({ kind: 'LATE_SHIPMENT_SUBSIDY', merchantId: gid.merchant(strength), amount: '10.00' });
     expect(notLoyal.postSubsidy.userErrors[0].message).toMatch(/high-repurchase/);
@@ -113,7 +157,12 @@ describe('subsidy ledger', () => {
 
   it('pays the growth incentive once per month from completed sales', async () => {
     await orderOf(small, { paidAmount: '20000.00' });
-    const input = { kind: 'GROWTH_INCENTIVE' as const, merchantId: gid.merchant(small), baseTarget: '10000', sprintTarget: '50000' };
+    const input = {
+      kind: 'GROWTH_INCENTIVE' as const,
+      merchantId: gid.merchant(small),
+      baseTarget: '10000',
+      sprintTarget: '50000',
+    };
     const paid = await post(input);
     expect(paid.postSubsidy.transaction?.amount.amount).toBe('200.00'); // 1% base rate of 20,000
     expect((await post(input)).postSubsidy.userErrors[0].code).toBe('NOT_ELIGIBLE');
@@ -121,11 +170,21 @@ describe('subsidy ledger', () => {
 
   it('shows the merchant its ledger, subsidies and remaining caps; another merchant sees none of it', async () => {
     await post({ kind: 'LATE_SHIPMENT_SUBSIDY', merchantId: gid.merchant(loyal), amount: '120.00' });
-    const { merchant } = await app.as(actors.merchant(loyal)).data(MerchantLedgerDocument, { id: gid.merchant(loyal), kind: 'LATE_SHIPMENT_SUBSIDY' });
-    expect(merchant?.subsidyAllowance).toMatchObject({ cap: { amount: '300.00' }, used: { amount: '120.00' }, remaining: { amount: '180.00' } });
+    const { merchant } = await app
+      .as(actors.merchant(loyal))
+      .data(MerchantLedgerDocument, { id: gid.merchant(loyal), kind: 'LATE_SHIPMENT_SUBSIDY' });
+    expect(merchant?.subsidyAllowance).toMatchObject({
+      cap: { amount: '300.00' },
+      used: { amount: '120.00' },
+      remaining: { amount: '180.00' },
+    });
     expect(merchant?.ledger.cash.amount).toBe('620.00'); // 500 refund-only subsidy + 120 late shipment
-    expect(merchant?.subsidies.edges.map((e) => e.node.kind)).toEqual(expect.arrayContaining(['LATE_SHIPMENT_SUBSIDY', 'REFUND_ONLY_SUBSIDY']));
-    const other = await app.as(actors.merchant(small)).data(LedgerTransactionsDocument, { filter: { merchantId: gid.merchant(loyal) } });
+    expect(merchant?.subsidies.edges.map((e) => e.node.kind)).toEqual(
+      expect.arrayContaining(['LATE_SHIPMENT_SUBSIDY', 'REFUND_ONLY_SUBSIDY']),
+    );
+    const other = await app
+      .as(actors.merchant(small))
+      .data(LedgerTransactionsDocument, { filter: { merchantId: gid.merchant(loyal) } });
     expect(other.ledgerTransactions.totalCount).toBe(0);
   });
 
@@ -137,15 +196,32 @@ describe('subsidy ledger', () => {
 
   it('a reversal restores the balances, is linked both ways, and cannot be repeated or reversed', async () => {
     const fundsBefore = (await finance().data(FundsDocument)).funds;
-    const { postSubsidy } = await post({ kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(strength), amount: '300.00' });
+    const { postSubsidy } = await post({
+      kind: 'TRANSIT_LOSS_COMPENSATION',
+      merchantId: gid.merchant(strength),
+      amount: '300.00',
+    });
     const id = postSubsidy.transaction!.id;
-    const { reverseLedgerTransaction } = await finance().data(ReverseLedgerTransactionDocument, { input: { transactionId: id, reason: '重复赔付' } });
-    expect(reverseLedgerTransaction.reversal).toMatchObject({ kind: 'REVERSAL', amount: { amount: '300.00' }, reversalOf: { id } });
-    expect(reverseLedgerTransaction.reversal?.entries.map((e) => e.amount.amount).sort()).toEqual(['-300.00', '300.00']);
+    const { reverseLedgerTransaction } = await finance().data(ReverseLedgerTransactionDocument, {
+      input: { transactionId: id, reason: '重复赔付' },
+    });
+    expect(reverseLedgerTransaction.reversal).toMatchObject({
+      kind: 'REVERSAL',
+      amount: { amount: '300.00' },
+      reversalOf: { id },
+    });
+    expect(reverseLedgerTransaction.reversal?.entries.map((e) => e.amount.amount).sort()).toEqual([
+      '-300.00',
+      '300.00',
+    ]);
     expect((await finance().data(FundsDocument)).funds).toEqual(fundsBefore);
-    const twice = await finance().data(ReverseLedgerTransactionDocument, { input: { transactionId: id, reason: 'again' } });
+    const twice = await finance().data(ReverseLedgerTransactionDocument, {
+      input: { transactionId: id, reason: 'again' },
+    });
     expect(twice.reverseLedgerTransaction.userErrors[0].code).toBe('ALREADY_REVERSED');
-    const ofReversal = await finance().data(ReverseLedgerTransactionDocument, { input: { transactionId: reverseLedgerTransaction.reversal!.id, reason: 'x' } });
+    const ofReversal = await finance().data(ReverseLedgerTransactionDocument, {
+      input: { transactionId: reverseLedgerTransaction.reversal!.id, reason: 'x' },
+    });
     expect(ofReversal.reverseLedgerTransaction.userErrors[0].code).toBe('NOT_ELIGIBLE');
   });
 
@@ -160,7 +236,9 @@ describe('subsidy ledger', () => {
     const knex = app.orm.em.getKnex();
     const total = await knex.raw('select coalesce(sum(amount), 0)::bigint as total from ledger_entry');
     expect(Number(total.rows[0].total)).toBe(0);
-    const unbalanced = await knex.raw('select transaction_id from ledger_entry group by transaction_id having sum(amount) <> 0 or count(*) < 2');
+    const unbalanced = await knex.raw(
+      'select transaction_id from ledger_entry group by transaction_id having sum(amount) <> 0 or count(*) < 2',
+    );
     expect(unbalanced.rows).toEqual([]);
     const drift = await knex.raw(`select a.code from ledger_account a left join ledger_entry e on e.account_id = a.id
                                   group by a.id having a.balance <> coalesce(sum(e.amount), 0)`);
@@ -172,10 +250,15 @@ describe('subsidy ledger', () => {
     const knex = app.orm.em.getKnex();
     await expect(
       knex.transaction(async (trx) => {
-        const [tx] = (await trx.raw(`insert into ledger_transaction (id, kind, idempotency_key, request_hash, amount, policy_version, reason, actor, effective_at, created_at)
-                                      values (gen_random_uuid(), 'TRANSIT_LOSS_COMPENSATION', 'raw', 'x', 1, 1, 'x', 'x', now(), now()) returning id`)).rows;
+        const [tx] = (
+          await trx.raw(`insert into ledger_transaction (id, kind, idempotency_key, request_hash, amount, policy_version, reason, actor, effective_at, created_at)
+                                      values (gen_random_uuid(), 'TRANSIT_LOSS_COMPENSATION', 'raw', 'x', 1, 1, 'x', 'x', now(), now()) returning id`)
+        ).rows;
         const account = (await trx.raw(`select id from ledger_account where code = 'FEE_INCOME'`)).rows[0];
-        await trx.raw('insert into ledger_entry (id, transaction_id, account_id, amount) values (gen_random_uuid(), ?, ?, 100)', [tx.id, account.id]);
+        await trx.raw(
+          'insert into ledger_entry (id, transaction_id, account_id, amount) values (gen_random_uuid(), ?, ?, 100)',
+          [tx.id, account.id],
+        );
       }),
     ).rejects.toThrow(/unbalanced/);
     await expect(knex.raw('update ledger_entry set amount = amount + 1')).rejects.toThrow(/append-only/);

@@ -71,7 +71,9 @@ describe('merchants', () => {
     });
 
     it('rejects an empty name naming the field', async () => {
-      const result = await app.execute(UpsertMerchantDocument, { input: input({ externalId: 'SHOP-EMPTY', name: '' }) });
+      const result = await app.execute(UpsertMerchantDocument, {
+        input: input({ externalId: 'SHOP-EMPTY', name: '' }),
+      });
       expect(result.errors?.[0].message).toMatch(/input\.name/);
       expect(await app.orm.em.fork().count(Merchant, { externalId: 'SHOP-EMPTY' })).toBe(0);
     });
@@ -81,15 +83,21 @@ describe('merchants', () => {
     it('warns first, then clears, recording every move with its reason', async () => {
       const merchant = await factories(app.orm).merchant();
       const id = gid.merchant(merchant);
-      const direct = await app.data(SetMerchantStatusDocument, { input: { merchantId: id, status: 'CLEARED', reason: '违规' } });
+      const direct = await app.data(SetMerchantStatusDocument, {
+        input: { merchantId: id, status: 'CLEARED', reason: '违规' },
+      });
       expect(direct.setMerchantStatus.userErrors).toEqual([
         expect.objectContaining({ code: 'ILLEGAL_TRANSITION', field: ['input', 'status'] }),
       ]);
       expect(direct.setMerchantStatus.merchant).toBeNull();
 
-      const warned = await app.data(SetMerchantStatusDocument, { input: { merchantId: id, status: 'WARNED', reason: '请整改' } });
+      const warned = await app.data(SetMerchantStatusDocument, {
+        input: { merchantId: id, status: 'WARNED', reason: '请整改' },
+      });
       expect(warned.setMerchantStatus.merchant?.status).toBe('WARNED');
-      const cleared = await app.data(SetMerchantStatusDocument, { input: { merchantId: id, status: 'CLEARED', reason: '未整改' } });
+      const cleared = await app.data(SetMerchantStatusDocument, {
+        input: { merchantId: id, status: 'CLEARED', reason: '未整改' },
+      });
       expect(cleared.setMerchantStatus.merchant?.statusHistory).toEqual([
         { fromStatus: 'ACTIVE', toStatus: 'WARNED', reason: '请整改' },
         { fromStatus: 'WARNED', toStatus: 'CLEARED', reason: '未整改' },
@@ -97,12 +105,24 @@ describe('merchants', () => {
     });
 
     it('answers malformed and unknown ids with userErrors', async () => {
-      const malformed = await app.data(SetMerchantStatusDocument, { input: { merchantId: 'nope', status: 'WARNED', reason: 'x' } });
-      expect(malformed.setMerchantStatus.userErrors[0]).toMatchObject({ code: 'INVALID_ID', field: ['input', 'merchantId'] });
-      const unknown = await app.data(SetMerchantStatusDocument, {
-        input: { merchantId: gid.merchant({ id: '00000000-0000-4000-8000-000000000000' }), status: 'WARNED', reason: 'x' },
+      const malformed = await app.data(SetMerchantStatusDocument, {
+        input: { merchantId: 'nope', status: 'WARNED', reason: 'x' },
       });
-      expect(unknown.setMerchantStatus.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'merchantId'] });
+      expect(malformed.setMerchantStatus.userErrors[0]).toMatchObject({
+        code: 'INVALID_ID',
+        field: ['input', 'merchantId'],
+      });
+      const unknown = await app.data(SetMerchantStatusDocument, {
+        input: {
+          merchantId: gid.merchant({ id: '00000000-0000-4000-8000-000000000000' }),
+          status: 'WARNED',
+          reason: 'x',
+        },
+      });
+      expect(unknown.setMerchantStatus.userErrors[0]).toMatchObject({
+        code: 'NOT_FOUND',
+        field: ['input', 'merchantId'],
+      });
     });
   });
 
@@ -115,18 +135,27 @@ describe('merchants', () => {
       expect(data.merchant).toMatchObject({ name: '义乌小商品', products: { totalCount: 1 } });
       const bad = await app.execute(MerchantDocument, { id: 'garbage' });
       expect(bad.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
-      expect((await app.data(MerchantDocument, { id: gid.merchant({ id: '00000000-0000-4000-8000-000000000001' }) })).merchant).toBeNull();
+      expect(
+        (await app.data(MerchantDocument, { id: gid.merchant({ id: '00000000-0000-4000-8000-000000000001' }) }))
+          .merchant,
+      ).toBeNull();
     });
 
     it('filters by tier and region, sorts, and pages with cursors through every match exactly once', async () => {
       const make = factories(app.orm);
-      for (let i = 0; i < 7; i++) await make.merchant({ name: `超级工厂${i}`, tier: 'SUPER_FACTORY' as never, region: 'GUANGDONG' as never });
+      for (let i = 0; i < 7; i++)
+        await make.merchant({ name: `超级工厂${i}`, tier: 'SUPER_FACTORY' as never, region: 'GUANGDONG' as never });
       await make.merchant({ name: '超级工厂-浙江', tier: 'SUPER_FACTORY' as never, region: 'ZHEJIANG' as never });
       const filter = { tier: ['SUPER_FACTORY' as const], region: ['GUANGDONG' as const] };
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: MerchantsQuery = await app.data(MerchantsDocument, { first: 3, after, filter, sort: { field: 'NAME', direction: 'DESC' } });
+        const page: MerchantsQuery = await app.data(MerchantsDocument, {
+          first: 3,
+          after,
+          filter,
+          sort: { field: 'NAME', direction: 'DESC' },
+        });
         expect(page.merchants.totalCount).toBe(7);
         seen.push(...page.merchants.edges.map((e) => e.node.name));
         if (!page.merchants.pageInfo.hasNextPage) break;
@@ -138,7 +167,11 @@ describe('merchants', () => {
     it('refuses a cursor made for another sort order, and page sizes over 100', async () => {
       await factories(app.orm).merchant();
       const page = await app.data(MerchantsDocument, { first: 1, sort: { field: 'NAME', direction: 'ASC' } });
-      const wrong = await app.execute(MerchantsDocument, { first: 1, after: page.merchants.pageInfo.endCursor, sort: { field: 'CREATED_AT', direction: 'ASC' } });
+      const wrong = await app.execute(MerchantsDocument, {
+        first: 1,
+        after: page.merchants.pageInfo.endCursor,
+        sort: { field: 'CREATED_AT', direction: 'ASC' },
+      });
       expect(wrong.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
       const tooMany = await app.execute(MerchantsDocument, { first: 101 });
       expect(tooMany.errors?.[0].message).toMatch(/first/);

@@ -12,7 +12,11 @@ describe('ingestOrders', () => {
   let refs: { merchant: Merchant; buyer: Buyer; product: Product };
   const rowCounts = async () => {
     const em = app.orm.em.fork();
-    return { orders: await em.count(Order), lines: await em.count(OrderLine), history: await em.count(OrderStatusChange) };
+    return {
+      orders: await em.count(Order),
+      lines: await em.count(OrderLine),
+      history: await em.count(OrderStatusChange),
+    };
   };
 
   beforeAll(async () => {
@@ -24,7 +28,13 @@ describe('ingestOrders', () => {
   afterAll(() => app?.close());
 
   it('stores an order with its lines, money exact, and an ingest entry in its history', async () => {
-    const item = orderInput(refs, { promoted: true, promotionFee: '9.90', paidAmount: '198.00', shippingFee: '12.50', custom: true });
+    const item = orderInput(refs, {
+      promoted: true,
+      promotionFee: '9.90',
+      paidAmount: '198.00',
+      shippingFee: '12.50',
+      custom: true,
+    });
     const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [item] });
     expect(ingestOrders).toMatchObject({ createdCount: 1, duplicateCount: 0, rejectedCount: 0, userErrors: [] });
     const order = ingestOrders.results[0].order!;
@@ -38,14 +48,25 @@ describe('ingestOrders', () => {
       custom: true,
       merchant: { id: gid.merchant(refs.merchant) },
       buyer: { id: gid.buyer(refs.buyer) },
-      lines: [{ lineNo: 1, quantity: 2, unitPrice: { amount: '99.00' }, amount: { amount: '198.00' }, product: { id: gid.product(refs.product) } }],
+      lines: [
+        {
+          lineNo: 1,
+          quantity: 2,
+          unitPrice: { amount: '99.00' },
+          amount: { amount: '198.00' },
+          product: { id: gid.product(refs.product) },
+        },
+      ],
     });
   });
 
   it("defaults ship-by to the policy's 48 hours after payment and flags remote regions", async () => {
     const paidAt = '2026-01-10T08:00:00.000Z';
     const { ingestOrders } = await app.data(IngestOrdersDocument, {
-      input: [orderInput(refs, { paidAt, destinationRegion: 'XINJIANG' }), orderInput(refs, { paidAt, destinationRegion: 'GUANGDONG' })],
+      input: [
+        orderInput(refs, { paidAt, destinationRegion: 'XINJIANG' }),
+        orderInput(refs, { paidAt, destinationRegion: 'GUANGDONG' }),
+      ],
     });
     const [xinjiang, guangdong] = ingestOrders.results.map((r) => r.order!);
     expect(xinjiang.shipBy).toBe('2026-01-12T08:00:00.000Z');
@@ -59,7 +80,10 @@ describe('ingestOrders', () => {
     const before = await rowCounts();
     const again = await app.data(IngestOrdersDocument, { input: [item] });
     expect(again.ingestOrders).toMatchObject({ createdCount: 0, duplicateCount: 1, rejectedCount: 0 });
-    expect(again.ingestOrders.results[0]).toMatchObject({ outcome: 'DUPLICATE', order: { id: first.ingestOrders.results[0].order!.id } });
+    expect(again.ingestOrders.results[0]).toMatchObject({
+      outcome: 'DUPLICATE',
+      order: { id: first.ingestOrders.results[0].order!.id },
+    });
     expect(await rowCounts()).toEqual(before);
   });
 
@@ -119,8 +143,12 @@ describe('ingestOrders', () => {
     const before = await rowCounts();
     const empty = await app.data(IngestOrdersDocument, { input: [] });
     expect(empty.ingestOrders.userErrors).toEqual([expect.objectContaining({ code: 'BATCH_EMPTY', field: ['input'] })]);
-    const oversize = await app.data(IngestOrdersDocument, { input: Array.from({ length: 1001 }, () => orderInput(refs)) });
-    expect(oversize.ingestOrders.userErrors).toEqual([expect.objectContaining({ code: 'BATCH_TOO_LARGE', field: ['input'] })]);
+    const oversize = await app.data(IngestOrdersDocument, {
+      input: Array.from({ length: 1001 }, () => orderInput(refs)),
+    });
+    expect(oversize.ingestOrders.userErrors).toEqual([
+      expect.objectContaining({ code: 'BATCH_TOO_LARGE', field: ['input'] }),
+    ]);
     expect(oversize.ingestOrders.results).toEqual([]);
     expect(await rowCounts()).toEqual(before);
   });
@@ -146,7 +174,9 @@ describe('ingestOrders', () => {
   it('rejects negative money and unknown enums as GraphQL validation errors naming the variable', async () => {
     const negative = await app.execute(IngestOrdersDocument, { input: [orderInput(refs, { paidAmount: '-5' })] });
     expect(negative.errors?.[0].message).toMatch(/input.*paidAmount|YuanAmount/);
-    const unknownRegion = await app.execute(IngestOrdersDocument, { input: [orderInput(refs, { destinationRegion: 'ATLANTIS' as never })] });
+    const unknownRegion = await app.execute(IngestOrdersDocument, {
+      input: [orderInput(refs, { destinationRegion: 'ATLANTIS' as never })],
+    });
     expect(unknownRegion.errors?.[0].message).toMatch(/destinationRegion/);
   });
 

@@ -19,7 +19,13 @@ describe('orders query', () => {
     const day = (d: number) => new Date(Date.UTC(2026, 0, d, 12)).toISOString();
     await app.data(IngestOrdersDocument, {
       input: [
-        ...Array.from({ length: 9 }, (_, i) => orderInput(refs, { paidAt: day(i + 1), paidAmount: `${(i + 1) * 10}.00`, destinationRegion: i % 3 === 0 ? 'TIBET' : 'HUNAN' })),
+        ...Array.from({ length: 9 }, (_, i) =>
+          orderInput(refs, {
+            paidAt: day(i + 1),
+            paidAmount: `${(i + 1) * 10}.00`,
+            destinationRegion: i % 3 === 0 ? 'TIBET' : 'HUNAN',
+          }),
+        ),
         orderInput(otherRefs, { paidAt: day(5) }),
       ],
     });
@@ -29,7 +35,11 @@ describe('orders query', () => {
   it('filters by merchant, region and paid-at range', async () => {
     const { orders } = await app.data(OrdersDocument, {
       first: 50,
-      filter: { merchantId, destinationRegion: ['TIBET'], paidAt: { from: '2026-01-01T00:00:00Z', to: '2026-01-07T00:00:00Z' } },
+      filter: {
+        merchantId,
+        destinationRegion: ['TIBET'],
+        paidAt: { from: '2026-01-01T00:00:00Z', to: '2026-01-07T00:00:00Z' },
+      },
     });
     expect(orders.totalCount).toBe(2);
     expect(orders.edges.map((e) => e.node.paidAt)).toEqual(['2026-01-04T12:00:00.000Z', '2026-01-01T12:00:00.000Z']);
@@ -39,7 +49,12 @@ describe('orders query', () => {
     const amounts: string[] = [];
     let after: string | null = null;
     do {
-      const page: OrdersQuery = await app.data(OrdersDocument, { first: 4, after, filter: { merchantId }, sort: { field: 'PAID_AMOUNT', direction: 'ASC' } });
+      const page: OrdersQuery = await app.data(OrdersDocument, {
+        first: 4,
+        after,
+        filter: { merchantId },
+        sort: { field: 'PAID_AMOUNT', direction: 'ASC' },
+      });
       amounts.push(...page.orders.edges.map((e) => e.node.paidAmount.amount));
       after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
     } while (after);
@@ -48,6 +63,9 @@ describe('orders query', () => {
 
   it('a malformed id in a filter is BAD_USER_INPUT naming it', async () => {
     const result = await app.execute(OrdersDocument, { filter: { merchantId: 'xyz' } });
-    expect(result.errors?.[0]).toMatchObject({ message: expect.stringMatching(/filter\.merchantId/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(result.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/filter\.merchantId/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 });

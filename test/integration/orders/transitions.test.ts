@@ -23,10 +23,14 @@ describe('transitionOrder', () => {
   it('walks PAID → SHIPPED → DELIVERED → COMPLETED, stamping each time and recording each move', async () => {
     const orderId = await newOrder();
     const shippedAt = new Date(Date.now() - 48 * 3_600_000).toISOString();
-    const shipped = await app.data(TransitionOrderDocument, { input: { orderId, to: 'SHIPPED', reason: '已发货', at: shippedAt } });
+    const shipped = await app.data(TransitionOrderDocument, {
+      input: { orderId, to: 'SHIPPED', reason: '已发货', at: shippedAt },
+    });
     expect(shipped.transitionOrder).toMatchObject({ userErrors: [], order: { status: 'SHIPPED', shippedAt } });
     await app.data(TransitionOrderDocument, { input: { orderId, to: 'DELIVERED', reason: '已签收' } });
-    const completed = await app.data(TransitionOrderDocument, { input: { orderId, to: 'COMPLETED', reason: '确认收货' } });
+    const completed = await app.data(TransitionOrderDocument, {
+      input: { orderId, to: 'COMPLETED', reason: '确认收货' },
+    });
     expect(completed.transitionOrder.order?.completedAt).toBeTruthy();
     expect(completed.transitionOrder.order?.statusHistory).toEqual([
       { fromStatus: null, toStatus: 'PAID', actor: 'ADMIN:test-admin', reason: 'ingested' },
@@ -56,7 +60,9 @@ describe('transitionOrder', () => {
 
   it('rejects a move dated before payment or in the future, and unknown orders', async () => {
     const orderId = await newOrder();
-    const early = await app.data(TransitionOrderDocument, { input: { orderId, to: 'SHIPPED', reason: 'x', at: '2000-01-01T00:00:00Z' } });
+    const early = await app.data(TransitionOrderDocument, {
+      input: { orderId, to: 'SHIPPED', reason: 'x', at: '2000-01-01T00:00:00Z' },
+    });
     expect(early.transitionOrder.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'at'] });
     const future = await app.data(TransitionOrderDocument, {
       input: { orderId, to: 'SHIPPED', reason: 'x', at: new Date(Date.now() + 86_400_000).toISOString() },

@@ -3,7 +3,13 @@ import { DEFAULT_POLICY_NUMBERS } from '../../../src/modules/policies/policy.def
 import { PolicyVersion } from '../../../src/modules/policies/policy.entity';
 import { policyNumbersSchema } from '../../../src/modules/policies/policy.schema';
 import { Role } from '../../../src/security/roles';
-import { ActivePolicyDocument, IngestOrdersDocument, PoliciesDocument, PolicyByVersionDocument, PublishPolicyDocument } from '../../generated/graphql';
+import {
+  ActivePolicyDocument,
+  IngestOrdersDocument,
+  PoliciesDocument,
+  PolicyByVersionDocument,
+  PublishPolicyDocument,
+} from '../../generated/graphql';
 import { factories, orderInput } from '../../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
@@ -32,8 +38,16 @@ describe('policies', () => {
         platformInterventionCap: { amount: '200.00' },
         circuitBreaker: { windowDays: 30, buyerRateBp: 3000, merchantRateBp: 1000, productRateBp: 1500 },
       },
-      highRepurchase: { refundOnlySubsidyMonthlyCap: { amount: '500.00' }, lateShipmentMonthlyCap: { amount: '300.00' } },
-      returnShipping: { standardCap: { amount: '25.00' }, largeOrderCap: { amount: '50.00' }, superBuyerCap: { amount: '200.00' }, largeOrderTiers: ['STRENGTH', 'SUPER_FACTORY'] },
+      highRepurchase: {
+        refundOnlySubsidyMonthlyCap: { amount: '500.00' },
+        lateShipmentMonthlyCap: { amount: '300.00' },
+      },
+      returnShipping: {
+        standardCap: { amount: '25.00' },
+        largeOrderCap: { amount: '50.00' },
+        superBuyerCap: { amount: '200.00' },
+        largeOrderTiers: ['STRENGTH', 'SUPER_FACTORY'],
+      },
       disputeCompensation: { rateBp: 500, cap: { amount: '3000.00' } },
       transitLossCap: { amount: '50000.00' },
       techServiceFee: { rateBp: 60, cap: { amount: '18.00' } },
@@ -41,41 +55,72 @@ describe('policies', () => {
       smallMerchantCouponCap: { amount: '6000.00' },
       lowPriceWarning: { windowDays: 90, belowMedianBp: 5000 },
       topBandMinExperienceScore: '4.8',
-      trust: { windowDays: 90, experienceBaseline: '4.5000', bands: { top: '4.8000' }, buyerRisk: { minOrders: 5, highFrom: '70.00' } },
+      trust: {
+        windowDays: 90,
+        experienceBaseline: '4.5000',
+        bands: { top: '4.8000' },
+        buyerRisk: { minOrders: 5, highFrom: '70.00' },
+      },
     });
-    expect(activePolicy.numbers.trust.weights).toContainEqual({ factor: 'SHIPPED_LATE', experience: '-0.1000', integrity: '-1.00' });
+    expect(activePolicy.numbers.trust.weights).toContainEqual({
+      factor: 'SHIPPED_LATE',
+      experience: '-0.1000',
+      integrity: '-1.00',
+    });
   });
 
   it('publishes a new version from the one in force plus changes; older versions stay as they were', async () => {
     const admin = app.as(actors.role(Role.POLICY_ADMIN));
-    const { publishPolicy } = await admin.data(PublishPolicyDocument, { input: { changes: { techServiceFee: { cap: 2000 } }, note: '封顶调整为 20 元' } });
+    const { publishPolicy } = await admin.data(PublishPolicyDocument, {
+      input: { changes: { techServiceFee: { cap: 2000 } }, note: '封顶调整为 20 元' },
+    });
     expect(publishPolicy.userErrors).toEqual([]);
-    expect(publishPolicy.policy).toMatchObject({ version: 2, publishedBy: 'POLICY_ADMIN:test-policy_admin', numbers: { shipWithinHours: 48, techServiceFee: { rateBp: 60, cap: { amount: '20.00' } } } });
+    expect(publishPolicy.policy).toMatchObject({
+      version: 2,
+      publishedBy: 'POLICY_ADMIN:test-policy_admin',
+      numbers: { shipWithinHours: 48, techServiceFee: { rateBp: 60, cap: { amount: '20.00' } } },
+    });
     expect((await admin.data(ActivePolicyDocument)).activePolicy.version).toBe(2);
     expect((await admin.data(PolicyByVersionDocument, { version: 1 })).policy?.numbers.shipWithinHours).toBe(48);
     const { policies } = await admin.data(PoliciesDocument);
-    expect(policies.map((p) => [p.version, p.numbers.techServiceFee.cap.amount])).toEqual([[2, '20.00'], [1, '18.00']]);
-    await expect(app.orm.em.getKnex().raw(`update policy_version set note = 'x' where version = 1`)).rejects.toThrow(/append-only/);
+    expect(policies.map((p) => [p.version, p.numbers.techServiceFee.cap.amount])).toEqual([
+      [2, '20.00'],
+      [1, '18.00'],
+    ]);
+    await expect(app.orm.em.getKnex().raw(`update policy_version set note = 'x' where version = 1`)).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   it('refuses invalid numbers, unknown keys and back-dating, naming the field, and publishes nothing', async () => {
     const admin = app.as(actors.role(Role.POLICY_ADMIN));
     const before = await app.orm.em.fork().count(PolicyVersion);
     const negative = await admin.data(PublishPolicyDocument, { input: { changes: { transitLossCap: -1 }, note: 'x' } });
-    expect(negative.publishPolicy.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'changes', 'transitLossCap'] });
-    const unknown = await admin.data(PublishPolicyDocument, { input: { changes: { refundOnly: { magic: 1 } }, note: 'x' } });
+    expect(negative.publishPolicy.userErrors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: ['input', 'changes', 'transitLossCap'],
+    });
+    const unknown = await admin.data(PublishPolicyDocument, {
+      input: { changes: { refundOnly: { magic: 1 } }, note: 'x' },
+    });
     expect(unknown.publishPolicy.userErrors[0].field).toEqual(['input', 'changes', 'refundOnly']);
-    const past = await admin.data(PublishPolicyDocument, { input: { changes: {}, note: 'x', effectiveFrom: '2020-01-01T00:00:00Z' } });
+    const past = await admin.data(PublishPolicyDocument, {
+      input: { changes: {}, note: 'x', effectiveFrom: '2020-01-01T00:00:00Z' },
+    });
     expect(past.publishPolicy.userErrors[0]).toMatchObject({ field: ['input', 'effectiveFrom'] });
     expect(await app.orm.em.fork().count(PolicyVersion)).toBe(before);
-    const merchant = await app.as(actors.merchant({ id: '00000000-0000-4000-8000-000000000000' })).execute(PublishPolicyDocument, { input: { changes: {}, note: 'x' } });
+    const merchant = await app
+      .as(actors.merchant({ id: '00000000-0000-4000-8000-000000000000' }))
+      .execute(PublishPolicyDocument, { input: { changes: {}, note: 'x' } });
     expect(merchant.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('orders follow the version in force when they were paid', async () => {
     const admin = app.as(actors.role(Role.POLICY_ADMIN));
     const effectiveFrom = new Date(Date.now() + 60_000).toISOString();
-    const published = await admin.data(PublishPolicyDocument, { input: { changes: { shipWithinHours: 24 }, note: '24 小时发货', effectiveFrom } });
+    const published = await admin.data(PublishPolicyDocument, {
+      input: { changes: { shipWithinHours: 24 }, note: '24 小时发货', effectiveFrom },
+    });
     expect(published.publishPolicy.userErrors).toEqual([]);
     expect((await admin.data(ActivePolicyDocument)).activePolicy.numbers.shipWithinHours).toBe(48); // not yet in force
 

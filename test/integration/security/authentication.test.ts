@@ -20,8 +20,16 @@ async function listen(gateway: Gateway): Promise<string> {
 }
 
 async function post(url: string, headers: Record<string, string> = {}, query = QUERY) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: any; errors?: any[] } };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { data?: any; errors?: any[] },
+  };
 }
 
 describe('authentication over HTTP', () => {
@@ -29,7 +37,8 @@ describe('authentication over HTTP', () => {
   let url: string;
   let gateway: Gateway;
   let merchant: Merchant;
-  const sign = (claims: Parameters<typeof signToken>[1]) => signToken({ issuer: ISSUER, audience: AUDIENCE, jwtSecret: SECRET }, claims);
+  const sign = (claims: Parameters<typeof signToken>[1]) =>
+    signToken({ issuer: ISSUER, audience: AUDIENCE, jwtSecret: SECRET }, claims);
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -59,7 +68,13 @@ describe('authentication over HTTP', () => {
     const tokens = {
       malformed: 'Token abc',
       forged: `Bearer ${await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-of-at-least-thirty-two-chars'))}`,
-      expired: `Bearer ${await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(now - 60).sign(key)}`,
+      expired: `Bearer ${await new SignJWT({ role: 'ADMIN' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('x')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime(now - 60)
+        .sign(key)}`,
       foreignAudience: `Bearer ${await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience('someone-else').setExpirationTime('1h').sign(key)}`,
       unknownRole: `Bearer ${await new SignJWT({ role: 'GOD' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h').sign(key)}`,
       merchantWithoutMerchant: `Bearer ${await sign({ subject: 'm', role: Role.MERCHANT })}`,
@@ -73,7 +88,9 @@ describe('authentication over HTTP', () => {
   });
 
   it('a merchant token reaches its own merchant only; a staff token reaches all', async () => {
-    const own = await post(url, { authorization: `Bearer ${await sign({ subject: 'shop-owner', role: Role.MERCHANT, merchantId: gid.merchant(merchant) })}` });
+    const own = await post(url, {
+      authorization: `Bearer ${await sign({ subject: 'shop-owner', role: Role.MERCHANT, merchantId: gid.merchant(merchant) })}`,
+    });
     expect(own.body.data.merchants).toEqual({ totalCount: 1, edges: [{ node: { id: gid.merchant(merchant) } }] });
     const staff = await post(url, { authorization: `Bearer ${await sign({ subject: 'analyst', role: Role.RISK })}` });
     expect(staff.body.data.merchants.totalCount).toBe(2);
@@ -87,19 +104,34 @@ describe('authentication over HTTP', () => {
   it('verifies asymmetric tokens against a JWKS URL', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
-    const jwks = http.createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    const jwks = http.createServer((_req, res) =>
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+    );
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const jwksGateway = await createGateway(app.orm, {
       isProduction: true,
       introspection: false,
-      auth: { jwtSecret: undefined, jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, issuer: ISSUER, audience: AUDIENCE },
+      auth: {
+        jwtSecret: undefined,
+        jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      },
     });
     try {
       const jwksUrl = await listen(jwksGateway);
-      const token = await new SignJWT({ role: 'FINANCE' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject('fin').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(privateKey);
+      const token = await new SignJWT({ role: 'FINANCE' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setSubject('fin')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime('5m')
+        .sign(privateKey);
       expect((await post(jwksUrl, { authorization: `Bearer ${token}` })).body.data.merchants.totalCount).toBe(2);
       // An HS256 token signed with some secret is no use against a JWKS deployment.
-      expect((await post(jwksUrl, { authorization: `Bearer ${await sign({ subject: 'x', role: Role.ADMIN })}` })).status).toBe(401);
+      expect(
+        (await post(jwksUrl, { authorization: `Bearer ${await sign({ subject: 'x', role: Role.ADMIN })}` })).status,
+      ).toBe(401);
     } finally {
       await jwksGateway.apollo.stop();
       jwks.close();

@@ -18,7 +18,10 @@ import { actors, type Client, createTestApp, type TestApp } from '../../helpers/
 
 describe('authorization', () => {
   let app: TestApp;
-  let operations: Record<string, (client: Client) => Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>>;
+  let operations: Record<
+    string,
+    (client: Client) => Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>
+  >;
   let merchantActor: Actor;
 
   beforeAll(async () => {
@@ -28,15 +31,26 @@ describe('authorization', () => {
     const refs = { merchant, buyer: await make.buyer(), product: await make.product(merchant) };
     const ingested = await app.data(IngestOrdersDocument, { input: [orderInput(refs)] });
     const orderId = ingested.ingestOrders.results[0].order!.id;
-    const merchantInput = { externalId: 'SHOP-AUTHZ', name: '授权测试', tier: 'SMALL', mainCategory: '食品', region: 'HUNAN', deposit: '0' } as const;
+    const merchantInput = {
+      externalId: 'SHOP-AUTHZ',
+      name: '授权测试',
+      tier: 'SMALL',
+      mainCategory: '食品',
+      region: 'HUNAN',
+      deposit: '0',
+    } as const;
     operations = {
       merchants: (client) => client.execute(MerchantsDocument, {}),
       orders: (client) => client.execute(OrdersDocument, {}),
       buyer: (client) => client.execute(BuyerDocument, { id: gid.buyer(refs.buyer) }),
       upsertMerchant: (client) => client.execute(UpsertMerchantDocument, { input: merchantInput }),
-      setMerchantStatus: (client) => client.execute(SetMerchantStatusDocument, { input: { merchantId: gid.merchant(merchant), status: 'WARNED', reason: '测试' } }),
+      setMerchantStatus: (client) =>
+        client.execute(SetMerchantStatusDocument, {
+          input: { merchantId: gid.merchant(merchant), status: 'WARNED', reason: '测试' },
+        }),
       ingestOrders: (client) => client.execute(IngestOrdersDocument, { input: [orderInput(refs)] }),
-      transitionOrder: (client) => client.execute(TransitionOrderDocument, { input: { orderId, to: 'SHIPPED', reason: '测试' } }),
+      transitionOrder: (client) =>
+        client.execute(TransitionOrderDocument, { input: { orderId, to: 'SHIPPED', reason: '测试' } }),
     };
     merchantActor = actors.merchant(merchant);
   });

@@ -6,7 +6,13 @@ import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Product } from '../../../src/modules/products/product.entity';
 import { ANY_ACTOR } from '../../../src/security/authorization';
 import { Role } from '../../../src/security/roles';
-import { AllocateFundDocument, IngestOrdersDocument, PostSubsidyDocument, RecordScoreEventsDocument, UpsertProductDocument } from '../../generated/graphql';
+import {
+  AllocateFundDocument,
+  IngestOrdersDocument,
+  PostSubsidyDocument,
+  RecordScoreEventsDocument,
+  UpsertProductDocument,
+} from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { selectAll, selectAllOf } from '../../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
@@ -34,7 +40,9 @@ describe('cross-tenant isolation', () => {
     const sharedBuyer = await make.buyer({ nickname: 'shared-buyer' });
     const productOfA = await make.product(a, { title: 'A-product-secret' });
     const productOfB = await make.product(b);
-    await app.data(AllocateFundDocument, { input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'budget-1' } });
+    await app.data(AllocateFundDocument, {
+      input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'budget-1' },
+    });
     const ingested = await app.data(IngestOrdersDocument, {
       input: [
         orderInput({ merchant: a, buyer: buyerOfA, product: productOfA }, { externalNumber: 'A-ORDER-1' }),
@@ -52,14 +60,43 @@ describe('cross-tenant isolation', () => {
       orderA2,
     });
     const posted = await app.data(PostSubsidyDocument, {
-      input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(a), amount: '99.00', idempotencyKey: 'A-transit', reason: 'A-ledger-secret' },
+      input: {
+        kind: 'TRANSIT_LOSS_COMPENSATION',
+        merchantId: gid.merchant(a),
+        amount: '99.00',
+        idempotencyKey: 'A-transit',
+        reason: 'A-ledger-secret',
+      },
     });
     ids.ledgerOfA = posted.postSubsidy.transaction!.id;
     const scored = await app.as(actors.role(Role.INGEST)).data(RecordScoreEventsDocument, {
-      input: [{ factor: 'COMPLAINT', merchantId: gid.merchant(a), orderId: orderA1, occurredAt: new Date(Date.now() - 60_000).toISOString(), reason: 'A-score-secret' }],
+      input: [
+        {
+          factor: 'COMPLAINT',
+          merchantId: gid.merchant(a),
+          orderId: orderA1,
+          occurredAt: new Date(Date.now() - 60_000).toISOString(),
+          reason: 'A-score-secret',
+        },
+      ],
     });
     ids.scoreEventOfA = scored.recordScoreEvents.events![0].id;
-    secretsOfA.push(ids.ledgerOfA, 'A-ledger-secret', ids.scoreEventOfA, 'A-score-secret', ids.merchantA, ids.productA, ids.buyerOfA, orderA1, orderA2, 'A-商家-秘密', 'A-product-secret', 'A-only-buyer', 'A-ORDER-1', 'A-ORDER-2');
+    secretsOfA.push(
+      ids.ledgerOfA,
+      'A-ledger-secret',
+      ids.scoreEventOfA,
+      'A-score-secret',
+      ids.merchantA,
+      ids.productA,
+      ids.buyerOfA,
+      orderA1,
+      orderA2,
+      'A-商家-秘密',
+      'A-product-secret',
+      'A-only-buyer',
+      'A-ORDER-1',
+      'A-ORDER-2',
+    );
   });
   afterAll(() => app?.close());
 
@@ -76,7 +113,14 @@ describe('cross-tenant isolation', () => {
     const order = selectAll(schema, schema.getType('Order') as never, 5);
     const product = selectAll(schema, schema.getType('Product') as never, 5);
     const buyer = selectAll(schema, schema.getType('Buyer') as never, 5);
-    const nodeTypes: Record<string, string> = { merchantA: 'Merchant', orderA1: 'Order', productA: 'Product', buyerOfA: 'Buyer', ledgerOfA: 'LedgerTransaction', scoreEventOfA: 'ScoreEvent' };
+    const nodeTypes: Record<string, string> = {
+      merchantA: 'Merchant',
+      orderA1: 'Order',
+      productA: 'Product',
+      buyerOfA: 'Buyer',
+      ledgerOfA: 'LedgerTransaction',
+      scoreEventOfA: 'ScoreEvent',
+    };
     const probes: Record<string, string[]> = {
       merchant: [`{ merchant(id: "${ids.merchantA}") { ${merchant} } }`],
       merchants: [`{ merchants(first: 10) { totalCount edges { node { ${merchant} } } } }`],
@@ -87,15 +131,25 @@ describe('cross-tenant isolation', () => {
       ],
       product: [`{ product(id: "${ids.productA}") { ${product} } }`],
       buyer: [`{ buyer(id: "${ids.buyerOfA}") { ${buyer} } }`],
-      node: Object.entries(nodeTypes).map(([key, type]) => `{ node(id: "${ids[key]}") { ${selectAllOf(schema, type, 4)} } }`),
-      activePolicy: [`{ activePolicy { version numbers { ${selectAll(schema, schema.getType('PolicyNumbers') as never, 2)} } } }`],
+      node: Object.entries(nodeTypes).map(
+        ([key, type]) => `{ node(id: "${ids[key]}") { ${selectAllOf(schema, type, 4)} } }`,
+      ),
+      activePolicy: [
+        `{ activePolicy { version numbers { ${selectAll(schema, schema.getType('PolicyNumbers') as never, 2)} } } }`,
+      ],
       policy: ['{ policy(version: 1) { version note } }'],
       policies: ['{ policies { version publishedBy } }'],
-      ledgerTransactions: [`{ ledgerTransactions(first: 10) { totalCount edges { node { ${selectAll(schema, schema.getType('LedgerTransaction') as never, 3)} } } } }`],
+      ledgerTransactions: [
+        `{ ledgerTransactions(first: 10) { totalCount edges { node { ${selectAll(schema, schema.getType('LedgerTransaction') as never, 3)} } } } }`,
+      ],
       funds: ['{ funds { code budget { amount } } }'],
       fund: ['{ fund(code: SPECIAL_SUBSIDY) { code remaining { amount } } }'],
-      quoteSubsidy: [`{ quoteSubsidy(input: { kind: TRANSIT_LOSS_COMPENSATION, merchantId: "${ids.merchantA}", amount: "1.00" }) { quote { amount { amount } } } }`],
-      simulateMerchantScore: [`{ simulateMerchantScore(merchantId: "${ids.merchantA}", events: [{ factor: SHIPPED_LATE }]) { simulation { current { experienceScoreExact } } userErrors { code } } }`],
+      quoteSubsidy: [
+        `{ quoteSubsidy(input: { kind: TRANSIT_LOSS_COMPENSATION, merchantId: "${ids.merchantA}", amount: "1.00" }) { quote { amount { amount } } } }`,
+      ],
+      simulateMerchantScore: [
+        `{ simulateMerchantScore(merchantId: "${ids.merchantA}", events: [{ factor: SHIPPED_LATE }]) { simulation { current { experienceScoreExact } } userErrors { code } } }`,
+      ],
       nodes: [`{ nodes(ids: ${JSON.stringify(Object.keys(nodeTypes).map((k) => ids[k]))}) { __typename id } }`],
     };
     expect(Object.keys(probes).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
@@ -105,18 +159,27 @@ describe('cross-tenant isolation', () => {
         const result = await asB().execute(doc(query));
         expectNothingOfA(result);
         const codes = (result.errors ?? []).map((e) => e.extensions?.code);
-        expect(codes.every((code) => code === 'FORBIDDEN'), `${field}: ${JSON.stringify(result.errors)}`).toBe(true);
+        expect(
+          codes.every((code) => code === 'FORBIDDEN'),
+          `${field}: ${JSON.stringify(result.errors)}`,
+        ).toBe(true);
       }
     }
   });
 
   it("B still sees its own data, including a shared buyer, but not the buyer's orders with A", async () => {
     const schema = await getSchema();
-    const everything = await asB().data(doc(`{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 5)} } } } }`));
+    const everything = await asB().data(
+      doc(
+        `{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 5)} } } } }`,
+      ),
+    );
     expect(JSON.stringify(everything)).toContain('B-ORDER-1');
     expectNothingOfA(everything);
     const throughSharedBuyer = await asB().data(
-      doc('{ orders(first: 10) { edges { node { buyer { nickname orders(first: 10) { totalCount edges { node { id externalNumber } } } } } } } }'),
+      doc(
+        '{ orders(first: 10) { edges { node { buyer { nickname orders(first: 10) { totalCount edges { node { id externalNumber } } } } } } } }',
+      ),
     );
     expect(JSON.stringify(throughSharedBuyer)).toContain('shared-buyer');
     expect(JSON.stringify(throughSharedBuyer)).toContain('B-ORDER-1');
@@ -137,7 +200,9 @@ describe('cross-tenant isolation', () => {
     const attempt = await asB().data(UpsertProductDocument, {
       input: { merchantId: ids.merchantA, externalId: 'INTRUDER', title: 'x', category: 'x', price: '1.00' },
     });
-    expect(attempt.upsertProduct.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'merchantId'] })]);
+    expect(attempt.upsertProduct.userErrors).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'merchantId'] }),
+    ]);
     expect(await app.orm.em.fork().count(Product, { merchant: a })).toBe(before);
   });
 });

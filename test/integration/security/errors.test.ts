@@ -22,7 +22,10 @@ describe('unexpected errors in production', () => {
   it('answer a generic message with a request id: no stack, no SQL, no database message', async () => {
     const result = await app.execute(OrderDocument, { id: orderId });
     const error = result.errors?.[0];
-    expect(error).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } });
+    expect(error).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) },
+    });
     const text = JSON.stringify(result);
     expect(text).not.toMatch(/order_line|select|relation|stack|\.ts:|at /i);
   });

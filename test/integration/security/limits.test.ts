@@ -10,7 +10,12 @@ import { MerchantsWithOrdersDocument } from '../../generated/graphql';
 import { factories } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
 
-const auth = { jwtSecret: 'limits-test-secret-of-at-least-32-chars', jwksUrl: undefined, issuer: 'weiquan', audience: 'weiquan-gateway' };
+const auth = {
+  jwtSecret: 'limits-test-secret-of-at-least-32-chars',
+  jwksUrl: undefined,
+  issuer: 'weiquan',
+  audience: 'weiquan-gateway',
+};
 
 /** Abusive documents are refused while parsing, validating or planning: no resolver runs, no SQL. */
 describe('query limits (production gateway over HTTP)', () => {
@@ -37,7 +42,10 @@ describe('query limits (production gateway over HTTP)', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    return (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+    return (await response.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
   };
 
   const nest = (levels: number): string => {
@@ -49,7 +57,9 @@ describe('query limits (production gateway over HTTP)', () => {
 
   const abusive: Record<string, { query: string; variables?: Record<string, unknown> }> = {
     'depth 20': { query: nest(5) },
-    '100 aliases': { query: `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: merchants(first: 1) { totalCount }`).join(' ')} }` },
+    '100 aliases': {
+      query: `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: merchants(first: 1) { totalCount }`).join(' ')} }`,
+    },
     'cost bomb (page sizes as variables)': {
       query: `query($n: Int!) { merchants(first: $n) { edges { node { orders(first: $n) { edges { node { buyer { orders(first: $n) { edges { node { id } } } } } } } } } } }`,
       variables: { n: 100 },

@@ -6,7 +6,16 @@ import { IngestOrdersDocument, SetMerchantStatusDocument, UpsertProductDocument 
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
 
-const TENANT_TABLES = ['merchant', 'merchant_status_change', 'product', 'product_price', 'order', 'order_line', 'order_status_change', 'buyer'];
+const TENANT_TABLES = [
+  'merchant',
+  'merchant_status_change',
+  'product',
+  'product_price',
+  'order',
+  'order_line',
+  'order_status_change',
+  'buyer',
+];
 
 /**
  * The database half of tenant isolation on its own: raw SQL as the application role, with no service
@@ -25,9 +34,13 @@ describe('row-level security', () => {
       const buyer = await make.buyer();
       const product = await make.product(merchant);
       await app.data(IngestOrdersDocument, { input: [orderInput({ merchant, buyer, product })] });
-      await app.data(SetMerchantStatusDocument, { input: { merchantId: gid.merchant(merchant), status: 'WARNED', reason: '测试' } });
+      await app.data(SetMerchantStatusDocument, {
+        input: { merchantId: gid.merchant(merchant), status: 'WARNED', reason: '测试' },
+      });
     }
-    await app.data(UpsertProductDocument, { input: { merchantId: gid.merchant(a), externalId: 'P-A', title: 't', category: 'c', price: '1.00' } });
+    await app.data(UpsertProductDocument, {
+      input: { merchantId: gid.merchant(a), externalId: 'P-A', title: 't', category: 'c', price: '1.00' },
+    });
   });
   afterAll(() => app?.close());
 
@@ -36,7 +49,8 @@ describe('row-level security', () => {
     const knex = app.orm.em.getKnex();
     return knex.transaction(async (trx) => {
       await trx.raw(`set local role ${APP_ROLE}`);
-      for (const [name, value] of Object.entries(settings)) await trx.raw('select set_config(?, ?, true)', [name, value]);
+      for (const [name, value] of Object.entries(settings))
+        await trx.raw('select set_config(?, ?, true)', [name, value]);
       return work(trx);
     });
   }
@@ -50,14 +64,20 @@ describe('row-level security', () => {
       `select c.relname as name, c.relrowsecurity as rls, exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'tenant_isolation') as policy
          from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r' order by 1`,
     );
-    const unprotected = rows.filter((t: { name: string; rls: boolean; policy: boolean }) => !shared.includes(t.name) && !(t.rls && t.policy));
+    const unprotected = rows.filter(
+      (t: { name: string; rls: boolean; policy: boolean }) => !shared.includes(t.name) && !(t.rls && t.policy),
+    );
     expect(unprotected).toEqual([]);
   });
 
   it('the application role is not a superuser, owns no table and cannot bypass RLS', async () => {
-    const { rows } = await app.orm.em.getKnex().raw('select rolsuper, rolbypassrls from pg_roles where rolname = ?', [APP_ROLE]);
+    const { rows } = await app.orm.em
+      .getKnex()
+      .raw('select rolsuper, rolbypassrls from pg_roles where rolname = ?', [APP_ROLE]);
     expect(rows).toEqual([{ rolsuper: false, rolbypassrls: false }]);
-    const owned = await app.orm.em.getKnex().raw(`select count(*)::int as n from pg_tables where tableowner = ?`, [APP_ROLE]);
+    const owned = await app.orm.em
+      .getKnex()
+      .raw(`select count(*)::int as n from pg_tables where tableowner = ?`, [APP_ROLE]);
     expect(owned.rows[0].n).toBe(0);
   });
 
@@ -91,11 +111,16 @@ describe('row-level security', () => {
   it("B cannot write rows for A, nor change A's rows", async () => {
     await expect(
       asApp({ 'app.merchant_id': b.id }, (trx) =>
-        trx.raw(`insert into product (id, created_at, updated_at, merchant_id, external_id, title, category, current_price)
-                 values (gen_random_uuid(), now(), now(), ?, 'X', 'x', 'x', 1)`, [a.id]),
+        trx.raw(
+          `insert into product (id, created_at, updated_at, merchant_id, external_id, title, category, current_price)
+                 values (gen_random_uuid(), now(), now(), ?, 'X', 'x', 'x', 1)`,
+          [a.id],
+        ),
       ),
     ).rejects.toThrow(/row-level security/);
-    const updated = await asApp({ 'app.merchant_id': b.id }, (trx) => trx.raw(`update merchant set name = 'hacked' where id = ?`, [a.id]));
+    const updated = await asApp({ 'app.merchant_id': b.id }, (trx) =>
+      trx.raw(`update merchant set name = 'hacked' where id = ?`, [a.id]),
+    );
     expect(updated.rowCount).toBe(0);
   });
 

@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../../src/security/roles';
-import { IngestOrdersDocument, MerchantsWithTrustDocument, RecordScoreEventsDocument, type ScoreEventInput } from '../../generated/graphql';
+import {
+  IngestOrdersDocument,
+  MerchantsWithTrustDocument,
+  RecordScoreEventsDocument,
+  type ScoreEventInput,
+} from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 describe('trust scores: SQL statements per request', () => {
   let app: TestApp;
   const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
-  const record = (input: ScoreEventInput[]) => app.as(actors.role(Role.INGEST)).data(RecordScoreEventsDocument, { input });
+  const record = (input: ScoreEventInput[]) =>
+    app.as(actors.role(Role.INGEST)).data(RecordScoreEventsDocument, { input });
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -19,8 +25,17 @@ describe('trust scores: SQL statements per request', () => {
     for (let i = 0; i < 50; i++) {
       const merchant = await make.merchant();
       const product = await make.product(merchant);
-      const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [orderInput({ merchant, product, buyer: await make.buyer() })] });
-      await record([{ factor: 'SHIPPED_ON_TIME', merchantId: gid.merchant(merchant), orderId: ingestOrders.results[0].order!.id, occurredAt: hourAgo() }]);
+      const { ingestOrders } = await app.data(IngestOrdersDocument, {
+        input: [orderInput({ merchant, product, buyer: await make.buyer() })],
+      });
+      await record([
+        {
+          factor: 'SHIPPED_ON_TIME',
+          merchantId: gid.merchant(merchant),
+          orderId: ingestOrders.results[0].order!.id,
+          occurredAt: hourAgo(),
+        },
+      ]);
     }
     const five = await app.statementsOf(MerchantsWithTrustDocument, { first: 5 });
     const fifty = await app.statementsOf(MerchantsWithTrustDocument, { first: 50 });
@@ -35,7 +50,10 @@ describe('trust scores: SQL statements per request', () => {
   it('recording a batch of events costs the same statements for 5 merchants as for 50', async () => {
     const make = factories(app.orm);
     const merchants = await Promise.all(Array.from({ length: 50 }, () => make.merchant()));
-    const events = (n: number) => merchants.slice(0, n).map((m) => ({ factor: 'COMPLAINT' as const, merchantId: gid.merchant(m), occurredAt: hourAgo() }));
+    const events = (n: number) =>
+      merchants
+        .slice(0, n)
+        .map((m) => ({ factor: 'COMPLAINT' as const, merchantId: gid.merchant(m), occurredAt: hourAgo() }));
     const ingest = app.as(actors.role(Role.INGEST));
     const five = await ingest.statementsOf(RecordScoreEventsDocument, { input: events(5) });
     const fifty = await ingest.statementsOf(RecordScoreEventsDocument, { input: events(50) });

@@ -24,7 +24,9 @@ describe('trust scores', () => {
   const risk = () => app.as(actors.role(Role.RISK));
   const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
   const record = (input: ScoreEventInput[]) => ingest().data(RecordScoreEventsDocument, { input });
-  const trustOf = async (merchant: { id: string }) => (await app.as(actors.merchant(merchant)).data(MerchantTrustDocument, { id: gid.merchant(merchant), first: 20 })).merchant!.trust;
+  const trustOf = async (merchant: { id: string }) =>
+    (await app.as(actors.merchant(merchant)).data(MerchantTrustDocument, { id: gid.merchant(merchant), first: 20 }))
+      .merchant!.trust;
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -35,16 +37,39 @@ describe('trust scores', () => {
     const make = factories(app.orm);
     const merchant = await make.merchant();
     const product = await make.product(merchant);
-    const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [orderInput({ merchant, product, buyer: await make.buyer() })] });
+    const { ingestOrders } = await app.data(IngestOrdersDocument, {
+      input: [orderInput({ merchant, product, buyer: await make.buyer() })],
+    });
     const orderId = ingestOrders.results[0].order!.id;
     expect((await trustOf(merchant)).experienceScoreExact).toBe('4.5000'); // the baseline, before any event
 
-    const { recordScoreEvents } = await record([{ factor: 'SHIPPED_LATE', merchantId: gid.merchant(merchant), productId: gid.product(product), orderId, occurredAt: hourAgo() }]);
+    const { recordScoreEvents } = await record([
+      {
+        factor: 'SHIPPED_LATE',
+        merchantId: gid.merchant(merchant),
+        productId: gid.product(product),
+        orderId,
+        occurredAt: hourAgo(),
+      },
+    ]);
     expect(recordScoreEvents.userErrors).toEqual([]);
     const trust = await trustOf(merchant);
-    expect(trust).toMatchObject({ experienceScore: '4.4', experienceScoreExact: '4.4000', integrityScore: '99.00', band: 'HIGH' });
-    expect(trust.factors).toEqual([{ name: 'SHIPPED_LATE', value: 1, weight: '-0.1000', contribution: '-0.1000', integrityContribution: '-1.00' }]);
-    expect(trust.history.edges[0].node).toMatchObject({ factor: 'SHIPPED_LATE', experienceDelta: '-0.1000', policyVersion: 1, order: { id: orderId }, actor: 'INGEST:test-ingest' });
+    expect(trust).toMatchObject({
+      experienceScore: '4.4',
+      experienceScoreExact: '4.4000',
+      integrityScore: '99.00',
+      band: 'HIGH',
+    });
+    expect(trust.factors).toEqual([
+      { name: 'SHIPPED_LATE', value: 1, weight: '-0.1000', contribution: '-0.1000', integrityContribution: '-1.00' },
+    ]);
+    expect(trust.history.edges[0].node).toMatchObject({
+      factor: 'SHIPPED_LATE',
+      experienceDelta: '-0.1000',
+      policyVersion: 1,
+      order: { id: orderId },
+      actor: 'INGEST:test-ingest',
+    });
     expect((await app.data(ProductScoreDocument, { id: gid.product(product) })).product?.experienceScore).toBe('79.50');
   });
 
@@ -53,10 +78,26 @@ describe('trust scores', () => {
     const merchant = await make.merchant();
     const refs = { merchant, product: await make.product(merchant), buyer: await make.buyer() };
     const paidAt = new Date(Date.now() - 72 * 3_600_000);
-    const { ingestOrders } = await app.data(IngestOrdersDocument, { input: [orderInput(refs, { paidAt: paidAt.toISOString() }), orderInput(refs, { paidAt: paidAt.toISOString() })] });
+    const { ingestOrders } = await app.data(IngestOrdersDocument, {
+      input: [orderInput(refs, { paidAt: paidAt.toISOString() }), orderInput(refs, { paidAt: paidAt.toISOString() })],
+    });
     const [onTime, late] = ingestOrders.results.map((r) => r.order!.id);
-    await app.data(TransitionOrderDocument, { input: { orderId: onTime, to: 'SHIPPED', reason: '发货', at: new Date(paidAt.getTime() + 47 * 3_600_000).toISOString() } });
-    await app.data(TransitionOrderDocument, { input: { orderId: late, to: 'SHIPPED', reason: '发货', at: new Date(paidAt.getTime() + 49 * 3_600_000).toISOString() } });
+    await app.data(TransitionOrderDocument, {
+      input: {
+        orderId: onTime,
+        to: 'SHIPPED',
+        reason: '发货',
+        at: new Date(paidAt.getTime() + 47 * 3_600_000).toISOString(),
+      },
+    });
+    await app.data(TransitionOrderDocument, {
+      input: {
+        orderId: late,
+        to: 'SHIPPED',
+        reason: '发货',
+        at: new Date(paidAt.getTime() + 49 * 3_600_000).toISOString(),
+      },
+    });
     const trust = await trustOf(merchant);
     expect(trust.history.edges.map((e) => [e.node.factor, e.node.order?.id])).toEqual([
       ['SHIPPED_LATE', late],
@@ -68,16 +109,26 @@ describe('trust scores', () => {
   it('crossing 4.8 moves the merchant into the TOP band; voiding the event that did it moves it back', async () => {
     const merchant = await factories(app.orm).merchant();
     const merchantId = gid.merchant(merchant);
-    await record(Array.from({ length: 14 }, () => ({ factor: 'REPEAT_PURCHASE' as const, merchantId, occurredAt: hourAgo() })));
+    await record(
+      Array.from({ length: 14 }, () => ({ factor: 'REPEAT_PURCHASE' as const, merchantId, occurredAt: hourAgo() })),
+    );
     expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: '4.7800', band: 'HIGH' });
     const { recordScoreEvents } = await record([{ factor: 'REPLY_RATE_MET', merchantId, occurredAt: hourAgo() }]);
-    expect(await trustOf(merchant)).toMatchObject({ experienceScore: '4.8', experienceScoreExact: '4.7900', band: 'HIGH' });
+    expect(await trustOf(merchant)).toMatchObject({
+      experienceScore: '4.8',
+      experienceScoreExact: '4.7900',
+      band: 'HIGH',
+    });
     await record([{ factor: 'REPEAT_PURCHASE', merchantId, occurredAt: hourAgo() }]);
     expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: '4.8100', band: 'TOP' });
 
     const eventId = recordScoreEvents.events![0].id;
     const voided = await risk().data(VoidScoreEventDocument, { input: { eventId, reason: '数据错误' } });
-    expect(voided.voidScoreEvent.event).toMatchObject({ factor: 'REPLY_RATE_MET', experienceDelta: '-0.0100', voids: { id: eventId } });
+    expect(voided.voidScoreEvent.event).toMatchObject({
+      factor: 'REPLY_RATE_MET',
+      experienceDelta: '-0.0100',
+      voids: { id: eventId },
+    });
     expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: '4.8000', band: 'TOP' });
     const trust = await trustOf(merchant);
     expect(trust.factors.find((f) => f.name === 'REPLY_RATE_MET')).toBeUndefined();
@@ -88,17 +139,28 @@ describe('trust scores', () => {
   it('voiding restores the prior score exactly', async () => {
     const merchant = await factories(app.orm).merchant();
     const before = (await trustOf(merchant)).experienceScoreExact;
-    const { recordScoreEvents } = await record([{ factor: 'COMPLAINT', merchantId: gid.merchant(merchant), occurredAt: hourAgo(), reason: '恶意投诉' }]);
+    const { recordScoreEvents } = await record([
+      { factor: 'COMPLAINT', merchantId: gid.merchant(merchant), occurredAt: hourAgo(), reason: '恶意投诉' },
+    ]);
     expect((await trustOf(merchant)).experienceScoreExact).toBe('4.4200');
-    await risk().data(VoidScoreEventDocument, { input: { eventId: recordScoreEvents.events![0].id, reason: '申诉成立' } });
+    await risk().data(VoidScoreEventDocument, {
+      input: { eventId: recordScoreEvents.events![0].id, reason: '申诉成立' },
+    });
     expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: before, integrityScore: '100.00' });
   });
 
   it('manual adjustments are bounded by the policy and carry their reason', async () => {
     const merchant = await factories(app.orm).merchant();
     const merchantId = gid.merchant(merchant);
-    const ok = await risk().data(AdjustMerchantScoreDocument, { input: { merchantId, experienceDelta: '0.25', integrityDelta: '-5', reason: '复核后调整' } });
-    expect(ok.adjustMerchantScore.event).toMatchObject({ factor: 'MANUAL_ADJUSTMENT', experienceDelta: '0.2500', integrityDelta: '-5.00', reason: '复核后调整' });
+    const ok = await risk().data(AdjustMerchantScoreDocument, {
+      input: { merchantId, experienceDelta: '0.25', integrityDelta: '-5', reason: '复核后调整' },
+    });
+    expect(ok.adjustMerchantScore.event).toMatchObject({
+      factor: 'MANUAL_ADJUSTMENT',
+      experienceDelta: '0.2500',
+      integrityDelta: '-5.00',
+      reason: '复核后调整',
+    });
     expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: '4.7500', integrityScore: '95.00' });
     for (const [field, input] of [
       ['experienceDelta', { experienceDelta: '0.6' }],
@@ -109,7 +171,13 @@ describe('trust scores', () => {
       expect(refused.adjustMerchantScore.userErrors[0].field).toEqual(['input', field]);
     }
     expect((await trustOf(merchant)).experienceScoreExact).toBe('4.7500');
-    expect((await ingest().execute(AdjustMerchantScoreDocument, { input: { merchantId, experienceDelta: '0.1', reason: 'x' } })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (
+        await ingest().execute(AdjustMerchantScoreDocument, {
+          input: { merchantId, experienceDelta: '0.1', reason: 'x' },
+        })
+      ).errors?.[0].extensions?.code,
+    ).toBe('FORBIDDEN');
   });
 
   it('refuses unknown subjects, future events, mismatched products and bad factors, writing nothing', async () => {
@@ -120,9 +188,22 @@ describe('trust scores', () => {
     const before = await count();
     const { recordScoreEvents } = await record([
       { factor: 'SHIPPED_ON_TIME', merchantId: gid.merchant(merchant), occurredAt: hourAgo() },
-      { factor: 'COMPLAINT', merchantId: gid.merchant({ id: '00000000-0000-4000-8000-000000000000' }), occurredAt: hourAgo() },
-      { factor: 'COMPLAINT', merchantId: gid.merchant(merchant), occurredAt: new Date(Date.now() + 86_400_000).toISOString() },
-      { factor: 'COMPLAINT', merchantId: gid.merchant(merchant), productId: gid.product(foreign), occurredAt: hourAgo() },
+      {
+        factor: 'COMPLAINT',
+        merchantId: gid.merchant({ id: '00000000-0000-4000-8000-000000000000' }),
+        occurredAt: hourAgo(),
+      },
+      {
+        factor: 'COMPLAINT',
+        merchantId: gid.merchant(merchant),
+        occurredAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+      {
+        factor: 'COMPLAINT',
+        merchantId: gid.merchant(merchant),
+        productId: gid.product(foreign),
+        occurredAt: hourAgo(),
+      },
       { factor: 'REFUND_ONLY_REQUESTED', merchantId: gid.merchant(merchant), occurredAt: hourAgo() },
     ]);
     expect(recordScoreEvents.userErrors.map((e) => [e.code, e.field?.join('.')])).toEqual([
@@ -132,11 +213,18 @@ describe('trust scores', () => {
       ['INVALID_INPUT', 'input.4.buyerId'],
     ]);
     expect(await count()).toBe(before);
-    const unknownFactor = await ingest().execute(RecordScoreEventsDocument, { input: [{ factor: 'BRIBERY' as never, merchantId: gid.merchant(merchant), occurredAt: hourAgo() }] });
+    const unknownFactor = await ingest().execute(RecordScoreEventsDocument, {
+      input: [{ factor: 'BRIBERY' as never, merchantId: gid.merchant(merchant), occurredAt: hourAgo() }],
+    });
     expect(unknownFactor.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const { recordScoreEvents: badIds } = await record([
       { factor: 'COMPLAINT', merchantId: gid.merchant(merchant), caseId: 'case-42', occurredAt: hourAgo() },
-      { factor: 'COMPLAINT', merchantId: 'not-an-id', appealId: '00000000-0000-4000-8000-000000000001', occurredAt: hourAgo() },
+      {
+        factor: 'COMPLAINT',
+        merchantId: 'not-an-id',
+        appealId: '00000000-0000-4000-8000-000000000001',
+        occurredAt: hourAgo(),
+      },
     ]);
     expect(badIds.userErrors.map((e) => [e.code, e.field?.join('.')])).toEqual([
       ['INVALID_ID', 'input.0.caseId'],
@@ -161,7 +249,10 @@ describe('trust scores', () => {
     });
     expect(await count()).toBe(before);
     expect((await trustOf(merchant)).experienceScoreExact).toBe('4.5000');
-    await record([...Array.from({ length: 15 }, () => ({ factor: 'REPEAT_PURCHASE' as const, merchantId, occurredAt: hourAgo() })), { factor: 'SHIPPED_LATE', merchantId, occurredAt: hourAgo() }]);
+    await record([
+      ...Array.from({ length: 15 }, () => ({ factor: 'REPEAT_PURCHASE' as const, merchantId, occurredAt: hourAgo() })),
+      { factor: 'SHIPPED_LATE', merchantId, occurredAt: hourAgo() },
+    ]);
     expect((await trustOf(merchant)).experienceScoreExact).toBe('4.7000');
     const other = await factories(app.orm).merchant();
     const denied = await app.as(actors.merchant(other)).data(SimulateMerchantScoreDocument, { merchantId, events: [] });
@@ -173,7 +264,11 @@ describe('trust scores', () => {
     expect(first.recomputeScores.merchants).toBeGreaterThanOrEqual(5);
     expect(first.recomputeScores.changed).toBe(0);
     // Drift in the stored value is found and repaired by the replay.
-    await app.orm.em.getKnex().raw('update merchant_score set experience = experience + 1 where merchant_id = (select merchant_id from merchant_score limit 1)');
+    await app.orm.em
+      .getKnex()
+      .raw(
+        'update merchant_score set experience = experience + 1 where merchant_id = (select merchant_id from merchant_score limit 1)',
+      );
     expect((await risk().data(RecomputeScoresDocument)).recomputeScores.changed).toBe(1);
     expect((await risk().data(RecomputeScoresDocument)).recomputeScores.changed).toBe(0);
   });
@@ -184,10 +279,18 @@ describe('trust scores', () => {
     const product = await make.product(merchant);
     const buyer = await make.buyer();
     const buyerId = gid.buyer(buyer);
-    await app.data(IngestOrdersDocument, { input: Array.from({ length: 4 }, () => orderInput({ merchant, product, buyer })) });
-    await record(Array.from({ length: 3 }, () => ({ factor: 'REFUND_ONLY_REQUESTED' as const, buyerId, occurredAt: hourAgo() })));
+    await app.data(IngestOrdersDocument, {
+      input: Array.from({ length: 4 }, () => orderInput({ merchant, product, buyer })),
+    });
+    await record(
+      Array.from({ length: 3 }, () => ({ factor: 'REFUND_ONLY_REQUESTED' as const, buyerId, occurredAt: hourAgo() })),
+    );
     const early = (await app.data(BuyerRiskDocument, { id: buyerId })).buyer!.risk;
-    expect(early).toMatchObject({ score: '0.00', level: 'LOW', reasons: ['3 refund-only requests, but fewer than 5 orders to judge a rate'] });
+    expect(early).toMatchObject({
+      score: '0.00',
+      level: 'LOW',
+      reasons: ['3 refund-only requests, but fewer than 5 orders to judge a rate'],
+    });
 
     await app.data(IngestOrdersDocument, { input: [orderInput({ merchant, product, buyer })] });
     await record([{ factor: 'CLAIM_REJECTED', buyerId, occurredAt: hourAgo() }]);

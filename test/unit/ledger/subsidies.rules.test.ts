@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LedgerKind } from '../../../src/modules/ledger/ledger.enums';
-import { applyBasisPoints, monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts } from '../../../src/modules/ledger/subsidies.rules';
+import {
+  applyBasisPoints,
+  monthBounds,
+  monthOf,
+  SUBSIDY_RULES,
+  type SubsidyFacts,
+} from '../../../src/modules/ledger/subsidies.rules';
 import { isHighRepurchase } from '../../../src/modules/trust/trust.rules';
 import { DEFAULT_POLICY_NUMBERS as policy } from '../../../src/modules/policies/policy.defaults';
 import { MerchantTier, OrderStatus } from '../../../src/shared/enums';
@@ -17,27 +23,48 @@ const order = (values: Partial<NonNullable<SubsidyFacts['order']>> = {}): NonNul
   remoteRegion: false,
   ...values,
 });
-const quote = (kind: LedgerKind, facts: Partial<SubsidyFacts>) => SUBSIDY_RULES[kind]!({ alreadyPaid: 0, ...facts }, policy);
+const quote = (kind: LedgerKind, facts: Partial<SubsidyFacts>) =>
+  SUBSIDY_RULES[kind]!({ alreadyPaid: 0, ...facts }, policy);
 
 describe('return-shipping subsidy (official pickup only)', () => {
   const kind = LedgerKind.RETURN_SHIPPING_SUBSIDY;
   it('pays the cost up to 25 yuan per order', () => {
     expect(quote(kind, { order: order(), officialPickup: true, requested: yuan(18) }).amount).toBe(yuan(18));
-    expect(quote(kind, { order: order(), officialPickup: true, requested: yuan(40) })).toMatchObject({ amount: yuan(25), cap: yuan(25) });
+    expect(quote(kind, { order: order(), officialPickup: true, requested: yuan(40) })).toMatchObject({
+      amount: yuan(25),
+      cap: yuan(25),
+    });
   });
   it('up to 50 yuan for large orders of STRENGTH and SUPER_FACTORY shops', () => {
     const large = order({ paidAmount: yuan(1000) });
     for (const tier of [MerchantTier.STRENGTH, MerchantTier.SUPER_FACTORY]) {
-      expect(quote(kind, { order: large, merchantTier: tier, officialPickup: true, requested: yuan(80) }).amount).toBe(yuan(50));
+      expect(quote(kind, { order: large, merchantTier: tier, officialPickup: true, requested: yuan(80) }).amount).toBe(
+        yuan(50),
+      );
     }
-    expect(quote(kind, { order: order({ paidAmount: yuan(999.99) }), merchantTier: MerchantTier.STRENGTH, officialPickup: true, requested: yuan(80) }).amount).toBe(yuan(25));
-    expect(quote(kind, { order: large, merchantTier: MerchantTier.STANDARD, officialPickup: true, requested: yuan(80) }).amount).toBe(yuan(25));
+    expect(
+      quote(kind, {
+        order: order({ paidAmount: yuan(999.99) }),
+        merchantTier: MerchantTier.STRENGTH,
+        officialPickup: true,
+        requested: yuan(80),
+      }).amount,
+    ).toBe(yuan(25));
+    expect(
+      quote(kind, { order: large, merchantTier: MerchantTier.STANDARD, officialPickup: true, requested: yuan(80) })
+        .amount,
+    ).toBe(yuan(25));
   });
   it('up to 200 yuan for SUPER_BUYER buyers', () => {
-    expect(quote(kind, { order: order(), buyerIsSuperBuyer: true, officialPickup: true, requested: yuan(250) })).toMatchObject({ amount: yuan(200), cap: yuan(200) });
+    expect(
+      quote(kind, { order: order(), buyerIsSuperBuyer: true, officialPickup: true, requested: yuan(250) }),
+    ).toMatchObject({ amount: yuan(200), cap: yuan(200) });
   });
   it('nothing without an official pickup', () => {
-    expect(quote(kind, { order: order(), officialPickup: false, requested: yuan(10) })).toMatchObject({ eligible: false, refusal: 'NOT_ELIGIBLE' });
+    expect(quote(kind, { order: order(), officialPickup: false, requested: yuan(10) })).toMatchObject({
+      eligible: false,
+      refusal: 'NOT_ELIGIBLE',
+    });
   });
 });
 
@@ -45,7 +72,10 @@ describe('dispute compensation on custom orders', () => {
   const kind = LedgerKind.DISPUTE_COMPENSATION;
   it('is 5% of the sub-order, at most 3,000 yuan per claim', () => {
     expect(quote(kind, { order: order({ custom: true, paidAmount: yuan(2000) }) }).amount).toBe(yuan(100));
-    expect(quote(kind, { order: order({ custom: true, paidAmount: yuan(100_000) }) })).toMatchObject({ amount: yuan(3000), cap: yuan(3000) });
+    expect(quote(kind, { order: order({ custom: true, paidAmount: yuan(100_000) }) })).toMatchObject({
+      amount: yuan(3000),
+      cap: yuan(3000),
+    });
     expect(quote(kind, { order: order({ custom: false }) }).eligible).toBe(false);
   });
 });
@@ -60,13 +90,21 @@ describe('transit loss', () => {
 describe('monthly subsidies of high-repurchase merchants', () => {
   it('late shipment: at most 300 yuan per month across claims', () => {
     const kind = LedgerKind.LATE_SHIPMENT_SUBSIDY;
-    expect(quote(kind, { highRepurchase: true, requested: yuan(120), alreadyPaid: yuan(250) })).toMatchObject({ amount: yuan(50), cap: yuan(300) });
-    expect(quote(kind, { highRepurchase: true, requested: yuan(10), alreadyPaid: yuan(300) })).toMatchObject({ eligible: false, refusal: 'CAP_EXCEEDED' });
+    expect(quote(kind, { highRepurchase: true, requested: yuan(120), alreadyPaid: yuan(250) })).toMatchObject({
+      amount: yuan(50),
+      cap: yuan(300),
+    });
+    expect(quote(kind, { highRepurchase: true, requested: yuan(10), alreadyPaid: yuan(300) })).toMatchObject({
+      eligible: false,
+      refusal: 'CAP_EXCEEDED',
+    });
     expect(quote(kind, { highRepurchase: false, requested: yuan(10) }).refusal).toBe('NOT_ELIGIBLE');
   });
   it('quality refund-only after receipt: at most 500 yuan per month', () => {
     const kind = LedgerKind.REFUND_ONLY_SUBSIDY;
-    expect(quote(kind, { highRepurchase: true, qualityAfterReceipt: true, requested: yuan(800) }).amount).toBe(yuan(500));
+    expect(quote(kind, { highRepurchase: true, qualityAfterReceipt: true, requested: yuan(800) }).amount).toBe(
+      yuan(500),
+    );
     expect(quote(kind, { highRepurchase: true, qualityAfterReceipt: false, requested: yuan(80) }).eligible).toBe(false);
   });
   it('high repurchase needs enough buyers and enough of them returning', () => {
@@ -81,7 +119,10 @@ describe('technical service fee', () => {
   it('is 0.6% of the paid amount excluding shipping, at most 18 yuan per sub-order', () => {
     expect(quote(kind, { order: order({ paidAmount: yuan(1000) }) }).amount).toBe(yuan(6));
     expect(quote(kind, { order: order({ paidAmount: yuan(3000) }) }).amount).toBe(yuan(18));
-    expect(quote(kind, { order: order({ paidAmount: yuan(10_000) }) })).toMatchObject({ amount: yuan(18), cap: yuan(18) });
+    expect(quote(kind, { order: order({ paidAmount: yuan(10_000) }) })).toMatchObject({
+      amount: yuan(18),
+      cap: yuan(18),
+    });
     // Rounded half up to the fen: 0.6% of 1.25 yuan is 0.75 fen → 1 fen; of 0.75 yuan, 0.45 fen → 0.
     expect(applyBasisPoints(125, 60)).toBe(1);
     expect(applyBasisPoints(75, 60)).toBe(0);
@@ -101,25 +142,50 @@ describe('other payouts', () => {
   it('promotion fee back for a promoted order fully refunded or flagged abnormal', () => {
     const promoted = order({ promoted: true, promotionFee: yuan(9.9), status: OrderStatus.REFUNDED });
     expect(quote(LedgerKind.PROMOTION_FEE_REBATE, { order: promoted }).amount).toBe(yuan(9.9));
-    expect(quote(LedgerKind.PROMOTION_FEE_REBATE, { order: { ...promoted, status: OrderStatus.COMPLETED } }).eligible).toBe(false);
-    expect(quote(LedgerKind.PROMOTION_FEE_REBATE, { order: { ...promoted, status: OrderStatus.COMPLETED }, flaggedAbnormal: true }).eligible).toBe(true);
+    expect(
+      quote(LedgerKind.PROMOTION_FEE_REBATE, { order: { ...promoted, status: OrderStatus.COMPLETED } }).eligible,
+    ).toBe(false);
+    expect(
+      quote(LedgerKind.PROMOTION_FEE_REBATE, {
+        order: { ...promoted, status: OrderStatus.COMPLETED },
+        flaggedAbnormal: true,
+      }).eligible,
+    ).toBe(true);
   });
   it('price set by mistake: 5 yuan to the buyer', () => {
     expect(quote(LedgerKind.PRICE_ERROR_COMPENSATION, { order: order() }).amount).toBe(yuan(5));
   });
   it('remote logistics transfer fee only for remote regions', () => {
-    expect(quote(LedgerKind.REMOTE_LOGISTICS_FEE, { order: order({ remoteRegion: true }), requested: yuan(12) }).amount).toBe(yuan(12));
+    expect(
+      quote(LedgerKind.REMOTE_LOGISTICS_FEE, { order: order({ remoteRegion: true }), requested: yuan(12) }).amount,
+    ).toBe(yuan(12));
     expect(quote(LedgerKind.REMOTE_LOGISTICS_FEE, { order: order(), requested: yuan(12) }).eligible).toBe(false);
   });
   it('small-merchant coupons: at most 6,000 yuan per SMALL merchant', () => {
-    expect(quote(LedgerKind.SMALL_MERCHANT_COUPONS, { merchantTier: MerchantTier.SMALL, requested: yuan(5000), alreadyPaid: yuan(2000) }).amount).toBe(yuan(4000));
-    expect(quote(LedgerKind.SMALL_MERCHANT_COUPONS, { merchantTier: MerchantTier.SMALL, requested: yuan(1), alreadyPaid: yuan(6000) }).refusal).toBe('CAP_EXCEEDED');
-    expect(quote(LedgerKind.SMALL_MERCHANT_COUPONS, { merchantTier: MerchantTier.STANDARD, requested: yuan(1) }).eligible).toBe(false);
+    expect(
+      quote(LedgerKind.SMALL_MERCHANT_COUPONS, {
+        merchantTier: MerchantTier.SMALL,
+        requested: yuan(5000),
+        alreadyPaid: yuan(2000),
+      }).amount,
+    ).toBe(yuan(4000));
+    expect(
+      quote(LedgerKind.SMALL_MERCHANT_COUPONS, {
+        merchantTier: MerchantTier.SMALL,
+        requested: yuan(1),
+        alreadyPaid: yuan(6000),
+      }).refusal,
+    ).toBe('CAP_EXCEEDED');
+    expect(
+      quote(LedgerKind.SMALL_MERCHANT_COUPONS, { merchantTier: MerchantTier.STANDARD, requested: yuan(1) }).eligible,
+    ).toBe(false);
   });
   it('growth incentive: the base rate at the base target, the sprint multiple at the sprint target', () => {
     const targets = { baseTarget: yuan(10_000), sprintTarget: yuan(50_000) };
     expect(quote(LedgerKind.GROWTH_INCENTIVE, { ...targets, periodSales: yuan(9_999) }).eligible).toBe(false);
-    expect(quote(LedgerKind.GROWTH_INCENTIVE, { ...targets, periodSales: yuan(20_000) }).amount).toBe(applyBasisPoints(yuan(20_000), policy.growthIncentive.baseRateBp));
+    expect(quote(LedgerKind.GROWTH_INCENTIVE, { ...targets, periodSales: yuan(20_000) }).amount).toBe(
+      applyBasisPoints(yuan(20_000), policy.growthIncentive.baseRateBp),
+    );
     expect(quote(LedgerKind.GROWTH_INCENTIVE, { ...targets, periodSales: yuan(60_000) }).amount).toBe(
       applyBasisPoints(yuan(60_000), policy.growthIncentive.baseRateBp * policy.growthIncentive.sprintMultiplier),
     );
@@ -130,6 +196,9 @@ describe('periods', () => {
   it('months are China-time calendar months', () => {
     expect(monthOf(new Date('2026-11-30T16:00:00Z'))).toBe('2026-12'); // midnight in Beijing
     expect(monthOf(new Date('2026-11-30T15:59:59Z'))).toBe('2026-11');
-    expect(monthBounds('2026-12')).toEqual({ from: new Date('2026-11-30T16:00:00Z'), to: new Date('2026-12-31T16:00:00Z') });
+    expect(monthBounds('2026-12')).toEqual({
+      from: new Date('2026-11-30T16:00:00Z'),
+      to: new Date('2026-12-31T16:00:00Z'),
+    });
   });
 });

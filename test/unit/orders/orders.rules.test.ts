@@ -37,7 +37,9 @@ describe('order transitions', () => {
   it('refuses moves dated before earlier events or in the future', () => {
     const order = paid();
     expect(transitionViolation(order, OrderStatus.SHIPPED, now, now)).toBeNull();
-    expect(transitionViolation(order, OrderStatus.SHIPPED, new Date(order.paidAt.getTime() - 1), now)?.field).toEqual(['at']);
+    expect(transitionViolation(order, OrderStatus.SHIPPED, new Date(order.paidAt.getTime() - 1), now)?.field).toEqual([
+      'at',
+    ]);
     expect(transitionViolation(order, OrderStatus.SHIPPED, new Date(now.getTime() + HOUR), now)?.field).toEqual(['at']);
     expect(transitionViolation(order, OrderStatus.COMPLETED, now, now)?.field).toEqual(['to']);
   });
@@ -68,8 +70,14 @@ describe('order facts', () => {
       now,
     ).map((v) => v.field.join('.'));
     expect(fields).toEqual(expect.arrayContaining(['deliveredAt', 'promotionFee', 'lines']));
-    expect(orderFactsViolations(paid({ paidAt: new Date(now.getTime() + HOUR) }), now).map((v) => v.field)).toContainEqual(['paidAt']);
-    expect(orderFactsViolations(paid({ lines: [{ quantity: 0 }] }), now).map((v) => v.field)).toContainEqual(['lines', 0, 'quantity']);
+    expect(
+      orderFactsViolations(paid({ paidAt: new Date(now.getTime() + HOUR) }), now).map((v) => v.field),
+    ).toContainEqual(['paidAt']);
+    expect(orderFactsViolations(paid({ lines: [{ quantity: 0 }] }), now).map((v) => v.field)).toContainEqual([
+      'lines',
+      0,
+      'quantity',
+    ]);
   });
 
   it("ships by the policy's 48 hours after payment by default", () => {

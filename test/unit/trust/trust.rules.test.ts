@@ -16,9 +16,18 @@ describe('trust rules', () => {
   });
 
   it('scores are the baseline plus the deltas, kept inside 0-5 and 0-100', () => {
-    expect(merchantScores({ experience: -1_000, integrity: -100 }, trust)).toMatchObject({ experience: 44_000, integrity: 9_900 });
-    expect(merchantScores({ experience: 99_999, integrity: 99_999 }, trust)).toMatchObject({ experience: 50_000, integrity: 10_000 });
-    expect(merchantScores({ experience: -99_999, integrity: -99_999 }, trust)).toMatchObject({ experience: 0, integrity: 0 });
+    expect(merchantScores({ experience: -1_000, integrity: -100 }, trust)).toMatchObject({
+      experience: 44_000,
+      integrity: 9_900,
+    });
+    expect(merchantScores({ experience: 99_999, integrity: 99_999 }, trust)).toMatchObject({
+      experience: 50_000,
+      integrity: 10_000,
+    });
+    expect(merchantScores({ experience: -99_999, integrity: -99_999 }, trust)).toMatchObject({
+      experience: 0,
+      integrity: 0,
+    });
   });
 
   it('a late shipment costs 0.1 experience point by default; buyer facts move no merchant score', () => {
@@ -27,10 +36,22 @@ describe('trust rules', () => {
   });
 
   it('buyer risk needs the minimum sample before the refund-only rate counts; MALICIOUS is the maximum', () => {
-    expect(buyerRisk({ orders: 4, refundOnly: 4, rejectedClaims: 0, malicious: false }, trust)).toMatchObject({ score: 0, level: RiskLevel.LOW });
-    expect(buyerRisk({ orders: 5, refundOnly: 2, rejectedClaims: 0, malicious: false }, trust)).toMatchObject({ score: 4_000, level: RiskLevel.MEDIUM });
-    expect(buyerRisk({ orders: 10, refundOnly: 7, rejectedClaims: 0, malicious: false }, trust)).toMatchObject({ score: 7_000, level: RiskLevel.HIGH });
-    expect(buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: true }, trust)).toMatchObject({ score: 10_000, level: RiskLevel.HIGH });
+    expect(buyerRisk({ orders: 4, refundOnly: 4, rejectedClaims: 0, malicious: false }, trust)).toMatchObject({
+      score: 0,
+      level: RiskLevel.LOW,
+    });
+    expect(buyerRisk({ orders: 5, refundOnly: 2, rejectedClaims: 0, malicious: false }, trust)).toMatchObject({
+      score: 4_000,
+      level: RiskLevel.MEDIUM,
+    });
+    expect(buyerRisk({ orders: 10, refundOnly: 7, rejectedClaims: 0, malicious: false }, trust)).toMatchObject({
+      score: 7_000,
+      level: RiskLevel.HIGH,
+    });
+    expect(buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: true }, trust)).toMatchObject({
+      score: 10_000,
+      level: RiskLevel.HIGH,
+    });
   });
 
   it('parses signed decimals exactly at a scale', () => {

@@ -1,0 +1,73 @@
+// @ts-check
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Imports that would let a module reach into another's tables, or a service speak GraphQL. */
+const otherModulesEntities = {
+  group: ['../*/*.entity'],
+  message: "Another module's tables: call its service or handle its events.",
+};
+const graphqlEdge = {
+  group: ['**/graphql/ids', '**/graphql/money', '**/graphql/user-error', '**/graphql/global-id'],
+  message: 'Services speak the domain: decode ids and shape payloads in the resolver.',
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.data/', 'test/generated/', 'migrations/.snapshot-*.json'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    // Raw HTTP bodies in the end-to-end tests are untyped JSON.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../server/*', '../graphql/*', '../modules/*/*.service'], message: 'db/ is the ground floor.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/modules/**/*.ts'],
+    ignores: ['src/modules/**/*.entity.ts', 'src/modules/**/*.service.ts', 'src/modules/**/*.rules.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [otherModulesEntities] }] },
+  },
+  {
+    files: ['src/modules/**/*.service.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [otherModulesEntities, graphqlEdge] }] },
+  },
+  {
+    files: ['src/modules/**/*.rules.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            otherModulesEntities,
+            graphqlEdge,
+            { group: ['@mikro-orm/*', 'type-graphql', '**/db/*'], message: 'Rules are pure: no I/O.' },
+          ],
+        },
+      ],
+    },
+  },
+  prettier,
+);
