@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
-import { type Refusal, RefusalCode, refusal } from '../shared/refusal';
+import { type Outcome, type Refusal, RefusalCode, refusal } from '../shared/refusal';
 import { isUuid, localIdOf, type NodeTypeName } from './global-id';
+import { toPayload } from './user-error';
 
 /**
  * Global ids are decoded here, at the GraphQL edge: services take and return local ids.
@@ -60,4 +61,13 @@ export function decodeInput<T>(path: Path, build: (ids: IdReader) => T): { value
     },
   };
   return { value: build(reader), refusals };
+}
+
+/** A mutation whose input has ids: decoded first (bad ones refuse it), then run, then shaped as its payload. */
+export async function decodedMutation<T, R extends object>(
+  build: (ids: IdReader) => T,
+  run: (input: T) => Promise<Outcome<R>>,
+) {
+  const { value, refusals } = decodeInput(['input'], build);
+  return toPayload<R>(refusals.length ? ({ refusals } as Outcome<R>) : await run(value));
 }

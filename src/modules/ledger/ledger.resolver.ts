@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import { PageArgs } from '../../graphql/connection';
 import { GraphQLError } from 'graphql';
 import { toGlobalId } from '../../graphql/global-id';
-import { decodeInput, optionalLocalId } from '../../graphql/ids';
+import { decodedMutation, decodeInput, optionalLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
 import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
@@ -118,12 +118,13 @@ export class LedgerResolver {
     @Arg('input', () => ReverseLedgerTransactionInput) input: ReverseLedgerTransactionInput,
     @Ctx() ctx: RequestContext,
   ) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({
-      ...input,
-      transactionId: ids.id('LedgerTransaction', input.transactionId, 'transactionId'),
-    }));
-    if (refusals.length) return toPayload({ refusals });
-    return toPayload(await subsidiesService.reverse(ctx.session, value));
+    return decodedMutation(
+      (ids) => ({
+        ...input,
+        transactionId: ids.id('LedgerTransaction', input.transactionId, 'transactionId'),
+      }),
+      (value) => subsidiesService.reverse(ctx.session, value),
+    );
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)

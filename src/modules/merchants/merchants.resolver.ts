@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
-import { decodeInput, requireLocalId } from '../../graphql/ids';
+import { decodedMutation, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
 import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
@@ -71,11 +71,12 @@ export class MerchantsResolver {
     @Arg('input', () => SetMerchantStatusInput) input: SetMerchantStatusInput,
     @Ctx() ctx: RequestContext,
   ) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({
-      ...input,
-      merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
-    }));
-    if (refusals.length) return toPayload({ refusals });
-    return toPayload(await merchantsService.setStatus(ctx.session, value));
+    return decodedMutation(
+      (ids) => ({
+        ...input,
+        merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
+      }),
+      (value) => merchantsService.setStatus(ctx.session, value),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
-import { decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
+import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
 import { toPayload } from '../../graphql/user-error';
 import type { RequestContext } from '../../server/context';
@@ -140,12 +140,13 @@ export class OrdersResolver {
     @Arg('input', () => TransitionOrderInput) input: TransitionOrderInput,
     @Ctx() ctx: RequestContext,
   ) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({
-      ...input,
-      orderId: ids.id('Order', input.orderId, 'orderId'),
-    }));
-    if (refusals.length) return toPayload({ refusals });
-    return toPayload(await ordersService.transition(ctx.session, value));
+    return decodedMutation(
+      (ids) => ({
+        ...input,
+        orderId: ids.id('Order', input.orderId, 'orderId'),
+      }),
+      (value) => ordersService.transition(ctx.session, value),
+    );
   }
 }
 

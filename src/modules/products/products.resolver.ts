@@ -1,8 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
-import { decodeInput, requireLocalId } from '../../graphql/ids';
-import { toPayload } from '../../graphql/user-error';
+import { decodedMutation, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
@@ -52,12 +51,13 @@ export class ProductsResolver {
     description: "Creates or updates a merchant's product; a new price is recorded in its history.",
   })
   async upsertProduct(@Arg('input', () => UpsertProductInput) input: UpsertProductInput, @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({
-      ...input,
-      merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
-    }));
-    if (refusals.length) return toPayload({ refusals });
-    return toPayload(await productsService.upsert(ctx.session, value));
+    return decodedMutation(
+      (ids) => ({
+        ...input,
+        merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
+      }),
+      (value) => productsService.upsert(ctx.session, value),
+    );
   }
 }
 

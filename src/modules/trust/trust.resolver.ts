@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
-import { decodeInput } from '../../graphql/ids';
+import { decodedMutation, decodeInput } from '../../graphql/ids';
 import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
@@ -63,19 +63,19 @@ export class TrustResolver {
     description: 'Records platform facts (shipping, replies, complaints, outcomes); all or nothing.',
   })
   async recordScoreEvents(@Arg('input', () => [ScoreEventInput]) input: ScoreEventInput[], @Ctx() ctx: RequestContext) {
-    const { value, refusals } = decodeInput(['input'], (ids) =>
-      input.map((event, i) => ({
-        ...event,
-        merchantId: ids.optional('Merchant', event.merchantId, i, 'merchantId'),
-        productId: ids.optional('Product', event.productId, i, 'productId'),
-        buyerId: ids.optional('Buyer', event.buyerId, i, 'buyerId'),
-        orderId: ids.optional('Order', event.orderId, i, 'orderId'),
-        caseId: ids.uuid(event.caseId, i, 'caseId'),
-        appealId: ids.uuid(event.appealId, i, 'appealId'),
-      })),
+    return decodedMutation(
+      (ids) =>
+        input.map((event, i) => ({
+          ...event,
+          merchantId: ids.optional('Merchant', event.merchantId, i, 'merchantId'),
+          productId: ids.optional('Product', event.productId, i, 'productId'),
+          buyerId: ids.optional('Buyer', event.buyerId, i, 'buyerId'),
+          orderId: ids.optional('Order', event.orderId, i, 'orderId'),
+          caseId: ids.uuid(event.caseId, i, 'caseId'),
+          appealId: ids.uuid(event.appealId, i, 'appealId'),
+        })),
+      (value) => trustService.record(ctx.session, value),
     );
-    if (refusals.length) return toPayload({ refusals });
-    return toPayload(await trustService.record(ctx.session, value));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
@@ -84,12 +84,13 @@ export class TrustResolver {
     @Arg('input', () => AdjustMerchantScoreInput) input: AdjustMerchantScoreInput,
     @Ctx() ctx: RequestContext,
   ) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({
-      ...input,
-      merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
-    }));
-    if (refusals.length) return toPayload({ refusals });
-    return toPayload(await trustService.adjust(ctx.session, value));
+    return decodedMutation(
+      (ids) => ({
+        ...input,
+        merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
+      }),
+      (value) => trustService.adjust(ctx.session, value),
+    );
   }
 
   @Allow(Role.RISK, Role.ADMIN)
@@ -100,12 +101,13 @@ export class TrustResolver {
     @Arg('input', () => VoidScoreEventInput) input: VoidScoreEventInput,
     @Ctx() ctx: RequestContext,
   ) {
-    const { value, refusals } = decodeInput(['input'], (ids) => ({
-      ...input,
-      eventId: ids.id('ScoreEvent', input.eventId, 'eventId'),
-    }));
-    if (refusals.length) return toPayload({ refusals });
-    return toPayload(await trustService.void(ctx.session, value));
+    return decodedMutation(
+      (ids) => ({
+        ...input,
+        eventId: ids.id('ScoreEvent', input.eventId, 'eventId'),
+      }),
+      (value) => trustService.void(ctx.session, value),
+    );
   }
 
   @Allow(Role.RISK, Role.ADMIN)
