@@ -4,10 +4,13 @@ import { recordTransition } from '../../db/status-change.entity';
 import { runMutation, type Session } from '../../db/transaction';
 import { type Page, type PageArgs, paginate } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
+import { MerchantStatus } from '../../shared/enums';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
 import { MERCHANT_TABLE, merchantSort, merchantWhere } from './merchants.query';
-import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS } from './merchants.rules';
+import { versionInForce } from '../policies/policies.rules';
+import { policiesService } from '../policies/policies.service';
+import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS, remedyWindowOpenUntil } from './merchants.rules';
 import type { MerchantFilter, MerchantSort, SetMerchantStatusInput, UpsertMerchantInput } from './merchants.types';
 
 async function loadForUpdate(em: EntityManager, id: string, field: string[]): Promise<Merchant> {
@@ -78,6 +81,23 @@ export const merchantsService = {
         ]);
       }
       const at = new Date();
+      const lastWarning = await tx.em.findOne(
+        MerchantStatusChange,
+        { merchant, toStatus: MerchantStatus.WARNED },
+        { orderBy: { changedAt: 'desc' } },
+      );
+      const { remedyWindowDays } = versionInForce(await policiesService.timelineIn(tx.em), at).numbers.merchantStatus;
+      const openUntil = remedyWindowOpenUntil(input.status, lastWarning?.changedAt ?? null, at, remedyWindowDays);
+      if (openUntil) {
+        throw new Refused([
+          refusal(
+            RefusalCode.NOT_ELIGIBLE,
+            `the merchant was warned on ${lastWarning!.changedAt.toISOString()} and may remedy for ${remedyWindowDays} days: ` +
+              `${input.status} is possible from ${openUntil.toISOString()}`,
+            ['input', 'status'],
+          ),
+        ]);
+      }
       recordTransition(
         tx.em,
         MerchantStatusChange,

@@ -52,6 +52,21 @@ class ReturnShippingPolicy {
   @Field(() => Money) largeOrderMinPaid!: Money;
   @Field(() => [MerchantTier]) largeOrderTiers!: MerchantTier[];
   @Field(() => Money) superBuyerCap!: Money;
+  @Field(() => Money, { description: 'For HIGH-risk buyers; MALICIOUS buyers get no subsidy.' })
+  highRiskBuyerCap!: Money;
+}
+
+@ObjectType()
+class MerchantStatusPolicy {
+  @Field(() => Int, { description: 'Days between a warning and a restriction or clearance.' })
+  remedyWindowDays!: number;
+}
+
+@ObjectType()
+class TierBenefitsPolicy {
+  @Field(() => [MerchantTier]) tiers!: MerchantTier[];
+  @Field(() => Money, { description: 'Monthly refund-only subsidy cap of these tiers.' })
+  refundOnlySubsidyMonthlyCap!: Money;
 }
 
 @ObjectType()
@@ -111,6 +126,8 @@ class TrustPolicy {
   @Field(() => String) productBaseline!: string;
   @Field(() => TrustBands) bands!: TrustBands;
   @Field(() => [ScoreWeight]) weights!: ScoreWeight[];
+  @Field(() => Int, { description: 'Orders in the window below which a merchant is NEW and has no score yet.' })
+  newMerchantMinOrders!: number;
   @Field(() => String) maxManualExperience!: string;
   @Field(() => String) maxManualIntegrity!: string;
   @Field(() => BuyerRiskPolicy) buyerRisk!: BuyerRiskPolicy;
@@ -133,6 +150,7 @@ function toTrustView(t: PolicyNumbers['trust']): TrustPolicy {
       integrity: hundredths(w.integrity),
       product: hundredths(w.product),
     })),
+    newMerchantMinOrders: t.newMerchantMinOrders,
     maxManualExperience: experience(t.maxManualExperience),
     maxManualIntegrity: hundredths(t.maxManualIntegrity),
     buyerRisk: {
@@ -164,6 +182,10 @@ export class PolicyNumbersView {
   @Field(() => String) topBandMinExperienceScore!: string;
   @Field(() => TrustPolicy, { description: 'Trust-score weights, baselines, bands and buyer-risk numbers.' })
   trust!: TrustPolicy;
+  @Field(() => MerchantStatusPolicy) merchantStatus!: MerchantStatusPolicy;
+  @Field(() => TierBenefitsPolicy) tierBenefits!: TierBenefitsPolicy;
+  @Field(() => Money, { description: 'Logistics transfer fee per order to a remote region, paid by the platform.' })
+  remoteTransferFee!: Money;
 }
 
 export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
@@ -186,6 +208,7 @@ export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
       largeOrderCap: money(n.returnShipping.largeOrderCap),
       largeOrderMinPaid: money(n.returnShipping.largeOrderMinPaid),
       superBuyerCap: money(n.returnShipping.superBuyerCap),
+      highRiskBuyerCap: money(n.returnShipping.highRiskBuyerCap),
     },
     disputeCompensation: { ...n.disputeCompensation, cap: money(n.disputeCompensation.cap) },
     transitLossCap: money(n.transitLossCap),
@@ -194,6 +217,8 @@ export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
     smallMerchantCouponCap: money(n.smallMerchantCouponCap),
     topBandMinExperienceScore: score(n.topBandMinExperienceScore),
     trust: toTrustView(n.trust),
+    tierBenefits: { ...n.tierBenefits, refundOnlySubsidyMonthlyCap: money(n.tierBenefits.refundOnlySubsidyMonthlyCap) },
+    remoteTransferFee: money(n.remoteTransferFee),
   };
 }
 

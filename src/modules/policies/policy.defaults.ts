@@ -43,6 +43,7 @@ export const DEFAULT_POLICY_NUMBERS: PolicyNumbers = policyNumbersSchema.parse({
     largeOrderMinPaid: 100_000, // ours: 1,000 yuan makes a large order
     largeOrderTiers: [MerchantTier.STRENGTH, MerchantTier.SUPER_FACTORY],
     superBuyerCap: 20_000, // up to 200 yuan for SUPER_BUYER buyers
+    highRiskBuyerCap: 1_000, // ours: 10 yuan for HIGH-risk buyers; MALICIOUS buyers get none
   },
   disputeCompensation: { rateBp: 500, cap: 300_000 }, // 5% of the sub-order, ≤ 3,000 yuan
   transitLossCap: 5_000_000, // 50,000 yuan
@@ -53,4 +54,7 @@ export const DEFAULT_POLICY_NUMBERS: PolicyNumbers = policyNumbersSchema.parse({
   lowPriceWarning: { windowDays: 90, belowMedianBp: 5_000 }, // below 50% of the 90-day median
   appealSla: { standardHours: 72, greenChannelHours: 24 }, // ours
   topBandMinExperienceScore: 48, // Taobao: 4.8+ is top
+  merchantStatus: { remedyWindowDays: 7 }, // ours: a week to remedy between a warning and clearing
+  tierBenefits: { tiers: [MerchantTier.STRENGTH, MerchantTier.SUPER_FACTORY], refundOnlySubsidyMonthlyCap: 100_000 }, // 1688; ours: 1,000 yuan
+  remoteTransferFee: 1_500, // ours: 15 yuan per order to a remote region
 });

@@ -56,6 +56,8 @@ export const trustSchema = z
       })
       .strict(),
     weights: z.record(z.nativeEnum(ScoreFactor), weight),
+    /** Fewer orders than this in the window: a new merchant, with no score yet and band NEW (ours: 30). */
+    newMerchantMinOrders: count.default(30),
     /** Largest manual adjustment per event. */
     maxManualExperience: z.number().int().min(0).max(50_000),
     maxManualIntegrity: z.number().int().min(0).max(10_000),
@@ -116,6 +118,8 @@ export const policyNumbersSchema = z
         largeOrderMinPaid: fen,
         largeOrderTiers: z.array(z.nativeEnum(MerchantTier)),
         superBuyerCap: fen,
+        /** Douyin: adjusted compensation for high-refund buyers (ours: 10 yuan); MALICIOUS buyers get none. */
+        highRiskBuyerCap: fen.default(1_000),
       })
       .strict(),
     disputeCompensation: z.object({ rateBp: basisPoints, cap: fen }).strict(),
@@ -129,6 +133,15 @@ export const policyNumbersSchema = z
     topBandMinExperienceScore: scoreTenths,
     /** Added after version 1: versions stored before it read the defaults. */
     trust: trustSchema.default(() => DEFAULT_TRUST_NUMBERS),
+    /** Clearing is prudent: the days between a warning and a restriction or clearance (ours: 7). */
+    merchantStatus: z.object({ remedyWindowDays: days }).strict().default({ remedyWindowDays: 7 }),
+    /** 1688: a higher monthly refund-only subsidy for these tiers (ours: 1,000 yuan). */
+    tierBenefits: z
+      .object({ tiers: z.array(z.nativeEnum(MerchantTier)), refundOnlySubsidyMonthlyCap: fen })
+      .strict()
+      .default({ tiers: [MerchantTier.STRENGTH, MerchantTier.SUPER_FACTORY], refundOnlySubsidyMonthlyCap: 100_000 }),
+    /** The logistics transfer fee the platform pays per order to a remote region (ours: 15 yuan). */
+    remoteTransferFee: fen.default(1_500),
   })
   .strict();
 

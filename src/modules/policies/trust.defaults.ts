@@ -24,6 +24,7 @@ export const DEFAULT_TRUST_NUMBERS: z.infer<typeof trustSchema> = {
     REPEAT_PURCHASE: { experience: 200, integrity: 0, product: 100 },
     MANUAL_ADJUSTMENT: { experience: 0, integrity: 0, product: 0 },
   },
+  newMerchantMinOrders: 30, // ours: Douyin's new merchants "without an experience score"
   maxManualExperience: 5_000, // ±0.5
   maxManualIntegrity: 2_000, // ±20 points
   buyerRisk: {

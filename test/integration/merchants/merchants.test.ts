@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Merchant } from '../../../src/modules/merchants/merchant.entity';
+import { Merchant, MerchantStatusChange } from '../../../src/modules/merchants/merchant.entity';
+import { MerchantStatus } from '../../../src/shared/enums';
 import {
   MerchantDocument,
   MerchantsDocument,
@@ -80,7 +81,17 @@ describe('merchants', () => {
   });
 
   describe('setMerchantStatus', () => {
-    it('warns first, then clears, recording every move with its reason', async () => {
+    /** Moves the merchant's warning back in time, as if the remedy window had run. */
+    const warnedDaysAgo = (merchantId: string, days: number) =>
+      app.orm.em
+        .fork()
+        .nativeUpdate(
+          MerchantStatusChange,
+          { merchant: merchantId, toStatus: MerchantStatus.WARNED },
+          { changedAt: new Date(Date.now() - days * 86_400_000) },
+        );
+
+    it('warns first, waits out the 7-day remedy window, then clears, recording every move with its reason', async () => {
       const merchant = await factories(app.orm).merchant();
       const id = gid.merchant(merchant);
       const direct = await app.data(SetMerchantStatusDocument, {
@@ -95,6 +106,21 @@ describe('merchants', () => {
         input: { merchantId: id, status: 'WARNED', reason: '请整改' },
       });
       expect(warned.setMerchantStatus.merchant?.status).toBe('WARNED');
+      const tooSoon = await app.data(SetMerchantStatusDocument, {
+        input: { merchantId: id, status: 'CLEARED', reason: '未整改' },
+      });
+      expect(tooSoon.setMerchantStatus.userErrors).toEqual([
+        expect.objectContaining({ code: 'NOT_ELIGIBLE', field: ['input', 'status'] }),
+      ]);
+      expect(tooSoon.setMerchantStatus.userErrors[0].message).toMatch(
+        /7 days: CLEARED is possible from \d{4}-\d\d-\d\dT/,
+      );
+      await warnedDaysAgo(merchant.id, 6.9);
+      const stillTooSoon = await app.data(SetMerchantStatusDocument, {
+        input: { merchantId: id, status: 'RESTRICTED', reason: '限制经营' },
+      });
+      expect(stillTooSoon.setMerchantStatus.userErrors[0]?.code).toBe('NOT_ELIGIBLE');
+      await warnedDaysAgo(merchant.id, 7);
       const cleared = await app.data(SetMerchantStatusDocument, {
         input: { merchantId: id, status: 'CLEARED', reason: '未整改' },
       });
