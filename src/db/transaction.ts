@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../shared/domain-events';
 import { type Outcome, Refused } from '../shared/refusal';
 import { eventBus } from './events';
-import type { TenantDb, TenantScope } from './tenant-db';
+import { enterTenant, type TenantDb, type TenantScope } from './tenant-db';
 
 /**
  * Who acts, and in which tenant: all a service needs to read and write. A GraphQL request makes one
@@ -61,5 +61,22 @@ export async function runMutation<R extends object>(
       }
       throw error;
     }
+  }
+}
+
+/**
+ * Runs `work` in the same transaction with the platform's scope: for what the platform itself does
+ * because of a tenant's mutation (it pays the compensation when a merchant voids an order), never
+ * for what the tenant asked. The tenant's scope is restored afterwards, whatever happens.
+ */
+export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if (tx.scope.platform) return work(tx);
+  const platform = { platform: true, merchantId: null };
+  const trx = tx.em.getTransactionContext()!;
+  await enterTenant(tx.em, platform, trx);
+  try {
+    return await work({ ...tx, scope: platform });
+  } finally {
+    await enterTenant(tx.em, tx.scope, trx);
   }
 }

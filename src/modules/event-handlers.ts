@@ -1,5 +1,6 @@
 import { type EventBus, eventBus } from '../db/events';
 import { logger } from '../shared/logger';
+import { subsidiesService } from './ledger/subsidies.service';
 import { trustService } from './trust/trust.service';
 
 /**
@@ -7,26 +8,35 @@ import { trustService } from './trust/trust.service';
  * start-up by everything that runs services (the server, the CLI, jobs, tests); a second call
  * changes nothing.
  *
- * | event                   | emitted by                               | blocking handler              |
- * |-------------------------|------------------------------------------|-------------------------------|
- * | OrderShipped            | ingestOrders, transitionOrder → SHIPPED  | trust: on-time / late score   |
- * | OrderCompleted          | ingestOrders, transitionOrder → COMPLETED| (the ledger's fee, next)      |
- * | OrderRefunded           | ingestOrders, transitionOrder → REFUNDED | (the ledger's rebates, next)  |
- * | OrderCancelled          | ingestOrders, transitionOrder → CANCELLED|                               |
- * | MerchantStatusChanged   | setMerchantStatus                        |                               |
- * | ScoreEventRecorded      | trust, whenever it writes score events   |                               |
- * | LedgerTransactionPosted | ledger, every posting and reversal       |                               |
+ * | event                   | emitted by                                 | blocking handlers                                       |
+ * |-------------------------|--------------------------------------------|---------------------------------------------------------|
+ * | OrderShipped            | ingestOrders, transitionOrder → SHIPPED    | trust: on-time / late score; ledger: remote transfer fee |
+ * | OrderCompleted          | ingestOrders, transitionOrder → COMPLETED  | ledger: technical service fee                            |
+ * | OrderRefunded           | ingestOrders, transitionOrder → REFUNDED   | ledger: promotion-fee rebate of a promoted order         |
+ * | OrderVoided             | voidOrderForPriceError, ingestOrders       | ledger: the buyer's price-error compensation             |
+ * | OrderCancelled          | ingestOrders, transitionOrder → CANCELLED  |                                                          |
+ * | BuyerFlagsChanged       | upsertBuyer                                | trust: the buyer's risk                                  |
+ * | MerchantStatusChanged   | setMerchantStatus                          |                                                          |
+ * | ScoreEventRecorded      | trust, whenever it writes score events     |                                                          |
+ * | LedgerTransactionPosted | ledger, every posting and reversal         |                                                          |
  *
  * After commit, each event is logged at debug level (notifications and live updates will hang here).
  */
 export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
   bus.onBlocking('OrderShipped', (events, tx) => trustService.onOrdersShipped(events, tx));
+  bus.onBlocking('OrderShipped', (events, tx) => subsidiesService.onOrdersShipped(events, tx));
+  bus.onBlocking('OrderCompleted', (events, tx) => subsidiesService.onOrdersCompleted(events, tx));
+  bus.onBlocking('OrderRefunded', (events, tx) => subsidiesService.onOrdersRefunded(events, tx));
+  bus.onBlocking('OrderVoided', (events, tx) => subsidiesService.onOrdersVoided(events, tx));
+  bus.onBlocking('BuyerFlagsChanged', (events, tx) => trustService.onBuyerFlagsChanged(events, tx));
   for (const type of [
     'OrderShipped',
     'OrderCompleted',
     'OrderRefunded',
     'OrderCancelled',
+    'OrderVoided',
+    'BuyerFlagsChanged',
     'MerchantStatusChanged',
     'ScoreEventRecorded',
     'LedgerTransactionPosted',

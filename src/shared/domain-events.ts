@@ -14,10 +14,13 @@ export type DomainEvent =
       productIds: string[];
       shippedAt: Date;
       shipBy: Date;
+      remoteRegion: boolean;
     }
   | { type: 'OrderCompleted'; orderId: string; merchantId: string; completedAt: Date }
   | { type: 'OrderRefunded'; orderId: string; merchantId: string; refundedAt: Date; shippedAt: Date | null }
   | { type: 'OrderCancelled'; orderId: string; merchantId: string; cancelledAt: Date }
+  | { type: 'OrderVoided'; orderId: string; merchantId: string; voidedAt: Date; reason: string }
+  | { type: 'BuyerFlagsChanged'; buyerId: string; malicious: boolean; superBuyer: boolean }
   | {
       type: 'MerchantStatusChanged';
       merchantId: string;

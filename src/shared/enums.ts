@@ -30,6 +30,8 @@ export enum OrderStatus {
   COMPLETED = 'COMPLETED',
   CANCELLED = 'CANCELLED',
   REFUNDED = 'REFUNDED',
+  /** Voided by the merchant for a price set by mistake (价格设错), before completion. */
+  VOIDED = 'VOIDED',
 }
 
 /** The platform an order was placed on; external order numbers are unique per platform. */

@@ -50,11 +50,22 @@ export function factories(orm: MikroORM) {
       return product;
     },
 
-    /** Orders for merchants in one flush: `count` per merchant, each with `linesEach` lines. */
+    /**
+     * Orders for merchants in one flush: `count` per merchant, each with `linesEach` lines; `values`
+     * sets any column (a shipped time, say). Written straight, so no order events follow.
+     */
     async orders(
-      rows: { merchant: Merchant; buyer: Buyer; product: Product; count: number; status?: OrderStatus }[],
+      rows: {
+        merchant: Merchant;
+        buyer: Buyer;
+        product: Product;
+        count: number;
+        status?: OrderStatus;
+        values?: Partial<Order>;
+      }[],
       linesEach = 1,
-    ) {
+    ): Promise<Order[]> {
+      const created: Order[] = [];
       const em = orm.em.fork();
       let n = 0;
       for (const row of rows) {
@@ -77,7 +88,9 @@ export function factories(orm: MikroORM) {
             paidAt,
             shipBy: new Date(paidAt.getTime() + 48 * 3_600_000),
             contentHash: 'factory',
+            ...row.values,
           });
+          created.push(order);
           for (let line = 1; line <= linesEach; line++) {
             em.create(OrderLine, {
               order,
@@ -90,6 +103,7 @@ export function factories(orm: MikroORM) {
         }
       }
       await em.flush();
+      return created;
     },
   };
 }

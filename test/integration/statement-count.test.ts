@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
 import {
   MerchantsWithLedgerDocument,
@@ -26,9 +27,11 @@ describe('SQL statements per request', () => {
     for (let i = 0; i < 50; i++) {
       const merchant = await make.merchant({ name: `商家${String(i).padStart(2, '0')}` });
       const product = await make.product(merchant);
-      rows.push({ merchant, buyer: buyers[i % 2], product, count: 25 });
+      // Shipped, so each shop has orders in transit to claim a loss on.
+      const values = { shippedAt: new Date() };
+      rows.push({ merchant, buyer: buyers[i % 2], product, count: 25, status: OrderStatus.SHIPPED, values });
     }
-    await make.orders(rows, 2);
+    const orders = await make.orders(rows, 2);
     const finance = app.as(actors.role(Role.FINANCE));
     await finance.data(AllocateFundDocument, {
       input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'budget' },
@@ -37,7 +40,7 @@ describe('SQL statements per request', () => {
       await finance.data(PostSubsidyDocument, {
         input: {
           kind: 'TRANSIT_LOSS_COMPENSATION',
-          merchantId: gid.merchant(row.merchant),
+          orderId: gid.order(orders.find((order) => order.merchant.id === row.merchant.id)!),
           amount: '10.00',
           idempotencyKey: `loss-${i}`,
           reason: 'x',
@@ -80,8 +83,8 @@ describe('SQL statements per request', () => {
     expect(
       data.merchants.edges.every((e) => e.node.subsidies.totalCount === 1 && e.node.ledger.cash.amount === '10.00'),
     ).toBe(true);
-    // merchants, accounts, subsidies page + count, entries; 4 statements each
-    expect(five).toHaveLength(5 * 4);
+    // merchants, accounts, subsidies page + count, entries, the orders they pay for; 4 statements each
+    expect(five).toHaveLength(6 * 4);
     expect(fifty).toHaveLength(five.length);
   });
 });

@@ -16,14 +16,26 @@ export const buyersService = {
   },
 
   upsert(session: Session, input: UpsertBuyerInput) {
-    return runMutation(session, async ({ em }) => {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
       const values = { nickname: input.nickname, ...flagColumns(input.flags) };
       const existing = await em.findOne(Buyer, { externalId: input.externalId });
-      if (existing) {
-        em.assign(existing, values);
-        return { buyer: existing, created: false };
+      const flagsChanged = existing
+        ? existing.malicious !== values.malicious || existing.superBuyer !== values.superBuyer
+        : values.malicious || values.superBuyer;
+      const buyer = existing
+        ? em.assign(existing, values)
+        : em.create(Buyer, { externalId: input.externalId, ...values });
+      if (flagsChanged) {
+        await em.flush();
+        await tx.emit({
+          type: 'BuyerFlagsChanged',
+          buyerId: buyer.id,
+          malicious: buyer.malicious,
+          superBuyer: buyer.superBuyer,
+        });
       }
-      return { buyer: em.create(Buyer, { externalId: input.externalId, ...values }), created: true };
+      return { buyer, created: !existing };
     });
   },
 };

@@ -4,19 +4,31 @@ import type { PolicyNumbers } from '../policies/policy.schema';
 import { LedgerKind } from './ledger.enums';
 
 /** What a rule needs to know; the service gathers it from orders, merchants and earlier postings. */
+export interface OrderFacts {
+  paidAmount: number;
+  promoted: boolean;
+  promotionFee: number;
+  custom: boolean;
+  hosted: boolean;
+  status: OrderStatus;
+  shipBy: Date;
+  shippedAt?: Date | null;
+  deliveredAt?: Date | null;
+  completedAt?: Date | null;
+  refundedAt?: Date | null;
+  voidedAt?: Date | null;
+  remoteRegion: boolean;
+}
+
 export interface SubsidyFacts {
-  order?: {
-    paidAmount: number;
-    promoted: boolean;
-    promotionFee: number;
-    custom: boolean;
-    hosted: boolean;
-    status: OrderStatus;
-    shippedAt?: Date | null;
-    remoteRegion: boolean;
-  };
+  order?: OrderFacts;
   merchantTier?: MerchantTier;
   buyerIsSuperBuyer?: boolean;
+  buyerIsMalicious?: boolean;
+  /** The buyer's risk level from the trust module: LOW, MEDIUM or HIGH. */
+  buyerRiskLevel?: string;
+  /** What standing postings of this kind already paid on the order (claims that add up to a limit). */
+  paidOnOrder?: number;
   highRepurchase?: boolean;
   /** The amount claimed (shipping cost, goods value, late-shipment claim, coupons, transfer fee). */
   requested?: number | null;
@@ -106,8 +118,18 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     const order = needOrder(facts);
     if (isQuote(order)) return order;
     if (!facts.officialPickup) return refuse('only returns picked up by the official logistics service are subsidised');
+    if (facts.buyerIsMalicious) return refuse('buyers tagged MALICIOUS get no return-shipping subsidy');
     const cost = needRequested(facts, 'return shipping cost');
     if (isQuote(cost)) return cost;
+    if (facts.buyerRiskLevel === 'HIGH') {
+      return capped(
+        cost,
+        p.highRiskBuyerCap,
+        'the cap for high-risk buyers',
+        0,
+        'return shipping of a high-risk buyer',
+      );
+    }
     if (facts.buyerIsSuperBuyer)
       return capped(cost, p.superBuyerCap, 'the SUPER_BUYER cap per order', 0, 'return shipping of a SUPER_BUYER');
     if (
@@ -130,21 +152,48 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     const order = needOrder(facts);
     if (isQuote(order)) return order;
     if (!order.custom) return refuse('dispute compensation is for custom / made-to-order orders');
-    const wanted = applyBasisPoints(order.paidAmount, p.rateBp);
-    return capped(
-      wanted,
-      p.cap,
-      'the cap per claim',
-      0,
-      `${p.rateBp / 100}% of the sub-order ${yuan(order.paidAmount)}`,
-      null,
-    );
+    const total = applyBasisPoints(order.paidAmount, p.rateBp);
+    const paid = facts.paidOnOrder ?? 0;
+    const share = `${p.rateBp / 100}% of the sub-order ${yuan(order.paidAmount)}`;
+    if (paid >= total) {
+      return refuse(`${share} (${yuan(total)}) is paid in full across earlier claims`, 'CAP_EXCEEDED', {
+        cap: total,
+        capName: 'the share of the sub-order',
+      });
+    }
+    const left = total - paid;
+    const wanted = facts.requested != null && facts.requested > 0 ? Math.min(facts.requested, left) : left;
+    const why = paid ? `${share}, ${yuan(paid)} already paid on earlier claims` : share;
+    return capped(wanted, p.cap, 'the cap per claim', 0, why, facts.requested ?? null);
   },
 
   [LedgerKind.TRANSIT_LOSS_COMPENSATION]: (facts, policy) => {
-    const value = needRequested(facts, 'value of the goods lost');
-    if (isQuote(value)) return value;
-    return capped(value, policy.transitLossCap, 'the transit-loss cap', 0, 'goods lost in transit, at their value');
+    const order = needOrder(facts);
+    if (isQuote(order)) return order;
+    const claimed = needRequested(facts, 'value of the goods lost');
+    if (isQuote(claimed)) return claimed;
+    const paid = facts.paidOnOrder ?? 0;
+    // The goods' value is what the buyer paid for them; what earlier claims paid counts against it.
+    const value = Math.min(claimed, Math.max(0, order.paidAmount - paid));
+    if (value === 0) {
+      return refuse(`the goods' value ${yuan(order.paidAmount)} is paid in full`, 'CAP_EXCEEDED', {
+        requested: claimed,
+        cap: order.paidAmount,
+        capName: "the goods' value",
+      });
+    }
+    const why =
+      value < claimed
+        ? `goods lost in transit, at most their value ${yuan(order.paidAmount)}`
+        : 'goods lost in transit, at their value';
+    return capped(
+      value,
+      policy.transitLossCap,
+      'the transit-loss cap',
+      paid,
+      paid ? `${why} (${yuan(paid)} already paid)` : why,
+      claimed,
+    );
   },
 
   [LedgerKind.LATE_SHIPMENT_SUBSIDY]: (facts, { highRepurchase: p }) => {
@@ -161,18 +210,20 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     );
   },
 
-  [LedgerKind.REFUND_ONLY_SUBSIDY]: (facts, { highRepurchase: p }) => {
-    if (!facts.highRepurchase) return refuse('only high-repurchase merchants get the refund-only subsidy');
+  [LedgerKind.REFUND_ONLY_SUBSIDY]: (facts, { highRepurchase: p, tierBenefits }) => {
+    const tierCap = facts.merchantTier && tierBenefits.tiers.includes(facts.merchantTier);
+    if (!facts.highRepurchase && !tierCap) {
+      return refuse(
+        `only high-repurchase merchants and ${tierBenefits.tiers.join(' / ')} shops get the refund-only subsidy`,
+      );
+    }
     if (!facts.qualityAfterReceipt) return refuse('the subsidy covers quality refund-only after receipt');
     const claim = needRequested(facts, 'refund-only amount');
     if (isQuote(claim)) return claim;
-    return capped(
-      claim,
-      p.refundOnlySubsidyMonthlyCap,
-      'the monthly refund-only subsidy cap',
-      facts.alreadyPaid,
-      'quality refund-only after receipt',
-    );
+    const [cap, capName] = tierCap
+      ? [tierBenefits.refundOnlySubsidyMonthlyCap, `the monthly refund-only subsidy cap of ${facts.merchantTier} shops`]
+      : [p.refundOnlySubsidyMonthlyCap, 'the monthly refund-only subsidy cap'];
+    return capped(claim, cap, capName, facts.alreadyPaid, 'quality refund-only after receipt');
   },
 
   [LedgerKind.PROMOTION_FEE_REBATE]: (facts) => {
@@ -224,16 +275,15 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     };
   },
 
-  [LedgerKind.REMOTE_LOGISTICS_FEE]: (facts) => {
+  [LedgerKind.REMOTE_LOGISTICS_FEE]: (facts, policy) => {
     const order = needOrder(facts);
     if (isQuote(order)) return order;
     if (!order.remoteRegion) return refuse('the order does not go to a remote region');
-    const fee = needRequested(facts, 'logistics transfer fee');
-    if (isQuote(fee)) return fee;
+    const fee = facts.requested != null && facts.requested > 0 ? facts.requested : policy.remoteTransferFee;
     return {
       eligible: true,
       amount: fee,
-      requested: fee,
+      requested: facts.requested ?? null,
       cap: null,
       capName: null,
       explanation: `transfer fee ${yuan(fee)} to a remote region, paid by the platform`,
@@ -244,6 +294,8 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
   [LedgerKind.PRICE_ERROR_COMPENSATION]: (facts, policy) => {
     const order = needOrder(facts);
     if (isQuote(order)) return order;
+    if (order.status !== OrderStatus.VOIDED)
+      return refuse('the buyer is compensated when the merchant voids the order for a price error');
     const amount = policy.priceErrorCompensation;
     return {
       eligible: true,
@@ -288,6 +340,49 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
       refusal: null,
     };
   },
+};
+
+/**
+ * The rule of a kind, and one more that holds for all: a payout that rounds to nothing is not made
+ * (a 0.6% fee on 0.08 yuan), so no zero posting ever reaches the ledger.
+ */
+export function quoteFor(kind: LedgerKind, facts: SubsidyFacts, policy: PolicyNumbers): SubsidyQuote {
+  const rule = SUBSIDY_RULES[kind];
+  if (!rule) return refuse(`${kind} is not a subsidy, compensation, fee or rebate`);
+  const quote = rule(facts, policy);
+  if (quote.eligible && quote.amount <= 0) {
+    return {
+      ...quote,
+      eligible: false,
+      amount: 0,
+      refusal: 'NOT_ELIGIBLE',
+      explanation: `nothing to pay: ${quote.explanation}`,
+    };
+  }
+  return quote;
+}
+
+/**
+ * The fact a kind pays for, on its order, and when it happened: the time whose policy applies and
+ * whose month a monthly cap counts. A string says why the order is no such fact.
+ */
+export const FACT_OF_ORDER: Partial<Record<LedgerKind, (order: OrderFacts) => Date | string>> = {
+  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: (o) =>
+    o.shippedAt && o.shippedAt > o.shipBy
+      ? o.shippedAt
+      : 'the late-shipment subsidy is for an order shipped after its ship-by time',
+  [LedgerKind.REFUND_ONLY_SUBSIDY]: (o) =>
+    o.status === OrderStatus.REFUNDED && o.deliveredAt && o.refundedAt
+      ? o.refundedAt
+      : 'the refund-only subsidy is for an order refunded after the buyer received it',
+  [LedgerKind.RETURN_SHIPPING_SUBSIDY]: (o) => o.shippedAt ?? 'only an order that was shipped can be returned',
+  [LedgerKind.TRANSIT_LOSS_COMPENSATION]: (o) =>
+    o.shippedAt && !o.deliveredAt && (o.status === OrderStatus.SHIPPED || o.status === OrderStatus.REFUNDED)
+      ? o.shippedAt
+      : 'transit loss is for an order that was shipped and never delivered',
+  [LedgerKind.REMOTE_LOGISTICS_FEE]: (o) => o.shippedAt ?? 'the transfer fee is paid when the order ships',
+  [LedgerKind.PRICE_ERROR_COMPENSATION]: (o) =>
+    o.voidedAt ?? 'the buyer is compensated when the merchant voids the order for a price error',
 };
 
 /** Calendar month of an instant in China Standard Time (UTC+8), e.g. "2026-11": the period of monthly caps. */

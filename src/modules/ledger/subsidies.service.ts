@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantDb } from '../../db/tenant-db';
-import { runMutation, type Session } from '../../db/transaction';
-import type { MerchantTier } from '../../shared/enums';
+import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import type { DomainEventOf } from '../../shared/domain-events';
+import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
+import { isInFuture } from '../../shared/time';
 import { merchantsService } from '../merchants/merchants.service';
 import { ordersService } from '../orders/orders.service';
 import { type PolicySnapshot, versionInForce } from '../policies/policies.rules';
@@ -13,7 +15,7 @@ import { LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { FundCode, LedgerKind } from './ledger.enums';
 import { accountCode, ledgerService, type Leg } from './ledger.service';
 import type { AllocateFundInput, PostSubsidyInput, SubsidyQuoteInput } from './ledger.types';
-import { monthBounds, monthOf, SUBSIDY_RULES, type SubsidyFacts, type SubsidyQuote } from './subsidies.rules';
+import { FACT_OF_ORDER, monthBounds, monthOf, quoteFor, type SubsidyFacts, type SubsidyQuote } from './subsidies.rules';
 
 type Party = 'order-merchant' | 'merchant';
 
@@ -24,6 +26,8 @@ interface KindPlan {
   to: (merchantId: string) => string;
   /** At most one standing posting of this kind per order. */
   oncePerOrder?: boolean;
+  /** Claims on one order add up against a limit (the share of the sub-order, the goods' value). */
+  sumsOnOrder?: boolean;
   /** Caps counted per calendar month, over all time, or once per period. */
   period?: 'month' | 'all' | 'once-per-month';
   highRepurchase?: boolean;
@@ -39,19 +43,31 @@ const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
     to: accountCode.buyerCompensation,
     oncePerOrder: true,
   },
-  [LedgerKind.DISPUTE_COMPENSATION]: { needs: 'order-merchant', from: special, to: accountCode.buyerCompensation },
-  [LedgerKind.TRANSIT_LOSS_COMPENSATION]: { needs: 'merchant', from: special, to: accountCode.merchantCash },
-  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: {
-    needs: 'merchant',
+  [LedgerKind.DISPUTE_COMPENSATION]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.buyerCompensation,
+    sumsOnOrder: true,
+  },
+  [LedgerKind.TRANSIT_LOSS_COMPENSATION]: {
+    needs: 'order-merchant',
     from: special,
     to: accountCode.merchantCash,
+    sumsOnOrder: true,
+  },
+  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.merchantCash,
+    oncePerOrder: true,
     period: 'month',
     highRepurchase: true,
   },
   [LedgerKind.REFUND_ONLY_SUBSIDY]: {
-    needs: 'merchant',
+    needs: 'order-merchant',
     from: special,
     to: accountCode.merchantCash,
+    oncePerOrder: true,
     period: 'month',
     highRepurchase: true,
   },
@@ -148,8 +164,42 @@ async function loadParties(em: EntityManager, input: SubsidyRequest, plan: KindP
 }
 
 /**
- * Gathers the facts of a quote or a posting and applies the kind's rule with the policy in force at
- * `effectiveAt`. With `lock`, the accounts it would touch are locked first, so the caps and the
+ * When a posting happens, and the month its cap counts: the time of the fact it pays for where the
+ * kind has one (never a free input), else the requested `effectiveAt` or now. Nothing is in the future.
+ */
+function timeAndPeriod(input: SubsidyRequest, plan: KindPlan, order: Order | null, now: Date) {
+  if (input.effectiveAt && isInFuture(input.effectiveAt, now))
+    fail(RefusalCode.INVALID_INPUT, 'effectiveAt is in the future', ['effectiveAt']);
+  const factOf = FACT_OF_ORDER[input.kind];
+  const fact = factOf && order ? factOf(order) : null;
+  if (typeof fact === 'string') fail(RefusalCode.NOT_ELIGIBLE, fact, ['orderId']);
+  const factAt = fact as Date | null;
+  if (factAt && input.effectiveAt && input.effectiveAt.getTime() !== factAt.getTime()) {
+    fail(RefusalCode.INVALID_INPUT, `a ${input.kind} takes effect when its fact happened, ${factAt.toISOString()}`, [
+      'effectiveAt',
+    ]);
+  }
+  const effectiveAt = factAt ?? input.effectiveAt ?? now;
+  let period: string | null = null;
+  if (plan.period === 'all') period = 'ALL';
+  if (plan.period === 'month') {
+    period = monthOf(effectiveAt);
+    if (input.period && input.period !== period) {
+      fail(RefusalCode.INVALID_INPUT, `the month of a ${input.kind} is the month of its fact, ${period}`, ['period']);
+    }
+  }
+  if (plan.period === 'once-per-month') {
+    period = input.period ?? monthOf(now);
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period) || period > monthOf(now)) {
+      fail(RefusalCode.INVALID_INPUT, `period must be a month (YYYY-MM) no later than ${monthOf(now)}`, ['period']);
+    }
+  }
+  return { effectiveAt, period };
+}
+
+/**
+ * Gathers the facts of a quote or a posting and applies the kind's rule with the policy in force when
+ * its fact happened. With `lock`, the accounts it would touch are locked first, so the caps and the
  * budget it reads cannot change before the posting is written.
  */
 async function prepare(
@@ -158,13 +208,11 @@ async function prepare(
   options: { lock: boolean },
 ): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
   const plan = PLANS[input.kind];
-  const rule = SUBSIDY_RULES[input.kind];
-  if (!plan || !rule)
+  if (!plan)
     return fail(RefusalCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
   const { order, merchant } = await loadParties(em, input, plan);
-  const effectiveAt = input.effectiveAt ?? new Date();
+  const { effectiveAt, period } = timeAndPeriod(input, plan, order, new Date());
   const policy = versionInForce(await policiesService.timelineIn(em), effectiveAt);
-  const period = plan.period === 'all' ? 'ALL' : plan.period ? (input.period ?? monthOf(effectiveAt)) : null;
 
   const accounts = options.lock
     ? await ledgerService.lockAccounts(em, [plan.from(merchant.id), plan.to(merchant.id)])
@@ -172,8 +220,9 @@ async function prepare(
 
   const facts: SubsidyFacts = {
     order: order ?? undefined,
-    merchantTier: merchant.tier as MerchantTier,
+    merchantTier: merchant.tier,
     buyerIsSuperBuyer: order?.buyer.superBuyer ?? false,
+    buyerIsMalicious: order?.buyer.malicious ?? false,
     requested: input.amount,
     officialPickup: input.officialPickup,
     qualityAfterReceipt: input.qualityAfterReceipt,
@@ -185,6 +234,15 @@ async function prepare(
   if (plan.highRepurchase) {
     facts.highRepurchase = await trustService.highRepurchase(em, merchant.id, effectiveAt, policy.numbers);
   }
+  if (input.kind === LedgerKind.RETURN_SHIPPING_SUBSIDY && order) {
+    facts.buyerRiskLevel = await trustService.buyerRiskLevel(em, order.buyer);
+  }
+  if (plan.sumsOnOrder && order) {
+    facts.paidOnOrder = (await ledgerService.standingOnOrder(em, input.kind, order.id)).reduce(
+      (sum, p) => sum + p.amount,
+      0,
+    );
+  }
   if (input.kind === LedgerKind.TECH_SERVICE_FEE_REBATE && order) {
     const [fee] = await ledgerService.standingOnOrder(em, LedgerKind.TECH_SERVICE_FEE, order.id);
     facts.chargedFee = fee?.amount ?? null;
@@ -194,7 +252,7 @@ async function prepare(
     facts.periodSales = await ordersService.completedSales(em, merchant.id, from, to);
   }
 
-  let quote = rule(facts, policy.numbers);
+  let quote = quoteFor(input.kind, facts, policy.numbers);
   if (
     quote.eligible &&
     plan.oncePerOrder &&
@@ -231,12 +289,121 @@ const REFUSAL_OF_QUOTE: Record<NonNullable<SubsidyQuote['refusal']>, RefusalCode
 const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: string } & object) =>
   contentHash(request);
 
+/** A posting inside the caller's transaction: idempotent on its key, capped, balanced. */
+async function postIn(tx: Tx, input: PostingRequest) {
+  const { em } = tx;
+  const requestHash = requestHashOf(input);
+  const earlier = ledgerService.replayOrConflict(
+    await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
+    requestHash,
+  );
+  if (earlier) return { transaction: earlier, replayed: true };
+  const prepared = await prepare(em, input, { lock: true });
+  // Another request with this key may have committed while this one waited for the locks.
+  const raced = ledgerService.replayOrConflict(
+    await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
+    requestHash,
+  );
+  if (raced) return { transaction: raced, replayed: true };
+  const { quote, plan, merchant } = prepared;
+  if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
+  const legs: Leg[] = [
+    { code: plan.from(merchant.id), amount: -quote.amount },
+    { code: plan.to(merchant.id), amount: quote.amount },
+  ];
+  const transaction = await ledgerService.write(tx, prepared.accounts!, {
+    kind: input.kind,
+    idempotencyKey: input.idempotencyKey,
+    requestHash,
+    amount: quote.amount,
+    legs,
+    merchantId: merchant.id,
+    orderId: prepared.order?.id ?? null,
+    period: prepared.period,
+    policyVersion: prepared.policy.version,
+    reason: input.reason ?? quote.explanation,
+    actor: tx.actor,
+    effectiveAt: prepared.effectiveAt,
+  });
+  return { transaction, replayed: false };
+}
+
+/**
+ * The postings the articles call automatic ("no action by the merchant"), once per order each, made
+ * in the transaction of the order event that causes them and citing it. The platform makes them, so
+ * they run in the platform's scope even when a merchant's mutation caused the event. A posting that
+ * does not apply (a hosted order's fee, an unpromoted order's rebate) is skipped; one the fund cannot
+ * pay is skipped with a warning rather than refusing the order's own move, and can be posted by hand.
+ */
+async function postAutomatically(tx: Tx, kind: LedgerKind, orderId: string, cause: string): Promise<void> {
+  await asPlatform(tx, async (platformTx) => {
+    try {
+      await postIn(platformTx, {
+        kind,
+        orderId,
+        idempotencyKey: `auto:${kind}:${orderId}`,
+        reason: `automatic: ${cause}`,
+      });
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      const [first] = error.refusals;
+      if (first.code === RefusalCode.BUDGET_EXHAUSTED)
+        logger.warn({ kind, orderId, refusal: first }, 'automatic posting not made');
+    }
+  });
+}
+
 export interface QuoteResult extends SubsidyQuote {
   kind: LedgerKind;
   policyVersion: number;
 }
 
 export const subsidiesService = {
+  /** `OrderCompleted`: the technical service fee. */
+  async onOrdersCompleted(events: DomainEventOf<'OrderCompleted'>[], tx: Tx): Promise<void> {
+    for (const event of events)
+      await postAutomatically(
+        tx,
+        LedgerKind.TECH_SERVICE_FEE,
+        event.orderId,
+        `order completed ${event.completedAt.toISOString()}`,
+      );
+  },
+
+  /** `OrderRefunded`: the promotion fee of a fully refunded promoted order back to the ad account. */
+  async onOrdersRefunded(events: DomainEventOf<'OrderRefunded'>[], tx: Tx): Promise<void> {
+    for (const event of events)
+      await postAutomatically(
+        tx,
+        LedgerKind.PROMOTION_FEE_REBATE,
+        event.orderId,
+        `order fully refunded ${event.refundedAt.toISOString()}`,
+      );
+  },
+
+  /** `OrderShipped` to a remote region: the platform pays the logistics transfer fee. */
+  async onOrdersShipped(events: DomainEventOf<'OrderShipped'>[], tx: Tx): Promise<void> {
+    for (const event of events.filter((e) => e.remoteRegion)) {
+      await postAutomatically(
+        tx,
+        LedgerKind.REMOTE_LOGISTICS_FEE,
+        event.orderId,
+        `order shipped to a remote region ${event.shippedAt.toISOString()}`,
+      );
+    }
+  },
+
+  /** `OrderVoided` for a price error: the buyer's compensation. */
+  async onOrdersVoided(events: DomainEventOf<'OrderVoided'>[], tx: Tx): Promise<void> {
+    for (const event of events)
+      await postAutomatically(
+        tx,
+        LedgerKind.PRICE_ERROR_COMPENSATION,
+        event.orderId,
+        `order voided ${event.voidedAt.toISOString()}`,
+      );
+  },
+
   /**
    * What a posting would do, computed as `post` would (the same rule, caps and budget), and rolled
    * back. Without the posting's locks a concurrent payout may still take the budget first.
@@ -265,43 +432,7 @@ export const subsidiesService = {
   },
 
   post(session: Session, input: PostingRequest) {
-    return runMutation(session, async (tx) => {
-      const { em } = tx;
-      const requestHash = requestHashOf(input);
-      const earlier = ledgerService.replayOrConflict(
-        await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
-        requestHash,
-      );
-      if (earlier) return { transaction: earlier, replayed: true };
-      const prepared = await prepare(em, input, { lock: true });
-      // Another request with this key may have committed while this one waited for the locks.
-      const raced = ledgerService.replayOrConflict(
-        await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
-        requestHash,
-      );
-      if (raced) return { transaction: raced, replayed: true };
-      const { quote, plan, merchant } = prepared;
-      if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
-      const legs: Leg[] = [
-        { code: plan.from(merchant.id), amount: -quote.amount },
-        { code: plan.to(merchant.id), amount: quote.amount },
-      ];
-      const transaction = await ledgerService.write(tx, prepared.accounts!, {
-        kind: input.kind,
-        idempotencyKey: input.idempotencyKey,
-        requestHash,
-        amount: quote.amount,
-        legs,
-        merchantId: merchant.id,
-        orderId: prepared.order?.id ?? null,
-        period: prepared.period,
-        policyVersion: prepared.policy.version,
-        reason: input.reason ?? quote.explanation,
-        actor: tx.actor,
-        effectiveAt: prepared.effectiveAt,
-      });
-      return { transaction, replayed: false };
-    });
+    return runMutation(session, (tx) => postIn(tx, input));
   },
 
   /** Cancels a posting with an opposite one, linked to it; a posting is reversed at most once. */

@@ -84,6 +84,9 @@ export class Order extends BaseEntity {
   @Property({ ...timestampColumn(), nullable: true })
   refundedAt?: Date | null;
 
+  @Property({ ...timestampColumn(), nullable: true })
+  voidedAt?: Date | null;
+
   /** Hash of the ingested content: a re-sent order is a duplicate when it matches, a conflict when not. */
   @Property({ type: 'string', length: 64 })
   contentHash!: string;

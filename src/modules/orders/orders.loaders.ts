@@ -12,6 +12,7 @@ import {
   orderSort,
   orderWhere,
   type OrderListArgs,
+  orderCountsQuery,
   repurchaseQuery,
 } from './orders.query';
 
@@ -53,6 +54,21 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
         ]),
       );
       return merchantIds.map((id) => byMerchant.get(id) ?? { buyers: 0, repeatBuyers: 0 });
+    }),
+    /** Orders per merchant over the trust-score window: one GROUP BY for all. */
+    recentOrderCount: new DataLoader<string, number>(async (merchantIds) => {
+      const { trust } = (await policyNow()).numbers;
+      const now = new Date();
+      const qb = orderCountsQuery(
+        db.knex(),
+        merchantIds,
+        new Date(now.getTime() - trust.windowDays * DAY_MS),
+        now,
+        (orders) => db.scoped(orders, ORDER_TABLE.tenant),
+      );
+      const rows = await db.read((run) => run(qb));
+      const byMerchant = new Map(rows.map((row) => [row.merchant_id as string, Number(row.n)]));
+      return merchantIds.map((id) => byMerchant.get(id) ?? 0);
     }),
   };
 }

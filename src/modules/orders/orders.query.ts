@@ -113,3 +113,22 @@ export function completedSalesQuery(knex: Knex, merchantId: string, from: Date, 
     .where('completed_at', '>=', from)
     .where('completed_at', '<', to);
 }
+
+/** Orders (not cancelled) per merchant paid in (since, until]: whether a merchant has enough for a score. */
+export function orderCountsQuery(
+  knex: Knex,
+  merchantIds: readonly string[],
+  since: Date,
+  until: Date,
+  tenant?: (qb: Knex.QueryBuilder) => Knex.QueryBuilder,
+) {
+  const qb = knex('order as t')
+    .select('t.merchant_id')
+    .count({ n: '*' })
+    .whereIn('t.merchant_id', [...merchantIds])
+    .whereNot('t.status', OrderStatus.CANCELLED)
+    .where('t.paid_at', '>', since)
+    .where('t.paid_at', '<=', until)
+    .groupBy('t.merchant_id');
+  return tenant ? tenant(qb) : qb;
+}

@@ -27,6 +27,7 @@ import {
   OrderStatusChangeNode,
   TransitionOrderInput,
   TransitionOrderPayload,
+  VoidOrderInput,
 } from './orders.types';
 
 @ArgsType()
@@ -146,6 +147,19 @@ export class OrdersResolver {
         orderId: ids.id('Order', input.orderId, 'orderId'),
       }),
       (value) => ordersService.transition(ctx.session, value),
+    );
+  }
+
+  @Allow(Role.MERCHANT, Role.INGEST, Role.ADMIN)
+  @Mutation(() => TransitionOrderPayload, {
+    description:
+      'Voids an order whose price was set by mistake, before it completes (a merchant: its own orders). ' +
+      "The buyer gets the policy's price-error compensation from the platform.",
+  })
+  async voidOrderForPriceError(@Arg('input', () => VoidOrderInput) input: VoidOrderInput, @Ctx() ctx: RequestContext) {
+    return decodedMutation(
+      (ids) => ({ ...input, orderId: ids.id('Order', input.orderId, 'orderId') }),
+      (value) => ordersService.voidForPriceError(ctx.session, value),
     );
   }
 }

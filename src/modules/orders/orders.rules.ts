@@ -1,23 +1,25 @@
 import { OrderStatus, type Province } from '../../shared/enums';
 import { HOUR_MS, isInFuture } from '../../shared/time';
 
-const { PAID, SHIPPED, DELIVERED, COMPLETED, CANCELLED, REFUNDED } = OrderStatus;
+const { PAID, SHIPPED, DELIVERED, COMPLETED, CANCELLED, REFUNDED, VOIDED } = OrderStatus;
 
 /** The order state machine as a table: from → the statuses it may move to. */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  [PAID]: [SHIPPED, CANCELLED, REFUNDED],
-  [SHIPPED]: [DELIVERED, REFUNDED],
-  [DELIVERED]: [COMPLETED, REFUNDED],
+  [PAID]: [SHIPPED, CANCELLED, REFUNDED, VOIDED],
+  [SHIPPED]: [DELIVERED, REFUNDED, VOIDED],
+  [DELIVERED]: [COMPLETED, REFUNDED, VOIDED],
   [COMPLETED]: [REFUNDED],
   [CANCELLED]: [],
   [REFUNDED]: [],
+  [VOIDED]: [],
 };
 
 export function canTransitionOrder(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
-export type OrderTimestampField = 'shippedAt' | 'deliveredAt' | 'completedAt' | 'cancelledAt' | 'refundedAt';
+export type OrderTimestampField =
+  'shippedAt' | 'deliveredAt' | 'completedAt' | 'cancelledAt' | 'refundedAt' | 'voidedAt';
 
 /** The timestamp a status sets when an order enters it. */
 export const TIMESTAMP_OF_STATUS: Readonly<Record<Exclude<OrderStatus, OrderStatus.PAID>, OrderTimestampField>> = {
@@ -26,6 +28,7 @@ export const TIMESTAMP_OF_STATUS: Readonly<Record<Exclude<OrderStatus, OrderStat
   [COMPLETED]: 'completedAt',
   [CANCELLED]: 'cancelledAt',
   [REFUNDED]: 'refundedAt',
+  [VOIDED]: 'voidedAt',
 };
 
 /** Timestamps an ingested order must carry in each status, and those it may carry besides. */
@@ -38,6 +41,7 @@ const TIMESTAMPS_BY_STATUS: Readonly<
   [COMPLETED]: { required: ['shippedAt', 'deliveredAt', 'completedAt'], optional: [] },
   [CANCELLED]: { required: ['cancelledAt'], optional: [] },
   [REFUNDED]: { required: ['refundedAt'], optional: ['shippedAt', 'deliveredAt', 'completedAt'] },
+  [VOIDED]: { required: ['voidedAt'], optional: ['shippedAt', 'deliveredAt'] },
 };
 
 /** Events must follow each other in this order. */
@@ -59,6 +63,7 @@ export interface OrderFacts {
   completedAt?: Date | null;
   cancelledAt?: Date | null;
   refundedAt?: Date | null;
+  voidedAt?: Date | null;
 }
 
 export interface RuleViolation {
@@ -109,7 +114,7 @@ export function orderFactsViolations(order: OrderFacts, now: Date): RuleViolatio
       violations.push({ field: [field], message: `${field} cannot be before ${previous.field}` });
     previous = { field, at };
   }
-  for (const field of ['cancelledAt', 'refundedAt'] as const) {
+  for (const field of ['cancelledAt', 'refundedAt', 'voidedAt'] as const) {
     const at = order[field];
     if (at && at < order.paidAt) violations.push({ field: [field], message: `${field} cannot be before paidAt` });
   }

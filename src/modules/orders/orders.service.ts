@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
-import { runMutation, type Session } from '../../db/transaction';
+import { runMutation, type Session, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
@@ -21,6 +21,7 @@ import {
   ORDER_TABLE,
   type OrderListArgs,
   orderSort,
+  orderCountsQuery,
   orderWhere,
   repurchaseQuery,
 } from './orders.query';
@@ -141,6 +142,7 @@ function createOrder(
     completedAt: input.completedAt ?? null,
     cancelledAt: input.cancelledAt ?? null,
     refundedAt: input.refundedAt ?? null,
+    voidedAt: input.voidedAt ?? null,
     contentHash: item.hash,
   });
   input.lines.forEach((line, i) =>
@@ -163,7 +165,7 @@ function createOrder(
 }
 
 /** What other modules hear of an order that reached its status (by ingest or by a move). */
-function eventsOf(order: Order, productIds: string[]): DomainEvent[] {
+function eventsOf(order: Order, productIds: string[], reason: string): DomainEvent[] {
   const base = { orderId: order.id, merchantId: order.merchant.id };
   const events: DomainEvent[] = [];
   if (order.shippedAt && order.status !== OrderStatus.REFUNDED) {
@@ -174,12 +176,15 @@ function eventsOf(order: Order, productIds: string[]): DomainEvent[] {
       productIds,
       shippedAt: order.shippedAt,
       shipBy: order.shipBy,
+      remoteRegion: order.remoteRegion,
     });
   }
   if (order.status === OrderStatus.COMPLETED)
     events.push({ type: 'OrderCompleted', ...base, completedAt: order.completedAt! });
   if (order.status === OrderStatus.REFUNDED)
     events.push({ type: 'OrderRefunded', ...base, refundedAt: order.refundedAt!, shippedAt: order.shippedAt ?? null });
+  if (order.status === OrderStatus.VOIDED)
+    events.push({ type: 'OrderVoided', ...base, voidedAt: order.voidedAt!, reason });
   if (order.status === OrderStatus.CANCELLED)
     events.push({ type: 'OrderCancelled', ...base, cancelledAt: order.cancelledAt! });
   return events;
@@ -207,6 +212,13 @@ export const ordersService = {
     if (!buyerIds.length) return new Map();
     const rows = await sqlRows(em, buyerOrderCountsQuery(em.getKnex(), buyerIds, since, until));
     return new Map(rows.map((row) => [row.buyer_id as string, Number(row.n)]));
+  },
+
+  /** For other modules: orders (not cancelled) per merchant paid in (since, until]. */
+  async orderCounts(em: EntityManager, merchantIds: string[], since: Date, until: Date): Promise<Map<string, number>> {
+    if (!merchantIds.length) return new Map();
+    const rows = await sqlRows(em, orderCountsQuery(em.getKnex(), merchantIds, since, until));
+    return new Map(rows.map((row) => [row.merchant_id as string, Number(row.n)]));
   },
 
   /** For other modules: paid amount (excluding shipping) of the merchant's orders completed in [from, to). */
@@ -250,6 +262,11 @@ export const ordersService = {
 
   statusHistory(ctx: RequestContext, order: Order): Promise<OrderStatusChange[]> {
     return ctx.loaders.orders.statusHistory.load(order.id);
+  },
+
+  /** Orders per merchant over the policy's trust-score window, batched. */
+  recentOrderCountOf(ctx: RequestContext, merchantId: string): Promise<number> {
+    return ctx.loaders.orders.recentOrderCount.load(merchantId);
   },
 
   /** Distinct and repeat buyers per merchant over the policy's high-repurchase window, batched. */
@@ -349,6 +366,7 @@ export const ordersService = {
           ...eventsOf(
             order,
             lineProducts.map((p) => p.id),
+            'ingested',
           ),
         );
         return result(item, IngestOutcome.CREATED, order);
@@ -366,39 +384,54 @@ export const ordersService = {
   },
 
   transition(session: Session, input: TransitionOrderInput) {
-    return runMutation(session, async (tx) => {
-      const { em } = tx;
-      const order = await em.findOne(Order, { id: input.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!order) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
-      const now = new Date();
-      const at = input.at ?? now;
-      const violation = transitionViolation(order, input.to, at, now);
-      if (violation) {
-        const code = violation.field[0] === 'to' ? RefusalCode.ILLEGAL_TRANSITION : RefusalCode.INVALID_INPUT;
-        throw new Refused([refusal(code, violation.message, ['input', ...violation.field])]);
-      }
-      recordTransition(
-        em,
-        OrderStatusChange,
-        { key: 'order', subject: order },
-        { to: input.to, actor: tx.actor, reason: input.reason, at },
-      );
-      order[TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS]] = at;
-      const lines = await em.find(OrderLine, { order }, { orderBy: { lineNo: 'asc' } });
-      // Only the move just made: an order delivered now was shipped, and heard of, before.
-      const events = eventsOf(
-        order,
-        lines.map((line) => line.product.id),
-      ).filter((event) => event.type === EVENT_OF_STATUS[input.to]);
-      await tx.emit(...events);
-      return { order };
-    });
+    return runMutation(session, (tx) => move(tx, input));
+  },
+
+  /**
+   * The merchant voids an order whose price it set by mistake (Taobao's 价格设错保障), before the
+   * order completes; the buyer's compensation follows from `OrderVoided`.
+   */
+  voidForPriceError(session: Session, input: { orderId: string; reason: string }) {
+    return runMutation(session, (tx) =>
+      move(tx, { orderId: input.orderId, to: OrderStatus.VOIDED, reason: `price set by mistake: ${input.reason}` }),
+    );
   },
 };
+
+/** One move of the state machine: checked against the table, recorded, stamped, and heard of. */
+async function move(tx: Tx, input: TransitionOrderInput): Promise<{ order: Order }> {
+  const { em } = tx;
+  const order = await em.findOne(Order, { id: input.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!order) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
+  const now = new Date();
+  const at = input.at ?? now;
+  const violation = transitionViolation(order, input.to, at, now);
+  if (violation) {
+    const code = violation.field[0] === 'to' ? RefusalCode.ILLEGAL_TRANSITION : RefusalCode.INVALID_INPUT;
+    throw new Refused([refusal(code, violation.message, ['input', ...violation.field])]);
+  }
+  recordTransition(
+    em,
+    OrderStatusChange,
+    { key: 'order', subject: order },
+    { to: input.to, actor: tx.actor, reason: input.reason, at },
+  );
+  order[TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS]] = at;
+  const lines = await em.find(OrderLine, { order }, { orderBy: { lineNo: 'asc' } });
+  // Only the move just made: an order delivered now was shipped, and heard of, before.
+  const events = eventsOf(
+    order,
+    lines.map((line) => line.product.id),
+    input.reason,
+  ).filter((event) => event.type === EVENT_OF_STATUS[input.to]);
+  await tx.emit(...events);
+  return { order };
+}
 
 const EVENT_OF_STATUS: Partial<Record<OrderStatus, DomainEvent['type']>> = {
   [OrderStatus.SHIPPED]: 'OrderShipped',
   [OrderStatus.COMPLETED]: 'OrderCompleted',
   [OrderStatus.REFUNDED]: 'OrderRefunded',
   [OrderStatus.CANCELLED]: 'OrderCancelled',
+  [OrderStatus.VOIDED]: 'OrderVoided',
 };

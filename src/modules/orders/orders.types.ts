@@ -59,6 +59,9 @@ export class OrderNode extends Node {
 
   @Field(() => Date, { nullable: true })
   refundedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Voided for a price set by mistake.' })
+  voidedAt?: Date | null;
 }
 
 @ObjectType('OrderLine')
@@ -191,6 +194,9 @@ export class OrderInput {
 
   @Field(() => Date, { nullable: true })
   refundedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Voided for a price set by mistake.' })
+  voidedAt?: Date | null;
 }
 
 export enum IngestOutcome {
@@ -265,4 +271,14 @@ export class TransitionOrderPayload {
 
   @Field(() => [UserError])
   userErrors!: UserError[];
+}
+
+@InputType()
+export class VoidOrderInput {
+  @Field(() => ID)
+  orderId!: string;
+
+  @Field(() => String, { description: 'What was wrong with the price; kept in the order history.' })
+  @Length(1, 2000)
+  reason!: string;
 }

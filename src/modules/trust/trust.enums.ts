@@ -6,10 +6,14 @@ export enum TrustBand {
   HIGH = 'HIGH',
   MEDIUM = 'MEDIUM',
   LOW = 'LOW',
+  /** Too few orders in the window for a score (policy: trust.newMerchantMinOrders). */
+  NEW = 'NEW',
 }
 registerEnumType(TrustBand, {
   name: 'TrustBand',
-  description: 'Experience-score band; TOP (≥ 4.8 by default) decides refund-only autonomy.',
+  description:
+    'Experience-score band, judged on the score as shown (one decimal); TOP (≥ 4.8 by default) decides refund-only ' +
+    'autonomy; NEW: too few orders for a score yet.',
 });
 
 export enum RiskLevel {

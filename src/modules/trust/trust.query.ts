@@ -59,3 +59,7 @@ export function upsertScoresQuery(knex: Knex, table: ScoreTable, key: Subject, r
 export function subjectsQuery(knex: Knex, column: Subject, table: 'score_event' | 'merchant_score' = 'score_event') {
   return knex(table).distinct(column).whereNotNull(column);
 }
+
+export function buyerRiskLevelQuery(knex: Knex, buyerId: string) {
+  return knex('buyer_risk').select('level').where('buyer_id', buyerId);
+}

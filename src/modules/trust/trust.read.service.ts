@@ -3,24 +3,30 @@ import type { RequestContext } from '../../server/context';
 import { ordersService } from '../orders/orders.service';
 import { policiesService } from '../policies/policies.service';
 import type { ScoreEvent } from './trust.entity';
-import type { RiskLevel } from './trust.enums';
+import type { RiskLevel, TrustBand } from './trust.enums';
 import {
-  bandOf,
   buyerRisk,
   deltasOf,
   EXPERIENCE_SCALE,
   formatScaled,
   isHighRepurchase,
   merchantScores,
+  shownExperience,
+  standing,
 } from './trust.rules';
 import type { BuyerRiskView, MerchantTrustView, ScoreSnapshotView, TrustFactorView } from './trust.types';
 
-export function snapshotView(scores: { experience: number; integrity: number }, band = ''): ScoreSnapshotView {
+export function snapshotView(scores: {
+  experience: number | null;
+  integrity: number;
+  band: TrustBand;
+}): ScoreSnapshotView {
+  const { experience } = scores;
   return {
-    experienceScore: formatScaled(scores.experience, EXPERIENCE_SCALE, 1),
-    experienceScoreExact: formatScaled(scores.experience, EXPERIENCE_SCALE, 4),
+    experienceScore: experience == null ? null : formatScaled(shownExperience(experience), EXPERIENCE_SCALE, 1),
+    experienceScoreExact: experience == null ? null : formatScaled(experience, EXPERIENCE_SCALE, 4),
     integrityScore: formatScaled(scores.integrity, 100, 2),
-    band: band as ScoreSnapshotView['band'],
+    band: scores.band,
   };
 }
 
@@ -28,15 +34,16 @@ export const trustReadService = {
   /** Stored scores (the baseline before any event), the band, and the live high-repurchase flag. */
   async merchantTrust(ctx: RequestContext, merchant: { id: string }): Promise<MerchantTrustView> {
     const policy = await policiesService.inForce(ctx);
-    const [stored, repurchase] = await Promise.all([
+    const [stored, repurchase, recentOrders] = await Promise.all([
       ctx.loaders.trust.merchantScore.load(merchant.id),
       ordersService.repurchaseOf(ctx, merchant.id),
+      ordersService.recentOrderCountOf(ctx, merchant.id),
     ]);
     const scores = stored
       ? { experience: Number(stored.experience), integrity: Number(stored.integrity) }
       : merchantScores({ experience: 0, integrity: 0 }, policy.numbers.trust);
     return {
-      ...snapshotView(scores, bandOf(scores.experience, policy.numbers.trust)),
+      ...snapshotView(standing(scores, recentOrders, policy.numbers.trust)),
       highRepurchase: isHighRepurchase(repurchase, policy.numbers),
       computedAt: stored ? new Date(stored.computed_at as string) : null,
       merchantId: merchant.id,

@@ -50,8 +50,8 @@ export class TrustResolver {
     if (!simulation) return { simulation: null, userErrors: refusals };
     return {
       simulation: {
-        current: snapshotView(simulation.current, simulation.current.band),
-        simulated: snapshotView(simulation.simulated, simulation.simulated.band),
+        current: snapshotView(simulation.current),
+        simulated: snapshotView(simulation.simulated),
         policyVersion: simulation.policyVersion,
       },
       userErrors: refusals,

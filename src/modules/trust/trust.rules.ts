@@ -31,11 +31,36 @@ export function productScore(sum: number, trust: Trust): number {
   return clamp(trust.productBaseline + sum, HUNDREDTHS_MAX);
 }
 
+const TENTH = EXPERIENCE_SCALE / 10;
+
+/**
+ * The experience score as shown: one decimal, half up, in integer arithmetic (4.75 → 4.8, 4.7499 →
+ * 4.7). The band is judged on this same number, so what a merchant sees and its band never disagree.
+ */
+export function shownExperience(experience: number): number {
+  return Math.floor((experience + TENTH / 2) / TENTH) * TENTH;
+}
+
 export function bandOf(experience: number, trust: Trust): TrustBand {
-  if (experience >= trust.bands.top) return TrustBand.TOP;
-  if (experience >= trust.bands.high) return TrustBand.HIGH;
-  if (experience >= trust.bands.medium) return TrustBand.MEDIUM;
+  const shown = shownExperience(experience);
+  if (shown >= trust.bands.top) return TrustBand.TOP;
+  if (shown >= trust.bands.high) return TrustBand.HIGH;
+  if (shown >= trust.bands.medium) return TrustBand.MEDIUM;
   return TrustBand.LOW;
+}
+
+/**
+ * What a merchant's scores say: none yet for a new merchant with fewer orders in the window than the
+ * policy's minimum (band NEW, Douyin's fast track for merchants without a score), else the scores.
+ */
+export function standing(
+  scores: { experience: number; integrity: number },
+  ordersInWindow: number,
+  trust: Trust,
+): { experience: number | null; integrity: number; band: TrustBand } {
+  if (ordersInWindow < trust.newMerchantMinOrders)
+    return { experience: null, integrity: scores.integrity, band: TrustBand.NEW };
+  return { ...scores, band: bandOf(scores.experience, trust) };
 }
 
 export interface BuyerFacts {

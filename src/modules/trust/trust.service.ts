@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows, sqlRun } from '../../db/sql';
+import { sqlFirst, sqlRows, sqlRun } from '../../db/sql';
 import { canReachMerchant, type TenantDb } from '../../db/tenant-db';
 import { runMutation, type Session, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
@@ -13,9 +13,10 @@ import { policiesService } from '../policies/policies.service';
 import type { PolicyNumbers } from '../policies/policy.schema';
 import { productsService } from '../products/products.service';
 import { ScoreEvent } from './trust.entity';
-import { BUYER_FACTORS, ScoreFactor } from './trust.enums';
+import { BUYER_FACTORS, type RiskLevel, ScoreFactor } from './trust.enums';
 import {
   BUYER_SUMS,
+  buyerRiskLevelQuery,
   MERCHANT_SUMS,
   PRODUCT_SUMS,
   type ScoreTable,
@@ -34,6 +35,7 @@ import {
   merchantScores,
   parseScaled,
   productScore,
+  standing,
 } from './trust.rules';
 import type { HypotheticalEventInput, ScoreEventInput } from './trust.types';
 
@@ -349,6 +351,21 @@ export const trustService = {
     );
   },
 
+  /** Handles `BuyerFlagsChanged`: a buyer's risk follows its tags in the same transaction. */
+  async onBuyerFlagsChanged(events: DomainEventOf<'BuyerFlagsChanged'>[], tx: Tx): Promise<void> {
+    const now = new Date();
+    const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
+    await storeBuyerRisks(tx.em, [...new Set(events.map((event) => event.buyerId))], now, policy);
+  },
+
+  /** A buyer's stored risk level, or for a buyer without facts, that of its tag alone. */
+  async buyerRiskLevel(em: EntityManager, buyer: { id: string; malicious: boolean }): Promise<RiskLevel> {
+    const stored = await sqlFirst(em, buyerRiskLevelQuery(em.getKnex(), buyer.id));
+    if (stored) return stored.level as RiskLevel;
+    const { trust } = versionInForce(await policiesService.timelineIn(em), new Date()).numbers;
+    return buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: buyer.malicious }, trust).level;
+  },
+
   /** The high-repurchase flag as of `at`, from the merchant's orders (used by the ledger's subsidies). */
   async highRepurchase(em: EntityManager, merchantId: string, at: Date, policy: PolicyNumbers): Promise<boolean> {
     const since = windowStart(at, policy.highRepurchase.windowDays);
@@ -496,7 +513,9 @@ export const trustService = {
         merchantId,
       );
       const sums = { experience: Number(stored?.experience ?? 0), integrity: Number(stored?.integrity ?? 0) };
-      const current = merchantScores(sums, trust);
+      const since = windowStart(now, trust.windowDays);
+      const recentOrders = (await ordersService.orderCounts(em, [merchantId], since, now)).get(merchantId) ?? 0;
+      const current = standing(merchantScores(sums, trust), recentOrders, trust);
       for (const event of events) {
         const deltas = deltasOf(event.factor, trust);
         const times = event.count ?? 1;
@@ -504,7 +523,11 @@ export const trustService = {
         sums.integrity += deltas.integrity * times;
       }
       return {
-        simulation: { current, simulated: merchantScores(sums, trust), policyVersion: policy.version },
+        simulation: {
+          current,
+          simulated: standing(merchantScores(sums, trust), recentOrders, trust),
+          policyVersion: policy.version,
+        },
         refusals: [],
       };
     });

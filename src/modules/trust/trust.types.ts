@@ -38,9 +38,13 @@ export class TrustFactorView {
 
 @ObjectType('MerchantTrust')
 export class MerchantTrustView {
-  @Field(() => String, { description: 'Experience score 0-5, one decimal (e.g. "4.8").' }) experienceScore!: string;
-  @Field(() => String, { description: 'The same at full stored precision (e.g. "4.7950").' })
-  experienceScoreExact!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Experience score 0-5, one decimal, half up (e.g. "4.8"); null for a NEW merchant.',
+  })
+  experienceScore!: string | null;
+  @Field(() => String, { nullable: true, description: 'The same at full stored precision (e.g. "4.7950").' })
+  experienceScoreExact!: string | null;
   @Field(() => String, { description: 'Integrity score 0-100.' }) integrityScore!: string;
   @Field(() => TrustBand) band!: TrustBand;
   @Field(() => Boolean, { description: '高回头率: enough buyers in the window came back.' }) highRepurchase!: boolean;
@@ -124,8 +128,8 @@ export class HypotheticalEventInput {
 
 @ObjectType('ScoreSnapshot')
 export class ScoreSnapshotView {
-  @Field(() => String) experienceScore!: string;
-  @Field(() => String) experienceScoreExact!: string;
+  @Field(() => String, { nullable: true, description: 'Null for a NEW merchant.' }) experienceScore!: string | null;
+  @Field(() => String, { nullable: true }) experienceScoreExact!: string | null;
   @Field(() => String) integrityScore!: string;
   @Field(() => TrustBand) band!: TrustBand;
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
+import type { Order } from '../../../src/modules/orders/order.entity';
+import { OrderStatus } from '../../../src/shared/enums';
 import { Role } from '../../../src/security/roles';
 import {
   AllocateFundDocument,
@@ -16,6 +18,8 @@ describe('ledger under concurrency', () => {
   let app: TestApp;
   let loyal: Merchant;
   let others: Merchant[];
+  let lateOrders: Order[];
+  let inTransit: Order[];
   const finance = () => app.as(actors.role(Role.FINANCE));
   const specialFund = async () =>
     (await finance().data(FundsDocument)).funds.find((f) => f.code === 'SPECIAL_SUBSIDY')!;
@@ -27,7 +31,31 @@ describe('ledger under concurrency', () => {
     const product = await make.product(loyal);
     const buyers = await Promise.all(Array.from({ length: 20 }, () => make.buyer()));
     await make.orders(buyers.map((buyer) => ({ merchant: loyal, buyer, product, count: 2 })));
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+    // 50 orders of the loyal shop shipped a day late just now (after its other orders, so it is high-repurchase then).
+    lateOrders = await make.orders([
+      {
+        merchant: loyal,
+        buyer: buyers[0],
+        product,
+        count: 50,
+        status: OrderStatus.SHIPPED,
+        values: { paidAt: hoursAgo(72), shipBy: hoursAgo(24), shippedAt: new Date() },
+      },
+    ]);
     others = await Promise.all(Array.from({ length: 5 }, () => make.merchant()));
+    // Ten orders of 99.00 in transit at each of five shops.
+    const rows = await Promise.all(
+      others.map(async (merchant) => ({
+        merchant,
+        buyer: buyers[1],
+        product: await make.product(merchant),
+        count: 10,
+        status: OrderStatus.SHIPPED,
+        values: { shippedAt: hoursAgo(1) },
+      })),
+    );
+    inTransit = await make.orders(rows);
   });
   afterAll(() => app?.close());
 
@@ -40,7 +68,7 @@ describe('ledger under concurrency', () => {
         finance().data(PostSubsidyDocument, {
           input: {
             kind: 'TRANSIT_LOSS_COMPENSATION',
-            merchantId: gid.merchant(others[i % 5]),
+            orderId: gid.order(inTransit[i]),
             amount: '7.00',
             idempotencyKey: `loss-${i}`,
             reason: '运输意外',
@@ -64,26 +92,24 @@ describe('ledger under concurrency', () => {
     const quote = async (amount: string) =>
       (
         await finance().data(QuoteSubsidyDocument, {
-          input: { kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(others[0]), amount },
+          input: { kind: 'TRANSIT_LOSS_COMPENSATION', orderId: gid.order(inTransit[0]), amount },
         })
       ).quoteSubsidy.quote!;
     expect(await quote('7.00')).toMatchObject({ eligible: false, refusal: 'BUDGET_EXHAUSTED' });
     expect(await quote('2.00')).toMatchObject({ eligible: true, amount: { amount: '2.00' } });
   });
 
-  it('50 concurrent late-shipment claims of one merchant in one month pay at most 300 yuan', async () => {
+  it('50 concurrent late-shipment claims of one merchant in one month, each for its late order, pay at most 300 yuan', async () => {
     await finance().data(AllocateFundDocument, {
       input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'top up', idempotencyKey: 'top-up' },
     });
-    const period = '2026-11';
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         finance().data(PostSubsidyDocument, {
           input: {
             kind: 'LATE_SHIPMENT_SUBSIDY',
-            merchantId: gid.merchant(loyal),
+            orderId: gid.order(lateOrders[i]),
             amount: '20.00',
-            period,
             idempotencyKey: `late-${i}`,
             reason: '偶发延迟发货',
           },
@@ -101,8 +127,8 @@ describe('ledger under concurrency', () => {
   it('the same idempotency key sent 20 times at once posts once, and every response is that posting', async () => {
     const input = {
       kind: 'TRANSIT_LOSS_COMPENSATION' as const,
-      merchantId: gid.merchant(others[0]),
-      amount: '123.45',
+      orderId: gid.order(inTransit[1]),
+      amount: '12.34',
       idempotencyKey: 'same-key',
       reason: '运输意外',
     };
@@ -111,10 +137,10 @@ describe('ledger under concurrency', () => {
     expect(ids.size).toBe(1);
     expect([...ids][0]).toBeTruthy();
     expect(results.filter((r) => r.postSubsidy.replayed === false)).toHaveLength(1);
-    expect(results.every((r) => r.postSubsidy.transaction?.amount.amount === '123.45')).toBe(true);
+    expect(results.every((r) => r.postSubsidy.transaction?.amount.amount === '12.34')).toBe(true);
     expect(await app.orm.em.fork().count(LedgerTransaction, { idempotencyKey: 'same-key' })).toBe(1);
 
-    const conflict = await finance().data(PostSubsidyDocument, { input: { ...input, amount: '999.00' } });
+    const conflict = await finance().data(PostSubsidyDocument, { input: { ...input, amount: '50.00' } });
     expect(conflict.postSubsidy).toMatchObject({
       transaction: null,
       userErrors: [{ code: 'IDEMPOTENCY_CONFLICT', field: ['input', 'idempotencyKey'] }],

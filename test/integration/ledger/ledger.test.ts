@@ -13,6 +13,7 @@ import {
   QuoteSubsidyDocument,
   ReverseLedgerTransactionDocument,
   TransitionOrderDocument,
+  VoidOrderForPriceErrorDocument,
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
@@ -67,9 +68,16 @@ describe('subsidy ledger', () => {
   });
   afterAll(() => app?.close());
 
+  /** The postings on an order, kind → amounts (automatic ones included). */
+  const postingsOf = async (orderId: string) => {
+    const { ledgerTransactions } = await finance().data(LedgerTransactionsDocument, { filter: { orderId }, first: 50 });
+    return ledgerTransactions.edges.map((e) => [e.node.kind, e.node.amount.amount, e.node.reason]);
+  };
+
   it('quotes without writing, then posts exactly the quoted amount with its cause and policy version', async () => {
     const orderId = await orderOf(strength, { paidAmount: '1200.00' });
     const input = { kind: 'RETURN_SHIPPING_SUBSIDY' as const, orderId, amount: '80.00', officialPickup: true };
+    const before = await postingsOf(orderId);
     const { quoteSubsidy } = await finance().data(QuoteSubsidyDocument, { input });
     expect(quoteSubsidy.quote).toMatchObject({
       eligible: true,
@@ -78,9 +86,7 @@ describe('subsidy ledger', () => {
       requested: { amount: '80.00' },
       policyVersion: 1,
     });
-    expect(
-      (await finance().data(LedgerTransactionsDocument, { filter: { orderId } })).ledgerTransactions.totalCount,
-    ).toBe(0);
+    expect(await postingsOf(orderId)).toEqual(before);
 
     const { postSubsidy } = await post(input);
     expect(postSubsidy.transaction).toMatchObject({
@@ -99,43 +105,52 @@ describe('subsidy ledger', () => {
     expect(again.postSubsidy.userErrors[0]).toMatchObject({ code: 'NOT_ELIGIBLE' });
   });
 
-  it('charges the 0.6% technical service fee on completion (≤ 18 yuan), rebates it, and skips hosted orders', async () => {
+  it('charges the 0.6% technical service fee automatically on completion (≤ 18 yuan), once, never on hosted orders', async () => {
     const orderId = await orderOf(strength, { paidAmount: '1000.00' });
-    const fee = await post({ kind: 'TECH_SERVICE_FEE', orderId });
-    expect(fee.postSubsidy.transaction?.amount.amount).toBe('6.00');
-    const big = await post({ kind: 'TECH_SERVICE_FEE', orderId: await orderOf(strength, { paidAmount: '9000.00' }) });
-    expect(big.postSubsidy.transaction?.amount.amount).toBe('18.00');
+    expect(await postingsOf(orderId)).toEqual([
+      ['TECH_SERVICE_FEE', '6.00', expect.stringMatching(/^automatic: order completed/)],
+    ]);
+    expect((await post({ kind: 'TECH_SERVICE_FEE', orderId })).postSubsidy.userErrors[0].message).toMatch(
+      /already posted/,
+    );
+    const big = await orderOf(strength, { paidAmount: '9000.00' });
+    expect((await postingsOf(big))[0].slice(0, 2)).toEqual(['TECH_SERVICE_FEE', '18.00']);
     const rebate = await post({ kind: 'TECH_SERVICE_FEE_REBATE', orderId, reason: '申诉成立' });
     expect(rebate.postSubsidy.transaction?.amount.amount).toBe('6.00');
-    const hosted = await post({ kind: 'TECH_SERVICE_FEE', orderId: await orderOf(strength, { hosted: true }) });
-    expect(hosted.postSubsidy.userErrors[0]).toMatchObject({ code: 'NOT_ELIGIBLE' });
+    const hosted = await orderOf(strength, { hosted: true });
+    expect(await postingsOf(hosted)).toEqual([]);
+    expect((await post({ kind: 'TECH_SERVICE_FEE', orderId: hosted })).postSubsidy.userErrors[0].code).toBe(
+      'NOT_ELIGIBLE',
+    );
     const refundedEarly = await post({ kind: 'TECH_SERVICE_FEE', orderId: await orderOf(strength, {}, ['REFUNDED']) });
     expect(refundedEarly.postSubsidy.userErrors[0].message).toMatch(/refunded before shipping/);
   });
 
-  it('pays every other kind through the API', async () => {
+  it('pays every other kind for its fact: some by hand, the automatic ones from the order events', async () => {
     const custom = await orderOf(strength, { custom: true, paidAmount: '2000.00' });
     expect((await post({ kind: 'DISPUTE_COMPENSATION', orderId: custom })).postSubsidy.transaction?.amount.amount).toBe(
       '100.00',
     );
+    const lost = await orderOf(strength, { paidAmount: '60000.00' }, ['SHIPPED']);
     expect(
-      (await post({ kind: 'TRANSIT_LOSS_COMPENSATION', merchantId: gid.merchant(strength), amount: '60000.00' }))
-        .postSubsidy.transaction?.amount.amount,
+      (await post({ kind: 'TRANSIT_LOSS_COMPENSATION', orderId: lost, amount: '60000.00' })).postSubsidy.transaction
+        ?.amount.amount,
     ).toBe('50000.00');
     const refunded = await orderOf(strength, { promoted: true, promotionFee: '9.90' }, ['REFUNDED']);
+    expect(await postingsOf(refunded)).toEqual([
+      ['PROMOTION_FEE_REBATE', '9.90', expect.stringMatching(/^automatic: order fully refunded/)],
+    ]);
+    const remote = await orderOf(strength, { destinationRegion: 'TIBET' }, ['SHIPPED']);
+    expect(await postingsOf(remote)).toEqual([
+      ['REMOTE_LOGISTICS_FEE', '15.00', expect.stringMatching(/^automatic: order shipped to a remote region/)],
+    ]);
     expect(
-      (await post({ kind: 'PROMOTION_FEE_REBATE', orderId: refunded })).postSubsidy.transaction?.entries.map(
-        (e) => e.accountCode,
-      ),
-    ).toContain(`MERCHANT_AD:${strength.id}`);
-    const remote = await orderOf(strength, { destinationRegion: 'TIBET' });
-    expect(
-      (await post({ kind: 'REMOTE_LOGISTICS_FEE', orderId: remote, amount: '15.00' })).postSubsidy.transaction?.amount
-        .amount,
-    ).toBe('15.00');
-    expect(
-      (await post({ kind: 'PRICE_ERROR_COMPENSATION', orderId: remote })).postSubsidy.transaction?.amount.amount,
-    ).toBe('5.00');
+      (await post({ kind: 'PRICE_ERROR_COMPENSATION', orderId: remote })).postSubsidy.userErrors[0].message,
+    ).toMatch(/voids the order/);
+    await app.data(VoidOrderForPriceErrorDocument, { input: { orderId: remote, reason: '标价少一个零' } });
+    expect((await postingsOf(remote)).map((p) => p.slice(0, 2))).toEqual(
+      expect.arrayContaining([['PRICE_ERROR_COMPENSATION', '5.00']]),
+    );
     expect(
       (await post({ kind: 'SMALL_MERCHANT_COUPONS', merchantId: gid.merchant(small), amount: '7000.00' })).postSubsidy
         .transaction?.amount.amount,
@@ -146,12 +161,13 @@ describe('subsidy ledger', () => {
     ).toBe('CAP_EXCEEDED');
     const refundOnly = await post({
       kind: 'REFUND_ONLY_SUBSIDY',
-      merchantId: gid.merchant(loyal),
+      orderId: await orderOf(loyal, {}, ['SHIPPED', 'DELIVERED', 'REFUNDED']),
       amount: '800.00',
       qualityAfterReceipt: true,
     });
     expect(refundOnly.postSubsidy.transaction?.amount.amount).toBe('500.00');
-    const notLoyal = await post({ kind: 'LATE_SHIPMENT_SUBSIDY', merchantId: gid.merchant(strength), amount: '10.00' });
+    const late = await orderOf(strength, {}, ['SHIPPED']);
+    const notLoyal = await post({ kind: 'LATE_SHIPMENT_SUBSIDY', orderId: late, amount: '10.00' });
     expect(notLoyal.postSubsidy.userErrors[0].message).toMatch(/high-repurchase/);
   });
 
@@ -169,7 +185,7 @@ describe('subsidy ledger', () => {
   });
 
   it('shows the merchant its ledger, subsidies and remaining caps; another merchant sees none of it', async () => {
-    await post({ kind: 'LATE_SHIPMENT_SUBSIDY', merchantId: gid.merchant(loyal), amount: '120.00' });
+    await post({ kind: 'LATE_SHIPMENT_SUBSIDY', orderId: await orderOf(loyal, {}, ['SHIPPED']), amount: '120.00' });
     const { merchant } = await app
       .as(actors.merchant(loyal))
       .data(MerchantLedgerDocument, { id: gid.merchant(loyal), kind: 'LATE_SHIPMENT_SUBSIDY' });
@@ -198,8 +214,8 @@ describe('subsidy ledger', () => {
     const fundsBefore = (await finance().data(FundsDocument)).funds;
     const { postSubsidy } = await post({
       kind: 'TRANSIT_LOSS_COMPENSATION',
-      merchantId: gid.merchant(strength),
-      amount: '300.00',
+      orderId: await orderOf(strength, {}, ['SHIPPED']),
+      amount: '99.00',
     });
     const id = postSubsidy.transaction!.id;
     const { reverseLedgerTransaction } = await finance().data(ReverseLedgerTransactionDocument, {
@@ -207,13 +223,10 @@ describe('subsidy ledger', () => {
     });
     expect(reverseLedgerTransaction.reversal).toMatchObject({
       kind: 'REVERSAL',
-      amount: { amount: '300.00' },
+      amount: { amount: '99.00' },
       reversalOf: { id },
     });
-    expect(reverseLedgerTransaction.reversal?.entries.map((e) => e.amount.amount).sort()).toEqual([
-      '-300.00',
-      '300.00',
-    ]);
+    expect(reverseLedgerTransaction.reversal?.entries.map((e) => e.amount.amount).sort()).toEqual(['-99.00', '99.00']);
     expect((await finance().data(FundsDocument)).funds).toEqual(fundsBefore);
     const twice = await finance().data(ReverseLedgerTransactionDocument, {
       input: { transactionId: id, reason: 'again' },

@@ -12,6 +12,8 @@ import {
   PostSubsidyDocument,
   RecordScoreEventsDocument,
   UpsertProductDocument,
+  VoidOrderForPriceErrorDocument,
+  OrderDocument,
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { selectAll, selectAllOf } from '../../helpers/select-all';
@@ -45,7 +47,10 @@ describe('cross-tenant isolation', () => {
     });
     const ingested = await app.data(IngestOrdersDocument, {
       input: [
-        orderInput({ merchant: a, buyer: buyerOfA, product: productOfA }, { externalNumber: 'A-ORDER-1' }),
+        orderInput(
+          { merchant: a, buyer: buyerOfA, product: productOfA },
+          { externalNumber: 'A-ORDER-1', status: 'SHIPPED', shippedAt: new Date(Date.now() - 60_000).toISOString() },
+        ),
         orderInput({ merchant: a, buyer: sharedBuyer, product: productOfA }, { externalNumber: 'A-ORDER-2' }),
         orderInput({ merchant: b, buyer: sharedBuyer, product: productOfB }, { externalNumber: 'B-ORDER-1' }),
       ],
@@ -62,7 +67,7 @@ describe('cross-tenant isolation', () => {
     const posted = await app.data(PostSubsidyDocument, {
       input: {
         kind: 'TRANSIT_LOSS_COMPENSATION',
-        merchantId: gid.merchant(a),
+        orderId: orderA1,
         amount: '99.00',
         idempotencyKey: 'A-transit',
         reason: 'A-ledger-secret',
@@ -194,7 +199,7 @@ describe('cross-tenant isolation', () => {
         return allow.includes(Role.MERCHANT) || allow.includes(ANY_ACTOR);
       })
       .map((field) => field.name);
-    expect(merchantMutations).toEqual(['upsertProduct']);
+    expect(merchantMutations.sort()).toEqual(['upsertProduct', 'voidOrderForPriceError']);
 
     const before = await app.orm.em.fork().count(Product, { merchant: a });
     const attempt = await asB().data(UpsertProductDocument, {
@@ -204,5 +209,14 @@ describe('cross-tenant isolation', () => {
       expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'merchantId'] }),
     ]);
     expect(await app.orm.em.fork().count(Product, { merchant: a })).toBe(before);
+
+    const voided = await asB().data(VoidOrderForPriceErrorDocument, {
+      input: { orderId: ids.orderA2, reason: '恶意作废' },
+    });
+    expect(voided.voidOrderForPriceError.userErrors).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'orderId'] }),
+    ]);
+    const orderA2 = await app.data(OrderDocument, { id: ids.orderA2 });
+    expect(orderA2.order?.status).toBe('PAID');
   });
 });

@@ -28,6 +28,14 @@ describe('trust scores', () => {
     (await app.as(actors.merchant(merchant)).data(MerchantTrustDocument, { id: gid.merchant(merchant), first: 20 }))
       .merchant!.trust;
 
+  /** A merchant with 30 orders in the window: enough for a score (with fewer it is NEW). */
+  const established = async () => {
+    const make = factories(app.orm);
+    const merchant = await make.merchant();
+    await make.orders([{ merchant, buyer: await make.buyer(), product: await make.product(merchant), count: 30 }]);
+    return merchant;
+  };
+
   beforeAll(async () => {
     app = await createTestApp();
   });
@@ -35,7 +43,7 @@ describe('trust scores', () => {
 
   it("a late shipment lowers the experience score by the policy's weight and shows in history with its source", async () => {
     const make = factories(app.orm);
-    const merchant = await make.merchant();
+    const merchant = await established();
     const product = await make.product(merchant);
     const { ingestOrders } = await app.data(IngestOrdersDocument, {
       input: [orderInput({ merchant, product, buyer: await make.buyer() })],
@@ -75,7 +83,7 @@ describe('trust scores', () => {
 
   it('shipping an order records SHIPPED_ON_TIME or SHIPPED_LATE against its 48-hour ship-by time', async () => {
     const make = factories(app.orm);
-    const merchant = await make.merchant();
+    const merchant = await established();
     const refs = { merchant, product: await make.product(merchant), buyer: await make.buyer() };
     const paidAt = new Date(Date.now() - 72 * 3_600_000);
     const { ingestOrders } = await app.data(IngestOrdersDocument, {
@@ -106,22 +114,24 @@ describe('trust scores', () => {
     expect(trust.experienceScoreExact).toBe('4.4050'); // 4.5 + 0.005 - 0.1
   });
 
-  it('crossing 4.8 moves the merchant into the TOP band; voiding the event that did it moves it back', async () => {
-    const merchant = await factories(app.orm).merchant();
+  it('crossing 4.8 as shown moves the merchant into the TOP band; voiding the event that did it moves it back', async () => {
+    const merchant = await established();
     const merchantId = gid.merchant(merchant);
     await record(
-      Array.from({ length: 14 }, () => ({ factor: 'REPEAT_PURCHASE' as const, merchantId, occurredAt: hourAgo() })),
+      Array.from({ length: 12 }, () => ({ factor: 'REPEAT_PURCHASE' as const, merchantId, occurredAt: hourAgo() })),
     );
-    expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: '4.7800', band: 'HIGH' });
-    const { recordScoreEvents } = await record([{ factor: 'REPLY_RATE_MET', merchantId, occurredAt: hourAgo() }]);
     expect(await trustOf(merchant)).toMatchObject({
-      experienceScore: '4.8',
-      experienceScoreExact: '4.7900',
+      experienceScore: '4.7',
+      experienceScoreExact: '4.7400',
       band: 'HIGH',
     });
-    await record([{ factor: 'REPEAT_PURCHASE', merchantId, occurredAt: hourAgo() }]);
-    expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: '4.8100', band: 'TOP' });
-
+    const { recordScoreEvents } = await record([{ factor: 'REPLY_RATE_MET', merchantId, occurredAt: hourAgo() }]);
+    // 4.75 is shown as 4.8 (one decimal, half up), and the band is judged on what is shown: TOP.
+    expect(await trustOf(merchant)).toMatchObject({
+      experienceScore: '4.8',
+      experienceScoreExact: '4.7500',
+      band: 'TOP',
+    });
     const eventId = recordScoreEvents.events![0].id;
     const voided = await risk().data(VoidScoreEventDocument, { input: { eventId, reason: '数据错误' } });
     expect(voided.voidScoreEvent.event).toMatchObject({
@@ -129,7 +139,11 @@ describe('trust scores', () => {
       experienceDelta: '-0.0100',
       voids: { id: eventId },
     });
-    expect(await trustOf(merchant)).toMatchObject({ experienceScoreExact: '4.8000', band: 'TOP' });
+    expect(await trustOf(merchant)).toMatchObject({
+      experienceScore: '4.7',
+      experienceScoreExact: '4.7400',
+      band: 'HIGH',
+    });
     const trust = await trustOf(merchant);
     expect(trust.factors.find((f) => f.name === 'REPLY_RATE_MET')).toBeUndefined();
     const again = await risk().data(VoidScoreEventDocument, { input: { eventId, reason: 'twice' } });
@@ -137,7 +151,7 @@ describe('trust scores', () => {
   });
 
   it('voiding restores the prior score exactly', async () => {
-    const merchant = await factories(app.orm).merchant();
+    const merchant = await established();
     const before = (await trustOf(merchant)).experienceScoreExact;
     const { recordScoreEvents } = await record([
       { factor: 'COMPLAINT', merchantId: gid.merchant(merchant), occurredAt: hourAgo(), reason: '恶意投诉' },
@@ -150,7 +164,7 @@ describe('trust scores', () => {
   });
 
   it('manual adjustments are bounded by the policy and carry their reason', async () => {
-    const merchant = await factories(app.orm).merchant();
+    const merchant = await established();
     const merchantId = gid.merchant(merchant);
     const ok = await risk().data(AdjustMerchantScoreDocument, {
       input: { merchantId, experienceDelta: '0.25', integrityDelta: '-5', reason: '复核后调整' },
@@ -182,7 +196,7 @@ describe('trust scores', () => {
 
   it('refuses unknown subjects, future events, mismatched products and bad factors, writing nothing', async () => {
     const make = factories(app.orm);
-    const merchant = await make.merchant();
+    const merchant = await established();
     const foreign = await make.product(await make.merchant());
     const count = () => app.orm.em.fork().count(ScoreEvent);
     const before = await count();
@@ -234,7 +248,7 @@ describe('trust scores', () => {
   });
 
   it('simulation predicts the score of hypothetical events and writes nothing', async () => {
-    const merchant = await factories(app.orm).merchant();
+    const merchant = await established();
     const merchantId = gid.merchant(merchant);
     const count = () => app.orm.em.fork().count(ScoreEvent);
     const before = await count();
@@ -254,7 +268,7 @@ describe('trust scores', () => {
       { factor: 'SHIPPED_LATE', merchantId, occurredAt: hourAgo() },
     ]);
     expect((await trustOf(merchant)).experienceScoreExact).toBe('4.7000');
-    const other = await factories(app.orm).merchant();
+    const other = await established();
     const denied = await app.as(actors.merchant(other)).data(SimulateMerchantScoreDocument, { merchantId, events: [] });
     expect(denied.simulateMerchantScore).toMatchObject({ simulation: null, userErrors: [{ code: 'NOT_FOUND' }] });
   });

@@ -4,7 +4,7 @@ import {
   applyBasisPoints,
   monthBounds,
   monthOf,
-  SUBSIDY_RULES,
+  quoteFor,
   type SubsidyFacts,
 } from '../../../src/modules/ledger/subsidies.rules';
 import { isHighRepurchase } from '../../../src/modules/trust/trust.rules';
@@ -19,12 +19,12 @@ const order = (values: Partial<NonNullable<SubsidyFacts['order']>> = {}): NonNul
   custom: false,
   hosted: false,
   status: OrderStatus.COMPLETED,
-  shippedAt: new Date(),
+  shipBy: new Date(Date.now() - 86_400_000),
+  shippedAt: new Date(Date.now() - 2 * 86_400_000),
   remoteRegion: false,
   ...values,
 });
-const quote = (kind: LedgerKind, facts: Partial<SubsidyFacts>) =>
-  SUBSIDY_RULES[kind]!({ alreadyPaid: 0, ...facts }, policy);
+const quote = (kind: LedgerKind, facts: Partial<SubsidyFacts>) => quoteFor(kind, { alreadyPaid: 0, ...facts }, policy);
 
 describe('return-shipping subsidy (official pickup only)', () => {
   const kind = LedgerKind.RETURN_SHIPPING_SUBSIDY;
@@ -78,12 +78,36 @@ describe('dispute compensation on custom orders', () => {
     });
     expect(quote(kind, { order: order({ custom: false }) }).eligible).toBe(false);
   });
+  it('adds up to 5% of the sub-order across claims: a second claim pays what is left, a third nothing', () => {
+    const custom = order({ custom: true, paidAmount: yuan(1000) });
+    expect(quote(kind, { order: custom, paidOnOrder: yuan(30) }).amount).toBe(yuan(20));
+    expect(quote(kind, { order: custom, paidOnOrder: yuan(50) })).toMatchObject({
+      eligible: false,
+      refusal: 'CAP_EXCEEDED',
+    });
+    expect(quote(kind, { order: custom, requested: yuan(10) }).amount).toBe(yuan(10));
+  });
 });
 
 describe('transit loss', () => {
+  const kind = LedgerKind.TRANSIT_LOSS_COMPENSATION;
+  const valuable = order({ paidAmount: yuan(100_000), status: OrderStatus.SHIPPED });
   it('pays the goods value, at most 50,000 yuan', () => {
-    expect(quote(LedgerKind.TRANSIT_LOSS_COMPENSATION, { requested: yuan(12_345.67) }).amount).toBe(yuan(12_345.67));
-    expect(quote(LedgerKind.TRANSIT_LOSS_COMPENSATION, { requested: yuan(80_000) }).amount).toBe(yuan(50_000));
+    expect(quote(kind, { order: valuable, requested: yuan(12_345.67) }).amount).toBe(yuan(12_345.67));
+    expect(quote(kind, { order: valuable, requested: yuan(80_000) }).amount).toBe(yuan(50_000));
+  });
+  it('never more than the goods were worth, across claims, and needs the order', () => {
+    const cheap = order({ paidAmount: yuan(10), status: OrderStatus.SHIPPED });
+    expect(quote(kind, { order: cheap, requested: yuan(50_000) }).amount).toBe(yuan(10));
+    expect(quote(kind, { order: cheap, requested: yuan(8), paidOnOrder: yuan(6) }).amount).toBe(yuan(4));
+    expect(quote(kind, { order: cheap, requested: yuan(1), paidOnOrder: yuan(10) })).toMatchObject({
+      eligible: false,
+      refusal: 'CAP_EXCEEDED',
+    });
+    expect(quote(kind, { order: valuable, requested: yuan(20_000), paidOnOrder: yuan(40_000) }).amount).toBe(
+      yuan(10_000),
+    );
+    expect(quote(kind, { requested: yuan(10) }).eligible).toBe(false);
   });
 });
 
@@ -152,13 +176,26 @@ describe('other payouts', () => {
       }).eligible,
     ).toBe(true);
   });
-  it('price set by mistake: 5 yuan to the buyer', () => {
-    expect(quote(LedgerKind.PRICE_ERROR_COMPENSATION, { order: order() }).amount).toBe(yuan(5));
+  it('price set by mistake: 5 yuan to the buyer of an order the merchant voided, nothing otherwise', () => {
+    expect(quote(LedgerKind.PRICE_ERROR_COMPENSATION, { order: order({ status: OrderStatus.VOIDED }) }).amount).toBe(
+      yuan(5),
+    );
+    expect(quote(LedgerKind.PRICE_ERROR_COMPENSATION, { order: order() }).eligible).toBe(false);
+  });
+  it('a fee that rounds to 0.00 is no posting: 0.6% of 0.83 yuan; 0.84 yuan pays 0.01', () => {
+    expect(quote(LedgerKind.TECH_SERVICE_FEE, { order: order({ paidAmount: 83 }) })).toMatchObject({
+      eligible: false,
+      amount: 0,
+      refusal: 'NOT_ELIGIBLE',
+      explanation: expect.stringMatching(/^nothing to pay/),
+    });
+    expect(quote(LedgerKind.TECH_SERVICE_FEE, { order: order({ paidAmount: 84 }) }).amount).toBe(1);
   });
   it('remote logistics transfer fee only for remote regions', () => {
     expect(
       quote(LedgerKind.REMOTE_LOGISTICS_FEE, { order: order({ remoteRegion: true }), requested: yuan(12) }).amount,
     ).toBe(yuan(12));
+    expect(quote(LedgerKind.REMOTE_LOGISTICS_FEE, { order: order({ remoteRegion: true }) }).amount).toBe(yuan(15));
     expect(quote(LedgerKind.REMOTE_LOGISTICS_FEE, { order: order(), requested: yuan(12) }).eligible).toBe(false);
   });
   it('small-merchant coupons: at most 6,000 yuan per SMALL merchant', () => {
