@@ -3,6 +3,10 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261127180915 extends Migration {
 
   override async up(): Promise<void> {
+    // The balance check must see every entry of a transaction, whoever's scope commits it (the
+    // platform's automatic postings can commit inside a merchant's mutation).
+    this.addSql(`alter function weiquan_ledger_balanced() security definer set search_path = public;`);
+
     this.addSql(`alter table "merchant_score" drop constraint if exists "merchant_score_band_check";`);
 
     this.addSql(`alter table "order" drop constraint if exists "order_status_check";`);
@@ -20,6 +24,8 @@ export class Migration20261127180915 extends Migration {
   }
 
   override async down(): Promise<void> {
+    this.addSql(`alter function weiquan_ledger_balanced() security invoker reset search_path;`);
+
     this.addSql(`alter table "merchant_score" drop constraint if exists "merchant_score_band_check";`);
 
     this.addSql(`alter table "order" drop constraint if exists "order_status_check";`);

@@ -75,7 +75,10 @@ export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promi
   const trx = tx.em.getTransactionContext()!;
   await enterTenant(tx.em, platform, trx);
   try {
-    return await work({ ...tx, scope: platform });
+    const result = await work({ ...tx, scope: platform });
+    // Written now, while the platform's scope holds; the tenant's scope would refuse these rows.
+    await tx.em.flush();
+    return result;
   } finally {
     await enterTenant(tx.em, tx.scope, trx);
   }

@@ -41,6 +41,15 @@ describe('trust scores', () => {
   });
   afterAll(() => app?.close());
 
+  it('a merchant with fewer than 30 orders in the window is NEW: no score yet, and no made-up 4.5', async () => {
+    const make = factories(app.orm);
+    const merchant = await make.merchant();
+    await make.orders([{ merchant, buyer: await make.buyer(), product: await make.product(merchant), count: 29 }]);
+    expect(await trustOf(merchant)).toMatchObject({ experienceScore: null, experienceScoreExact: null, band: 'NEW' });
+    await make.orders([{ merchant, buyer: await make.buyer(), product: await make.product(merchant), count: 1 }]);
+    expect(await trustOf(merchant)).toMatchObject({ experienceScore: '4.5', band: 'HIGH' });
+  });
+
   it("a late shipment lowers the experience score by the policy's weight and shows in history with its source", async () => {
     const make = factories(app.orm);
     const merchant = await established();
