@@ -210,7 +210,8 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     );
   },
 
-  [LedgerKind.REFUND_ONLY_SUBSIDY]: (facts, { highRepurchase: p, tierBenefits }) => {
+  [LedgerKind.REFUND_ONLY_SUBSIDY]: (facts, policy) => {
+    const { tierBenefits } = policy;
     const tierCap = facts.merchantTier && tierBenefits.tiers.includes(facts.merchantTier);
     if (!facts.highRepurchase && !tierCap) {
       return refuse(
@@ -220,9 +221,8 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!facts.qualityAfterReceipt) return refuse('the subsidy covers quality refund-only after receipt');
     const claim = needRequested(facts, 'refund-only amount');
     if (isQuote(claim)) return claim;
-    const [cap, capName] = tierCap
-      ? [tierBenefits.refundOnlySubsidyMonthlyCap, `the monthly refund-only subsidy cap of ${facts.merchantTier} shops`]
-      : [p.refundOnlySubsidyMonthlyCap, 'the monthly refund-only subsidy cap'];
+    const cap = merchantCapOf(LedgerKind.REFUND_ONLY_SUBSIDY, facts.merchantTier, policy);
+    const capName = `the monthly refund-only subsidy cap${tierCap ? ` of ${facts.merchantTier} shops` : ''}`;
     return capped(claim, cap, capName, facts.alreadyPaid, 'quality refund-only after receipt');
   },
 
@@ -341,6 +341,18 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     };
   },
 };
+
+/** The per-merchant cap of a capped kind for a merchant of `tier`: what rules apply and allowances report. */
+export function merchantCapOf(
+  kind: LedgerKind.LATE_SHIPMENT_SUBSIDY | LedgerKind.REFUND_ONLY_SUBSIDY | LedgerKind.SMALL_MERCHANT_COUPONS,
+  tier: MerchantTier | undefined,
+  policy: PolicyNumbers,
+): number {
+  if (kind === LedgerKind.SMALL_MERCHANT_COUPONS) return policy.smallMerchantCouponCap;
+  if (kind === LedgerKind.LATE_SHIPMENT_SUBSIDY) return policy.highRepurchase.lateShipmentMonthlyCap;
+  const tierCap = tier && policy.tierBenefits.tiers.includes(tier);
+  return tierCap ? policy.tierBenefits.refundOnlySubsidyMonthlyCap : policy.highRepurchase.refundOnlySubsidyMonthlyCap;
+}
 
 /**
  * The rule of a kind, and one more that holds for all: a payout that rounds to nothing is not made

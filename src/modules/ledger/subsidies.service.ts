@@ -15,7 +15,15 @@ import { LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { FundCode, LedgerKind } from './ledger.enums';
 import { accountCode, ledgerService, type Leg } from './ledger.service';
 import type { AllocateFundInput, PostSubsidyInput, SubsidyQuoteInput } from './ledger.types';
-import { FACT_OF_ORDER, monthBounds, monthOf, quoteFor, type SubsidyFacts, type SubsidyQuote } from './subsidies.rules';
+import {
+  FACT_OF_ORDER,
+  merchantCapOf,
+  monthBounds,
+  monthOf,
+  quoteFor,
+  type SubsidyFacts,
+  type SubsidyQuote,
+} from './subsidies.rules';
 
 type Party = 'order-merchant' | 'merchant';
 
@@ -518,12 +526,8 @@ export const subsidiesService = {
     return db.transaction(async (em) => {
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
-      const cap =
-        kind === LedgerKind.SMALL_MERCHANT_COUPONS
-          ? policy.numbers.smallMerchantCouponCap
-          : kind === LedgerKind.LATE_SHIPMENT_SUBSIDY
-            ? policy.numbers.highRepurchase.lateShipmentMonthlyCap
-            : policy.numbers.highRepurchase.refundOnlySubsidyMonthlyCap;
+      const [merchant] = await merchantsService.findByIds(em, [merchantId]);
+      const cap = merchantCapOf(kind, merchant?.tier, policy.numbers);
       const effectivePeriod = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? 'ALL' : (period ?? monthOf(now));
       const used = await ledgerService.paidInPeriod(em, kind, merchantId, effectivePeriod);
       return {

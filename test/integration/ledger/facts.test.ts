@@ -6,6 +6,7 @@ import {
   BuyerRiskDocument,
   IngestOrdersDocument,
   LedgerTransactionsDocument,
+  MerchantLedgerDocument,
   type PostSubsidyInput,
   PostSubsidyDocument,
   QuoteSubsidyDocument,
@@ -198,6 +199,15 @@ describe('payouts and their facts', () => {
         qualityAfterReceipt: true,
       }),
     ).toMatchObject({ code: 'CAP_EXCEEDED' });
+    const { merchant } = await finance().data(MerchantLedgerDocument, {
+      id: gid.merchant(strength),
+      kind: 'REFUND_ONLY_SUBSIDY',
+    });
+    expect(merchant?.subsidyAllowance).toMatchObject({
+      cap: { amount: '1000.00' },
+      used: { amount: '1000.00' },
+      remaining: { amount: '0.00' },
+    });
     const loyalPaid = await post({
       kind: 'REFUND_ONLY_SUBSIDY',
       orderId: await refundedAfterReceipt(loyal),
