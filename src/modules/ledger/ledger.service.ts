@@ -73,6 +73,27 @@ export const ledgerService = {
   },
 
   /**
+   * Posts at most once per key: an earlier posting with the same request is the answer (replayed),
+   * another request with the key is a conflict. The key is checked again after `lock`, since another
+   * request with it may have committed while this one waited for the locks.
+   */
+  async once<L>(
+    em: EntityManager,
+    key: { kind: LedgerKind; idempotencyKey: string; requestHash: string },
+    lock: () => Promise<L>,
+    write: (locked: L) => Promise<LedgerTransaction>,
+  ): Promise<{ transaction: LedgerTransaction; replayed: boolean }> {
+    const earlier = async () =>
+      this.replayOrConflict(await this.findByKey(em, key.kind, key.idempotencyKey), key.requestHash);
+    const before = await earlier();
+    if (before) return { transaction: before, replayed: true };
+    const locked = await lock();
+    const raced = await earlier();
+    if (raced) return { transaction: raced, replayed: true };
+    return { transaction: await write(locked), replayed: false };
+  },
+
+  /**
    * Locks the accounts a posting touches, in one global order (by code) so that concurrent postings
    * cannot deadlock. Holding the fund's row serialises payouts from it (the budget check), and
    * holding a merchant's row serialises its capped claims (the cap check).

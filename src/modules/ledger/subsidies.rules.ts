@@ -72,6 +72,11 @@ function refuse(
   return { eligible: false, amount: 0, requested: null, cap: null, capName: null, explanation, refusal, ...extra };
 }
 
+/** An uncapped payout of `amount`, and why. */
+function pay(amount: number, explanation: string, requested: number | null = null): SubsidyQuote {
+  return { eligible: true, amount, requested, cap: null, capName: null, explanation, refusal: null };
+}
+
 /** Pays `wanted`, limited by `cap` minus what was already paid under it. */
 function capped(
   wanted: number,
@@ -233,15 +238,10 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     const fullyRefunded = order.status === OrderStatus.REFUNDED;
     if (!fullyRefunded && !facts.flaggedAbnormal)
       return refuse('the promotion fee is rebated when the order was fully refunded or flagged abnormal');
-    return {
-      eligible: true,
-      amount: order.promotionFee,
-      requested: null,
-      cap: null,
-      capName: null,
-      explanation: `promotion fee ${yuan(order.promotionFee)} back to the ad account (${fullyRefunded ? 'fully refunded' : 'flagged abnormal'})`,
-      refusal: null,
-    };
+    return pay(
+      order.promotionFee,
+      `promotion fee ${yuan(order.promotionFee)} back to the ad account (${fullyRefunded ? 'fully refunded' : 'flagged abnormal'})`,
+    );
   },
 
   [LedgerKind.TECH_SERVICE_FEE]: (facts, { techServiceFee: p }) => {
@@ -264,15 +264,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
 
   [LedgerKind.TECH_SERVICE_FEE_REBATE]: (facts) => {
     if (!facts.chargedFee) return refuse('no technical service fee was charged on this order');
-    return {
-      eligible: true,
-      amount: facts.chargedFee,
-      requested: null,
-      cap: null,
-      capName: null,
-      explanation: `the technical service fee of ${yuan(facts.chargedFee)} is rebated`,
-      refusal: null,
-    };
+    return pay(facts.chargedFee, `the technical service fee of ${yuan(facts.chargedFee)} is rebated`);
   },
 
   [LedgerKind.REMOTE_LOGISTICS_FEE]: (facts, policy) => {
@@ -280,15 +272,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (isQuote(order)) return order;
     if (!order.remoteRegion) return refuse('the order does not go to a remote region');
     const fee = facts.requested != null && facts.requested > 0 ? facts.requested : policy.remoteTransferFee;
-    return {
-      eligible: true,
-      amount: fee,
-      requested: facts.requested ?? null,
-      cap: null,
-      capName: null,
-      explanation: `transfer fee ${yuan(fee)} to a remote region, paid by the platform`,
-      refusal: null,
-    };
+    return pay(fee, `transfer fee ${yuan(fee)} to a remote region, paid by the platform`, facts.requested ?? null);
   },
 
   [LedgerKind.PRICE_ERROR_COMPENSATION]: (facts, policy) => {
@@ -297,15 +281,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (order.status !== OrderStatus.VOIDED)
       return refuse('the buyer is compensated when the merchant voids the order for a price error');
     const amount = policy.priceErrorCompensation;
-    return {
-      eligible: true,
-      amount,
-      requested: null,
-      cap: null,
-      capName: null,
-      explanation: `price set by mistake: the buyer gets ${yuan(amount)}`,
-      refusal: null,
-    };
+    return pay(amount, `price set by mistake: the buyer gets ${yuan(amount)}`);
   },
 
   [LedgerKind.SMALL_MERCHANT_COUPONS]: (facts, policy) => {
@@ -330,15 +306,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     const sprint = periodSales >= sprintTarget;
     const rateBp = sprint ? p.baseRateBp * p.sprintMultiplier : p.baseRateBp;
     const amount = applyBasisPoints(periodSales, rateBp);
-    return {
-      eligible: true,
-      amount,
-      requested: null,
-      cap: null,
-      capName: null,
-      explanation: `${sprint ? 'sprint' : 'base'} target reached: ${rateBp / 100}% of ${yuan(periodSales)}`,
-      refusal: null,
-    };
+    return pay(amount, `${sprint ? 'sprint' : 'base'} target reached: ${rateBp / 100}% of ${yuan(periodSales)}`);
   },
 };
 

@@ -298,42 +298,35 @@ const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: s
   contentHash(request);
 
 /** A posting inside the caller's transaction: idempotent on its key, capped, balanced. */
-async function postIn(tx: Tx, input: PostingRequest) {
-  const { em } = tx;
+function postIn(tx: Tx, input: PostingRequest) {
   const requestHash = requestHashOf(input);
-  const earlier = ledgerService.replayOrConflict(
-    await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
-    requestHash,
+  return ledgerService.once(
+    tx.em,
+    { kind: input.kind, idempotencyKey: input.idempotencyKey, requestHash },
+    () => prepare(tx.em, input, { lock: true }),
+    (prepared) => {
+      const { quote, plan, merchant } = prepared;
+      if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
+      const legs: Leg[] = [
+        { code: plan.from(merchant.id), amount: -quote.amount },
+        { code: plan.to(merchant.id), amount: quote.amount },
+      ];
+      return ledgerService.write(tx, prepared.accounts!, {
+        kind: input.kind,
+        idempotencyKey: input.idempotencyKey,
+        requestHash,
+        amount: quote.amount,
+        legs,
+        merchantId: merchant.id,
+        orderId: prepared.order?.id ?? null,
+        period: prepared.period,
+        policyVersion: prepared.policy.version,
+        reason: input.reason ?? quote.explanation,
+        actor: tx.actor,
+        effectiveAt: prepared.effectiveAt,
+      });
+    },
   );
-  if (earlier) return { transaction: earlier, replayed: true };
-  const prepared = await prepare(em, input, { lock: true });
-  // Another request with this key may have committed while this one waited for the locks.
-  const raced = ledgerService.replayOrConflict(
-    await ledgerService.findByKey(em, input.kind, input.idempotencyKey),
-    requestHash,
-  );
-  if (raced) return { transaction: raced, replayed: true };
-  const { quote, plan, merchant } = prepared;
-  if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
-  const legs: Leg[] = [
-    { code: plan.from(merchant.id), amount: -quote.amount },
-    { code: plan.to(merchant.id), amount: quote.amount },
-  ];
-  const transaction = await ledgerService.write(tx, prepared.accounts!, {
-    kind: input.kind,
-    idempotencyKey: input.idempotencyKey,
-    requestHash,
-    amount: quote.amount,
-    legs,
-    merchantId: merchant.id,
-    orderId: prepared.order?.id ?? null,
-    period: prepared.period,
-    policyVersion: prepared.policy.version,
-    reason: input.reason ?? quote.explanation,
-    actor: tx.actor,
-    effectiveAt: prepared.effectiveAt,
-  });
-  return { transaction, replayed: false };
 }
 
 /**
@@ -479,38 +472,34 @@ export const subsidiesService = {
 
   /** Moves budget from the platform treasury into a fund. */
   allocate(session: Session, input: AllocateFundInput) {
-    return runMutation(session, async (tx) => {
-      const { em } = tx;
+    return runMutation(session, (tx) => {
       const requestHash = requestHashOf(input);
-      const earlier = ledgerService.replayOrConflict(
-        await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
-        requestHash,
-      );
-      if (earlier) return { transaction: earlier, replayed: true };
-      if (input.amount <= 0) fail(RefusalCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
       const fund = accountCode.fund(input.fund);
-      const accounts = await ledgerService.lockAccounts(em, [accountCode.treasury(), fund]);
-      const raced = ledgerService.replayOrConflict(
-        await ledgerService.findByKey(em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
-        requestHash,
+      return ledgerService.once(
+        tx.em,
+        { kind: LedgerKind.FUND_ALLOCATION, idempotencyKey: input.idempotencyKey, requestHash },
+        () => {
+          if (input.amount <= 0) fail(RefusalCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
+          return ledgerService.lockAccounts(tx.em, [accountCode.treasury(), fund]);
+        },
+        async (accounts) => {
+          const now = new Date();
+          return ledgerService.write(tx, accounts, {
+            kind: LedgerKind.FUND_ALLOCATION,
+            idempotencyKey: input.idempotencyKey,
+            requestHash,
+            amount: input.amount,
+            legs: [
+              { code: accountCode.treasury(), amount: -input.amount },
+              { code: fund, amount: input.amount },
+            ],
+            policyVersion: versionInForce(await policiesService.timelineIn(tx.em), now).version,
+            reason: input.reason,
+            actor: tx.actor,
+            effectiveAt: now,
+          });
+        },
       );
-      if (raced) return { transaction: raced, replayed: true };
-      const now = new Date();
-      const transaction = await ledgerService.write(tx, accounts, {
-        kind: LedgerKind.FUND_ALLOCATION,
-        idempotencyKey: input.idempotencyKey,
-        requestHash,
-        amount: input.amount,
-        legs: [
-          { code: accountCode.treasury(), amount: -input.amount },
-          { code: fund, amount: input.amount },
-        ],
-        policyVersion: versionInForce(await policiesService.timelineIn(em), now).version,
-        reason: input.reason,
-        actor: tx.actor,
-        effectiveAt: now,
-      });
-      return { transaction, replayed: false };
     });
   },
 
