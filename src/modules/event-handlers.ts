@@ -1,5 +1,7 @@
 import { type EventBus, eventBus } from '../db/events';
+import type { DomainEventOf } from '../shared/domain-events';
 import { logger } from '../shared/logger';
+import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { trustService } from './trust/trust.service';
 
@@ -25,10 +27,33 @@ import { trustService } from './trust/trust.service';
 export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
   bus.onBlocking('OrderShipped', (events, tx) => trustService.onOrdersShipped(events, tx));
-  bus.onBlocking('OrderShipped', (events, tx) => subsidiesService.onOrdersShipped(events, tx));
-  bus.onBlocking('OrderCompleted', (events, tx) => subsidiesService.onOrdersCompleted(events, tx));
-  bus.onBlocking('OrderRefunded', (events, tx) => subsidiesService.onOrdersRefunded(events, tx));
-  bus.onBlocking('OrderVoided', (events, tx) => subsidiesService.onOrdersVoided(events, tx));
+  bus.onBlocking(
+    'OrderShipped',
+    subsidiesService.postsAutomatically(LedgerKind.REMOTE_LOGISTICS_FEE, (e: DomainEventOf<'OrderShipped'>) =>
+      e.remoteRegion ? `order shipped to a remote region ${e.shippedAt.toISOString()}` : null,
+    ),
+  );
+  bus.onBlocking(
+    'OrderCompleted',
+    subsidiesService.postsAutomatically(
+      LedgerKind.TECH_SERVICE_FEE,
+      (e: DomainEventOf<'OrderCompleted'>) => `order completed ${e.completedAt.toISOString()}`,
+    ),
+  );
+  bus.onBlocking(
+    'OrderRefunded',
+    subsidiesService.postsAutomatically(
+      LedgerKind.PROMOTION_FEE_REBATE,
+      (e: DomainEventOf<'OrderRefunded'>) => `order fully refunded ${e.refundedAt.toISOString()}`,
+    ),
+  );
+  bus.onBlocking(
+    'OrderVoided',
+    subsidiesService.postsAutomatically(
+      LedgerKind.PRICE_ERROR_COMPENSATION,
+      (e: DomainEventOf<'OrderVoided'>) => `order voided ${e.voidedAt.toISOString()}`,
+    ),
+  );
   bus.onBlocking('BuyerFlagsChanged', (events, tx) => trustService.onBuyerFlagsChanged(events, tx));
   for (const type of [
     'OrderShipped',

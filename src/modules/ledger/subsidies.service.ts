@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantDb } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
-import type { DomainEventOf } from '../../shared/domain-events';
 import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
@@ -360,49 +359,17 @@ export interface QuoteResult extends SubsidyQuote {
 }
 
 export const subsidiesService = {
-  /** `OrderCompleted`: the technical service fee. */
-  async onOrdersCompleted(events: DomainEventOf<'OrderCompleted'>[], tx: Tx): Promise<void> {
-    for (const event of events)
-      await postAutomatically(
-        tx,
-        LedgerKind.TECH_SERVICE_FEE,
-        event.orderId,
-        `order completed ${event.completedAt.toISOString()}`,
-      );
-  },
-
-  /** `OrderRefunded`: the promotion fee of a fully refunded promoted order back to the ad account. */
-  async onOrdersRefunded(events: DomainEventOf<'OrderRefunded'>[], tx: Tx): Promise<void> {
-    for (const event of events)
-      await postAutomatically(
-        tx,
-        LedgerKind.PROMOTION_FEE_REBATE,
-        event.orderId,
-        `order fully refunded ${event.refundedAt.toISOString()}`,
-      );
-  },
-
-  /** `OrderShipped` to a remote region: the platform pays the logistics transfer fee. */
-  async onOrdersShipped(events: DomainEventOf<'OrderShipped'>[], tx: Tx): Promise<void> {
-    for (const event of events.filter((e) => e.remoteRegion)) {
-      await postAutomatically(
-        tx,
-        LedgerKind.REMOTE_LOGISTICS_FEE,
-        event.orderId,
-        `order shipped to a remote region ${event.shippedAt.toISOString()}`,
-      );
-    }
-  },
-
-  /** `OrderVoided` for a price error: the buyer's compensation. */
-  async onOrdersVoided(events: DomainEventOf<'OrderVoided'>[], tx: Tx): Promise<void> {
-    for (const event of events)
-      await postAutomatically(
-        tx,
-        LedgerKind.PRICE_ERROR_COMPENSATION,
-        event.orderId,
-        `order voided ${event.voidedAt.toISOString()}`,
-      );
+  /**
+   * A blocking handler for order events that posts `kind` automatically on each event's order,
+   * citing the cause `causeOf` gives (null: this event causes no posting).
+   */
+  postsAutomatically<E extends { orderId: string }>(kind: LedgerKind, causeOf: (event: E) => string | null) {
+    return async (events: E[], tx: Tx): Promise<void> => {
+      for (const event of events) {
+        const cause = causeOf(event);
+        if (cause) await postAutomatically(tx, kind, event.orderId, cause);
+      }
+    };
   },
 
   /**
