@@ -5,6 +5,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { seedDemoDataIfEmpty } from '../src/cli/seed-demo-data';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { createOrmConfig } from '../src/db/mikro-orm.config';
+import { registerEventHandlers } from '../src/modules/event-handlers';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../src/config';
 import { createGateway } from '../src/server/app';
@@ -27,6 +28,7 @@ export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroOR
   }
   const orm = await MikroORM.init(createOrmConfig(url, { poolMax }));
   await orm.getMigrator().up();
+  registerEventHandlers();
   await seedDemoDataIfEmpty(orm);
   return {
     orm,
