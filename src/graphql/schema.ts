@@ -24,7 +24,7 @@ import {
   ProductPricePointResolver,
   ProductsResolver,
 } from '../modules/products/products.resolver';
-import { authChecker, denyRootFieldsWithoutRule } from '../security/authorization';
+import { authChecker, denyRootFieldsWithoutRule, guardFieldsBelowRoot } from '../security/authorization';
 import { NodeResolver } from './node.resolver';
 import { validateArgument } from './validation';
 
@@ -58,7 +58,9 @@ export function getSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validateFn: validateArgument,
     authChecker,
-  }).then(denyRootFieldsWithoutRule);
+  })
+    .then(denyRootFieldsWithoutRule)
+    .then(guardFieldsBelowRoot);
   return built;
 }
 
