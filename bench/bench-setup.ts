@@ -7,7 +7,7 @@ import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { createOrmConfig } from '../src/db/mikro-orm.config';
 import { registerEventHandlers } from '../src/modules/event-handlers';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../src/config';
+import type { AuthConfig } from '../src/security/tokens';
 import { createGateway } from '../src/server/app';
 
 /** A migrated database with the demo data: embedded in a temporary folder, or DATABASE_URL's. */
@@ -41,7 +41,7 @@ export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroOR
 }
 
 /** The gateway in production mode on a free loopback port; `stop` lets abandoned requests finish. */
-export async function serveBenchGateway(orm: MikroORM, auth: Config['auth']) {
+export async function serveBenchGateway(orm: MikroORM, auth: AuthConfig) {
   const gateway = await createGateway(orm, { isProduction: true, introspection: false, auth });
   await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = gateway.httpServer.address() as AddressInfo;

@@ -1,7 +1,22 @@
-import { bool, cleanEnv, port, str, url } from 'envalid';
+import { bool, cleanEnv, num, port, str, url } from 'envalid';
 
 /** Signs development tokens (`npm run token`); refused in production, where a real key is required. */
 export const DEVELOPMENT_JWT_SECRET = 'weiquan-local-development-secret-do-not-use-in-production';
+
+const MIN_SECRET_BITS = 128;
+
+/**
+ * An estimate of a secret's entropy: its length times the Shannon entropy of its characters. A
+ * repeated character (32 spaces) scores 0; 32 random hex digits about 128.
+ */
+export function entropyBits(secret: string): number {
+  const counts = new Map<string, number>();
+  for (const char of secret) counts.set(char, (counts.get(char) ?? 0) + 1);
+  const length = [...secret].length;
+  let perChar = 0;
+  for (const count of counts.values()) perChar -= (count / length) * Math.log2(count / length);
+  return perChar * length;
+}
 
 /** Environment, parsed and validated once at start-up; everything else receives the typed result. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -12,12 +27,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     EMBEDDED_PG_DIR: str({ default: '.data/postgres' }),
     EMBEDDED_PG_PORT: port({ default: 54329 }),
     LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
-    SEED_ON_EMPTY: bool({ default: true }),
+    SEED_ON_EMPTY: bool({
+      default: undefined,
+      desc: 'Load the demo data into an empty database; default on outside production, refused in it',
+    }),
     JOBS_ENABLED: bool({ default: true, desc: 'Run scheduled jobs (nightly trust-score recompute) in this process' }),
     AUTH_JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for bearer tokens (at least 32 characters)' }),
     AUTH_JWKS_URL: url({ default: undefined, desc: 'JWKS of the identity provider, for asymmetric tokens' }),
     AUTH_ISSUER: str({ default: 'weiquan' }),
     AUTH_AUDIENCE: str({ default: 'weiquan-gateway' }),
+    AUTH_MAX_TOKEN_AGE_SECONDS: num({
+      default: 24 * 3600,
+      desc: 'Oldest token accepted (by iat), and the longest lifetime one may declare',
+    }),
     ENABLE_INTROSPECTION: bool({
       default: undefined,
       desc: 'Introspection and Sandbox; default on outside production',
@@ -30,6 +52,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error('production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
   }
   if (jwtSecret && jwtSecret.length < 32) throw new Error('AUTH_JWT_SECRET must be at least 32 characters');
+  if (jwtSecret && entropyBits(jwtSecret) < MIN_SECRET_BITS) {
+    throw new Error(
+      `AUTH_JWT_SECRET must be random (at least ${MIN_SECRET_BITS} bits), e.g. \`openssl rand -base64 48\``,
+    );
+  }
+  if (isProduction && parsed.SEED_ON_EMPTY)
+    throw new Error('demo data is never loaded in production: unset SEED_ON_EMPTY');
   if (isProduction && jwtSecret === DEVELOPMENT_JWT_SECRET)
     throw new Error('the development secret is refused in production');
   return {
@@ -39,13 +68,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     databaseUrl: parsed.DATABASE_URL as string | undefined,
     embeddedPostgres: { dir: parsed.EMBEDDED_PG_DIR, port: parsed.EMBEDDED_PG_PORT },
     logLevel: parsed.LOG_LEVEL,
-    seedOnEmpty: parsed.SEED_ON_EMPTY,
+    seedOnEmpty: parsed.SEED_ON_EMPTY ?? !isProduction,
     jobsEnabled: parsed.JOBS_ENABLED,
     auth: {
       jwtSecret,
       jwksUrl: parsed.AUTH_JWKS_URL as string | undefined,
       issuer: parsed.AUTH_ISSUER,
       audience: parsed.AUTH_AUDIENCE,
+      maxTokenAgeSeconds: parsed.AUTH_MAX_TOKEN_AGE_SECONDS,
     },
     introspection: parsed.ENABLE_INTROSPECTION ?? !isProduction,
   };

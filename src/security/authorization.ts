@@ -32,8 +32,9 @@ export function Allow(...roles: Role[]): MethodDecorator & PropertyDecorator {
 export const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
   const { actor } = context;
   if (!actor.authenticated) {
+    // 401, like a bad token: the answer to a request without credentials does not depend on the header's presence.
     throw new GraphQLError('sign in first: send "Authorization: Bearer <token>"', {
-      extensions: { code: 'UNAUTHENTICATED' },
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
     });
   }
   if (roles.length === 0 || roles.includes(actor.role)) return true;

@@ -12,7 +12,13 @@ export interface AuthConfig {
   jwksUrl?: string;
   issuer: string;
   audience: string;
+  /** Oldest token accepted (by its iat), and the longest lifetime one may declare (exp − iat). */
+  maxTokenAgeSeconds?: number;
 }
+
+/** Clocks of the identity provider and the gateway differ a little. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -43,7 +49,15 @@ export function createAuthenticator(config: AuthConfig) {
   const secret = config.jwtSecret ? createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) : undefined;
   const keys: JWTVerifyGetKey | undefined = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
   if (!secret && !keys) throw new Error('authentication needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
-  const options = { issuer: config.issuer, audience: config.audience };
+  const maxAge = config.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
+  // Every token must say when it was issued and when it expires; none lives longer than maxAge.
+  const options = {
+    issuer: config.issuer,
+    audience: config.audience,
+    requiredClaims: ['exp', 'iat'],
+    maxTokenAge: maxAge,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+  };
 
   return async (authorization: string | undefined): Promise<Actor> => {
     if (!authorization) return ANONYMOUS;
@@ -53,6 +67,7 @@ export function createAuthenticator(config: AuthConfig) {
       const { payload } = keys
         ? await jwtVerify(match[1], keys, options)
         : await jwtVerify(match[1], secret!, { ...options, algorithms: ['HS256'] });
+      if (payload.exp! - payload.iat! > maxAge) throw unauthenticated(`token lifetime above ${maxAge} seconds`);
       return actorOf(payload);
     } catch (error) {
       if (error instanceof GraphQLError) throw error;

@@ -11,7 +11,7 @@ import { getSchema } from '../graphql/schema';
 import { registerEventHandlers } from '../modules/event-handlers';
 import { logger } from '../shared/logger';
 import { createRequestContext, type RequestContext } from './context';
-import { createAuthenticator } from '../security/tokens';
+import { type AuthConfig, createAuthenticator } from '../security/tokens';
 import { createErrorFormatter, errorReportingPlugin } from './errors';
 import { queryLimits } from './limits';
 
@@ -55,7 +55,7 @@ export async function createApollo(
 /** Express 5 with Apollo Server 5 at /graphql and a health check at /healthz. */
 export async function createGateway(
   orm: MikroORM,
-  config: Pick<Config, 'isProduction' | 'introspection' | 'auth'>,
+  config: Pick<Config, 'isProduction' | 'introspection'> & { auth: AuthConfig },
 ): Promise<Gateway> {
   const app = express();
   const httpServer = http.createServer(app);

@@ -49,7 +49,13 @@ export function createErrorFormatter(options: { maskInternalErrors: boolean }) {
       };
     }
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    if (isClientError(extensions.code)) return { ...formatted, extensions };
+    if (isClientError(extensions.code)) {
+      // graphql-js suggests enum values and types ("Did you mean …?"): a map of the schema, not for production.
+      const message = options.maskInternalErrors
+        ? formatted.message.replace(/ Did you mean .*\?$/, '')
+        : formatted.message;
+      return { ...formatted, message, extensions };
+    }
     return {
       message: options.maskInternalErrors ? 'Internal server error' : formatted.message,
       locations: formatted.locations,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEVELOPMENT_JWT_SECRET, loadConfig } from '../../src/config';
+import { DEVELOPMENT_JWT_SECRET, entropyBits, loadConfig } from '../../src/config';
+
+const RANDOM_SECRET = 'q3Vx9Lk2Pz7Rm4Tn8Wb1Yc6Hd5Jf0Gs-AeUiO_lkMN';
 
 describe('configuration', () => {
   it('signs development tokens with the local secret outside production', () => {
@@ -15,8 +17,24 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'short' })).toThrow(/32 characters/);
   });
 
+  it('refuses a secret without real entropy, however long', () => {
+    for (const weak of [' '.repeat(32), 'x'.repeat(64), 'abababababababababababababababab']) {
+      expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: weak })).toThrow(/random/);
+    }
+    expect(entropyBits(' '.repeat(32))).toBe(0);
+    expect(entropyBits(RANDOM_SECRET)).toBeGreaterThanOrEqual(128);
+  });
+
+  it('loads demo data only when asked for, and never in production', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).seedOnEmpty).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET }).seedOnEmpty).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET, SEED_ON_EMPTY: 'true' })).toThrow(
+      /never loaded in production/,
+    );
+  });
+
   it('turns introspection and Sandbox off in production unless enabled for an internal deployment', () => {
-    const secret = 'x'.repeat(40);
+    const secret = RANDOM_SECRET;
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).introspection).toBe(false);
     expect(
       loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, ENABLE_INTROSPECTION: 'true' }).introspection,

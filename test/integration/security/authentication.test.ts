@@ -56,13 +56,14 @@ describe('authentication over HTTP', () => {
     await app?.close();
   });
 
-  it('without a token every field answers UNAUTHENTICATED and no data', async () => {
-    const { body } = await post(url);
+  it('without a token every field answers UNAUTHENTICATED, no data and 401, like a bad token', async () => {
+    const { status, body } = await post(url);
+    expect(status).toBe(401);
     expect(body.data).toBeNull();
     expect(body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
-  it('refuses malformed, forged, expired, foreign-audience and incomplete tokens with 401', async () => {
+  it('refuses malformed, forged, expired, foreign-audience, incomplete, unbounded and future tokens with 401', async () => {
     const now = Math.floor(Date.now() / 1000);
     const key = new TextEncoder().encode(SECRET);
     const tokens = {
@@ -78,6 +79,24 @@ describe('authentication over HTTP', () => {
       foreignAudience: `Bearer ${await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience('someone-else').setExpirationTime('1h').sign(key)}`,
       unknownRole: `Bearer ${await new SignJWT({ role: 'GOD' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h').sign(key)}`,
       merchantWithoutMerchant: `Bearer ${await sign({ subject: 'm', role: Role.MERCHANT })}`,
+      withoutExpiry: `Bearer ${await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().sign(key)}`,
+      hundredYears: `Bearer ${await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('100y').sign(key)}`,
+      issuedInTheFuture: `Bearer ${await new SignJWT({ role: 'ADMIN' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('x')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now + 600)
+        .setExpirationTime(now + 3600)
+        .sign(key)}`,
+      issuedTwoDaysAgo: `Bearer ${await new SignJWT({ role: 'ADMIN' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('x')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now - 2 * 86_400)
+        .setExpirationTime(now + 3600)
+        .sign(key)}`,
     };
     for (const [name, authorization] of Object.entries(tokens)) {
       const { status, body } = await post(url, { authorization });
@@ -125,6 +144,7 @@ describe('authentication over HTTP', () => {
         .setSubject('fin')
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
+        .setIssuedAt()
         .setExpirationTime('5m')
         .sign(privateKey);
       expect((await post(jwksUrl, { authorization: `Bearer ${token}` })).body.data.merchants.totalCount).toBe(2);

@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestOrdersDocument, OrderDocument } from '../../generated/graphql';
 import { factories, orderInput } from '../../helpers/factories';
@@ -28,5 +30,13 @@ describe('unexpected errors in production', () => {
     });
     const text = JSON.stringify(result);
     expect(text).not.toMatch(/order_line|select|relation|stack|\.ts:|at /i);
+  });
+
+  it('suggest no enum values or types: the schema is not mapped through error messages', async () => {
+    const query = '{ merchants(first: 1, filter: { tier: [STRENGHT] }) { totalCount } }';
+    const result = await app.execute(parse(query) as TypedDocumentNode<unknown, Record<string, never>>);
+    expect(result.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(result.errors?.[0].message).toMatch(/STRENGHT/);
+    expect(JSON.stringify(result)).not.toMatch(/Did you mean|STRENGTH/);
   });
 });
