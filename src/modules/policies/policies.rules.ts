@@ -40,3 +40,39 @@ export function applyPatch<T>(base: T, patch: unknown): unknown {
     merged[key] = applyPatch((base as Record<string, unknown>)[key], value);
   return merged;
 }
+
+/** What `changed` sets differently from `base`, as a patch `applyPatch` lays back (lists whole). */
+export function diffNumbers(base: unknown, changed: unknown): unknown {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isRecord(base) || !isRecord(changed))
+    return JSON.stringify(base) === JSON.stringify(changed) ? undefined : changed;
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changed)) {
+    const sub = diffNumbers(base[key], value);
+    if (sub !== undefined) patch[key] = sub;
+  }
+  return Object.keys(patch).length ? patch : undefined;
+}
+
+/**
+ * Versions scheduled after `at` that a version taking effect at `at` must carry forward: for each
+ * later effective time, the version then in force, with the patch it made over its own base (the
+ * version in force at its time among those published before it).
+ */
+export function scheduledAfter<T extends Pick<PolicySnapshot, 'version' | 'effectiveFrom' | 'numbers'>>(
+  timeline: readonly T[],
+  at: Date,
+): { scheduled: T; patch: unknown }[] {
+  const times = [...new Set(timeline.filter((v) => v.effectiveFrom > at).map((v) => v.effectiveFrom.getTime()))].sort(
+    (a, b) => a - b,
+  );
+  return times.map((time) => {
+    const scheduled = versionInForce(timeline, new Date(time));
+    const base = versionInForce(
+      timeline.filter((v) => v.version < scheduled.version),
+      scheduled.effectiveFrom,
+    );
+    return { scheduled, patch: diffNumbers(base.numbers, scheduled.numbers) ?? {} };
+  });
+}

@@ -4,7 +4,7 @@ import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { RequestContext } from '../../server/context';
 import { CLOCK_SKEW_MS } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
-import { applyPatch, type PolicySnapshot, versionInForce } from './policies.rules';
+import { applyPatch, type PolicySnapshot, scheduledAfter, versionInForce } from './policies.rules';
 import { policyNumbersSchema } from './policy.schema';
 import type { PublishPolicyInput } from './policies.types';
 import { sqlRun } from '../../db/sql';
@@ -74,13 +74,33 @@ export const policiesService = {
           ),
         );
       }
+      let version = Math.max(...timeline.map((v) => v.version));
       const policy = em.create(PolicyVersion, {
-        version: Math.max(...timeline.map((v) => v.version)) + 1,
+        version: ++version,
         effectiveFrom,
         numbers: parsed.data,
         note: input.note,
         publishedBy: actor,
       });
+      // A change that takes effect before versions already scheduled must not be undone when they
+      // take effect: each is published again (same time, higher version) with its own changes laid
+      // over the new chain. Nothing stored is edited.
+      const chain: PolicySnapshot[] = [...timeline, toSnapshot(policy)];
+      for (const { scheduled, patch } of scheduledAfter(timeline, effectiveFrom)) {
+        const base = versionInForce(
+          chain.filter((v) => v.effectiveFrom < scheduled.effectiveFrom),
+          scheduled.effectiveFrom,
+        );
+        const rebased = policyNumbersSchema.parse(applyPatch(base.numbers, patch));
+        const copy = em.create(PolicyVersion, {
+          version: ++version,
+          effectiveFrom: scheduled.effectiveFrom,
+          numbers: rebased,
+          note: `${scheduled.note} (re-based on version ${policy.version})`,
+          publishedBy: actor,
+        });
+        chain.push(toSnapshot(copy));
+      }
       return { policy: toSnapshot(policy) };
     });
   },

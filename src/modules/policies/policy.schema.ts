@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { MerchantTier, Province } from '../../shared/enums';
 import { DEFAULT_TRUST_NUMBERS } from './trust.defaults';
 
-const fen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** Policy money: whole fen, at most 100 million yuan (a cap of 10^15 fen is a typo, not a policy). */
+export const MAX_POLICY_FEN = 10_000_000_000;
+const fen = z.number().int().nonnegative().max(MAX_POLICY_FEN);
 /** Rates are basis points (1 bp = 0.01%), so 0.6% is 60: integers, exact. */
 const basisPoints = z.number().int().min(0).max(10_000);
 const hours = z

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { platformSession } from '../../../src/db/session';
+import { versionInForce } from '../../../src/modules/policies/policies.rules';
+import { policiesService } from '../../../src/modules/policies/policies.service';
 import { DEFAULT_POLICY_NUMBERS } from '../../../src/modules/policies/policy.defaults';
 import { PolicyVersion } from '../../../src/modules/policies/policy.entity';
 import { policyNumbersSchema } from '../../../src/modules/policies/policy.schema';
@@ -135,5 +138,37 @@ describe('policies', () => {
     const [old, current] = ingestOrders.results.map((r) => r.order!);
     expect(Date.parse(old.shipBy) - before.getTime()).toBe(48 * 3_600_000);
     expect(Date.parse(current.shipBy) - after.getTime()).toBe(24 * 3_600_000);
+  });
+
+  it('a change effective now is carried into versions already scheduled, so a later version cannot undo it', async () => {
+    const session = platformSession(app.orm, 'POLICY_ADMIN:test');
+    const in2031 = new Date(Date.now() + 400 * 86_400_000);
+    const scheduled = await policiesService.publish(session, {
+      changes: { priceErrorCompensation: 600 },
+      note: '价格设错补偿 6 元',
+      effectiveFrom: in2031,
+    });
+    expect(scheduled.refusals).toEqual([]);
+    const now = await policiesService.publish(session, {
+      changes: { smallMerchantCouponCap: 700_000 },
+      note: '帮扶 7,000 元',
+    });
+    expect(now.refusals).toEqual([]);
+    const timeline = await policiesService.timelineIn(app.orm.em.fork());
+    const later = versionInForce(timeline, new Date(in2031.getTime() + 1000));
+    expect(later.numbers).toMatchObject({ priceErrorCompensation: 600, smallMerchantCouponCap: 700_000 });
+    expect(later.version).toBeGreaterThan(now.policy!.version);
+    expect(later.note).toMatch(/re-based on version/);
+    // Nothing stored was edited: the scheduled version is still there as it was published.
+    expect(timeline.find((v) => v.version === scheduled.policy!.version)?.numbers.smallMerchantCouponCap).toBe(600_000);
+  });
+
+  it('caps have upper bounds: a cap of 10^15 fen is refused', async () => {
+    const session = platformSession(app.orm, 'POLICY_ADMIN:test');
+    const huge = await policiesService.publish(session, { changes: { smallMerchantCouponCap: 1e15 }, note: 'typo' });
+    expect(huge.refusals[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: ['input', 'changes', 'smallMerchantCouponCap'],
+    });
   });
 });
