@@ -7,12 +7,15 @@ import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphq
 export const MAX_COMPLEXITY = 25_000;
 
 /**
- * Pages multiply what is below them: `orders(first: 20) { ... }` costs 20 times its selection. Unlike
- * graphql-armor's cost limit, this sees `first` when it is passed as a variable too.
+ * Pages multiply what is below them: `orders(first: 20) { ... }` costs 20 times its selection, and
+ * each item of a list argument (ids, events, orders to ingest) costs one. Unlike graphql-armor's cost
+ * limit, this sees `first` and lists passed as variables too.
  */
 const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  if (typeof args.first === 'number') return 1 + args.first * childComplexity;
+  const items = Object.values(args).reduce<number>((sum, value) => sum + (Array.isArray(value) ? value.length : 0), 0);
+  if (typeof args.first === 'number') return 1 + items + args.first * childComplexity;
   if (Array.isArray(args.ids)) return 1 + args.ids.length * childComplexity;
+  if (items) return 1 + items + childComplexity;
   return undefined;
 };
 

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
@@ -33,6 +34,9 @@ import {
   VoidScoreEventInput,
 } from './trust.types';
 
+/** A what-if names each factor once with a count; a hundred entries is far more than there are factors. */
+const MAX_HYPOTHETICAL_EVENTS = 100;
+
 @Resolver(() => ScoreEventNode)
 export class TrustResolver {
   @Allow(...MERCHANT_DATA_READERS)
@@ -44,6 +48,11 @@ export class TrustResolver {
     @Arg('events', () => [HypotheticalEventInput]) events: HypotheticalEventInput[],
     @Ctx() ctx: RequestContext,
   ) {
+    if (events.length > MAX_HYPOTHETICAL_EVENTS) {
+      throw new GraphQLError(`simulate at most ${MAX_HYPOTHETICAL_EVENTS} kinds of event (each with a count)`, {
+        extensions: { code: 'BAD_USER_INPUT', field: 'events' },
+      });
+    }
     const decoded = decodeInput([], (ids) => ids.id('Merchant', merchantId, 'merchantId'));
     if (decoded.refusals.length) return { simulation: null, userErrors: decoded.refusals };
     const { simulation, refusals } = await trustService.simulate(ctx.db, decoded.value, events);

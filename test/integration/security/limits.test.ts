@@ -66,6 +66,10 @@ describe('query limits (production gateway over HTTP)', () => {
     },
     '10,000 tokens': { query: `{ merchants(first: 1) { ${'totalCount '.repeat(10_000)} } }` },
     '30 directives': { query: `{ merchants(first: 1) { ${'... @include(if: true) { totalCount } '.repeat(30)} } }` },
+    '40,000 hypothetical events as a variable': {
+      query: `query($events: [HypotheticalEventInput!]!) { simulateMerchantScore(merchantId: "x", events: $events) { userErrors { code } } }`,
+      variables: { events: Array.from({ length: 40_000 }, () => ({ factor: 'SHIPPED_LATE', count: 1000 })) },
+    },
   };
 
   for (const [name, { query, variables }] of Object.entries(abusive)) {
@@ -81,6 +85,18 @@ describe('query limits (production gateway over HTTP)', () => {
   it(`accepts the documented deep query (50 merchants × 20 orders), well under ${MAX_COMPLEXITY}`, async () => {
     const result = await post(print(MerchantsWithOrdersDocument), { first: 50 });
     expect(result.errors).toBeUndefined();
+  });
+
+  it('bounds the what-if: more than 100 hypothetical events is a client error, before any work', async () => {
+    const events = Array.from({ length: 101 }, () => ({ factor: 'SHIPPED_LATE', count: 1000 }));
+    const { result, statements } = await countAllStatements(() =>
+      post(
+        `query($events: [HypotheticalEventInput!]!) { simulateMerchantScore(merchantId: "x", events: $events) { userErrors { code } } }`,
+        { events },
+      ),
+    );
+    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(statements).toEqual([]);
   });
 
   it('offers no field suggestions in production', async () => {
