@@ -18,7 +18,7 @@ export class Money {
   @Field(() => Currency)
   currency!: Currency;
 
-  static fromFen(fen: number): Money {
+  static fromFen(fen: number | bigint): Money {
     return Object.assign(new Money(), { amount: formatYuan(fen), fen: String(fen), currency: Currency.CNY });
   }
 }

@@ -13,10 +13,15 @@ export function parseYuan(text: string): number | null {
   return Number.isSafeInteger(fen) ? fen : null;
 }
 
-/** Formats fen as an exact decimal yuan string with two decimals: 12850 → "128.50". */
-export function formatYuan(fen: number): string {
-  if (!Number.isSafeInteger(fen)) throw new RangeError(`not an integer amount of fen: ${fen}`);
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+/**
+ * Formats fen as an exact decimal yuan string with two decimals: 12850 → "128.50". A bigint is
+ * formatted exactly at any size (a product of quantity and price can pass 2^53).
+ */
+export function formatYuan(fen: number | bigint): string {
+  if (typeof fen === 'number' && !Number.isSafeInteger(fen))
+    throw new RangeError(`not an integer amount of fen: ${fen}`);
+  const value = BigInt(fen);
+  const sign = value < 0n ? '-' : '';
+  const abs = value < 0n ? -value : value;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }

@@ -115,17 +115,21 @@ export const gid = {
   order: (o: { id: string }) => toGlobalId('Order', o.id),
 };
 
-/** A valid ingest item; tests override what they exercise. */
+/** A valid ingest item; tests override what they exercise. A paid amount above the default lines buys one line of that price. */
 export function orderInput(
   refs: { merchant: Merchant; buyer: Buyer; product: Product },
   values: Partial<OrderInput> = {},
 ): OrderInput {
+  const lines =
+    values.paidAmount && !values.lines && Number(values.paidAmount) > 198
+      ? [{ productId: gid.product(refs.product), quantity: 1, unitPrice: values.paidAmount }]
+      : [{ productId: gid.product(refs.product), quantity: 2, unitPrice: '99.00' }];
   return {
     platform: 'PINDUODUO',
     externalNumber: `PDD${unique()}`,
     merchantId: gid.merchant(refs.merchant),
     buyerId: gid.buyer(refs.buyer),
-    lines: [{ productId: gid.product(refs.product), quantity: 2, unitPrice: '99.00' }],
+    lines,
     paidAmount: '198.00',
     shippingFee: '0',
     destinationRegion: 'JIANGSU',

@@ -6,6 +6,12 @@ import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
 import { sqlFirst, sqlRun } from '../../db/sql';
 
+/**
+ * The largest balance an account may reach, either way: 10 trillion yuan. Balances, entries and sums
+ * stay exact as JavaScript numbers (2^53 fen is about 90 trillion yuan) without bigint arithmetic.
+ */
+export const MAX_BALANCE_FEN = 1_000_000_000_000_000;
+
 /** Stable account codes; merchants' accounts are opened on first use. */
 export const accountCode = {
   treasury: () => 'PLATFORM_TREASURY',
@@ -126,6 +132,14 @@ export const ledgerService = {
       throw new Error(`unbalanced posting ${spec.kind}: ${JSON.stringify(spec.legs)}`);
     for (const leg of spec.legs) {
       const account = accounts.get(leg.code)!;
+      if (Math.abs(account.balance + leg.amount) > MAX_BALANCE_FEN) {
+        throw new Refused([
+          refusal(RefusalCode.INVALID_INPUT, `an account of the ledger holds at most ${MAX_BALANCE_FEN / 100} yuan`, [
+            'input',
+            'amount',
+          ]),
+        ]);
+      }
       if (account.kind === AccountKind.FUND && account.balance + leg.amount < 0) {
         throw new Refused([
           refusal(RefusalCode.BUDGET_EXHAUSTED, `the ${account.fund} fund has not enough budget left for this payout`, [

@@ -178,7 +178,7 @@ export class OrderLineResolver {
 
   @FieldResolver(() => Money, { description: 'quantity × unitPrice.' })
   amount(@Root() line: OrderLine) {
-    return Money.fromFen(line.unitPrice * line.quantity);
+    return Money.fromFen(BigInt(line.unitPrice) * BigInt(line.quantity));
   }
 }
 

@@ -50,6 +50,11 @@ const CHRONOLOGY: readonly ('paidAt' | OrderTimestampField)[] = ['paidAt', 'ship
 export const MAX_INGEST_BATCH = 1000;
 export const MAX_LINES_PER_ORDER = 100;
 export const MAX_LINE_QUANTITY = 1_000_000;
+/**
+ * The largest amount an order, a line or its shipping may carry: 100 million yuan. Far above any real
+ * sub-order, and small enough that every sum of them stays exact in a JavaScript number.
+ */
+export const MAX_ORDER_FEN = 10_000_000_000;
 
 export interface OrderFacts {
   status: OrderStatus;
@@ -57,7 +62,9 @@ export interface OrderFacts {
   shipBy?: Date | null;
   promoted: boolean;
   promotionFee: number;
-  lines: { quantity: number }[];
+  paidAmount: number;
+  shippingFee: number;
+  lines: { quantity: number; unitPrice: number }[];
   shippedAt?: Date | null;
   deliveredAt?: Date | null;
   completedAt?: Date | null;
@@ -86,6 +93,31 @@ export function orderFactsViolations(order: OrderFacts, now: Date): RuleViolatio
       });
     }
   });
+  let goods = 0;
+  order.lines.forEach((line, i) => {
+    const amount = line.quantity * line.unitPrice;
+    if (amount > MAX_ORDER_FEN) {
+      violations.push({
+        field: ['lines', i, 'unitPrice'],
+        message: `a line may amount to at most ${MAX_ORDER_FEN / 100} yuan`,
+      });
+    }
+    goods += Math.min(amount, MAX_ORDER_FEN + 1);
+  });
+  // Paid excludes shipping and may be less than the goods (platform discounts), never more.
+  if (order.lines.length && order.paidAmount > goods && goods <= MAX_ORDER_FEN) {
+    violations.push({
+      field: ['paidAmount'],
+      message: 'paidAmount (excluding shipping) cannot exceed the sum of the lines',
+    });
+  }
+  for (const field of ['paidAmount', 'shippingFee', 'promotionFee'] as const) {
+    if (order[field] > MAX_ORDER_FEN)
+      violations.push({ field: [field], message: `${field} may be at most ${MAX_ORDER_FEN / 100} yuan` });
+  }
+  if (order.promotionFee > order.paidAmount) {
+    violations.push({ field: ['promotionFee'], message: 'the promotion fee cannot exceed the amount paid' });
+  }
   if (order.promotionFee > 0 && !order.promoted) {
     violations.push({ field: ['promotionFee'], message: 'only a promoted order has a promotion fee' });
   }

@@ -238,6 +238,22 @@ describe('subsidy ledger', () => {
     expect(ofReversal.reverseLedgerTransaction.userErrors[0].code).toBe('NOT_ELIGIBLE');
   });
 
+  it('no account passes 10 trillion yuan, so balances stay exact: 12 allocations of 9,999,999,999,999.99 stop at the bound', async () => {
+    const results = [];
+    for (let i = 0; i < 12; i++) {
+      results.push(
+        await finance().data(AllocateFundDocument, {
+          input: { fund: 'RESOURCE_PACK', amount: '9999999999999.99', reason: 'huge', idempotencyKey: `huge-${i}` },
+        }),
+      );
+    }
+    const refused = results.filter((r) => r.allocateFund.userErrors.length);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0].allocateFund.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'amount'] });
+    const { funds } = await finance().data(FundsDocument);
+    expect(funds.find((f) => f.code === 'RESOURCE_PACK')).toBeTruthy();
+  });
+
   it('funds report budget, spent and remaining', async () => {
     const { funds } = await finance().data(FundsDocument);
     const special = funds.find((f) => f.code === 'SPECIAL_SUBSIDY')!;

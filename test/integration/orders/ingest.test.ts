@@ -3,7 +3,7 @@ import { Order, OrderLine, OrderStatusChange } from '../../../src/modules/orders
 import type { Buyer } from '../../../src/modules/buyers/buyer.entity';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import type { Product } from '../../../src/modules/products/product.entity';
-import { IngestOrdersDocument } from '../../generated/graphql';
+import { IngestOrdersDocument, OrderDocument } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
 
@@ -118,7 +118,7 @@ describe('ingestOrders', () => {
         orderInput(refs),
         orderInput(refs, { merchantId: unknownMerchant }),
         orderInput(refs, { buyerId: 'not-an-id' }),
-        orderInput(refs, { lines: [{ productId: gid.product(foreignProduct), quantity: 1, unitPrice: '1' }] }),
+        orderInput(refs, { lines: [{ productId: gid.product(foreignProduct), quantity: 1, unitPrice: '198' }] }),
         orderInput(refs, { status: 'SHIPPED' }),
         orderInput(refs, { promotionFee: '5.00' }),
         orderInput(refs, { lines: [] }),
@@ -188,5 +188,32 @@ describe('ingestOrders', () => {
     ]);
     expect(results.map((r) => r.ingestOrders.results[0].outcome).sort()).toEqual(['CREATED', 'DUPLICATE']);
     expect(await app.orm.em.fork().count(Order, { externalNumber: item.externalNumber })).toBe(1);
+  });
+
+  it('one poison order cannot break listings: amounts are bounded, paid is checked against the lines, reads stay exact', async () => {
+    const { ingestOrders } = await app.data(IngestOrdersDocument, {
+      input: [
+        orderInput(refs, {
+          lines: [{ productId: gid.product(refs.product), quantity: 1_000_000, unitPrice: '9999999999999.99' }],
+        }),
+        orderInput(refs, {
+          paidAmount: '9999999.00',
+          lines: [{ productId: gid.product(refs.product), quantity: 1, unitPrice: '300.00' }],
+        }),
+      ],
+    });
+    expect(ingestOrders.results.map((r) => r.userErrors.map((e) => e.field?.join('.')))).toEqual([
+      ['input.0.lines.0.unitPrice'],
+      ['input.1.paidAmount'],
+    ]);
+    // A line stored before these bounds (written straight) still reads, exactly, beyond 2^53 fen.
+    const [poison] = await factories(app.orm).orders([
+      { merchant: refs.merchant, buyer: refs.buyer, product: refs.product, count: 1 },
+    ]);
+    await app.orm.em
+      .fork()
+      .nativeUpdate(OrderLine, { order: poison.id }, { quantity: 1_000_000, unitPrice: 999_999_999_999_999 });
+    const { order } = await app.data(OrderDocument, { id: gid.order(poison) });
+    expect(order?.lines[0].amount.amount).toBe('9999999999999990000.00');
   });
 });

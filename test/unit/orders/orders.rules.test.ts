@@ -7,6 +7,7 @@ import {
   orderFactsViolations,
   transitionViolation,
   type OrderFacts,
+  MAX_ORDER_FEN,
 } from '../../../src/modules/orders/orders.rules';
 import { contentHash } from '../../../src/shared/hash';
 import { OrderStatus, Province } from '../../../src/shared/enums';
@@ -18,7 +19,9 @@ const paid = (overrides: Partial<OrderFacts> = {}): OrderFacts => ({
   paidAt: new Date(now.getTime() - 10 * HOUR),
   promoted: false,
   promotionFee: 0,
-  lines: [{ quantity: 1 }],
+  paidAmount: 9_900,
+  shippingFee: 0,
+  lines: [{ quantity: 1, unitPrice: 9_900 }],
   ...overrides,
 });
 
@@ -73,11 +76,9 @@ describe('order facts', () => {
     expect(
       orderFactsViolations(paid({ paidAt: new Date(now.getTime() + HOUR) }), now).map((v) => v.field),
     ).toContainEqual(['paidAt']);
-    expect(orderFactsViolations(paid({ lines: [{ quantity: 0 }] }), now).map((v) => v.field)).toContainEqual([
-      'lines',
-      0,
-      'quantity',
-    ]);
+    expect(
+      orderFactsViolations(paid({ lines: [{ quantity: 0, unitPrice: 9_900 }] }), now).map((v) => v.field),
+    ).toContainEqual(['lines', 0, 'quantity']);
   });
 
   it("ships by the policy's 48 hours after payment by default", () => {
@@ -94,5 +95,17 @@ describe('order facts', () => {
   it('hashes content independently of key order', () => {
     expect(contentHash({ a: 1, b: [1, { c: new Date(0) }] })).toBe(contentHash({ b: [1, { c: new Date(0) }], a: 1 }));
     expect(contentHash({ a: 1 })).not.toBe(contentHash({ a: 2 }));
+  });
+});
+
+describe('order amounts', () => {
+  const fields = (overrides: Partial<OrderFacts>) =>
+    orderFactsViolations(paid(overrides), now).map((v) => v.field.join('.'));
+  it('a line or order above 100 million yuan is refused; paid cannot exceed the lines; discounts can', () => {
+    expect(fields({ lines: [{ quantity: 1_000_000, unitPrice: 999_999_999_999_999 }] })).toContain('lines.0.unitPrice');
+    expect(fields({ paidAmount: 999_999_900, lines: [{ quantity: 1, unitPrice: 30_000 }] })).toEqual(['paidAmount']);
+    expect(fields({ paidAmount: 25_000, lines: [{ quantity: 1, unitPrice: 30_000 }] })).toEqual([]);
+    expect(fields({ shippingFee: MAX_ORDER_FEN + 1 })).toEqual(['shippingFee']);
+    expect(fields({ promoted: true, promotionFee: 10_000 })).toEqual(['promotionFee']);
   });
 });
