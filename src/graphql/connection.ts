@@ -126,10 +126,26 @@ function encodeCursor(sort: SortSpec, row: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify([sort.key, sort.direction, value, row.id]), 'utf8').toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether a cursor's value can be compared with its sort column: a time, a whole number, or text. */
+function fitsColumn(column: string, value: string): boolean {
+  if (column.endsWith('_at')) return /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(value) && !Number.isNaN(Date.parse(value));
+  if (column.endsWith('amount')) return /^-?\d{1,16}$/.test(value);
+  return !value.includes('\u0000');
+}
+
 function decodeCursor(cursor: string, sort: SortSpec): CursorPosition {
   try {
     const [key, direction, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key === sort.key && direction === sort.direction && typeof value === 'string' && typeof id === 'string') {
+    if (
+      key === sort.key &&
+      direction === sort.direction &&
+      typeof value === 'string' &&
+      typeof id === 'string' &&
+      UUID.test(id) &&
+      fitsColumn(sort.column, value)
+    ) {
       return { value, id };
     }
   } catch {

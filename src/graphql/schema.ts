@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
@@ -25,6 +24,7 @@ import {
   ProductsResolver,
 } from '../modules/products/products.resolver';
 import { authChecker, denyRootFieldsWithoutRule, guardFieldsBelowRoot } from '../security/authorization';
+import { DateTimeScalar } from './date-time';
 import { NodeResolver } from './node.resolver';
 import { validateArgument } from './validation';
 
@@ -55,7 +55,7 @@ let built: Promise<GraphQLSchema> | undefined;
 export function getSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     authChecker,
   })

@@ -38,8 +38,12 @@ export async function createApollo(
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // No response cache, so automatic persisted queries buy nothing; off, a persisted-query request is
+    // a clear PERSISTED_QUERY_NOT_SUPPORTED instead of a hash to check.
+    persistedQueries: false,
     csrfPrevention: true,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     formatError: createErrorFormatter({ maskInternalErrors: options.isProduction }),
     plugins: [
       ...limits.plugins,

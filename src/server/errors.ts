@@ -52,7 +52,7 @@ export function createErrorFormatter(options: { maskInternalErrors: boolean }) {
     if (isClientError(extensions.code)) {
       // graphql-js suggests enum values and types ("Did you mean …?"): a map of the schema, not for production.
       const message = options.maskInternalErrors
-        ? formatted.message.replace(/ Did you mean .*\?$/, '')
+        ? formatted.message.replace(/ Did you mean .*\?$/, '').replace(/more tha[nt] \d+ tokens/, 'too many tokens')
         : formatted.message;
       return { ...formatted, message, extensions };
     }
@@ -85,7 +85,16 @@ export function errorReportingPlugin(logger: Logger): ApolloServerPlugin<Request
         },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) {
+          const errors = response.body.singleResult.errors ?? [];
+          // A response whose errors are all the client's is never a server fault.
+          if (
+            (response.http.status ?? 500) >= 500 &&
+            errors.length &&
+            errors.every((e) => isClientError(e.extensions?.code))
+          ) {
+            response.http.status = 400;
+          }
+          for (const error of errors) {
             if (error.extensions?.code === INTERNAL)
               (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
           }

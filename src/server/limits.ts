@@ -3,6 +3,9 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
+/** The most tokens a document may have; the largest documented operation has a few hundred. */
+const MAX_TOKENS = 5000;
+
 /** The most rows-and-fields a single request may ask for; documented queries stay well below. */
 export const MAX_COMPLEXITY = 25_000;
 
@@ -18,6 +21,33 @@ const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   if (items) return 1 + items + childComplexity;
   return undefined;
 };
+
+const hasNul = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? value.includes('\u0000')
+    : Array.isArray(value)
+      ? value.some(hasNul)
+      : value !== null && typeof value === 'object' && Object.values(value).some(hasNul);
+
+/**
+ * PostgreSQL stores no NUL character in text; a string with one is refused as bad input before it
+ * reaches a resolver (else the statement fails and the request looks like a server fault).
+ */
+function nulPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request }) {
+          if (request.query?.includes('\u0000') || request.query?.includes('\\u0000') || hasNul(request.variables)) {
+            throw new GraphQLError('strings may not contain the NUL character', {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
 
 function complexityPlugin(): ApolloServerPlugin {
   return {
@@ -57,10 +87,16 @@ export function queryLimits(options: { isProduction: boolean }) {
     maxDepth: { n: 12, exposeLimits: false },
     maxAliases: { n: 15, exposeLimits: false },
     maxDirectives: { n: 20, exposeLimits: false },
-    maxTokens: { n: 5000, exposeLimits: false },
+    // Counted by graphql-js's own parser instead (parseOptions below): armor's check throws outside
+    // parsing, which Apollo answers as a server error (HTTP 500).
+    maxTokens: { enabled: false },
     // Replaced by the complexity plugin, which also counts `first` given as a variable.
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: options.isProduction },
   }).protect();
-  return { validationRules: armor.validationRules, plugins: [...armor.plugins, complexityPlugin()] };
+  return {
+    validationRules: armor.validationRules,
+    plugins: [...armor.plugins, nulPlugin(), complexityPlugin()],
+    parseOptions: { maxTokens: MAX_TOKENS },
+  };
 }
