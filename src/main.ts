@@ -13,6 +13,12 @@ async function main() {
   const config = loadConfig();
   registerEventHandlers();
   const database = await openDatabase(config);
+  // Without its database the gateway can only fail requests: exit, so a supervisor (or the user)
+  // starts it again, which also starts PostgreSQL again.
+  void database.crashed?.then(() => {
+    logger.fatal('the embedded PostgreSQL stopped; exiting');
+    process.exit(1);
+  });
   if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
   const gateway = await createGateway(database.orm, config);
   const jobs = config.jobsEnabled ? await startJobs(database.orm, database.url) : undefined;

@@ -8,6 +8,8 @@ export interface Database {
   orm: MikroORM;
   url: string;
   close(): Promise<void>;
+  /** For the embedded database: settles if PostgreSQL exits on its own while the gateway runs. */
+  crashed?: Promise<void>;
 }
 
 /** Connects to DATABASE_URL when set, otherwise to an embedded PostgreSQL; then applies migrations. */
@@ -21,6 +23,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'embedde
     return {
       orm,
       url,
+      crashed: embedded?.crashed,
       close: async () => {
         await orm.close();
         await embedded?.stop();

