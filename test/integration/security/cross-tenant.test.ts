@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { parse } from 'graphql';
+import { getNamedType, type GraphQLObjectType, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../../../src/graphql/schema';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
@@ -218,5 +218,20 @@ describe('cross-tenant isolation', () => {
     ]);
     const orderA2 = await app.data(OrderDocument, { id: ids.orderA2 });
     expect(orderA2.order?.status).toBe('PAID');
+
+    // The same attempts with every field of their payloads selected, 5 levels deep: nothing of A.
+    const payload = (field: string) => {
+      const type = getNamedType(schema.getMutationType()!.getFields()[field].type) as GraphQLObjectType;
+      return selectAll(schema, type, 5);
+    };
+    for (const mutation of [
+      `upsertProduct(input: { merchantId: "${ids.merchantA}", externalId: "INTRUDER", title: "x", category: "x", price: "1.00" })`,
+      `voidOrderForPriceError(input: { orderId: "${ids.orderA2}", reason: "x" })`,
+      `voidOrderForPriceError(input: { orderId: "${ids.orderA1}", reason: "x" })`,
+    ]) {
+      const field = mutation.slice(0, mutation.indexOf('('));
+      const result = await asB().execute(doc(`mutation { ${mutation} { ${payload(field)} } }`));
+      expectNothingOfA(result);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { parse } from 'graphql';
+import { getNamedType, type GraphQLObjectType, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../../../src/graphql/schema';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
@@ -73,8 +73,8 @@ describe('field-level authorization through mutation payloads', () => {
   /** Runs `mutation` as INGEST with every field of its payload selected, 5 levels deep. */
   async function probe(field: string, args: string) {
     const schema = await getSchema();
-    const payload = schema.getMutationType()!.getFields()[field].type;
-    const selection = selectAll(schema, ((payload as { ofType?: unknown }).ofType as never) ?? (payload as never), 5);
+    const payload = getNamedType(schema.getMutationType()!.getFields()[field].type) as GraphQLObjectType;
+    const selection = selectAll(schema, payload, 5);
     return ingest().execute(doc(`mutation { ${field}(${args}) { ${selection} } }`));
   }
 
