@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import type { Config } from '../config';
@@ -48,6 +51,8 @@ export async function createApollo(
     plugins: [
       ...limits.plugins,
       errorReportingPlugin(logger),
+      // No cache hints are used; the default plugin wraps every field to collect them (≈20% of a deep page).
+      ApolloServerPluginCacheControlDisabled(),
       ...(httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer })] : []),
       ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
