@@ -70,6 +70,31 @@ describe('row-level security', () => {
     expect(unprotected).toEqual([]);
   });
 
+  it('every policy reads the tenant once per statement (sub-selects, init-plans), never per row', async () => {
+    const { rows } = await app.orm.em
+      .getKnex()
+      .raw(`select tablename, qual, with_check from pg_policies where policyname = 'tenant_isolation' order by 1`);
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows as { tablename: string; qual: string; with_check: string }[]) {
+      for (const text of [row.qual, row.with_check]) {
+        const calls = text.match(/weiquan_(is_platform|merchant_id)\(\)/g) ?? [];
+        const wrapped = text.match(/\(\s*SELECT weiquan_(is_platform|merchant_id)\(\)/gi) ?? [];
+        expect(wrapped.length, `${row.tablename}: ${text}`).toBe(calls.length);
+      }
+    }
+    // The planner then keeps index order for a merchant's newest orders (no sort of every order).
+    const plan = await app.orm.em.getKnex().transaction(async (trx) => {
+      await trx.raw(`select set_config('role', ?, true), set_config('app.merchant_id', ?, true)`, [
+        APP_ROLE,
+        '00000000-0000-4000-8000-000000000000',
+      ]);
+      return (await trx.raw(`explain select * from "order" order by paid_at desc, id desc limit 51`)).rows
+        .map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN'])
+        .join('\n');
+    });
+    expect(plan).toMatch(/InitPlan|Index Scan|Index Only Scan/);
+  });
+
   it('the application role is not a superuser, owns no table and cannot bypass RLS', async () => {
     const { rows } = await app.orm.em
       .getKnex()
