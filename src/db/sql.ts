@@ -16,3 +16,11 @@ export async function sqlFirst(em: EntityManager, query: Knex.QueryBuilder | str
 export async function sqlRun(em: EntityManager, query: Knex.QueryBuilder | string): Promise<void> {
   await em.getConnection().execute(query, [], 'run', em.getTransactionContext());
 }
+
+/**
+ * `column = any('{…}'::uuid[])`: many ids as one array value instead of a list of literals, which
+ * PostgreSQL plans in a fraction of the time for the thousand keys of a batched read.
+ */
+export function whereUuidIn(qb: Knex.QueryBuilder, column: string, ids: readonly string[]): Knex.QueryBuilder {
+  return qb.whereRaw('?? = any(?::uuid[])', [column, `{${ids.join(',')}}`]);
+}

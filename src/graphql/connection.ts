@@ -2,6 +2,7 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { Max, Min } from 'class-validator';
 import DataLoader from 'dataloader';
+import { whereUuidIn } from '../db/sql';
 import type { Row, TenantDb } from '../db/tenant-db';
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -240,8 +241,8 @@ async function paginateByParent<T extends object>(
         `t.${sort.column}`,
         't.id',
       ]),
-    )
-    .whereIn(`t.${parentColumn}`, [...parentIds]);
+    );
+  whereUuidIn(inner, `t.${parentColumn}`, parentIds);
   where(inner);
   applyOrderAndCursor(inner, 't', sort, page.after);
   const qb = knex
@@ -273,8 +274,8 @@ async function countByParent(
     .scoped(db.knex()(`${table} as t`), tenant)
     .select(`t.${parentColumn} as parent`)
     .count({ count: '*' })
-    .whereIn(`t.${parentColumn}`, [...parentIds])
     .groupBy(`t.${parentColumn}`);
+  whereUuidIn(qb, `t.${parentColumn}`, parentIds);
   where(qb);
   const rows = await db.read((run) => run(qb));
   return new Map(rows.map((row) => [row.parent as string, Number(row.count)]));

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { whereUuidIn } from '../db/sql';
 import type { TenantDb } from '../db/tenant-db';
 import type { TableSpec } from './connection';
 
@@ -18,7 +19,7 @@ export function byIdLoader<T extends { id: string }>(
       db
         .knex()(`${spec.table} as t`)
         .select('t.*')
-        .whereIn('t.id', [...ids]),
+        .where((qb) => whereUuidIn(qb, 't.id', ids)),
       spec.tenant,
     );
     const rows = await db.read((run) => run(qb));
@@ -39,7 +40,7 @@ export function childrenLoader<T extends object>(
         db
           .knex()(`${spec.table} as t`)
           .select('t.*')
-          .whereIn(`t.${spec.parentColumn}`, [...parentIds]),
+          .where((qb) => whereUuidIn(qb, `t.${spec.parentColumn}`, parentIds)),
         spec.tenant,
       )
       .orderBy(spec.orderBy.map((column) => `t.${column}`));

@@ -1,4 +1,5 @@
 import type { Knex } from '@mikro-orm/postgresql';
+import { whereUuidIn } from '../../db/sql';
 import {
   type PageArgs,
   SortDirection,
@@ -82,7 +83,7 @@ export function repurchaseQuery(
   const orders = knex('order as t')
     .select('t.merchant_id', 't.buyer_id')
     .count({ n: '*' })
-    .whereIn('t.merchant_id', [...merchantIds])
+    .where((qb) => whereUuidIn(qb, 't.merchant_id', merchantIds))
     .whereNot('t.status', OrderStatus.CANCELLED)
     .where('t.paid_at', '>=', since)
     .where('t.paid_at', '<', until)
@@ -98,7 +99,7 @@ export function buyerOrderCountsQuery(knex: Knex, buyerIds: readonly string[], s
   return knex('order')
     .select('buyer_id')
     .count({ n: '*' })
-    .whereIn('buyer_id', [...buyerIds])
+    .where((qb) => whereUuidIn(qb, 'buyer_id', buyerIds))
     .whereNot('status', OrderStatus.CANCELLED)
     .where('paid_at', '>', since)
     .where('paid_at', '<=', until)
@@ -125,7 +126,7 @@ export function orderCountsQuery(
   const qb = knex('order as t')
     .select('t.merchant_id')
     .count({ n: '*' })
-    .whereIn('t.merchant_id', [...merchantIds])
+    .where((qb) => whereUuidIn(qb, 't.merchant_id', merchantIds))
     .whereNot('t.status', OrderStatus.CANCELLED)
     .where('t.paid_at', '>', since)
     .where('t.paid_at', '<=', until)

@@ -1,4 +1,5 @@
 import type { Knex } from '@mikro-orm/postgresql';
+import { whereUuidIn } from '../../db/sql';
 import type { TableSpec } from '../../graphql/connection';
 import { DAY_MS } from '../../shared/time';
 import { boughtFromMerchant } from '../orders/orders.query';
@@ -29,7 +30,7 @@ export function windowSumsQuery(
       subject,
       ...Object.entries(sums).map(([alias, expression]) => knex.raw(`coalesce(${expression}, 0)::bigint as ${alias}`)),
     )
-    .whereIn(subject, [...ids])
+    .where((qb) => whereUuidIn(qb, subject, ids))
     .where('occurred_at', '>', windowStart(asOf, days))
     .where('occurred_at', '<=', asOf)
     .groupBy(subject);
@@ -45,7 +46,7 @@ export const BUYER_SUMS = {
 export function storedMerchantScoresQuery(knex: Knex, merchantIds: readonly string[]) {
   return knex('merchant_score')
     .select('merchant_id', 'experience', 'integrity')
-    .whereIn('merchant_id', [...merchantIds]);
+    .where((qb) => whereUuidIn(qb, 'merchant_id', merchantIds));
 }
 
 export type ScoreTable = 'merchant_score' | 'product_score' | 'buyer_risk';
