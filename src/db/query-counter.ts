@@ -29,14 +29,19 @@ export async function countAllStatements<T>(work: () => Promise<T>): Promise<{ r
   }
 }
 
+/** Counts a statement sent without MikroORM's logger (the tenant reads' one-message queries). */
+export function recordStatement(sql: string): void {
+  counters.getStore()?.statements.push(sql);
+  for (const statements of everywhere) statements.push(sql);
+}
+
 export class CountingLogger extends DefaultLogger {
   constructor(options: LoggerOptions) {
     super(options);
   }
 
   override logQuery(context: { query: string } & LogContext): void {
-    counters.getStore()?.statements.push(context.query);
-    for (const statements of everywhere) statements.push(context.query);
+    recordStatement(context.query);
     super.logQuery(context);
   }
 }

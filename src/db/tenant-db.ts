@@ -1,5 +1,6 @@
 import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { recordStatement } from './query-counter';
 
 /** The non-owner role the application's queries run as, so that row-level security applies. */
 export const APP_ROLE = 'weiquan_app';
@@ -51,12 +52,25 @@ export class TenantDb {
     return this.em.getKnex();
   }
 
-  /** Runs `work` in a tenant transaction; `run` executes a query inside it. */
+  /**
+   * Runs `work`, whose `run` sends each query together with the tenant's settings in one message:
+   * PostgreSQL runs a multi-statement simple query as one implicit transaction, so the settings hold
+   * for that query alone — one round trip per read instead of BEGIN, set_config, the query, COMMIT.
+   * Sibling reads use their own connections and run in parallel.
+   */
   async read<T>(work: (run: (qb: Knex.QueryBuilder) => Promise<Row[]>) => Promise<T>): Promise<T> {
-    const connection = this.em.getConnection();
-    return connection.transactional(async (trx) => {
-      await enterTenant(this.em, this.scope, trx);
-      return work((qb) => connection.execute(qb, [], 'all', trx) as Promise<Row[]>);
+    const knex = this.knex();
+    const settings = knex
+      .raw(
+        `select set_config('role', ?, true), set_config('app.scope', ?, true), set_config('app.merchant_id', ?, true)`,
+        [APP_ROLE, this.scope.platform ? 'platform' : '', this.scope.merchantId ?? ''],
+      )
+      .toQuery();
+    return work(async (qb) => {
+      const sql = `${settings}; ${qb.toQuery()}`;
+      recordStatement(sql);
+      const results = (await knex.raw(sql)) as { rows: Row[] }[] | { rows: Row[] };
+      return (Array.isArray(results) ? results[results.length - 1] : results).rows;
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_ROLE } from '../../../src/db/tenant-db';
+import { APP_ROLE, TenantDb } from '../../../src/db/tenant-db';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { IngestOrdersDocument, SetMerchantStatusDocument, UpsertProductDocument } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
@@ -93,6 +93,21 @@ describe('row-level security', () => {
         .join('\n');
     });
     expect(plan).toMatch(/InitPlan|Index Scan|Index Only Scan/);
+  });
+
+  it('a read runs as the application role in the tenant, in one message, and leaves the connection as it was', async () => {
+    const merchantId = '00000000-0000-4000-8000-00000000000a';
+    const db = new TenantDb(app.orm.em.fork(), { platform: false, merchantId });
+    const knex = db.knex();
+    const who = () =>
+      knex.select(knex.raw(`current_user as role, current_setting('app.merchant_id', true) as merchant`));
+    const [inside] = await db.read((run) => run(who()));
+    expect(inside).toEqual({ role: APP_ROLE, merchant: merchantId });
+    // The settings were local to that implicit transaction: the pool's connections are clean after it.
+    const after = (await knex.raw(`select current_user as role, current_setting('app.merchant_id', true) as merchant`))
+      .rows[0];
+    expect(after.role).not.toBe(APP_ROLE);
+    expect(after.merchant || null).toBeNull();
   });
 
   it('the application role is not a superuser, owns no table and cannot bypass RLS', async () => {
