@@ -231,27 +231,28 @@ async function paginateByParent<T extends object>(
 ): Promise<Map<string, Page<T>>> {
   const { table, tenant, parentColumn, parentIds, where, sort, page } = options;
   const knex = db.knex();
-  const dir = sort.direction === SortDirection.ASC ? 'asc' : 'desc';
+  // Each parent's page is an index range scan of its own (`limit first + 1`), instead of numbering
+  // every child row of every parent with row_number() and keeping the first few.
   const inner = db
     .scoped(knex(`${table} as t`), tenant)
     .select('t.*')
-    .select(
-      knex.raw(`row_number() over (partition by ?? order by ?? ${dir}, ?? ${dir}) as __rn`, [
-        `t.${parentColumn}`,
-        `t.${sort.column}`,
-        't.id',
-      ]),
-    );
-  whereUuidIn(inner, `t.${parentColumn}`, parentIds);
+    .whereRaw('?? = p.__parent', [`t.${parentColumn}`]);
   where(inner);
-  applyOrderAndCursor(inner, 't', sort, page.after);
-  const qb = knex
-    .select('*')
-    .from(inner.as('ranked'))
-    .where('__rn', '<=', page.first + 1)
+  const dir = applyOrderAndCursor(inner, 't', sort, page.after);
+  inner
     .orderBy([
-      { column: parentColumn, order: 'asc' },
-      { column: '__rn', order: 'asc' },
+      { column: `t.${sort.column}`, order: dir },
+      { column: 't.id', order: dir },
+    ])
+    .limit(page.first + 1);
+  const qb = knex
+    .select('c.*')
+    .from(knex.raw('unnest(?::uuid[]) with ordinality as p(__parent, __ord)', [`{${parentIds.join(',')}}`]))
+    .joinRaw('cross join lateral (?) as c', [inner as unknown as Knex.Raw])
+    .orderBy([
+      { column: 'p.__ord', order: 'asc' },
+      { column: `c.${sort.column}`, order: dir },
+      { column: 'c.id', order: dir },
     ]);
   const rows = await db.read((run) => run(qb));
   const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));

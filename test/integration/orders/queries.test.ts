@@ -1,7 +1,23 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestOrdersDocument, OrdersDocument, type OrdersQuery } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
+
+interface ChildPages {
+  merchants: {
+    edges: {
+      node: {
+        id: string;
+        orders: {
+          edges: { node: { paidAmount: { amount: string } } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      };
+    }[];
+  };
+}
 
 describe('orders query', () => {
   let app: TestApp;
@@ -57,6 +73,25 @@ describe('orders query', () => {
       });
       amounts.push(...page.orders.edges.map((e) => e.node.paidAmount.amount));
       after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
+    } while (after);
+    expect(amounts).toEqual(['10.00', '20.00', '30.00', '40.00', '50.00', '60.00', '70.00', '80.00', '90.00']);
+  });
+
+  it('a merchant’s orders as a child connection page like the root list: same order, cursors, no gaps', async () => {
+    const childPage = async (after: string | null) => {
+      const query = `query($after: String) { merchants(first: 10) { edges { node { id orders(first: 4, after: $after, sort: { field: PAID_AMOUNT, direction: ASC }) {
+        edges { node { paidAmount { amount } } } pageInfo { hasNextPage endCursor } } } } } }`;
+      const data = (await app.data(parse(query) as TypedDocumentNode<ChildPages, { after: string | null }>, {
+        after,
+      })) as ChildPages;
+      return data.merchants.edges.find((e) => e.node.id === merchantId)!.node.orders;
+    };
+    const amounts: string[] = [];
+    let after: string | null = null;
+    do {
+      const page = await childPage(after);
+      amounts.push(...page.edges.map((e) => e.node.paidAmount.amount));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (after);
     expect(amounts).toEqual(['10.00', '20.00', '30.00', '40.00', '50.00', '60.00', '70.00', '80.00', '90.00']);
   });
