@@ -11,11 +11,11 @@ import {
   PostSubsidyDocument,
   QuoteSubsidyDocument,
   RecordScoreEventsDocument,
-  TransitionOrderDocument,
   UpsertBuyerDocument,
   VoidOrderForPriceErrorDocument,
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
+import { orderPlacer } from '../../helpers/orders';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 const HOUR = 3_600_000;
@@ -38,23 +38,7 @@ describe('payouts and their facts', () => {
     return ledgerTransactions.edges.map((e) => [e.node.kind, e.node.amount.amount]);
   };
 
-  /** An order paid 4 days ago, ingested, then moved along `path`; its buyer is new unless given. */
-  async function orderOf(
-    merchant: Merchant,
-    values: Parameters<typeof orderInput>[1] = {},
-    path: ('SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'REFUNDED')[] = [],
-    buyer?: { id: string },
-  ) {
-    const make = factories(app.orm);
-    const refs = { merchant, buyer: (buyer ?? (await make.buyer())) as never, product: await make.product(merchant) };
-    const { ingestOrders } = await app.data(IngestOrdersDocument, {
-      input: [orderInput(refs, { paidAt: hoursAgo(96), ...values })],
-    });
-    expect(ingestOrders.results[0].userErrors).toEqual([]);
-    const orderId = ingestOrders.results[0].order!.id;
-    for (const to of path) await app.data(TransitionOrderDocument, { input: { orderId, to, reason: 'test' } });
-    return orderId;
-  }
+  const orderOf = orderPlacer(() => app);
 
   beforeAll(async () => {
     app = await createTestApp();

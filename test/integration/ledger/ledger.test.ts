@@ -5,17 +5,16 @@ import { Role } from '../../../src/security/roles';
 import {
   AllocateFundDocument,
   FundsDocument,
-  IngestOrdersDocument,
   LedgerTransactionsDocument,
   MerchantLedgerDocument,
   type PostSubsidyInput,
   PostSubsidyDocument,
   QuoteSubsidyDocument,
   ReverseLedgerTransactionDocument,
-  TransitionOrderDocument,
   VoidOrderForPriceErrorDocument,
 } from '../../generated/graphql';
-import { factories, gid, orderInput } from '../../helpers/factories';
+import { factories, gid } from '../../helpers/factories';
+import { orderPlacer } from '../../helpers/orders';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 describe('subsidy ledger', () => {
@@ -28,27 +27,7 @@ describe('subsidy ledger', () => {
   const post = (input: Omit<PostSubsidyInput, 'idempotencyKey'> & { idempotencyKey?: string }) =>
     finance().data(PostSubsidyDocument, { input: { idempotencyKey: `k-${++key}`, reason: '测试', ...input } });
 
-  /** Ingests an order and moves it to `status` (COMPLETED by default). */
-  async function orderOf(
-    merchant: Merchant,
-    values: Parameters<typeof orderInput>[1] = {},
-    path: ('SHIPPED' | 'DELIVERED' | 'COMPLETED' | 'REFUNDED')[] = ['SHIPPED', 'DELIVERED', 'COMPLETED'],
-  ) {
-    const make = factories(app.orm);
-    const buyer = await make.buyer();
-    const product = await make.product(merchant);
-    const { ingestOrders } = await app.data(IngestOrdersDocument, {
-      input: [
-        orderInput(
-          { merchant, buyer, product },
-          { paidAt: new Date(Date.now() - 96 * 3_600_000).toISOString(), ...values },
-        ),
-      ],
-    });
-    const orderId = ingestOrders.results[0].order!.id;
-    for (const to of path) await app.data(TransitionOrderDocument, { input: { orderId, to, reason: 'test' } });
-    return orderId;
-  }
+  const orderOf = orderPlacer(() => app, ['SHIPPED', 'DELIVERED', 'COMPLETED']);
 
   beforeAll(async () => {
     app = await createTestApp();
