@@ -43,6 +43,16 @@ interface KindPlan {
 const special = () => accountCode.fund(FundCode.SPECIAL_SUBSIDY);
 const resourcePack = () => accountCode.fund(FundCode.RESOURCE_PACK);
 
+/** The high-repurchase (and tier) subsidies: to the merchant's cash, once per fact, capped by month. */
+const MONTHLY_MERCHANT_SUBSIDY: KindPlan = {
+  needs: 'order-merchant',
+  from: special,
+  to: accountCode.merchantCash,
+  oncePerOrder: true,
+  period: 'month',
+  highRepurchase: true,
+};
+
 const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
   [LedgerKind.RETURN_SHIPPING_SUBSIDY]: {
     needs: 'order-merchant',
@@ -62,22 +72,8 @@ const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
     to: accountCode.merchantCash,
     sumsOnOrder: true,
   },
-  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: {
-    needs: 'order-merchant',
-    from: special,
-    to: accountCode.merchantCash,
-    oncePerOrder: true,
-    period: 'month',
-    highRepurchase: true,
-  },
-  [LedgerKind.REFUND_ONLY_SUBSIDY]: {
-    needs: 'order-merchant',
-    from: special,
-    to: accountCode.merchantCash,
-    oncePerOrder: true,
-    period: 'month',
-    highRepurchase: true,
-  },
+  [LedgerKind.LATE_SHIPMENT_SUBSIDY]: MONTHLY_MERCHANT_SUBSIDY,
+  [LedgerKind.REFUND_ONLY_SUBSIDY]: MONTHLY_MERCHANT_SUBSIDY,
   [LedgerKind.PROMOTION_FEE_REBATE]: {
     needs: 'order-merchant',
     from: special,
