@@ -28,8 +28,17 @@ export default tseslint.config(
     },
   },
   {
-    // Raw HTTP bodies in the end-to-end tests are untyped JSON.
-    files: ['test/**/*.ts'],
+    // The benchmark's plain Node scripts: preloaded with --require, or run by the peer's Node 22.
+    files: ['bench/**/*.{js,cjs}'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly', console: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Raw HTTP bodies in the end-to-end tests and the benchmark are untyped JSON.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

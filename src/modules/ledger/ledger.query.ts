@@ -42,3 +42,30 @@ export function fundsQuery(knex: Knex) {
     .where('a.kind', AccountKind.FUND)
     .orderBy('a.fund');
 }
+
+/**
+ * The ledger's structural invariants as queries that return the rows breaking them: an auditor's check
+ * after any run (tests, benchmark). Policy caps are checked where the policy is known.
+ */
+const LEDGER_INVARIANTS = {
+  'every transaction has two or more entries that sum to zero': `select transaction_id from ledger_entry
+     group by transaction_id having sum(amount) <> 0 or count(*) < 2`,
+  'every transaction has entries': `select t.id from ledger_transaction t
+     where not exists (select 1 from ledger_entry e where e.transaction_id = t.id)`,
+  'all entries sum to zero': `select sum(amount) as total from ledger_entry having sum(amount) <> 0`,
+  'each balance equals the sum of its entries': `select a.code from ledger_account a
+     left join ledger_entry e on e.account_id = a.id group by a.id having a.balance <> coalesce(sum(e.amount), 0)`,
+  'no fund below zero': `select code from ledger_account where kind = 'FUND' and balance < 0`,
+  'each idempotency key posted once per kind': `select kind, idempotency_key from ledger_transaction
+     group by 1, 2 having count(*) > 1`,
+};
+
+export async function ledgerInvariantViolations(knex: Knex): Promise<{ invariant: string; rows: unknown[] }[]> {
+  const results = await Promise.all(
+    Object.entries(LEDGER_INVARIANTS).map(async ([invariant, sql]) => ({
+      invariant,
+      rows: ((await knex.raw(sql)) as { rows: unknown[] }).rows.slice(0, 10),
+    })),
+  );
+  return results.filter((result) => result.rows.length > 0);
+}

@@ -1,0 +1,366 @@
+/**
+ * `npm run bench`: the gateway and PostGraphile 5 side by side on one PostgreSQL and the same data.
+ *
+ *   npm run bench                      # scale 1: 2,000 merchants, 200,000 orders
+ *   npm run bench -- --scale 0.1       # 200 merchants, 20,000 orders: under two minutes
+ *   options: --seconds 10 --connections 10; DATABASE_URL for an external (empty) database
+ *
+ * Each server runs in its own process (the gateway as `npm start` in production mode, PostGraphile on
+ * Node 22 from bench/peer) with a pool of 10; PostGraphile once as the gateway's RLS role with the same
+ * tenant settings and once as the owner without RLS. Every response body is checked, and both sides
+ * must return the same data. Prints a table and writes bench/results/<date>-scale-<n>.{json,md}.
+ * Figures only: nothing here passes or fails on speed.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { createOrmConfig } from '../src/db/mikro-orm.config';
+import { toGlobalId } from '../src/graphql/global-id';
+import { ledgerInvariantViolations } from '../src/modules/ledger/ledger.query';
+import { Role } from '../src/security/roles';
+import { signToken } from '../src/security/tokens';
+import { datasetSize, loadDataset } from './dataset';
+import { comparedQueries, type Body, type Pick } from './queries';
+import { ensurePeerInstalled, postgresCpuReader, startGateway, startPostGraphile, type BenchServer } from './servers';
+
+const { values: options } = parseArgs({
+  options: {
+    scale: { type: 'string', default: process.env.BENCH_SCALE ?? '1' },
+    seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
+    connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
+  },
+});
+const SCALE = Number(options.scale);
+const SECONDS = Number(options.seconds);
+const CONNECTIONS = Number(options.connections);
+const ROOT = resolve(__dirname, '..');
+
+interface Measurement {
+  query: string;
+  server: string;
+  requests: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuMsPerRequest: number;
+  postgresCpuMsPerRequest: number | null;
+  roundTripsPerRequest: number;
+  peakRssMiB: number;
+  errors: number;
+  firstError?: string;
+}
+
+async function openDatabase() {
+  let url = process.env.DATABASE_URL;
+  let dataDir: string | undefined;
+  let stop = async () => {};
+  if (!url) {
+    // Kept between runs: the data loads once per scale.
+    dataDir = join(ROOT, '.data', 'bench', `scale-${SCALE}`);
+    mkdirSync(dataDir, { recursive: true });
+    const db = await startEmbeddedPostgres({ dir: dataDir, port: 55431, persistent: true });
+    url = db.url;
+    stop = db.stop;
+  }
+  const orm = await MikroORM.init(createOrmConfig(url, { poolMax: 4 }));
+  await orm.getMigrator().up();
+  return { url, dataDir, orm, stop };
+}
+
+/** A response is good when it is HTTP 200 with data and no `errors` (GraphQL reports errors with 200). */
+function goodBody(status: number, body: string): boolean {
+  return status === 200 && body.startsWith('{"data"') && !body.includes('"errors"');
+}
+
+async function post(server: BenchServer, body: Body, token?: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+async function measure(
+  query: string,
+  server: BenchServer,
+  body: (i: number) => Body,
+  options: { token?: string; postgresCpu?: () => number; good?: (status: number, body: string) => boolean },
+): Promise<Measurement> {
+  const good = options.good ?? goodBody;
+  const before = await server.stats();
+  const postgresBefore = options.postgresCpu?.();
+  let peakRss = before.rss;
+  const sampler = setInterval(() => {
+    server.stats().then(
+      (stats) => (peakRss = Math.max(peakRss, stats.rss)),
+      () => {},
+    );
+  }, 500);
+  let sequence = 0;
+  let bad = 0;
+  let firstError: string | undefined;
+  const run = await autocannon({
+    url: server.url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(body(sequence++)) }),
+        onResponse: (status, responseBody) => {
+          if (good(status, responseBody)) return;
+          bad++;
+          firstError ??= `${status} ${responseBody.slice(0, 300)}`;
+        },
+      },
+    ],
+  });
+  clearInterval(sampler);
+  const after = await server.stats();
+  const requests = run.requests.total;
+  const postgresMs =
+    options.postgresCpu && postgresBefore !== undefined
+      ? (options.postgresCpu() - postgresBefore) / 1000 / requests
+      : null;
+  return {
+    query,
+    server: server.name,
+    requests,
+    reqPerSec: requests / SECONDS,
+    p50Ms: run.latency.p50,
+    p99Ms: run.latency.p99,
+    serverCpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / requests,
+    postgresCpuMsPerRequest: postgresMs,
+    roundTripsPerRequest: (after.queries - before.queries) / requests,
+    peakRssMiB: Math.max(peakRss, after.rss) / 2 ** 20,
+    errors: bad + run.errors + run.timeouts,
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+async function main() {
+  const size = datasetSize(SCALE);
+  const { url, dataDir, orm, stop } = await openDatabase();
+  const load = await loadDataset(orm, size);
+  console.log(
+    load.loaded
+      ? `Loaded ${size.merchants} merchants, ${size.merchants * size.ordersPerMerchant} orders in ${(load.ms / 1000).toFixed(1)} s`
+      : `Data already loaded (${size.merchants} merchants, ${size.merchants * size.ordersPerMerchant} orders)`,
+  );
+  const connection = orm.em.getConnection();
+  const pick = (type: 'Order' | 'Merchant', rows: { id: string }[]): Pick[] =>
+    rows.map(({ id }) => ({ local: id, gateway: toGlobalId(type, id) }));
+  const picks = {
+    orders: pick('Order', await connection.execute(`select id from "order" order by md5(id::text) limit 1000`)),
+    merchants: pick('Merchant', await connection.execute(`select id from merchant order by md5(id::text) limit 1000`)),
+  };
+  const runId = Date.now().toString(36);
+  const payoutOrders = pick(
+    'Order',
+    await connection.execute(
+      `select id from "order" where status = 'COMPLETED' and custom order by md5(id::text || ?) limit 20000`,
+      [runId],
+    ),
+  );
+
+  ensurePeerInstalled();
+  const jwtSecret = randomBytes(48).toString('base64');
+  const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret };
+  const staff = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
+  const finance = await signToken(auth, { subject: 'bench-finance', role: Role.FINANCE });
+  const servers: BenchServer[] = [];
+  const postgresCpu = postgresCpuReader(dataDir);
+
+  console.log(
+    `\nGateway vs PostGraphile 5: scale ${SCALE}, ${SECONDS} s per run, ${CONNECTIONS} connections, ` +
+      `${cpus().length} cores, Node ${process.version} (gateway) / 22 (PostGraphile)\n`,
+  );
+  const measurements: Measurement[] = [];
+  const mismatches: string[] = [];
+  try {
+    servers.push(await startGateway(url, jwtSecret));
+    servers.push(await startPostGraphile(url, true), await startPostGraphile(url, false));
+    const [gateway, ...peers] = servers;
+    for (const compared of comparedQueries(picks)) {
+      // Same data: the first few rotated requests, answered by every server, reduce to the same shape.
+      for (let i = 0; i < 3; i++) {
+        const mine = await post(gateway, compared.gateway(i), staff);
+        if (!goodBody(mine.status, mine.text)) throw new Error(`${compared.key} gateway: ${mine.text.slice(0, 500)}`);
+        const expected = JSON.stringify(compared.sameData.gateway(JSON.parse(mine.text).data));
+        for (const peer of peers) {
+          const theirs = await post(peer, compared.peer(i));
+          if (!goodBody(theirs.status, theirs.text))
+            throw new Error(`${compared.key} ${peer.name}: ${theirs.text.slice(0, 500)}`);
+          const actual = JSON.stringify(compared.sameData.peer(JSON.parse(theirs.text).data));
+          if (actual !== expected) {
+            mismatches.push(
+              `${compared.key} ${peer.name}:\n  gateway ${expected.slice(0, 300)}\n  peer    ${actual.slice(0, 300)}`,
+            );
+          }
+        }
+      }
+      const row = [await measure(compared.key, gateway, compared.gateway, { token: staff, postgresCpu })];
+      for (const peer of peers) row.push(await measure(compared.key, peer, compared.peer, { postgresCpu }));
+      measurements.push(...row);
+      printRows(row, compared.title);
+    }
+
+    // Payouts: gateway only (PostGraphile has no ledger rules to compare with).
+    const budget = await post(
+      gateway,
+      {
+        query: `mutation($input: AllocateFundInput!) { allocateFund(input: $input) { userErrors { code message } } }`,
+        variables: {
+          input: {
+            fund: 'SPECIAL_SUBSIDY',
+            amount: '1000000.00',
+            reason: 'benchmark budget',
+            idempotencyKey: `bench-${runId}`,
+          },
+        },
+      },
+      finance,
+    );
+    if (!budget.text.includes('"userErrors":[]')) throw new Error(`allocating the budget failed: ${budget.text}`);
+    const payout = await measure(
+      'P',
+      gateway,
+      (i) => ({
+        query: `mutation($input: PostSubsidyInput!) { postSubsidy(input: $input) { transaction { id } userErrors { code message } } }`,
+        variables: {
+          input: {
+            kind: 'DISPUTE_COMPENSATION',
+            orderId: payoutOrders[i % payoutOrders.length].gateway,
+            amount: '0.01',
+            idempotencyKey: `bench-${runId}-${i}`,
+            reason: 'benchmark',
+          },
+        },
+      }),
+      {
+        token: finance,
+        postgresCpu,
+        good: (status, body) => goodBody(status, body) && body.includes('"userErrors":[]'),
+      },
+    );
+    measurements.push(payout);
+    printRows([payout], 'postSubsidy: one dispute compensation per request');
+    const violations = await ledgerInvariantViolations(orm.em.getKnex());
+    console.log(
+      violations.length
+        ? `\nLEDGER INVARIANTS BROKEN after the payouts: ${JSON.stringify(violations)}`
+        : '\nLedger invariants hold after the payouts (balanced, balances = entries, funds ≥ 0, keys once).',
+    );
+    if (violations.length) process.exitCode = 1;
+  } finally {
+    for (const server of servers) await server.stop();
+    await orm.close();
+    await stop();
+  }
+
+  if (mismatches.length) {
+    console.log(`\nDIFFERENT DATA:\n${mismatches.join('\n')}`);
+    process.exitCode = 1;
+  } else {
+    console.log('Every compared query returned the same data from the gateway and both PostGraphile runs.');
+  }
+  const headline = comparedQueries(picks).map(({ key }) => {
+    const of = (name: string) => measurements.find((m) => m.query === key && m.server === name)!;
+    return {
+      query: key,
+      vsPostGraphileRls: of(servers[0].name).reqPerSec / of(servers[1].name).reqPerSec,
+      vsPostGraphileNoRls: of(servers[0].name).reqPerSec / of(servers[2].name).reqPerSec,
+    };
+  });
+  console.log('\nHeadline: gateway req/s ÷ PostGraphile req/s');
+  for (const h of headline) {
+    console.log(
+      `  ${h.query}: ${h.vsPostGraphileRls.toFixed(2)}× (same RLS), ${h.vsPostGraphileNoRls.toFixed(2)}× (no RLS)`,
+    );
+  }
+  writeResults({ size, measurements, headline, mismatches });
+}
+
+const HEADER =
+  '| query | server | req/s | p50 ms | p99 ms | server CPU ms/req | Postgres CPU ms/req | round trips/req | peak RSS MiB | errors |';
+
+function tableRow(m: Measurement): string {
+  return `| ${m.query} | ${m.server} | ${m.reqPerSec.toFixed(0)} | ${m.p50Ms} | ${m.p99Ms} | ${m.serverCpuMsPerRequest.toFixed(2)} | ${
+    m.postgresCpuMsPerRequest?.toFixed(2) ?? 'n/a'
+  } | ${m.roundTripsPerRequest.toFixed(2)} | ${m.peakRssMiB.toFixed(0)} | ${m.errors} |`;
+}
+
+function printRows(rows: Measurement[], title: string) {
+  console.log(`${rows[0].query}: ${title}`);
+  for (const m of rows) {
+    console.log(
+      `  ${m.server.padEnd(22)} ${m.reqPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(m.p50Ms).padStart(4)} ms  p99 ${String(
+        m.p99Ms,
+      ).padStart(
+        4,
+      )} ms  CPU ${m.serverCpuMsPerRequest.toFixed(2)} ms + PG ${m.postgresCpuMsPerRequest?.toFixed(2) ?? 'n/a'} ms/req  ${m.roundTripsPerRequest.toFixed(
+        2,
+      )} round trips  RSS ${m.peakRssMiB.toFixed(0)} MiB  errors ${m.errors}`,
+    );
+    if (m.firstError) console.log(`    first error: ${m.firstError}`);
+  }
+}
+
+function writeResults(result: {
+  size: ReturnType<typeof datasetSize>;
+  measurements: Measurement[];
+  headline: { query: string; vsPostGraphileRls: number; vsPostGraphileNoRls: number }[];
+  mismatches: string[];
+}) {
+  const date = new Date().toISOString().slice(0, 10);
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `${date}-scale-${SCALE}`);
+  const settings = {
+    scale: SCALE,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    cores: cpus().length,
+    node: process.version,
+  };
+  writeFileSync(`${base}.json`, `${JSON.stringify({ date, settings, ...result }, null, 2)}\n`);
+  const markdown = [
+    `# Gateway vs PostGraphile 5, ${date}`,
+    '',
+    `Scale ${SCALE} (${result.size.merchants} merchants, ${result.size.merchants * result.size.ordersPerMerchant} orders), ` +
+      `${SECONDS} s per run, ${CONNECTIONS} connections, ${cpus().length} cores; client, servers and PostgreSQL on one machine.`,
+    '',
+    '| query | gateway ÷ PostGraphile (same RLS) | gateway ÷ PostGraphile (no RLS) |',
+    '|---|---|---|',
+    ...result.headline.map(
+      (h) => `| ${h.query} | ${h.vsPostGraphileRls.toFixed(2)}× | ${h.vsPostGraphileNoRls.toFixed(2)}× |`,
+    ),
+    '',
+    HEADER,
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...result.measurements.map(tableRow),
+    '',
+    result.mismatches.length
+      ? `Different data:\n\n${result.mismatches.join('\n')}`
+      : 'Both servers returned the same data.',
+    '',
+  ].join('\n');
+  writeFileSync(`${base}.md`, markdown);
+  console.log(`\nWrote ${base}.json and ${base}.md`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

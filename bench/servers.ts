@@ -1,0 +1,158 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const PEER_DIR = join(ROOT, 'bench', 'peer');
+const STATS_PRELOAD = join(ROOT, 'bench', 'process-stats.cjs');
+
+export interface ProcessStats {
+  cpuMicros: number;
+  rss: number;
+  queries: number;
+}
+
+/** A server process under test: its GraphQL URL and the counters `process-stats.cjs` exposes. */
+export interface BenchServer {
+  name: string;
+  url: string;
+  stats(): Promise<ProcessStats>;
+  stop(): Promise<void>;
+}
+
+async function waitFor(url: string, child: ChildProcess, log: () => string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log()}`);
+    try {
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return;
+    } catch {
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+  throw new Error(`server at ${url} did not answer within ${timeoutMs} ms:\n${log()}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function startServer(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd: string; env: (port: number) => NodeJS.ProcessEnv },
+): Promise<BenchServer> {
+  const port = await freePort();
+  const statsPort = await freePort();
+  const child = spawn(command, ['--require', STATS_PRELOAD, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env(port), BENCH_STATS_PORT: String(statsPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  try {
+    await waitFor(url, child, () => output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    name,
+    url,
+    async stats() {
+      return (await (await fetch(`http://127.0.0.1:${statsPort}/`)).json()) as ProcessStats;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The gateway as `npm start` runs it in production: its own process, jobs off, its default pool (10). */
+export function startGateway(databaseUrl: string, jwtSecret: string): Promise<BenchServer> {
+  return startServer('gateway', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: (port) => ({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      JOBS_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+      AUTH_JWT_SECRET: jwtSecret,
+    }),
+  });
+}
+
+/** Installs bench/peer (PostGraphile 5 and a Node 22 to run it) on first use. */
+export function ensurePeerInstalled(): void {
+  if (existsSync(join(PEER_DIR, 'node_modules', '.bin', 'node'))) return;
+  console.log('Installing the peer (PostGraphile 5 on Node 22) into bench/peer ...');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PEER_DIR, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm ci in bench/peer failed');
+}
+
+/** PostGraphile 5 on Node 22 with the same pool size; `rls` as the gateway's role and tenant settings. */
+export function startPostGraphile(databaseUrl: string, rls: boolean): Promise<BenchServer> {
+  return startServer(
+    rls ? 'PostGraphile (RLS)' : 'PostGraphile (no RLS)',
+    join(PEER_DIR, 'node_modules', '.bin', 'node'),
+    ['server.js'],
+    {
+      cwd: PEER_DIR,
+      env: (port) => ({
+        GRAPHILE_ENV: 'production',
+        NODE_ENV: 'production',
+        PEER_DATABASE_URL: databaseUrl,
+        PEER_PORT: String(port),
+        PEER_POOL_MAX: '10',
+        PEER_RLS: rls ? '1' : '0',
+      }),
+    },
+  );
+}
+
+/**
+ * CPU time (µs) of a PostgreSQL server's processes, from /proc: the postmaster named in
+ * `postmaster.pid`, its live children (the backends) and the ones it has reaped. Undefined for a
+ * database elsewhere.
+ */
+export function postgresCpuReader(dataDir: string | undefined): (() => number) | undefined {
+  if (!dataDir || !existsSync(join(dataDir, 'postmaster.pid')) || !existsSync('/proc/self/stat')) return undefined;
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const ticksPerSecond = 100; // USER_HZ, 100 on Linux
+  return () => {
+    let ticks = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // Fields after the parenthesised command: state(3) ppid(4) ... utime(14) stime(15) cutime(16)
+        // cstime(17). The postmaster's cutime/cstime hold the backends that have exited, so the sum
+        // never goes back when a pool closes an idle connection.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const pid = Number(entry);
+        if (pid === postmaster) ticks += Number(fields[13]) + Number(fields[14]);
+        if (pid === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process ended between listing and reading.
+      }
+    }
+    return (ticks * 1_000_000) / ticksPerSecond;
+  };
+}
