@@ -3,7 +3,7 @@
  *
  *   npm run bench                      # scale 1: 2,000 merchants, 200,000 orders
  *   npm run bench -- --scale 0.1       # 200 merchants, 20,000 orders: under two minutes
- *   options: --seconds 10 --connections 10; DATABASE_URL for an external (empty) database
+ *   options: --seconds 10 --connections 10 --only Q1,Q2,Q3,L,P; DATABASE_URL for an external (empty) database
  *
  * Each server runs in its own process (the gateway as `npm start` in production mode, PostGraphile on
  * Node 22 from bench/peer) with a pool of 10; PostGraphile once as the gateway's RLS role with the same
@@ -34,11 +34,13 @@ const { values: options } = parseArgs({
     scale: { type: 'string', default: process.env.BENCH_SCALE ?? '1' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
+    only: { type: 'string', default: 'Q1,Q2,Q3,L,P' },
   },
 });
 const SCALE = Number(options.scale);
 const SECONDS = Number(options.seconds);
 const CONNECTIONS = Number(options.connections);
+const ONLY = new Set(options.only.split(','));
 const ROOT = resolve(__dirname, '..');
 
 interface Measurement {
@@ -192,7 +194,7 @@ async function main() {
     servers.push(await startGateway(url, jwtSecret));
     servers.push(await startPostGraphile(url, true), await startPostGraphile(url, false));
     const [gateway, ...peers] = servers;
-    for (const compared of comparedQueries(picks)) {
+    for (const compared of comparedQueries(picks).filter(({ key }) => ONLY.has(key))) {
       // Same data: the first few rotated requests, answered by every server, reduce to the same shape.
       for (let i = 0; i < 3; i++) {
         const mine = await post(gateway, compared.gateway(i), staff);
@@ -217,52 +219,54 @@ async function main() {
     }
 
     // Payouts: gateway only (PostGraphile has no ledger rules to compare with).
-    const budget = await post(
-      gateway,
-      {
-        query: `mutation($input: AllocateFundInput!) { allocateFund(input: $input) { userErrors { code message } } }`,
-        variables: {
-          input: {
-            fund: 'SPECIAL_SUBSIDY',
-            amount: '1000000.00',
-            reason: 'benchmark budget',
-            idempotencyKey: `bench-${runId}`,
+    if (ONLY.has('P')) {
+      const budget = await post(
+        gateway,
+        {
+          query: `mutation($input: AllocateFundInput!) { allocateFund(input: $input) { userErrors { code message } } }`,
+          variables: {
+            input: {
+              fund: 'SPECIAL_SUBSIDY',
+              amount: '1000000.00',
+              reason: 'benchmark budget',
+              idempotencyKey: `bench-${runId}`,
+            },
           },
         },
-      },
-      finance,
-    );
-    if (!budget.text.includes('"userErrors":[]')) throw new Error(`allocating the budget failed: ${budget.text}`);
-    const payout = await measure(
-      'P',
-      gateway,
-      (i) => ({
-        query: `mutation($input: PostSubsidyInput!) { postSubsidy(input: $input) { transaction { id } userErrors { code message } } }`,
-        variables: {
-          input: {
-            kind: 'DISPUTE_COMPENSATION',
-            orderId: payoutOrders[i % payoutOrders.length].gateway,
-            amount: '0.01',
-            idempotencyKey: `bench-${runId}-${i}`,
-            reason: 'benchmark',
+        finance,
+      );
+      if (!budget.text.includes('"userErrors":[]')) throw new Error(`allocating the budget failed: ${budget.text}`);
+      const payout = await measure(
+        'P',
+        gateway,
+        (i) => ({
+          query: `mutation($input: PostSubsidyInput!) { postSubsidy(input: $input) { transaction { id } userErrors { code message } } }`,
+          variables: {
+            input: {
+              kind: 'DISPUTE_COMPENSATION',
+              orderId: payoutOrders[i % payoutOrders.length].gateway,
+              amount: '0.01',
+              idempotencyKey: `bench-${runId}-${i}`,
+              reason: 'benchmark',
+            },
           },
+        }),
+        {
+          token: finance,
+          postgresCpu,
+          good: (status, body) => goodBody(status, body) && body.includes('"userErrors":[]'),
         },
-      }),
-      {
-        token: finance,
-        postgresCpu,
-        good: (status, body) => goodBody(status, body) && body.includes('"userErrors":[]'),
-      },
-    );
-    measurements.push(payout);
-    printRows([payout], 'postSubsidy: one dispute compensation per request');
-    const violations = await ledgerInvariantViolations(orm.em.getKnex());
-    console.log(
-      violations.length
-        ? `\nLEDGER INVARIANTS BROKEN after the payouts: ${JSON.stringify(violations)}`
-        : '\nLedger invariants hold after the payouts (balanced, balances = entries, funds ≥ 0, keys once).',
-    );
-    if (violations.length) process.exitCode = 1;
+      );
+      measurements.push(payout);
+      printRows([payout], 'postSubsidy: one dispute compensation per request');
+      const violations = await ledgerInvariantViolations(orm.em.getKnex());
+      console.log(
+        violations.length
+          ? `\nLEDGER INVARIANTS BROKEN after the payouts: ${JSON.stringify(violations)}`
+          : '\nLedger invariants hold after the payouts (balanced, balances = entries, funds ≥ 0, keys once).',
+      );
+      if (violations.length) process.exitCode = 1;
+    }
   } finally {
     for (const server of servers) await server.stop();
     await orm.close();
@@ -275,14 +279,16 @@ async function main() {
   } else {
     console.log('Every compared query returned the same data from the gateway and both PostGraphile runs.');
   }
-  const headline = comparedQueries(picks).map(({ key }) => {
-    const of = (name: string) => measurements.find((m) => m.query === key && m.server === name)!;
-    return {
-      query: key,
-      vsPostGraphileRls: of(servers[0].name).reqPerSec / of(servers[1].name).reqPerSec,
-      vsPostGraphileNoRls: of(servers[0].name).reqPerSec / of(servers[2].name).reqPerSec,
-    };
-  });
+  const headline = comparedQueries(picks)
+    .filter(({ key }) => ONLY.has(key))
+    .map(({ key }) => {
+      const of = (name: string) => measurements.find((m) => m.query === key && m.server === name)!;
+      return {
+        query: key,
+        vsPostGraphileRls: of(servers[0].name).reqPerSec / of(servers[1].name).reqPerSec,
+        vsPostGraphileNoRls: of(servers[0].name).reqPerSec / of(servers[2].name).reqPerSec,
+      };
+    });
   console.log('\nHeadline: gateway req/s ÷ PostGraphile req/s');
   for (const h of headline) {
     console.log(

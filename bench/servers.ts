@@ -86,7 +86,9 @@ async function startServer(
 
 /** The gateway as `npm start` runs it in production: its own process, jobs off, its default pool (10). */
 export function startGateway(databaseUrl: string, jwtSecret: string): Promise<BenchServer> {
-  return startServer('gateway', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles", to profile the gateway.
+  const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return startServer('gateway', process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: (port) => ({
       NODE_ENV: 'production',

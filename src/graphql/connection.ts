@@ -84,6 +84,19 @@ export function SortInputType<F extends string>(
   return Sort;
 }
 
+/** An edge whose cursor is encoded only if a client reads it: most pages are read without cursors. */
+class RowEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly row: Row,
+    private readonly sort: SortSpec,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.sort, this.row);
+  }
+}
+
 /** A page of results. `totalCount` is a getter, so its COUNT query runs only when a client asks for it. */
 export class Page<T> {
   constructor(
@@ -175,18 +188,18 @@ function toPage<T extends object>(
   page: PageArgs,
   count: () => Promise<number>,
 ): Page<T> {
-  const visible = rows.slice(0, page.first);
-  const edges = visible.map((row) => {
-    const { __rn: _ignored, ...columns } = row;
-    return { cursor: encodeCursor(sort, row), node: db.map(entity, columns) };
-  });
+  const edges = rows.slice(0, page.first).map((row) => new RowEdge(db.map(entity, row), row, sort));
   return new Page(
     edges,
     {
       hasNextPage: rows.length > page.first,
       hasPreviousPage: Boolean(page.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     count,
   );
