@@ -41,6 +41,8 @@ export class LedgerAccount {
 @Index({ properties: ['merchant', 'kind', 'period'] })
 @Index({ properties: ['order', 'kind'] })
 @Index({ properties: ['effectiveAt', 'id'] })
+// A merchant's postings, newest first: the ledger page of every merchant console.
+@Index({ properties: ['merchant', 'effectiveAt', 'id'] })
 export class LedgerTransaction {
   [OptionalProps]?: 'id' | 'createdAt';
 
