@@ -1,3 +1,10 @@
+import {
+  AfterSalesCase,
+  CaseEvidence,
+  CaseMessage,
+  CaseStatusChange,
+  RefundOnlyTally,
+} from '../modules/after-sales/after-sales.entity';
 import { Buyer } from '../modules/buyers/buyer.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
 import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
@@ -24,4 +31,9 @@ export const entities = [
   MerchantScore,
   ProductScore,
   BuyerRisk,
+  AfterSalesCase,
+  CaseStatusChange,
+  CaseEvidence,
+  CaseMessage,
+  RefundOnlyTally,
 ];

@@ -29,6 +29,17 @@ export interface Move<S extends string> {
  * the subject's status set, in the caller's transaction. The caller has checked the move against its
  * transition table. A subject entering its first state has `status` undefined and records from null.
  */
+let lastStamp = 0;
+
+/**
+ * A recording time strictly after the previous one this process handed out: two moves made in the
+ * same millisecond (a case requested and taken under review at once) keep their order in history.
+ */
+function nextStamp(): Date {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return new Date(lastStamp);
+}
+
 export function recordTransition<S extends string, H extends StatusChangeRecord>(
   em: EntityManager,
   history: EntityClass<H>,
@@ -43,6 +54,7 @@ export function recordTransition<S extends string, H extends StatusChangeRecord>
     actor: move.actor,
     reason: move.reason,
     changedAt: move.at,
+    createdAt: nextStamp(),
   } as never);
   owner.subject.status = move.to;
   return row;

@@ -3,9 +3,18 @@
  * them as opaque; the type prefix lets `node(id:)` route and lets inputs reject an id of the wrong type.
  */
 
-export type NodeTypeName = 'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction' | 'ScoreEvent';
+export type NodeTypeName =
+  'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction' | 'ScoreEvent' | 'AfterSalesCase';
 
-const NODE_TYPES: readonly string[] = ['Merchant', 'Buyer', 'Product', 'Order', 'LedgerTransaction', 'ScoreEvent'];
+const NODE_TYPES: readonly string[] = [
+  'Merchant',
+  'Buyer',
+  'Product',
+  'Order',
+  'LedgerTransaction',
+  'ScoreEvent',
+  'AfterSalesCase',
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -16,6 +16,7 @@ const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
     Order: ctx.loaders.orders.byId,
     LedgerTransaction: ctx.loaders.ledger.transactionById,
     ScoreEvent: ctx.loaders.trust.eventById,
+    AfterSalesCase: ctx.loaders.afterSales.byId,
   })[type];
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<object | null> {

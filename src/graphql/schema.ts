@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import {
+  AfterSalesResolver,
+  BuyerAfterSalesResolver,
+  MerchantAfterSalesResolver,
+  OrderAfterSalesResolver,
+  ProductAfterSalesResolver,
+} from '../modules/after-sales/after-sales.resolver';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
 import {
@@ -41,6 +48,11 @@ export const resolvers = [
   BuyerOrdersResolver,
   PoliciesResolver,
   LedgerResolver,
+  AfterSalesResolver,
+  MerchantAfterSalesResolver,
+  ProductAfterSalesResolver,
+  BuyerAfterSalesResolver,
+  OrderAfterSalesResolver,
   MerchantLedgerResolver,
   TrustResolver,
   MerchantTrustFieldsResolver,

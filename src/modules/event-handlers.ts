@@ -1,6 +1,7 @@
 import { type EventBus, eventBus } from '../db/events';
 import type { DomainEventOf } from '../shared/domain-events';
 import { logger } from '../shared/logger';
+import { afterSalesService } from './after-sales/after-sales.service';
 import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { trustService } from './trust/trust.service';
@@ -12,6 +13,7 @@ import { trustService } from './trust/trust.service';
  *
  * | event                   | emitted by                                 | blocking handlers                                       |
  * |-------------------------|--------------------------------------------|---------------------------------------------------------|
+ * | OrderPlaced             | ingestOrders, every new order              | after-sales: the breakers' order samples                 |
  * | OrderShipped            | ingestOrders, transitionOrder → SHIPPED    | trust: on-time / late score; ledger: remote transfer fee |
  * | OrderCompleted          | ingestOrders, transitionOrder → COMPLETED  | ledger: technical service fee                            |
  * | OrderRefunded           | ingestOrders, transitionOrder → REFUNDED   | ledger: promotion-fee rebate of a promoted order         |
@@ -21,6 +23,8 @@ import { trustService } from './trust/trust.service';
  * | MerchantStatusChanged   | setMerchantStatus                          |                                                          |
  * | ScoreEventRecorded      | trust, whenever it writes score events     |                                                          |
  * | LedgerTransactionPosted | ledger, every posting and reversal         |                                                          |
+ * | AfterSalesCaseOpened    | openAfterSalesCases                        | trust: a refund-only request on the buyer's record       |
+ * | AfterSalesCaseRuled     | ruleOnCase                                 | trust: fault / rejected claim; ledger: case payouts      |
  *
  * After commit, each event is logged at debug level (notifications and live updates will hang here).
  */
@@ -55,7 +59,12 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
     ),
   );
   bus.onBlocking('BuyerFlagsChanged', (events, tx) => trustService.onBuyerFlagsChanged(events, tx));
+  bus.onBlocking('OrderPlaced', (events, tx) => afterSalesService.onOrdersPlaced(events, tx));
+  bus.onBlocking('AfterSalesCaseOpened', (events, tx) => trustService.onCasesOpened(events, tx));
+  bus.onBlocking('AfterSalesCaseRuled', (events, tx) => trustService.onCasesRuled(events, tx));
+  bus.onBlocking('AfterSalesCaseRuled', (events, tx) => subsidiesService.onCasesRuled(events, tx));
   for (const type of [
+    'OrderPlaced',
     'OrderShipped',
     'OrderCompleted',
     'OrderRefunded',
@@ -65,6 +74,8 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
     'MerchantStatusChanged',
     'ScoreEventRecorded',
     'LedgerTransactionPosted',
+    'AfterSalesCaseOpened',
+    'AfterSalesCaseRuled',
   ] as const) {
     bus.onCommitted(type, (event) => logger.debug({ event }, 'domain event committed'));
   }

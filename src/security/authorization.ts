@@ -68,10 +68,23 @@ export function denyRootFieldsWithoutRule(schema: GraphQLSchema): GraphQLSchema 
 
 /** Mutation envelopes: a caller that may run the mutation may read what it answers with. */
 const isEnvelope = (type: GraphQLObjectType) =>
-  type.name.endsWith('Payload') || ['IngestOrderResult', 'UserError', 'PageInfo'].includes(type.name);
+  type.name.endsWith('Payload') || ['IngestOrderResult', 'OpenCaseResult', 'UserError', 'PageInfo'].includes(type.name);
 
 /** The entities the platform's service account writes: it may read back their plain values. */
-const WRITTEN_ENTITIES = new Set(['Merchant', 'Buyer', 'Product', 'Order', 'OrderLine', 'ScoreEvent']);
+const WRITTEN_ENTITIES = new Set([
+  'Merchant',
+  'Buyer',
+  'Product',
+  'Order',
+  'OrderLine',
+  'ScoreEvent',
+  'AfterSalesCase',
+  'CaseEvidence',
+  'CaseMessage',
+  // What the platform tells the buyer it relays: the intervention decision and its rules.
+  'InterventionDecision',
+  'AppliedRule',
+]);
 
 /** Links between written entities that lead to nothing but more of the same plain values. */
 const WRITTEN_LINKS = new Set([
@@ -85,6 +98,14 @@ const WRITTEN_LINKS = new Set([
   'ScoreEvent.order',
   'ScoreEvent.voids',
   'ScoreEvent.voidedBy',
+  'AfterSalesCase.order',
+  'AfterSalesCase.merchant',
+  'AfterSalesCase.buyer',
+  'AfterSalesCase.product',
+  'AfterSalesCase.evidence',
+  'AfterSalesCase.messages',
+  'AfterSalesCase.decision',
+  'InterventionDecision.rulesApplied',
 ]);
 
 /** Types everyone signed in may read: the policy (public rules of the programmes) and money values. */

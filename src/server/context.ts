@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantDb } from '../db/tenant-db';
 import type { Session } from '../db/transaction';
+import { createAfterSalesLoaders } from '../modules/after-sales/after-sales.loaders';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
@@ -23,6 +24,7 @@ function createLoaders(db: TenantDb) {
     policies,
     trust: createTrustLoaders(db, policyNow),
     ledger: createLedgerLoaders(db),
+    afterSales: createAfterSalesLoaders(db, policyNow),
   };
 }
 

@@ -6,6 +6,15 @@ import type { MerchantStatus } from './enums';
  */
 export type DomainEvent =
   | {
+      type: 'OrderPlaced';
+      orderId: string;
+      merchantId: string;
+      buyerId: string;
+      /** Distinct products of the order's lines. */
+      productIds: string[];
+      paidAt: Date;
+    }
+  | {
       type: 'OrderShipped';
       orderId: string;
       merchantId: string;
@@ -17,7 +26,15 @@ export type DomainEvent =
       remoteRegion: boolean;
     }
   | { type: 'OrderCompleted'; orderId: string; merchantId: string; completedAt: Date }
-  | { type: 'OrderRefunded'; orderId: string; merchantId: string; refundedAt: Date; shippedAt: Date | null }
+  | {
+      type: 'OrderRefunded';
+      orderId: string;
+      merchantId: string;
+      refundedAt: Date;
+      shippedAt: Date | null;
+      /** The after-sales case whose ruling refunded it, if any. */
+      caseId?: string;
+    }
   | { type: 'OrderCancelled'; orderId: string; merchantId: string; cancelledAt: Date }
   | { type: 'OrderVoided'; orderId: string; merchantId: string; voidedAt: Date; reason: string }
   | { type: 'BuyerFlagsChanged'; buyerId: string; malicious: boolean; superBuyer: boolean }
@@ -38,6 +55,32 @@ export type DomainEvent =
       buyerId: string | null;
       orderId: string | null;
       occurredAt: Date;
+    }
+  | {
+      type: 'AfterSalesCaseOpened';
+      caseId: string;
+      orderId: string;
+      merchantId: string;
+      buyerId: string;
+      productId: string;
+      refundOnly: boolean;
+      openedAt: Date;
+    }
+  | {
+      type: 'AfterSalesCaseRuled';
+      caseId: string;
+      orderId: string;
+      merchantId: string;
+      buyerId: string;
+      productId: string;
+      ruling: 'REFUND_FULL' | 'REFUND_PARTIAL' | 'REJECTED';
+      refundAmount: number;
+      merchantAtFault: boolean;
+      /** The refund draws on the merchant's monthly refund-only subsidy (quality refund-only after receipt). */
+      drawsRepurchaseSubsidy: boolean;
+      /** Return shipping to subsidise: a return through official pickup, with its cost; else null. */
+      returnShippingCost: number | null;
+      ruledAt: Date;
     }
   | {
       type: 'LedgerTransactionPosted';

@@ -80,3 +80,23 @@ export enum Province {
   MACAU = 'MACAU',
   TAIWAN = 'TAIWAN',
 }
+
+/** Why a buyer opened an after-sales case; the policy names the key evidence each needs. */
+export enum CaseReason {
+  QUALITY = 'QUALITY',
+  MINOR_DEFECT = 'MINOR_DEFECT',
+  NOT_AS_DESCRIBED = 'NOT_AS_DESCRIBED',
+  DAMAGED = 'DAMAGED',
+  WRONG_ITEM = 'WRONG_ITEM',
+  LOGISTICS = 'LOGISTICS',
+  CHANGED_MIND = 'CHANGED_MIND',
+  NOT_RECEIVED = 'NOT_RECEIVED',
+}
+
+export enum EvidenceKind {
+  PHOTO = 'PHOTO',
+  VIDEO = 'VIDEO',
+  DESCRIPTION = 'DESCRIPTION',
+  LOGISTICS_RECORD = 'LOGISTICS_RECORD',
+  CHAT_LOG = 'CHAT_LOG',
+}

@@ -17,6 +17,10 @@ export enum RefusalCode {
   BUDGET_EXHAUSTED = 'BUDGET_EXHAUSTED',
   IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT',
   ALREADY_REVERSED = 'ALREADY_REVERSED',
+  /** A second open item where one may be open at a time (an after-sales case of a type on an order). */
+  ALREADY_OPEN = 'ALREADY_OPEN',
+  /** The actor tried to act as another party (a merchant writing as the buyer). */
+  FORBIDDEN_PARTY = 'FORBIDDEN_PARTY',
 }
 
 export interface Refusal {

@@ -18,6 +18,12 @@ export const NEWEST_FIRST = { key: 'EFFECTIVE_AT', column: 'effective_at', direc
 export function createLedgerLoaders(db: TenantDb) {
   return {
     transactionById: byIdLoader(db, LedgerTransaction, LEDGER_TRANSACTION_TABLE),
+    /** The postings an after-sales case caused, oldest first. */
+    byCase: childrenLoader(db, LedgerTransaction, {
+      ...LEDGER_TRANSACTION_TABLE,
+      parentColumn: 'case_id',
+      orderBy: ['created_at', 'id'],
+    }),
     /** The reversal of each transaction, if any (a transaction is reversed at most once). */
     reversalOf: childrenLoader(db, LedgerTransaction, {
       ...LEDGER_TRANSACTION_TABLE,

@@ -36,6 +36,8 @@ export interface PostingSpec {
   legs: Leg[];
   merchantId?: string | null;
   orderId?: string | null;
+  /** The after-sales case that caused it. */
+  caseId?: string | null;
   period?: string | null;
   policyVersion: number;
   reversalOf?: LedgerTransaction | null;
@@ -155,6 +157,7 @@ export const ledgerService = {
       amount: spec.amount,
       merchant: spec.merchantId ?? null,
       order: spec.orderId ?? null,
+      caseId: spec.caseId ?? null,
       period: spec.period ?? null,
       policyVersion: spec.policyVersion,
       reversalOf: spec.reversalOf ?? null,

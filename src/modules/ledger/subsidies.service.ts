@@ -3,6 +3,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
+import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { isInFuture } from '../../shared/time';
 import { merchantsService } from '../merchants/merchants.service';
@@ -143,7 +144,13 @@ export type SubsidyRequest = Omit<SubsidyQuoteInput, 'orderId' | 'merchantId'> &
   orderId?: string | null;
   merchantId?: string | null;
 };
-export type PostingRequest = SubsidyRequest & Pick<PostSubsidyInput, 'idempotencyKey'>;
+/** Set by an after-sales ruling (never by a client): the case a posting pays for and when it was ruled. */
+interface CaseCaused {
+  ruledCase?: { caseId: string; ruledAt: Date };
+  /** The after-sales case a posting cites when the case caused it indirectly (its order's refund). */
+  citedCase?: string;
+}
+export type PostingRequest = SubsidyRequest & Pick<PostSubsidyInput, 'idempotencyKey'> & CaseCaused;
 
 const fail = (code: RefusalCode, message: string, field: string[]): never => {
   throw new Refused([refusal(code, message, ['input', ...field])]);
@@ -170,11 +177,14 @@ async function loadParties(em: EntityManager, input: SubsidyRequest, plan: KindP
  * When a posting happens, and the month its cap counts: the time of the fact it pays for where the
  * kind has one (never a free input), else the requested `effectiveAt` or now. Nothing is in the future.
  */
-function timeAndPeriod(input: SubsidyRequest, plan: KindPlan, order: Order | null, now: Date) {
+function timeAndPeriod(input: SubsidyRequest & CaseCaused, plan: KindPlan, order: Order | null, now: Date) {
   if (input.effectiveAt && isInFuture(input.effectiveAt, now))
     fail(RefusalCode.INVALID_INPUT, 'effectiveAt is in the future', ['effectiveAt']);
   const factOf = FACT_OF_ORDER[input.kind];
-  const fact = factOf && order ? factOf(order) : null;
+  // A ruled after-sales case is itself the fact of a refund-only subsidy (a partial refund leaves the
+  // order unrefunded).
+  const caseFact = input.kind === LedgerKind.REFUND_ONLY_SUBSIDY ? input.ruledCase?.ruledAt : undefined;
+  const fact = caseFact ?? (factOf && order ? factOf(order) : null);
   if (typeof fact === 'string') fail(RefusalCode.NOT_ELIGIBLE, fact, ['orderId']);
   const factAt = fact as Date | null;
   if (factAt && input.effectiveAt && input.effectiveAt.getTime() !== factAt.getTime()) {
@@ -207,7 +217,7 @@ function timeAndPeriod(input: SubsidyRequest, plan: KindPlan, order: Order | nul
  */
 async function prepare(
   em: EntityManager,
-  input: SubsidyRequest,
+  input: SubsidyRequest & CaseCaused,
   options: { lock: boolean },
 ): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
   const plan = PLANS[input.kind];
@@ -314,6 +324,7 @@ function postIn(tx: Tx, input: PostingRequest) {
         legs,
         merchantId: merchant.id,
         orderId: prepared.order?.id ?? null,
+        caseId: input.ruledCase?.caseId ?? input.citedCase ?? null,
         period: prepared.period,
         policyVersion: prepared.policy.version,
         reason: input.reason ?? quote.explanation,
@@ -331,7 +342,13 @@ function postIn(tx: Tx, input: PostingRequest) {
  * does not apply (a hosted order's fee, an unpromoted order's rebate) is skipped; one the fund cannot
  * pay is skipped with a warning rather than refusing the order's own move, and can be posted by hand.
  */
-async function postAutomatically(tx: Tx, kind: LedgerKind, orderId: string, cause: string): Promise<void> {
+async function postAutomatically(
+  tx: Tx,
+  kind: LedgerKind,
+  orderId: string,
+  cause: string,
+  caseId?: string,
+): Promise<void> {
   await asPlatform(tx, async (platformTx) => {
     try {
       await postIn(platformTx, {
@@ -339,6 +356,7 @@ async function postAutomatically(tx: Tx, kind: LedgerKind, orderId: string, caus
         orderId,
         idempotencyKey: `auto:${kind}:${orderId}`,
         reason: `automatic: ${cause}`,
+        ...(caseId ? { citedCase: caseId } : {}),
       });
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
@@ -349,21 +367,61 @@ async function postAutomatically(tx: Tx, kind: LedgerKind, orderId: string, caus
   });
 }
 
+/** The platform's payouts for a ruled case, in the ruling's transaction; each cites the case. */
+async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], tx: Tx): Promise<void> {
+  for (const ruled of events) {
+    const payouts: { kind: LedgerKind; amount: number; officialPickup?: boolean; qualityAfterReceipt?: boolean }[] = [];
+    if (ruled.drawsRepurchaseSubsidy && ruled.refundAmount > 0) {
+      payouts.push({ kind: LedgerKind.REFUND_ONLY_SUBSIDY, amount: ruled.refundAmount, qualityAfterReceipt: true });
+    }
+    if (ruled.returnShippingCost && ruled.refundAmount > 0) {
+      payouts.push({
+        kind: LedgerKind.RETURN_SHIPPING_SUBSIDY,
+        amount: ruled.returnShippingCost,
+        officialPickup: true,
+      });
+    }
+    for (const payout of payouts) {
+      await asPlatform(tx, async (platformTx) => {
+        try {
+          await postIn(platformTx, {
+            ...payout,
+            orderId: ruled.orderId,
+            idempotencyKey: `case:${ruled.caseId}:${payout.kind}`,
+            reason: `after-sales case ruled ${ruled.ruling}`,
+            ruledCase: { caseId: ruled.caseId, ruledAt: ruled.ruledAt },
+          });
+        } catch (error) {
+          // A cap already used up or an empty fund does not undo the buyer's ruling; it is logged.
+          if (!(error instanceof Refused)) throw error;
+          logger.warn({ caseId: ruled.caseId, kind: payout.kind, refusal: error.refusals[0] }, 'case payout not made');
+        }
+      });
+    }
+  }
+}
+
 export interface QuoteResult extends SubsidyQuote {
   kind: LedgerKind;
   policyVersion: number;
 }
 
 export const subsidiesService = {
+  /** Handles `AfterSalesCaseRuled`: the refund-only subsidy draw and the return-shipping subsidy. */
+  onCasesRuled: payForRuledCases,
+
   /**
    * A blocking handler for order events that posts `kind` automatically on each event's order,
    * citing the cause `causeOf` gives (null: this event causes no posting).
    */
-  postsAutomatically<E extends { orderId: string }>(kind: LedgerKind, causeOf: (event: E) => string | null) {
+  postsAutomatically<E extends { orderId: string; caseId?: string }>(
+    kind: LedgerKind,
+    causeOf: (event: E) => string | null,
+  ) {
     return async (events: E[], tx: Tx): Promise<void> => {
       for (const event of events) {
         const cause = causeOf(event);
-        if (cause) await postAutomatically(tx, kind, event.orderId, cause);
+        if (cause) await postAutomatically(tx, kind, event.orderId, cause, event.caseId);
       }
     };
   },

@@ -231,6 +231,16 @@ export const ordersService = {
     return ids.length ? em.find(Order, { id: { $in: ids } }, { populate: ['buyer'] }) : Promise.resolve([]);
   },
 
+  /** For other modules: the products of each order's lines, by line number. */
+  async productIdsOf(em: EntityManager, orderIds: string[]): Promise<Map<string, string[]>> {
+    const lines = orderIds.length
+      ? await em.find(OrderLine, { order: { $in: orderIds } }, { orderBy: { order: 'asc', lineNo: 'asc' } })
+      : [];
+    const byOrder = new Map<string, string[]>(orderIds.map((id) => [id, []]));
+    for (const line of lines) byOrder.get(line.order.id)?.push(line.product.id);
+    return byOrder;
+  },
+
   async findById(em: EntityManager, id: string): Promise<Order | null> {
     return (await this.findByIds(em, [id]))[0] ?? null;
   },
@@ -362,6 +372,14 @@ export const ordersService = {
           products: lineProducts,
         });
         existing.set(key, order); // a repeat later in the same batch is a duplicate of this one
+        events.push({
+          type: 'OrderPlaced',
+          orderId: order.id,
+          merchantId: order.merchant.id,
+          buyerId: order.buyer.id,
+          productIds: [...new Set(lineProducts.map((p) => p.id))],
+          paidAt: order.paidAt,
+        });
         events.push(
           ...eventsOf(
             order,
@@ -388,6 +406,15 @@ export const ordersService = {
   },
 
   /**
+   * For an after-sales ruling: the order is fully refunded, in the ruling's transaction; its
+   * `OrderRefunded` names the case, so what follows from it (a promotion-fee rebate) cites the case.
+   */
+  refundIn(tx: Tx, input: { orderId: string; at: Date; reason: string; caseId: string }): Promise<{ order: Order }> {
+    const { caseId, ...transition } = input;
+    return move(tx, { ...transition, to: OrderStatus.REFUNDED }, caseId);
+  },
+
+  /**
    * The merchant voids an order whose price it set by mistake (Taobao's 价格设错保障), before the
    * order completes; the buyer's compensation follows from `OrderVoided`.
    */
@@ -399,7 +426,7 @@ export const ordersService = {
 };
 
 /** One move of the state machine: checked against the table, recorded, stamped, and heard of. */
-async function move(tx: Tx, input: TransitionOrderInput): Promise<{ order: Order }> {
+async function move(tx: Tx, input: TransitionOrderInput, caseId?: string): Promise<{ order: Order }> {
   const { em } = tx;
   const order = await em.findOne(Order, { id: input.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!order) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
@@ -423,7 +450,9 @@ async function move(tx: Tx, input: TransitionOrderInput): Promise<{ order: Order
     order,
     lines.map((line) => line.product.id),
     input.reason,
-  ).filter((event) => event.type === EVENT_OF_STATUS[input.to]);
+  )
+    .filter((event) => event.type === EVENT_OF_STATUS[input.to])
+    .map((event) => (caseId && event.type === 'OrderRefunded' ? { ...event, caseId } : event));
   await tx.emit(...events);
   return { order };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MerchantTier, Province } from '../../shared/enums';
+import { CaseReason, EvidenceKind, MerchantTier, Province } from '../../shared/enums';
 import { DEFAULT_TRUST_NUMBERS } from './trust.defaults';
 
 /** Policy money: whole fen, at most 100 million yuan (a cap of 10^15 fen is a typo, not a policy). */
@@ -14,6 +14,19 @@ const hours = z
   .max(24 * 365);
 const days = z.number().int().min(1).max(3650);
 const count = z.number().int().min(0).max(1_000_000);
+const GOODS = [EvidenceKind.PHOTO, EvidenceKind.DESCRIPTION];
+/** Ours: photos and a description of the goods; a logistics record for delivery problems. */
+export const DEFAULT_KEY_EVIDENCE: Record<CaseReason, EvidenceKind[]> = {
+  [CaseReason.QUALITY]: GOODS,
+  [CaseReason.MINOR_DEFECT]: GOODS,
+  [CaseReason.NOT_AS_DESCRIBED]: GOODS,
+  [CaseReason.DAMAGED]: GOODS,
+  [CaseReason.WRONG_ITEM]: GOODS,
+  [CaseReason.LOGISTICS]: [EvidenceKind.LOGISTICS_RECORD, EvidenceKind.DESCRIPTION],
+  [CaseReason.NOT_RECEIVED]: [EvidenceKind.DESCRIPTION],
+  [CaseReason.CHANGED_MIND]: [EvidenceKind.DESCRIPTION],
+};
+
 /** Experience scores in tenths: 4.8 is 48. */
 const scoreTenths = z.number().int().min(0).max(50);
 
@@ -102,6 +115,18 @@ export const policyNumbersSchema = z
             productMinSample: count,
           })
           .strict(),
+        /**
+         * Graded autonomy below the top band: claims up to this amount the merchant decides itself and
+         * the platform does not intervene (ours: HIGH 100 yuan, MEDIUM 50, LOW and NEW none).
+         */
+        bandAutonomy: z
+          .object({ high: fen, medium: fen, low: fen, new: fen })
+          .strict()
+          .default({ high: 10_000, medium: 5_000, low: 0, new: 0 }),
+        /** The key evidence a buyer supplies before the platform intervenes, per reason (rule 4). */
+        keyEvidence: z
+          .record(z.nativeEnum(CaseReason), z.array(z.nativeEnum(EvidenceKind)).max(5))
+          .default(() => DEFAULT_KEY_EVIDENCE),
       })
       .strict(),
     highRepurchase: z

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Row, TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader, type PageArgs, SortDirection, type TableSpec } from '../../graphql/connection';
-import { byIdLoader } from '../../graphql/loaders';
+import { byIdLoader, childrenLoader } from '../../graphql/loaders';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { ScoreEvent } from './trust.entity';
 import type { ScoreFactor } from './trust.enums';
@@ -78,6 +78,12 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
       sort: () => ({ key: 'RECORDED', column: 'created_at', direction: SortDirection.DESC }),
     }),
     eventById: byIdLoader(db, ScoreEvent, SCORE_EVENT_TABLE),
+    /** The score events an after-sales case caused, oldest first. */
+    eventsByCase: childrenLoader(db, ScoreEvent, {
+      ...SCORE_EVENT_TABLE,
+      parentColumn: 'case_id',
+      orderBy: ['created_at', 'id'],
+    }),
     voidOf: new DataLoader<string, ScoreEvent | null>(async (ids) => {
       const qb = db.scoped(
         db

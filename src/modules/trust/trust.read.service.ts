@@ -93,6 +93,10 @@ export const trustReadService = {
     return { score: formatScaled(risk.score, 100, 2), level: risk.level, reasons: risk.reasons };
   },
 
+  eventsOfCase(ctx: RequestContext, caseId: string): Promise<ScoreEvent[]> {
+    return ctx.loaders.trust.eventsByCase.load(caseId);
+  },
+
   event(ctx: RequestContext, id: string): Promise<ScoreEvent | null> {
     return ctx.loaders.trust.eventById.load(id);
   },

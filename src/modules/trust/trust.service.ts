@@ -13,7 +13,7 @@ import { policiesService } from '../policies/policies.service';
 import type { PolicyNumbers } from '../policies/policy.schema';
 import { productsService } from '../products/products.service';
 import { ScoreEvent } from './trust.entity';
-import { BUYER_FACTORS, type RiskLevel, ScoreFactor } from './trust.enums';
+import { BUYER_FACTORS, type RiskLevel, ScoreFactor, type TrustBand } from './trust.enums';
 import {
   BUYER_SUMS,
   buyerRiskLevelQuery,
@@ -35,6 +35,7 @@ import {
   merchantScores,
   parseScaled,
   productScore,
+  shownExperience,
   standing,
 } from './trust.rules';
 import type { HypotheticalEventInput, ScoreEventInput } from './trust.types';
@@ -356,6 +357,85 @@ export const trustService = {
     const now = new Date();
     const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
     await storeBuyerRisks(tx.em, [...new Set(events.map((event) => event.buyerId))], now, policy);
+  },
+
+  /**
+   * A merchant's standing for the refund-only rules at `at`: its shown experience score in tenths (null
+   * for a new merchant), band and high-repurchase flag, from its stored scores and its orders.
+   */
+  async standingFor(
+    em: EntityManager,
+    merchantId: string,
+    at: Date,
+    policy: PolicyNumbers,
+  ): Promise<{ experienceTenths: number | null; band: TrustBand; highRepurchase: boolean }> {
+    const { trust } = policy;
+    const [stored] = await sqlRows(em, storedMerchantScoresQuery(em.getKnex(), [merchantId]));
+    const scores = stored
+      ? { experience: Number(stored.experience), integrity: Number(stored.integrity) }
+      : merchantScores({ experience: 0, integrity: 0 }, trust);
+    const orders =
+      (await ordersService.orderCounts(em, [merchantId], windowStart(at, trust.windowDays), at)).get(merchantId) ?? 0;
+    const now = standing(scores, orders, trust);
+    return {
+      experienceTenths: now.experience === null ? null : shownExperience(now.experience) / (EXPERIENCE_SCALE / 10),
+      band: now.band,
+      highRepurchase: await this.highRepurchase(em, merchantId, at, policy),
+    };
+  },
+
+  /** Handles `AfterSalesCaseOpened`: a refund-only request counts toward the buyer's risk. */
+  async onCasesOpened(events: DomainEventOf<'AfterSalesCaseOpened'>[], tx: Tx): Promise<void> {
+    const refundOnly = events.filter((opened) => opened.refundOnly);
+    if (!refundOnly.length) return;
+    await writeEvents(
+      tx,
+      refundOnly.map((opened) => ({
+        factor: ScoreFactor.REFUND_ONLY_REQUESTED,
+        merchantId: null,
+        productId: null,
+        buyerId: opened.buyerId,
+        orderId: opened.orderId,
+        caseId: opened.caseId,
+        occurredAt: opened.openedAt,
+        reason: 'refund-only requested',
+      })),
+    );
+  },
+
+  /**
+   * Handles `AfterSalesCaseRuled`: the merchant (and the product) at fault or not, and a rejected claim
+   * on the buyer's record; each event cites the case.
+   */
+  async onCasesRuled(events: DomainEventOf<'AfterSalesCaseRuled'>[], tx: Tx): Promise<void> {
+    await writeEvents(
+      tx,
+      events.flatMap((ruled) => {
+        const cited = { orderId: ruled.orderId, caseId: ruled.caseId, occurredAt: ruled.ruledAt };
+        const merchantEvent = {
+          ...cited,
+          factor: ruled.merchantAtFault
+            ? ScoreFactor.AFTER_SALES_MERCHANT_AT_FAULT
+            : ScoreFactor.AFTER_SALES_NOT_AT_FAULT,
+          merchantId: ruled.merchantId,
+          productId: ruled.productId,
+          buyerId: null,
+          reason: `after-sales case ruled ${ruled.ruling}${ruled.merchantAtFault ? ': the merchant was at fault' : ''}`,
+        };
+        if (ruled.ruling !== 'REJECTED') return [merchantEvent];
+        return [
+          merchantEvent,
+          {
+            ...cited,
+            factor: ScoreFactor.CLAIM_REJECTED,
+            merchantId: null,
+            productId: null,
+            buyerId: ruled.buyerId,
+            reason: 'after-sales claim rejected',
+          },
+        ];
+      }),
+    );
   },
 
   /** A buyer's stored risk level, or for a buyer without facts, that of its tag alone. */

@@ -7,13 +7,16 @@ import { Product } from '../../../src/modules/products/product.entity';
 import { ANY_ACTOR } from '../../../src/security/authorization';
 import { Role } from '../../../src/security/roles';
 import {
+  AddCaseMessageDocument,
   AllocateFundDocument,
   IngestOrdersDocument,
+  OpenAfterSalesCasesDocument,
   PostSubsidyDocument,
   RecordScoreEventsDocument,
   UpsertProductDocument,
   VoidOrderForPriceErrorDocument,
   OrderDocument,
+  AfterSalesCaseDocument,
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { selectAll, selectAllOf } from '../../helpers/select-all';
@@ -86,7 +89,26 @@ describe('cross-tenant isolation', () => {
       ],
     });
     ids.scoreEventOfA = scored.recordScoreEvents.events![0].id;
+    const opened = await app.as(actors.role(Role.INGEST)).data(OpenAfterSalesCasesDocument, {
+      input: [
+        {
+          platform: 'PINDUODUO',
+          externalNumber: 'A-CASE-1',
+          orderId: orderA1,
+          type: 'REFUND_ONLY',
+          reason: 'QUALITY',
+          requestedAmount: '10.00',
+          evidence: [{ kind: 'DESCRIPTION', text: 'A-case-secret' }],
+        },
+      ],
+    });
+    ids.caseOfA = opened.openAfterSalesCases.results[0].afterSalesCase!.id;
+    await app.data(AddCaseMessageDocument, { input: { caseId: ids.caseOfA, body: 'A-message-secret' } });
     secretsOfA.push(
+      ids.caseOfA,
+      'A-CASE-1',
+      'A-case-secret',
+      'A-message-secret',
       ids.ledgerOfA,
       'A-ledger-secret',
       ids.scoreEventOfA,
@@ -115,7 +137,7 @@ describe('cross-tenant isolation', () => {
   it('every query root field is probed, with a full selection generated from the schema', async () => {
     const schema = await getSchema();
     const merchant = selectAll(schema, schema.getType('Merchant') as never, 5);
-    const order = selectAll(schema, schema.getType('Order') as never, 5);
+    const order = selectAll(schema, schema.getType('Order') as never, 4);
     const product = selectAll(schema, schema.getType('Product') as never, 5);
     const buyer = selectAll(schema, schema.getType('Buyer') as never, 5);
     const nodeTypes: Record<string, string> = {
@@ -125,10 +147,14 @@ describe('cross-tenant isolation', () => {
       buyerOfA: 'Buyer',
       ledgerOfA: 'LedgerTransaction',
       scoreEventOfA: 'ScoreEvent',
+      caseOfA: 'AfterSalesCase',
     };
+    const afterSalesCase = selectAll(schema, schema.getType('AfterSalesCase') as never, 4);
     const probes: Record<string, string[]> = {
       merchant: [`{ merchant(id: "${ids.merchantA}") { ${merchant} } }`],
-      merchants: [`{ merchants(first: 10) { totalCount edges { node { ${merchant} } } } }`],
+      merchants: [
+        `{ merchants(first: 10) { totalCount edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 4)} } } } }`,
+      ],
       order: [`{ order(id: "${ids.orderA1}") { ${order} } }`],
       orders: [
         `{ orders(first: 10) { totalCount edges { node { ${order} } } } }`,
@@ -136,6 +162,11 @@ describe('cross-tenant isolation', () => {
       ],
       product: [`{ product(id: "${ids.productA}") { ${product} } }`],
       buyer: [`{ buyer(id: "${ids.buyerOfA}") { ${buyer} } }`],
+      afterSalesCase: [`{ afterSalesCase(id: "${ids.caseOfA}") { ${afterSalesCase} } }`],
+      afterSalesCases: [
+        `{ afterSalesCases(first: 10) { totalCount edges { node { ${selectAll(schema, schema.getType('AfterSalesCase') as never, 3)} } } } }`,
+        `{ afterSalesCases(first: 10, filter: { merchantId: "${ids.merchantA}" }) { totalCount edges { node { id } } } }`,
+      ],
       node: Object.entries(nodeTypes).map(
         ([key, type]) => `{ node(id: "${ids[key]}") { ${selectAllOf(schema, type, 4)} } }`,
       ),
@@ -176,7 +207,7 @@ describe('cross-tenant isolation', () => {
     const schema = await getSchema();
     const everything = await asB().data(
       doc(
-        `{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 5)} } } } }`,
+        `{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 4)} } } } }`,
       ),
     );
     expect(JSON.stringify(everything)).toContain('B-ORDER-1');
@@ -199,7 +230,13 @@ describe('cross-tenant isolation', () => {
         return allow.includes(Role.MERCHANT) || allow.includes(ANY_ACTOR);
       })
       .map((field) => field.name);
-    expect(merchantMutations.sort()).toEqual(['upsertProduct', 'voidOrderForPriceError']);
+    expect(merchantMutations.sort()).toEqual([
+      'addCaseEvidence',
+      'addCaseMessage',
+      'requestIntervention',
+      'upsertProduct',
+      'voidOrderForPriceError',
+    ]);
 
     const before = await app.orm.em.fork().count(Product, { merchant: a });
     const attempt = await asB().data(UpsertProductDocument, {
@@ -228,10 +265,22 @@ describe('cross-tenant isolation', () => {
       `upsertProduct(input: { merchantId: "${ids.merchantA}", externalId: "INTRUDER", title: "x", category: "x", price: "1.00" })`,
       `voidOrderForPriceError(input: { orderId: "${ids.orderA2}", reason: "x" })`,
       `voidOrderForPriceError(input: { orderId: "${ids.orderA1}", reason: "x" })`,
+      `addCaseEvidence(input: { caseId: "${ids.caseOfA}", kind: PHOTO, url: "https://x.example/intruder.jpg" })`,
+      `addCaseMessage(input: { caseId: "${ids.caseOfA}", body: "intruder" })`,
+      `requestIntervention(input: { caseId: "${ids.caseOfA}" })`,
     ]) {
       const field = mutation.slice(0, mutation.indexOf('('));
       const result = await asB().execute(doc(`mutation { ${mutation} { ${payload(field)} } }`));
       expectNothingOfA(result);
+      if (field.includes('Case') || field === 'requestIntervention') {
+        expect((result.data as any)[field].userErrors, field).toEqual([
+          expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'caseId'] }),
+        ]);
+      }
     }
+    const caseOfA = await app.data(AfterSalesCaseDocument, { id: ids.caseOfA });
+    expect(caseOfA.afterSalesCase).toMatchObject({ status: 'NEGOTIATING', decision: null });
+    expect(caseOfA.afterSalesCase!.evidence).toHaveLength(1);
+    expect(caseOfA.afterSalesCase!.messages.map((m) => m.body)).toEqual(['A-message-secret']);
   });
 });

@@ -1,0 +1,274 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PageArgs } from '../../graphql/connection';
+import { toGlobalId } from '../../graphql/global-id';
+import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
+import { Money } from '../../graphql/money';
+import { toPayload } from '../../graphql/user-error';
+import type { RequestContext } from '../../server/context';
+import { Allow } from '../../security/authorization';
+import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
+import { buyersService } from '../buyers/buyers.service';
+import { BuyerNode } from '../buyers/buyers.types';
+import { ledgerReadService } from '../ledger/ledger.read.service';
+import { LedgerTransactionNode } from '../ledger/ledger.types';
+import { merchantsService } from '../merchants/merchants.service';
+import { MerchantNode } from '../merchants/merchants.types';
+import { ordersService } from '../orders/orders.service';
+import { OrderNode } from '../orders/orders.types';
+import { productsService } from '../products/products.service';
+import { ProductNode } from '../products/products.types';
+import { trustReadService } from '../trust/trust.read.service';
+import { ScoreEventNode } from '../trust/trust.types';
+import type { AfterSalesCase } from './after-sales.entity';
+import { BreakerSubject } from './after-sales.enums';
+import type { CaseListArgs as DomainListArgs } from './after-sales.query';
+import { afterSalesService, type OpenCaseItem } from './after-sales.service';
+import {
+  AddCaseEvidenceInput,
+  AddCaseMessageInput,
+  AfterSalesCaseConnection,
+  AfterSalesCaseNode,
+  CaseEvidenceNode,
+  CaseFilter,
+  CaseIdInput,
+  CaseMessageNode,
+  CasePayload,
+  CaseStatusChangeNode,
+  InterventionDecisionView,
+  OpenAfterSalesCasesPayload,
+  OpenCaseInput,
+  RefundOnlyBreakerView,
+  RuleOnCaseInput,
+  WithdrawCaseInput,
+} from './after-sales.types';
+
+@ArgsType()
+class CaseListArgs extends PageArgs {
+  @Field(() => CaseFilter, { nullable: true })
+  filter?: CaseFilter | null;
+}
+
+function listArgs(args: CaseListArgs): DomainListArgs {
+  const { filter } = args;
+  if (!filter) return args as DomainListArgs;
+  return {
+    ...args,
+    filter: {
+      ...filter,
+      merchantId: optionalLocalId('Merchant', filter.merchantId, 'filter.merchantId'),
+      orderId: optionalLocalId('Order', filter.orderId, 'filter.orderId'),
+    },
+  };
+}
+
+function openItem(sent: OpenCaseInput, index: number): OpenCaseItem {
+  const { value, refusals } = decodeInput(['input', index], (ids) => ({
+    ...sent,
+    orderId: ids.id('Order', sent.orderId, 'orderId'),
+    productId: sent.productId ? ids.id('Product', sent.productId, 'productId') : null,
+  }));
+  return { ...value, refusals };
+}
+
+/** Cases are written by the platform; merchants answer on their own. */
+const CASE_PARTIES = [Role.MERCHANT, Role.INGEST, Role.ARBITRATOR, Role.ADMIN] as const;
+
+@Resolver(() => AfterSalesCaseNode)
+export class AfterSalesResolver {
+  @Allow(...MERCHANT_DATA_READERS)
+  @Query(() => AfterSalesCaseNode, { nullable: true })
+  afterSalesCase(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return afterSalesService.load(ctx, requireLocalId('AfterSalesCase', id, 'id'));
+  }
+
+  @Allow(...MERCHANT_DATA_READERS)
+  @Query(() => AfterSalesCaseConnection, { description: 'Cases, newest first: all for staff, its own for a merchant.' })
+  afterSalesCases(@Args(() => CaseListArgs) args: CaseListArgs, @Ctx() ctx: RequestContext) {
+    return afterSalesService.list(ctx, listArgs(args));
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() c: AfterSalesCase) {
+    return toGlobalId('AfterSalesCase', c.id);
+  }
+
+  @FieldResolver(() => OrderNode)
+  order(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return ordersService.load(ctx, c.order.id);
+  }
+
+  @FieldResolver(() => MerchantNode)
+  merchant(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return merchantsService.load(ctx, c.merchant.id);
+  }
+
+  @FieldResolver(() => BuyerNode)
+  buyer(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return buyersService.load(ctx, c.buyer.id);
+  }
+
+  @FieldResolver(() => ProductNode)
+  product(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return productsService.load(ctx, c.product.id);
+  }
+
+  @FieldResolver(() => Money)
+  requestedAmount(@Root() c: AfterSalesCase) {
+    return Money.fromFen(c.requestedAmount);
+  }
+
+  @FieldResolver(() => Money, { nullable: true, description: 'What the ruling refunds.' })
+  refundAmount(@Root() c: AfterSalesCase) {
+    return c.refundAmount == null ? null : Money.fromFen(c.refundAmount);
+  }
+
+  @FieldResolver(() => InterventionDecisionView, {
+    nullable: true,
+    description: 'The latest intervention decision and its rationale; null until intervention is asked for.',
+  })
+  decision(@Root() c: AfterSalesCase) {
+    if (!c.decision) return null;
+    // Stored as JSON: its times come back as strings.
+    const { interveneAfter, decidedAt } = c.decision as unknown as { interveneAfter: string | null; decidedAt: string };
+    return {
+      ...c.decision,
+      interveneAfter: interveneAfter ? new Date(interveneAfter) : null,
+      decidedAt: new Date(decidedAt),
+    };
+  }
+
+  @FieldResolver(() => [CaseEvidenceNode], { description: 'Evidence, oldest first.' })
+  evidence(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return afterSalesService.evidence(ctx, c.id);
+  }
+
+  @FieldResolver(() => [CaseMessageNode], { description: 'The negotiation, oldest first.' })
+  messages(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return afterSalesService.messages(ctx, c.id);
+  }
+
+  @FieldResolver(() => [CaseStatusChangeNode], { description: 'Every move of the case, oldest first.' })
+  statusHistory(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return afterSalesService.statusHistory(ctx, c.id);
+  }
+
+  @FieldResolver(() => [LedgerTransactionNode], { description: 'The money the ruling moved, citing this case.' })
+  postings(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return ledgerReadService.ofCase(ctx, c.id);
+  }
+
+  @FieldResolver(() => [ScoreEventNode], { description: 'The score events this case caused.' })
+  scoreEvents(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    return trustReadService.eventsOfCase(ctx, c.id);
+  }
+
+  @Allow(Role.INGEST, Role.ADMIN)
+  @Mutation(() => OpenAfterSalesCasesPayload, {
+    description:
+      'Opens up to 1,000 platform cases. Idempotent on (platform, externalNumber); one result per item. ' +
+      'A request is at most what is still refundable on the order; one open case of a type per order.',
+  })
+  async openAfterSalesCases(@Arg('input', () => [OpenCaseInput]) input: OpenCaseInput[], @Ctx() ctx: RequestContext) {
+    const outcome = await afterSalesService.open(ctx.session, input.map(openItem));
+    return toPayload({
+      ...outcome,
+      results: outcome.results?.map(({ refusals, ...result }) => ({ ...result, userErrors: refusals })),
+    });
+  }
+
+  @Allow(...CASE_PARTIES)
+  @Mutation(() => CasePayload, { description: 'Adds evidence to an open case.' })
+  addCaseEvidence(@Arg('input', () => AddCaseEvidenceInput) input: AddCaseEvidenceInput, @Ctx() ctx: RequestContext) {
+    return decodedMutation(
+      (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
+      (value) => afterSalesService.addEvidence(ctx.session, value),
+    );
+  }
+
+  @Allow(...CASE_PARTIES)
+  @Mutation(() => CasePayload, { description: 'Adds a negotiation message; the first one starts the negotiation.' })
+  addCaseMessage(@Arg('input', () => AddCaseMessageInput) input: AddCaseMessageInput, @Ctx() ctx: RequestContext) {
+    return decodedMutation(
+      (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
+      (value) => afterSalesService.addMessage(ctx.session, value),
+    );
+  }
+
+  @Allow(...CASE_PARTIES)
+  @Mutation(() => CasePayload, {
+    description:
+      'Asks the platform to intervene (a merchant on its own case; staff for the buyer). The decision and ' +
+      'its rationale are stored on the case; the case goes under review when the rules allow it.',
+  })
+  requestIntervention(@Arg('input', () => CaseIdInput) input: CaseIdInput, @Ctx() ctx: RequestContext) {
+    return decodedMutation(
+      (ids) => ({ caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
+      (value) => afterSalesService.requestIntervention(ctx.session, value),
+    );
+  }
+
+  @Allow(Role.ARBITRATOR)
+  @Mutation(() => CasePayload, {
+    description:
+      'Rules on a case under review, within its decision. Money (subsidies, rebates) and score events ' +
+      'commit with the ruling.',
+  })
+  ruleOnCase(@Arg('input', () => RuleOnCaseInput) input: RuleOnCaseInput, @Ctx() ctx: RequestContext) {
+    return decodedMutation(
+      (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
+      (value) => afterSalesService.rule(ctx.session, value),
+    );
+  }
+
+  @Allow(Role.INGEST, Role.ARBITRATOR, Role.ADMIN)
+  @Mutation(() => CasePayload, { description: 'The buyer withdraws a case before it is ruled.' })
+  withdrawCase(@Arg('input', () => WithdrawCaseInput) input: WithdrawCaseInput, @Ctx() ctx: RequestContext) {
+    return decodedMutation(
+      (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
+      (value) => afterSalesService.withdraw(ctx.session, value),
+    );
+  }
+}
+
+@Resolver(() => MerchantNode)
+export class MerchantAfterSalesResolver {
+  @FieldResolver(() => AfterSalesCaseConnection, { description: "The merchant's after-sales cases, newest first." })
+  afterSalesCases(
+    @Root() merchant: { id: string },
+    @Args(() => CaseListArgs) args: CaseListArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return afterSalesService.ofMerchant(ctx, merchant.id, listArgs(args));
+  }
+
+  @FieldResolver(() => RefundOnlyBreakerView, { description: "The merchant's refund-only circuit breaker." })
+  refundOnlyBreaker(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
+    return afterSalesService.breaker(ctx, BreakerSubject.MERCHANT, merchant.id);
+  }
+}
+
+@Resolver(() => ProductNode)
+export class ProductAfterSalesResolver {
+  @FieldResolver(() => RefundOnlyBreakerView, { description: "The product's refund-only circuit breaker." })
+  refundOnlyBreaker(@Root() product: { id: string }, @Ctx() ctx: RequestContext) {
+    return afterSalesService.breaker(ctx, BreakerSubject.PRODUCT, product.id);
+  }
+}
+
+@Resolver(() => BuyerNode)
+export class BuyerAfterSalesResolver {
+  @FieldResolver(() => RefundOnlyBreakerView, {
+    description: "The buyer's refund-only circuit breaker, across all merchants.",
+  })
+  refundOnlyBreaker(@Root() buyer: { id: string }, @Ctx() ctx: RequestContext) {
+    return afterSalesService.breaker(ctx, BreakerSubject.BUYER, buyer.id);
+  }
+}
+
+@Resolver(() => OrderNode)
+export class OrderAfterSalesResolver {
+  @FieldResolver(() => [AfterSalesCaseNode], { description: "The order's after-sales cases, oldest first." })
+  afterSalesCases(@Root() order: { id: string }, @Ctx() ctx: RequestContext) {
+    return afterSalesService.ofOrder(ctx, order.id);
+  }
+}

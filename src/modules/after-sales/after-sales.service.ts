@@ -1,0 +1,620 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '../../db/sql';
+import { recordTransition } from '../../db/status-change.entity';
+import { canReachMerchant } from '../../db/tenant-db';
+import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import { paginate, type Page } from '../../graphql/connection';
+import type { RequestContext } from '../../server/context';
+import type { DomainEvent, DomainEventOf } from '../../shared/domain-events';
+import { OrderStatus, type SalesPlatform } from '../../shared/enums';
+import { contentHash } from '../../shared/hash';
+import { type Refusal, Refused, RefusalCode, refusal } from '../../shared/refusal';
+import { DAY_MS, isInFuture } from '../../shared/time';
+import { buyersService } from '../buyers/buyers.service';
+import { ordersService } from '../orders/orders.service';
+import { versionInForce } from '../policies/policies.rules';
+import { policiesService } from '../policies/policies.service';
+import type { PolicyNumbers } from '../policies/policy.schema';
+import { trustService } from '../trust/trust.service';
+import { AfterSalesCase, CaseEvidence, CaseMessage, CaseStatusChange } from './after-sales.entity';
+import {
+  BreakerSubject,
+  CaseParty,
+  CaseReason,
+  CaseRuling,
+  CaseStatus,
+  CaseType,
+  EvidenceKind,
+  InterventionOutcome,
+} from './after-sales.enums';
+import {
+  addToTallies,
+  CASE_TABLE,
+  caseWhere,
+  type CaseListArgs,
+  chinaDay,
+  NEWEST_CASES_FIRST,
+  tallySumsQuery,
+} from './after-sales.query';
+import {
+  type BreakerReading,
+  breakerReading,
+  canMove,
+  decideIntervention,
+  isOpen,
+  merchantAtFault,
+  refundableLeft,
+  rulingViolation,
+} from './after-sales.rules';
+
+export const MAX_OPEN_BATCH = 1_000;
+
+export interface EvidenceInput {
+  kind: EvidenceKind;
+  url?: string | null;
+  text?: string | null;
+}
+
+/** A case as the platform reports it, with local ids (the GraphQL edge decoded them). */
+export interface OpenCaseItem {
+  platform: SalesPlatform;
+  externalNumber: string;
+  orderId: string;
+  productId?: string | null;
+  type: CaseType;
+  reason: CaseReason;
+  afterReceipt?: boolean | null;
+  requestedAmount: number;
+  officialPickup?: boolean | null;
+  openedAt?: Date | null;
+  evidence?: EvidenceInput[] | null;
+  /** Ids that did not decode, refused at their path. */
+  refusals: Refusal[];
+}
+
+export enum OpenOutcome {
+  CREATED = 'CREATED',
+  DUPLICATE = 'DUPLICATE',
+  REJECTED = 'REJECTED',
+}
+
+export interface OpenResult {
+  index: number;
+  externalNumber: string;
+  outcome: OpenOutcome;
+  afterSalesCase: AfterSalesCase | null;
+  refusals: Refusal[];
+}
+
+const fail = (code: RefusalCode, message: string, field: string[]): never => {
+  throw new Refused([refusal(code, message, ['input', ...field])]);
+};
+
+/** Who a session's actor is in a case: the merchant itself, or the platform (staff and services). */
+const partyOf = (tx: Tx) => (tx.scope.platform ? CaseParty.PLATFORM : CaseParty.MERCHANT);
+
+/** Locks a case the actor may reach, or refuses as if it did not exist. */
+async function lockCase(tx: Tx, caseId: string): Promise<AfterSalesCase> {
+  const found = await tx.em.findOne(AfterSalesCase, { id: caseId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!found || !canReachMerchant(tx.scope, found.merchant.id))
+    return fail(RefusalCode.NOT_FOUND, 'no such case', ['caseId']);
+  return found;
+}
+
+function move(tx: Tx, subject: AfterSalesCase, to: CaseStatus, reason: string, at = new Date()): void {
+  if (!canMove(subject.status, to)) {
+    fail(RefusalCode.ILLEGAL_TRANSITION, `a case ${subject.status} cannot become ${to}`, ['caseId']);
+  }
+  recordTransition(tx.em, CaseStatusChange, { key: 'afterSalesCase', subject }, { to, actor: tx.actor, reason, at });
+}
+
+/** The breakers' readings over the policy's rolling window, from the daily counters. */
+async function readingsOf(
+  em: EntityManager,
+  subjects: { subject: BreakerSubject; subjectId: string }[],
+  policy: PolicyNumbers,
+  now: Date,
+): Promise<BreakerReading[]> {
+  const { windowDays } = policy.refundOnly.circuitBreaker;
+  const fromDay = chinaDay(new Date(now.getTime() - (windowDays - 1) * DAY_MS));
+  const rows = await sqlRows(em, tallySumsQuery(em.getKnex(), subjects, fromDay));
+  return subjects.map(({ subject, subjectId }) => {
+    const row = rows.find((r) => r.subject === subject && r.subject_id === subjectId);
+    return breakerReading(
+      subject,
+      { refundOnly: Number(row?.refund_only ?? 0), orders: Number(row?.orders ?? 0) },
+      policy,
+    );
+  });
+}
+
+function parseOpenItem(item: OpenCaseItem, index: number, now: Date) {
+  const path = ['input', String(index)];
+  const refusals = [...item.refusals];
+  const bad = (field: string, message: string) =>
+    refusals.push(refusal(RefusalCode.INVALID_INPUT, message, [...path, field]));
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(item.externalNumber)) bad('externalNumber', 'letters, digits, - and _, 1 to 64');
+  if (!Number.isSafeInteger(item.requestedAmount) || item.requestedAmount <= 0)
+    bad('requestedAmount', 'request a positive amount');
+  if (item.openedAt && isInFuture(item.openedAt, now)) bad('openedAt', 'openedAt is in the future');
+  if (item.officialPickup && item.type !== CaseType.RETURN_REFUND && item.type !== CaseType.EXCHANGE)
+    bad('officialPickup', 'only a return or an exchange is picked up');
+  (item.evidence ?? []).forEach((evidence, i) => {
+    if (!evidence.url && !evidence.text) bad(`evidence.${i}`, 'give a url or a text');
+  });
+  const hash = contentHash({ ...item, refusals: undefined, openedAt: item.openedAt?.toISOString() ?? null });
+  return { item, index, path, refusals, hash, openedAt: item.openedAt ?? now };
+}
+
+export const afterSalesService = {
+  load(ctx: RequestContext, id: string): Promise<AfterSalesCase | null> {
+    return ctx.loaders.afterSales.byId.load(id);
+  },
+
+  list(ctx: RequestContext, args: CaseListArgs): Promise<Page<AfterSalesCase>> {
+    return paginate(ctx.db, AfterSalesCase, {
+      ...CASE_TABLE,
+      where: caseWhere(args.filter),
+      sort: NEWEST_CASES_FIRST,
+      page: args,
+    });
+  },
+
+  ofMerchant(ctx: RequestContext, merchantId: string, args: CaseListArgs): Promise<Page<AfterSalesCase>> {
+    return ctx.loaders.afterSales.byMerchant.load({ parentId: merchantId, args });
+  },
+
+  ofOrder(ctx: RequestContext, orderId: string): Promise<AfterSalesCase[]> {
+    return ctx.loaders.afterSales.byOrder.load(orderId);
+  },
+
+  evidence(ctx: RequestContext, caseId: string): Promise<CaseEvidence[]> {
+    return ctx.loaders.afterSales.evidence.load(caseId);
+  },
+
+  messages(ctx: RequestContext, caseId: string): Promise<CaseMessage[]> {
+    return ctx.loaders.afterSales.messages.load(caseId);
+  },
+
+  statusHistory(ctx: RequestContext, caseId: string): Promise<CaseStatusChange[]> {
+    return ctx.loaders.afterSales.statusHistory.load(caseId);
+  },
+
+  breaker(ctx: RequestContext, subject: BreakerSubject, subjectId: string): Promise<BreakerReading> {
+    return ctx.loaders.afterSales.breaker.load({ subject, subjectId });
+  },
+
+  /** Handles `OrderPlaced`: each new order counts in its buyer's, merchant's and products' samples. */
+  async onOrdersPlaced(events: DomainEventOf<'OrderPlaced'>[], tx: Tx): Promise<void> {
+    await asPlatform(tx, (platformTx) =>
+      addToTallies(
+        platformTx.em,
+        events.flatMap((placed) => {
+          const day = chinaDay(placed.paidAt);
+          const one = { day, orders: 1, refundOnly: 0 };
+          return [
+            { ...one, subject: BreakerSubject.BUYER, subjectId: placed.buyerId, merchantId: null },
+            { ...one, subject: BreakerSubject.MERCHANT, subjectId: placed.merchantId, merchantId: placed.merchantId },
+            ...placed.productIds.map((productId) => ({
+              ...one,
+              subject: BreakerSubject.PRODUCT,
+              subjectId: productId,
+              merchantId: placed.merchantId,
+            })),
+          ];
+        }),
+      ),
+    );
+  },
+
+  /**
+   * Opens a batch of platform cases. Each item is created, a duplicate (same platform, number and
+   * content), or rejected with its refusals; the created ones commit together with their history,
+   * the breakers' counters and the buyer's refund-only record.
+   */
+  async open(session: Session, items: OpenCaseItem[]) {
+    const empty = { results: [] as OpenResult[], createdCount: 0, duplicateCount: 0, rejectedCount: 0 };
+    if (items.length === 0) {
+      return { ...empty, refusals: [refusal(RefusalCode.BATCH_EMPTY, 'send at least one case', ['input'])] };
+    }
+    if (items.length > MAX_OPEN_BATCH) {
+      return {
+        ...empty,
+        refusals: [
+          refusal(RefusalCode.BATCH_TOO_LARGE, `send at most ${MAX_OPEN_BATCH} cases per call (got ${items.length})`, [
+            'input',
+          ]),
+        ],
+      };
+    }
+    const outcome = await runMutation(session, async (tx) => {
+      const { em } = tx;
+      const now = new Date();
+      const parsed = items.map((item, index) => parseOpenItem(item, index, now));
+      const orderIds = [...new Set(parsed.map((p) => p.item.orderId).filter(Boolean))];
+      const orders = new Map((await ordersService.findByIds(em, orderIds)).map((o) => [o.id, o]));
+      const productsOf = await ordersService.productIdsOf(em, [...orders.keys()]);
+      const existing = new Map(
+        (
+          await em.find(AfterSalesCase, {
+            $or: parsed.map((p) => ({ platform: p.item.platform, externalNumber: p.item.externalNumber })),
+          })
+        ).map((c) => [`${c.platform}:${c.externalNumber}`, c]),
+      );
+      const casesOfOrders = await em.find(
+        AfterSalesCase,
+        { order: { $in: [...orders.keys()] } },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      const events: DomainEvent[] = [];
+      const tallies: Parameters<typeof addToTallies>[1] = [];
+
+      const results = parsed.map(({ item, index, path, refusals, hash, openedAt }): OpenResult => {
+        const reject = (errors: Refusal[]) => ({
+          index,
+          externalNumber: item.externalNumber,
+          outcome: OpenOutcome.REJECTED,
+          afterSalesCase: null,
+          refusals: errors,
+        });
+        const errors = [...refusals];
+        const key = `${item.platform}:${item.externalNumber}`;
+        const previous = existing.get(key);
+        if (previous) {
+          if (previous.contentHash === hash) {
+            return {
+              index,
+              externalNumber: item.externalNumber,
+              outcome: OpenOutcome.DUPLICATE,
+              afterSalesCase: previous,
+              refusals: [],
+            };
+          }
+          errors.push(
+            refusal(
+              RefusalCode.DUPLICATE_CONFLICT,
+              `case ${item.externalNumber} was already opened with other content`,
+              [...path, 'externalNumber'],
+            ),
+          );
+        }
+        const order = orders.get(item.orderId);
+        if (item.orderId && !order) errors.push(refusal(RefusalCode.NOT_FOUND, 'no such order', [...path, 'orderId']));
+        if (errors.length || !order) return reject(errors);
+
+        const lineProducts = productsOf.get(order.id) ?? [];
+        const productId = item.productId ?? lineProducts[0];
+        if (!lineProducts.includes(productId)) {
+          errors.push(
+            refusal(RefusalCode.INVALID_INPUT, 'the product is not a line of the order', [...path, 'productId']),
+          );
+        }
+        if ([OrderStatus.CANCELLED, OrderStatus.VOIDED, OrderStatus.REFUNDED].includes(order.status)) {
+          errors.push(
+            refusal(RefusalCode.NOT_ELIGIBLE, `the order is ${order.status}: nothing is left to claim`, [
+              ...path,
+              'orderId',
+            ]),
+          );
+        }
+        const afterReceipt = item.afterReceipt ?? Boolean(order.deliveredAt);
+        if (afterReceipt && !order.deliveredAt) {
+          errors.push(
+            refusal(RefusalCode.INVALID_INPUT, 'the order was not delivered: the claim is before receipt', [
+              ...path,
+              'afterReceipt',
+            ]),
+          );
+        }
+        const ofOrder = casesOfOrders.filter((c) => c.order.id === order.id);
+        if (ofOrder.some((c) => c.type === item.type && isOpen(c.status))) {
+          errors.push(
+            refusal(RefusalCode.ALREADY_OPEN, `the order already has an open ${item.type} case`, [...path, 'type']),
+          );
+        }
+        const left = refundableLeft(order.paidAmount, ofOrder);
+        if (item.requestedAmount > left) {
+          errors.push(
+            refusal(
+              RefusalCode.CAP_EXCEEDED,
+              `at most ${(left / 100).toFixed(2)} yuan is still refundable on the order`,
+              [...path, 'requestedAmount'],
+            ),
+          );
+        }
+        if (errors.length) return reject(errors);
+
+        const opened = em.create(AfterSalesCase, {
+          platform: item.platform,
+          externalNumber: item.externalNumber,
+          order: order.id,
+          merchant: order.merchant.id,
+          buyer: order.buyer.id,
+          product: productId,
+          type: item.type,
+          reason: item.reason,
+          afterReceipt,
+          requestedAmount: item.requestedAmount,
+          officialPickup: item.officialPickup ?? false,
+          status: CaseStatus.OPENED,
+          openedAt,
+          contentHash: hash,
+        });
+        recordTransition(
+          em,
+          CaseStatusChange,
+          { key: 'afterSalesCase', subject: opened },
+          { to: CaseStatus.OPENED, actor: tx.actor, reason: 'opened by the platform', at: openedAt },
+          true,
+        );
+        for (const evidence of item.evidence ?? []) {
+          em.create(CaseEvidence, {
+            afterSalesCase: opened,
+            kind: evidence.kind,
+            url: evidence.url ?? null,
+            text: evidence.text ?? null,
+            suppliedBy: CaseParty.BUYER,
+            actor: tx.actor,
+            suppliedAt: openedAt,
+          });
+        }
+        existing.set(key, opened);
+        casesOfOrders.push(opened);
+        const refundOnly = item.type === CaseType.REFUND_ONLY;
+        if (refundOnly) {
+          const count = { day: chinaDay(openedAt), orders: 0, refundOnly: 1 };
+          tallies.push(
+            { ...count, subject: BreakerSubject.BUYER, subjectId: order.buyer.id, merchantId: null },
+            { ...count, subject: BreakerSubject.MERCHANT, subjectId: order.merchant.id, merchantId: order.merchant.id },
+            { ...count, subject: BreakerSubject.PRODUCT, subjectId: productId, merchantId: order.merchant.id },
+          );
+        }
+        events.push({
+          type: 'AfterSalesCaseOpened',
+          caseId: opened.id,
+          orderId: order.id,
+          merchantId: order.merchant.id,
+          buyerId: order.buyer.id,
+          productId,
+          refundOnly,
+          openedAt,
+        });
+        return {
+          index,
+          externalNumber: item.externalNumber,
+          outcome: OpenOutcome.CREATED,
+          afterSalesCase: opened,
+          refusals: [],
+        };
+      });
+      await em.flush();
+      await addToTallies(em, tallies);
+      await tx.emit(...events);
+      const count = (o: OpenOutcome) => results.filter((r) => r.outcome === o).length;
+      return {
+        results,
+        createdCount: count(OpenOutcome.CREATED),
+        duplicateCount: count(OpenOutcome.DUPLICATE),
+        rejectedCount: count(OpenOutcome.REJECTED),
+      };
+    });
+    return { ...empty, ...outcome };
+  },
+
+  /** Evidence on an open case: a merchant supplies its own; the platform relays the buyer's or its own. */
+  addEvidence(session: Session, input: { caseId: string; suppliedBy?: CaseParty | null } & EvidenceInput) {
+    return runMutation(session, async (tx) => {
+      const subject = await lockCase(tx, input.caseId);
+      const party = suppliedByFor(tx, input.suppliedBy);
+      if (!isOpen(subject.status)) fail(RefusalCode.ILLEGAL_TRANSITION, `the case is ${subject.status}`, ['caseId']);
+      if (!input.url && !input.text) fail(RefusalCode.INVALID_INPUT, 'give a url or a text', ['url']);
+      const evidence = tx.em.create(CaseEvidence, {
+        afterSalesCase: subject,
+        kind: input.kind,
+        url: input.url ?? null,
+        text: input.text ?? null,
+        suppliedBy: party,
+        actor: tx.actor,
+        suppliedAt: new Date(),
+      });
+      return { afterSalesCase: subject, evidence };
+    });
+  },
+
+  /** A message of the negotiation; the first one moves an opened case into negotiation. */
+  addMessage(session: Session, input: { caseId: string; author?: CaseParty | null; body: string }) {
+    return runMutation(session, async (tx) => {
+      const subject = await lockCase(tx, input.caseId);
+      const author = suppliedByFor(tx, input.author, 'author');
+      if (!isOpen(subject.status)) fail(RefusalCode.ILLEGAL_TRANSITION, `the case is ${subject.status}`, ['caseId']);
+      const body = input.body.trim();
+      if (!body || body.length > 5_000)
+        fail(RefusalCode.INVALID_INPUT, 'a message has 1 to 5,000 characters', ['body']);
+      if (subject.status === CaseStatus.OPENED)
+        move(tx, subject, CaseStatus.NEGOTIATING, `first message by the ${author}`);
+      const message = tx.em.create(CaseMessage, {
+        afterSalesCase: subject,
+        author,
+        body,
+        actor: tx.actor,
+        sentAt: new Date(),
+      });
+      return { afterSalesCase: subject, message };
+    });
+  },
+
+  /**
+   * Asks the platform to intervene: by the merchant on its own case, or by the platform for the buyer.
+   * The decision (rules 1-7, with its rationale) is stored on the case; when the platform reviews, the
+   * case goes under review; when it waits (negotiation window, evidence), the request stays pending and
+   * may be asked again; when it declines (autonomy, malicious buyer, breaker, cap), nothing moves.
+   */
+  requestIntervention(session: Session, input: { caseId: string }) {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
+      const subject = await lockCase(tx, input.caseId);
+      const pending = [CaseStatus.OPENED, CaseStatus.NEGOTIATING, CaseStatus.INTERVENTION_REQUESTED];
+      if (!pending.includes(subject.status)) {
+        fail(RefusalCode.ILLEGAL_TRANSITION, `intervention cannot be asked on a case ${subject.status}`, ['caseId']);
+      }
+      const now = new Date();
+      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const decision = await asPlatform(tx, async (platformTx) => {
+        const [buyer] = await buyersService.findByIds(platformTx.em, [subject.buyer.id]);
+        const evidence = await platformTx.em.find(CaseEvidence, {
+          afterSalesCase: subject,
+          suppliedBy: CaseParty.BUYER,
+        });
+        return decideIntervention({
+          case: {
+            type: subject.type,
+            reason: subject.reason,
+            afterReceipt: subject.afterReceipt,
+            requestedAmount: subject.requestedAmount,
+            openedAt: subject.openedAt,
+            buyerEvidence: evidence.map((e) => e.kind),
+            requestedBy: partyOf(tx) === CaseParty.MERCHANT ? 'MERCHANT' : 'BUYER',
+          },
+          buyer: { malicious: buyer?.malicious ?? false },
+          merchant: await trustService.standingFor(platformTx.em, subject.merchant.id, now, policy.numbers),
+          breakers: await readingsOf(
+            platformTx.em,
+            [
+              { subject: BreakerSubject.BUYER, subjectId: subject.buyer.id },
+              { subject: BreakerSubject.MERCHANT, subjectId: subject.merchant.id },
+              { subject: BreakerSubject.PRODUCT, subjectId: subject.product.id },
+            ],
+            policy.numbers,
+            now,
+          ),
+          policy,
+          now,
+        });
+      });
+      subject.decision = decision;
+      subject.interveneAfter = decision.interveneAfter;
+      const waiting = [InterventionOutcome.WAITING_FOR_EVIDENCE, InterventionOutcome.WAITING_FOR_NEGOTIATION];
+      const reviews = decision.outcome === InterventionOutcome.PLATFORM_REVIEWS;
+      if ((reviews || waiting.includes(decision.outcome)) && subject.status !== CaseStatus.INTERVENTION_REQUESTED) {
+        move(tx, subject, CaseStatus.INTERVENTION_REQUESTED, `intervention asked by the ${partyOf(tx)}`, now);
+      }
+      if (reviews) move(tx, subject, CaseStatus.UNDER_REVIEW, 'the platform reviews (rules 1-7 allow it)', now);
+      return { afterSalesCase: subject };
+    });
+  },
+
+  /**
+   * An arbitrator's ruling on a case under review, within what its decision allows. The refund, the
+   * order's refund when it is now fully refunded, the platform's payouts and the score events commit
+   * together with the ruling, or nothing does.
+   */
+  rule(
+    session: Session,
+    input: {
+      caseId: string;
+      ruling: CaseRuling;
+      refundAmount?: number | null;
+      returnShippingCost?: number | null;
+      reason: string;
+    },
+  ) {
+    return runMutation(session, async (tx) => {
+      const subject = await lockCase(tx, input.caseId);
+      if (subject.status !== CaseStatus.UNDER_REVIEW) {
+        fail(RefusalCode.ILLEGAL_TRANSITION, `only a case under review is ruled; this one is ${subject.status}`, [
+          'caseId',
+        ]);
+      }
+      const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null);
+      if (violation) {
+        fail(violation.field === 'ruling' ? RefusalCode.NOT_ELIGIBLE : RefusalCode.INVALID_INPUT, violation.message, [
+          violation.field,
+        ]);
+      }
+      const reason = input.reason.trim();
+      if (!reason) fail(RefusalCode.INVALID_INPUT, 'a ruling gives its reason', ['reason']);
+      const shipping = input.returnShippingCost ?? null;
+      if (shipping !== null && (!subject.officialPickup || !Number.isSafeInteger(shipping) || shipping <= 0)) {
+        fail(
+          RefusalCode.INVALID_INPUT,
+          'return shipping is subsidised for a return through official pickup, with a positive cost',
+          ['returnShippingCost'],
+        );
+      }
+      const refund =
+        input.ruling === CaseRuling.REFUND_FULL
+          ? subject.requestedAmount
+          : input.ruling === CaseRuling.REFUND_PARTIAL
+            ? input.refundAmount!
+            : 0;
+      const now = new Date();
+      move(tx, subject, CaseStatus.RULED, reason, now);
+      subject.ruling = input.ruling;
+      subject.refundAmount = refund;
+      subject.ruledAt = now;
+      subject.rulingReason = reason;
+      await tx.em.flush();
+
+      if (refund > 0) {
+        // The order is fully refunded once its refunds reach what was paid: it moves to REFUNDED, and
+        // the order's own rules follow (promotion-fee rebate of a promoted order).
+        const ofOrder = await tx.em.find(AfterSalesCase, { order: subject.order.id });
+        const [order] = await ordersService.findByIds(tx.em, [subject.order.id]);
+        const refunded = ofOrder.reduce((sum, c) => sum + (c.refundAmount ?? 0), 0);
+        if (order && refunded >= order.paidAmount && order.status !== OrderStatus.REFUNDED) {
+          await asPlatform(tx, (platformTx) =>
+            ordersService.refundIn(platformTx, {
+              orderId: order.id,
+              at: now,
+              reason: `fully refunded by after-sales case ${subject.externalNumber}`,
+              caseId: subject.id,
+            }),
+          );
+        }
+      }
+      await tx.emit({
+        type: 'AfterSalesCaseRuled',
+        caseId: subject.id,
+        orderId: subject.order.id,
+        merchantId: subject.merchant.id,
+        buyerId: subject.buyer.id,
+        productId: subject.product.id,
+        ruling: input.ruling,
+        refundAmount: refund,
+        merchantAtFault: merchantAtFault(subject.reason, input.ruling),
+        drawsRepurchaseSubsidy: Boolean(subject.decision?.drawsRepurchaseSubsidy),
+        returnShippingCost: refund > 0 && subject.officialPickup ? shipping : null,
+        ruledAt: now,
+      });
+      return { afterSalesCase: subject };
+    });
+  },
+
+  /** The buyer withdraws the case (relayed by the platform) before it is ruled. */
+  withdraw(session: Session, input: { caseId: string; reason: string }) {
+    return runMutation(session, async (tx) => {
+      const subject = await lockCase(tx, input.caseId);
+      const reason = input.reason.trim();
+      if (!reason) fail(RefusalCode.INVALID_INPUT, 'give the reason', ['reason']);
+      move(tx, subject, CaseStatus.WITHDRAWN, reason);
+      return { afterSalesCase: subject };
+    });
+  },
+};
+
+/**
+ * Who supplies evidence or writes: a merchant always as itself (it cannot speak as the buyer), the
+ * platform as the buyer it relays (default) or as itself.
+ */
+function suppliedByFor(tx: Tx, asked: CaseParty | null | undefined, field = 'suppliedBy'): CaseParty {
+  if (!tx.scope.platform) {
+    if (asked && asked !== CaseParty.MERCHANT) {
+      fail(RefusalCode.FORBIDDEN_PARTY, 'a merchant speaks for itself only', [field]);
+    }
+    return CaseParty.MERCHANT;
+  }
+  if (asked === CaseParty.MERCHANT)
+    fail(RefusalCode.FORBIDDEN_PARTY, 'the platform cannot speak for the merchant', [field]);
+  return asked ?? CaseParty.BUYER;
+}

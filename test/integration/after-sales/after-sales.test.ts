@@ -1,0 +1,383 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventBus } from '../../../src/db/events';
+import { AfterSalesCase } from '../../../src/modules/after-sales/after-sales.entity';
+import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
+import { DEFAULT_POLICY_NUMBERS as POLICY } from '../../../src/modules/policies/policy.defaults';
+import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
+import { ScoreEvent } from '../../../src/modules/trust/trust.entity';
+import { Role } from '../../../src/security/roles';
+import { OrderStatus } from '../../../src/shared/enums';
+import {
+  AddCaseEvidenceDocument,
+  AddCaseMessageDocument,
+  AfterSalesCaseDocument,
+  AllocateFundDocument,
+  BreakersDocument,
+  IngestOrdersDocument,
+  MerchantCasesDocument,
+  OpenAfterSalesCasesDocument,
+  type OpenCaseInput,
+  OrderDocument,
+  RequestInterventionDocument,
+  RuleOnCaseDocument,
+  WithdrawCaseDocument,
+} from '../../generated/graphql';
+import { factories, gid, orderInput } from '../../helpers/factories';
+import { orderPlacer } from '../../helpers/orders';
+import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+
+const HOUR = 3_600_000;
+const { refundOnly } = POLICY;
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+const local = (globalId: string) => Buffer.from(globalId, 'base64url').toString().split(':')[1];
+
+describe('after-sales cases under the refund-only rules', () => {
+  let app: TestApp;
+  let merchant: Merchant;
+  const place = orderPlacer(() => app);
+  const ingest = () => app.as(actors.role(Role.INGEST));
+  const arbitrator = () => app.as(actors.role(Role.ARBITRATOR));
+  const asMerchant = (m: { id: string } = merchant) => app.as(actors.merchant(m));
+  let sequence = 0;
+  const caseInput = (orderId: string, values: Partial<OpenCaseInput> = {}): OpenCaseInput => ({
+    platform: 'PINDUODUO',
+    externalNumber: `CASE-${++sequence}`,
+    orderId,
+    type: 'REFUND_ONLY',
+    reason: 'QUALITY',
+    requestedAmount: '150.00',
+    evidence: [
+      { kind: 'PHOTO', url: 'https://img.example/broken.jpg' },
+      { kind: 'DESCRIPTION', text: '收到时外壳开裂' },
+    ],
+    ...values,
+  });
+  const open = async (orderId: string, values: Partial<OpenCaseInput> = {}) => {
+    const { openAfterSalesCases } = await ingest().data(OpenAfterSalesCasesDocument, {
+      input: [caseInput(orderId, values)],
+    });
+    const [result] = openAfterSalesCases.results;
+    if (result.userErrors.length) throw new Error(JSON.stringify(result.userErrors));
+    return result.afterSalesCase!.id;
+  };
+  const countCases = () => app.orm.em.fork().count(AfterSalesCase);
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    merchant = await factories(app.orm).merchant();
+    await app.as(actors.role(Role.FINANCE)).data(AllocateFundDocument, {
+      input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'after-sales-budget' },
+    });
+    // A test-only handler that fails the last step of a ruling on demand.
+    eventBus.onBlocking('AfterSalesCaseRuled', async (events, tx) => {
+      const failing = await tx.em.find(AfterSalesCase, { id: { $in: events.map((e) => e.caseId) } });
+      if (failing.some((c) => c.rulingReason === 'the last step fails')) throw new Error('injected failure');
+    });
+  });
+  afterAll(() => app?.close());
+
+  it('goes from opening to ruling; the merchant sees the decision, its rationale, the money and the score effect', async () => {
+    const orderId = await place(merchant, { promoted: true, promotionFee: '9.90' }, ['SHIPPED', 'DELIVERED']);
+    const caseId = await open(orderId, { requestedAmount: '198.00' });
+
+    const talk = await asMerchant().data(AddCaseMessageDocument, { input: { caseId, body: '请提供开箱视频' } });
+    expect(talk.addCaseMessage.afterSalesCase).toMatchObject({
+      status: 'NEGOTIATING',
+      messages: [{ author: 'MERCHANT', body: '请提供开箱视频' }],
+    });
+
+    // Staff ask for the buyer: 198 yuan is above the HIGH band's own 100 and within the platform's 200.
+    const asked = await app.data(RequestInterventionDocument, { input: { caseId } });
+    expect(asked.requestIntervention.userErrors).toEqual([]);
+    const seen = (await asMerchant().data(AfterSalesCaseDocument, { id: caseId })).afterSalesCase!;
+    expect(seen.status).toBe('UNDER_REVIEW');
+    expect(seen.decision).toMatchObject({
+      outcome: 'PLATFORM_REVIEWS',
+      refundOnlySupported: true,
+      fullRefundAllowed: true,
+      missingEvidence: [],
+      rulesApplied: [
+        {
+          rule: 'KEY_EVIDENCE',
+          clause: 'refundOnly.keyEvidence.QUALITY',
+          policyVersion: 1,
+          compared: 'needs PHOTO, DESCRIPTION; all supplied and shared with the merchant',
+        },
+      ],
+    });
+    expect(seen.evidence.map((e) => [e.kind, e.suppliedBy]).sort()).toEqual([
+      ['DESCRIPTION', 'BUYER'],
+      ['PHOTO', 'BUYER'],
+    ]);
+
+    const byRisk = await app.as(actors.role(Role.RISK)).execute(RuleOnCaseDocument, {
+      input: { caseId, ruling: 'REFUND_FULL', reason: 'x' },
+    });
+    expect(byRisk.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const ruled = await arbitrator().data(RuleOnCaseDocument, {
+      input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' },
+    });
+    expect(ruled.ruleOnCase.userErrors).toEqual([]);
+    const after = (await asMerchant().data(AfterSalesCaseDocument, { id: caseId })).afterSalesCase!;
+    expect(after).toMatchObject({ status: 'RULED', ruling: 'REFUND_FULL', refundAmount: { amount: '198.00' } });
+    expect(after.statusHistory.map((h) => h.toStatus)).toEqual([
+      'OPENED',
+      'NEGOTIATING',
+      'INTERVENTION_REQUESTED',
+      'UNDER_REVIEW',
+      'RULED',
+    ]);
+    // Fully refunded: the order is REFUNDED, and its promotion fee comes back, citing the case.
+    expect((await app.data(OrderDocument, { id: orderId })).order?.status).toBe('REFUNDED');
+    expect(after.postings.map((p) => [p.kind, p.amount.amount, p.caseId])).toEqual([
+      ['PROMOTION_FEE_REBATE', '9.90', local(caseId)],
+    ]);
+    // The merchant sees its own score effect; the buyer's record (the refund-only request) is staff's.
+    expect(after.scoreEvents.map((e) => e.factor)).toEqual(['AFTER_SALES_MERCHANT_AT_FAULT']);
+    const forStaff = (await app.data(AfterSalesCaseDocument, { id: caseId })).afterSalesCase!;
+    expect(forStaff.scoreEvents.map((e) => e.factor)).toEqual([
+      'REFUND_ONLY_REQUESTED',
+      'AFTER_SALES_MERCHANT_AT_FAULT',
+    ]);
+  });
+
+  it('refuses bad openings with the field named, and writes nothing for them', async () => {
+    const orderId = await place(merchant, {}, ['SHIPPED']);
+    const otherOrder = await place(merchant);
+    const before = await countCases();
+    const { openAfterSalesCases } = await ingest().data(OpenAfterSalesCasesDocument, {
+      input: [
+        caseInput(orderId, { requestedAmount: '198.01' }),
+        caseInput(gid.order({ id: '00000000-0000-4000-8000-000000000000' })),
+        caseInput(orderId, { productId: gid.product({ id: '00000000-0000-4000-8000-000000000001' }) }),
+        caseInput(orderId, { afterReceipt: true }),
+        caseInput(orderId, { requestedAmount: '0' }),
+        caseInput('not-an-id'),
+      ],
+    });
+    expect(openAfterSalesCases.rejectedCount).toBe(6);
+    expect(openAfterSalesCases.results.map((r) => [r.userErrors[0].code, r.userErrors[0].field?.slice(2)])).toEqual([
+      ['CAP_EXCEEDED', ['requestedAmount']],
+      ['NOT_FOUND', ['orderId']],
+      ['INVALID_INPUT', ['productId']],
+      ['INVALID_INPUT', ['afterReceipt']],
+      ['INVALID_INPUT', ['requestedAmount']],
+      ['INVALID_ID', ['orderId']],
+    ]);
+    expect(await countCases()).toBe(before);
+
+    // One open case of a type per order, also within one batch; a re-send is a duplicate, other content a conflict.
+    const first = caseInput(orderId, { requestedAmount: '50.00' });
+    const again = await ingest().data(OpenAfterSalesCasesDocument, {
+      input: [first, caseInput(orderId, { requestedAmount: '10.00' }), first, { ...first, requestedAmount: '51.00' }],
+    });
+    expect(again.openAfterSalesCases.results.map((r) => [r.outcome, r.userErrors[0]?.code ?? null])).toEqual([
+      ['CREATED', null],
+      ['REJECTED', 'ALREADY_OPEN'],
+      ['DUPLICATE', null],
+      ['REJECTED', 'DUPLICATE_CONFLICT'],
+    ]);
+    // A return on the same order may be opened, for at most what is left: 198 − 50 reserved.
+    const returned = await ingest().data(OpenAfterSalesCasesDocument, {
+      input: [caseInput(orderId, { type: 'RETURN_REFUND', requestedAmount: '148.01' })],
+    });
+    expect(returned.openAfterSalesCases.results[0].userErrors[0]).toMatchObject({
+      code: 'CAP_EXCEEDED',
+      message: 'at most 148.00 yuan is still refundable on the order',
+    });
+    const empty = await ingest().data(OpenAfterSalesCasesDocument, { input: [] });
+    expect(empty.openAfterSalesCases.userErrors[0].code).toBe('BATCH_EMPTY');
+    const tooMany = await ingest().data(OpenAfterSalesCasesDocument, {
+      input: Array.from({ length: 1_001 }, () => caseInput(otherOrder)),
+    });
+    expect(tooMany.openAfterSalesCases.userErrors[0].code).toBe('BATCH_TOO_LARGE');
+  });
+
+  it('refuses moves out of state, a merchant speaking as the buyer, and evidence on a ruled case', async () => {
+    const orderId = await place(merchant, {}, ['SHIPPED', 'DELIVERED']);
+    const caseId = await open(orderId);
+    const early = await arbitrator().data(RuleOnCaseDocument, {
+      input: { caseId, ruling: 'REJECTED', reason: 'x' },
+    });
+    expect(early.ruleOnCase.userErrors[0]).toMatchObject({ code: 'ILLEGAL_TRANSITION', field: ['input', 'caseId'] });
+    const posing = await asMerchant().data(AddCaseEvidenceDocument, {
+      input: { caseId, kind: 'PHOTO', url: 'https://img.example/fake.jpg', suppliedBy: 'BUYER' },
+    });
+    expect(posing.addCaseEvidence.userErrors[0]).toMatchObject({
+      code: 'FORBIDDEN_PARTY',
+      field: ['input', 'suppliedBy'],
+    });
+    await app.data(RequestInterventionDocument, { input: { caseId } });
+    await arbitrator().data(RuleOnCaseDocument, { input: { caseId, ruling: 'REJECTED', reason: '证据不足' } });
+    const late = await app.data(AddCaseEvidenceDocument, {
+      input: { caseId, kind: 'PHOTO', url: 'https://x.example/a.jpg' },
+    });
+    expect(late.addCaseEvidence.userErrors[0].code).toBe('ILLEGAL_TRANSITION');
+    const withdrawn = await app.data(WithdrawCaseDocument, { input: { caseId, reason: 'x' } });
+    expect(withdrawn.withdrawCase.userErrors[0].code).toBe('ILLEGAL_TRANSITION');
+    // The rejection went on the buyer's record and cleared the merchant.
+    const ruled = (await app.data(AfterSalesCaseDocument, { id: caseId })).afterSalesCase!;
+    expect(ruled.scoreEvents.map((e) => e.factor).sort()).toEqual([
+      'AFTER_SALES_NOT_AT_FAULT',
+      'CLAIM_REJECTED',
+      'REFUND_ONLY_REQUESTED',
+    ]);
+  });
+
+  it(`rule 3: a minor defect waits ${refundOnly.interventionDelayHours} h for negotiation and never gets a full refund`, async () => {
+    const fresh = await open(await place(merchant, {}, ['SHIPPED', 'DELIVERED']), { reason: 'MINOR_DEFECT' });
+    const waiting = await app.data(RequestInterventionDocument, { input: { caseId: fresh } });
+    expect(waiting.requestIntervention.afterSalesCase).toMatchObject({
+      status: 'INTERVENTION_REQUESTED',
+      decision: { outcome: 'WAITING_FOR_NEGOTIATION', fullRefundAllowed: false },
+    });
+
+    const openedAt = new Date(Date.now() - (refundOnly.interventionDelayHours * HOUR + 60_000)).toISOString();
+    const old = await open(await place(merchant, {}, ['SHIPPED', 'DELIVERED']), { reason: 'MINOR_DEFECT', openedAt });
+    const reviewed = await app.data(RequestInterventionDocument, { input: { caseId: old } });
+    expect(reviewed.requestIntervention.afterSalesCase?.status).toBe('UNDER_REVIEW');
+    const full = await arbitrator().data(RuleOnCaseDocument, {
+      input: { caseId: old, ruling: 'REFUND_FULL', reason: 'x' },
+    });
+    expect(full.ruleOnCase.userErrors[0]).toMatchObject({ code: 'NOT_ELIGIBLE', field: ['input', 'ruling'] });
+    const partial = await arbitrator().data(RuleOnCaseDocument, {
+      input: { caseId: old, ruling: 'REFUND_PARTIAL', refundAmount: '30.00', reason: '轻微划痕，部分退款' },
+    });
+    expect(partial.ruleOnCase.afterSalesCase).toMatchObject({ status: 'RULED', refundAmount: { amount: '30.00' } });
+  });
+
+  it(`rule 6: the merchant's breaker trips at ${refundOnly.circuitBreaker.merchantRateBp / 100}% of at least ${refundOnly.circuitBreaker.merchantMinSample} orders, not one case below`, async () => {
+    const shop = await factories(app.orm).merchant();
+    const make = factories(app.orm);
+    const product = await make.product(shop);
+    const sample = refundOnly.circuitBreaker.merchantMinSample;
+    const items = await Promise.all(
+      Array.from({ length: sample }, async () => orderInput({ merchant: shop, buyer: await make.buyer(), product })),
+    );
+    const { ingestOrders } = await ingest().data(IngestOrdersDocument, { input: items });
+    const orderIds = ingestOrders.results.map((r) => r.order!.id);
+    const atThreshold = (sample * refundOnly.circuitBreaker.merchantRateBp) / 10_000; // 5 of 50
+    const buyerId = gid.buyer({ id: local(items[0].buyerId) });
+    const breakers = () =>
+      app.data(BreakersDocument, {
+        merchantId: gid.merchant(shop),
+        productId: gid.product(product),
+        buyerId,
+      });
+
+    const cases: string[] = [];
+    for (const orderId of orderIds.slice(0, atThreshold - 1))
+      cases.push(await open(orderId, { requestedAmount: '150.00' }));
+    expect((await breakers()).merchant?.refundOnlyBreaker).toMatchObject({
+      refundOnly: atThreshold - 1,
+      sample,
+      tripped: false,
+    });
+    cases.push(await open(orderIds[atThreshold - 1], { requestedAmount: '150.00' }));
+    const tripped = await breakers();
+    expect(tripped.merchant?.refundOnlyBreaker).toMatchObject({
+      refundOnly: atThreshold,
+      sample,
+      rateBp: refundOnly.circuitBreaker.merchantRateBp,
+      thresholdBp: refundOnly.circuitBreaker.merchantRateBp,
+      tripped: true,
+    });
+    // 5 of 50 on the product is 10%, under its 15%; the buyer has 1 order, under its sample of 5.
+    expect(tripped.product?.refundOnlyBreaker).toMatchObject({ refundOnly: atThreshold, sample, tripped: false });
+    expect(tripped.buyer?.refundOnlyBreaker).toMatchObject({ refundOnly: 1, sample: 1, tripped: false });
+
+    const stopped = await app.data(RequestInterventionDocument, { input: { caseId: cases.at(-1)! } });
+    expect(stopped.requestIntervention.afterSalesCase?.decision).toMatchObject({
+      outcome: 'REFUND_ONLY_SUSPENDED',
+      refundOnlySupported: false,
+      rulesApplied: expect.arrayContaining([
+        expect.objectContaining({ rule: 'CIRCUIT_BREAKER', clause: 'refundOnly.circuitBreaker.merchantRateBp' }),
+      ]),
+    });
+    // The merchant may still ask; the platform then reviews, and may only reject the refund-only claim.
+    await asMerchant(shop).data(RequestInterventionDocument, { input: { caseId: cases.at(-1)! } });
+    const refund = await arbitrator().data(RuleOnCaseDocument, {
+      input: { caseId: cases.at(-1)!, ruling: 'REFUND_PARTIAL', refundAmount: '10.00', reason: 'x' },
+    });
+    expect(refund.ruleOnCase.userErrors[0].code).toBe('NOT_ELIGIBLE');
+  });
+
+  it(`rule 7: 50 concurrent rulings for a high-repurchase merchant never draw more than its ${yuan(POLICY.highRepurchase.refundOnlySubsidyMonthlyCap)} yuan a month`, async () => {
+    const make = factories(app.orm);
+    const loyal = await make.merchant();
+    const product = await make.product(loyal);
+    const buyers = await Promise.all(Array.from({ length: POLICY.highRepurchase.minBuyers }, () => make.buyer()));
+    const deliveredAt = new Date(Date.now() - 2 * HOUR);
+    // Every buyer bought three times: a high-repurchase shop; 50 of the orders are claimed.
+    const orders = await make.orders(
+      buyers.map((buyer) => ({
+        merchant: loyal,
+        buyer,
+        product,
+        count: 3,
+        status: OrderStatus.DELIVERED,
+        values: { shippedAt: new Date(Date.now() - 20 * HOUR), deliveredAt },
+      })),
+    );
+    const claimed = orders.slice(0, 50);
+    const { openAfterSalesCases } = await ingest().data(OpenAfterSalesCasesDocument, {
+      input: claimed.map((order) => caseInput(gid.order(order), { requestedAmount: '20.00' })),
+    });
+    const caseIds = openAfterSalesCases.results.map((r) => r.afterSalesCase!.id);
+    expect(caseIds).toHaveLength(50);
+    for (const caseId of caseIds) {
+      const asked = await asMerchant(loyal).data(RequestInterventionDocument, { input: { caseId } });
+      expect(asked.requestIntervention.afterSalesCase?.decision?.drawsRepurchaseSubsidy).toBe(true);
+    }
+    const rulings = await Promise.all(
+      caseIds.map((caseId) =>
+        arbitrator().data(RuleOnCaseDocument, { input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题' } }),
+      ),
+    );
+    expect(rulings.every((r) => r.ruleOnCase.userErrors.length === 0)).toBe(true);
+    const drawn = await app.orm.em
+      .fork()
+      .find(LedgerTransaction, { merchant: loyal.id, kind: 'REFUND_ONLY_SUBSIDY' as never });
+    expect(drawn.reduce((sum, t) => sum + t.amount, 0)).toBe(POLICY.highRepurchase.refundOnlySubsidyMonthlyCap);
+    expect(drawn.every((t) => t.caseId && caseIds.map(local).includes(t.caseId))).toBe(true);
+  });
+
+  it('money and score effects commit with the ruling or not at all', async () => {
+    const orderId = await place(merchant, { promoted: true, promotionFee: '9.90' }, ['SHIPPED', 'DELIVERED']);
+    const caseId = await open(orderId, { requestedAmount: '198.00' });
+    await app.data(RequestInterventionDocument, { input: { caseId } });
+    const failed = await arbitrator().execute(RuleOnCaseDocument, {
+      input: { caseId, ruling: 'REFUND_FULL', reason: 'the last step fails' },
+    });
+    expect(failed.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    const em = app.orm.em.fork();
+    expect(await em.findOneOrFail(AfterSalesCase, { id: local(caseId) })).toMatchObject({
+      status: 'UNDER_REVIEW',
+      ruling: null,
+    });
+    expect((await app.data(OrderDocument, { id: orderId })).order?.status).toBe('DELIVERED');
+    expect(await em.count(LedgerTransaction, { order: local(orderId) })).toBe(0);
+    expect(
+      await em.count(ScoreEvent, { caseId: local(caseId), factor: { $ne: 'REFUND_ONLY_REQUESTED' as never } }),
+    ).toBe(0);
+  });
+
+  it("a merchant's cases with their orders, buyers, evidence and decisions: the same statements for 5 merchants as for 50", async () => {
+    const make = factories(app.orm);
+    for (let i = 0; i < 50; i++) {
+      const shop = await make.merchant({ name: `售后商家${String(i).padStart(2, '0')}` });
+      await open(await place(shop), { requestedAmount: '20.00' });
+    }
+    // 50 merchants × 50 cases is above the complexity limit: 5 × 50, 50 × 10 and 5 × 10 compare.
+    const five = await app.statementsOf(MerchantCasesDocument, { first: 5, cases: 50 });
+    const fifty = await app.statementsOf(MerchantCasesDocument, { first: 50, cases: 10 });
+    const small = await app.statementsOf(MerchantCasesDocument, { first: 5, cases: 10 });
+    const data = await app.data(MerchantCasesDocument, { first: 50, cases: 10 });
+    expect(data.merchants.edges.filter((e) => e.node.afterSalesCases.edges.length > 0).length).toBeGreaterThan(40);
+    // merchants, their cases (one lateral query), orders, buyers, evidence: one round trip each
+    expect(five).toHaveLength(5);
+    expect(fifty).toHaveLength(five.length);
+    expect(small).toHaveLength(five.length);
+  });
+});
