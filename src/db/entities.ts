@@ -6,6 +6,7 @@ import {
   RefundOnlyTally,
 } from '../modules/after-sales/after-sales.entity';
 import { Buyer } from '../modules/buyers/buyer.entity';
+import { Warning } from '../modules/warnings/warnings.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
 import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from '../modules/ledger/ledger.entity';
@@ -36,4 +37,5 @@ export const entities = [
   CaseEvidence,
   CaseMessage,
   RefundOnlyTally,
+  Warning,
 ];

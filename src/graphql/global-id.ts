@@ -4,7 +4,7 @@
  */
 
 export type NodeTypeName =
-  'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction' | 'ScoreEvent' | 'AfterSalesCase';
+  'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction' | 'ScoreEvent' | 'AfterSalesCase' | 'Warning';
 
 const NODE_TYPES: readonly string[] = [
   'Merchant',
@@ -14,6 +14,8 @@ const NODE_TYPES: readonly string[] = [
   'LedgerTransaction',
   'ScoreEvent',
   'AfterSalesCase',
+  'Warning',
+  'Warning',
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

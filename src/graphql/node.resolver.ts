@@ -17,6 +17,7 @@ const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
     LedgerTransaction: ctx.loaders.ledger.transactionById,
     ScoreEvent: ctx.loaders.trust.eventById,
     AfterSalesCase: ctx.loaders.afterSales.byId,
+    Warning: ctx.loaders.warnings.byId,
   })[type];
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<object | null> {

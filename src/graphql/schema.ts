@@ -9,6 +9,7 @@ import {
   ProductAfterSalesResolver,
 } from '../modules/after-sales/after-sales.resolver';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
+import { MerchantWarningsResolver, WarningsResolver } from '../modules/warnings/warnings.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
 import {
   BuyerRiskResolver,
@@ -59,6 +60,8 @@ export const resolvers = [
   MerchantTrustResolver,
   ProductTrustResolver,
   BuyerRiskResolver,
+  WarningsResolver,
+  MerchantWarningsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

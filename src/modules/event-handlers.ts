@@ -5,6 +5,7 @@ import { afterSalesService } from './after-sales/after-sales.service';
 import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { trustService } from './trust/trust.service';
+import { warningsService } from './warnings/warnings.service';
 
 /**
  * Every domain-event handler of the gateway, in one place: who listens to what. Called once at
@@ -13,7 +14,9 @@ import { trustService } from './trust/trust.service';
  *
  * | event                   | emitted by                                 | blocking handlers                                       |
  * |-------------------------|--------------------------------------------|---------------------------------------------------------|
- * | OrderPlaced             | ingestOrders, every new order              | after-sales: the breakers' order samples                 |
+ * | OrderPlaced             | ingestOrders, every new order              | after-sales: breaker samples; warnings: abnormal order   |
+ * | OrderFlaggedAbnormal    | warnings, an abnormal-order warning        | ledger: promotion-fee rebate of a promoted order         |
+ * | ProductPriceHeld        | upsertProduct, a price far below median    | warnings: the low-price warning                          |
  * | OrderShipped            | ingestOrders, transitionOrder → SHIPPED    | trust: on-time / late score; ledger: remote transfer fee |
  * | OrderCompleted          | ingestOrders, transitionOrder → COMPLETED  | ledger: technical service fee                            |
  * | OrderRefunded           | ingestOrders, transitionOrder → REFUNDED   | ledger: promotion-fee rebate of a promoted order         |
@@ -60,6 +63,17 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   );
   bus.onBlocking('BuyerFlagsChanged', (events, tx) => trustService.onBuyerFlagsChanged(events, tx));
   bus.onBlocking('OrderPlaced', (events, tx) => afterSalesService.onOrdersPlaced(events, tx));
+  // After the breaker samples above, so a buyer's reading includes the order being placed.
+  bus.onBlocking('OrderPlaced', (events, tx) => warningsService.onOrdersPlaced(events, tx));
+  bus.onBlocking('ProductPriceHeld', (events, tx) => warningsService.onPricesHeld(events, tx));
+  bus.onBlocking(
+    'OrderFlaggedAbnormal',
+    subsidiesService.postsAutomatically(
+      LedgerKind.PROMOTION_FEE_REBATE,
+      (e: DomainEventOf<'OrderFlaggedAbnormal'>) => `order flagged abnormal: ${e.reasons.join('; ')}`,
+      { flaggedAbnormal: true },
+    ),
+  );
   bus.onBlocking('AfterSalesCaseOpened', (events, tx) => trustService.onCasesOpened(events, tx));
   bus.onBlocking('AfterSalesCaseRuled', (events, tx) => trustService.onCasesRuled(events, tx));
   bus.onBlocking('AfterSalesCaseRuled', (events, tx) => subsidiesService.onCasesRuled(events, tx));
@@ -76,6 +90,8 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
     'LedgerTransactionPosted',
     'AfterSalesCaseOpened',
     'AfterSalesCaseRuled',
+    'ProductPriceHeld',
+    'OrderFlaggedAbnormal',
   ] as const) {
     bus.onCommitted(type, (event) => logger.debug({ event }, 'domain event committed'));
   }

@@ -4,6 +4,7 @@ import { TenantDb } from '../db/tenant-db';
 import type { Session } from '../db/transaction';
 import { createAfterSalesLoaders } from '../modules/after-sales/after-sales.loaders';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
+import { createWarningLoaders } from '../modules/warnings/warnings.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
 import { createLedgerLoaders } from '../modules/ledger/ledger.loaders';
@@ -25,6 +26,7 @@ function createLoaders(db: TenantDb) {
     trust: createTrustLoaders(db, policyNow),
     ledger: createLedgerLoaders(db),
     afterSales: createAfterSalesLoaders(db, policyNow),
+    warnings: createWarningLoaders(db),
   };
 }
 

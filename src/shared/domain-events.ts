@@ -13,6 +13,8 @@ export type DomainEvent =
       /** Distinct products of the order's lines. */
       productIds: string[];
       paidAt: Date;
+      /** It arrived already shipped (an abnormal-order warning comes before shipping only). */
+      shipped: boolean;
     }
   | {
       type: 'OrderShipped';
@@ -55,6 +57,23 @@ export type DomainEvent =
       buyerId: string | null;
       orderId: string | null;
       occurredAt: Date;
+    }
+  | {
+      type: 'ProductPriceHeld';
+      productId: string;
+      merchantId: string;
+      heldPrice: number;
+      medianPrice: number;
+      belowMedianBp: number;
+      policyVersion: number;
+      at: Date;
+    }
+  | {
+      type: 'OrderFlaggedAbnormal';
+      orderId: string;
+      merchantId: string;
+      reasons: string[];
+      at: Date;
     }
   | {
       type: 'AfterSalesCaseOpened';

@@ -185,6 +185,19 @@ export const afterSalesService = {
     return ctx.loaders.afterSales.breaker.load({ subject, subjectId });
   },
 
+  /** For other modules' transactions: the refund-only breaker readings of buyers, now. */
+  async buyerBreakers(em: EntityManager, buyerIds: string[]): Promise<Map<string, BreakerReading>> {
+    const now = new Date();
+    const policy = versionInForce(await policiesService.timelineIn(em), now);
+    const readings = await readingsOf(
+      em,
+      buyerIds.map((subjectId) => ({ subject: BreakerSubject.BUYER, subjectId })),
+      policy.numbers,
+      now,
+    );
+    return new Map(buyerIds.map((id, i) => [id, readings[i]]));
+  },
+
   /** Handles `OrderPlaced`: each new order counts in its buyer's, merchant's and products' samples. */
   async onOrdersPlaced(events: DomainEventOf<'OrderPlaced'>[], tx: Tx): Promise<void> {
     await asPlatform(tx, (platformTx) =>

@@ -348,10 +348,12 @@ async function postAutomatically(
   orderId: string,
   cause: string,
   caseId?: string,
+  facts: Pick<SubsidyRequest, 'flaggedAbnormal'> = {},
 ): Promise<void> {
   await asPlatform(tx, async (platformTx) => {
     try {
       await postIn(platformTx, {
+        ...facts,
         kind,
         orderId,
         idempotencyKey: `auto:${kind}:${orderId}`,
@@ -417,11 +419,12 @@ export const subsidiesService = {
   postsAutomatically<E extends { orderId: string; caseId?: string }>(
     kind: LedgerKind,
     causeOf: (event: E) => string | null,
+    facts: Pick<SubsidyRequest, 'flaggedAbnormal'> = {},
   ) {
     return async (events: E[], tx: Tx): Promise<void> => {
       for (const event of events) {
         const cause = causeOf(event);
-        if (cause) await postAutomatically(tx, kind, event.orderId, cause, event.caseId);
+        if (cause) await postAutomatically(tx, kind, event.orderId, cause, event.caseId, facts);
       }
     };
   },

@@ -379,6 +379,7 @@ export const ordersService = {
           buyerId: order.buyer.id,
           productIds: [...new Set(lineProducts.map((p) => p.id))],
           paidAt: order.paidAt,
+          shipped: Boolean(order.shippedAt),
         });
         events.push(
           ...eventsOf(

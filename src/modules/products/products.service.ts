@@ -1,10 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { canReachMerchant } from '../../db/tenant-db';
-import { runMutation, type Session } from '../../db/transaction';
+import { runMutation, type Session, type Tx } from '../../db/transaction';
 import type { Page, PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
+import { DAY_MS } from '../../shared/time';
 import { merchantsService } from '../merchants/merchants.service';
+import { versionInForce } from '../policies/policies.rules';
+import { policiesService } from '../policies/policies.service';
+import { isLowPrice, medianPrice } from './products.rules';
 import { Product, ProductPrice } from './product.entity';
 import type { UpsertProductInput } from './products.types';
 
@@ -26,8 +30,14 @@ export const productsService = {
     return ids.length ? em.find(Product, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
+  /**
+   * Creates or updates a product. A new price far below the product's own median over the policy's
+   * window (低价风险) is held, not applied: the product keeps its price and the warnings module tells
+   * the merchant, who may confirm it.
+   */
   upsert(session: Session, input: UpsertProductInput & { merchantId: string }) {
-    return runMutation(session, async ({ em, scope }) => {
+    return runMutation(session, async (tx) => {
+      const { em, scope } = tx;
       const [merchant] = canReachMerchant(scope, input.merchantId)
         ? await merchantsService.findByIds(em, [input.merchantId])
         : [];
@@ -36,14 +46,52 @@ export const productsService = {
       const values = { title: input.title, category: input.category, currentPrice: input.price };
       const existing = await em.findOne(Product, { merchant, externalId: input.externalId });
       if (existing) {
-        if (existing.currentPrice !== input.price)
+        if (existing.currentPrice !== input.price) {
+          const policy = versionInForce(await policiesService.timelineIn(em), now);
+          const { windowDays, belowMedianBp } = policy.numbers.lowPriceWarning;
+          const median = medianPrice(await pricesInWindow(em, existing, new Date(now.getTime() - windowDays * DAY_MS)));
+          if (isLowPrice(input.price, median, belowMedianBp)) {
+            em.assign(existing, { title: input.title, category: input.category });
+            await tx.emit({
+              type: 'ProductPriceHeld',
+              productId: existing.id,
+              merchantId: merchant.id,
+              heldPrice: input.price,
+              medianPrice: median!,
+              belowMedianBp,
+              policyVersion: policy.version,
+              at: now,
+            });
+            return { product: existing, created: false, priceHeld: true };
+          }
           em.create(ProductPrice, { product: existing, price: input.price, effectiveFrom: now });
+        }
         em.assign(existing, values);
-        return { product: existing, created: false };
+        return { product: existing, created: false, priceHeld: false };
       }
       const product = em.create(Product, { merchant, externalId: input.externalId, ...values });
       em.create(ProductPrice, { product, price: input.price, effectiveFrom: now });
-      return { product, created: true };
+      return { product, created: true, priceHeld: false };
     });
   },
+
+  /** For the warnings module: the merchant confirmed a held price; it applies now. */
+  async applyPrice(tx: Tx, productId: string, price: number): Promise<void> {
+    const product = await tx.em.findOne(Product, { id: productId });
+    if (!product) return;
+    const now = new Date();
+    tx.em.create(ProductPrice, { product, price, effectiveFrom: now });
+    product.currentPrice = price;
+  },
 };
+
+/** The prices a product had in force during the window: those set inside it and the one it began with. */
+async function pricesInWindow(em: EntityManager, product: Product, since: Date): Promise<number[]> {
+  const inside = await em.find(ProductPrice, { product, effectiveFrom: { $gte: since } });
+  const before = await em.findOne(
+    ProductPrice,
+    { product, effectiveFrom: { $lt: since } },
+    { orderBy: { effectiveFrom: 'desc' } },
+  );
+  return [...(before ? [before.price] : []), ...inside.map((p) => p.price)];
+}

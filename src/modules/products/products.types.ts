@@ -62,6 +62,13 @@ export class UpsertProductPayload {
   @Field(() => Boolean, { nullable: true })
   created?: boolean | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'The new price was far below the product’s median and is held: a LOW_PRICE warning asks the merchant to confirm it.',
+  })
+  priceHeld?: boolean | null;
+
   @Field(() => [UserError])
   userErrors!: UserError[];
 }

@@ -61,6 +61,12 @@ export function subjectsQuery(knex: Knex, column: Subject, table: 'score_event' 
   return knex(table).distinct(column).whereNotNull(column);
 }
 
+export function buyerRiskLevelsQuery(knex: Knex, buyerIds: readonly string[]) {
+  return knex('buyer_risk')
+    .select('buyer_id', 'level')
+    .where((qb) => whereUuidIn(qb, 'buyer_id', buyerIds));
+}
+
 export function buyerRiskLevelQuery(knex: Knex, buyerId: string) {
   return knex('buyer_risk').select('level').where('buyer_id', buyerId);
 }

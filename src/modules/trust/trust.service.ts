@@ -17,6 +17,7 @@ import { BUYER_FACTORS, type RiskLevel, ScoreFactor, type TrustBand } from './tr
 import {
   BUYER_SUMS,
   buyerRiskLevelQuery,
+  buyerRiskLevelsQuery,
   MERCHANT_SUMS,
   PRODUCT_SUMS,
   type ScoreTable,
@@ -435,6 +436,29 @@ export const trustService = {
           },
         ];
       }),
+    );
+  },
+
+  /** Stored risk levels of many buyers at once (buyers without facts: from their tag alone). */
+  async buyerRiskLevels(
+    em: EntityManager,
+    buyers: { id: string; malicious: boolean }[],
+  ): Promise<Map<string, RiskLevel>> {
+    const rows = await sqlRows(
+      em,
+      buyerRiskLevelsQuery(
+        em.getKnex(),
+        buyers.map((b) => b.id),
+      ),
+    );
+    const stored = new Map(rows.map((row) => [row.buyer_id as string, row.level as RiskLevel]));
+    const { trust } = versionInForce(await policiesService.timelineIn(em), new Date()).numbers;
+    return new Map(
+      buyers.map((buyer) => [
+        buyer.id,
+        stored.get(buyer.id) ??
+          buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: buyer.malicious }, trust).level,
+      ]),
     );
   },
 

@@ -9,6 +9,7 @@ import { Role } from '../../../src/security/roles';
 import {
   AddCaseMessageDocument,
   AllocateFundDocument,
+  MerchantWarningsDocument,
   IngestOrdersDocument,
   OpenAfterSalesCasesDocument,
   PostSubsidyDocument,
@@ -104,7 +105,20 @@ describe('cross-tenant isolation', () => {
     });
     ids.caseOfA = opened.openAfterSalesCases.results[0].afterSalesCase!.id;
     await app.data(AddCaseMessageDocument, { input: { caseId: ids.caseOfA, body: 'A-message-secret' } });
+    // A price far below its history: held, and a low-price warning raised to A.
+    await app.data(UpsertProductDocument, {
+      input: {
+        merchantId: gid.merchant(a),
+        externalId: productOfA.externalId,
+        title: 'A-product-secret',
+        category: '服装',
+        price: '1.00',
+      },
+    });
+    const warnings = await app.data(MerchantWarningsDocument, { id: gid.merchant(a) });
+    ids.warningOfA = warnings.merchant!.warnings.edges[0].node.id;
     secretsOfA.push(
+      ids.warningOfA,
       ids.caseOfA,
       'A-CASE-1',
       'A-case-secret',
@@ -148,6 +162,7 @@ describe('cross-tenant isolation', () => {
       ledgerOfA: 'LedgerTransaction',
       scoreEventOfA: 'ScoreEvent',
       caseOfA: 'AfterSalesCase',
+      warningOfA: 'Warning',
     };
     const afterSalesCase = selectAll(schema, schema.getType('AfterSalesCase') as never, 4);
     const probes: Record<string, string[]> = {
@@ -231,6 +246,7 @@ describe('cross-tenant isolation', () => {
       })
       .map((field) => field.name);
     expect(merchantMutations.sort()).toEqual([
+      'acknowledgeWarning',
       'addCaseEvidence',
       'addCaseMessage',
       'requestIntervention',
@@ -268,6 +284,7 @@ describe('cross-tenant isolation', () => {
       `addCaseEvidence(input: { caseId: "${ids.caseOfA}", kind: PHOTO, url: "https://x.example/intruder.jpg" })`,
       `addCaseMessage(input: { caseId: "${ids.caseOfA}", body: "intruder" })`,
       `requestIntervention(input: { caseId: "${ids.caseOfA}" })`,
+      `acknowledgeWarning(input: { warningId: "${ids.warningOfA}", confirmPrice: true })`,
     ]) {
       const field = mutation.slice(0, mutation.indexOf('('));
       const result = await asB().execute(doc(`mutation { ${mutation} { ${payload(field)} } }`));
@@ -277,10 +294,20 @@ describe('cross-tenant isolation', () => {
           expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'caseId'] }),
         ]);
       }
+      if (field === 'acknowledgeWarning') {
+        expect((result.data as any)[field].userErrors).toEqual([
+          expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'warningId'] }),
+        ]);
+      }
     }
     const caseOfA = await app.data(AfterSalesCaseDocument, { id: ids.caseOfA });
     expect(caseOfA.afterSalesCase).toMatchObject({ status: 'NEGOTIATING', decision: null });
     expect(caseOfA.afterSalesCase!.evidence).toHaveLength(1);
     expect(caseOfA.afterSalesCase!.messages.map((m) => m.body)).toEqual(['A-message-secret']);
+    const warningsOfA = await app.data(MerchantWarningsDocument, { id: gid.merchant(a) });
+    expect(warningsOfA.merchant!.warnings.edges[0].node).toMatchObject({
+      status: 'OPEN',
+      product: { currentPrice: { amount: '99.00' } },
+    });
   });
 });

@@ -1,0 +1,17 @@
+import type { TenantDb } from '../../db/tenant-db';
+import { childConnectionLoader } from '../../graphql/connection';
+import { byIdLoader } from '../../graphql/loaders';
+import { Warning } from './warnings.entity';
+import { NEWEST_WARNINGS_FIRST, WARNING_TABLE, type WarningListArgs, warningWhere } from './warnings.query';
+
+export function createWarningLoaders(db: TenantDb) {
+  return {
+    byId: byIdLoader(db, Warning, WARNING_TABLE),
+    byMerchant: childConnectionLoader<Warning, WarningListArgs>(db, Warning, {
+      ...WARNING_TABLE,
+      parentColumn: 'merchant_id',
+      where: (args) => warningWhere(args.filter),
+      sort: () => NEWEST_WARNINGS_FIRST,
+    }),
+  };
+}

@@ -1,0 +1,122 @@
+import { LockMode } from '@mikro-orm/core';
+import { canReachMerchant } from '../../db/tenant-db';
+import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import type { Page } from '../../graphql/connection';
+import type { RequestContext } from '../../server/context';
+import type { DomainEventOf } from '../../shared/domain-events';
+import { Refused, RefusalCode, refusal } from '../../shared/refusal';
+import { afterSalesService } from '../after-sales/after-sales.service';
+import { buyersService } from '../buyers/buyers.service';
+import { versionInForce } from '../policies/policies.rules';
+import { policiesService } from '../policies/policies.service';
+import { productsService } from '../products/products.service';
+import { trustService } from '../trust/trust.service';
+import { Warning } from './warnings.entity';
+import { WarningKind, WarningStatus } from './warnings.enums';
+import type { WarningListArgs } from './warnings.query';
+import { abnormalReasons } from './warnings.rules';
+
+const yuan = (fen: number) => `${(fen / 100).toFixed(2)} yuan`;
+
+export const warningsService = {
+  ofMerchant(ctx: RequestContext, merchantId: string, args: WarningListArgs): Promise<Page<Warning>> {
+    return ctx.loaders.warnings.byMerchant.load({ parentId: merchantId, args });
+  },
+
+  /** Handles `ProductPriceHeld`: the low-price risk warning, with the median and the share. */
+  async onPricesHeld(events: DomainEventOf<'ProductPriceHeld'>[], tx: Tx): Promise<void> {
+    for (const held of events) {
+      tx.em.create(Warning, {
+        kind: WarningKind.LOW_PRICE,
+        merchant: held.merchantId,
+        product: held.productId,
+        status: WarningStatus.OPEN,
+        message:
+          `the new price ${yuan(held.heldPrice)} is below ${held.belowMedianBp / 100}% of the product's median ` +
+          `${yuan(held.medianPrice)}: it is held until you confirm it`,
+        heldPrice: held.heldPrice,
+        medianPrice: held.medianPrice,
+        policyVersion: held.policyVersion,
+        raisedAt: held.at,
+      });
+    }
+  },
+
+  /**
+   * Handles `OrderPlaced`: an order not yet shipped whose buyer is tagged MALICIOUS, at HIGH risk or
+   * over its refund-only breaker is flagged to the merchant; a flagged promoted order's promotion fee
+   * comes back (`OrderFlaggedAbnormal`).
+   */
+  async onOrdersPlaced(events: DomainEventOf<'OrderPlaced'>[], tx: Tx): Promise<void> {
+    const unshipped = events.filter((placed) => !placed.shipped);
+    if (!unshipped.length) return;
+    await asPlatform(tx, async ({ em }) => {
+      const buyerIds = [...new Set(unshipped.map((placed) => placed.buyerId))];
+      const buyers = await buyersService.findByIds(em, buyerIds);
+      const levels = await trustService.buyerRiskLevels(em, buyers);
+      const breakers = await afterSalesService.buyerBreakers(em, buyerIds);
+      const reasonsOf = new Map(
+        buyers.map((buyer) => [
+          buyer.id,
+          abnormalReasons({
+            malicious: buyer.malicious,
+            riskLevel: levels.get(buyer.id) ?? 'LOW',
+            breakerTripped: breakers.get(buyer.id)?.tripped ?? false,
+            breakerRateBp: breakers.get(buyer.id)?.rateBp ?? 0,
+          }),
+        ]),
+      );
+      const flagged = unshipped.filter((placed) => reasonsOf.get(placed.buyerId)?.length);
+      if (!flagged.length) return;
+      const version = versionInForce(await policiesService.timelineIn(em), new Date()).version;
+      for (const placed of flagged) {
+        em.create(Warning, {
+          kind: WarningKind.ABNORMAL_ORDER,
+          merchant: placed.merchantId,
+          order: placed.orderId,
+          status: WarningStatus.OPEN,
+          message: `check before shipping: ${reasonsOf.get(placed.buyerId)!.join('; ')}`,
+          policyVersion: version,
+          raisedAt: new Date(),
+        });
+      }
+      await tx.emit(
+        ...flagged.map((placed) => ({
+          type: 'OrderFlaggedAbnormal' as const,
+          orderId: placed.orderId,
+          merchantId: placed.merchantId,
+          reasons: reasonsOf.get(placed.buyerId)!,
+          at: new Date(),
+        })),
+      );
+    });
+  },
+
+  /**
+   * The merchant (or staff) acknowledges a warning; on a low-price warning `confirmPrice` applies the
+   * held price. Once acknowledged, a warning stays so.
+   */
+  acknowledge(session: Session, input: { warningId: string; confirmPrice?: boolean | null }) {
+    return runMutation(session, async (tx) => {
+      const warning = await tx.em.findOne(Warning, { id: input.warningId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const fail = (code: RefusalCode, message: string, field: string) => {
+        throw new Refused([refusal(code, message, ['input', field])]);
+      };
+      if (!warning || !canReachMerchant(tx.scope, warning.merchant.id)) {
+        return fail(RefusalCode.NOT_FOUND, 'no such warning', 'warningId');
+      }
+      if (warning.status !== WarningStatus.OPEN)
+        fail(RefusalCode.ILLEGAL_TRANSITION, 'already acknowledged', 'warningId');
+      if (input.confirmPrice && warning.kind !== WarningKind.LOW_PRICE) {
+        fail(RefusalCode.INVALID_INPUT, 'only a low-price warning holds a price', 'confirmPrice');
+      }
+      if (input.confirmPrice && warning.product && warning.heldPrice != null) {
+        await productsService.applyPrice(tx, warning.product.id, warning.heldPrice);
+      }
+      warning.status = WarningStatus.ACKNOWLEDGED;
+      warning.acknowledgedAt = new Date();
+      warning.acknowledgedBy = tx.actor;
+      return { warning };
+    });
+  },
+};
