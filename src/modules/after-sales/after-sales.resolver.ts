@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { JSONObjectResolver } from 'graphql-scalars';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -39,8 +40,10 @@ import {
   OpenCaseInput,
   RefundOnlyBreakerView,
   RuleOnCaseInput,
+  SimulatePolicyPayload,
   WithdrawCaseInput,
 } from './after-sales.types';
+import type { InterventionDecision } from './after-sales.rules';
 
 @ArgsType()
 class CaseListArgs extends PageArgs {
@@ -68,6 +71,19 @@ function openItem(sent: OpenCaseInput, index: number): OpenCaseItem {
     productId: sent.productId ? ids.id('Product', sent.productId, 'productId') : null,
   }));
   return { ...value, refusals };
+}
+
+/** A decision as GraphQL shows it; one stored as JSON has its times as strings. */
+function decisionView(decision: InterventionDecision) {
+  const { interveneAfter, decidedAt } = decision as unknown as {
+    interveneAfter: string | Date | null;
+    decidedAt: string | Date;
+  };
+  return {
+    ...decision,
+    interveneAfter: interveneAfter ? new Date(interveneAfter) : null,
+    decidedAt: new Date(decidedAt),
+  };
 }
 
 /** Cases are written by the platform; merchants answer on their own. */
@@ -127,14 +143,7 @@ export class AfterSalesResolver {
     description: 'The latest intervention decision and its rationale; null until intervention is asked for.',
   })
   decision(@Root() c: AfterSalesCase) {
-    if (!c.decision) return null;
-    // Stored as JSON: its times come back as strings.
-    const { interveneAfter, decidedAt } = c.decision as unknown as { interveneAfter: string | null; decidedAt: string };
-    return {
-      ...c.decision,
-      interveneAfter: interveneAfter ? new Date(interveneAfter) : null,
-      decidedAt: new Date(decidedAt),
-    };
+    return c.decision ? decisionView(c.decision) : null;
   }
 
   @FieldResolver(() => [CaseEvidenceNode], { description: 'Evidence, oldest first.' })
@@ -160,6 +169,38 @@ export class AfterSalesResolver {
   @FieldResolver(() => [ScoreEventNode], { description: 'The score events this case caused.' })
   scoreEvents(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
     return trustReadService.eventsOfCase(ctx, c.id);
+  }
+
+  @Allow(Role.POLICY_ADMIN, Role.ADMIN)
+  @Query(() => SimulatePolicyPayload, {
+    description:
+      'What a draft policy (the one in force plus `changes`, as for publishPolicy) would have decided on the ' +
+      'cases opened in [from, to): decisions changed, the refund-only subsidy cost under both. Writes nothing.',
+  })
+  async simulatePolicy(
+    @Arg('changes', () => JSONObjectResolver) changes: Record<string, unknown>,
+    @Arg('from', () => Date) from: Date,
+    @Arg('to', () => Date) to: Date,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'Changed cases to list, 0 to 100.' }) first: number,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const outcome = await afterSalesService.simulate(ctx.db, {
+      changes,
+      from,
+      to,
+      first: Math.max(0, Math.min(100, first)),
+    });
+    const simulation = outcome.simulation && {
+      ...outcome.simulation,
+      subsidyCostCurrent: Money.fromFen(outcome.simulation.subsidyCostCurrent),
+      subsidyCostDraft: Money.fromFen(outcome.simulation.subsidyCostDraft),
+      changed: outcome.simulation.changed.map((c) => ({
+        ...c,
+        current: decisionView(c.current),
+        draft: decisionView(c.draft),
+      })),
+    };
+    return toPayload({ ...outcome, simulation });
   }
 
   @Allow(Role.INGEST, Role.ADMIN)

@@ -100,6 +100,15 @@ export interface AppliedRule {
   compared: string;
 }
 
+/** The facts a decision read, kept with it so a draft policy can be replayed over past cases. */
+export interface DecisionSnapshot {
+  case: DecisionFacts['case'];
+  buyer: DecisionFacts['buyer'];
+  merchant: DecisionFacts['merchant'];
+  breakerCounts: { subject: BreakerSubject; refundOnly: number; orders: number }[];
+  decidedAt: Date;
+}
+
 export interface InterventionDecision {
   outcome: InterventionOutcome;
   /** May the platform rule a full refund? (rule 3: not for minor defects) */
@@ -115,6 +124,8 @@ export interface InterventionDecision {
   rulesApplied: AppliedRule[];
   policyVersion: number;
   decidedAt: Date;
+  /** What it was decided on (absent on decisions replayed under a draft). */
+  facts?: DecisionSnapshot;
 }
 
 export interface DecisionFacts {
@@ -278,6 +289,40 @@ export function decideIntervention(facts: DecisionFacts): InterventionDecision {
     policyVersion: policy.version,
     decidedAt: now,
   };
+}
+
+/** A stored decision's facts as they were, read back from JSON (its times come back as strings). */
+export function snapshotFromJson(stored: DecisionSnapshot): DecisionSnapshot {
+  return {
+    ...stored,
+    case: { ...stored.case, openedAt: new Date(stored.case.openedAt) },
+    decidedAt: new Date(stored.decidedAt),
+  };
+}
+
+/** The decision the same facts get under another policy: the breakers re-read with its thresholds. */
+export function replayDecision(
+  snapshot: DecisionSnapshot,
+  policy: { version: number; numbers: PolicyNumbers },
+): InterventionDecision {
+  return decideIntervention({
+    case: snapshot.case,
+    buyer: snapshot.buyer,
+    merchant: snapshot.merchant,
+    breakers: snapshot.breakerCounts.map(({ subject, ...counts }) => breakerReading(subject, counts, policy.numbers)),
+    policy,
+    now: snapshot.decidedAt,
+  });
+}
+
+/** Whether two decisions differ in what the platform does or allows. */
+export function decisionChanged(a: InterventionDecision, b: InterventionDecision): boolean {
+  return (
+    a.outcome !== b.outcome ||
+    a.refundOnlySupported !== b.refundOnlySupported ||
+    a.fullRefundAllowed !== b.fullRefundAllowed ||
+    a.drawsRepurchaseSubsidy !== b.drawsRepurchaseSubsidy
+  );
 }
 
 /** Why a ruling may not be given on a case under its decision, or null when it may. */

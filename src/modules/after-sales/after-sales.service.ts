@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
-import { canReachMerchant } from '../../db/tenant-db';
+import { canReachMerchant, type TenantDb } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import { paginate, type Page } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
@@ -12,6 +12,9 @@ import { contentHash } from '../../shared/hash';
 import { type Refusal, Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { DAY_MS, isInFuture } from '../../shared/time';
 import { buyersService } from '../buyers/buyers.service';
+import { LedgerKind } from '../ledger/ledger.enums';
+import { merchantCapOf, monthOf } from '../ledger/subsidies.rules';
+import { merchantsService } from '../merchants/merchants.service';
 import { ordersService } from '../orders/orders.service';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
@@ -42,6 +45,9 @@ import {
   breakerReading,
   canMove,
   decideIntervention,
+  decisionChanged,
+  replayDecision,
+  snapshotFromJson,
   isOpen,
   merchantAtFault,
   refundableLeft,
@@ -183,6 +189,79 @@ export const afterSalesService = {
 
   breaker(ctx: RequestContext, subject: BreakerSubject, subjectId: string): Promise<BreakerReading> {
     return ctx.loaders.afterSales.breaker.load({ subject, subjectId });
+  },
+
+  /**
+   * Replays the decisions of the cases opened in [from, to) under a draft policy (the one in force
+   * plus `changes`), from the facts each decision kept: how many change, what the high-repurchase
+   * refund-only subsidy costs under both (the refunds ruled, capped per merchant and month), and the
+   * first changed cases. Writes nothing.
+   */
+  async simulate(db: TenantDb, input: { changes: Record<string, unknown>; from: Date; to: Date; first: number }) {
+    try {
+      const simulation = await db.transaction(async (em) => {
+        const draft = await policiesService.draftIn(em, input.changes);
+        const timeline = await policiesService.timelineIn(em);
+        const cases = await em.find(
+          AfterSalesCase,
+          { openedAt: { $gte: input.from, $lt: input.to }, decision: { $ne: null } },
+          { orderBy: { openedAt: 'asc', id: 'asc' } },
+        );
+        const replayed = cases.flatMap((c) => {
+          const current = c.decision!;
+          if (!current.facts) return [];
+          const facts = snapshotFromJson(current.facts);
+          const currentPolicy = versionInForce(timeline, facts.decidedAt);
+          return [{ afterSalesCase: c, current, draft: replayDecision(facts, draft), currentPolicy }];
+        });
+        const changed = replayed.filter((r) => decisionChanged(r.current, r.draft));
+        const merchants = new Map(
+          (await merchantsService.findByIds(em, [...new Set(cases.map((c) => c.merchant.id))])).map((m) => [m.id, m]),
+        );
+        const cost = (pick: (r: (typeof replayed)[number]) => { draws: boolean; numbers: PolicyNumbers }) => {
+          const byMonth = new Map<string, { sum: number; cap: number }>();
+          for (const r of replayed) {
+            const { draws, numbers } = pick(r);
+            if (!draws || !r.afterSalesCase.refundAmount || !r.afterSalesCase.ruledAt) continue;
+            const key = `${r.afterSalesCase.merchant.id}:${monthOf(r.afterSalesCase.ruledAt)}`;
+            const cap = merchantCapOf(
+              LedgerKind.REFUND_ONLY_SUBSIDY,
+              merchants.get(r.afterSalesCase.merchant.id)?.tier,
+              numbers,
+            );
+            const month = byMonth.get(key) ?? { sum: 0, cap };
+            month.sum += r.afterSalesCase.refundAmount;
+            byMonth.set(key, month);
+          }
+          return [...byMonth.values()].reduce((total, m) => total + Math.min(m.sum, m.cap), 0);
+        };
+        const result = {
+          policyVersion: draft.version,
+          casesReplayed: replayed.length,
+          decisionsChanged: changed.length,
+          subsidyCostCurrent: cost((r) => ({
+            draws: r.current.drawsRepurchaseSubsidy,
+            numbers: r.currentPolicy.numbers,
+          })),
+          subsidyCostDraft: cost((r) => ({
+            draws: r.draft.drawsRepurchaseSubsidy && r.draft.refundOnlySupported,
+            numbers: draft.numbers,
+          })),
+          changed: changed.slice(0, input.first).map(({ afterSalesCase, current, draft: replay }) => ({
+            afterSalesCase,
+            current,
+            draft: replay,
+          })),
+        };
+        // Nothing read may be written back at commit, whatever the ORM thinks changed.
+        em.clear();
+        return result;
+      });
+      return { simulation, refusals: [] };
+    } catch (error) {
+      if (error instanceof Refused) return { simulation: null, refusals: error.refusals };
+      throw error;
+    }
   },
 
   /** For other modules' transactions: the refund-only breaker readings of buyers, now. */
@@ -479,7 +558,17 @@ export const afterSalesService = {
           afterSalesCase: subject,
           suppliedBy: CaseParty.BUYER,
         });
-        return decideIntervention({
+        const breakers = await readingsOf(
+          platformTx.em,
+          [
+            { subject: BreakerSubject.BUYER, subjectId: subject.buyer.id },
+            { subject: BreakerSubject.MERCHANT, subjectId: subject.merchant.id },
+            { subject: BreakerSubject.PRODUCT, subjectId: subject.product.id },
+          ],
+          policy.numbers,
+          now,
+        );
+        const facts = {
           case: {
             type: subject.type,
             reason: subject.reason,
@@ -487,23 +576,16 @@ export const afterSalesService = {
             requestedAmount: subject.requestedAmount,
             openedAt: subject.openedAt,
             buyerEvidence: evidence.map((e) => e.kind),
-            requestedBy: partyOf(tx) === CaseParty.MERCHANT ? 'MERCHANT' : 'BUYER',
+            requestedBy: partyOf(tx) === CaseParty.MERCHANT ? ('MERCHANT' as const) : ('BUYER' as const),
           },
           buyer: { malicious: buyer?.malicious ?? false },
           merchant: await trustService.standingFor(platformTx.em, subject.merchant.id, now, policy.numbers),
-          breakers: await readingsOf(
-            platformTx.em,
-            [
-              { subject: BreakerSubject.BUYER, subjectId: subject.buyer.id },
-              { subject: BreakerSubject.MERCHANT, subjectId: subject.merchant.id },
-              { subject: BreakerSubject.PRODUCT, subjectId: subject.product.id },
-            ],
-            policy.numbers,
-            now,
-          ),
-          policy,
-          now,
-        });
+        };
+        const breakerCounts = breakers.map((r) => ({ subject: r.subject, refundOnly: r.refundOnly, orders: r.sample }));
+        return {
+          ...decideIntervention({ ...facts, breakers, policy, now }),
+          facts: { ...facts, breakerCounts, decidedAt: now },
+        };
       });
       subject.decision = decision;
       subject.interveneAfter = decision.interveneAfter;

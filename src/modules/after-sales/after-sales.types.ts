@@ -2,7 +2,7 @@ import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { StatusChangeType } from '../../graphql/common.types';
 import { ConnectionType } from '../../graphql/connection';
-import { YuanAmountScalar } from '../../graphql/money';
+import { Money, YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
 import { SalesPlatform } from '../../shared/enums';
@@ -251,4 +251,31 @@ export class WithdrawCaseInput {
   @Field(() => String)
   @Length(1, 2000)
   reason!: string;
+}
+
+@ObjectType('ChangedDecision', { description: 'A case whose decision differs under the draft policy.' })
+export class ChangedDecisionView {
+  @Field(() => AfterSalesCaseNode) afterSalesCase!: AfterSalesCase;
+  @Field(() => InterventionDecisionView) current!: InterventionDecisionView;
+  @Field(() => InterventionDecisionView) draft!: InterventionDecisionView;
+}
+
+@ObjectType('PolicySimulation', {
+  description: "Past cases' decisions replayed under a draft policy, from the facts each decision kept.",
+})
+export class PolicySimulationView {
+  @Field(() => Int, { description: 'The version number the draft would get.' }) policyVersion!: number;
+  @Field(() => Int) casesReplayed!: number;
+  @Field(() => Int) decisionsChanged!: number;
+  @Field(() => Money, { description: 'High-repurchase refund-only subsidy of the ruled cases, capped per month.' })
+  subsidyCostCurrent!: Money;
+  @Field(() => Money) subsidyCostDraft!: Money;
+  @Field(() => [ChangedDecisionView], { description: 'The first changed cases, oldest first.' })
+  changed!: ChangedDecisionView[];
+}
+
+@ObjectType()
+export class SimulatePolicyPayload {
+  @Field(() => PolicySimulationView, { nullable: true }) simulation?: PolicySimulationView | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
 }

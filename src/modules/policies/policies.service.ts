@@ -5,7 +5,7 @@ import type { RequestContext } from '../../server/context';
 import { CLOCK_SKEW_MS } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, scheduledAfter, versionInForce } from './policies.rules';
-import { policyNumbersSchema } from './policy.schema';
+import { type PolicyNumbers, policyNumbersSchema } from './policy.schema';
 import type { PublishPolicyInput } from './policies.types';
 import { sqlRun } from '../../db/sql';
 
@@ -32,6 +32,19 @@ export function toSnapshot(
   return { version, effectiveFrom, note, publishedBy, publishedAt, numbers: policyNumbersSchema.parse(row.numbers) };
 }
 
+/** The numbers with `changes` applied, or the refusals of what does not validate. */
+function patched(base: PolicyNumbers, changes: Record<string, unknown>): PolicyNumbers {
+  const parsed = policyNumbersSchema.safeParse(applyPatch(base, changes));
+  if (!parsed.success) {
+    throw new Refused(
+      parsed.error.issues.map((issue) =>
+        refusal(RefusalCode.INVALID_INPUT, issue.message, ['input', 'changes', ...issue.path.map(String)]),
+      ),
+    );
+  }
+  return parsed.data;
+}
+
 export const policiesService = {
   /** The request's view of all versions, read once. */
   timeline(ctx: RequestContext): Promise<PolicySnapshot[]> {
@@ -53,6 +66,21 @@ export const policiesService = {
     return [...(await this.timeline(ctx))].sort((a, b) => b.version - a.version);
   },
 
+  /**
+   * A draft: the version in force now with `changes`, validated as a publish would, numbered as the
+   * next version. Nothing is stored. Refuses invalid changes at their path under `input.changes`.
+   */
+  async draftIn(
+    em: EntityManager,
+    changes: Record<string, unknown>,
+  ): Promise<{ version: number; numbers: PolicyNumbers }> {
+    const timeline = await loadTimeline(em);
+    return {
+      version: Math.max(...timeline.map((v) => v.version)) + 1,
+      numbers: patched(versionInForce(timeline, new Date()).numbers, changes),
+    };
+  },
+
   publish(session: Session, input: PublishPolicyInput) {
     return runMutation(session, async ({ em, actor }) => {
       const now = new Date();
@@ -66,14 +94,7 @@ export const policiesService = {
       await sqlRun(em, `select pg_advisory_xact_lock(hashtext('policy_version'))`);
       const timeline = await loadTimeline(em);
       const base = versionInForce(timeline, effectiveFrom);
-      const parsed = policyNumbersSchema.safeParse(applyPatch(base.numbers, input.changes));
-      if (!parsed.success) {
-        throw new Refused(
-          parsed.error.issues.map((issue) =>
-            refusal(RefusalCode.INVALID_INPUT, issue.message, ['input', 'changes', ...issue.path.map(String)]),
-          ),
-        );
-      }
+      const parsed = { data: patched(base.numbers, input.changes) };
       let version = Math.max(...timeline.map((v) => v.version));
       const policy = em.create(PolicyVersion, {
         version: ++version,

@@ -20,6 +20,7 @@ import {
   OrderDocument,
   RequestInterventionDocument,
   RuleOnCaseDocument,
+  SimulatePolicyDocument,
   WithdrawCaseDocument,
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
@@ -379,5 +380,67 @@ describe('after-sales cases under the refund-only rules', () => {
     expect(five).toHaveLength(5);
     expect(fifty).toHaveLength(five.length);
     expect(small).toHaveLength(five.length);
+  });
+
+  it('simulatePolicy replays the period under a draft: decisions that change, the subsidy cost under both, nothing written', async () => {
+    const em = app.orm.em.fork();
+    const fingerprint = async () =>
+      JSON.stringify(
+        await em.getConnection().execute(
+          `select (select count(*) from after_sales_case) cases, (select max(updated_at) from after_sales_case) touched,
+                    (select count(*) from policy_version) versions, (select count(*) from ledger_transaction) postings`,
+        ),
+      );
+    const before = await fingerprint();
+    const period = {
+      from: new Date(Date.now() - 7 * 24 * HOUR).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    };
+    const admin = app.as(actors.role(Role.POLICY_ADMIN));
+    const lowerCap = await admin.data(SimulatePolicyDocument, {
+      ...period,
+      changes: { refundOnly: { platformInterventionCap: 10_000 } },
+    });
+    const simulation = lowerCap.simulatePolicy.simulation!;
+    expect(simulation.policyVersion).toBe(2);
+    expect(simulation.decisionsChanged).toBeGreaterThan(0);
+    expect(simulation.changed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          current: expect.objectContaining({ outcome: 'PLATFORM_REVIEWS' }),
+          draft: expect.objectContaining({
+            outcome: 'ABOVE_PLATFORM_CAP',
+            rulesApplied: expect.arrayContaining([
+              {
+                rule: 'PLATFORM_INTERVENTION_CAP',
+                clause: 'refundOnly.platformInterventionCap',
+                compared: '198.00 yuan > 100.00 yuan: above what the platform intervenes on by itself',
+              },
+            ]),
+          }),
+        }),
+      ]),
+    );
+    // The 50 rulings of the high-repurchase shop: 1,000 yuan refunded, 500 a month paid; 200 under the draft.
+    const smallerSubsidy = await admin.data(SimulatePolicyDocument, {
+      ...period,
+      changes: { highRepurchase: { refundOnlySubsidyMonthlyCap: 20_000 } },
+    });
+    expect(smallerSubsidy.simulatePolicy.simulation).toMatchObject({
+      decisionsChanged: 0,
+      subsidyCostCurrent: { amount: yuan(POLICY.highRepurchase.refundOnlySubsidyMonthlyCap) },
+      subsidyCostDraft: { amount: '200.00' },
+    });
+    const invalid = await admin.data(SimulatePolicyDocument, {
+      ...period,
+      changes: { refundOnly: { platformInterventionCap: -1 } },
+    });
+    expect(invalid.simulatePolicy.userErrors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: ['input', 'changes', 'refundOnly', 'platformInterventionCap'],
+    });
+    const byMerchant = await asMerchant().execute(SimulatePolicyDocument, { ...period, changes: {} });
+    expect(byMerchant.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await fingerprint()).toBe(before);
   });
 });

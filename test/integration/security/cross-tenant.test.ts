@@ -201,6 +201,9 @@ describe('cross-tenant isolation', () => {
       simulateMerchantScore: [
         `{ simulateMerchantScore(merchantId: "${ids.merchantA}", events: [{ factor: SHIPPED_LATE }]) { simulation { current { experienceScoreExact } } userErrors { code } } }`,
       ],
+      simulatePolicy: [
+        `{ simulatePolicy(changes: {}, from: "2026-01-01T00:00:00Z", to: "2099-01-01T00:00:00Z") { simulation { casesReplayed changed { afterSalesCase { id } } } userErrors { code } } }`,
+      ],
       nodes: [`{ nodes(ids: ${JSON.stringify(Object.keys(nodeTypes).map((k) => ids[k]))}) { __typename id } }`],
     };
     expect(Object.keys(probes).sort()).toEqual(Object.keys(schema.getQueryType()!.getFields()).sort());
