@@ -13,6 +13,8 @@ import { subsidiesService } from '../modules/ledger/subsidies.service';
 import { ScoreFactor } from '../modules/policies/policy.schema';
 import { trustService } from '../modules/trust/trust.service';
 import { platformSession } from '../db/session';
+import { CaseReason, CaseRuling, CaseType, EvidenceKind } from '../modules/after-sales/after-sales.enums';
+import { afterSalesService } from '../modules/after-sales/after-sales.service';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -290,6 +292,99 @@ async function seedDemoScores(orm: MikroORM): Promise<void> {
   }
 }
 
+/**
+ * The breakers' daily counters for the demo orders, which were written directly (no OrderPlaced):
+ * orders per buyer, merchant and product and day, in China time.
+ */
+async function seedDemoTallies(orm: MikroORM): Promise<void> {
+  const day = `(o.paid_at at time zone 'Asia/Shanghai')::date`;
+  await orm.em.getConnection()
+    .execute(`insert into refund_only_tally (subject, subject_id, day, merchant_id, orders, refund_only)
+    select 'MERCHANT', o.merchant_id, ${day}, o.merchant_id, count(*), 0 from "order" o group by 2, 3
+    union all
+    select 'BUYER', o.buyer_id, ${day}, null, count(*), 0 from "order" o group by 2, 3
+    union all
+    select 'PRODUCT', l.product_id, ${day}, min(o.merchant_id::text)::uuid, count(distinct o.id), 0
+      from order_line l join "order" o on o.id = l.order_id group by 2, 3
+    on conflict do nothing`);
+}
+
+/** 150 yuan: above what a HIGH-band merchant decides alone, within what the platform intervenes on. */
+const DEMO_CLAIM = 15_000;
+
+const CASE_PLANS: {
+  type: CaseType;
+  reason: CaseReason;
+  pickup?: boolean;
+  then: 'open' | 'message' | 'intervene' | CaseRuling | 'withdraw';
+}[] = [
+  { type: CaseType.REFUND_ONLY, reason: CaseReason.QUALITY, then: CaseRuling.REFUND_FULL },
+  { type: CaseType.REFUND_ONLY, reason: CaseReason.MINOR_DEFECT, then: 'intervene' },
+  { type: CaseType.REFUND_ONLY, reason: CaseReason.NOT_AS_DESCRIBED, then: CaseRuling.REFUND_PARTIAL },
+  { type: CaseType.REFUND_ONLY, reason: CaseReason.CHANGED_MIND, then: CaseRuling.REJECTED },
+  { type: CaseType.RETURN_REFUND, reason: CaseReason.DAMAGED, pickup: true, then: CaseRuling.REFUND_FULL },
+  { type: CaseType.RETURN_REFUND, reason: CaseReason.WRONG_ITEM, pickup: true, then: 'message' },
+  { type: CaseType.EXCHANGE, reason: CaseReason.QUALITY, pickup: true, then: 'open' },
+  { type: CaseType.REFUND_ONLY, reason: CaseReason.LOGISTICS, then: 'withdraw' },
+];
+
+/**
+ * After-sales cases over delivered demo orders, through the service like the platform's would: one of
+ * each plan per round, left open, negotiating, waiting, ruled every way, or withdrawn, so Sandbox
+ * shows the refund-only rules and their rationale at work.
+ */
+async function seedDemoCases(orm: MikroORM): Promise<void> {
+  const platform = () => platformSession(orm, 'INGEST:seed');
+  const arbitrator = () => platformSession(orm, 'ARBITRATOR:seed');
+  const em = orm.em.fork();
+  const delivered = await em.find(
+    Order,
+    { status: { $in: [OrderStatus.DELIVERED, OrderStatus.COMPLETED] }, paidAmount: { $gte: DEMO_CLAIM } },
+    // From the other end of the list than the ledger's seed postings, which already paid some returns.
+    { orderBy: { externalNumber: 'desc' }, limit: CASE_PLANS.length * 3 },
+  );
+  const items = delivered.map((order, i) => {
+    const plan = CASE_PLANS[i % CASE_PLANS.length];
+    return {
+      platform: order.platform,
+      externalNumber: `AS${order.externalNumber}`,
+      orderId: order.id,
+      type: plan.type,
+      reason: plan.reason,
+      requestedAmount: DEMO_CLAIM,
+      officialPickup: plan.pickup ?? false,
+      openedAt: new Date((order.deliveredAt ?? order.paidAt).getTime() + 3_600_000),
+      evidence: [
+        { kind: EvidenceKind.PHOTO, url: `https://img.example.com/${order.externalNumber}.jpg` },
+        { kind: EvidenceKind.DESCRIPTION, text: '买家描述：收到的商品与页面不符' },
+      ],
+      refusals: [],
+    };
+  });
+  const opened = await afterSalesService.open(platform(), items);
+  for (const [i, result] of (opened.results ?? []).entries()) {
+    const caseId = result.afterSalesCase?.id;
+    if (!caseId) continue;
+    const plan = CASE_PLANS[i % CASE_PLANS.length];
+    if (plan.then === 'open') continue;
+    if (plan.then === 'withdraw') {
+      await afterSalesService.withdraw(platform(), { caseId, reason: '买家撤销申请' });
+      continue;
+    }
+    await afterSalesService.addMessage(platform(), { caseId, body: '商家您好，商品有问题，请处理。' });
+    if (plan.then === 'message') continue;
+    await afterSalesService.requestIntervention(platform(), { caseId });
+    if (plan.then === 'intervene') continue;
+    await afterSalesService.rule(arbitrator(), {
+      caseId,
+      ruling: plan.then,
+      refundAmount: plan.then === CaseRuling.REFUND_PARTIAL ? DEMO_CLAIM / 2 : null,
+      returnShippingCost: plan.pickup && plan.then !== CaseRuling.REJECTED ? 1_200 : null,
+      reason: plan.then === CaseRuling.REJECTED ? '无质量问题，不支持仅退款' : '质量问题属实',
+    });
+  }
+}
+
 /** On an empty database (no merchants), loads the demo world; otherwise leaves the data alone. */
 export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   const em = orm.em.fork();
@@ -298,6 +393,8 @@ export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   await em.transactional((tx) => seedDemoData(tx as EntityManager));
   await seedDemoLedger(orm);
   await seedDemoScores(orm);
+  await seedDemoTallies(orm);
+  await seedDemoCases(orm);
   logger.info({ ...DEMO_SIZES, ms: Date.now() - started }, 'demo data loaded');
   return true;
 }
