@@ -150,6 +150,7 @@ export type InterventionOutcome =
   | 'WAITING_FOR_NEGOTIATION';
 
 export type LedgerKind =
+  | 'BUYER_EXPERIENCE_COUPON'
   | 'DISPUTE_COMPENSATION'
   | 'FUND_ALLOCATION'
   | 'GROWTH_INCENTIVE'

@@ -37,6 +37,8 @@ export interface SubsidyFacts {
   flaggedAbnormal?: boolean | null;
   /** Already paid under the same cap (this month, or ever for per-merchant caps). */
   alreadyPaid: number;
+  /** An after-sales ruling found the merchant at fault (the buyer's experience coupon). */
+  merchantAtFault?: boolean | null;
   /** The technical service fee charged on the order, for its rebate. */
   chargedFee?: number | null;
   /** Growth incentive: completed sales of the period and its targets. */
@@ -273,6 +275,12 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!order.remoteRegion) return refuse('the order does not go to a remote region');
     const fee = facts.requested != null && facts.requested > 0 ? facts.requested : policy.remoteTransferFee;
     return pay(fee, `transfer fee ${yuan(fee)} to a remote region, paid by the platform`, facts.requested ?? null);
+  },
+
+  [LedgerKind.BUYER_EXPERIENCE_COUPON]: (facts, policy) => {
+    if (!facts.merchantAtFault) return refuse('the coupon is for a buyer whose case found the merchant at fault');
+    const amount = policy.buyerExperienceCoupon;
+    return pay(amount, `a no-threshold coupon of ${yuan(amount)}: the merchant caused a bad experience`);
   },
 
   [LedgerKind.PRICE_ERROR_COMPENSATION]: (facts, policy) => {

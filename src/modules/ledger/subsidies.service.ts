@@ -99,6 +99,12 @@ const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
     to: accountCode.logisticsPayable,
     oncePerOrder: true,
   },
+  [LedgerKind.BUYER_EXPERIENCE_COUPON]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.buyerCompensation,
+    oncePerOrder: true,
+  },
   [LedgerKind.PRICE_ERROR_COMPENSATION]: {
     needs: 'order-merchant',
     from: special,
@@ -146,7 +152,7 @@ export type SubsidyRequest = Omit<SubsidyQuoteInput, 'orderId' | 'merchantId'> &
 };
 /** Set by an after-sales ruling (never by a client): the case a posting pays for and when it was ruled. */
 interface CaseCaused {
-  ruledCase?: { caseId: string; ruledAt: Date };
+  ruledCase?: { caseId: string; ruledAt: Date; merchantAtFault?: boolean };
   /** The after-sales case a posting cites when the case caused it indirectly (its order's refund). */
   citedCase?: string;
 }
@@ -240,6 +246,7 @@ async function prepare(
     officialPickup: input.officialPickup,
     qualityAfterReceipt: input.qualityAfterReceipt,
     flaggedAbnormal: input.flaggedAbnormal,
+    merchantAtFault: input.ruledCase?.merchantAtFault ?? false,
     alreadyPaid: period ? await ledgerService.paidInPeriod(em, input.kind, merchant.id, period) : 0,
     baseTarget: input.baseTarget,
     sprintTarget: input.sprintTarget,
@@ -372,7 +379,8 @@ async function postAutomatically(
 /** The platform's payouts for a ruled case, in the ruling's transaction; each cites the case. */
 async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], tx: Tx): Promise<void> {
   for (const ruled of events) {
-    const payouts: { kind: LedgerKind; amount: number; officialPickup?: boolean; qualityAfterReceipt?: boolean }[] = [];
+    const payouts: { kind: LedgerKind; amount?: number; officialPickup?: boolean; qualityAfterReceipt?: boolean }[] =
+      [];
     if (ruled.drawsRepurchaseSubsidy && ruled.refundAmount > 0) {
       payouts.push({ kind: LedgerKind.REFUND_ONLY_SUBSIDY, amount: ruled.refundAmount, qualityAfterReceipt: true });
     }
@@ -383,6 +391,7 @@ async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], 
         officialPickup: true,
       });
     }
+    if (ruled.merchantAtFault) payouts.push({ kind: LedgerKind.BUYER_EXPERIENCE_COUPON });
     for (const payout of payouts) {
       await asPlatform(tx, async (platformTx) => {
         try {
@@ -391,7 +400,7 @@ async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], 
             orderId: ruled.orderId,
             idempotencyKey: `case:${ruled.caseId}:${payout.kind}`,
             reason: `after-sales case ruled ${ruled.ruling}`,
-            ruledCase: { caseId: ruled.caseId, ruledAt: ruled.ruledAt },
+            ruledCase: { caseId: ruled.caseId, ruledAt: ruled.ruledAt, merchantAtFault: ruled.merchantAtFault },
           });
         } catch (error) {
           // A cap already used up or an empty fund does not undo the buyer's ruling; it is logged.

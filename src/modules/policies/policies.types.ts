@@ -175,6 +175,8 @@ export class PolicyNumbersView {
   @Field(() => Money) transitLossCap!: Money;
   @Field(() => RateWithCap) techServiceFee!: RateWithCap;
   @Field(() => Money) priceErrorCompensation!: Money;
+  @Field(() => Money, { description: 'No-threshold coupon for a buyer when the merchant was at fault.' })
+  buyerExperienceCoupon!: Money;
   @Field(() => Money) smallMerchantCouponCap!: Money;
   @Field(() => GrowthIncentivePolicy) growthIncentive!: GrowthIncentivePolicy;
   @Field(() => LowPriceWarningPolicy) lowPriceWarning!: LowPriceWarningPolicy;
@@ -214,6 +216,7 @@ export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
     transitLossCap: money(n.transitLossCap),
     techServiceFee: { ...n.techServiceFee, cap: money(n.techServiceFee.cap) },
     priceErrorCompensation: money(n.priceErrorCompensation),
+    buyerExperienceCoupon: money(n.buyerExperienceCoupon),
     smallMerchantCouponCap: money(n.smallMerchantCouponCap),
     topBandMinExperienceScore: score(n.topBandMinExperienceScore),
     trust: toTrustView(n.trust),

@@ -153,6 +153,8 @@ export const policyNumbersSchema = z
     transitLossCap: fen,
     techServiceFee: z.object({ rateBp: basisPoints, cap: fen }).strict(),
     priceErrorCompensation: fen,
+    /** A no-threshold coupon for a buyer whose after-sales case found the merchant at fault (ours: 5 yuan). */
+    buyerExperienceCoupon: fen.default(500),
     smallMerchantCouponCap: fen,
     growthIncentive: z.object({ baseRateBp: basisPoints, sprintMultiplier: z.number().int().min(1).max(100) }).strict(),
     lowPriceWarning: z.object({ windowDays: days, belowMedianBp: basisPoints }).strict(),

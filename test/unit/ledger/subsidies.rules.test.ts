@@ -182,6 +182,10 @@ describe('other payouts', () => {
     );
     expect(quote(LedgerKind.PRICE_ERROR_COMPENSATION, { order: order() }).eligible).toBe(false);
   });
+  it('a buyer whose case found the merchant at fault gets a 5-yuan no-threshold coupon, nobody else', () => {
+    expect(quote(LedgerKind.BUYER_EXPERIENCE_COUPON, { order: order(), merchantAtFault: true }).amount).toBe(yuan(5));
+    expect(quote(LedgerKind.BUYER_EXPERIENCE_COUPON, { order: order() }).eligible).toBe(false);
+  });
   it('a fee that rounds to 0.00 is no posting: 0.6% of 0.83 yuan; 0.84 yuan pays 0.01', () => {
     expect(quote(LedgerKind.TECH_SERVICE_FEE, { order: order({ paidAmount: 83 }) })).toMatchObject({
       eligible: false,
