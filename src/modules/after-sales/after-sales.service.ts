@@ -325,7 +325,8 @@ export const afterSalesService = {
       const now = new Date();
       const parsed = items.map((item, index) => parseOpenItem(item, index, now));
       const orderIds = [...new Set(parsed.map((p) => p.item.orderId).filter(Boolean))];
-      const orders = new Map((await ordersService.findByIds(em, orderIds)).map((o) => [o.id, o]));
+      // Locked: concurrent claims on one order must see each other's reservations.
+      const orders = new Map((await ordersService.lockByIds(em, orderIds)).map((o) => [o.id, o]));
       const productsOf = await ordersService.productIdsOf(em, [...orders.keys()]);
       const existing = new Map(
         (

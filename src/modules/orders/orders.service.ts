@@ -231,6 +231,20 @@ export const ordersService = {
     return ids.length ? em.find(Order, { id: { $in: ids } }, { populate: ['buyer'] }) : Promise.resolve([]);
   },
 
+  /**
+   * For other modules' transactions: the orders among `ids`, locked until the transaction ends (in id
+   * order, so two lockers never wait on each other), for claims that must see each other.
+   */
+  lockByIds(em: EntityManager, ids: string[]): Promise<Order[]> {
+    return ids.length
+      ? em.find(
+          Order,
+          { id: { $in: [...ids].sort() } },
+          { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+        )
+      : Promise.resolve([]);
+  },
+
   /** For other modules: the products of each order's lines, by line number. */
   async productIdsOf(em: EntityManager, orderIds: string[]): Promise<Map<string, string[]>> {
     const lines = orderIds.length

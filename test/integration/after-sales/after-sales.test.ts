@@ -197,6 +197,21 @@ describe('after-sales cases under the refund-only rules', () => {
     expect(tooMany.openAfterSalesCases.userErrors[0].code).toBe('BATCH_TOO_LARGE');
   });
 
+  it('two claims of different types racing on one order never reserve more than was paid', async () => {
+    for (let round = 0; round < 5; round++) {
+      const orderId = await place(merchant, {}, ['SHIPPED', 'DELIVERED']);
+      const [refund, ret] = await Promise.all(
+        (['REFUND_ONLY', 'RETURN_REFUND'] as const).map((type) =>
+          ingest().data(OpenAfterSalesCasesDocument, {
+            input: [caseInput(orderId, { type, requestedAmount: '150.00' })],
+          }),
+        ),
+      );
+      const outcomes = [refund, ret].map((r) => r.openAfterSalesCases.results[0].outcome).sort();
+      expect(outcomes).toEqual(['CREATED', 'REJECTED']);
+    }
+  });
+
   it('refuses moves out of state, a merchant speaking as the buyer, and evidence on a ruled case', async () => {
     const orderId = await place(merchant, {}, ['SHIPPED', 'DELIVERED']);
     const caseId = await open(orderId);
