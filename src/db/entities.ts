@@ -5,6 +5,7 @@ import {
   CaseStatusChange,
   RefundOnlyTally,
 } from '../modules/after-sales/after-sales.entity';
+import { Appeal, AppealEvidence, AppealStatusChange } from '../modules/appeals/appeals.entity';
 import { Buyer } from '../modules/buyers/buyer.entity';
 import { Warning } from '../modules/warnings/warnings.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
@@ -38,4 +39,7 @@ export const entities = [
   CaseMessage,
   RefundOnlyTally,
   Warning,
+  Appeal,
+  AppealStatusChange,
+  AppealEvidence,
 ];

@@ -4,7 +4,15 @@
  */
 
 export type NodeTypeName =
-  'Merchant' | 'Buyer' | 'Product' | 'Order' | 'LedgerTransaction' | 'ScoreEvent' | 'AfterSalesCase' | 'Warning';
+  | 'Merchant'
+  | 'Buyer'
+  | 'Product'
+  | 'Order'
+  | 'LedgerTransaction'
+  | 'ScoreEvent'
+  | 'AfterSalesCase'
+  | 'Warning'
+  | 'Appeal';
 
 const NODE_TYPES: readonly string[] = [
   'Merchant',
@@ -16,6 +24,7 @@ const NODE_TYPES: readonly string[] = [
   'AfterSalesCase',
   'Warning',
   'Warning',
+  'Appeal',
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -18,6 +18,7 @@ const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
     ScoreEvent: ctx.loaders.trust.eventById,
     AfterSalesCase: ctx.loaders.afterSales.byId,
     Warning: ctx.loaders.warnings.byId,
+    Appeal: ctx.loaders.appeals.byId,
   })[type];
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<object | null> {

@@ -8,6 +8,7 @@ import {
   OrderAfterSalesResolver,
   ProductAfterSalesResolver,
 } from '../modules/after-sales/after-sales.resolver';
+import { AppealsResolver, MerchantAppealsResolver } from '../modules/appeals/appeals.resolver';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { MerchantWarningsResolver, WarningsResolver } from '../modules/warnings/warnings.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
@@ -62,6 +63,8 @@ export const resolvers = [
   BuyerRiskResolver,
   WarningsResolver,
   MerchantWarningsResolver,
+  AppealsResolver,
+  MerchantAppealsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

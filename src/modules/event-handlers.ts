@@ -28,6 +28,7 @@ import { warningsService } from './warnings/warnings.service';
  * | LedgerTransactionPosted | ledger, every posting and reversal         |                                                          |
  * | AfterSalesCaseOpened    | openAfterSalesCases                        | trust: a refund-only request on the buyer's record       |
  * | AfterSalesCaseRuled     | ruleOnCase                                 | trust: fault / rejected claim; ledger: case payouts      |
+ * | AppealDecided           | decideAppeal                               | ledger: compensation, fee rebates; trust: voids, outcome |
  *
  * After commit, each event is logged at debug level (notifications and live updates will hang here).
  */
@@ -77,6 +78,8 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   bus.onBlocking('AfterSalesCaseOpened', (events, tx) => trustService.onCasesOpened(events, tx));
   bus.onBlocking('AfterSalesCaseRuled', (events, tx) => trustService.onCasesRuled(events, tx));
   bus.onBlocking('AfterSalesCaseRuled', (events, tx) => subsidiesService.onCasesRuled(events, tx));
+  bus.onBlocking('AppealDecided', (events, tx) => subsidiesService.onAppealsDecided(events, tx));
+  bus.onBlocking('AppealDecided', (events, tx) => trustService.onAppealsDecided(events, tx));
   for (const type of [
     'OrderPlaced',
     'OrderShipped',
@@ -92,6 +95,7 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
     'AfterSalesCaseRuled',
     'ProductPriceHeld',
     'OrderFlaggedAbnormal',
+    'AppealDecided',
   ] as const) {
     bus.onCommitted(type, (event) => logger.debug({ event }, 'domain event committed'));
   }

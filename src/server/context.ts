@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantDb } from '../db/tenant-db';
 import type { Session } from '../db/transaction';
 import { createAfterSalesLoaders } from '../modules/after-sales/after-sales.loaders';
+import { createAppealLoaders } from '../modules/appeals/appeals.loaders';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createWarningLoaders } from '../modules/warnings/warnings.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
@@ -27,6 +28,7 @@ function createLoaders(db: TenantDb) {
     ledger: createLedgerLoaders(db),
     afterSales: createAfterSalesLoaders(db, policyNow),
     warnings: createWarningLoaders(db),
+    appeals: createAppealLoaders(db),
   };
 }
 

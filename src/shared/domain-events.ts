@@ -102,6 +102,19 @@ export type DomainEvent =
       ruledAt: Date;
     }
   | {
+      type: 'AppealDecided';
+      appealId: string;
+      merchantId: string;
+      subjectType: 'ORDER' | 'AFTER_SALES_CASE' | 'SCORE_EVENT' | 'MERCHANT_STATUS_CHANGE';
+      subjectId: string;
+      orderId: string | null;
+      upheld: boolean;
+      /** Compensation granted to the merchant, in fen (0: none). */
+      compensation: number;
+      reason: string;
+      at: Date;
+    }
+  | {
       type: 'LedgerTransactionPosted';
       transactionId: string;
       kind: string;

@@ -100,3 +100,14 @@ export enum EvidenceKind {
   LOGISTICS_RECORD = 'LOGISTICS_RECORD',
   CHAT_LOG = 'CHAT_LOG',
 }
+
+/** What a merchant contests in an appeal; the policy names the evidence each kind needs. */
+export enum AppealKind {
+  ABNORMAL_ORDER = 'ABNORMAL_ORDER',
+  MALICIOUS_COMPLAINT = 'MALICIOUS_COMPLAINT',
+  NEGATIVE_EXPERIENCE = 'NEGATIVE_EXPERIENCE',
+  AFTER_SALES_RULING = 'AFTER_SALES_RULING',
+  SCORE_DEDUCTION = 'SCORE_DEDUCTION',
+  PENALTY = 'PENALTY',
+  FORCE_MAJEURE_REPORT = 'FORCE_MAJEURE_REPORT',
+}

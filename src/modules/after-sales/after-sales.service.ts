@@ -154,6 +154,11 @@ function parseOpenItem(item: OpenCaseItem, index: number, now: Date) {
 }
 
 export const afterSalesService = {
+  /** For other modules' transactions: the cases among `ids` the actor may see. */
+  findByIds(em: EntityManager, ids: string[]): Promise<AfterSalesCase[]> {
+    return ids.length ? em.find(AfterSalesCase, { id: { $in: ids } }) : Promise.resolve([]);
+  },
+
   load(ctx: RequestContext, id: string): Promise<AfterSalesCase | null> {
     return ctx.loaders.afterSales.byId.load(id);
   },

@@ -18,6 +18,12 @@ export const NEWEST_FIRST = { key: 'EFFECTIVE_AT', column: 'effective_at', direc
 export function createLedgerLoaders(db: TenantDb) {
   return {
     transactionById: byIdLoader(db, LedgerTransaction, LEDGER_TRANSACTION_TABLE),
+    /** The postings an appeal caused, oldest first. */
+    byAppeal: childrenLoader(db, LedgerTransaction, {
+      ...LEDGER_TRANSACTION_TABLE,
+      parentColumn: 'appeal_id',
+      orderBy: ['created_at', 'id'],
+    }),
     /** The postings an after-sales case caused, oldest first. */
     byCase: childrenLoader(db, LedgerTransaction, {
       ...LEDGER_TRANSACTION_TABLE,

@@ -7,6 +7,10 @@ import { type LedgerEntryRow, NEWEST_FIRST } from './ledger.loaders';
 import { fundsQuery, LEDGER_TRANSACTION_TABLE, type LedgerFilter, ledgerTransactionWhere } from './ledger.query';
 
 export const ledgerReadService = {
+  ofAppeal(ctx: RequestContext, appealId: string): Promise<LedgerTransaction[]> {
+    return ctx.loaders.ledger.byAppeal.load(appealId);
+  },
+
   ofCase(ctx: RequestContext, caseId: string): Promise<LedgerTransaction[]> {
     return ctx.loaders.ledger.byCase.load(caseId);
   },

@@ -38,6 +38,8 @@ export interface PostingSpec {
   orderId?: string | null;
   /** The after-sales case that caused it. */
   caseId?: string | null;
+  /** The appeal that caused it. */
+  appealId?: string | null;
   period?: string | null;
   policyVersion: number;
   reversalOf?: LedgerTransaction | null;
@@ -158,6 +160,7 @@ export const ledgerService = {
       merchant: spec.merchantId ?? null,
       order: spec.orderId ?? null,
       caseId: spec.caseId ?? null,
+      appealId: spec.appealId ?? null,
       period: spec.period ?? null,
       policyVersion: spec.policyVersion,
       reversalOf: spec.reversalOf ?? null,

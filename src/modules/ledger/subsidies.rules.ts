@@ -37,6 +37,8 @@ export interface SubsidyFacts {
   flaggedAbnormal?: boolean | null;
   /** Already paid under the same cap (this month, or ever for per-merchant caps). */
   alreadyPaid: number;
+  /** An appeal on the order was upheld: the platform compensates and rebates its fees. */
+  appealUpheld?: boolean | null;
   /** An after-sales ruling found the merchant at fault (the buyer's experience coupon). */
   merchantAtFault?: boolean | null;
   /** The technical service fee charged on the order, for its rebate. */
@@ -238,12 +240,12 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (isQuote(order)) return order;
     if (!order.promoted || order.promotionFee === 0) return refuse('the order was not promoted');
     const fullyRefunded = order.status === OrderStatus.REFUNDED;
-    if (!fullyRefunded && !facts.flaggedAbnormal)
-      return refuse('the promotion fee is rebated when the order was fully refunded or flagged abnormal');
-    return pay(
-      order.promotionFee,
-      `promotion fee ${yuan(order.promotionFee)} back to the ad account (${fullyRefunded ? 'fully refunded' : 'flagged abnormal'})`,
-    );
+    if (!fullyRefunded && !facts.flaggedAbnormal && !facts.appealUpheld)
+      return refuse(
+        'the promotion fee is rebated when the order was fully refunded, flagged abnormal or appealed with success',
+      );
+    const why = fullyRefunded ? 'fully refunded' : facts.flaggedAbnormal ? 'flagged abnormal' : 'appeal upheld';
+    return pay(order.promotionFee, `promotion fee ${yuan(order.promotionFee)} back to the ad account (${why})`);
   },
 
   [LedgerKind.TECH_SERVICE_FEE]: (facts, { techServiceFee: p }) => {
@@ -275,6 +277,13 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!order.remoteRegion) return refuse('the order does not go to a remote region');
     const fee = facts.requested != null && facts.requested > 0 ? facts.requested : policy.remoteTransferFee;
     return pay(fee, `transfer fee ${yuan(fee)} to a remote region, paid by the platform`, facts.requested ?? null);
+  },
+
+  [LedgerKind.APPEAL_COMPENSATION]: (facts, policy) => {
+    if (!facts.appealUpheld) return refuse('compensation is paid for an upheld appeal');
+    const claimed = needRequested(facts, 'compensation');
+    if (isQuote(claimed)) return claimed;
+    return capped(claimed, policy.appeals.compensationCap, 'the compensation cap per appeal', 0, 'appeal upheld');
   },
 
   [LedgerKind.BUYER_EXPERIENCE_COUPON]: (facts, policy) => {

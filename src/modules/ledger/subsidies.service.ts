@@ -99,6 +99,12 @@ const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
     to: accountCode.logisticsPayable,
     oncePerOrder: true,
   },
+  [LedgerKind.APPEAL_COMPENSATION]: {
+    needs: 'order-merchant',
+    from: special,
+    to: accountCode.merchantCash,
+    oncePerOrder: false,
+  },
   [LedgerKind.BUYER_EXPERIENCE_COUPON]: {
     needs: 'order-merchant',
     from: special,
@@ -155,6 +161,8 @@ interface CaseCaused {
   ruledCase?: { caseId: string; ruledAt: Date; merchantAtFault?: boolean };
   /** The after-sales case a posting cites when the case caused it indirectly (its order's refund). */
   citedCase?: string;
+  /** Set by an upheld appeal (never by a client): the appeal a posting pays for. */
+  upheldAppeal?: string;
 }
 export type PostingRequest = SubsidyRequest & Pick<PostSubsidyInput, 'idempotencyKey'> & CaseCaused;
 
@@ -247,6 +255,7 @@ async function prepare(
     qualityAfterReceipt: input.qualityAfterReceipt,
     flaggedAbnormal: input.flaggedAbnormal,
     merchantAtFault: input.ruledCase?.merchantAtFault ?? false,
+    appealUpheld: Boolean(input.upheldAppeal),
     alreadyPaid: period ? await ledgerService.paidInPeriod(em, input.kind, merchant.id, period) : 0,
     baseTarget: input.baseTarget,
     sprintTarget: input.sprintTarget,
@@ -332,6 +341,7 @@ function postIn(tx: Tx, input: PostingRequest) {
         merchantId: merchant.id,
         orderId: prepared.order?.id ?? null,
         caseId: input.ruledCase?.caseId ?? input.citedCase ?? null,
+        appealId: input.upheldAppeal ?? null,
         period: prepared.period,
         policyVersion: prepared.policy.version,
         reason: input.reason ?? quote.explanation,
@@ -412,6 +422,40 @@ async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], 
   }
 }
 
+/**
+ * The platform pays for an upheld appeal about an order, in the decision's transaction: the
+ * compensation granted (within the policy's cap), the order's promotion fee and its technical service
+ * fee back; each cites the appeal. A fee never charged or an unpromoted order simply has no rebate.
+ */
+async function payForUpheldAppeals(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
+  for (const decided of events.filter((e) => e.upheld && e.orderId)) {
+    const payouts: { kind: LedgerKind; amount?: number; refuseOver?: boolean }[] = [
+      ...(decided.compensation
+        ? [{ kind: LedgerKind.APPEAL_COMPENSATION, amount: decided.compensation, refuseOver: true }]
+        : []),
+      { kind: LedgerKind.PROMOTION_FEE_REBATE },
+      { kind: LedgerKind.TECH_SERVICE_FEE_REBATE },
+    ];
+    for (const { refuseOver, ...payout } of payouts) {
+      await asPlatform(tx, async (platformTx) => {
+        try {
+          await postIn(platformTx, {
+            ...payout,
+            orderId: decided.orderId,
+            idempotencyKey: `appeal:${decided.appealId}:${payout.kind}`,
+            reason: `appeal upheld: ${decided.reason}`,
+            upheldAppeal: decided.appealId,
+          });
+        } catch (error) {
+          // The compensation granted must be paid in full (or the decision refused); rebates that do
+          // not apply are skipped.
+          if (!(error instanceof Refused) || refuseOver) throw error;
+        }
+      });
+    }
+  }
+}
+
 export interface QuoteResult extends SubsidyQuote {
   kind: LedgerKind;
   policyVersion: number;
@@ -420,6 +464,9 @@ export interface QuoteResult extends SubsidyQuote {
 export const subsidiesService = {
   /** Handles `AfterSalesCaseRuled`: the refund-only subsidy draw and the return-shipping subsidy. */
   onCasesRuled: payForRuledCases,
+
+  /** Handles `AppealDecided`: what an upheld appeal pays. */
+  onAppealsDecided: payForUpheldAppeals,
 
   /**
    * A blocking handler for order events that posts `kind` automatically on each event's order,

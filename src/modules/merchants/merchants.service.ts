@@ -46,6 +46,11 @@ export const merchantsService = {
     return ids.length ? em.find(Merchant, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
+  /** For other modules' transactions: the status changes among `ids` the actor may see. */
+  findStatusChanges(em: EntityManager, ids: string[]): Promise<MerchantStatusChange[]> {
+    return ids.length ? em.find(MerchantStatusChange, { id: { $in: ids } }) : Promise.resolve([]);
+  },
+
   upsert(session: Session, input: UpsertMerchantInput) {
     return runMutation(session, async ({ em, actor }) => {
       const existing = await em.findOne(Merchant, { externalId: input.externalId });

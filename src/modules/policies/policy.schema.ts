@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CaseReason, EvidenceKind, MerchantTier, Province } from '../../shared/enums';
+import { AppealKind, CaseReason, EvidenceKind, MerchantTier, Province } from '../../shared/enums';
 import { DEFAULT_TRUST_NUMBERS } from './trust.defaults';
 
 /** Policy money: whole fen, at most 100 million yuan (a cap of 10^15 fen is a typo, not a policy). */
@@ -25,6 +25,17 @@ export const DEFAULT_KEY_EVIDENCE: Record<CaseReason, EvidenceKind[]> = {
   [CaseReason.LOGISTICS]: [EvidenceKind.LOGISTICS_RECORD, EvidenceKind.DESCRIPTION],
   [CaseReason.NOT_RECEIVED]: [EvidenceKind.DESCRIPTION],
   [CaseReason.CHANGED_MIND]: [EvidenceKind.DESCRIPTION],
+};
+
+/** Ours: what each appeal must carry when filed. */
+export const DEFAULT_APPEAL_EVIDENCE: Record<AppealKind, EvidenceKind[]> = {
+  [AppealKind.ABNORMAL_ORDER]: [EvidenceKind.DESCRIPTION, EvidenceKind.LOGISTICS_RECORD],
+  [AppealKind.MALICIOUS_COMPLAINT]: [EvidenceKind.DESCRIPTION, EvidenceKind.CHAT_LOG],
+  [AppealKind.NEGATIVE_EXPERIENCE]: [EvidenceKind.DESCRIPTION],
+  [AppealKind.AFTER_SALES_RULING]: [EvidenceKind.DESCRIPTION, EvidenceKind.PHOTO],
+  [AppealKind.SCORE_DEDUCTION]: [EvidenceKind.DESCRIPTION],
+  [AppealKind.PENALTY]: [EvidenceKind.DESCRIPTION],
+  [AppealKind.FORCE_MAJEURE_REPORT]: [EvidenceKind.DESCRIPTION],
 };
 
 /** Experience scores in tenths: 4.8 is 48. */
@@ -159,6 +170,15 @@ export const policyNumbersSchema = z
     growthIncentive: z.object({ baseRateBp: basisPoints, sprintMultiplier: z.number().int().min(1).max(100) }).strict(),
     lowPriceWarning: z.object({ windowDays: days, belowMedianBp: basisPoints }).strict(),
     appealSla: z.object({ standardHours: hours, greenChannelHours: hours }).strict(),
+    /** Appeals (ours): evidence each kind needs, the merchant's time to answer a request, the compensation cap. */
+    appeals: z
+      .object({
+        evidence: z.record(z.nativeEnum(AppealKind), z.array(z.nativeEnum(EvidenceKind)).max(5)),
+        answerHours: hours,
+        compensationCap: fen,
+      })
+      .strict()
+      .default(() => ({ evidence: DEFAULT_APPEAL_EVIDENCE, answerHours: 48, compensationCap: 100_000 })),
     topBandMinExperienceScore: scoreTenths,
     /** Added after version 1: versions stored before it read the defaults. */
     trust: trustSchema.default(() => DEFAULT_TRUST_NUMBERS),

@@ -146,6 +146,28 @@ async function storeBuyerRisks(
   );
 }
 
+/** The event that cancels `original`: the same subjects and time, the opposite deltas. */
+function voidOf(original: ScoreEvent, reason: string, appealId?: string): ResolvedEvent {
+  return {
+    factor: original.factor,
+    merchantId: original.merchant?.id ?? null,
+    productId: original.product?.id ?? null,
+    buyerId: original.buyer?.id ?? null,
+    orderId: original.order?.id ?? null,
+    caseId: original.caseId,
+    appealId: appealId ?? original.appealId,
+    occurredAt: original.occurredAt,
+    reason,
+    voids: original,
+    countDelta: -original.countDelta,
+    deltas: {
+      experience: -original.experienceDelta,
+      integrity: -original.integrityDelta,
+      product: -original.productDelta,
+    },
+  };
+}
+
 /** A fact to record, with the local ids of what it is about. */
 interface ResolvedEvent {
   factor: ScoreFactor;
@@ -462,6 +484,55 @@ export const trustService = {
     );
   },
 
+  /** For other modules' transactions: the score events among `ids` the actor may see. */
+  findEvents(em: EntityManager, ids: string[]): Promise<ScoreEvent[]> {
+    return ids.length ? em.find(ScoreEvent, { id: { $in: ids } }) : Promise.resolve([]);
+  },
+
+  /**
+   * Handles `AppealDecided`: the appeal's own score event (upheld or rejected) and, when upheld, the
+   * voiding of every merchant deduction that came from the subject (the event itself, or those of the
+   * order or case), so the score is restored in the decision's transaction.
+   */
+  async onAppealsDecided(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
+    const { em } = tx;
+    const voids: ResolvedEvent[] = [];
+    for (const decided of events.filter((e) => e.upheld)) {
+      const where =
+        decided.subjectType === 'SCORE_EVENT'
+          ? { id: decided.subjectId }
+          : decided.subjectType === 'ORDER'
+            ? { order: decided.subjectId }
+            : decided.subjectType === 'AFTER_SALES_CASE'
+              ? { caseId: decided.subjectId }
+              : null;
+      if (!where) continue;
+      const deductions = await em.find(ScoreEvent, {
+        ...where,
+        merchant: decided.merchantId,
+        voids: null,
+        $or: [{ experienceDelta: { $lt: 0 } }, { integrityDelta: { $lt: 0 } }],
+      });
+      const voided = new Set(
+        (await em.find(ScoreEvent, { voids: { $in: deductions.map((d) => d.id) } })).map((v) => v.voids!.id),
+      );
+      for (const original of deductions.filter((d) => !voided.has(d.id))) {
+        voids.push(voidOf(original, `appeal upheld: ${decided.reason}`, decided.appealId));
+      }
+    }
+    const outcomes: ResolvedEvent[] = events.map((decided) => ({
+      factor: decided.upheld ? ScoreFactor.APPEAL_UPHELD : ScoreFactor.APPEAL_REJECTED,
+      merchantId: decided.merchantId,
+      productId: null,
+      buyerId: null,
+      orderId: decided.orderId,
+      appealId: decided.appealId,
+      occurredAt: decided.at,
+      reason: `appeal ${decided.upheld ? 'upheld' : 'rejected'}: ${decided.reason}`,
+    }));
+    await writeEvents(tx, [...voids, ...outcomes]);
+  },
+
   /** A buyer's stored risk level, or for a buyer without facts, that of its tag alone. */
   async buyerRiskLevel(em: EntityManager, buyer: { id: string; malicious: boolean }): Promise<RiskLevel> {
     const stored = await sqlFirst(em, buyerRiskLevelQuery(em.getKnex(), buyer.id));
@@ -556,26 +627,7 @@ export const trustService = {
         throw new Refused([
           refusal(RefusalCode.ALREADY_REVERSED, 'this event was already voided', ['input', 'eventId']),
         ]);
-      const [event] = await writeEvents(tx, [
-        {
-          factor: original.factor,
-          merchantId: original.merchant?.id ?? null,
-          productId: original.product?.id ?? null,
-          buyerId: original.buyer?.id ?? null,
-          orderId: original.order?.id ?? null,
-          caseId: original.caseId,
-          appealId: original.appealId,
-          occurredAt: original.occurredAt,
-          reason: input.reason,
-          voids: original,
-          countDelta: -original.countDelta,
-          deltas: {
-            experience: -original.experienceDelta,
-            integrity: -original.integrityDelta,
-            product: -original.productDelta,
-          },
-        },
-      ]);
+      const [event] = await writeEvents(tx, [voidOf(original, input.reason)]);
       return { event };
     });
   },

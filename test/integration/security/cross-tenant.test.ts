@@ -9,6 +9,7 @@ import { Role } from '../../../src/security/roles';
 import {
   AddCaseMessageDocument,
   AllocateFundDocument,
+  FileAppealDocument,
   MerchantWarningsDocument,
   IngestOrdersDocument,
   OpenAfterSalesCasesDocument,
@@ -115,9 +116,23 @@ describe('cross-tenant isolation', () => {
         price: '1.00',
       },
     });
+    const filed = await app.as(actors.merchant(a)).data(FileAppealDocument, {
+      input: {
+        merchantId: gid.merchant(a),
+        kind: 'NEGATIVE_EXPERIENCE',
+        subjectType: 'ORDER',
+        subjectId: orderA2,
+        statement: 'A-appeal-secret',
+        evidence: [{ kind: 'DESCRIPTION', text: 'A-appeal-evidence' }],
+      },
+    });
+    ids.appealOfA = filed.fileAppeal.appeal!.id;
     const warnings = await app.data(MerchantWarningsDocument, { id: gid.merchant(a) });
     ids.warningOfA = warnings.merchant!.warnings.edges[0].node.id;
     secretsOfA.push(
+      ids.appealOfA,
+      'A-appeal-secret',
+      'A-appeal-evidence',
       ids.warningOfA,
       ids.caseOfA,
       'A-CASE-1',
@@ -163,6 +178,7 @@ describe('cross-tenant isolation', () => {
       scoreEventOfA: 'ScoreEvent',
       caseOfA: 'AfterSalesCase',
       warningOfA: 'Warning',
+      appealOfA: 'Appeal',
     };
     const afterSalesCase = selectAll(schema, schema.getType('AfterSalesCase') as never, 4);
     const probes: Record<string, string[]> = {
@@ -201,6 +217,9 @@ describe('cross-tenant isolation', () => {
       simulateMerchantScore: [
         `{ simulateMerchantScore(merchantId: "${ids.merchantA}", events: [{ factor: SHIPPED_LATE }]) { simulation { current { experienceScoreExact } } userErrors { code } } }`,
       ],
+      appeal: [`{ appeal(id: "${ids.appealOfA}") { ${selectAllOf(schema, 'Appeal', 3)} } }`],
+      appealQueue: [`{ appealQueue(first: 10) { totalCount edges { node { id statement } } } }`],
+      appealRequirements: ['{ appealRequirements(kind: ABNORMAL_ORDER) { required policyVersion } }'],
       simulatePolicy: [
         `{ simulatePolicy(changes: {}, from: "2026-01-01T00:00:00Z", to: "2099-01-01T00:00:00Z") { simulation { casesReplayed changed { afterSalesCase { id } } } userErrors { code } } }`,
       ],
@@ -252,9 +271,12 @@ describe('cross-tenant isolation', () => {
       'acknowledgeWarning',
       'addCaseEvidence',
       'addCaseMessage',
+      'answerAppeal',
+      'fileAppeal',
       'requestIntervention',
       'upsertProduct',
       'voidOrderForPriceError',
+      'withdrawAppeal',
     ]);
 
     const before = await app.orm.em.fork().count(Product, { merchant: a });
@@ -288,6 +310,9 @@ describe('cross-tenant isolation', () => {
       `addCaseMessage(input: { caseId: "${ids.caseOfA}", body: "intruder" })`,
       `requestIntervention(input: { caseId: "${ids.caseOfA}" })`,
       `acknowledgeWarning(input: { warningId: "${ids.warningOfA}", confirmPrice: true })`,
+      `fileAppeal(input: { merchantId: "${ids.merchantB}", kind: NEGATIVE_EXPERIENCE, subjectType: ORDER, subjectId: "${ids.orderA1}", statement: "x", evidence: [{ kind: DESCRIPTION, text: "x" }] })`,
+      `answerAppeal(input: { appealId: "${ids.appealOfA}", evidence: [{ kind: PHOTO, url: "https://x.example/p.jpg" }] })`,
+      `withdrawAppeal(input: { appealId: "${ids.appealOfA}", reason: "x" })`,
     ]) {
       const field = mutation.slice(0, mutation.indexOf('('));
       const result = await asB().execute(doc(`mutation { ${mutation} { ${payload(field)} } }`));
@@ -296,6 +321,9 @@ describe('cross-tenant isolation', () => {
         expect((result.data as any)[field].userErrors, field).toEqual([
           expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'caseId'] }),
         ]);
+      }
+      if (field.endsWith('Appeal')) {
+        expect((result.data as any)[field].userErrors[0], field).toMatchObject({ code: 'NOT_FOUND' });
       }
       if (field === 'acknowledgeWarning') {
         expect((result.data as any)[field].userErrors).toEqual([

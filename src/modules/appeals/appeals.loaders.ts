@@ -1,0 +1,34 @@
+import type { TenantDb } from '../../db/tenant-db';
+import { childConnectionLoader } from '../../graphql/connection';
+import { byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { Appeal, AppealEvidence, AppealStatusChange } from './appeals.entity';
+import {
+  APPEAL_EVIDENCE_TABLE,
+  APPEAL_STATUS_CHANGE_TABLE,
+  APPEAL_TABLE,
+  type AppealListArgs,
+  appealWhere,
+  NEWEST_APPEALS_FIRST,
+} from './appeals.query';
+
+export function createAppealLoaders(db: TenantDb) {
+  return {
+    byId: byIdLoader(db, Appeal, APPEAL_TABLE),
+    byMerchant: childConnectionLoader<Appeal, AppealListArgs>(db, Appeal, {
+      ...APPEAL_TABLE,
+      parentColumn: 'merchant_id',
+      where: (args) => appealWhere(args.filter),
+      sort: () => NEWEST_APPEALS_FIRST,
+    }),
+    evidence: childrenLoader(db, AppealEvidence, {
+      ...APPEAL_EVIDENCE_TABLE,
+      parentColumn: 'appeal_id',
+      orderBy: ['supplied_at', 'id'],
+    }),
+    statusHistory: childrenLoader(db, AppealStatusChange, {
+      ...APPEAL_STATUS_CHANGE_TABLE,
+      parentColumn: 'appeal_id',
+      orderBy: ['created_at', 'id'],
+    }),
+  };
+}

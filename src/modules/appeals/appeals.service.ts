@@ -1,0 +1,318 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordTransition } from '../../db/status-change.entity';
+import { canReachMerchant } from '../../db/tenant-db';
+import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import { type Page, paginate } from '../../graphql/connection';
+import type { RequestContext } from '../../server/context';
+import type { EvidenceKind } from '../../shared/enums';
+import { Refused, RefusalCode, refusal } from '../../shared/refusal';
+import { afterSalesService } from '../after-sales/after-sales.service';
+import { merchantsService } from '../merchants/merchants.service';
+import { ordersService } from '../orders/orders.service';
+import { versionInForce } from '../policies/policies.rules';
+import { policiesService } from '../policies/policies.service';
+import { trustService } from '../trust/trust.service';
+import { Appeal, AppealEvidence, AppealStatusChange } from './appeals.entity';
+import { type AppealKind, AppealStatus, AppealSubjectType } from './appeals.enums';
+import {
+  APPEAL_TABLE,
+  type AppealListArgs,
+  appealWhere,
+  BY_REVIEW_DEADLINE,
+  NEWEST_APPEALS_FIRST,
+} from './appeals.query';
+import { canMoveAppeal, channelOf, isOpenAppeal, missingEvidence, reviewDueAt } from './appeals.rules';
+
+export interface AppealEvidenceInput {
+  kind: EvidenceKind;
+  url?: string | null;
+  text?: string | null;
+}
+
+const HOUR = 3_600_000;
+
+const fail = (code: RefusalCode, message: string, field: string): never => {
+  throw new Refused([refusal(code, message, ['input', field])]);
+};
+
+/**
+ * The merchant and order behind a subject, looked up through the module that owns it, in the actor's
+ * tenant: a subject of another merchant is as unknown as one that does not exist.
+ */
+async function subjectOf(
+  em: EntityManager,
+  type: AppealSubjectType,
+  id: string,
+): Promise<{ merchantId: string; orderId: string | null } | null> {
+  switch (type) {
+    case AppealSubjectType.ORDER: {
+      const [order] = await ordersService.findByIds(em, [id]);
+      return order ? { merchantId: order.merchant.id, orderId: order.id } : null;
+    }
+    case AppealSubjectType.AFTER_SALES_CASE: {
+      const [found] = await afterSalesService.findByIds(em, [id]);
+      return found ? { merchantId: found.merchant.id, orderId: found.order.id } : null;
+    }
+    case AppealSubjectType.SCORE_EVENT: {
+      const [event] = await trustService.findEvents(em, [id]);
+      return event?.merchant ? { merchantId: event.merchant.id, orderId: event.order?.id ?? null } : null;
+    }
+    case AppealSubjectType.MERCHANT_STATUS_CHANGE: {
+      const [change] = await merchantsService.findStatusChanges(em, [id]);
+      return change ? { merchantId: change.merchant.id, orderId: null } : null;
+    }
+  }
+}
+
+async function lockAppeal(tx: Tx, appealId: string): Promise<Appeal> {
+  const appeal = await tx.em.findOne(Appeal, { id: appealId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!appeal || !canReachMerchant(tx.scope, appeal.merchant.id))
+    return fail(RefusalCode.NOT_FOUND, 'no such appeal', 'appealId');
+  return appeal;
+}
+
+function move(tx: Tx, appeal: Appeal, to: AppealStatus, reason: string, at = new Date()): void {
+  if (!canMoveAppeal(appeal.status, to)) {
+    fail(RefusalCode.ILLEGAL_TRANSITION, `an appeal ${appeal.status} cannot become ${to}`, 'appealId');
+  }
+  recordTransition(tx.em, AppealStatusChange, { key: 'appeal', subject: appeal }, { to, actor: tx.actor, reason, at });
+}
+
+function addEvidence(tx: Tx, appeal: Appeal, items: AppealEvidenceInput[], at: Date): void {
+  items.forEach((item, i) => {
+    if (!item.url && !item.text) fail(RefusalCode.INVALID_INPUT, 'give a url or a text', `evidence.${i}`);
+    tx.em.create(AppealEvidence, {
+      appeal,
+      kind: item.kind,
+      url: item.url ?? null,
+      text: item.text ?? null,
+      actor: tx.actor,
+      suppliedAt: at,
+    });
+  });
+}
+
+export const appealsService = {
+  load(ctx: RequestContext, id: string): Promise<Appeal | null> {
+    return ctx.loaders.appeals.byId.load(id);
+  },
+
+  ofMerchant(ctx: RequestContext, merchantId: string, args: AppealListArgs): Promise<Page<Appeal>> {
+    return ctx.loaders.appeals.byMerchant.load({ parentId: merchantId, args });
+  },
+
+  /** Staff's queue: open appeals by review deadline (the green channel's come due first). */
+  queue(ctx: RequestContext, args: AppealListArgs): Promise<Page<Appeal>> {
+    return paginate(ctx.db, Appeal, {
+      ...APPEAL_TABLE,
+      where: appealWhere({ open: true, ...args.filter }),
+      sort: BY_REVIEW_DEADLINE,
+      page: args,
+    });
+  },
+
+  list(ctx: RequestContext, args: AppealListArgs): Promise<Page<Appeal>> {
+    return paginate(ctx.db, Appeal, {
+      ...APPEAL_TABLE,
+      where: appealWhere(args.filter),
+      sort: NEWEST_APPEALS_FIRST,
+      page: args,
+    });
+  },
+
+  evidence(ctx: RequestContext, appealId: string): Promise<AppealEvidence[]> {
+    return ctx.loaders.appeals.evidence.load(appealId);
+  },
+
+  statusHistory(ctx: RequestContext, appealId: string): Promise<AppealStatusChange[]> {
+    return ctx.loaders.appeals.statusHistory.load(appealId);
+  },
+
+  /** What an appeal of `kind` must carry, from the policy in force. */
+  async requirements(ctx: RequestContext, kind: AppealKind) {
+    const policy = await ctx.loaders.policies.timeline.load('all').then((t) => versionInForce(t, new Date()));
+    return { kind, ...missingEvidence(kind, [], policy.numbers), policyVersion: policy.version };
+  },
+
+  /**
+   * A merchant files an appeal on its own subject, with the evidence its kind needs. No limit on how
+   * many; at most one open per subject. The channel and review deadline come from the policy.
+   */
+  file(
+    session: Session,
+    input: {
+      merchantId: string;
+      kind: AppealKind;
+      subjectType: AppealSubjectType;
+      subjectId: string;
+      statement: string;
+      evidence: AppealEvidenceInput[];
+    },
+  ) {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
+      if (!canReachMerchant(tx.scope, input.merchantId)) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
+      const subject = await subjectOf(em, input.subjectType, input.subjectId);
+      if (!subject || subject.merchantId !== input.merchantId)
+        fail(RefusalCode.NOT_FOUND, 'no such subject', 'subjectId');
+      const statement = input.statement.trim();
+      if (!statement || statement.length > 5_000)
+        fail(RefusalCode.INVALID_INPUT, 'a statement has 1 to 5,000 characters', 'statement');
+      const now = new Date();
+      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const { missing } = missingEvidence(
+        input.kind,
+        input.evidence.map((e) => e.kind),
+        policy.numbers,
+      );
+      if (missing.length)
+        fail(RefusalCode.INVALID_INPUT, `a ${input.kind} appeal needs ${missing.join(', ')}`, 'evidence');
+      const open = await em.findOne(Appeal, {
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        status: { $nin: [AppealStatus.UPHELD, AppealStatus.REJECTED, AppealStatus.WITHDRAWN] },
+      });
+      if (open) fail(RefusalCode.ALREADY_OPEN, 'this subject already has an open appeal', 'subjectId');
+      const standing = await asPlatform(tx, async ({ em: platformEm }) => {
+        const [merchant] = await merchantsService.findByIds(platformEm, [input.merchantId]);
+        const highRepurchase = await trustService.highRepurchase(platformEm, input.merchantId, now, policy.numbers);
+        return { tier: merchant!.tier, highRepurchase };
+      });
+      const channel = channelOf(standing);
+      const appeal = em.create(Appeal, {
+        merchant: input.merchantId,
+        kind: input.kind,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        orderId: subject!.orderId,
+        statement,
+        status: AppealStatus.SUBMITTED,
+        channel,
+        submittedAt: now,
+        reviewDueAt: reviewDueAt(channel, now, policy.numbers),
+        policyVersion: policy.version,
+      });
+      recordTransition(
+        em,
+        AppealStatusChange,
+        { key: 'appeal', subject: appeal },
+        { to: AppealStatus.SUBMITTED, actor: tx.actor, reason: 'filed by the merchant', at: now },
+        true,
+      );
+      addEvidence(tx, appeal, input.evidence, now);
+      return { appeal };
+    });
+  },
+
+  /** An arbitrator takes the appeal (the first assignment starts the review). */
+  assign(session: Session, input: { appealId: string; assignee?: string | null }) {
+    return runMutation(session, async (tx) => {
+      const appeal = await lockAppeal(tx, input.appealId);
+      if (!isOpenAppeal(appeal.status))
+        fail(RefusalCode.ILLEGAL_TRANSITION, `the appeal is ${appeal.status}`, 'appealId');
+      appeal.assignee = input.assignee?.trim() || tx.actor;
+      if (appeal.status === AppealStatus.SUBMITTED)
+        move(tx, appeal, AppealStatus.UNDER_REVIEW, `assigned to ${appeal.assignee}`);
+      return { appeal };
+    });
+  },
+
+  /** The reviewer asks the merchant for more evidence, to be answered within the policy's hours. */
+  requestEvidence(session: Session, input: { appealId: string; reason: string }) {
+    return runMutation(session, async (tx) => {
+      const appeal = await lockAppeal(tx, input.appealId);
+      const now = new Date();
+      const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
+      move(tx, appeal, AppealStatus.NEEDS_EVIDENCE, input.reason, now);
+      appeal.evidenceDueAt = new Date(now.getTime() + policy.numbers.appeals.answerHours * HOUR);
+      return { appeal };
+    });
+  },
+
+  /** The merchant adds evidence; answering a request (before its deadline) returns the appeal to review. */
+  answer(session: Session, input: { appealId: string; evidence: AppealEvidenceInput[] }) {
+    return runMutation(session, async (tx) => {
+      const appeal = await lockAppeal(tx, input.appealId);
+      if (!isOpenAppeal(appeal.status))
+        fail(RefusalCode.ILLEGAL_TRANSITION, `the appeal is ${appeal.status}`, 'appealId');
+      if (!input.evidence.length) fail(RefusalCode.INVALID_INPUT, 'send at least one item', 'evidence');
+      const now = new Date();
+      if (appeal.status === AppealStatus.NEEDS_EVIDENCE && appeal.evidenceDueAt && now > appeal.evidenceDueAt) {
+        fail(RefusalCode.NOT_ELIGIBLE, `the evidence was due by ${appeal.evidenceDueAt.toISOString()}`, 'appealId');
+      }
+      addEvidence(tx, appeal, input.evidence, now);
+      if (appeal.status === AppealStatus.NEEDS_EVIDENCE) {
+        move(tx, appeal, AppealStatus.UNDER_REVIEW, 'evidence supplied', now);
+        appeal.evidenceDueAt = null;
+      }
+      return { appeal };
+    });
+  },
+
+  withdraw(session: Session, input: { appealId: string; reason: string }) {
+    return runMutation(session, async (tx) => {
+      const appeal = await lockAppeal(tx, input.appealId);
+      move(tx, appeal, AppealStatus.WITHDRAWN, input.reason.trim() || 'withdrawn by the merchant');
+      return { appeal };
+    });
+  },
+
+  /**
+   * The reviewer decides. Upheld: the platform pays for the order (compensation within the policy's
+   * cap, its promotion and technical service fees back) and the subject's score deductions are voided,
+   * all in this transaction. Rejected: with a reason and the policy clause it rests on.
+   */
+  decide(
+    session: Session,
+    input: { appealId: string; upheld: boolean; reason: string; clause?: string | null; compensation?: number | null },
+  ) {
+    return runMutation(session, async (tx) => {
+      const appeal = await lockAppeal(tx, input.appealId);
+      if (!tx.scope.platform) fail(RefusalCode.FORBIDDEN_PARTY, 'a merchant does not decide appeals', 'appealId');
+      const reason = input.reason.trim();
+      if (!reason) fail(RefusalCode.INVALID_INPUT, 'a decision gives its reason', 'reason');
+      const clause = input.clause?.trim() || null;
+      if (!input.upheld && !clause)
+        fail(RefusalCode.INVALID_INPUT, 'a rejection names the policy clause it rests on', 'clause');
+      const compensation = input.compensation ?? 0;
+      const now = new Date();
+      const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
+      if (compensation) {
+        if (!input.upheld) fail(RefusalCode.INVALID_INPUT, 'a rejection pays nothing', 'compensation');
+        if (!appeal.orderId) fail(RefusalCode.INVALID_INPUT, 'compensation is paid for an order', 'compensation');
+        const cap = policy.numbers.appeals.compensationCap;
+        if (compensation > cap) {
+          fail(
+            RefusalCode.CAP_EXCEEDED,
+            `compensation is at most ${(cap / 100).toFixed(2)} yuan (appeals.compensationCap)`,
+            'compensation',
+          );
+        }
+      }
+      const to = input.upheld ? AppealStatus.UPHELD : AppealStatus.REJECTED;
+      move(tx, appeal, to, reason, now);
+      Object.assign(appeal, {
+        decisionReason: reason,
+        decisionClause: clause,
+        compensation: compensation || null,
+        policyVersion: policy.version,
+        decidedAt: now,
+      });
+      await tx.em.flush();
+      await tx.emit({
+        type: 'AppealDecided',
+        appealId: appeal.id,
+        merchantId: appeal.merchant.id,
+        subjectType: appeal.subjectType,
+        subjectId: appeal.subjectId,
+        orderId: appeal.orderId ?? null,
+        upheld: input.upheld,
+        compensation,
+        reason,
+        at: now,
+      });
+      return { appeal };
+    });
+  },
+};
