@@ -6,6 +6,7 @@ import {
   RefundOnlyTally,
 } from '../modules/after-sales/after-sales.entity';
 import { Appeal, AppealEvidence, AppealStatusChange } from '../modules/appeals/appeals.entity';
+import { AuditEntry } from '../modules/audit/audit.entity';
 import { Buyer } from '../modules/buyers/buyer.entity';
 import { Warning } from '../modules/warnings/warnings.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
@@ -42,4 +43,5 @@ export const entities = [
   Appeal,
   AppealStatusChange,
   AppealEvidence,
+  AuditEntry,
 ];

@@ -1,6 +1,7 @@
 import { type EntityClass, Property } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BaseEntity, timestampColumn } from './base.entity';
+import { nextStamp } from './stamps';
 
 /**
  * What every state-machine history row records besides the two states: who moved it, why, and when
@@ -29,16 +30,6 @@ export interface Move<S extends string> {
  * the subject's status set, in the caller's transaction. The caller has checked the move against its
  * transition table. A subject entering its first state has `status` undefined and records from null.
  */
-let lastStamp = 0;
-
-/**
- * A recording time strictly after the previous one this process handed out: two moves made in the
- * same millisecond (a case requested and taken under review at once) keep their order in history.
- */
-function nextStamp(): Date {
-  lastStamp = Math.max(Date.now(), lastStamp + 1);
-  return new Date(lastStamp);
-}
 
 export function recordTransition<S extends string, H extends StatusChangeRecord>(
   em: EntityManager,

@@ -9,6 +9,7 @@ import {
   ProductAfterSalesResolver,
 } from '../modules/after-sales/after-sales.resolver';
 import { AppealsResolver, MerchantAppealsResolver } from '../modules/appeals/appeals.resolver';
+import { MerchantAuditResolver } from '../modules/audit/audit.resolver';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { MerchantWarningsResolver, WarningsResolver } from '../modules/warnings/warnings.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
@@ -65,6 +66,7 @@ export const resolvers = [
   MerchantWarningsResolver,
   AppealsResolver,
   MerchantAppealsResolver,
+  MerchantAuditResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -4,6 +4,7 @@ import { logger } from '../shared/logger';
 import { afterSalesService } from './after-sales/after-sales.service';
 import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
+import { AUDITED_EVENTS, auditService } from './audit/audit.service';
 import { trustService } from './trust/trust.service';
 import { warningsService } from './warnings/warnings.service';
 
@@ -30,10 +31,15 @@ import { warningsService } from './warnings/warnings.service';
  * | AfterSalesCaseRuled     | ruleOnCase                                 | trust: fault / rejected claim; ledger: case payouts      |
  * | AppealDecided           | decideAppeal                               | ledger: compensation, fee rebates; trust: voids, outcome |
  *
+ * Before those, the audit module writes a line of the merchant's audit log for every event about a
+ * merchant's account (AUDITED_EVENTS), in the same transaction.
+ *
  * After commit, each event is logged at debug level (notifications and live updates will hang here).
  */
 export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
+  // First, so an action's audit line comes before the lines of what it caused; in its own transaction.
+  for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => auditService.record(events, tx));
   bus.onBlocking('OrderShipped', (events, tx) => trustService.onOrdersShipped(events, tx));
   bus.onBlocking(
     'OrderShipped',
@@ -96,6 +102,8 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
     'ProductPriceHeld',
     'OrderFlaggedAbnormal',
     'AppealDecided',
+    'AppealMoved',
+    'AfterSalesCaseDecided',
   ] as const) {
     bus.onCommitted(type, (event) => logger.debug({ event }, 'domain event committed'));
   }

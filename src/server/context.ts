@@ -4,6 +4,7 @@ import { TenantDb } from '../db/tenant-db';
 import type { Session } from '../db/transaction';
 import { createAfterSalesLoaders } from '../modules/after-sales/after-sales.loaders';
 import { createAppealLoaders } from '../modules/appeals/appeals.loaders';
+import { createAuditLoaders } from '../modules/audit/audit.loaders';
 import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
 import { createWarningLoaders } from '../modules/warnings/warnings.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
@@ -29,6 +30,7 @@ function createLoaders(db: TenantDb) {
     afterSales: createAfterSalesLoaders(db, policyNow),
     warnings: createWarningLoaders(db),
     appeals: createAppealLoaders(db),
+    audit: createAuditLoaders(db),
   };
 }
 

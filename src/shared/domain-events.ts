@@ -102,6 +102,23 @@ export type DomainEvent =
       ruledAt: Date;
     }
   | {
+      type: 'AppealMoved';
+      appealId: string;
+      merchantId: string;
+      from: string | null;
+      to: string;
+      reason: string;
+      at: Date;
+    }
+  | {
+      type: 'AfterSalesCaseDecided';
+      caseId: string;
+      merchantId: string;
+      outcome: string;
+      policyVersion: number;
+      at: Date;
+    }
+  | {
       type: 'AppealDecided';
       appealId: string;
       merchantId: string;

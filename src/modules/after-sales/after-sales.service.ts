@@ -595,6 +595,14 @@ export const afterSalesService = {
       });
       subject.decision = decision;
       subject.interveneAfter = decision.interveneAfter;
+      await tx.emit({
+        type: 'AfterSalesCaseDecided',
+        caseId: subject.id,
+        merchantId: subject.merchant.id,
+        outcome: decision.outcome,
+        policyVersion: decision.policyVersion,
+        at: now,
+      });
       const waiting = [InterventionOutcome.WAITING_FOR_EVIDENCE, InterventionOutcome.WAITING_FOR_NEGOTIATION];
       const reviews = decision.outcome === InterventionOutcome.PLATFORM_REVIEWS;
       if ((reviews || waiting.includes(decision.outcome)) && subject.status !== CaseStatus.INTERVENTION_REQUESTED) {

@@ -72,11 +72,13 @@ async function lockAppeal(tx: Tx, appealId: string): Promise<Appeal> {
   return appeal;
 }
 
-function move(tx: Tx, appeal: Appeal, to: AppealStatus, reason: string, at = new Date()): void {
+async function move(tx: Tx, appeal: Appeal, to: AppealStatus, reason: string, at = new Date()): Promise<void> {
   if (!canMoveAppeal(appeal.status, to)) {
     fail(RefusalCode.ILLEGAL_TRANSITION, `an appeal ${appeal.status} cannot become ${to}`, 'appealId');
   }
+  const from = appeal.status;
   recordTransition(tx.em, AppealStatusChange, { key: 'appeal', subject: appeal }, { to, actor: tx.actor, reason, at });
+  await tx.emit({ type: 'AppealMoved', appealId: appeal.id, merchantId: appeal.merchant.id, from, to, reason, at });
 }
 
 function addEvidence(tx: Tx, appeal: Appeal, items: AppealEvidenceInput[], at: Date): void {
@@ -201,6 +203,16 @@ export const appealsService = {
         true,
       );
       addEvidence(tx, appeal, input.evidence, now);
+      await tx.em.flush();
+      await tx.emit({
+        type: 'AppealMoved',
+        appealId: appeal.id,
+        merchantId: input.merchantId,
+        from: null,
+        to: AppealStatus.SUBMITTED,
+        reason: 'filed by the merchant',
+        at: now,
+      });
       return { appeal };
     });
   },
@@ -213,7 +225,7 @@ export const appealsService = {
         fail(RefusalCode.ILLEGAL_TRANSITION, `the appeal is ${appeal.status}`, 'appealId');
       appeal.assignee = input.assignee?.trim() || tx.actor;
       if (appeal.status === AppealStatus.SUBMITTED)
-        move(tx, appeal, AppealStatus.UNDER_REVIEW, `assigned to ${appeal.assignee}`);
+        await move(tx, appeal, AppealStatus.UNDER_REVIEW, `assigned to ${appeal.assignee}`);
       return { appeal };
     });
   },
@@ -224,7 +236,7 @@ export const appealsService = {
       const appeal = await lockAppeal(tx, input.appealId);
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
-      move(tx, appeal, AppealStatus.NEEDS_EVIDENCE, input.reason, now);
+      await move(tx, appeal, AppealStatus.NEEDS_EVIDENCE, input.reason, now);
       appeal.evidenceDueAt = new Date(now.getTime() + policy.numbers.appeals.answerHours * HOUR);
       return { appeal };
     });
@@ -243,7 +255,7 @@ export const appealsService = {
       }
       addEvidence(tx, appeal, input.evidence, now);
       if (appeal.status === AppealStatus.NEEDS_EVIDENCE) {
-        move(tx, appeal, AppealStatus.UNDER_REVIEW, 'evidence supplied', now);
+        await move(tx, appeal, AppealStatus.UNDER_REVIEW, 'evidence supplied', now);
         appeal.evidenceDueAt = null;
       }
       return { appeal };
@@ -253,7 +265,7 @@ export const appealsService = {
   withdraw(session: Session, input: { appealId: string; reason: string }) {
     return runMutation(session, async (tx) => {
       const appeal = await lockAppeal(tx, input.appealId);
-      move(tx, appeal, AppealStatus.WITHDRAWN, input.reason.trim() || 'withdrawn by the merchant');
+      await move(tx, appeal, AppealStatus.WITHDRAWN, input.reason.trim() || 'withdrawn by the merchant');
       return { appeal };
     });
   },
@@ -291,7 +303,7 @@ export const appealsService = {
         }
       }
       const to = input.upheld ? AppealStatus.UPHELD : AppealStatus.REJECTED;
-      move(tx, appeal, to, reason, now);
+      await move(tx, appeal, to, reason, now);
       Object.assign(appeal, {
         decisionReason: reason,
         decisionClause: clause,

@@ -1,0 +1,142 @@
+import { nextStamp } from '../../db/stamps';
+import type { Tx } from '../../db/transaction';
+import type { Page, PageArgs } from '../../graphql/connection';
+import type { RequestContext } from '../../server/context';
+import type { DomainEvent } from '../../shared/domain-events';
+import { AuditEntry } from './audit.entity';
+
+interface Entry {
+  merchantId: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  cause: string;
+  policyVersion?: number | null;
+  occurredAt: Date;
+}
+
+const yuan = (fen: number) => `${(fen / 100).toFixed(2)} yuan`;
+
+/** The audit line of an event on a merchant's account, or null for events that are not about one. */
+function entryOf(event: DomainEvent): Entry | null {
+  switch (event.type) {
+    case 'AfterSalesCaseOpened':
+      return {
+        merchantId: event.merchantId,
+        action: 'CASE_OPENED',
+        subjectType: 'AFTER_SALES_CASE',
+        subjectId: event.caseId,
+        cause: event.refundOnly ? 'refund-only case opened' : 'after-sales case opened',
+        occurredAt: event.openedAt,
+      };
+    case 'AfterSalesCaseDecided':
+      return {
+        merchantId: event.merchantId,
+        action: 'CASE_DECISION',
+        subjectType: 'AFTER_SALES_CASE',
+        subjectId: event.caseId,
+        cause: `intervention decision: ${event.outcome}`,
+        policyVersion: event.policyVersion,
+        occurredAt: event.at,
+      };
+    case 'AfterSalesCaseRuled':
+      return {
+        merchantId: event.merchantId,
+        action: 'CASE_RULED',
+        subjectType: 'AFTER_SALES_CASE',
+        subjectId: event.caseId,
+        cause: `ruled ${event.ruling}, refund ${yuan(event.refundAmount)}${event.merchantAtFault ? ', merchant at fault' : ''}`,
+        occurredAt: event.ruledAt,
+      };
+    case 'AppealMoved':
+      return {
+        merchantId: event.merchantId,
+        action: 'APPEAL_MOVED',
+        subjectType: 'APPEAL',
+        subjectId: event.appealId,
+        cause: `${event.from ?? 'new'} → ${event.to}: ${event.reason}`,
+        occurredAt: event.at,
+      };
+    case 'LedgerTransactionPosted':
+      return event.merchantId
+        ? {
+            merchantId: event.merchantId,
+            action: 'LEDGER_POSTED',
+            subjectType: 'LEDGER_TRANSACTION',
+            subjectId: event.transactionId,
+            cause: `${event.kind} ${yuan(event.amount)}${event.reversalOfId ? ' (reversal)' : ''}`,
+            occurredAt: new Date(),
+          }
+        : null;
+    case 'ScoreEventRecorded':
+      return event.merchantId
+        ? {
+            merchantId: event.merchantId,
+            action: 'SCORE_EVENT',
+            subjectType: 'SCORE_EVENT',
+            subjectId: event.eventId,
+            cause: event.factor,
+            occurredAt: event.occurredAt,
+          }
+        : null;
+    case 'MerchantStatusChanged':
+      return {
+        merchantId: event.merchantId,
+        action: 'STATUS_CHANGED',
+        subjectType: 'MERCHANT',
+        subjectId: event.merchantId,
+        cause: `${event.from} → ${event.to}: ${event.reason}`,
+        occurredAt: event.at,
+      };
+    case 'ProductPriceHeld':
+      return {
+        merchantId: event.merchantId,
+        action: 'WARNING_RAISED',
+        subjectType: 'PRODUCT',
+        subjectId: event.productId,
+        cause: `low price ${yuan(event.heldPrice)} held (median ${yuan(event.medianPrice)})`,
+        policyVersion: event.policyVersion,
+        occurredAt: event.at,
+      };
+    case 'OrderFlaggedAbnormal':
+      return {
+        merchantId: event.merchantId,
+        action: 'WARNING_RAISED',
+        subjectType: 'ORDER',
+        subjectId: event.orderId,
+        cause: `abnormal order: ${event.reasons.join('; ')}`,
+        occurredAt: event.at,
+      };
+    default:
+      return null;
+  }
+}
+
+/** The event types that leave a line in a merchant's audit log. */
+export const AUDITED_EVENTS = [
+  'AfterSalesCaseOpened',
+  'AfterSalesCaseDecided',
+  'AfterSalesCaseRuled',
+  'AppealMoved',
+  'LedgerTransactionPosted',
+  'ScoreEventRecorded',
+  'MerchantStatusChanged',
+  'ProductPriceHeld',
+  'OrderFlaggedAbnormal',
+] as const;
+
+export const auditService = {
+  /** A blocking handler: the events' lines, written in the transaction that emitted them. */
+  async record(events: DomainEvent[], tx: Tx): Promise<void> {
+    for (const entry of events.map(entryOf)) {
+      if (!entry) continue;
+      const { merchantId, ...line } = entry;
+      tx.em.create(AuditEntry, { ...line, merchant: merchantId, actor: tx.actor, createdAt: nextStamp() });
+    }
+    await tx.em.flush();
+  },
+
+  ofMerchant(ctx: RequestContext, merchantId: string, args: PageArgs): Promise<Page<AuditEntry>> {
+    return ctx.loaders.audit.byMerchant.load({ parentId: merchantId, args });
+  },
+};

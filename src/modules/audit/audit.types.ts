@@ -1,0 +1,20 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../graphql/connection';
+
+@ObjectType('AuditEntry', { description: 'One platform action on the merchant’s account, recorded as it happened.' })
+export class AuditEntryNode {
+  @Field(() => String, {
+    description:
+      'CASE_OPENED, CASE_DECISION, CASE_RULED, APPEAL_MOVED, LEDGER_POSTED, SCORE_EVENT, STATUS_CHANGED, WARNING_RAISED.',
+  })
+  action!: string;
+  @Field(() => String) actor!: string;
+  @Field(() => String) subjectType!: string;
+  @Field(() => String, { description: 'The local id of what it was about.' }) subjectId!: string;
+  @Field(() => String) cause!: string;
+  @Field(() => Int, { nullable: true }) policyVersion?: number | null;
+  @Field(() => Date) occurredAt!: Date;
+  @Field(() => Date, { description: 'When it was recorded; the log is in this order.' }) createdAt!: Date;
+}
+
+export const AuditEntryConnection = ConnectionType('AuditEntry', AuditEntryNode);

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../../src/security/roles';
+import {
+  AllocateFundDocument,
+  AssignAppealDocument,
+  AuditLogDocument,
+  DecideAppealDocument,
+  FileAppealDocument,
+  OpenAfterSalesCasesDocument,
+  RequestInterventionDocument,
+  RuleOnCaseDocument,
+} from '../../generated/graphql';
+import { factories, gid } from '../../helpers/factories';
+import { orderPlacer } from '../../helpers/orders';
+import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+
+const HOUR = 3_600_000;
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+
+describe("a merchant's audit log", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    await app.as(actors.role(Role.FINANCE)).data(AllocateFundDocument, {
+      input: { fund: 'SPECIAL_SUBSIDY', amount: '10000', reason: 'budget', idempotencyKey: 'audit-budget' },
+    });
+  });
+  afterAll(() => app?.close());
+
+  it('lists every platform action of a scenario, in order, with actor and cause, written with the action', async () => {
+    const merchant = await factories(app.orm).merchant();
+    const orderId = await orderPlacer(() => app)(
+      merchant,
+      { paidAt: hoursAgo(100), status: 'DELIVERED', shippedAt: hoursAgo(40), deliveredAt: hoursAgo(30) },
+      [],
+    );
+    const opened = await app.as(actors.role(Role.INGEST)).data(OpenAfterSalesCasesDocument, {
+      input: [
+        {
+          platform: 'PINDUODUO',
+          externalNumber: 'AUDIT-1',
+          orderId,
+          type: 'REFUND_ONLY',
+          reason: 'QUALITY',
+          requestedAmount: '150.00',
+          evidence: [
+            { kind: 'PHOTO', url: 'https://img.example/a.jpg' },
+            { kind: 'DESCRIPTION', text: '破损' },
+          ],
+        },
+      ],
+    });
+    const caseId = opened.openAfterSalesCases.results[0].afterSalesCase!.id;
+    await app.data(RequestInterventionDocument, { input: { caseId } });
+    await app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, {
+      input: { caseId, ruling: 'REFUND_PARTIAL', refundAmount: '50.00', reason: '部分退款' },
+    });
+    const filed = await app.as(actors.merchant(merchant)).data(FileAppealDocument, {
+      input: {
+        merchantId: gid.merchant(merchant),
+        kind: 'AFTER_SALES_RULING',
+        subjectType: 'AFTER_SALES_CASE',
+        subjectId: caseId,
+        statement: '买家恶意索赔',
+        evidence: [
+          { kind: 'DESCRIPTION', text: '开箱视频显示完好' },
+          { kind: 'PHOTO', url: 'https://img.example/ok.jpg' },
+        ],
+      },
+    });
+    const appealId = filed.fileAppeal.appeal!.id;
+    await app.as(actors.role(Role.ARBITRATOR)).data(AssignAppealDocument, { input: { appealId } });
+    await app.as(actors.role(Role.ARBITRATOR)).data(DecideAppealDocument, {
+      input: { appealId, upheld: true, reason: '证据充分', compensation: '20.00' },
+    });
+
+    const { merchant: seen } = await app.as(actors.merchant(merchant)).data(AuditLogDocument, {
+      id: gid.merchant(merchant),
+      first: 100,
+    });
+    const log = seen!.auditLog.edges.map((e) => e.node);
+    const story = log.filter((l) => l.action !== 'SCORE_EVENT').map((l) => [l.action, l.actor, l.cause]);
+    expect(story).toEqual([
+      ['CASE_OPENED', 'INGEST:test-ingest', 'refund-only case opened'],
+      ['CASE_DECISION', 'ADMIN:test-admin', 'intervention decision: PLATFORM_REVIEWS'],
+      ['CASE_RULED', 'ARBITRATOR:test-arbitrator', 'ruled REFUND_PARTIAL, refund 50.00 yuan, merchant at fault'],
+      ['LEDGER_POSTED', 'ARBITRATOR:test-arbitrator', 'BUYER_EXPERIENCE_COUPON 5.00 yuan'],
+      ['APPEAL_MOVED', expect.stringMatching(/^MERCHANT:/), 'new → SUBMITTED: filed by the merchant'],
+      [
+        'APPEAL_MOVED',
+        'ARBITRATOR:test-arbitrator',
+        'SUBMITTED → UNDER_REVIEW: assigned to ARBITRATOR:test-arbitrator',
+      ],
+      ['APPEAL_MOVED', 'ARBITRATOR:test-arbitrator', 'UNDER_REVIEW → UPHELD: 证据充分'],
+      ['LEDGER_POSTED', 'ARBITRATOR:test-arbitrator', 'APPEAL_COMPENSATION 20.00 yuan'],
+    ]);
+    // Score events: the late shipment, the ruling's fault, and after the appeal its void and outcome.
+    const scoreLines = log.filter((l) => l.action === 'SCORE_EVENT').map((l) => l.cause);
+    expect(scoreLines).toEqual([
+      'SHIPPED_LATE',
+      'AFTER_SALES_MERCHANT_AT_FAULT',
+      'AFTER_SALES_MERCHANT_AT_FAULT',
+      'APPEAL_UPHELD',
+    ]);
+    expect(log.find((l) => l.action === 'CASE_DECISION')?.policyVersion).toBe(1);
+  });
+
+  it('is append-only in the database', async () => {
+    await expect(app.orm.em.getConnection().execute(`update audit_entry set cause = 'rewritten'`)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(app.orm.em.getConnection().execute(`delete from audit_entry`)).rejects.toThrow(/append-only/);
+  });
+});
