@@ -5,6 +5,7 @@ import { afterSalesService } from './after-sales/after-sales.service';
 import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { AUDITED_EVENTS, auditService } from './audit/audit.service';
+import { merchantsService } from './merchants/merchants.service';
 import { trustService } from './trust/trust.service';
 import { warningsService } from './warnings/warnings.service';
 
@@ -86,6 +87,7 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   bus.onBlocking('AfterSalesCaseRuled', (events, tx) => subsidiesService.onCasesRuled(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => subsidiesService.onAppealsDecided(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => trustService.onAppealsDecided(events, tx));
+  bus.onBlocking('AppealDecided', (events, tx) => merchantsService.onAppealsDecided(events, tx));
   for (const type of [
     'OrderPlaced',
     'OrderShipped',

@@ -1,7 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
-import { runMutation, type Session } from '../../db/transaction';
+import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import type { DomainEventOf } from '../../shared/domain-events';
 import { type Page, type PageArgs, paginate } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import { MerchantStatus } from '../../shared/enums';
@@ -69,6 +70,37 @@ export const merchantsService = {
       );
       return { merchant, created: true };
     });
+  },
+
+  /**
+   * Handles `AppealDecided`: an upheld appeal against a status change reverses it, if the merchant is
+   * still in the contested status (the appeal overrides the usual transition table), in the decision's
+   * transaction.
+   */
+  async onAppealsDecided(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
+    for (const decided of events.filter((e) => e.upheld && e.subjectType === 'MERCHANT_STATUS_CHANGE')) {
+      await asPlatform(tx, async ({ em }) => {
+        const change = await em.findOne(MerchantStatusChange, { id: decided.subjectId });
+        if (!change?.fromStatus) return;
+        const merchant = await loadForUpdate(em, change.merchant.id, ['input', 'appealId']);
+        if (merchant.status !== change.toStatus) return;
+        const reason = `appeal upheld: ${decided.reason}`;
+        recordTransition(
+          em,
+          MerchantStatusChange,
+          { key: 'merchant', subject: merchant },
+          { to: change.fromStatus, actor: tx.actor, reason, at: decided.at },
+        );
+        await tx.emit({
+          type: 'MerchantStatusChanged',
+          merchantId: merchant.id,
+          from: change.toStatus,
+          to: change.fromStatus,
+          reason,
+          at: decided.at,
+        });
+      });
+    }
   },
 
   setStatus(session: Session, input: SetMerchantStatusInput & { merchantId: string }) {
