@@ -2,10 +2,12 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import PgBoss from 'pg-boss';
 import { platformSession } from '../db/session';
 import { registerEventHandlers } from '../modules/event-handlers';
+import { appealsService } from '../modules/appeals/appeals.service';
 import { trustService } from '../modules/trust/trust.service';
 import { logger } from '../shared/logger';
 
 export const RECOMPUTE_TRUST_SCORES = 'recompute-trust-scores';
+export const ENFORCE_APPEAL_DEADLINES = 'enforce-appeal-deadlines';
 
 /**
  * Trust scores cover a rolling window, so they change as old events leave it even when no new event
@@ -26,6 +28,16 @@ export async function startJobs(
     const result = await trustService.recompute(platformSession(orm, 'job:recompute-trust-scores'));
     if (result.refusals.length) throw new Error(`recompute refused: ${JSON.stringify(result.refusals)}`);
     logger.info({ ...result, refusals: undefined }, 'trust scores recomputed');
+  });
+  // Appeal SLA timers every five minutes; pg-boss keeps one schedule, so one instance runs each tick,
+  // and the service's row claims make a second run of the same tick change nothing.
+  await boss.createQueue(ENFORCE_APPEAL_DEADLINES);
+  await boss.schedule(ENFORCE_APPEAL_DEADLINES, '*/5 * * * *', {});
+  await boss.work(ENFORCE_APPEAL_DEADLINES, async () => {
+    const result = await appealsService.enforceDeadlines(platformSession(orm, 'job:appeal-deadlines'), new Date());
+    if (result.refusals.length) throw new Error(`appeal deadlines refused: ${JSON.stringify(result.refusals)}`);
+    if (result.escalated || result.expired)
+      logger.info({ ...result, refusals: undefined }, 'appeal deadlines enforced');
   });
   return { boss, stop: () => boss.stop({ graceful: true, wait: true }) };
 }

@@ -13,7 +13,7 @@ import { AppealChannel, AppealKind, AppealStatus, AppealSubjectType } from './ap
   name: 'appeal_one_open_per_subject',
   expression: `create unique index "appeal_one_open_per_subject" on "appeal" ("subject_type", "subject_id") where status not in ('UPHELD', 'REJECTED', 'WITHDRAWN')`,
 })
-export class Appeal extends BaseEntity {
+export class Appeal extends BaseEntity<'priority' | 'escalated'> {
   @ManyToOne(() => Merchant)
   merchant!: Merchant;
 
@@ -52,6 +52,14 @@ export class Appeal extends BaseEntity {
 
   @Property({ type: 'string', length: 200, nullable: true })
   assignee?: string | null;
+
+  /** Raised each time the review deadline passes without a decision (the SLA timer). */
+  @Property({ type: 'integer', default: 0 })
+  priority: number = 0;
+
+  /** The review deadline passed once; escalated appeals are flagged to supervisors. */
+  @Property({ type: 'boolean', default: false })
+  escalated: boolean = false;
 
   @Property({ type: 'text', nullable: true })
   decisionReason?: string | null;

@@ -13,7 +13,8 @@ export const APPEAL_TRANSITIONS: Record<AppealStatus, readonly AppealStatus[]> =
     AppealStatus.REJECTED,
     AppealStatus.WITHDRAWN,
   ],
-  [AppealStatus.NEEDS_EVIDENCE]: [AppealStatus.UNDER_REVIEW, AppealStatus.WITHDRAWN],
+  // Unanswered by its deadline, an evidence request expires the appeal (rejected).
+  [AppealStatus.NEEDS_EVIDENCE]: [AppealStatus.UNDER_REVIEW, AppealStatus.REJECTED, AppealStatus.WITHDRAWN],
   [AppealStatus.UPHELD]: [],
   [AppealStatus.REJECTED]: [],
   [AppealStatus.WITHDRAWN]: [],

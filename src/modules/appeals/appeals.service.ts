@@ -217,6 +217,77 @@ export const appealsService = {
     });
   },
 
+  /**
+   * The SLA timers, run by a scheduled job (and by tests with their own `now`): an open appeal past its
+   * review deadline is escalated once (priority up, a history row); an evidence request unanswered by
+   * its deadline expires the appeal (rejected, citing appeals.answerHours). Rows are claimed with
+   * SKIP LOCKED and the escalated flag, so two gateways running it at once act once.
+   */
+  enforceDeadlines(session: Session, now: Date) {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
+      const overdue = await em.find(
+        Appeal,
+        {
+          escalated: false,
+          reviewDueAt: { $lt: now },
+          status: { $in: [AppealStatus.SUBMITTED, AppealStatus.UNDER_REVIEW, AppealStatus.NEEDS_EVIDENCE] },
+        },
+        { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { reviewDueAt: 'asc' }, limit: 500 },
+      );
+      for (const appeal of overdue) {
+        appeal.escalated = true;
+        appeal.priority += 1;
+        const reason = `review overdue since ${appeal.reviewDueAt.toISOString()}: escalated`;
+        recordTransition(
+          em,
+          AppealStatusChange,
+          { key: 'appeal', subject: appeal },
+          { to: appeal.status, actor: tx.actor, reason, at: now },
+        );
+        await tx.emit({
+          type: 'AppealMoved',
+          appealId: appeal.id,
+          merchantId: appeal.merchant.id,
+          from: appeal.status,
+          to: appeal.status,
+          reason,
+          at: now,
+        });
+      }
+      const unanswered = await em.find(
+        Appeal,
+        { status: AppealStatus.NEEDS_EVIDENCE, evidenceDueAt: { $lt: now } },
+        { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { evidenceDueAt: 'asc' }, limit: 500 },
+      );
+      for (const appeal of unanswered) {
+        const reason = `the evidence requested was not supplied by ${appeal.evidenceDueAt!.toISOString()}`;
+        await move(tx, appeal, AppealStatus.REJECTED, reason, now);
+        const policy = versionInForce(await policiesService.timelineIn(em), now);
+        Object.assign(appeal, {
+          decisionReason: reason,
+          decisionClause: 'appeals.answerHours',
+          policyVersion: policy.version,
+          decidedAt: now,
+        });
+        await em.flush();
+        await tx.emit({
+          type: 'AppealDecided',
+          appealId: appeal.id,
+          merchantId: appeal.merchant.id,
+          subjectType: appeal.subjectType,
+          subjectId: appeal.subjectId,
+          orderId: appeal.orderId ?? null,
+          upheld: false,
+          compensation: 0,
+          reason,
+          at: now,
+        });
+      }
+      return { escalated: overdue.length, expired: unanswered.length };
+    });
+  },
+
   /** An arbitrator takes the appeal (the first assignment starts the review). */
   assign(session: Session, input: { appealId: string; assignee?: string | null }) {
     return runMutation(session, async (tx) => {

@@ -23,6 +23,8 @@ export class AppealNode extends Node {
   @Field(() => Date, { nullable: true, description: 'While NEEDS_EVIDENCE: answer by then.' })
   evidenceDueAt?: Date | null;
   @Field(() => String, { nullable: true }) assignee?: string | null;
+  @Field(() => Boolean, { description: 'The review deadline passed without a decision.' }) escalated!: boolean;
+  @Field(() => Int, { description: 'Raised by the SLA timer when the review is overdue.' }) priority!: number;
   @Field(() => String, { nullable: true, description: 'Why it was upheld or rejected.' }) decisionReason?:
     string | null;
   @Field(() => String, { nullable: true, description: 'The policy clause a rejection rests on.' }) decisionClause?:

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBus } from '../../../src/db/events';
+import { platformSession } from '../../../src/db/session';
 import { Appeal } from '../../../src/modules/appeals/appeals.entity';
+import { appealsService } from '../../../src/modules/appeals/appeals.service';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import { Merchant, MerchantStatusChange } from '../../../src/modules/merchants/merchant.entity';
 import { DEFAULT_POLICY_NUMBERS as POLICY } from '../../../src/modules/policies/policy.defaults';
@@ -242,6 +244,24 @@ describe('appeals', () => {
       ['WARNED', '投诉过多'],
       ['ACTIVE', 'appeal upheld: 恶意投诉'],
     ]);
+  });
+
+  it('SLA timers: an overdue review is escalated exactly once with two workers; an unanswered evidence request expires the appeal', async () => {
+    const overdue = await file(await place(merchant));
+    const silent = await file(await place(merchant));
+    await arbitrator().data(AssignAppealDocument, { input: { appealId: silent.id } });
+    await arbitrator().data(RequestAppealEvidenceDocument, { input: { appealId: silent.id, reason: '请补充' } });
+    // The clock is the caller's: 100 h on, past both the 72-hour review and the 48-hour answer deadlines.
+    const later = new Date(Date.now() + 100 * HOUR);
+    const worker = () => appealsService.enforceDeadlines(platformSession(app.orm, 'job:appeal-deadlines'), later);
+    await Promise.all([worker(), worker()]);
+    await worker();
+    const escalated = (await app.data(AppealDocument, { id: overdue.id })).appeal!;
+    expect(escalated).toMatchObject({ status: 'SUBMITTED', escalated: true, priority: 1 });
+    expect(escalated.statusHistory.filter((h) => h.toStatus === 'SUBMITTED')).toHaveLength(2); // filed, escalated
+    const expired = (await app.data(AppealDocument, { id: silent.id })).appeal!;
+    expect(expired).toMatchObject({ status: 'REJECTED', decisionClause: 'appeals.answerHours' });
+    expect(expired.statusHistory.map((h) => h.toStatus).filter((s) => s === 'REJECTED')).toHaveLength(1);
   });
 
   it('an upheld decision moves money and score together or not at all', async () => {
