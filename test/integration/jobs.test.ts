@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECOMPUTE_TRUST_SCORES, startJobs } from '../../src/jobs/scheduler';
+import { ENFORCE_APPEAL_DEADLINES, RECOMPUTE_TRUST_SCORES, startJobs } from '../../src/jobs/scheduler';
 import { Role } from '../../src/security/roles';
 import { RecordScoreEventsDocument } from '../generated/graphql';
 import { factories, gid } from '../helpers/factories';
@@ -17,9 +17,10 @@ describe('scheduled jobs', () => {
     await app?.close();
   });
 
-  it('schedules the trust-score replay nightly, China time, and the job repairs stored scores', async () => {
+  it('schedules the trust-score replay nightly, China time, the appeal SLA timers every five minutes, and the replay repairs stored scores', async () => {
     const schedules = await jobs.boss.getSchedules();
-    expect(schedules).toEqual([
+    expect(schedules.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      expect.objectContaining({ name: ENFORCE_APPEAL_DEADLINES, cron: '*/5 * * * *' }),
       expect.objectContaining({ name: RECOMPUTE_TRUST_SCORES, cron: '17 3 * * *', timezone: 'Asia/Shanghai' }),
     ]);
 
