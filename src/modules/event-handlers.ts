@@ -1,7 +1,7 @@
 import { type EventBus, eventBus } from '../db/events';
 import type { DomainEventOf } from '../shared/domain-events';
 import { logger } from '../shared/logger';
-import { afterSalesService } from './after-sales/after-sales.service';
+import { breakersService } from './after-sales/after-sales.breakers';
 import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { AUDITED_EVENTS, auditService } from './audit/audit.service';
@@ -70,7 +70,7 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
     ),
   );
   bus.onBlocking('BuyerFlagsChanged', (events, tx) => trustService.onBuyerFlagsChanged(events, tx));
-  bus.onBlocking('OrderPlaced', (events, tx) => afterSalesService.onOrdersPlaced(events, tx));
+  bus.onBlocking('OrderPlaced', (events, tx) => breakersService.onOrdersPlaced(events, tx));
   // After the breaker samples above, so a buyer's reading includes the order being placed.
   bus.onBlocking('OrderPlaced', (events, tx) => warningsService.onOrdersPlaced(events, tx));
   bus.onBlocking('ProductPriceHeld', (events, tx) => warningsService.onPricesHeld(events, tx));

@@ -23,7 +23,9 @@ import { ScoreEventNode } from '../trust/trust.types';
 import type { AfterSalesCase } from './after-sales.entity';
 import { BreakerSubject } from './after-sales.enums';
 import type { CaseListArgs as DomainListArgs } from './after-sales.query';
+import { breakersService } from './after-sales.breakers';
 import { afterSalesService, type OpenCaseItem } from './after-sales.service';
+import { simulatePolicy } from './after-sales.simulation';
 import {
   AddCaseEvidenceInput,
   AddCaseMessageInput,
@@ -184,7 +186,7 @@ export class AfterSalesResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Changed cases to list, 0 to 100.' }) first: number,
     @Ctx() ctx: RequestContext,
   ) {
-    const outcome = await afterSalesService.simulate(ctx.db, {
+    const outcome = await simulatePolicy(ctx.db, {
       changes,
       from,
       to,
@@ -284,7 +286,7 @@ export class MerchantAfterSalesResolver {
 
   @FieldResolver(() => RefundOnlyBreakerView, { description: "The merchant's refund-only circuit breaker." })
   refundOnlyBreaker(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
-    return afterSalesService.breaker(ctx, BreakerSubject.MERCHANT, merchant.id);
+    return breakersService.breaker(ctx, BreakerSubject.MERCHANT, merchant.id);
   }
 }
 
@@ -292,7 +294,7 @@ export class MerchantAfterSalesResolver {
 export class ProductAfterSalesResolver {
   @FieldResolver(() => RefundOnlyBreakerView, { description: "The product's refund-only circuit breaker." })
   refundOnlyBreaker(@Root() product: { id: string }, @Ctx() ctx: RequestContext) {
-    return afterSalesService.breaker(ctx, BreakerSubject.PRODUCT, product.id);
+    return breakersService.breaker(ctx, BreakerSubject.PRODUCT, product.id);
   }
 }
 
@@ -302,7 +304,7 @@ export class BuyerAfterSalesResolver {
     description: "The buyer's refund-only circuit breaker, across all merchants.",
   })
   refundOnlyBreaker(@Root() buyer: { id: string }, @Ctx() ctx: RequestContext) {
-    return afterSalesService.breaker(ctx, BreakerSubject.BUYER, buyer.id);
+    return breakersService.breaker(ctx, BreakerSubject.BUYER, buyer.id);
   }
 }
 

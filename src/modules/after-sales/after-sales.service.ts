@@ -1,25 +1,21 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
-import { canReachMerchant, type TenantDb } from '../../db/tenant-db';
+import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import { paginate, type Page } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
-import type { DomainEvent, DomainEventOf } from '../../shared/domain-events';
+import type { DomainEvent } from '../../shared/domain-events';
 import { OrderStatus, type SalesPlatform } from '../../shared/enums';
 import { contentHash } from '../../shared/hash';
 import { type Refusal, Refused, RefusalCode, refusal } from '../../shared/refusal';
-import { DAY_MS, isInFuture } from '../../shared/time';
+import { isInFuture } from '../../shared/time';
 import { buyersService } from '../buyers/buyers.service';
-import { LedgerKind } from '../ledger/ledger.enums';
-import { merchantCapOf, monthOf } from '../ledger/subsidies.rules';
-import { merchantsService } from '../merchants/merchants.service';
 import { ordersService } from '../orders/orders.service';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
-import type { PolicyNumbers } from '../policies/policy.schema';
 import { trustService } from '../trust/trust.service';
+import { breakerReadings } from './after-sales.breakers';
 import { AfterSalesCase, CaseEvidence, CaseMessage, CaseStatusChange } from './after-sales.entity';
 import {
   BreakerSubject,
@@ -38,16 +34,10 @@ import {
   type CaseListArgs,
   chinaDay,
   NEWEST_CASES_FIRST,
-  tallySumsQuery,
 } from './after-sales.query';
 import {
-  type BreakerReading,
-  breakerReading,
   canMove,
   decideIntervention,
-  decisionChanged,
-  replayDecision,
-  snapshotFromJson,
   isOpen,
   merchantAtFault,
   refundableLeft,
@@ -115,26 +105,6 @@ function move(tx: Tx, subject: AfterSalesCase, to: CaseStatus, reason: string, a
   recordTransition(tx.em, CaseStatusChange, { key: 'afterSalesCase', subject }, { to, actor: tx.actor, reason, at });
 }
 
-/** The breakers' readings over the policy's rolling window, from the daily counters. */
-async function readingsOf(
-  em: EntityManager,
-  subjects: { subject: BreakerSubject; subjectId: string }[],
-  policy: PolicyNumbers,
-  now: Date,
-): Promise<BreakerReading[]> {
-  const { windowDays } = policy.refundOnly.circuitBreaker;
-  const fromDay = chinaDay(new Date(now.getTime() - (windowDays - 1) * DAY_MS));
-  const rows = await sqlRows(em, tallySumsQuery(em.getKnex(), subjects, fromDay));
-  return subjects.map(({ subject, subjectId }) => {
-    const row = rows.find((r) => r.subject === subject && r.subject_id === subjectId);
-    return breakerReading(
-      subject,
-      { refundOnly: Number(row?.refund_only ?? 0), orders: Number(row?.orders ?? 0) },
-      policy,
-    );
-  });
-}
-
 function parseOpenItem(item: OpenCaseItem, index: number, now: Date) {
   const path = ['input', String(index)];
   const refusals = [...item.refusals];
@@ -190,119 +160,6 @@ export const afterSalesService = {
 
   statusHistory(ctx: RequestContext, caseId: string): Promise<CaseStatusChange[]> {
     return ctx.loaders.afterSales.statusHistory.load(caseId);
-  },
-
-  breaker(ctx: RequestContext, subject: BreakerSubject, subjectId: string): Promise<BreakerReading> {
-    return ctx.loaders.afterSales.breaker.load({ subject, subjectId });
-  },
-
-  /**
-   * Replays the decisions of the cases opened in [from, to) under a draft policy (the one in force
-   * plus `changes`), from the facts each decision kept: how many change, what the high-repurchase
-   * refund-only subsidy costs under both (the refunds ruled, capped per merchant and month), and the
-   * first changed cases. Writes nothing.
-   */
-  async simulate(db: TenantDb, input: { changes: Record<string, unknown>; from: Date; to: Date; first: number }) {
-    try {
-      const simulation = await db.transaction(async (em) => {
-        const draft = await policiesService.draftIn(em, input.changes);
-        const timeline = await policiesService.timelineIn(em);
-        const cases = await em.find(
-          AfterSalesCase,
-          { openedAt: { $gte: input.from, $lt: input.to }, decision: { $ne: null } },
-          { orderBy: { openedAt: 'asc', id: 'asc' } },
-        );
-        const replayed = cases.flatMap((c) => {
-          const current = c.decision!;
-          if (!current.facts) return [];
-          const facts = snapshotFromJson(current.facts);
-          const currentPolicy = versionInForce(timeline, facts.decidedAt);
-          return [{ afterSalesCase: c, current, draft: replayDecision(facts, draft), currentPolicy }];
-        });
-        const changed = replayed.filter((r) => decisionChanged(r.current, r.draft));
-        const merchants = new Map(
-          (await merchantsService.findByIds(em, [...new Set(cases.map((c) => c.merchant.id))])).map((m) => [m.id, m]),
-        );
-        const cost = (pick: (r: (typeof replayed)[number]) => { draws: boolean; numbers: PolicyNumbers }) => {
-          const byMonth = new Map<string, { sum: number; cap: number }>();
-          for (const r of replayed) {
-            const { draws, numbers } = pick(r);
-            if (!draws || !r.afterSalesCase.refundAmount || !r.afterSalesCase.ruledAt) continue;
-            const key = `${r.afterSalesCase.merchant.id}:${monthOf(r.afterSalesCase.ruledAt)}`;
-            const cap = merchantCapOf(
-              LedgerKind.REFUND_ONLY_SUBSIDY,
-              merchants.get(r.afterSalesCase.merchant.id)?.tier,
-              numbers,
-            );
-            const month = byMonth.get(key) ?? { sum: 0, cap };
-            month.sum += r.afterSalesCase.refundAmount;
-            byMonth.set(key, month);
-          }
-          return [...byMonth.values()].reduce((total, m) => total + Math.min(m.sum, m.cap), 0);
-        };
-        const result = {
-          policyVersion: draft.version,
-          casesReplayed: replayed.length,
-          decisionsChanged: changed.length,
-          subsidyCostCurrent: cost((r) => ({
-            draws: r.current.drawsRepurchaseSubsidy,
-            numbers: r.currentPolicy.numbers,
-          })),
-          subsidyCostDraft: cost((r) => ({
-            draws: r.draft.drawsRepurchaseSubsidy && r.draft.refundOnlySupported,
-            numbers: draft.numbers,
-          })),
-          changed: changed.slice(0, input.first).map(({ afterSalesCase, current, draft: replay }) => ({
-            afterSalesCase,
-            current,
-            draft: replay,
-          })),
-        };
-        // Nothing read may be written back at commit, whatever the ORM thinks changed.
-        em.clear();
-        return result;
-      });
-      return { simulation, refusals: [] };
-    } catch (error) {
-      if (error instanceof Refused) return { simulation: null, refusals: error.refusals };
-      throw error;
-    }
-  },
-
-  /** For other modules' transactions: the refund-only breaker readings of buyers, now. */
-  async buyerBreakers(em: EntityManager, buyerIds: string[]): Promise<Map<string, BreakerReading>> {
-    const now = new Date();
-    const policy = versionInForce(await policiesService.timelineIn(em), now);
-    const readings = await readingsOf(
-      em,
-      buyerIds.map((subjectId) => ({ subject: BreakerSubject.BUYER, subjectId })),
-      policy.numbers,
-      now,
-    );
-    return new Map(buyerIds.map((id, i) => [id, readings[i]]));
-  },
-
-  /** Handles `OrderPlaced`: each new order counts in its buyer's, merchant's and products' samples. */
-  async onOrdersPlaced(events: DomainEventOf<'OrderPlaced'>[], tx: Tx): Promise<void> {
-    await asPlatform(tx, (platformTx) =>
-      addToTallies(
-        platformTx.em,
-        events.flatMap((placed) => {
-          const day = chinaDay(placed.paidAt);
-          const one = { day, orders: 1, refundOnly: 0 };
-          return [
-            { ...one, subject: BreakerSubject.BUYER, subjectId: placed.buyerId, merchantId: null },
-            { ...one, subject: BreakerSubject.MERCHANT, subjectId: placed.merchantId, merchantId: placed.merchantId },
-            ...placed.productIds.map((productId) => ({
-              ...one,
-              subject: BreakerSubject.PRODUCT,
-              subjectId: productId,
-              merchantId: placed.merchantId,
-            })),
-          ];
-        }),
-      ),
-    );
   },
 
   /**
@@ -564,7 +421,7 @@ export const afterSalesService = {
           afterSalesCase: subject,
           suppliedBy: CaseParty.BUYER,
         });
-        const breakers = await readingsOf(
+        const breakers = await breakerReadings(
           platformTx.em,
           [
             { subject: BreakerSubject.BUYER, subjectId: subject.buyer.id },

@@ -5,7 +5,7 @@ import type { Page } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
-import { afterSalesService } from '../after-sales/after-sales.service';
+import { breakersService } from '../after-sales/after-sales.breakers';
 import { buyersService } from '../buyers/buyers.service';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
@@ -54,7 +54,7 @@ export const warningsService = {
       const buyerIds = [...new Set(unshipped.map((placed) => placed.buyerId))];
       const buyers = await buyersService.findByIds(em, buyerIds);
       const levels = await trustService.buyerRiskLevels(em, buyers);
-      const breakers = await afterSalesService.buyerBreakers(em, buyerIds);
+      const breakers = await breakersService.buyerBreakers(em, buyerIds);
       const reasonsOf = new Map(
         buyers.map((buyer) => [
           buyer.id,

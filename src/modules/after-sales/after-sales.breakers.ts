@@ -1,0 +1,75 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '../../db/sql';
+import { asPlatform, type Tx } from '../../db/transaction';
+import type { RequestContext } from '../../server/context';
+import type { DomainEventOf } from '../../shared/domain-events';
+import { DAY_MS } from '../../shared/time';
+import { versionInForce } from '../policies/policies.rules';
+import { policiesService } from '../policies/policies.service';
+import type { PolicyNumbers } from '../policies/policy.schema';
+import { BreakerSubject } from './after-sales.enums';
+import { addToTallies, chinaDay, tallySumsQuery } from './after-sales.query';
+import { type BreakerReading, breakerReading } from './after-sales.rules';
+
+/** The breakers' readings over the policy's rolling window, from the daily counters. */
+export async function breakerReadings(
+  em: EntityManager,
+  subjects: { subject: BreakerSubject; subjectId: string }[],
+  policy: PolicyNumbers,
+  now: Date,
+): Promise<BreakerReading[]> {
+  const { windowDays } = policy.refundOnly.circuitBreaker;
+  const fromDay = chinaDay(new Date(now.getTime() - (windowDays - 1) * DAY_MS));
+  const rows = await sqlRows(em, tallySumsQuery(em.getKnex(), subjects, fromDay));
+  return subjects.map(({ subject, subjectId }) => {
+    const row = rows.find((r) => r.subject === subject && r.subject_id === subjectId);
+    return breakerReading(
+      subject,
+      { refundOnly: Number(row?.refund_only ?? 0), orders: Number(row?.orders ?? 0) },
+      policy,
+    );
+  });
+}
+
+/** The refund-only circuit breakers: their daily counters and their readings. */
+export const breakersService = {
+  breaker(ctx: RequestContext, subject: BreakerSubject, subjectId: string): Promise<BreakerReading> {
+    return ctx.loaders.afterSales.breaker.load({ subject, subjectId });
+  },
+
+  /** For other modules' transactions: the refund-only breaker readings of buyers, now. */
+  async buyerBreakers(em: EntityManager, buyerIds: string[]): Promise<Map<string, BreakerReading>> {
+    const now = new Date();
+    const policy = versionInForce(await policiesService.timelineIn(em), now);
+    const readings = await breakerReadings(
+      em,
+      buyerIds.map((subjectId) => ({ subject: BreakerSubject.BUYER, subjectId })),
+      policy.numbers,
+      now,
+    );
+    return new Map(buyerIds.map((id, i) => [id, readings[i]]));
+  },
+
+  /** Handles `OrderPlaced`: each new order counts in its buyer's, merchant's and products' samples. */
+  async onOrdersPlaced(events: DomainEventOf<'OrderPlaced'>[], tx: Tx): Promise<void> {
+    await asPlatform(tx, (platformTx) =>
+      addToTallies(
+        platformTx.em,
+        events.flatMap((placed) => {
+          const day = chinaDay(placed.paidAt);
+          const one = { day, orders: 1, refundOnly: 0 };
+          return [
+            { ...one, subject: BreakerSubject.BUYER, subjectId: placed.buyerId, merchantId: null },
+            { ...one, subject: BreakerSubject.MERCHANT, subjectId: placed.merchantId, merchantId: placed.merchantId },
+            ...placed.productIds.map((productId) => ({
+              ...one,
+              subject: BreakerSubject.PRODUCT,
+              subjectId: productId,
+              merchantId: placed.merchantId,
+            })),
+          ];
+        }),
+      ),
+    );
+  },
+};
