@@ -5,7 +5,7 @@ import {
   CaseStatusChange,
   RefundOnlyTally,
 } from '../modules/after-sales/after-sales.entity';
-import { Appeal, AppealEvidence, AppealStatusChange } from '../modules/appeals/appeals.entity';
+import { Appeal, AppealEvidence, AppealStatusChange, ForceMajeureReport } from '../modules/appeals/appeals.entity';
 import { AuditEntry } from '../modules/audit/audit.entity';
 import { Buyer } from '../modules/buyers/buyer.entity';
 import { Warning } from '../modules/warnings/warnings.entity';
@@ -44,4 +44,5 @@ export const entities = [
   AppealStatusChange,
   AppealEvidence,
   AuditEntry,
+  ForceMajeureReport,
 ];

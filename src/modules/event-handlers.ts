@@ -2,6 +2,7 @@ import { type EventBus, eventBus } from '../db/events';
 import type { DomainEventOf } from '../shared/domain-events';
 import { logger } from '../shared/logger';
 import { breakersService } from './after-sales/after-sales.breakers';
+import { appealsService } from './appeals/appeals.service';
 import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { AUDITED_EVENTS, auditService } from './audit/audit.service';
@@ -41,7 +42,9 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
   // First, so an action's audit line comes before the lines of what it caused; in its own transaction.
   for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => auditService.record(events, tx));
-  bus.onBlocking('OrderShipped', (events, tx) => trustService.onOrdersShipped(events, tx));
+  bus.onBlocking('OrderShipped', (events, tx) =>
+    trustService.onOrdersShipped(events, tx, appealsService.forceMajeureExcuses),
+  );
   bus.onBlocking(
     'OrderShipped',
     subsidiesService.postsAutomatically(LedgerKind.REMOTE_LOGISTICS_FEE, (e: DomainEventOf<'OrderShipped'>) =>

@@ -26,6 +26,7 @@ export type DomainEvent =
       shippedAt: Date;
       shipBy: Date;
       remoteRegion: boolean;
+      destinationRegion: string;
     }
   | { type: 'OrderCompleted'; orderId: string; merchantId: string; completedAt: Date }
   | {

@@ -1,7 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
 import { BaseEntity, fenColumn, timestampColumn } from '../../db/base.entity';
 import { StatusChangeRecord } from '../../db/status-change.entity';
-import { EvidenceKind } from '../../shared/enums';
+import { EvidenceKind, Province } from '../../shared/enums';
 import { Merchant } from '../merchants/merchant.entity';
 import { AppealChannel, AppealKind, AppealStatus, AppealSubjectType } from './appeals.enums';
 
@@ -75,6 +75,32 @@ export class Appeal extends BaseEntity<'priority' | 'escalated'> {
 
   @Property({ ...timestampColumn(), nullable: true })
   decidedAt?: Date | null;
+}
+
+/**
+ * A force-majeure report (报备) a merchant files ahead: weather or a lockdown in a region for a time
+ * window. Late shipments it covers record no deduction.
+ */
+@Entity({ tableName: 'force_majeure_report' })
+@Index({ properties: ['merchant', 'endsAt'] })
+export class ForceMajeureReport extends BaseEntity {
+  @ManyToOne(() => Merchant)
+  merchant!: Merchant;
+
+  @Enum({ items: () => Province, type: 'string' })
+  region!: Province;
+
+  @Property(timestampColumn())
+  startsAt!: Date;
+
+  @Property(timestampColumn())
+  endsAt!: Date;
+
+  @Property({ type: 'text' })
+  reason!: string;
+
+  @Property({ type: 'string', length: 200 })
+  actor!: string;
 }
 
 @Entity({ tableName: 'appeal_status_change' })

@@ -1,12 +1,13 @@
 import type { TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader } from '../../graphql/connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
-import { Appeal, AppealEvidence, AppealStatusChange } from './appeals.entity';
+import { Appeal, AppealEvidence, AppealStatusChange, ForceMajeureReport } from './appeals.entity';
 import {
   APPEAL_EVIDENCE_TABLE,
   APPEAL_STATUS_CHANGE_TABLE,
   APPEAL_TABLE,
   type AppealListArgs,
+  FORCE_MAJEURE_TABLE,
   appealWhere,
   NEWEST_APPEALS_FIRST,
 } from './appeals.query';
@@ -24,6 +25,11 @@ export function createAppealLoaders(db: TenantDb) {
       ...APPEAL_EVIDENCE_TABLE,
       parentColumn: 'appeal_id',
       orderBy: ['supplied_at', 'id'],
+    }),
+    forceMajeure: childrenLoader(db, ForceMajeureReport, {
+      ...FORCE_MAJEURE_TABLE,
+      parentColumn: 'merchant_id',
+      orderBy: ['starts_at', 'id'],
     }),
     statusHistory: childrenLoader(db, AppealStatusChange, {
       ...APPEAL_STATUS_CHANGE_TABLE,

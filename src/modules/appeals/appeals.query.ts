@@ -9,6 +9,11 @@ export const APPEAL_TABLE: TableSpec = {
 const ofOwnAppeal: TableSpec['tenant'] = (qb, merchantId) =>
   qb.whereRaw('exists (select 1 from appeal a where a.id = t.appeal_id and a.merchant_id = ?)', [merchantId]);
 
+export const FORCE_MAJEURE_TABLE: TableSpec = {
+  table: 'force_majeure_report',
+  tenant: (qb, merchantId) => qb.where('t.merchant_id', merchantId),
+};
+
 export const APPEAL_EVIDENCE_TABLE: TableSpec = { table: 'appeal_evidence', tenant: ofOwnAppeal };
 export const APPEAL_STATUS_CHANGE_TABLE: TableSpec = { table: 'appeal_status_change', tenant: ofOwnAppeal };
 

@@ -27,6 +27,9 @@ import {
   AssignAppealInput,
   DecideAppealInput,
   FileAppealInput,
+  ForceMajeureReportNode,
+  ReportForceMajeureInput,
+  ReportForceMajeurePayload,
 } from './appeals.types';
 
 @ArgsType()
@@ -177,6 +180,25 @@ export class AppealsResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantAppealsResolver {
+  @FieldResolver(() => [ForceMajeureReportNode], { description: 'Force-majeure reports the merchant filed.' })
+  forceMajeureReports(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
+    return appealsService.forceMajeureReports(ctx, merchant.id);
+  }
+
+  @Allow(Role.MERCHANT, Role.ADMIN)
+  @Mutation(() => ReportForceMajeurePayload, {
+    description: 'Reports force majeure ahead (报备): late shipments in the region and window record no deduction.',
+  })
+  reportForceMajeure(
+    @Arg('input', () => ReportForceMajeureInput) input: ReportForceMajeureInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return decodedMutation(
+      (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }),
+      (value) => appealsService.reportForceMajeure(ctx.session, value),
+    );
+  }
+
   @FieldResolver(() => AppealConnection, { description: "The merchant's appeals, newest first." })
   appeals(
     @Root() merchant: { id: string },

@@ -5,7 +5,8 @@ import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
-import type { EvidenceKind } from '../../shared/enums';
+import type { EvidenceKind, Province } from '../../shared/enums';
+import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { afterSalesService } from '../after-sales/after-sales.service';
 import { merchantsService } from '../merchants/merchants.service';
@@ -13,7 +14,7 @@ import { ordersService } from '../orders/orders.service';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
 import { trustService } from '../trust/trust.service';
-import { Appeal, AppealEvidence, AppealStatusChange } from './appeals.entity';
+import { Appeal, AppealEvidence, AppealStatusChange, ForceMajeureReport } from './appeals.entity';
 import { type AppealKind, AppealStatus, AppealSubjectType } from './appeals.enums';
 import {
   APPEAL_TABLE,
@@ -95,7 +96,82 @@ function addEvidence(tx: Tx, appeal: Appeal, items: AppealEvidenceInput[], at: D
   });
 }
 
+const DAY = 24 * HOUR;
+/** How far ahead and how long a force-majeure report may reach (ours): filed ahead, never for the past. */
+const MAX_REPORT_DAYS = 30;
+
 export const appealsService = {
+  /**
+   * A merchant reports force majeure (报备) for a region and a window, ahead of it: late shipments
+   * of its orders whose ship-by time falls in the window, from or to that region, record no deduction.
+   */
+  reportForceMajeure(
+    session: Session,
+    input: { merchantId: string; region: Province; startsAt: Date; endsAt: Date; reason: string },
+  ) {
+    return runMutation(session, async (tx) => {
+      if (!canReachMerchant(tx.scope, input.merchantId)) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
+      const [merchant] = await merchantsService.findByIds(tx.em, [input.merchantId]);
+      if (!merchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
+      const now = new Date();
+      if (input.endsAt <= input.startsAt) fail(RefusalCode.INVALID_INPUT, 'the window ends after it starts', 'endsAt');
+      if (input.endsAt.getTime() < now.getTime())
+        fail(RefusalCode.INVALID_INPUT, 'a report is filed ahead, not for the past', 'endsAt');
+      if (
+        input.endsAt.getTime() - input.startsAt.getTime() > MAX_REPORT_DAYS * DAY ||
+        input.startsAt.getTime() > now.getTime() + MAX_REPORT_DAYS * DAY
+      ) {
+        fail(
+          RefusalCode.INVALID_INPUT,
+          `a report covers at most ${MAX_REPORT_DAYS} days, starting within ${MAX_REPORT_DAYS} days`,
+          'endsAt',
+        );
+      }
+      const reason = input.reason.trim();
+      if (!reason) fail(RefusalCode.INVALID_INPUT, 'say what happened', 'reason');
+      const report = tx.em.create(ForceMajeureReport, {
+        merchant: input.merchantId,
+        region: input.region,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        reason,
+        actor: tx.actor,
+      });
+      return { report };
+    });
+  },
+
+  /**
+   * For trust's shipping handler: the late shipments a force-majeure report excuses, with why. A report
+   * covers an order when its ship-by time is inside the window and the region is the merchant's own
+   * (where it ships from) or the order's destination.
+   */
+  async forceMajeureExcuses(late: DomainEventOf<'OrderShipped'>[], tx: Tx): Promise<Map<string, string>> {
+    const excused = new Map<string, string>();
+    if (!late.length) return excused;
+    return asPlatform(tx, async ({ em }) => {
+      const merchantIds = [...new Set(late.map((shipped) => shipped.merchantId))];
+      const reports = await em.find(ForceMajeureReport, { merchant: { $in: merchantIds } });
+      if (!reports.length) return excused;
+      const regions = new Map((await merchantsService.findByIds(em, merchantIds)).map((m) => [m.id, m.region]));
+      for (const shipped of late) {
+        const report = reports.find(
+          (r) =>
+            r.merchant.id === shipped.merchantId &&
+            r.startsAt <= shipped.shipBy &&
+            shipped.shipBy <= r.endsAt &&
+            (r.region === regions.get(shipped.merchantId) || r.region === shipped.destinationRegion),
+        );
+        if (report) excused.set(shipped.orderId, `force-majeure report for ${report.region}: ${report.reason}`);
+      }
+      return excused;
+    });
+  },
+
+  forceMajeureReports(ctx: RequestContext, merchantId: string): Promise<ForceMajeureReport[]> {
+    return ctx.loaders.appeals.forceMajeure.load(merchantId);
+  },
+
   load(ctx: RequestContext, id: string): Promise<Appeal | null> {
     return ctx.loaders.appeals.byId.load(id);
   },

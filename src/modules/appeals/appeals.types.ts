@@ -5,7 +5,7 @@ import { ConnectionType } from '../../graphql/connection';
 import { YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
-import { EvidenceKind } from '../../shared/enums';
+import { EvidenceKind, Province } from '../../shared/enums';
 import { Appeal } from './appeals.entity';
 import { AppealChannel, AppealKind, AppealStatus, AppealSubjectType } from './appeals.enums';
 
@@ -122,5 +122,33 @@ export class DecideAppealInput extends AppealReasonInput {
 @ObjectType()
 export class AppealPayload {
   @Field(() => AppealNode, { nullable: true }) appeal?: Appeal | null;
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@ObjectType('ForceMajeureReport', {
+  description: 'A force-majeure report (报备): late shipments it covers cost no score.',
+})
+export class ForceMajeureReportNode {
+  @Field(() => Province) region!: Province;
+  @Field(() => Date) startsAt!: Date;
+  @Field(() => Date) endsAt!: Date;
+  @Field(() => String) reason!: string;
+  @Field(() => Date) createdAt!: Date;
+}
+
+@InputType()
+export class ReportForceMajeureInput {
+  @Field(() => ID) merchantId!: string;
+  @Field(() => Province, { description: 'Where the merchant ships from, or where its orders go.' }) region!: Province;
+  @Field(() => Date) startsAt!: Date;
+  @Field(() => Date, { description: 'Not in the past; at most 30 days after startsAt.' }) endsAt!: Date;
+  @Field(() => String)
+  @Length(1, 2000)
+  reason!: string;
+}
+
+@ObjectType()
+export class ReportForceMajeurePayload {
+  @Field(() => ForceMajeureReportNode, { nullable: true }) report?: ForceMajeureReportNode | null;
   @Field(() => [UserError]) userErrors!: UserError[];
 }

@@ -177,6 +177,7 @@ function eventsOf(order: Order, productIds: string[], reason: string): DomainEve
       shippedAt: order.shippedAt,
       shipBy: order.shipBy,
       remoteRegion: order.remoteRegion,
+      destinationRegion: order.destinationRegion,
     });
   }
   if (order.status === OrderStatus.COMPLETED)

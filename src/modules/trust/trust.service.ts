@@ -355,11 +355,33 @@ export const trustService = {
    * Handles `OrderShipped`: SHIPPED_ON_TIME or SHIPPED_LATE against the order's ship-by time, on the
    * merchant and the order's first product, in the shipping transaction.
    */
-  async onOrdersShipped(events: DomainEventOf<'OrderShipped'>[], tx: Tx): Promise<void> {
+  async onOrdersShipped(
+    events: DomainEventOf<'OrderShipped'>[],
+    tx: Tx,
+    excuses: (late: DomainEventOf<'OrderShipped'>[], tx: Tx) => Promise<Map<string, string>> = async () => new Map(),
+  ): Promise<void> {
+    const excused = await excuses(
+      events.filter((shipped) => shipped.shippedAt > shipped.shipBy),
+      tx,
+    );
     await writeEvents(
       tx,
       events.map((shipped) => {
         const late = shipped.shippedAt > shipped.shipBy;
+        const excuse = late ? excused.get(shipped.orderId) : undefined;
+        if (excuse) {
+          // Recorded, with why it costs nothing: a force-majeure report covered it.
+          return {
+            factor: ScoreFactor.SHIPPED_LATE,
+            merchantId: shipped.merchantId,
+            productId: shipped.productIds[0] ?? null,
+            buyerId: null,
+            orderId: shipped.orderId,
+            occurredAt: shipped.shippedAt,
+            reason: `shipped after the ship-by time ${shipped.shipBy.toISOString()}, excused: ${excuse}`,
+            deltas: { experience: 0, integrity: 0, product: 0 },
+          };
+        }
         return {
           factor: late ? ScoreFactor.SHIPPED_LATE : ScoreFactor.SHIPPED_ON_TIME,
           merchantId: shipped.merchantId,

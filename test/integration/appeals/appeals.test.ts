@@ -4,6 +4,7 @@ import { platformSession } from '../../../src/db/session';
 import { Appeal } from '../../../src/modules/appeals/appeals.entity';
 import { appealsService } from '../../../src/modules/appeals/appeals.service';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
+import { ScoreEvent } from '../../../src/modules/trust/trust.entity';
 import { Merchant, MerchantStatusChange } from '../../../src/modules/merchants/merchant.entity';
 import { DEFAULT_POLICY_NUMBERS as POLICY } from '../../../src/modules/policies/policy.defaults';
 import { Role } from '../../../src/security/roles';
@@ -19,6 +20,7 @@ import {
   type FileAppealInput,
   FileAppealDocument,
   MerchantTrustDocument,
+  ReportForceMajeureDocument,
   RequestAppealEvidenceDocument,
   SetMerchantStatusDocument,
   WithdrawAppealDocument,
@@ -262,6 +264,54 @@ describe('appeals', () => {
     const expired = (await app.data(AppealDocument, { id: silent.id })).appeal!;
     expect(expired).toMatchObject({ status: 'REJECTED', decisionClause: 'appeals.answerHours' });
     expect(expired.statusHistory.map((h) => h.toStatus).filter((s) => s === 'REJECTED')).toHaveLength(1);
+  });
+
+  it('a force-majeure report excuses late shipments inside its region and window, and not outside', async () => {
+    const make = factories(app.orm);
+    const shop = await make.merchant({ region: 'ZHEJIANG' as never });
+    await make.orders([
+      {
+        merchant: shop,
+        buyer: await make.buyer(),
+        product: await make.product(shop),
+        count: POLICY.trust.newMerchantMinOrders,
+      },
+    ]);
+    const refused = await asMerchant(shop).data(ReportForceMajeureDocument, {
+      input: {
+        merchantId: gid.merchant(shop),
+        region: 'ZHEJIANG',
+        startsAt: hoursAgo(200),
+        endsAt: hoursAgo(150),
+        reason: '台风',
+      },
+    });
+    expect(refused.reportForceMajeure.userErrors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: ['input', 'endsAt'],
+    });
+    // Typhoon in the shop's province from 60 h ago for three days: ship-by times inside are excused.
+    const reported = await asMerchant(shop).data(ReportForceMajeureDocument, {
+      input: {
+        merchantId: gid.merchant(shop),
+        region: 'ZHEJIANG',
+        startsAt: hoursAgo(60),
+        endsAt: new Date(Date.now() + 12 * HOUR).toISOString(),
+        reason: '台风停运',
+      },
+    });
+    expect(reported.reportForceMajeure.userErrors).toEqual([]);
+    const before = await experience(shop);
+    // Paid 100 h ago: ship-by 52 h ago (inside the window), shipped 40 h ago (late).
+    await place(shop, { paidAt: hoursAgo(100), status: 'SHIPPED', shippedAt: hoursAgo(40) }, []);
+    expect(await experience(shop)).toBe(before);
+    const events = await app.orm.em.fork().find(ScoreEvent, { merchant: shop.id, factor: 'SHIPPED_LATE' as never });
+    expect(
+      events.map((e) => [e.experienceDelta, e.reason.includes('excused: force-majeure report for ZHEJIANG: 台风停运')]),
+    ).toEqual([[0, true]]);
+    // Paid 200 h ago: ship-by 152 h ago, before the window: the deduction stands.
+    await place(shop, { paidAt: hoursAgo(200), status: 'SHIPPED', shippedAt: hoursAgo(140) }, []);
+    expect(Number(await experience(shop))).toBeLessThan(Number(before));
   });
 
   it('an upheld decision moves money and score together or not at all', async () => {

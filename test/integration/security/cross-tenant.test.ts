@@ -273,6 +273,7 @@ describe('cross-tenant isolation', () => {
       'addCaseMessage',
       'answerAppeal',
       'fileAppeal',
+      'reportForceMajeure',
       'requestIntervention',
       'upsertProduct',
       'voidOrderForPriceError',
@@ -313,6 +314,7 @@ describe('cross-tenant isolation', () => {
       `fileAppeal(input: { merchantId: "${ids.merchantB}", kind: NEGATIVE_EXPERIENCE, subjectType: ORDER, subjectId: "${ids.orderA1}", statement: "x", evidence: [{ kind: DESCRIPTION, text: "x" }] })`,
       `answerAppeal(input: { appealId: "${ids.appealOfA}", evidence: [{ kind: PHOTO, url: "https://x.example/p.jpg" }] })`,
       `withdrawAppeal(input: { appealId: "${ids.appealOfA}", reason: "x" })`,
+      `reportForceMajeure(input: { merchantId: "${ids.merchantA}", region: ZHEJIANG, startsAt: "2026-01-01T00:00:00Z", endsAt: "2099-01-01T00:00:00Z", reason: "x" })`,
     ]) {
       const field = mutation.slice(0, mutation.indexOf('('));
       const result = await asB().execute(doc(`mutation { ${mutation} { ${payload(field)} } }`));
@@ -322,7 +324,7 @@ describe('cross-tenant isolation', () => {
           expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'caseId'] }),
         ]);
       }
-      if (field.endsWith('Appeal')) {
+      if (field.endsWith('Appeal') || field === 'reportForceMajeure') {
         expect((result.data as any)[field].userErrors[0], field).toMatchObject({ code: 'NOT_FOUND' });
       }
       if (field === 'acknowledgeWarning') {
