@@ -12,9 +12,11 @@ import { FundCode, LedgerKind } from '../modules/ledger/ledger.enums';
 import { subsidiesService } from '../modules/ledger/subsidies.service';
 import { ScoreFactor } from '../modules/policies/policy.schema';
 import { trustService } from '../modules/trust/trust.service';
-import { platformSession } from '../db/session';
+import { merchantSession, platformSession } from '../db/session';
 import { CaseReason, CaseRuling, CaseType, EvidenceKind } from '../modules/after-sales/after-sales.enums';
 import { afterSalesService } from '../modules/after-sales/after-sales.service';
+import { AppealKind, AppealSubjectType } from '../modules/appeals/appeals.enums';
+import { appealsService } from '../modules/appeals/appeals.service';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -385,6 +387,56 @@ async function seedDemoCases(orm: MikroORM): Promise<void> {
   }
 }
 
+/**
+ * Appeals on late-shipped demo orders, filed by their merchants: one waiting, one under review, one
+ * upheld (the platform pays and the deduction is voided), one rejected — so the queue, the money and
+ * the restored score show in Sandbox.
+ */
+async function seedDemoAppeals(orm: MikroORM): Promise<void> {
+  const arbitrator = () => platformSession(orm, 'ARBITRATOR:seed');
+  const em = orm.em.fork();
+  const late = (
+    await em.find(
+      Order,
+      { status: OrderStatus.COMPLETED, shippedAt: { $ne: null } },
+      { orderBy: { externalNumber: 'asc' }, limit: 200 },
+    )
+  ).filter((order) => order.shippedAt! > order.shipBy);
+  const byMerchant = new Map(late.map((order) => [order.merchant.id, order]));
+  const plans = ['wait', 'review', 'uphold', 'reject'] as const;
+  for (const [i, order] of [...byMerchant.values()].slice(0, plans.length).entries()) {
+    const { appeal } = await appealsService.file(merchantSession(orm, order.merchant.id, 'MERCHANT:seed'), {
+      merchantId: order.merchant.id,
+      kind: AppealKind.ABNORMAL_ORDER,
+      subjectType: AppealSubjectType.ORDER,
+      subjectId: order.id,
+      statement: '发货延迟系快递公司揽收延误，非商家原因',
+      evidence: [
+        { kind: EvidenceKind.DESCRIPTION, text: '快递公司出具的延误说明' },
+        { kind: EvidenceKind.LOGISTICS_RECORD, url: `https://logistics.example.com/${order.externalNumber}` },
+      ],
+    });
+    if (!appeal || plans[i] === 'wait') continue;
+    await appealsService.assign(arbitrator(), { appealId: appeal.id });
+    if (plans[i] === 'uphold') {
+      await appealsService.decide(arbitrator(), {
+        appealId: appeal.id,
+        upheld: true,
+        reason: '物流原因属实',
+        compensation: 2_000,
+      });
+    }
+    if (plans[i] === 'reject') {
+      await appealsService.decide(arbitrator(), {
+        appealId: appeal.id,
+        upheld: false,
+        reason: '揽收记录显示按时',
+        clause: 'shipWithinHours',
+      });
+    }
+  }
+}
+
 /** On an empty database (no merchants), loads the demo world; otherwise leaves the data alone. */
 export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   const em = orm.em.fork();
@@ -395,6 +447,7 @@ export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   await seedDemoScores(orm);
   await seedDemoTallies(orm);
   await seedDemoCases(orm);
+  await seedDemoAppeals(orm);
   logger.info({ ...DEMO_SIZES, ms: Date.now() - started }, 'demo data loaded');
   return true;
 }

@@ -6,3 +6,8 @@ import type { Session } from './transaction';
 export function platformSession(orm: MikroORM, actor: string): Session {
   return { db: new TenantDb(orm.em.fork(), { platform: true, merchantId: null }), actor };
 }
+
+/** A session acting as one merchant outside a request (demo data, scripts): its own rows only. */
+export function merchantSession(orm: MikroORM, merchantId: string, actor: string): Session {
+  return { db: new TenantDb(orm.em.fork(), { platform: false, merchantId }), actor };
+}

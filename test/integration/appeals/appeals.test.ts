@@ -314,6 +314,23 @@ describe('appeals', () => {
     expect(Number(await experience(shop))).toBeLessThan(Number(before));
   });
 
+  it('evidence after the answer deadline is refused, and nothing is written', async () => {
+    const filed = await file(await place(merchant));
+    await arbitrator().data(AssignAppealDocument, { input: { appealId: filed.id } });
+    await arbitrator().data(RequestAppealEvidenceDocument, { input: { appealId: filed.id, reason: '请补充' } });
+    const em = app.orm.em.fork();
+    const appeal = await em.findOneOrFail(Appeal, { id: local(filed.id) });
+    appeal.evidenceDueAt = new Date(Date.now() - 60_000);
+    await em.flush();
+    const late = await asMerchant().data(AnswerAppealDocument, {
+      input: { appealId: filed.id, evidence: [{ kind: 'PHOTO', url: 'https://img.example/late.jpg' }] },
+    });
+    expect(late.answerAppeal.userErrors[0]).toMatchObject({ code: 'NOT_ELIGIBLE', field: ['input', 'appealId'] });
+    const after = (await app.data(AppealDocument, { id: filed.id })).appeal!;
+    expect(after.status).toBe('NEEDS_EVIDENCE');
+    expect(after.evidence.map((e) => e.kind)).not.toContain('PHOTO');
+  });
+
   it('an upheld decision moves money and score together or not at all', async () => {
     const orderId = await lateOrder();
     const deducted = await experience();
