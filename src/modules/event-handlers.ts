@@ -7,6 +7,7 @@ import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { AUDITED_EVENTS, auditService } from './audit/audit.service';
 import { merchantsService } from './merchants/merchants.service';
+import { trustOutcomeHandlers } from './trust/trust.outcomes';
 import { trustService } from './trust/trust.service';
 import { warningsService } from './warnings/warnings.service';
 
@@ -85,11 +86,11 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
       { flaggedAbnormal: true },
     ),
   );
-  bus.onBlocking('AfterSalesCaseOpened', (events, tx) => trustService.onCasesOpened(events, tx));
-  bus.onBlocking('AfterSalesCaseRuled', (events, tx) => trustService.onCasesRuled(events, tx));
+  bus.onBlocking('AfterSalesCaseOpened', (events, tx) => trustOutcomeHandlers.onCasesOpened(events, tx));
+  bus.onBlocking('AfterSalesCaseRuled', (events, tx) => trustOutcomeHandlers.onCasesRuled(events, tx));
   bus.onBlocking('AfterSalesCaseRuled', (events, tx) => subsidiesService.onCasesRuled(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => subsidiesService.onAppealsDecided(events, tx));
-  bus.onBlocking('AppealDecided', (events, tx) => trustService.onAppealsDecided(events, tx));
+  bus.onBlocking('AppealDecided', (events, tx) => trustOutcomeHandlers.onAppealsDecided(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => merchantsService.onAppealsDecided(events, tx));
   for (const type of [
     'OrderPlaced',

@@ -147,7 +147,7 @@ async function storeBuyerRisks(
 }
 
 /** The event that cancels `original`: the same subjects and time, the opposite deltas. */
-function voidOf(original: ScoreEvent, reason: string, appealId?: string): ResolvedEvent {
+export function voidOf(original: ScoreEvent, reason: string, appealId?: string): ResolvedEvent {
   return {
     factor: original.factor,
     merchantId: original.merchant?.id ?? null,
@@ -169,7 +169,7 @@ function voidOf(original: ScoreEvent, reason: string, appealId?: string): Resolv
 }
 
 /** A fact to record, with the local ids of what it is about. */
-interface ResolvedEvent {
+export interface ResolvedEvent {
   factor: ScoreFactor;
   merchantId: string | null;
   productId: string | null;
@@ -284,7 +284,7 @@ function resolveEvent(
 }
 
 /** Writes events and brings every score they touch up to date, in the caller's transaction. */
-async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<ScoreEvent[]> {
+export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<ScoreEvent[]> {
   const { em } = tx;
   const timeline = await policiesService.timelineIn(em);
   const now = new Date();
@@ -429,60 +429,6 @@ export const trustService = {
     };
   },
 
-  /** Handles `AfterSalesCaseOpened`: a refund-only request counts toward the buyer's risk. */
-  async onCasesOpened(events: DomainEventOf<'AfterSalesCaseOpened'>[], tx: Tx): Promise<void> {
-    const refundOnly = events.filter((opened) => opened.refundOnly);
-    if (!refundOnly.length) return;
-    await writeEvents(
-      tx,
-      refundOnly.map((opened) => ({
-        factor: ScoreFactor.REFUND_ONLY_REQUESTED,
-        merchantId: null,
-        productId: null,
-        buyerId: opened.buyerId,
-        orderId: opened.orderId,
-        caseId: opened.caseId,
-        occurredAt: opened.openedAt,
-        reason: 'refund-only requested',
-      })),
-    );
-  },
-
-  /**
-   * Handles `AfterSalesCaseRuled`: the merchant (and the product) at fault or not, and a rejected claim
-   * on the buyer's record; each event cites the case.
-   */
-  async onCasesRuled(events: DomainEventOf<'AfterSalesCaseRuled'>[], tx: Tx): Promise<void> {
-    await writeEvents(
-      tx,
-      events.flatMap((ruled) => {
-        const cited = { orderId: ruled.orderId, caseId: ruled.caseId, occurredAt: ruled.ruledAt };
-        const merchantEvent = {
-          ...cited,
-          factor: ruled.merchantAtFault
-            ? ScoreFactor.AFTER_SALES_MERCHANT_AT_FAULT
-            : ScoreFactor.AFTER_SALES_NOT_AT_FAULT,
-          merchantId: ruled.merchantId,
-          productId: ruled.productId,
-          buyerId: null,
-          reason: `after-sales case ruled ${ruled.ruling}${ruled.merchantAtFault ? ': the merchant was at fault' : ''}`,
-        };
-        if (ruled.ruling !== 'REJECTED') return [merchantEvent];
-        return [
-          merchantEvent,
-          {
-            ...cited,
-            factor: ScoreFactor.CLAIM_REJECTED,
-            merchantId: null,
-            productId: null,
-            buyerId: ruled.buyerId,
-            reason: 'after-sales claim rejected',
-          },
-        ];
-      }),
-    );
-  },
-
   /** Stored risk levels of many buyers at once (buyers without facts: from their tag alone). */
   async buyerRiskLevels(
     em: EntityManager,
@@ -509,50 +455,6 @@ export const trustService = {
   /** For other modules' transactions: the score events among `ids` the actor may see. */
   findEvents(em: EntityManager, ids: string[]): Promise<ScoreEvent[]> {
     return ids.length ? em.find(ScoreEvent, { id: { $in: ids } }) : Promise.resolve([]);
-  },
-
-  /**
-   * Handles `AppealDecided`: the appeal's own score event (upheld or rejected) and, when upheld, the
-   * voiding of every merchant deduction that came from the subject (the event itself, or those of the
-   * order or case), so the score is restored in the decision's transaction.
-   */
-  async onAppealsDecided(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
-    const { em } = tx;
-    const voids: ResolvedEvent[] = [];
-    for (const decided of events.filter((e) => e.upheld)) {
-      const where =
-        decided.subjectType === 'SCORE_EVENT'
-          ? { id: decided.subjectId }
-          : decided.subjectType === 'ORDER'
-            ? { order: decided.subjectId }
-            : decided.subjectType === 'AFTER_SALES_CASE'
-              ? { caseId: decided.subjectId }
-              : null;
-      if (!where) continue;
-      const deductions = await em.find(ScoreEvent, {
-        ...where,
-        merchant: decided.merchantId,
-        voids: null,
-        $or: [{ experienceDelta: { $lt: 0 } }, { integrityDelta: { $lt: 0 } }],
-      });
-      const voided = new Set(
-        (await em.find(ScoreEvent, { voids: { $in: deductions.map((d) => d.id) } })).map((v) => v.voids!.id),
-      );
-      for (const original of deductions.filter((d) => !voided.has(d.id))) {
-        voids.push(voidOf(original, `appeal upheld: ${decided.reason}`, decided.appealId));
-      }
-    }
-    const outcomes: ResolvedEvent[] = events.map((decided) => ({
-      factor: decided.upheld ? ScoreFactor.APPEAL_UPHELD : ScoreFactor.APPEAL_REJECTED,
-      merchantId: decided.merchantId,
-      productId: null,
-      buyerId: null,
-      orderId: decided.orderId,
-      appealId: decided.appealId,
-      occurredAt: decided.at,
-      reason: `appeal ${decided.upheld ? 'upheld' : 'rejected'}: ${decided.reason}`,
-    }));
-    await writeEvents(tx, [...voids, ...outcomes]);
   },
 
   /** A buyer's stored risk level, or for a buyer without facts, that of its tag alone. */
