@@ -25,3 +25,8 @@ export function formatYuan(fen: number | bigint): string {
   const abs = value < 0n ? -value : value;
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
+
+/** An amount as explanations and audit lines write it: 12850 → "128.50 yuan". */
+export function yuanText(fen: number | bigint): string {
+  return `${formatYuan(fen)} yuan`;
+}

@@ -1,4 +1,5 @@
 import type { PolicyNumbers } from '../policies/policy.schema';
+import { yuanText } from '../../shared/money';
 import { TrustBand } from '../trust/trust.enums';
 import {
   BreakerSubject,
@@ -152,7 +153,6 @@ export interface DecisionFacts {
   now: Date;
 }
 
-const yuan = (fen: number) => `${(fen / 100).toFixed(2)} yuan`;
 const pct = (bp: number) => `${(bp / 100).toFixed(2)}%`;
 const HOUR = 3_600_000;
 
@@ -218,7 +218,7 @@ export function decideIntervention(facts: DecisionFacts): InterventionDecision {
           apply(
             RefundOnlyRule.MERCHANT_AUTONOMY,
             `refundOnly.bandAutonomy.${key}`,
-            `band ${band}: claims up to ${yuan(graded)} are the merchant's to decide; ${yuan(facts.case.requestedAmount)} ≤ ${yuan(graded)}`,
+            `band ${band}: claims up to ${yuanText(graded)} are the merchant's to decide; ${yuanText(facts.case.requestedAmount)} ≤ ${yuanText(graded)}`,
           );
           decide(InterventionOutcome.MERCHANT_DECIDES);
         }
@@ -261,7 +261,7 @@ export function decideIntervention(facts: DecisionFacts): InterventionDecision {
       apply(
         RefundOnlyRule.PLATFORM_INTERVENTION_CAP,
         'refundOnly.platformInterventionCap',
-        `${yuan(facts.case.requestedAmount)} > ${yuan(numbers.platformInterventionCap)}: above what the platform intervenes on by itself`,
+        `${yuanText(facts.case.requestedAmount)} > ${yuanText(numbers.platformInterventionCap)}: above what the platform intervenes on by itself`,
       );
       decide(InterventionOutcome.ABOVE_PLATFORM_CAP);
     }
@@ -273,7 +273,7 @@ export function decideIntervention(facts: DecisionFacts): InterventionDecision {
         rule: RefundOnlyRule.REPURCHASE_SUBSIDY,
         clause: 'highRepurchase.refundOnlySubsidyMonthlyCap',
         policyVersion: policy.version,
-        compared: `high-repurchase merchant, quality refund-only after receipt: a refund draws on the monthly subsidy of ${yuan(policy.numbers.highRepurchase.refundOnlySubsidyMonthlyCap)}`,
+        compared: `high-repurchase merchant, quality refund-only after receipt: a refund draws on the monthly subsidy of ${yuanText(policy.numbers.highRepurchase.refundOnlySubsidyMonthlyCap)}`,
       });
     }
   }
@@ -355,7 +355,7 @@ export function rulingViolation(
   if (amount === null || amount <= 0 || amount >= facts.requestedAmount) {
     return {
       field: 'refundAmount',
-      message: `a partial refund is more than 0 and less than the requested ${(facts.requestedAmount / 100).toFixed(2)} yuan`,
+      message: `a partial refund is more than 0 and less than the requested ${yuanText(facts.requestedAmount)}`,
     };
   }
   return null;

@@ -1,4 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
+import { yuanText } from '../../shared/money';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
@@ -271,11 +272,10 @@ export const afterSalesService = {
         const left = refundableLeft(order.paidAmount, ofOrder);
         if (item.requestedAmount > left) {
           errors.push(
-            refusal(
-              RefusalCode.CAP_EXCEEDED,
-              `at most ${(left / 100).toFixed(2)} yuan is still refundable on the order`,
-              [...path, 'requestedAmount'],
-            ),
+            refusal(RefusalCode.CAP_EXCEEDED, `at most ${yuanText(left)} is still refundable on the order`, [
+              ...path,
+              'requestedAmount',
+            ]),
           );
         }
         if (errors.length) return reject(errors);

@@ -1,4 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
+import { yuanText } from '../../shared/money';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
@@ -77,9 +78,54 @@ async function move(tx: Tx, appeal: Appeal, to: AppealStatus, reason: string, at
   if (!canMoveAppeal(appeal.status, to)) {
     fail(RefusalCode.ILLEGAL_TRANSITION, `an appeal ${appeal.status} cannot become ${to}`, 'appealId');
   }
+  await recordMove(tx, appeal, to, reason, at);
+}
+
+/** A history row and `AppealMoved` (for the audit log); an escalation records one without a move. */
+async function recordMove(tx: Tx, appeal: Appeal, to: AppealStatus, reason: string, at: Date): Promise<void> {
   const from = appeal.status;
   recordTransition(tx.em, AppealStatusChange, { key: 'appeal', subject: appeal }, { to, actor: tx.actor, reason, at });
   await tx.emit({ type: 'AppealMoved', appealId: appeal.id, merchantId: appeal.merchant.id, from, to, reason, at });
+}
+
+/**
+ * The one way an appeal is decided (by a reviewer or by expiry): the final move, the decision on the
+ * appeal, and `AppealDecided`, whose handlers pay, void and reverse in the same transaction.
+ */
+async function recordDecision(
+  tx: Tx,
+  appeal: Appeal,
+  decision: {
+    upheld: boolean;
+    reason: string;
+    clause: string | null;
+    compensation: number;
+    policyVersion: number;
+    at: Date;
+  },
+): Promise<void> {
+  const { upheld, reason, clause, compensation, policyVersion, at } = decision;
+  await move(tx, appeal, upheld ? AppealStatus.UPHELD : AppealStatus.REJECTED, reason, at);
+  Object.assign(appeal, {
+    decisionReason: reason,
+    decisionClause: clause,
+    compensation: compensation || null,
+    policyVersion,
+    decidedAt: at,
+  });
+  await tx.em.flush();
+  await tx.emit({
+    type: 'AppealDecided',
+    appealId: appeal.id,
+    merchantId: appeal.merchant.id,
+    subjectType: appeal.subjectType,
+    subjectId: appeal.subjectId,
+    orderId: appeal.orderId ?? null,
+    upheld,
+    compensation,
+    reason,
+    at,
+  });
 }
 
 function addEvidence(tx: Tx, appeal: Appeal, items: AppealEvidenceInput[], at: Date): void {
@@ -315,48 +361,22 @@ export const appealsService = {
         appeal.escalated = true;
         appeal.priority += 1;
         const reason = `review overdue since ${appeal.reviewDueAt.toISOString()}: escalated`;
-        recordTransition(
-          em,
-          AppealStatusChange,
-          { key: 'appeal', subject: appeal },
-          { to: appeal.status, actor: tx.actor, reason, at: now },
-        );
-        await tx.emit({
-          type: 'AppealMoved',
-          appealId: appeal.id,
-          merchantId: appeal.merchant.id,
-          from: appeal.status,
-          to: appeal.status,
-          reason,
-          at: now,
-        });
+        await recordMove(tx, appeal, appeal.status, reason, now);
       }
       const unanswered = await em.find(
         Appeal,
         { status: AppealStatus.NEEDS_EVIDENCE, evidenceDueAt: { $lt: now } },
         { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { evidenceDueAt: 'asc' }, limit: 500 },
       );
+      const policy = versionInForce(await policiesService.timelineIn(em), now);
       for (const appeal of unanswered) {
         const reason = `the evidence requested was not supplied by ${appeal.evidenceDueAt!.toISOString()}`;
-        await move(tx, appeal, AppealStatus.REJECTED, reason, now);
-        const policy = versionInForce(await policiesService.timelineIn(em), now);
-        Object.assign(appeal, {
-          decisionReason: reason,
-          decisionClause: 'appeals.answerHours',
-          policyVersion: policy.version,
-          decidedAt: now,
-        });
-        await em.flush();
-        await tx.emit({
-          type: 'AppealDecided',
-          appealId: appeal.id,
-          merchantId: appeal.merchant.id,
-          subjectType: appeal.subjectType,
-          subjectId: appeal.subjectId,
-          orderId: appeal.orderId ?? null,
+        await recordDecision(tx, appeal, {
           upheld: false,
-          compensation: 0,
           reason,
+          clause: 'appeals.answerHours',
+          compensation: 0,
+          policyVersion: policy.version,
           at: now,
         });
       }
@@ -444,31 +464,17 @@ export const appealsService = {
         if (compensation > cap) {
           fail(
             RefusalCode.CAP_EXCEEDED,
-            `compensation is at most ${(cap / 100).toFixed(2)} yuan (appeals.compensationCap)`,
+            `compensation is at most ${yuanText(cap)} (appeals.compensationCap)`,
             'compensation',
           );
         }
       }
-      const to = input.upheld ? AppealStatus.UPHELD : AppealStatus.REJECTED;
-      await move(tx, appeal, to, reason, now);
-      Object.assign(appeal, {
-        decisionReason: reason,
-        decisionClause: clause,
-        compensation: compensation || null,
-        policyVersion: policy.version,
-        decidedAt: now,
-      });
-      await tx.em.flush();
-      await tx.emit({
-        type: 'AppealDecided',
-        appealId: appeal.id,
-        merchantId: appeal.merchant.id,
-        subjectType: appeal.subjectType,
-        subjectId: appeal.subjectId,
-        orderId: appeal.orderId ?? null,
+      await recordDecision(tx, appeal, {
         upheld: input.upheld,
-        compensation,
         reason,
+        clause,
+        compensation,
+        policyVersion: policy.version,
         at: now,
       });
       return { appeal };

@@ -1,4 +1,5 @@
 import { nextStamp } from '../../db/stamps';
+import { yuanText } from '../../shared/money';
 import type { Tx } from '../../db/transaction';
 import type { Page, PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
@@ -14,8 +15,6 @@ interface Entry {
   policyVersion?: number | null;
   occurredAt: Date;
 }
-
-const yuan = (fen: number) => `${(fen / 100).toFixed(2)} yuan`;
 
 /** The audit line of an event on a merchant's account, or null for events that are not about one. */
 function entryOf(event: DomainEvent): Entry | null {
@@ -45,7 +44,7 @@ function entryOf(event: DomainEvent): Entry | null {
         action: 'CASE_RULED',
         subjectType: 'AFTER_SALES_CASE',
         subjectId: event.caseId,
-        cause: `ruled ${event.ruling}, refund ${yuan(event.refundAmount)}${event.merchantAtFault ? ', merchant at fault' : ''}`,
+        cause: `ruled ${event.ruling}, refund ${yuanText(event.refundAmount)}${event.merchantAtFault ? ', merchant at fault' : ''}`,
         occurredAt: event.ruledAt,
       };
     case 'AppealMoved':
@@ -64,7 +63,7 @@ function entryOf(event: DomainEvent): Entry | null {
             action: 'LEDGER_POSTED',
             subjectType: 'LEDGER_TRANSACTION',
             subjectId: event.transactionId,
-            cause: `${event.kind} ${yuan(event.amount)}${event.reversalOfId ? ' (reversal)' : ''}`,
+            cause: `${event.kind} ${yuanText(event.amount)}${event.reversalOfId ? ' (reversal)' : ''}`,
             occurredAt: new Date(),
           }
         : null;
@@ -94,7 +93,7 @@ function entryOf(event: DomainEvent): Entry | null {
         action: 'WARNING_RAISED',
         subjectType: 'PRODUCT',
         subjectId: event.productId,
-        cause: `low price ${yuan(event.heldPrice)} held (median ${yuan(event.medianPrice)})`,
+        cause: `low price ${yuanText(event.heldPrice)} held (median ${yuanText(event.medianPrice)})`,
         policyVersion: event.policyVersion,
         occurredAt: event.at,
       };

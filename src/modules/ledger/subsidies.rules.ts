@@ -1,4 +1,4 @@
-import { formatYuan } from '../../shared/money';
+import { yuanText } from '../../shared/money';
 import { MerchantTier, OrderStatus } from '../../shared/enums';
 import type { PolicyNumbers } from '../policies/policy.schema';
 import { LedgerKind } from './ledger.enums';
@@ -66,8 +66,6 @@ export function applyBasisPoints(amount: number, bp: number): number {
   return Math.floor((amount * bp + 5_000) / 10_000);
 }
 
-const yuan = (fen: number) => `${formatYuan(fen)} yuan`;
-
 function refuse(
   explanation: string,
   refusal: QuoteRefusal = 'NOT_ELIGIBLE',
@@ -91,11 +89,12 @@ function capped(
   requested: number | null = wanted,
 ): SubsidyQuote {
   const left = Math.max(0, cap - alreadyPaid);
-  if (left === 0) return refuse(`${capName} of ${yuan(cap)} is used up`, 'CAP_EXCEEDED', { requested, cap, capName });
+  if (left === 0)
+    return refuse(`${capName} of ${yuanText(cap)} is used up`, 'CAP_EXCEEDED', { requested, cap, capName });
   const amount = Math.min(wanted, left);
   const limited =
     amount < wanted
-      ? `, limited by ${capName} (${yuan(cap)}${alreadyPaid ? `, ${yuan(alreadyPaid)} already paid` : ''})`
+      ? `, limited by ${capName} (${yuanText(cap)}${alreadyPaid ? `, ${yuanText(alreadyPaid)} already paid` : ''})`
       : '';
   return {
     eligible: true,
@@ -103,7 +102,7 @@ function capped(
     requested,
     cap,
     capName,
-    explanation: `${why}: ${yuan(amount)}${limited}`,
+    explanation: `${why}: ${yuanText(amount)}${limited}`,
     refusal: null,
   };
 }
@@ -163,16 +162,16 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!order.custom) return refuse('dispute compensation is for custom / made-to-order orders');
     const total = applyBasisPoints(order.paidAmount, p.rateBp);
     const paid = facts.paidOnOrder ?? 0;
-    const share = `${p.rateBp / 100}% of the sub-order ${yuan(order.paidAmount)}`;
+    const share = `${p.rateBp / 100}% of the sub-order ${yuanText(order.paidAmount)}`;
     if (paid >= total) {
-      return refuse(`${share} (${yuan(total)}) is paid in full across earlier claims`, 'CAP_EXCEEDED', {
+      return refuse(`${share} (${yuanText(total)}) is paid in full across earlier claims`, 'CAP_EXCEEDED', {
         cap: total,
         capName: 'the share of the sub-order',
       });
     }
     const left = total - paid;
     const wanted = facts.requested != null && facts.requested > 0 ? Math.min(facts.requested, left) : left;
-    const why = paid ? `${share}, ${yuan(paid)} already paid on earlier claims` : share;
+    const why = paid ? `${share}, ${yuanText(paid)} already paid on earlier claims` : share;
     return capped(wanted, p.cap, 'the cap per claim', 0, why, facts.requested ?? null);
   },
 
@@ -185,7 +184,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     // The goods' value is what the buyer paid for them; what earlier claims paid counts against it.
     const value = Math.min(claimed, Math.max(0, order.paidAmount - paid));
     if (value === 0) {
-      return refuse(`the goods' value ${yuan(order.paidAmount)} is paid in full`, 'CAP_EXCEEDED', {
+      return refuse(`the goods' value ${yuanText(order.paidAmount)} is paid in full`, 'CAP_EXCEEDED', {
         requested: claimed,
         cap: order.paidAmount,
         capName: "the goods' value",
@@ -193,14 +192,14 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     }
     const why =
       value < claimed
-        ? `goods lost in transit, at most their value ${yuan(order.paidAmount)}`
+        ? `goods lost in transit, at most their value ${yuanText(order.paidAmount)}`
         : 'goods lost in transit, at their value';
     return capped(
       value,
       policy.transitLossCap,
       'the transit-loss cap',
       paid,
-      paid ? `${why} (${yuan(paid)} already paid)` : why,
+      paid ? `${why} (${yuanText(paid)} already paid)` : why,
       claimed,
     );
   },
@@ -245,7 +244,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
         'the promotion fee is rebated when the order was fully refunded, flagged abnormal or appealed with success',
       );
     const why = fullyRefunded ? 'fully refunded' : facts.flaggedAbnormal ? 'flagged abnormal' : 'appeal upheld';
-    return pay(order.promotionFee, `promotion fee ${yuan(order.promotionFee)} back to the ad account (${why})`);
+    return pay(order.promotionFee, `promotion fee ${yuanText(order.promotionFee)} back to the ad account (${why})`);
   },
 
   [LedgerKind.TECH_SERVICE_FEE]: (facts, { techServiceFee: p }) => {
@@ -261,14 +260,14 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
       p.cap,
       'the cap per sub-order',
       0,
-      `${p.rateBp / 100}% of ${yuan(order.paidAmount)} paid excluding shipping`,
+      `${p.rateBp / 100}% of ${yuanText(order.paidAmount)} paid excluding shipping`,
       null,
     );
   },
 
   [LedgerKind.TECH_SERVICE_FEE_REBATE]: (facts) => {
     if (!facts.chargedFee) return refuse('no technical service fee was charged on this order');
-    return pay(facts.chargedFee, `the technical service fee of ${yuan(facts.chargedFee)} is rebated`);
+    return pay(facts.chargedFee, `the technical service fee of ${yuanText(facts.chargedFee)} is rebated`);
   },
 
   [LedgerKind.REMOTE_LOGISTICS_FEE]: (facts, policy) => {
@@ -276,7 +275,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (isQuote(order)) return order;
     if (!order.remoteRegion) return refuse('the order does not go to a remote region');
     const fee = facts.requested != null && facts.requested > 0 ? facts.requested : policy.remoteTransferFee;
-    return pay(fee, `transfer fee ${yuan(fee)} to a remote region, paid by the platform`, facts.requested ?? null);
+    return pay(fee, `transfer fee ${yuanText(fee)} to a remote region, paid by the platform`, facts.requested ?? null);
   },
 
   [LedgerKind.APPEAL_COMPENSATION]: (facts, policy) => {
@@ -289,7 +288,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
   [LedgerKind.BUYER_EXPERIENCE_COUPON]: (facts, policy) => {
     if (!facts.merchantAtFault) return refuse('the coupon is for a buyer whose case found the merchant at fault');
     const amount = policy.buyerExperienceCoupon;
-    return pay(amount, `a no-threshold coupon of ${yuan(amount)}: the merchant caused a bad experience`);
+    return pay(amount, `a no-threshold coupon of ${yuanText(amount)}: the merchant caused a bad experience`);
   },
 
   [LedgerKind.PRICE_ERROR_COMPENSATION]: (facts, policy) => {
@@ -298,7 +297,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (order.status !== OrderStatus.VOIDED)
       return refuse('the buyer is compensated when the merchant voids the order for a price error');
     const amount = policy.priceErrorCompensation;
-    return pay(amount, `price set by mistake: the buyer gets ${yuan(amount)}`);
+    return pay(amount, `price set by mistake: the buyer gets ${yuanText(amount)}`);
   },
 
   [LedgerKind.SMALL_MERCHANT_COUPONS]: (facts, policy) => {
@@ -319,11 +318,11 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!baseTarget || !sprintTarget || sprintTarget <= baseTarget)
       return refuse('give a base target and a higher sprint target');
     if (periodSales < baseTarget)
-      return refuse(`sales of ${yuan(periodSales)} did not reach the base target ${yuan(baseTarget)}`);
+      return refuse(`sales of ${yuanText(periodSales)} did not reach the base target ${yuanText(baseTarget)}`);
     const sprint = periodSales >= sprintTarget;
     const rateBp = sprint ? p.baseRateBp * p.sprintMultiplier : p.baseRateBp;
     const amount = applyBasisPoints(periodSales, rateBp);
-    return pay(amount, `${sprint ? 'sprint' : 'base'} target reached: ${rateBp / 100}% of ${yuan(periodSales)}`);
+    return pay(amount, `${sprint ? 'sprint' : 'base'} target reached: ${rateBp / 100}% of ${yuanText(periodSales)}`);
   },
 };
 

@@ -1,4 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
+import { yuanText } from '../../shared/money';
 import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import type { Page } from '../../graphql/connection';
@@ -16,8 +17,6 @@ import { WarningKind, WarningStatus } from './warnings.enums';
 import type { WarningListArgs } from './warnings.query';
 import { abnormalReasons } from './warnings.rules';
 
-const yuan = (fen: number) => `${(fen / 100).toFixed(2)} yuan`;
-
 export const warningsService = {
   ofMerchant(ctx: RequestContext, merchantId: string, args: WarningListArgs): Promise<Page<Warning>> {
     return ctx.loaders.warnings.byMerchant.load({ parentId: merchantId, args });
@@ -32,8 +31,8 @@ export const warningsService = {
         product: held.productId,
         status: WarningStatus.OPEN,
         message:
-          `the new price ${yuan(held.heldPrice)} is below ${held.belowMedianBp / 100}% of the product's median ` +
-          `${yuan(held.medianPrice)}: it is held until you confirm it`,
+          `the new price ${yuanText(held.heldPrice)} is below ${held.belowMedianBp / 100}% of the product's median ` +
+          `${yuanText(held.medianPrice)}: it is held until you confirm it`,
         heldPrice: held.heldPrice,
         medianPrice: held.medianPrice,
         policyVersion: held.policyVersion,
