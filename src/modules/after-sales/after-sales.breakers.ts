@@ -3,13 +3,12 @@ import { sqlRows } from '../../db/sql';
 import { asPlatform, type Tx } from '../../db/transaction';
 import type { RequestContext } from '../../server/context';
 import type { DomainEventOf } from '../../shared/domain-events';
-import { DAY_MS } from '../../shared/time';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
 import type { PolicyNumbers } from '../policies/policy.schema';
 import { BreakerSubject } from './after-sales.enums';
-import { addToTallies, chinaDay, tallySumsQuery } from './after-sales.query';
-import { type BreakerReading, breakerReading } from './after-sales.rules';
+import { addToTallies, breakerWindowStart, chinaDay, readingsFromSums, tallySumsQuery } from './after-sales.query';
+import type { BreakerReading } from './after-sales.rules';
 
 /** The breakers' readings over the policy's rolling window, from the daily counters. */
 export async function breakerReadings(
@@ -18,17 +17,8 @@ export async function breakerReadings(
   policy: PolicyNumbers,
   now: Date,
 ): Promise<BreakerReading[]> {
-  const { windowDays } = policy.refundOnly.circuitBreaker;
-  const fromDay = chinaDay(new Date(now.getTime() - (windowDays - 1) * DAY_MS));
-  const rows = await sqlRows(em, tallySumsQuery(em.getKnex(), subjects, fromDay));
-  return subjects.map(({ subject, subjectId }) => {
-    const row = rows.find((r) => r.subject === subject && r.subject_id === subjectId);
-    return breakerReading(
-      subject,
-      { refundOnly: Number(row?.refund_only ?? 0), orders: Number(row?.orders ?? 0) },
-      policy,
-    );
-  });
+  const rows = await sqlRows(em, tallySumsQuery(em.getKnex(), subjects, breakerWindowStart(now, policy)));
+  return readingsFromSums(subjects, rows, policy);
 }
 
 /** The refund-only circuit breakers: their daily counters and their readings. */

@@ -2,7 +2,6 @@ import DataLoader from 'dataloader';
 import type { TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader } from '../../graphql/connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
-import { DAY_MS } from '../../shared/time';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { AfterSalesCase, CaseEvidence, CaseMessage, CaseStatusChange } from './after-sales.entity';
 import type { BreakerSubject } from './after-sales.enums';
@@ -13,12 +12,13 @@ import {
   CASE_TABLE,
   type CaseListArgs,
   caseWhere,
-  chinaDay,
+  breakerWindowStart,
   NEWEST_CASES_FIRST,
+  readingsFromSums,
   TALLY_TABLE,
   tallySumsQuery,
 } from './after-sales.query';
-import { type BreakerReading, breakerReading } from './after-sales.rules';
+import type { BreakerReading } from './after-sales.rules';
 
 export function createAfterSalesLoaders(db: TenantDb, policyNow: () => Promise<PolicySnapshot>) {
   const ofCase = (table: typeof CASE_EVIDENCE_TABLE, orderBy: string[]) => ({
@@ -46,17 +46,11 @@ export function createAfterSalesLoaders(db: TenantDb, policyNow: () => Promise<P
     breaker: new DataLoader<{ subject: BreakerSubject; subjectId: string }, BreakerReading, string>(
       async (subjects) => {
         const { numbers } = await policyNow();
-        const fromDay = chinaDay(new Date(Date.now() - (numbers.refundOnly.circuitBreaker.windowDays - 1) * DAY_MS));
-        const qb = db.scoped(tallySumsQuery(db.knex(), subjects, fromDay), TALLY_TABLE.tenant);
-        const rows = await db.read((run) => run(qb));
-        return subjects.map(({ subject, subjectId }) => {
-          const row = rows.find((r) => r.subject === subject && r.subject_id === subjectId);
-          return breakerReading(
-            subject,
-            { refundOnly: Number(row?.refund_only ?? 0), orders: Number(row?.orders ?? 0) },
-            numbers,
-          );
-        });
+        const qb = db.scoped(
+          tallySumsQuery(db.knex(), subjects, breakerWindowStart(new Date(), numbers)),
+          TALLY_TABLE.tenant,
+        );
+        return readingsFromSums(subjects, await db.read((run) => run(qb)), numbers);
       },
       { cacheKeyFn: ({ subject, subjectId }) => `${subject}:${subjectId}` },
     ),

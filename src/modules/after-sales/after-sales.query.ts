@@ -1,7 +1,11 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { SortDirection, type PageArgs, type TableSpec, type WhereClause } from '../../graphql/connection';
 import { boughtFromMerchant } from '../orders/orders.query';
+import type { Row } from '../../db/tenant-db';
+import { DAY_MS } from '../../shared/time';
+import type { PolicyNumbers } from '../policies/policy.schema';
 import { BreakerSubject, type CaseStatus, type CaseType } from './after-sales.enums';
+import { type BreakerReading, breakerReading } from './after-sales.rules';
 
 export const CASE_TABLE: TableSpec = {
   table: 'after_sales_case',
@@ -117,4 +121,24 @@ export function tallySumsQuery(
     .groupBy('t.subject', 't.subject_id');
 }
 
-export const ALL_SUBJECTS = Object.values(BreakerSubject);
+/** The first day of the breakers' rolling window that ends today (China time). */
+export function breakerWindowStart(now: Date, policy: PolicyNumbers): string {
+  return chinaDay(new Date(now.getTime() - (policy.refundOnly.circuitBreaker.windowDays - 1) * DAY_MS));
+}
+
+/** The readings of `subjects` from the window sums `tallySumsQuery` returned (no row: nothing counted). */
+export function readingsFromSums(
+  subjects: readonly { subject: BreakerSubject; subjectId: string }[],
+  rows: Row[],
+  policy: PolicyNumbers,
+): BreakerReading[] {
+  const sums = new Map(rows.map((row) => [`${row.subject}:${row.subject_id}`, row]));
+  return subjects.map(({ subject, subjectId }) => {
+    const row = sums.get(`${subject}:${subjectId}`);
+    return breakerReading(
+      subject,
+      { refundOnly: Number(row?.refund_only ?? 0), orders: Number(row?.orders ?? 0) },
+      policy,
+    );
+  });
+}
