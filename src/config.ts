@@ -32,6 +32,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       desc: 'Load the demo data into an empty database; default on outside production, refused in it',
     }),
     JOBS_ENABLED: bool({ default: true, desc: 'Run scheduled jobs (nightly trust-score recompute) in this process' }),
+    APPEAL_DEADLINES_CRON: str({
+      default: undefined,
+      desc: 'How often appeal SLA timers are enforced (cron); every 5 minutes by default',
+    }),
+    METRICS_PORT: num({ default: 9464, desc: 'Port of /metrics (Prometheus), apart from the API; 0 turns it off' }),
+    SHUTDOWN_DELAY_MS: num({
+      default: undefined,
+      desc: 'On SIGTERM, how long /readyz answers 503 while requests are still served, so load balancers stop sending; default 5000 in production, 0 elsewhere',
+    }),
+    SHUTDOWN_GRACE_MS: num({ default: 10_000, desc: 'How long in-flight requests may take to finish once draining' }),
     AUTH_JWT_SECRET: str({ default: undefined, desc: 'HS256 secret for bearer tokens (at least 32 characters)' }),
     AUTH_JWKS_URL: url({ default: undefined, desc: 'JWKS of the identity provider, for asymmetric tokens' }),
     AUTH_ISSUER: str({ default: 'weiquan' }),
@@ -57,6 +67,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       `AUTH_JWT_SECRET must be random (at least ${MIN_SECRET_BITS} bits), e.g. \`openssl rand -base64 48\``,
     );
   }
+  if (!Number.isInteger(parsed.METRICS_PORT) || parsed.METRICS_PORT < 0 || parsed.METRICS_PORT > 65535)
+    throw new Error('METRICS_PORT must be a port number, or 0 to turn /metrics off');
+  for (const name of ['SHUTDOWN_DELAY_MS', 'SHUTDOWN_GRACE_MS'] as const) {
+    const value = parsed[name];
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 600_000))
+      throw new Error(`${name} must be a whole number of milliseconds between 0 and 600000`);
+  }
   if (isProduction && parsed.SEED_ON_EMPTY)
     throw new Error('demo data is never loaded in production: unset SEED_ON_EMPTY');
   if (isProduction && jwtSecret === DEVELOPMENT_JWT_SECRET)
@@ -70,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: parsed.LOG_LEVEL,
     seedOnEmpty: parsed.SEED_ON_EMPTY ?? !isProduction,
     jobsEnabled: parsed.JOBS_ENABLED,
+    appealDeadlinesCron: parsed.APPEAL_DEADLINES_CRON as string | undefined,
+    metricsPort: parsed.METRICS_PORT,
+    shutdown: { delayMs: parsed.SHUTDOWN_DELAY_MS ?? (isProduction ? 5000 : 0), graceMs: parsed.SHUTDOWN_GRACE_MS },
     auth: {
       jwtSecret,
       jwksUrl: parsed.AUTH_JWKS_URL as string | undefined,

@@ -1,13 +1,18 @@
 import 'reflect-metadata';
+import { tracing } from './instrument';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Server } from 'node:http';
 import { loadConfig } from './config';
 import { registerEventHandlers } from './modules/event-handlers';
 import { openDatabase } from './db/database';
 import { seedDemoDataIfEmpty } from './cli/seed-demo-data';
 import { startJobs } from './jobs/scheduler';
+import { startMetricsServer } from './observability/metrics';
 import { createGateway } from './server/app';
+import { Health } from './server/health';
 import { logger } from './shared/logger';
 
-/** config → database (embedded or DATABASE_URL) → migrations → demo data → server → listen. */
+/** config → database (embedded or DATABASE_URL) → migrations → demo data → server → listen → jobs → ready. */
 async function main() {
   const config = loadConfig();
   registerEventHandlers();
@@ -19,12 +24,20 @@ async function main() {
     process.exit(1);
   });
   if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
-  const gateway = await createGateway(database.orm, config);
-  const jobs = config.jobsEnabled ? await startJobs(database.orm, database.url) : undefined;
+  let jobs: Awaited<ReturnType<typeof startJobs>> | undefined;
+  const health = new Health(database.orm, () => jobs?.state() ?? (config.jobsEnabled ? 'stopped' : 'disabled'));
+  const gateway = await createGateway(database.orm, { ...config, drainGraceMs: config.shutdown.graceMs }, health);
+  const metrics = config.metricsPort ? await startMetricsServer(config.metricsPort) : undefined;
   await new Promise<void>((resolve) => gateway.httpServer.listen(config.port, resolve));
+  if (config.jobsEnabled)
+    jobs = await startJobs(database.orm, database.url, { appealDeadlinesCron: config.appealDeadlinesCron });
+  health.serving();
   logger.info(
     {
-      url: `http://localhost:${config.port}/graphql`, // Since the process began (npm and tsx included), not since main(): what a user waits for.
+      url: `http://localhost:${config.port}/graphql`,
+      metrics: metrics ? `http://localhost:${config.metricsPort}/metrics` : null,
+      tracing: tracing ? 'otlp' : 'off',
+      // Since the process began (npm and tsx included), not since main(): what a user waits for.
       startupMs: Math.round(process.uptime() * 1000),
       embedded: !config.databaseUrl,
     },
@@ -32,17 +45,36 @@ async function main() {
   );
 
   let stopping = false;
+  /**
+   * Readiness turns 503 at once; requests are still served for the delay, so load balancers stop
+   * sending; then the server stops accepting and waits for in-flight requests (Apollo's drain plugin),
+   * jobs finish what they run, spans are flushed and the pool closes.
+   */
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    health.draining();
+    logger.info({ signal, delayMs: config.shutdown.delayMs }, 'draining');
+    const jobsStopped = jobs?.stop();
+    await delay(config.shutdown.delayMs);
     await gateway.apollo.stop();
-    await jobs?.stop();
+    await jobsStopped;
+    await Promise.all([closeServer(metrics), tracing?.shutdown()]);
     await database.close();
+    logger.info('shutdown complete');
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const onSignal = (signal: string) =>
+    void shutdown(signal).catch((error) => {
+      logger.fatal({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
 
 main().catch((error) => {

@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { exclusively } from './advisory-lock';
 import type { Config } from '../config';
 import { logger } from '../shared/logger';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -18,7 +19,8 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'embedde
   const url = config.databaseUrl ?? embedded!.url;
   try {
     const orm = await MikroORM.init(createOrmConfig(url));
-    const applied = await orm.getMigrator().up();
+    // Replicas starting together would otherwise run the same pending migration twice.
+    const applied = await exclusively(orm, 'weiquan:migrations', () => orm.getMigrator().up());
     if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     return {
       orm,

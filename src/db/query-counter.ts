@@ -13,6 +13,16 @@ export async function countStatements<T>(work: () => Promise<T>): Promise<{ resu
   return { result, statements: store.statements };
 }
 
+/** Runs a request's work with a statement counter of its own, read by `statementsSoFar` (request logs). */
+export function countingStatements<T>(work: () => T): T {
+  return counters.run({ statements: [] }, work);
+}
+
+/** How many statements the current request (or `countStatements` work) has sent so far. */
+export function statementsSoFar(): number {
+  return counters.getStore()?.statements.length ?? 0;
+}
+
 const everywhere = new Set<string[]>();
 
 /**

@@ -33,6 +33,7 @@ import {
   ProductPricePointResolver,
   ProductsResolver,
 } from '../modules/products/products.resolver';
+import { countUserErrors } from '../observability/requests';
 import { authChecker, denyRootFieldsWithoutRule, guardFieldsBelowRoot } from '../security/authorization';
 import { DateTimeScalar } from './date-time';
 import { NodeResolver } from './node.resolver';
@@ -80,7 +81,8 @@ export function getSchema(): Promise<GraphQLSchema> {
     authChecker,
   })
     .then(denyRootFieldsWithoutRule)
-    .then(guardFieldsBelowRoot);
+    .then(guardFieldsBelowRoot)
+    .then(countUserErrors);
   return built;
 }
 

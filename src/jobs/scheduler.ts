@@ -1,10 +1,13 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import PgBoss from 'pg-boss';
+import { exclusively } from '../db/advisory-lock';
 import { platformSession } from '../db/session';
 import { registerEventHandlers } from '../modules/event-handlers';
 import { appealsService } from '../modules/appeals/appeals.service';
 import { trustService } from '../modules/trust/trust.service';
+import { jobDuration, jobRuns } from '../observability/metrics';
 import { logger } from '../shared/logger';
+import type { JobsState } from '../server/health';
 
 export const RECOMPUTE_TRUST_SCORES = 'recompute-trust-scores';
 export const ENFORCE_APPEAL_DEADLINES = 'enforce-appeal-deadlines';
@@ -17,27 +20,66 @@ export const ENFORCE_APPEAL_DEADLINES = 'enforce-appeal-deadlines';
 export async function startJobs(
   orm: MikroORM,
   databaseUrl: string,
-): Promise<{ boss: PgBoss; stop: () => Promise<void> }> {
+  options: { appealDeadlinesCron?: string } = {},
+): Promise<{ boss: PgBoss; state: () => JobsState; stop: () => Promise<void> }> {
   registerEventHandlers();
-  const boss = new PgBoss({ connectionString: databaseUrl, max: 2 });
+  // Schedules are checked every 5 s (pg-boss's default is 30 s, so a tick could start half a minute late);
+  // one replica does the check per interval.
+  const boss = new PgBoss({ connectionString: databaseUrl, max: 2, cronMonitorIntervalSeconds: 5 });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-  await boss.start();
-  await boss.createQueue(RECOMPUTE_TRUST_SCORES);
-  await boss.schedule(RECOMPUTE_TRUST_SCORES, '17 3 * * *', {}, { tz: 'Asia/Shanghai' });
-  await boss.work(RECOMPUTE_TRUST_SCORES, async () => {
-    const result = await trustService.recompute(platformSession(orm, 'job:recompute-trust-scores'));
-    if (result.refusals.length) throw new Error(`recompute refused: ${JSON.stringify(result.refusals)}`);
-    logger.info({ ...result, refusals: undefined }, 'trust scores recomputed');
+  let state: JobsState = 'stopped';
+  boss.on('stopped', () => (state = 'stopped'));
+  // pg-boss creates a table per queue; two replicas creating one at once deadlock, so they take turns.
+  await exclusively(orm, 'weiquan:job-queues', async () => {
+    await boss.start();
+    await boss.createQueue(RECOMPUTE_TRUST_SCORES);
+    await boss.schedule(RECOMPUTE_TRUST_SCORES, '17 3 * * *', {}, { tz: 'Asia/Shanghai' });
+    await boss.createQueue(ENFORCE_APPEAL_DEADLINES);
+    await boss.schedule(ENFORCE_APPEAL_DEADLINES, options.appealDeadlinesCron ?? '*/5 * * * *', {});
   });
+  await boss.work(
+    RECOMPUTE_TRUST_SCORES,
+    measured(RECOMPUTE_TRUST_SCORES, async () => {
+      const result = await trustService.recompute(platformSession(orm, 'job:recompute-trust-scores'));
+      if (result.refusals.length) throw new Error(`recompute refused: ${JSON.stringify(result.refusals)}`);
+      logger.info({ ...result, refusals: undefined }, 'trust scores recomputed');
+    }),
+  );
   // Appeal SLA timers every five minutes; pg-boss keeps one schedule, so one instance runs each tick,
   // and the service's row claims make a second run of the same tick change nothing.
-  await boss.createQueue(ENFORCE_APPEAL_DEADLINES);
-  await boss.schedule(ENFORCE_APPEAL_DEADLINES, '*/5 * * * *', {});
-  await boss.work(ENFORCE_APPEAL_DEADLINES, async () => {
-    const result = await appealsService.enforceDeadlines(platformSession(orm, 'job:appeal-deadlines'), new Date());
-    if (result.refusals.length) throw new Error(`appeal deadlines refused: ${JSON.stringify(result.refusals)}`);
-    if (result.escalated || result.expired)
-      logger.info({ ...result, refusals: undefined }, 'appeal deadlines enforced');
-  });
-  return { boss, stop: () => boss.stop({ graceful: true, wait: true }) };
+  await boss.work(
+    ENFORCE_APPEAL_DEADLINES,
+    measured(ENFORCE_APPEAL_DEADLINES, async () => {
+      const result = await appealsService.enforceDeadlines(platformSession(orm, 'job:appeal-deadlines'), new Date());
+      if (result.refusals.length) throw new Error(`appeal deadlines refused: ${JSON.stringify(result.refusals)}`);
+      if (result.escalated || result.expired)
+        logger.info({ ...result, refusals: undefined }, 'appeal deadlines enforced');
+    }),
+  );
+  state = 'running';
+  return {
+    boss,
+    state: () => state,
+    // Graceful: no new work is fetched, and a running job finishes before the pool closes.
+    stop: async () => {
+      state = 'stopped';
+      await boss.stop({ graceful: true, wait: true });
+    },
+  };
+}
+
+/** A job's work with its run counted (ok or failed) and timed; a failure still reaches pg-boss to retry. */
+function measured(job: string, work: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const stopTimer = jobDuration.startTimer({ job });
+    try {
+      await work();
+      jobRuns.inc({ job, outcome: 'ok' });
+    } catch (error) {
+      jobRuns.inc({ job, outcome: 'failed' });
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  };
 }

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -13,7 +12,12 @@ import type { Config } from '../config';
 import { getSchema } from '../graphql/schema';
 import { registerEventHandlers } from '../modules/event-handlers';
 import { logger } from '../shared/logger';
+import { countingStatements } from '../db/query-counter';
+import { observeGateway } from '../observability/metrics';
+import { requestIdOf } from '../observability/request-id';
+import { requestLogger, requestObservationPlugin } from '../observability/requests';
 import { createRequestContext, type RequestContext } from './context';
+import { Health } from './health';
 import { type AuthConfig, createAuthenticator } from '../security/tokens';
 import { createErrorFormatter, errorReportingPlugin } from './errors';
 import { queryLimits } from './limits';
@@ -28,6 +32,8 @@ export interface ApolloOptions {
   isProduction: boolean;
   /** Introspection and Sandbox; off in production unless enabled for an internal deployment. */
   introspection: boolean;
+  /** How long in-flight requests may take to finish when the server stops. */
+  drainGraceMs?: number;
 }
 
 export async function createApollo(
@@ -50,10 +56,13 @@ export async function createApollo(
     formatError: createErrorFormatter({ maskInternalErrors: options.isProduction }),
     plugins: [
       ...limits.plugins,
+      requestObservationPlugin(),
       errorReportingPlugin(logger),
       // No cache hints are used; the default plugin wraps every field to collect them (≈20% of a deep page).
       ApolloServerPluginCacheControlDisabled(),
-      ...(httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer })] : []),
+      ...(httpServer
+        ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainGraceMs })]
+        : []),
       ...(options.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
     ],
   });
@@ -61,40 +70,44 @@ export async function createApollo(
   return apollo;
 }
 
-/** Express 5 with Apollo Server 5 at /graphql and a health check at /healthz. */
+/**
+ * Express 5 with Apollo Server 5 at /graphql, one log line per request, liveness at /healthz and
+ * readiness at /readyz.
+ */
 export async function createGateway(
   orm: MikroORM,
-  config: Pick<Config, 'isProduction' | 'introspection'> & { auth: AuthConfig },
+  config: Pick<Config, 'isProduction' | 'introspection'> & { auth: AuthConfig; drainGraceMs?: number },
+  health: Health = Health.serving(orm),
 ): Promise<Gateway> {
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const apollo = await createApollo(config, httpServer);
   const authenticate = createAuthenticator(config.auth);
+  observeGateway(orm);
 
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await orm.em.fork().getConnection().execute('select 1');
-      res.json({ status: 'ok' });
-    } catch (error) {
-      logger.error({ err: error }, 'health check failed');
-      res.status(503).json({ status: 'unavailable' });
-    }
+  app.use(requestLogger(logger));
+  // Alive as long as the process answers; restarting it would not help with anything else.
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const readiness = await health.readiness();
+    res.status(readiness.ready ? 200 : 503).json({ status: readiness.status, checks: readiness.checks });
   });
   app.use(
     '/graphql',
     express.json({ limit: '2mb' }),
+    // After the body is read: body parsing runs outside the request's async context.
+    (_req, _res, next) => countingStatements(next),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const requestId = requestIdOf(req.header('x-request-id'));
-        res.setHeader('x-request-id', requestId);
-        return createRequestContext(orm, { requestId, actor: await authenticate(req.header('authorization')) });
+        const context = createRequestContext(orm, {
+          requestId: requestIdOf(req),
+          actor: await authenticate(req.header('authorization')),
+        });
+        res.locals.report = context.report;
+        return context;
       },
     }),
   );
   return { app, httpServer, apollo };
-}
-
-/** A caller's request id is kept when it looks like one (for tracing across services), else a new one. */
-function requestIdOf(header: string | undefined): string {
-  return header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
 }

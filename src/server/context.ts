@@ -14,6 +14,7 @@ import { versionInForce } from '../modules/policies/policies.rules';
 import { createTrustLoaders } from '../modules/trust/trust.loaders';
 import { createPolicyLoaders } from '../modules/policies/policies.loaders';
 import { createProductLoaders } from '../modules/products/products.loaders';
+import { newRequestReport, type RequestReport } from '../observability/requests';
 import { ANONYMOUS, type Actor, actorLabel, tenantScopeOf } from '../security/actor';
 
 function createLoaders(db: TenantDb) {
@@ -47,6 +48,8 @@ export interface RequestContext {
   /** What services take: the tenant's database and the actor's label. */
   session: Session;
   loaders: Loaders;
+  /** What the request did, for its log line and metrics. */
+  report: RequestReport;
 }
 
 export function createRequestContext(
@@ -61,5 +64,8 @@ export function createRequestContext(
     db,
     session: { db, actor: actorLabel(actor) },
     loaders: createLoaders(db),
+    report: newRequestReport(
+      actor.authenticated ? { role: actor.role, merchantId: actor.merchantId } : { role: null, merchantId: null },
+    ),
   };
 }

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { rejectedDocuments } from '../observability/metrics';
 
 /** The most tokens a document may have; the largest documented operation has a few hundred. */
 const MAX_TOKENS = 5000;
@@ -39,6 +40,7 @@ function nulPlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ request }) {
           if (request.query?.includes('\u0000') || request.query?.includes('\\u0000') || hasNul(request.variables)) {
+            rejectedDocuments.inc({ reason: 'nul' });
             throw new GraphQLError('strings may not contain the NUL character', {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
             });
@@ -67,6 +69,7 @@ function complexityPlugin(): ApolloServerPlugin {
             return; // variables that do not fit the operation: execution refuses them with BAD_USER_INPUT
           }
           if (complexity > MAX_COMPLEXITY) {
+            rejectedDocuments.inc({ reason: 'complexity' });
             throw new GraphQLError('Query is too complex: ask for smaller pages or fewer nested lists', {
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
             });
@@ -84,9 +87,9 @@ function complexityPlugin(): ApolloServerPlugin {
  */
 export function queryLimits(options: { isProduction: boolean }) {
   const armor = new ApolloArmor({
-    maxDepth: { n: 12, exposeLimits: false },
-    maxAliases: { n: 15, exposeLimits: false },
-    maxDirectives: { n: 20, exposeLimits: false },
+    maxDepth: { n: 12, exposeLimits: false, onReject: [() => rejectedDocuments.inc({ reason: 'depth' })] },
+    maxAliases: { n: 15, exposeLimits: false, onReject: [() => rejectedDocuments.inc({ reason: 'aliases' })] },
+    maxDirectives: { n: 20, exposeLimits: false, onReject: [() => rejectedDocuments.inc({ reason: 'directives' })] },
     // Counted by graphql-js's own parser instead (parseOptions below): armor's check throws outside
     // parsing, which Apollo answers as a server error (HTTP 500).
     maxTokens: { enabled: false },

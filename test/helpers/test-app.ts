@@ -96,7 +96,7 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
     async close() {
       await apollo.stop();
       await orm.close();
-      await adminQuery(serverUrl, `drop database if exists "${database}"`);
+      await adminQuery(serverUrl, `drop database if exists "${database}" with (force)`);
     },
   };
 }

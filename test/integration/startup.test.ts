@@ -68,6 +68,7 @@ describe('npm start on an empty data folder', () => {
       EMBEDDED_PG_DIR: join(dataDir, 'pg'),
       EMBEDDED_PG_PORT: String(await freePort()),
       PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
     };
     const port = Number(env.PORT);
     const cold = await startGateway(env);
@@ -86,6 +87,9 @@ describe('npm start on an empty data folder', () => {
     expect(sandbox.status).toBe(200);
     expect(await sandbox.text()).toMatch(/sandbox/i);
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
+    const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(readiness.status).toBe(200);
+    expect(await readiness.json()).toMatchObject({ status: 'serving', checks: { migrations: 'ok', jobs: 'running' } });
 
     await stop(cold.child);
     const warm = await startGateway(env);

@@ -40,4 +40,17 @@ describe('configuration', () => {
       loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, ENABLE_INTROSPECTION: 'true' }).introspection,
     ).toBe(true);
   });
+
+  it('drains for 5 s in production and not at all in development, and refuses nonsense ports and delays', () => {
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET }).shutdown).toEqual({
+      delayMs: 5000,
+      graceMs: 10_000,
+    });
+    expect(loadConfig({ NODE_ENV: 'development' }).shutdown.delayMs).toBe(0);
+    expect(loadConfig({ METRICS_PORT: '0' }).metricsPort).toBe(0);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_PORT: '9.5' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: '-1' })).toThrow(/SHUTDOWN_DELAY_MS/);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '1e9' })).toThrow(/SHUTDOWN_GRACE_MS/);
+  });
 });
