@@ -3,12 +3,15 @@
  *
  *   npm run bench                      # scale 1: 2,000 merchants, 200,000 orders
  *   npm run bench -- --scale 0.1       # 200 merchants, 20,000 orders: under two minutes
- *   options: --seconds 10 --connections 10 --only Q1,Q2,Q3,L,P; DATABASE_URL for an external (empty) database
+ *   options: --seconds 10 --connections 10 --only Q1,Q2,Q3,L,P --tracing on|off --peers on|off; DATABASE_URL for an
+ *   external (empty) database
  *
  * Each server runs in its own process (the gateway as `npm start` in production mode, PostGraphile on
  * Node 22 from bench/peer) with a pool of 10; PostGraphile once as the gateway's RLS role with the same
  * tenant settings and once as the owner without RLS. Every response body is checked, and both sides
- * must return the same data. Prints a table and writes bench/results/<date>-scale-<n>.{json,md}.
+ * must return the same data. The gateway runs a second time with tracing exporting over OTLP (to a
+ * sink that discards spans), to show what tracing costs; tracing off is the first gateway row.
+ * Prints a table and writes bench/results/<date>-scale-<n>.{json,md}.
  * Figures only: nothing here passes or fails on speed.
  */
 import 'reflect-metadata';
@@ -27,7 +30,14 @@ import { Role } from '../src/security/roles';
 import { signToken } from '../src/security/tokens';
 import { datasetSize, loadDataset } from './dataset';
 import { comparedQueries, type Body, type Pick } from './queries';
-import { ensurePeerInstalled, postgresCpuReader, startGateway, startPostGraphile, type BenchServer } from './servers';
+import {
+  ensurePeerInstalled,
+  postgresCpuReader,
+  startGateway,
+  startPostGraphile,
+  startSpanSink,
+  type BenchServer,
+} from './servers';
 
 const { values: options } = parseArgs({
   options: {
@@ -35,12 +45,18 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
     only: { type: 'string', default: 'Q1,Q2,Q3,L,P' },
+    // `--tracing off` skips the extra gateway run with OpenTelemetry exporting.
+    tracing: { type: 'string', default: 'on' },
+    // `--peers off`: the gateway alone, for quick A/B runs of a change.
+    peers: { type: 'string', default: 'on' },
   },
 });
 const SCALE = Number(options.scale);
 const SECONDS = Number(options.seconds);
 const CONNECTIONS = Number(options.connections);
 const ONLY = new Set(options.only.split(','));
+const TRACING = options.tracing !== 'off';
+const PEERS = options.peers !== 'off';
 const ROOT = resolve(__dirname, '..');
 
 interface Measurement {
@@ -176,7 +192,7 @@ async function main() {
     ),
   );
 
-  ensurePeerInstalled();
+  if (PEERS) ensurePeerInstalled();
   const jwtSecret = randomBytes(48).toString('base64');
   const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret };
   const staff = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
@@ -190,10 +206,18 @@ async function main() {
   );
   const measurements: Measurement[] = [];
   const mismatches: string[] = [];
+  const sink = TRACING ? await startSpanSink() : undefined;
   try {
     servers.push(await startGateway(url, jwtSecret));
-    servers.push(await startPostGraphile(url, true), await startPostGraphile(url, false));
+    if (PEERS) servers.push(await startPostGraphile(url, true), await startPostGraphile(url, false));
     const [gateway, ...peers] = servers;
+    const traced = sink
+      ? await startGateway(url, jwtSecret, {
+          name: 'gateway+tracing',
+          env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'weiquan-bench' },
+        })
+      : undefined;
+    if (traced) servers.push(traced);
     for (const compared of comparedQueries(picks).filter(({ key }) => ONLY.has(key))) {
       // Same data: the first few rotated requests, answered by every server, reduce to the same shape.
       for (let i = 0; i < 3; i++) {
@@ -213,6 +237,7 @@ async function main() {
         }
       }
       const row = [await measure(compared.key, gateway, compared.gateway, { token: staff, postgresCpu })];
+      if (traced) row.push(await measure(compared.key, traced, compared.gateway, { token: staff, postgresCpu }));
       for (const peer of peers) row.push(await measure(compared.key, peer, compared.peer, { postgresCpu }));
       measurements.push(...row);
       printRows(row, compared.title);
@@ -267,8 +292,10 @@ async function main() {
       );
       if (violations.length) process.exitCode = 1;
     }
+    if (sink) console.log(`\nThe span sink received ${sink.batches()} OTLP batches from the traced gateway.`);
   } finally {
     for (const server of servers) await server.stop();
+    await sink?.close();
     await orm.close();
     await stop();
   }
@@ -280,7 +307,7 @@ async function main() {
     console.log('Every compared query returned the same data from the gateway and both PostGraphile runs.');
   }
   const headline = comparedQueries(picks)
-    .filter(({ key }) => ONLY.has(key))
+    .filter(({ key }) => ONLY.has(key) && PEERS)
     .map(({ key }) => {
       const of = (name: string) => measurements.find((m) => m.query === key && m.server === name)!;
       return {
@@ -289,13 +316,37 @@ async function main() {
         vsPostGraphileNoRls: of(servers[0].name).reqPerSec / of(servers[2].name).reqPerSec,
       };
     });
+  const tracingCost = TRACING
+    ? comparedQueries(picks)
+        .filter(({ key }) => ONLY.has(key))
+        .map(({ key }) => {
+          const off = measurements.find((m) => m.query === key && m.server === 'gateway')!;
+          const on = measurements.find((m) => m.query === key && m.server === 'gateway+tracing')!;
+          return {
+            query: key,
+            reqPerSecOff: off.reqPerSec,
+            reqPerSecOn: on.reqPerSec,
+            cpuMsPerRequestOff: off.serverCpuMsPerRequest,
+            cpuMsPerRequestOn: on.serverCpuMsPerRequest,
+          };
+        })
+    : [];
+  if (tracingCost.length) console.log('\nTracing: gateway req/s and CPU per request, off → on (OTLP export)');
+  for (const t of tracingCost) {
+    console.log(
+      `  ${t.query}: ${t.reqPerSecOff.toFixed(0)} → ${t.reqPerSecOn.toFixed(0)} req/s (${(
+        (t.reqPerSecOn / t.reqPerSecOff - 1) *
+        100
+      ).toFixed(0)}%), CPU ${t.cpuMsPerRequestOff.toFixed(2)} → ${t.cpuMsPerRequestOn.toFixed(2)} ms`,
+    );
+  }
   console.log('\nHeadline: gateway req/s ÷ PostGraphile req/s');
   for (const h of headline) {
     console.log(
       `  ${h.query}: ${h.vsPostGraphileRls.toFixed(2)}× (same RLS), ${h.vsPostGraphileNoRls.toFixed(2)}× (no RLS)`,
     );
   }
-  writeResults({ size, measurements, headline, mismatches });
+  writeResults({ size, measurements, headline, tracingCost, mismatches });
 }
 
 const HEADER =
@@ -327,6 +378,13 @@ function writeResults(result: {
   size: ReturnType<typeof datasetSize>;
   measurements: Measurement[];
   headline: { query: string; vsPostGraphileRls: number; vsPostGraphileNoRls: number }[];
+  tracingCost: {
+    query: string;
+    reqPerSecOff: number;
+    reqPerSecOn: number;
+    cpuMsPerRequestOff: number;
+    cpuMsPerRequestOn: number;
+  }[];
   mismatches: string[];
 }) {
   const date = new Date().toISOString().slice(0, 10);
@@ -353,6 +411,17 @@ function writeResults(result: {
       (h) => `| ${h.query} | ${h.vsPostGraphileRls.toFixed(2)}× | ${h.vsPostGraphileNoRls.toFixed(2)}× |`,
     ),
     '',
+    ...(result.tracingCost.length
+      ? [
+          '| query | tracing off req/s | tracing on req/s | CPU ms/req off | CPU ms/req on |',
+          '|---|---|---|---|---|',
+          ...result.tracingCost.map(
+            (t) =>
+              `| ${t.query} | ${t.reqPerSecOff.toFixed(0)} | ${t.reqPerSecOn.toFixed(0)} | ${t.cpuMsPerRequestOff.toFixed(2)} | ${t.cpuMsPerRequestOn.toFixed(2)} |`,
+          ),
+          '',
+        ]
+      : []),
     HEADER,
     '|---|---|---|---|---|---|---|---|---|---|',
     ...result.measurements.map(tableRow),

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -84,21 +85,50 @@ async function startServer(
   };
 }
 
-/** The gateway as `npm start` runs it in production: its own process, jobs off, its default pool (10). */
-export function startGateway(databaseUrl: string, jwtSecret: string): Promise<BenchServer> {
+/**
+ * The gateway as `npm start` runs it in production: its own process, jobs off, its default pool (10);
+ * `env` adds settings (an OTLP endpoint, for the tracing row).
+ */
+export function startGateway(
+  databaseUrl: string,
+  jwtSecret: string,
+  options: { name?: string; env?: Record<string, string> } = {},
+): Promise<BenchServer> {
   // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles", to profile the gateway.
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return startServer('gateway', process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  return startServer(options.name ?? 'gateway', process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: (port) => ({
       NODE_ENV: 'production',
       PORT: String(port),
+      METRICS_PORT: '0',
       DATABASE_URL: databaseUrl,
       JOBS_ENABLED: 'false',
-      LOG_LEVEL: 'warn',
+      // Production's level: one line per request, written to a pipe the bench drains.
+      LOG_LEVEL: 'info',
       AUTH_JWT_SECRET: jwtSecret,
+      ...options.env,
     }),
   });
+}
+
+/**
+ * An OTLP/HTTP endpoint that accepts and discards spans, standing in for a collector, so the
+ * tracing row measures what exporting costs the gateway.
+ */
+export async function startSpanSink(): Promise<{ url: string; batches: () => number; close(): Promise<void> }> {
+  let batches = 0;
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => (batches++, res.writeHead(200, { 'content-type': 'application/json' }).end('{}')));
+  });
+  const port = await freePort();
+  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    batches: () => batches,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
 }
 
 /** Installs bench/peer (PostGraphile 5 and a Node 22 to run it) on first use. */

@@ -58,6 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const isProduction = parsed.NODE_ENV === 'production';
   const jwtSecret =
     parsed.AUTH_JWT_SECRET ?? (isProduction || parsed.AUTH_JWKS_URL ? undefined : DEVELOPMENT_JWT_SECRET);
+  // The embedded PostgreSQL keeps its data in the process's folder: in a container that is lost on restart.
+  if (isProduction && !parsed.DATABASE_URL)
+    throw new Error('production needs DATABASE_URL: the embedded PostgreSQL is for development');
   if (isProduction && !parsed.AUTH_JWT_SECRET && !parsed.AUTH_JWKS_URL) {
     throw new Error('production needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
   }

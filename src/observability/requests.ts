@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { trace } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
+import { stdSerializers } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { statementsSoFar } from '../db/query-counter';
 import type { Refusal } from '../shared/refusal';
@@ -111,13 +112,12 @@ export function countUserErrors(schema: GraphQLSchema): GraphQLSchema {
  */
 export function requestLogger(logger: Logger) {
   const line = (
-    req: { id?: unknown; method?: string; url?: string },
+    req: { method?: string; url?: string; originalUrl?: string },
     res: { statusCode: number; locals?: Record<string, unknown> },
     ms: number,
   ) => ({
-    requestId: req.id,
     method: req.method,
-    path: req.url?.split('?')[0],
+    path: (req.originalUrl ?? req.url)?.split('?')[0],
     status: res.statusCode,
     durationMs: ms,
     ...(res.locals?.report as RequestReport | undefined),
@@ -129,7 +129,11 @@ export function requestLogger(logger: Logger) {
       res.setHeader('x-request-id', id);
       return id;
     },
+    // The request is never bound to a logger whole (its headers would be serialized on every request).
+    wrapSerializers: false,
+    serializers: { req: () => undefined, err: stdSerializers.err },
     quietReqLogger: true,
+    customAttributeKeys: { reqId: 'requestId' },
     quietResLogger: true,
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),

@@ -3,6 +3,9 @@ import { DEVELOPMENT_JWT_SECRET, entropyBits, loadConfig } from '../../src/confi
 
 const RANDOM_SECRET = 'q3Vx9Lk2Pz7Rm4Tn8Wb1Yc6Hd5Jf0Gs-AeUiO_lkMN';
 
+/** What every production configuration has besides what a test varies. */
+const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://weiquan@db.internal:5432/weiquan' };
+
 describe('configuration', () => {
   it('signs development tokens with the local secret outside production', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
@@ -10,16 +13,16 @@ describe('configuration', () => {
   });
 
   it('fails fast in production without a real key', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET or AUTH_JWKS_URL/);
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(
+    expect(() => loadConfig({ ...PRODUCTION })).toThrow(/AUTH_JWT_SECRET or AUTH_JWKS_URL/);
+    expect(() => loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(
       /refused in production/,
     );
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'short' })).toThrow(/32 characters/);
+    expect(() => loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: 'short' })).toThrow(/32 characters/);
   });
 
   it('refuses a secret without real entropy, however long', () => {
     for (const weak of [' '.repeat(32), 'x'.repeat(64), 'abababababababababababababababab']) {
-      expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: weak })).toThrow(/random/);
+      expect(() => loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: weak })).toThrow(/random/);
     }
     expect(entropyBits(' '.repeat(32))).toBe(0);
     expect(entropyBits(RANDOM_SECRET)).toBeGreaterThanOrEqual(128);
@@ -27,22 +30,26 @@ describe('configuration', () => {
 
   it('loads demo data only when asked for, and never in production', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).seedOnEmpty).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET }).seedOnEmpty).toBe(false);
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET, SEED_ON_EMPTY: 'true' })).toThrow(
+    expect(loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: RANDOM_SECRET }).seedOnEmpty).toBe(false);
+    expect(() => loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: RANDOM_SECRET, SEED_ON_EMPTY: 'true' })).toThrow(
       /never loaded in production/,
     );
   });
 
   it('turns introspection and Sandbox off in production unless enabled for an internal deployment', () => {
     const secret = RANDOM_SECRET;
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret }).introspection).toBe(false);
-    expect(
-      loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, ENABLE_INTROSPECTION: 'true' }).introspection,
-    ).toBe(true);
+    expect(loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: secret }).introspection).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: secret, ENABLE_INTROSPECTION: 'true' }).introspection).toBe(
+      true,
+    );
+  });
+
+  it('needs an external database in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET })).toThrow(/DATABASE_URL/);
   });
 
   it('drains for 5 s in production and not at all in development, and refuses nonsense ports and delays', () => {
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET }).shutdown).toEqual({
+    expect(loadConfig({ ...PRODUCTION, AUTH_JWT_SECRET: RANDOM_SECRET }).shutdown).toEqual({
       delayMs: 5000,
       graceMs: 10_000,
     });

@@ -130,6 +130,8 @@ describe('a gateway process with tracing on', () => {
       'the request log line',
     );
     expect(line).toMatchObject({
+      method: 'POST',
+      path: '/graphql',
       operation: 'MerchantsWithOrders',
       operationType: 'query',
       outcome: 'ok',
