@@ -10,6 +10,7 @@ import {
 } from '../modules/after-sales/after-sales.resolver';
 import { AppealsResolver, MerchantAppealsResolver } from '../modules/appeals/appeals.resolver';
 import { MerchantAuditResolver } from '../modules/audit/audit.resolver';
+import { LiveResolver } from '../modules/live/live.resolver';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { MerchantWarningsResolver, WarningsResolver } from '../modules/warnings/warnings.resolver';
 import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
@@ -68,7 +69,21 @@ export const resolvers = [
   AppealsResolver,
   MerchantAppealsResolver,
   MerchantAuditResolver,
+  LiveResolver,
 ] as const;
+
+/**
+ * type-graphql wants a PubSub once a schema has subscriptions; ours subscribe through the live hub
+ * themselves (`subscribe:`), so topics are never used.
+ */
+const noTopics = {
+  publish(): void {
+    throw new Error('subscriptions use the live hub, not topics');
+  },
+  subscribe(): AsyncIterable<unknown> {
+    throw new Error('subscriptions use the live hub, not topics');
+  },
+};
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -79,6 +94,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     authChecker,
+    pubSub: noTopics,
   })
     .then(denyRootFieldsWithoutRule)
     .then(guardFieldsBelowRoot)

@@ -6,6 +6,7 @@ import { appealsService } from './appeals/appeals.service';
 import { LedgerKind } from './ledger/ledger.enums';
 import { subsidiesService } from './ledger/subsidies.service';
 import { AUDITED_EVENTS, auditService } from './audit/audit.service';
+import { publishLiveEvents } from './live/live.events';
 import { merchantsService } from './merchants/merchants.service';
 import { trustOutcomeHandlers } from './trust/trust.outcomes';
 import { trustService } from './trust/trust.service';
@@ -37,7 +38,10 @@ import { warningsService } from './warnings/warnings.service';
  * Before those, the audit module writes a line of the merchant's audit log for every event about a
  * merchant's account (AUDITED_EVENTS), in the same transaction.
  *
- * After commit, each event is logged at debug level (notifications and live updates will hang here).
+ * Last, the live module NOTIFYs the same events to merchant consoles (`merchantEvents` subscription),
+ * in the transaction, so PostgreSQL delivers them to every replica only if it commits.
+ *
+ * After commit, each event is logged at debug level.
  */
 export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
@@ -92,6 +96,8 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   bus.onBlocking('AppealDecided', (events, tx) => subsidiesService.onAppealsDecided(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => trustOutcomeHandlers.onAppealsDecided(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => merchantsService.onAppealsDecided(events, tx));
+  // Last: the live feed announces what the audit log recorded, delivered by PostgreSQL at commit.
+  for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => publishLiveEvents(events, tx));
   for (const type of [
     'OrderPlaced',
     'OrderShipped',

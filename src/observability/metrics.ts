@@ -70,6 +70,26 @@ export const jobDuration = new Histogram({
   registers: [registry],
 });
 
+export const liveEventsPublished = new Counter({
+  name: 'weiquan_live_events_received_total',
+  help: 'Live events this replica received from PostgreSQL (committed on any replica), by kind',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const liveSockets = new Gauge({
+  name: 'weiquan_live_sockets',
+  help: 'Open GraphQL-over-WebSocket connections on this replica',
+  registers: [registry],
+});
+
+export const liveSocketsRefused = new Counter({
+  name: 'weiquan_live_sockets_closed_total',
+  help: 'WebSocket connections the gateway closed, by reason (unauthenticated, too_many, expired, idle, slow)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
 /** Knex's pool (tarn) behind MikroORM: what it reports when scraped. */
 interface PoolReadings {
   numUsed(): number;

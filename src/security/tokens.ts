@@ -64,27 +64,36 @@ export function createAuthenticator(config: AuthConfig) {
   // text) until it expires or reaches maxAge, whichever is first, instead of checking its signature again.
   const verified = new LRUCache<string, { actor: Actor; validUntilMs: number }>({ max: 10_000 });
 
-  return async (authorization: string | undefined): Promise<Actor> => {
-    if (!authorization) return ANONYMOUS;
+  /** The actor and until when the token holds (a live socket is closed then); anonymous holds forever. */
+  const verify = async (authorization: string | undefined): Promise<{ actor: Actor; validUntilMs: number }> => {
+    if (!authorization) return { actor: ANONYMOUS, validUntilMs: Infinity };
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) throw unauthenticated('expected "Authorization: Bearer <token>"');
     const token = match[1];
     const known = verified.get(token);
-    if (known && Date.now() < known.validUntilMs) return known.actor;
+    if (known && Date.now() < known.validUntilMs) return known;
     try {
       const { payload } = keys
         ? await jwtVerify(token, keys, options)
         : await jwtVerify(token, secret!, { ...options, algorithms: ['HS256'] });
       if (payload.exp! - payload.iat! > maxAge) throw unauthenticated(`token lifetime above ${maxAge} seconds`);
-      const actor = actorOf(payload);
-      const validUntilMs = (Math.min(payload.exp!, payload.iat! + maxAge) + CLOCK_TOLERANCE_SECONDS) * 1000;
-      verified.set(token, { actor, validUntilMs });
-      return actor;
+      const session = {
+        actor: actorOf(payload),
+        validUntilMs: (Math.min(payload.exp!, payload.iat! + maxAge) + CLOCK_TOLERANCE_SECONDS) * 1000,
+      };
+      verified.set(token, session);
+      return session;
     } catch (error) {
       if (error instanceof GraphQLError) throw error;
       throw unauthenticated('invalid or expired token');
     }
   };
+  return Object.assign(
+    async (authorization: string | undefined): Promise<Actor> => (await verify(authorization)).actor,
+    {
+      verify,
+    },
+  );
 }
 
 /** Signs an HS256 token, for development (`npm run token`) and tests. */

@@ -18,6 +18,8 @@ import { requestIdOf } from '../observability/request-id';
 import { requestLogger, requestObservationPlugin } from '../observability/requests';
 import { createRequestContext, type RequestContext } from './context';
 import { Health } from './health';
+import { LiveHub } from '../modules/live/live.hub';
+import { type LiveLimits, serveLiveUpdates } from './live-socket';
 import { type AuthConfig, createAuthenticator } from '../security/tokens';
 import { createErrorFormatter, errorReportingPlugin } from './errors';
 import { queryLimits } from './limits';
@@ -39,6 +41,8 @@ export interface ApolloOptions {
 export async function createApollo(
   options: ApolloOptions,
   httpServer?: http.Server,
+  /** Run when the server drains, before it stops (closing the WebSocket server). */
+  onDrain?: () => Promise<void>,
 ): Promise<ApolloServer<RequestContext>> {
   registerEventHandlers();
   const limits = queryLimits(options);
@@ -60,6 +64,8 @@ export async function createApollo(
       errorReportingPlugin(logger),
       // No cache hints are used; the default plugin wraps every field to collect them (≈20% of a deep page).
       ApolloServerPluginCacheControlDisabled(),
+      // Sockets first: an upgraded connection would otherwise hold the HTTP drain until its grace ends.
+      ...(onDrain ? [{ serverWillStart: async () => ({ drainServer: onDrain }) }] : []),
       ...(httpServer
         ? [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.drainGraceMs })]
         : []),
@@ -76,14 +82,35 @@ export async function createApollo(
  */
 export async function createGateway(
   orm: MikroORM,
-  config: Pick<Config, 'isProduction' | 'introspection'> & { auth: AuthConfig; drainGraceMs?: number },
+  config: Pick<Config, 'isProduction' | 'introspection'> & {
+    auth: AuthConfig;
+    drainGraceMs?: number;
+    liveLimits?: Partial<LiveLimits>;
+  },
   health: Health = Health.serving(orm),
 ): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const apollo = await createApollo(config, httpServer);
   const authenticate = createAuthenticator(config.auth);
+  const hub = new LiveHub();
+  await hub.start(orm.config.get('clientUrl')!);
+  const limits = queryLimits(config);
+  const live = serveLiveUpdates({
+    httpServer,
+    schema: await getSchema(),
+    orm,
+    authenticate,
+    hub,
+    validationRules: limits.validationRules,
+    maxTokens: limits.parseOptions.maxTokens,
+    isProduction: config.isProduction,
+    limits: config.liveLimits,
+  });
+  const apollo = await createApollo(config, httpServer, async () => {
+    await live.dispose();
+    await hub.stop();
+  });
   observeGateway(orm);
 
   app.use(requestLogger(logger));

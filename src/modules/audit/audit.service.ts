@@ -6,7 +6,7 @@ import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditEntry } from './audit.entity';
 
-interface Entry {
+export interface AuditLine {
   merchantId: string;
   action: string;
   subjectType: string;
@@ -17,7 +17,7 @@ interface Entry {
 }
 
 /** The audit line of an event on a merchant's account, or null for events that are not about one. */
-function entryOf(event: DomainEvent): Entry | null {
+function entryOf(event: DomainEvent): AuditLine | null {
   switch (event.type) {
     case 'AfterSalesCaseOpened':
       return {
@@ -127,12 +127,15 @@ export const AUDITED_EVENTS = [
 export const auditService = {
   /** A blocking handler: the events' lines, written in the transaction that emitted them. */
   async record(events: DomainEvent[], tx: Tx): Promise<void> {
-    for (const entry of events.map(entryOf)) {
-      if (!entry) continue;
-      const { merchantId, ...line } = entry;
+    for (const { merchantId, ...line } of auditService.linesOf(events)) {
       tx.em.create(AuditEntry, { ...line, merchant: merchantId, actor: tx.actor, createdAt: nextStamp() });
     }
     await tx.em.flush();
+  },
+
+  /** What the events say about merchants' accounts, as audit lines (for the live feed, which streams them). */
+  linesOf(events: DomainEvent[]): AuditLine[] {
+    return events.flatMap((event) => entryOf(event) ?? []);
   },
 
   ofMerchant(ctx: RequestContext, merchantId: string, args: PageArgs): Promise<Page<AuditEntry>> {

@@ -1,0 +1,76 @@
+import { GraphQLError } from 'graphql';
+import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { toGlobalId, type NodeTypeName } from '../../graphql/global-id';
+import { optionalLocalId } from '../../graphql/ids';
+import { Allow } from '../../security/authorization';
+import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
+import type { LiveContext } from '../../server/live-socket';
+import { type LiveEvent, LiveEventKind } from './live.events';
+import { MerchantEventNode } from './live.types';
+
+const NODE_TYPE_OF: Record<string, NodeTypeName> = {
+  AFTER_SALES_CASE: 'AfterSalesCase',
+  APPEAL: 'Appeal',
+  LEDGER_TRANSACTION: 'LedgerTransaction',
+  SCORE_EVENT: 'ScoreEvent',
+  MERCHANT: 'Merchant',
+  PRODUCT: 'Product',
+  ORDER: 'Order',
+};
+
+interface MerchantEventsArgs {
+  kinds?: LiveEventKind[] | null;
+  merchantId?: string | null;
+}
+
+/**
+ * Who hears what: a merchant its own account only (naming another merchant is FORBIDDEN); staff one
+ * merchant or, without `merchantId`, all of them (a queue such as new appeals: `kinds: [APPEAL_FILED]`).
+ */
+function subscribeToMerchantEvents(args: MerchantEventsArgs, context: LiveContext) {
+  const { actor } = context;
+  if (!actor.authenticated) throw new GraphQLError('sign in first', { extensions: { code: 'UNAUTHENTICATED' } });
+  if (!context.live)
+    throw new GraphQLError('subscriptions are served over WebSocket at /graphql', {
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  const named = optionalLocalId('Merchant', args.merchantId, 'merchantId');
+  if (actor.role === Role.MERCHANT && named && named !== actor.merchantId)
+    throw new GraphQLError('a merchant hears only its own events', { extensions: { code: 'FORBIDDEN' } });
+  if (args.kinds && !args.kinds.length)
+    throw new GraphQLError('kinds: name at least one kind, or leave it out for all', {
+      extensions: { code: 'BAD_USER_INPUT', field: 'kinds' },
+    });
+  return context.live.subscribe({
+    merchantId: actor.role === Role.MERCHANT ? actor.merchantId : named,
+    kinds: args.kinds ? new Set(args.kinds) : null,
+  });
+}
+
+@Resolver(() => MerchantEventNode)
+export class LiveResolver {
+  @Allow(...MERCHANT_DATA_READERS)
+  @Subscription(() => MerchantEventNode, {
+    description:
+      'What happens on merchants’ accounts, as it commits on any replica: warnings, case and appeal moves, payouts and other postings, score events, status changes. A merchant hears its own; staff one merchant or all. Over WebSocket (graphql-ws) at /graphql, with `{ "authorization": "Bearer <token>" }` as connection params. Events are not replayed: after a reconnect, refetch.',
+    subscribe: ({ args, context }) => subscribeToMerchantEvents(args as MerchantEventsArgs, context as LiveContext),
+  })
+  merchantEvents(
+    @Root() event: LiveEvent,
+    @Arg('kinds', () => [LiveEventKind], { nullable: true, description: 'Only these kinds; all when left out.' })
+    _kinds: LiveEventKind[] | null,
+    @Arg('merchantId', () => ID, { nullable: true, description: 'Staff: one merchant; all when left out.' })
+    _merchantId: string | null,
+  ): MerchantEventNode {
+    const subjectType = NODE_TYPE_OF[event.subjectType];
+    return {
+      kind: event.kind,
+      merchantId: toGlobalId('Merchant', event.merchantId),
+      subjectType: event.subjectType,
+      subjectId: subjectType ? toGlobalId(subjectType, event.subjectId) : event.subjectId,
+      summary: event.summary,
+      actor: event.actor,
+      occurredAt: new Date(event.occurredAt),
+    };
+  }
+}

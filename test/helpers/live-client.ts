@@ -1,0 +1,73 @@
+import { print } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { MerchantEventsSubscription } from '../generated/graphql';
+import { MerchantEventsDocument } from '../generated/graphql';
+
+type Event = MerchantEventsSubscription['merchantEvents'];
+
+export interface LiveSubscription {
+  events: Event[];
+  errors: unknown[];
+  /** Resolves once `count` events have arrived. */
+  received(count: number, ms?: number): Promise<Event[]>;
+  stop(): void;
+}
+
+export interface LiveClient {
+  client: Client;
+  /** Resolves with the close code once the server closes the socket. */
+  closed: Promise<number>;
+  subscribe(variables?: { kinds?: string[]; merchantId?: string }, query?: string): LiveSubscription;
+  dispose(): Promise<void>;
+}
+
+/** A real graphql-ws client over `ws`, signed in with `connectionParams`, that never reconnects. */
+export function liveClient(port: number, token: string | null, options: { lazy?: boolean } = {}): LiveClient {
+  let closedWith: (code: number) => void;
+  const closed = new Promise<number>((resolve) => (closedWith = resolve));
+  const client = createClient({
+    url: `ws://127.0.0.1:${port}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    lazy: options.lazy ?? false,
+    retryAttempts: 0,
+    onNonLazyError: () => {},
+    on: { closed: (event) => closedWith((event as { code: number }).code) },
+  });
+  return {
+    client,
+    closed,
+    subscribe(variables = {}, query = print(MerchantEventsDocument)) {
+      const events: Event[] = [];
+      const errors: unknown[] = [];
+      const stop = client.subscribe<MerchantEventsSubscription>(
+        { query, variables },
+        {
+          next: (result) => {
+            if (result.errors) errors.push(...result.errors);
+            if (result.data) events.push(result.data.merchantEvents);
+          },
+          // Refused before execution: the server sends the errors as one list.
+          error: (error) => errors.push(...(Array.isArray(error) ? error : [error])),
+          complete: () => {},
+        },
+      );
+      return {
+        events,
+        errors,
+        async received(count, ms = 10_000) {
+          const deadline = Date.now() + ms;
+          while (events.length < count) {
+            if (Date.now() > deadline)
+              throw new Error(`expected ${count} events, got ${events.length}: ${JSON.stringify({ events, errors })}`);
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+          return events;
+        },
+        stop,
+      };
+    },
+    dispose: () => client.dispose() as Promise<void>,
+  };
+}
