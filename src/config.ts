@@ -50,6 +50,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       default: 24 * 3600,
       desc: 'Oldest token accepted (by iat), and the longest lifetime one may declare',
     }),
+    SUBGRAPH_ENABLED: bool({
+      default: undefined,
+      desc: 'Serve the schema as an Apollo Federation 2 subgraph at /subgraph; default on outside production',
+    }),
     ENABLE_INTROSPECTION: bool({
       default: undefined,
       desc: 'Introspection and Sandbox; default on outside production',
@@ -101,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxTokenAgeSeconds: parsed.AUTH_MAX_TOKEN_AGE_SECONDS,
     },
     introspection: parsed.ENABLE_INTROSPECTION ?? !isProduction,
+    subgraph: parsed.SUBGRAPH_ENABLED ?? !isProduction,
   };
 }
 

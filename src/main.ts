@@ -36,6 +36,7 @@ async function main() {
     {
       url: `http://localhost:${config.port}/graphql`,
       metrics: metrics ? `http://localhost:${config.metricsPort}/metrics` : null,
+      subgraph: config.subgraph ? `http://localhost:${config.port}/subgraph` : null,
       tracing: tracing ? 'otlp' : 'off',
       // Since the process began (npm and tsx included), not since main(): what a user waits for.
       startupMs: Math.round(process.uptime() * 1000),
@@ -57,7 +58,7 @@ async function main() {
     logger.info({ signal, delayMs: config.shutdown.delayMs }, 'draining');
     const jobsStopped = jobs?.stop();
     await delay(config.shutdown.delayMs);
-    await gateway.apollo.stop();
+    await gateway.stop();
     await jobsStopped;
     await Promise.all([closeServer(metrics), tracing?.shutdown()]);
     await database.close();

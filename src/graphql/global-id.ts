@@ -23,7 +23,6 @@ const NODE_TYPES: readonly string[] = [
   'ScoreEvent',
   'AfterSalesCase',
   'Warning',
-  'Warning',
   'Appeal',
 ];
 

@@ -26,6 +26,12 @@ async function loadNode(ctx: RequestContext, globalId: string): Promise<object |
   return parsed ? loaderOf(ctx, parsed.type).load(parsed.id) : null;
 }
 
+/** An object of a known type by global id (a federation reference); null for an id of another type. */
+export async function loadEntity(ctx: RequestContext, type: NodeTypeName, globalId: string): Promise<object | null> {
+  const parsed = fromGlobalId(globalId);
+  return parsed?.type === type ? loaderOf(ctx, type).load(parsed.id) : null;
+}
+
 @Resolver()
 export class NodeResolver {
   @Allow(...MERCHANT_DATA_READERS)

@@ -4,10 +4,13 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { getSubgraphSchema } from '../graphql/subgraph';
 import type { Config } from '../config';
 import { getSchema } from '../graphql/schema';
 import { registerEventHandlers } from '../modules/event-handlers';
@@ -28,6 +31,10 @@ export interface Gateway {
   app: express.Express;
   httpServer: http.Server;
   apollo: ApolloServer<RequestContext>;
+  /** The federation subgraph's server, when served. */
+  subgraph?: ApolloServer<RequestContext>;
+  /** Drains and stops everything: sockets, HTTP, the subgraph endpoint. */
+  stop(): Promise<void>;
 }
 
 export interface ApolloOptions {
@@ -36,6 +43,8 @@ export interface ApolloOptions {
   introspection: boolean;
   /** How long in-flight requests may take to finish when the server stops. */
   drainGraceMs?: number;
+  /** Another schema than the gateway's own (the federation subgraph). */
+  schema?: GraphQLSchema;
 }
 
 export async function createApollo(
@@ -47,7 +56,7 @@ export async function createApollo(
   registerEventHandlers();
   const limits = queryLimits(options);
   const apollo = new ApolloServer<RequestContext>({
-    schema: await getSchema(),
+    schema: options.schema ?? (await getSchema()),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -64,6 +73,8 @@ export async function createApollo(
       errorReportingPlugin(logger),
       // No cache hints are used; the default plugin wraps every field to collect them (≈20% of a deep page).
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's per-field federated traces (ftv1) for subgraphs: tracing is OpenTelemetry's job here.
+      ApolloServerPluginInlineTraceDisabled(),
       // Sockets first: an upgraded connection would otherwise hold the HTTP drain until its grace ends.
       ...(onDrain ? [{ serverWillStart: async () => ({ drainServer: onDrain }) }] : []),
       ...(httpServer
@@ -84,6 +95,8 @@ export async function createGateway(
   orm: MikroORM,
   config: Pick<Config, 'isProduction' | 'introspection'> & {
     auth: AuthConfig;
+    /** Also serve the schema as a Federation 2 subgraph at /subgraph. */
+    subgraph?: boolean;
     drainGraceMs?: number;
     liveLimits?: Partial<LiveLimits>;
   },
@@ -120,21 +133,35 @@ export async function createGateway(
     const readiness = await health.readiness();
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.status, checks: readiness.checks });
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: '2mb' }),
-    // After the body is read: body parsing runs outside the request's async context.
-    (_req, _res, next) => countingStatements(next),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const context = createRequestContext(orm, {
-          requestId: requestIdOf(req),
-          actor: await authenticate(req.header('authorization')),
-        });
-        res.locals.report = context.report;
-        return context;
-      },
-    }),
-  );
-  return { app, httpServer, apollo };
+  const context = async ({ req, res }: { req: express.Request; res: express.Response }) => {
+    const context = createRequestContext(orm, {
+      requestId: requestIdOf(req),
+      actor: await authenticate(req.header('authorization')),
+    });
+    res.locals.report = context.report;
+    return context;
+  };
+  const serve = (path: string, server: ApolloServer<RequestContext>) =>
+    app.use(
+      path,
+      express.json({ limit: '2mb' }),
+      // After the body is read: body parsing runs outside the request's async context.
+      (_req, _res, next) => countingStatements(next),
+      expressMiddleware(server, { context }),
+    );
+  serve('/graphql', apollo);
+  // For a federation router; the router forwards the client's Authorization header, and the same
+  // authorization and tenant rules apply to what it asks for.
+  const subgraph = config.subgraph ? await createApollo({ ...config, schema: await getSubgraphSchema() }) : undefined;
+  if (subgraph) serve('/subgraph', subgraph);
+  return {
+    app,
+    httpServer,
+    apollo,
+    subgraph,
+    async stop() {
+      await subgraph?.stop();
+      await apollo.stop();
+    },
+  };
 }

@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getSchema, printSortedSchema } from '../../src/graphql/schema';
+import { getSubgraphSchema, printSubgraph } from '../../src/graphql/subgraph';
 
 describe('schema snapshot', () => {
   it('schema/schema.graphql matches the schema the code builds (run `npm run schema` and review the diff)', async () => {
     const committed = readFileSync(resolve(__dirname, '../../schema/schema.graphql'), 'utf8');
     expect(printSortedSchema(await getSchema())).toBe(committed);
+  });
+
+  it('schema/subgraph.graphql matches the Federation 2 subgraph the code builds (`npm run schema`)', async () => {
+    const committed = readFileSync(resolve(__dirname, '../../schema/subgraph.graphql'), 'utf8');
+    expect(printSubgraph(await getSubgraphSchema())).toBe(committed);
   });
 
   it('exposes money only as Money/YuanAmount, never Float', async () => {
