@@ -346,7 +346,8 @@ async function main() {
       `  ${h.query}: ${h.vsPostGraphileRls.toFixed(2)}× (same RLS), ${h.vsPostGraphileNoRls.toFixed(2)}× (no RLS)`,
     );
   }
-  writeResults({ size, measurements, headline, tracingCost, mismatches });
+  // A quick A/B run (--peers off) does not replace the recorded comparison.
+  if (PEERS) writeResults({ size, measurements, headline, tracingCost, mismatches });
 }
 
 const HEADER =

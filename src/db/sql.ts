@@ -6,7 +6,9 @@ import type { Row } from './tenant-db';
  * tenant), counted by the statement logger like any MikroORM query.
  */
 export function sqlRows(em: EntityManager, query: Knex.QueryBuilder | string): Promise<Row[]> {
-  return em.getConnection().execute(query, [], 'all', em.getTransactionContext()) as Promise<Row[]>;
+  return em.getConnection().execute(query, [], 'all', em.getTransactionContext(), em.getLoggerContext()) as Promise<
+    Row[]
+  >;
 }
 
 export async function sqlFirst(em: EntityManager, query: Knex.QueryBuilder | string): Promise<Row | undefined> {
@@ -14,7 +16,7 @@ export async function sqlFirst(em: EntityManager, query: Knex.QueryBuilder | str
 }
 
 export async function sqlRun(em: EntityManager, query: Knex.QueryBuilder | string): Promise<void> {
-  await em.getConnection().execute(query, [], 'run', em.getTransactionContext());
+  await em.getConnection().execute(query, [], 'run', em.getTransactionContext(), em.getLoggerContext());
 }
 
 /**

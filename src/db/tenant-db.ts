@@ -1,6 +1,6 @@
 import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { recordStatement } from './query-counter';
+import { countStatement } from './query-counter';
 
 /** The non-owner role the application's queries run as, so that row-level security applies. */
 export const APP_ROLE = 'weiquan_app';
@@ -34,6 +34,7 @@ export async function enterTenant(em: EntityManager, scope: TenantScope, trx: Tr
       [APP_ROLE, scope.platform ? 'platform' : '', scope.merchantId ?? ''],
       'run',
       trx,
+      em.getLoggerContext(),
     );
 }
 
@@ -68,7 +69,7 @@ export class TenantDb {
       .toQuery();
     return work(async (qb) => {
       const sql = `${settings}; ${qb.toQuery()}`;
-      recordStatement(sql);
+      countStatement(this.em.getLoggerContext(), sql);
       const results = (await knex.raw(sql)) as { rows: Row[] }[] | { rows: Row[] };
       return (Array.isArray(results) ? results[results.length - 1] : results).rows;
     });
@@ -76,10 +77,14 @@ export class TenantDb {
 
   /** Runs `work` with an EntityManager in one transaction that has entered the tenant. */
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.em.transactional(async (em) => {
-      await enterTenant(em as EntityManager, this.scope, em.getTransactionContext()!);
-      return work(em as EntityManager);
-    });
+    return this.em.transactional(
+      async (em) => {
+        await enterTenant(em as EntityManager, this.scope, em.getTransactionContext()!);
+        return work(em as EntityManager);
+      },
+      // BEGIN and COMMIT are counted for the request too.
+      { loggerContext: this.em.getLoggerContext() },
+    );
   }
 
   /**

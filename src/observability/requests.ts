@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { stdSerializers } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { statementsSoFar } from '../db/query-counter';
+import type { StatementTally } from '../db/query-counter';
 import type { Refusal } from '../shared/refusal';
 import type { Logger } from '../shared/logger';
 import { graphqlErrors, operationLabel, rejectedDocuments, requestDuration, userErrors } from './metrics';
@@ -18,14 +18,20 @@ export interface RequestReport {
   operationType: string | null;
   outcome: RequestOutcome | null;
   userErrors: number;
+  /** SQL statements sent so far; read when the response is sent. */
   statements: number;
+  tally: StatementTally;
   role: string | null;
   merchantId: string | null;
   traceId: string | null;
 }
 
-export function newRequestReport(actor: { role: string | null; merchantId: string | null }): RequestReport {
+export function newRequestReport(
+  actor: { role: string | null; merchantId: string | null },
+  tally: StatementTally,
+): RequestReport {
   return {
+    tally,
     operation: null,
     operationType: null,
     outcome: null,
@@ -64,7 +70,7 @@ export function requestObservationPlugin(): ApolloServerPlugin<{ report: Request
                 : report.userErrors
                   ? 'user_error'
                   : 'ok';
-          report.statements = statementsSoFar();
+          report.statements = report.tally.count;
           requestDuration.observe(
             { operation: report.operation ?? 'none', type: report.operationType ?? 'none', outcome: report.outcome },
             (performance.now() - started) / 1000,
@@ -106,6 +112,12 @@ export function countUserErrors(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+const withoutTally = (report: RequestReport | undefined) => {
+  if (!report) return undefined;
+  const { tally: _tally, ...fields } = report;
+  return fields;
+};
+
 /**
  * One log line per HTTP request (pino-http): request id, method, path, status, duration and, for
  * GraphQL, what the request report holds. No header is logged, so no token can be.
@@ -120,7 +132,7 @@ export function requestLogger(logger: Logger) {
     path: (req.originalUrl ?? req.url)?.split('?')[0],
     status: res.statusCode,
     durationMs: ms,
-    ...(res.locals?.report as RequestReport | undefined),
+    ...withoutTally(res.locals?.report as RequestReport | undefined),
   });
   return pinoHttp({
     logger,

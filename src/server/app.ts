@@ -15,7 +15,6 @@ import type { Config } from '../config';
 import { getSchema } from '../graphql/schema';
 import { registerEventHandlers } from '../modules/event-handlers';
 import { logger } from '../shared/logger';
-import { countingStatements } from '../db/query-counter';
 import { observeGateway } from '../observability/metrics';
 import { requestIdOf } from '../observability/request-id';
 import { requestLogger, requestObservationPlugin } from '../observability/requests';
@@ -142,13 +141,7 @@ export async function createGateway(
     return context;
   };
   const serve = (path: string, server: ApolloServer<RequestContext>) =>
-    app.use(
-      path,
-      express.json({ limit: '2mb' }),
-      // After the body is read: body parsing runs outside the request's async context.
-      (_req, _res, next) => countingStatements(next),
-      expressMiddleware(server, { context }),
-    );
+    app.use(path, express.json({ limit: '2mb' }), expressMiddleware(server, { context }));
   serve('/graphql', apollo);
   // For a federation router; the router forwards the client's Authorization header, and the same
   // authorization and tenant rules apply to what it asks for.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantDb } from '../db/tenant-db';
 import type { Session } from '../db/transaction';
+import { StatementTally, tallyContext } from '../db/query-counter';
 import { createAfterSalesLoaders } from '../modules/after-sales/after-sales.loaders';
 import { createAppealLoaders } from '../modules/appeals/appeals.loaders';
 import { createAuditLoaders } from '../modules/audit/audit.loaders';
@@ -57,7 +58,8 @@ export function createRequestContext(
   options: { actor?: Actor; requestId?: string } = {},
 ): RequestContext {
   const actor = options.actor ?? ANONYMOUS;
-  const db = new TenantDb(orm.em.fork(), tenantScopeOf(actor));
+  const statements = new StatementTally();
+  const db = new TenantDb(orm.em.fork({ loggerContext: tallyContext(statements) }), tenantScopeOf(actor));
   return {
     requestId: options.requestId ?? randomUUID(),
     actor,
@@ -66,6 +68,7 @@ export function createRequestContext(
     loaders: createLoaders(db),
     report: newRequestReport(
       actor.authenticated ? { role: actor.role, merchantId: actor.merchantId } : { role: null, merchantId: null },
+      statements,
     ),
   };
 }

@@ -100,7 +100,7 @@ export async function addToTallies(em: EntityManager, increments: TallyIncrement
       orders: knex.raw('refund_only_tally.orders + excluded.orders'),
       refund_only: knex.raw('refund_only_tally.refund_only + excluded.refund_only'),
     });
-  await em.getConnection().execute(qb.toQuery(), [], 'run', em.getTransactionContext());
+  await em.getConnection().execute(qb.toQuery(), [], 'run', em.getTransactionContext(), em.getLoggerContext());
 }
 
 /** The window's sums per subject: a primary-key range of at most `windowDays` rows each. */

@@ -143,6 +143,30 @@ describe('a gateway process with tracing on', () => {
     expect(line.durationMs).toEqual(expect.any(Number));
   });
 
+  it('counts every statement of a mutation in its log line, as its trace shows them', async () => {
+    const requestId = 'trace-me-0002';
+    const allocated = await gateway.graphql(
+      actors.role(Role.FINANCE),
+      print(AllocateFundDocument),
+      { input: { fund: 'SPECIAL_SUBSIDY', amount: '5', reason: 'trace', idempotencyKey: 'trace-allocation' } },
+      { 'x-request-id': requestId },
+    );
+    expect(allocated.body.errors).toBeUndefined();
+    const root = await eventually(
+      () => receiver.spans.find((s) => attribute(s, 'weiquan.request_id') === requestId),
+      'the mutation HTTP span',
+    );
+    const line = await eventually(
+      () => gateway.logLines().find((l) => l.requestId === requestId && l.msg === 'request completed'),
+      'the mutation log line',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the last spans of the batch
+    const statements = receiver.spans.filter((s) => s.traceId === root.traceId && /^pg\.query/.test(s.name));
+    expect(line).toMatchObject({ operationType: 'mutation', outcome: 'ok', role: Role.FINANCE });
+    expect(statements.length).toBeGreaterThan(3);
+    expect(line.statements).toBe(statements.length);
+  });
+
   it('logs one line per request with actor, outcome and statements, never the token', async () => {
     const merchant = actors.merchant({ id: merchantId });
     const refused = await gateway.graphql(merchant, print(MerchantsWithOrdersDocument), { first: 3 });
