@@ -3,6 +3,7 @@ import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { MerchantEventsSubscription } from '../generated/graphql';
 import { MerchantEventsDocument } from '../generated/graphql';
+import { eventually } from './wait';
 
 type Event = MerchantEventsSubscription['merchantEvents'];
 
@@ -56,15 +57,15 @@ export function liveClient(port: number, token: string | null, options: { lazy?:
       return {
         events,
         errors,
-        async received(count, ms = 10_000) {
-          const deadline = Date.now() + ms;
-          while (events.length < count) {
-            if (Date.now() > deadline)
-              throw new Error(`expected ${count} events, got ${events.length}: ${JSON.stringify({ events, errors })}`);
-            await new Promise((resolve) => setTimeout(resolve, 25));
-          }
-          return events;
-        },
+        received: (count, ms = 10_000) =>
+          eventually(
+            () => events.length >= count && events,
+            `${count} events (${JSON.stringify({ events, errors })})`,
+            {
+              ms,
+              everyMs: 25,
+            },
+          ),
         stop,
       };
     },

@@ -6,6 +6,7 @@ import { MerchantDocument, MerchantsWithOrdersDocument, UpsertMerchantDocument }
 import { factories, gid } from '../../helpers/factories';
 import { type GatewayProcess, metricValue, startGatewayProcess } from '../../helpers/gateway-process';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { eventually } from '../../helpers/wait';
 
 const QUERY = print(MerchantsWithOrdersDocument);
 
@@ -34,14 +35,6 @@ function load(gateway: GatewayProcess, loops: number, stopSending: () => boolean
   );
   return { answers, failures, done, inFlight: () => inFlight };
 }
-
-const until = async (condition: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 describe('graceful shutdown', () => {
   let app: TestApp;
@@ -76,7 +69,7 @@ describe('graceful shutdown', () => {
       }
     })();
     const traffic = load(gateway, 12, () => !!draining);
-    await until(() => traffic.answers.length >= 50);
+    await eventually(() => traffic.answers.length >= 50, 'fifty answers', { everyMs: 10 });
     const inFlightAtSignal = traffic.inFlight();
     const exitCode = gateway.stop('SIGTERM');
     await traffic.done;
@@ -98,7 +91,7 @@ describe('graceful shutdown', () => {
     const gateway = await startGatewayProcess(app.databaseUrl, { SHUTDOWN_DELAY_MS: '0' });
     let stopped = false;
     const traffic = load(gateway, 16, () => stopped);
-    await until(() => traffic.answers.length >= 50 && traffic.inFlight() >= 8);
+    await eventually(() => traffic.answers.length >= 50 && traffic.inFlight() >= 8, 'eight in flight', { everyMs: 5 });
     // The balancer has already taken the instance out: nothing new is sent after the signal.
     stopped = true;
     const inFlightAtSignal = traffic.inFlight();
@@ -158,11 +151,10 @@ describe('two replicas on one database', () => {
       (await Promise.all(replicas.map((r) => r.metrics()))).map((text) =>
         metricValue(text, 'weiquan_job_runs_total', { job: ENFORCE_APPEAL_DEADLINES }),
       );
-    const deadline = Date.now() + 40_000;
-    while ((await runs()).reduce((a, b) => a + b, 0) < 1) {
-      if (Date.now() > deadline) throw new Error('the scheduled job never ran');
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await eventually(async () => (await runs()).some((n) => n > 0), 'a run of the scheduled job', {
+      ms: 40_000,
+      everyMs: 250,
+    });
     // Both replicas poll for work a while longer: a second run of the same tick would show now.
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const perReplica = await runs();

@@ -8,6 +8,7 @@ import { factories, gid } from '../../helpers/factories';
 import { freePort } from '../../helpers/database';
 import { type GatewayProcess, metricValue, startGatewayProcess } from '../../helpers/gateway-process';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { eventually } from '../../helpers/wait';
 
 interface Span {
   traceId: string;
@@ -37,16 +38,6 @@ async function startSpanReceiver(): Promise<{ url: string; spans: Span[]; close(
 }
 
 const attribute = (span: Span, key: string) => span.attributes.find((a) => a.key === key)?.value.stringValue;
-
-async function eventually<T>(probe: () => T | undefined, what: string, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
 
 describe('a gateway process with tracing on', () => {
   let app: TestApp;
@@ -100,7 +91,7 @@ describe('a gateway process with tracing on', () => {
     );
     expect(root.parentSpanId ?? '').toBe('');
     const inTrace = () => receiver.spans.filter((s) => s.traceId === root.traceId);
-    await eventually(() => (inTrace().some((s) => /^pg\.query/.test(s.name)) ? true : undefined), 'SQL spans');
+    await eventually(() => inTrace().some((s) => /^pg\.query/.test(s.name)), 'SQL spans');
     const spans = inTrace();
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const reachesRoot = (span: Span): boolean => {
