@@ -196,6 +196,10 @@ export function serveLiveUpdates(options: {
   wss.on('connection', (socket) => {
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
+    // A client's protocol error (an oversized frame, say) is the client's: ws has already closed the
+    // socket with its code; log it as one JSON line rather than graphql-ws's console.error.
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => logger.warn({ err: error.message }, 'live socket closed on a client error'));
   });
   const sweep = setInterval(
     () => {

@@ -78,12 +78,14 @@ describe('live updates across replicas (graphql-ws, LISTEN/NOTIFY)', () => {
     const merchantConsole = (await connect(actors.merchant(mine))).subscribe({ kinds: ['LEDGER_POSTED'] });
     const otherConsole = (await connect(actors.merchant(theirs))).subscribe({ kinds: ['LEDGER_POSTED'] });
     const staffQueue = (await connect(actors.role(Role.FINANCE))).subscribe({ kinds: ['LEDGER_POSTED'] });
+    const staffOnOne = (await connect(actors.role(Role.RISK))).subscribe({ merchantId: gid.merchant(theirs) });
     // Subscriptions are not acknowledged: a first payout to each merchant shows they are in place.
     expect((await pay(mine, '1.00')).errors).toBeUndefined();
     expect((await pay(theirs, '2.00')).errors).toBeUndefined();
     await merchantConsole.received(1);
     await otherConsole.received(1);
     await staffQueue.received(2);
+    await staffOnOne.received(1);
 
     const payout = await pay(mine, '12.34');
     const transactionId = payout.data!.postSubsidy.transaction!.id;
@@ -98,8 +100,9 @@ describe('live updates across replicas (graphql-ws, LISTEN/NOTIFY)', () => {
     });
     await staffQueue.received(3);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    // The other merchant heard only its own payout.
+    // The other merchant heard only its own payout, and so did staff following that merchant.
     expect(otherConsole.events.map((e) => e.merchantId)).toEqual([gid.merchant(theirs)]);
+    expect(staffOnOne.events.map((e) => e.merchantId)).toEqual([gid.merchant(theirs)]);
     expect(otherConsole.errors).toEqual([]);
   });
 
