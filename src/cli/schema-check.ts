@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { approvalsFileSchema, checkSchemaChange } from '../graphql/schema-governance';
+import { approvalsFileSchema, checkSchemaChange } from './schema-governance';
 
 const ROOT = resolve(__dirname, '../..');
 const SCHEMA_PATH = 'schema/schema.graphql';

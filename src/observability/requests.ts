@@ -18,9 +18,8 @@ export interface RequestReport {
   operationType: string | null;
   outcome: RequestOutcome | null;
   userErrors: number;
-  /** SQL statements sent so far; read when the response is sent. */
-  statements: number;
-  tally: StatementTally;
+  /** The request's SQL statements, counted as they are sent. */
+  statements: StatementTally;
   role: string | null;
   merchantId: string | null;
   traceId: string | null;
@@ -28,15 +27,14 @@ export interface RequestReport {
 
 export function newRequestReport(
   actor: { role: string | null; merchantId: string | null },
-  tally: StatementTally,
+  statements: StatementTally,
 ): RequestReport {
   return {
-    tally,
+    statements,
     operation: null,
     operationType: null,
     outcome: null,
     userErrors: 0,
-    statements: 0,
     role: actor.role,
     merchantId: actor.merchantId,
     traceId: trace.getActiveSpan()?.spanContext().traceId ?? null,
@@ -70,7 +68,6 @@ export function requestObservationPlugin(): ApolloServerPlugin<{ report: Request
                 : report.userErrors
                   ? 'user_error'
                   : 'ok';
-          report.statements = report.tally.count;
           requestDuration.observe(
             { operation: report.operation ?? 'none', type: report.operationType ?? 'none', outcome: report.outcome },
             (performance.now() - started) / 1000,
@@ -112,10 +109,11 @@ export function countUserErrors(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-const withoutTally = (report: RequestReport | undefined) => {
+/** The report as its log line shows it: the statement count as a number. */
+const reported = (report: RequestReport | undefined) => {
   if (!report) return undefined;
-  const { tally: _tally, ...fields } = report;
-  return fields;
+  const { statements, ...fields } = report;
+  return { ...fields, statements: statements.count };
 };
 
 /**
@@ -132,7 +130,7 @@ export function requestLogger(logger: Logger) {
     path: (req.originalUrl ?? req.url)?.split('?')[0],
     status: res.statusCode,
     durationMs: ms,
-    ...withoutTally(res.locals?.report as RequestReport | undefined),
+    ...reported(res.locals?.report as RequestReport | undefined),
   });
   return pinoHttp({
     logger,

@@ -24,7 +24,7 @@ import { LiveHub } from '../modules/live/live.hub';
 import { type LiveLimits, serveLiveUpdates } from './live-socket';
 import { type AuthConfig, createAuthenticator } from '../security/tokens';
 import { createErrorFormatter, errorReportingPlugin } from './errors';
-import { queryLimits } from './limits';
+import { type QueryLimits, queryLimits } from './limits';
 
 export interface Gateway {
   app: express.Express;
@@ -44,6 +44,8 @@ export interface ApolloOptions {
   drainGraceMs?: number;
   /** Another schema than the gateway's own (the federation subgraph). */
   schema?: GraphQLSchema;
+  /** The document limits, when the caller applies the same ones elsewhere (the WebSocket server). */
+  limits?: QueryLimits;
 }
 
 export async function createApollo(
@@ -53,7 +55,7 @@ export async function createApollo(
   onDrain?: () => Promise<void>,
 ): Promise<ApolloServer<RequestContext>> {
   registerEventHandlers();
-  const limits = queryLimits(options);
+  const limits = options.limits ?? queryLimits(options);
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema ?? (await getSchema()),
     introspection: options.introspection,
@@ -99,7 +101,7 @@ export async function createGateway(
     drainGraceMs?: number;
     liveLimits?: Partial<LiveLimits>;
   },
-  health: Health = Health.serving(orm),
+  health: Health = Health.alwaysServing(orm),
 ): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
@@ -119,7 +121,7 @@ export async function createGateway(
     isProduction: config.isProduction,
     limits: config.liveLimits,
   });
-  const apollo = await createApollo(config, httpServer, async () => {
+  const apollo = await createApollo({ ...config, limits }, httpServer, async () => {
     await live.dispose();
     await hub.stop();
   });
@@ -145,7 +147,9 @@ export async function createGateway(
   serve('/graphql', apollo);
   // For a federation router; the router forwards the client's Authorization header, and the same
   // authorization and tenant rules apply to what it asks for.
-  const subgraph = config.subgraph ? await createApollo({ ...config, schema: await getSubgraphSchema() }) : undefined;
+  const subgraph = config.subgraph
+    ? await createApollo({ ...config, limits, schema: await getSubgraphSchema() })
+    : undefined;
   if (subgraph) serve('/subgraph', subgraph);
   return {
     app,

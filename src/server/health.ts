@@ -27,7 +27,7 @@ export class Health {
   ) {}
 
   /** For a gateway without start-up or jobs of its own (tests, benchmarks): serving from the start. */
-  static serving(orm: MikroORM): Health {
+  static alwaysServing(orm: MikroORM): Health {
     const health = new Health(orm, () => 'disabled');
     health.serving();
     return health;

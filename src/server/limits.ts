@@ -85,6 +85,8 @@ function complexityPlugin(): ApolloServerPlugin {
  * an abusive document is refused before any resolver (and any SQL) runs. The values leave room
  * above the deepest and widest documented operation; errors do not state the limits.
  */
+export type QueryLimits = ReturnType<typeof queryLimits>;
+
 export function queryLimits(options: { isProduction: boolean }) {
   const armor = new ApolloArmor({
     maxDepth: { n: 12, exposeLimits: false, onReject: [() => rejectedDocuments.inc({ reason: 'depth' })] },

@@ -40,6 +40,34 @@ export async function tokenFor(actor: Actor): Promise<string> {
 }
 
 /**
+ * Starts a gateway command (`src/main.ts`, or `npm start` as a newcomer runs it) and resolves once it
+ * logs that it is ready; fails with its output if it exits or takes longer than `ms`.
+ */
+export async function spawnUntilReady(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { detached?: boolean; inherit?: NodeJS.ProcessEnv; ms?: number } = {},
+): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...(options.inherit ?? process.env), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`gateway did not start:\n${output}`)), options.ms ?? 60_000);
+    child.stdout!.on('data', () => output.includes('Weiquan gateway ready') && (clearTimeout(timer), ready()));
+    void exited.then((code) => (clearTimeout(timer), fail(new Error(`gateway exited with ${code}:\n${output}`))));
+  });
+  return { child, output: () => output, exited };
+}
+
+/**
  * A gateway in a process of its own, as it runs in production (`src/main.ts`), on the given database:
  * no demo data, its own ports, JSON logs at info.
  */
@@ -49,29 +77,15 @@ export async function startGatewayProcess(
 ): Promise<GatewayProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      SEED_ON_EMPTY: 'false',
-      JOBS_ENABLED: 'false',
-      PORT: String(port),
-      METRICS_PORT: String(metricsPort),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`gateway did not start:\n${output}`)), 60_000);
-    child.stdout!.on('data', () => output.includes('Weiquan gateway ready') && (clearTimeout(timer), ready()));
-    void exited.then((code) => (clearTimeout(timer), fail(new Error(`gateway exited with ${code}:\n${output}`))));
+  const { child, output, exited } = await spawnUntilReady(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    SEED_ON_EMPTY: 'false',
+    JOBS_ENABLED: 'false',
+    PORT: String(port),
+    METRICS_PORT: String(metricsPort),
+    ...env,
   });
   const base = `http://127.0.0.1:${port}`;
   const tokens = new Map<string, string>();
@@ -79,9 +93,9 @@ export async function startGatewayProcess(
     port,
     metricsPort,
     child,
-    output: () => output,
+    output,
     logLines: () =>
-      output
+      output()
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>),

@@ -1,15 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_SIZES } from '../../src/cli/seed-demo-data';
-import { DEVELOPMENT_JWT_SECRET } from '../../src/config';
 import { Role } from '../../src/security/roles';
-import { signToken } from '../../src/security/tokens';
 import { freePort } from '../helpers/database';
-
-const ROOT = resolve(__dirname, '../..');
+import { spawnUntilReady, tokenFor } from '../helpers/gateway-process';
 
 /** Runs `npm start` as a newcomer would, with its own data folder and ports; resolves once it listens. */
 async function startGateway(
@@ -17,21 +14,13 @@ async function startGateway(
 ): Promise<{ child: ChildProcess; log: () => string; ms: number }> {
   const started = Date.now();
   const { DATABASE_URL: _external, ...inherited } = process.env;
-  const child = spawn('npm', ['start'], {
-    cwd: ROOT,
-    env: { ...inherited, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`gateway did not start:\n${output}`)), 90_000);
-    child.stdout!.on('data', () => output.includes('Weiquan gateway ready') && (clearTimeout(timer), ready()));
-    child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`gateway exited with ${code}:\n${output}`))));
-  });
-  return { child, log: () => output, ms: Date.now() - started };
+  const { child, output } = await spawnUntilReady(
+    'npm',
+    ['start'],
+    { NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
+    { detached: true, inherit: inherited, ms: 90_000 },
+  );
+  return { child, log: output, ms: Date.now() - started };
 }
 
 async function stop(child: ChildProcess) {
@@ -42,10 +31,7 @@ async function stop(child: ChildProcess) {
 }
 
 async function graphql(port: number, query: string) {
-  const token = await signToken(
-    { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET },
-    { subject: 'newcomer', role: Role.ADMIN },
-  );
+  const token = await tokenFor({ authenticated: true, subject: 'newcomer', role: Role.ADMIN, merchantId: null });
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

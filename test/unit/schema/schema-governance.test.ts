@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { approvalsFileSchema, checkSchemaChange } from '../../../src/graphql/schema-governance';
+import { approvalsFileSchema, checkSchemaChange } from '../../../src/cli/schema-governance';
 
 const BASE = `
   type Query { merchant(id: ID!): Merchant }
