@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { Max, Min } from 'class-validator';
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { whereUuidIn } from '../db/sql';
 import type { Row, TenantDb } from '../db/tenant-db';
@@ -13,24 +14,42 @@ export enum SortDirection {
 registerEnumType(SortDirection, { name: 'SortDirection' });
 
 export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
 
+/** Relay paging: `first`/`after` forward, `last`/`before` backward; edges are in the sort order either way. */
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { defaultValue: 20, description: `Page size, 0 to ${MAX_PAGE_SIZE}.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Forward paging: at most this many edges after \`after\`, 0 to ${MAX_PAGE_SIZE} (${DEFAULT_PAGE_SIZE} when neither \`first\` nor \`last\` is given).`,
+  })
   @Min(0)
   @Max(MAX_PAGE_SIZE)
-  first: number = 20;
+  first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Cursor of the last edge of the previous page.' })
   after?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `Backward paging: at most this many edges before \`before\` (the last ones when it is absent), 0 to ${MAX_PAGE_SIZE}.`,
+  })
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge of the next page.' })
+  before?: string | null;
 }
+
+type Class<T> = new (...args: never[]) => T;
 
 @ObjectType()
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Whether edges follow this page in the sort order.' })
   hasNextPage!: boolean;
 
-  @Field(() => Boolean, { description: 'True when the page was requested with `after`.' })
+  @Field(() => Boolean, { description: 'Whether edges precede this page in the sort order.' })
   hasPreviousPage!: boolean;
 
   @Field(() => String, { nullable: true })
@@ -39,8 +58,6 @@ export class PageInfo {
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
 }
-
-type Class<T> = new (...args: never[]) => T;
 
 /** Declares `<Name>Connection` and `<Name>Edge` object types for a node type. */
 export function ConnectionType(name: string, nodeType: Class<object>) {
@@ -89,11 +106,11 @@ class RowEdge<T> {
   constructor(
     readonly node: T,
     private readonly row: Row,
-    private readonly sort: SortSpec,
+    private readonly window: PageWindow,
   ) {}
 
   get cursor(): string {
-    return encodeCursor(this.sort, this.row);
+    return encodeCursor(this.window, this.row);
   }
 }
 
@@ -134,66 +151,189 @@ interface CursorPosition {
   id: string;
 }
 
-function encodeCursor(sort: SortSpec, row: Record<string, unknown>): string {
-  const raw = row[sort.column];
+/**
+ * What one page asks for, worked out from the arguments: its size, which way it reads, and the
+ * cursors bounding it. `tag` ties cursors to the sort and filter they were made under.
+ */
+interface PageWindow {
+  sort: SortSpec;
+  tag: string;
+  size: number;
+  backward: boolean;
+  after?: CursorPosition;
+  before?: CursorPosition;
+}
+
+const PAGING_ARGS = new Set(['first', 'last', 'after', 'before']);
+
+/** A short digest of everything but the paging arguments: a cursor made under one filter fits no other. */
+export function filterTag(args: unknown): string {
+  if (args === null || args === undefined) return '';
+  const rest =
+    typeof args === 'object'
+      ? Object.entries(args).filter(([key, value]) => !PAGING_ARGS.has(key) && value != null)
+      : args;
+  const json = JSON.stringify(rest);
+  return json === '[]' ? '' : createHash('sha256').update(json).digest('base64url').slice(0, 12);
+}
+
+function badPaging(message: string, field: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: [field] } });
+}
+
+function windowOf(page: PageArgs, sort: SortSpec, filter: unknown): PageWindow {
+  const { first, last, after, before } = page;
+  if (first != null && last != null) throw badPaging('pass `first` or `last`, not both', 'last');
+  const tag = filterTag(filter);
+  const window: PageWindow = {
+    sort,
+    tag,
+    size: first ?? last ?? DEFAULT_PAGE_SIZE,
+    backward: last != null || (first == null && before != null && after == null),
+  };
+  if (after) window.after = decodeCursor(after, window, 'after');
+  if (before) window.before = decodeCursor(before, window, 'before');
+  return window;
+}
+
+/**
+ * Sort values travel in cursors exactly as PostgreSQL wrote them, so a timestamp keeps its
+ * microseconds (a JavaScript Date would drop them and skip or repeat rows that differ below the
+ * millisecond).
+ */
+function encodeCursor(window: PageWindow, row: Record<string, unknown>): string {
+  const raw = row[window.sort.column];
   const value = raw instanceof Date ? raw.toISOString() : String(raw);
-  return Buffer.from(JSON.stringify([sort.key, sort.direction, value, row.id]), 'utf8').toString('base64url');
+  return Buffer.from(
+    JSON.stringify([window.sort.key, window.sort.direction, window.tag, value, row.id]),
+    'utf8',
+  ).toString('base64url');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** PostgreSQL's text form of a timestamptz (`2026-11-29 08:36:49.612345+00`) or ISO 8601 (`…T…Z`). */
+const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?(?:Z|[+-]\d\d(?::?\d\d)?)$/;
+
+/** A real instant between years 1000 and 9999: a forged cursor never reaches PostgreSQL as a bad date. */
+function isTimestamp(value: string): boolean {
+  const parts = TIMESTAMP.exec(value);
+  if (!parts) return false;
+  const [year, month, day, hour, minute, second] = parts.slice(1).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return (
+    year >= 1000 &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  );
+}
+
 /** Whether a cursor's value can be compared with its sort column: a time, a whole number, or text. */
 function fitsColumn(column: string, value: string): boolean {
-  if (column.endsWith('_at')) return /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(value) && !Number.isNaN(Date.parse(value));
+  if (column.endsWith('_at')) return isTimestamp(value);
   if (column.endsWith('amount')) return /^-?\d{1,16}$/.test(value);
   return !value.includes('\u0000');
 }
 
-function decodeCursor(cursor: string, sort: SortSpec): CursorPosition {
+function decodeCursor(cursor: string, window: PageWindow, field: 'after' | 'before'): CursorPosition {
   try {
-    const [key, direction, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const [key, direction, tag, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
-      key === sort.key &&
-      direction === sort.direction &&
+      key === window.sort.key &&
+      direction === window.sort.direction &&
+      tag === window.tag &&
       typeof value === 'string' &&
       typeof id === 'string' &&
       UUID.test(id) &&
-      fitsColumn(sort.column, value)
+      fitsColumn(window.sort.column, value)
     ) {
       return { value, id };
     }
   } catch {
     // fall through to the error below
   }
-  throw new GraphQLError('`after` is not a cursor of this connection with this sort order', {
-    extensions: { code: 'BAD_USER_INPUT', field: 'after' },
-  });
+  throw badPaging(`\`${field}\` is not a cursor of this connection with this sort order and filter`, field);
 }
 
-function applyOrderAndCursor(qb: Knex.QueryBuilder, alias: string, sort: SortSpec, after?: string | null) {
-  const dir = sort.direction === SortDirection.ASC ? 'asc' : 'desc';
-  if (after) {
-    const position = decodeCursor(after, sort);
-    const op = sort.direction === SortDirection.ASC ? '>' : '<';
-    qb.whereRaw(`(??, ??) ${op} (?, ?::uuid)`, [`${alias}.${sort.column}`, `${alias}.id`, position.value, position.id]);
-  }
-  return dir;
+const flip = (direction: 'asc' | 'desc') => (direction === 'asc' ? 'desc' : 'asc');
+
+/**
+ * `(column, id) <op> (value, id)`: rows past a cursor in the sort order (`ahead`) or before it;
+ * `inclusive` keeps the cursor's own row.
+ */
+function beyond(
+  qb: Knex.QueryBuilder,
+  alias: string,
+  window: PageWindow,
+  position: CursorPosition,
+  ahead: boolean,
+  inclusive = false,
+) {
+  const ascending = (window.sort.direction === SortDirection.ASC) === ahead;
+  const op = (ascending ? '>' : '<') + (inclusive ? '=' : '');
+  qb.whereRaw(`(??, ??) ${op} (?, ?::uuid)`, [
+    `${alias}.${window.sort.column}`,
+    `${alias}.id`,
+    position.value,
+    position.id,
+  ]);
+}
+
+function orderBy(qb: Knex.QueryBuilder, alias: string, column: string, direction: 'asc' | 'desc') {
+  return qb.orderBy([
+    { column: `${alias}.${column}`, order: direction },
+    { column: `${alias}.id`, order: direction },
+  ]);
+}
+
+/**
+ * The rows of one page in reading order (`limit size + 1` tells whether more follow), and, when the
+ * page starts from a cursor, one row on the cursor's other side so `pageInfo` is right at both ends.
+ * Both halves are one statement: `(page) union all (peek)`, each an index range scan.
+ */
+function windowQuery(knex: Knex, base: () => Knex.QueryBuilder, window: PageWindow): Knex.QueryBuilder {
+  const reading = readingOrder(window);
+  const page = base().select('t.*', knex.raw('false as __peek'));
+  if (window.after) beyond(page, 't', window, window.after, true);
+  if (window.before) beyond(page, 't', window, window.before, false);
+  orderBy(page, 't', window.sort.column, reading).limit(window.size + 1);
+  const origin = window.backward ? window.before : window.after;
+  if (!origin) return page;
+  // The cursor's own row lies on the other side too: it was on the page the cursor came from.
+  const peek = base().select('t.*', knex.raw('true as __peek'));
+  beyond(peek, 't', window, origin, window.backward, true);
+  orderBy(peek, 't', window.sort.column, flip(reading)).limit(1);
+  const union = knex.select('w.*').from(knex.raw('((?) union all (?)) as w', [page, peek]));
+  return orderBy(union.orderBy('w.__peek'), 'w', window.sort.column, reading);
+}
+
+/** The direction rows of a window come back in. */
+function readingOrder(window: PageWindow): 'asc' | 'desc' {
+  const sortDirection = window.sort.direction === SortDirection.ASC ? 'asc' : 'desc';
+  return window.backward ? flip(sortDirection) : sortDirection;
 }
 
 function toPage<T extends object>(
   db: TenantDb,
   entity: Class<T>,
   rows: Row[],
-  sort: SortSpec,
-  page: PageArgs,
+  window: PageWindow,
   count: () => Promise<number>,
 ): Page<T> {
-  const edges = rows.slice(0, page.first).map((row) => new RowEdge(db.map(entity, row), row, sort));
+  const reached = rows.filter((row) => !row.__peek);
+  const peeked = reached.length < rows.length;
+  const overflow = reached.length > window.size;
+  const kept = reached.slice(0, window.size);
+  if (window.backward) kept.reverse();
+  const edges = kept.map((row) => new RowEdge(db.map(entity, row), row, window));
   return new Page(
     edges,
     {
-      hasNextPage: rows.length > page.first,
-      hasPreviousPage: Boolean(page.after),
+      hasNextPage: window.backward ? peeked : overflow,
+      hasPreviousPage: window.backward ? overflow : peeked,
       get startCursor() {
         return edges[0]?.cursor ?? null;
       },
@@ -205,75 +345,62 @@ function toPage<T extends object>(
   );
 }
 
-/** One page of a root connection: one SELECT (plus one COUNT only if `totalCount` is read). */
+/**
+ * One page of a root connection: one SELECT (plus one COUNT only if `totalCount` is read). `filter`
+ * is what cursors are tied to, by default the arguments besides the paging ones.
+ */
 export async function paginate<T extends object>(
   db: TenantDb,
   entity: Class<T>,
-  options: TableSpec & { where: WhereClause; sort: SortSpec; page: PageArgs },
+  options: TableSpec & { where: WhereClause; sort: SortSpec; page: PageArgs; filter?: unknown },
 ): Promise<Page<T>> {
   const { table, tenant, where, sort, page } = options;
+  const window = windowOf(page, sort, 'filter' in options ? options.filter : page);
   const base = () => {
     const qb = db.scoped(db.knex()(`${table} as t`), tenant);
     where(qb);
     return qb;
   };
-  const qb = base().select('t.*');
-  const dir = applyOrderAndCursor(qb, 't', sort, page.after);
-  qb.orderBy([
-    { column: `t.${sort.column}`, order: dir },
-    { column: 't.id', order: dir },
-  ]).limit(page.first + 1);
-  const rows = await db.read((run) => run(qb));
+  const rows = await db.read((run) => run(windowQuery(db.knex(), base, window)));
   const count = async () => {
     const [row] = await db.read((run) => run(base().count({ count: '*' })));
     return Number(row.count);
   };
-  return toPage(db, entity, rows, sort, page, count);
+  return toPage(db, entity, rows, window, count);
 }
 
 /**
  * The same page of a child connection for many parents at once (e.g. `orders` of 50 merchants): one
- * SELECT with `row_number() over (partition by parent)`, so the statement count does not grow with
- * the number of parents.
+ * SELECT whatever the number of parents.
  */
 async function paginateByParent<T extends object>(
   db: TenantDb,
   entity: Class<T>,
-  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; sort: SortSpec; page: PageArgs },
+  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; window: PageWindow },
   countFor: (parentId: string) => Promise<number>,
 ): Promise<Map<string, Page<T>>> {
-  const { table, tenant, parentColumn, parentIds, where, sort, page } = options;
+  const { table, tenant, parentColumn, parentIds, where, window } = options;
   const knex = db.knex();
-  // Each parent's page is an index range scan of its own (`limit first + 1`), instead of numbering
+  // Each parent's page is an index range scan of its own (`limit size + 1`), instead of numbering
   // every child row of every parent with row_number() and keeping the first few.
-  const inner = db
-    .scoped(knex(`${table} as t`), tenant)
-    .select('t.*')
-    .whereRaw('?? = p.__parent', [`t.${parentColumn}`]);
-  where(inner);
-  const dir = applyOrderAndCursor(inner, 't', sort, page.after);
-  inner
-    .orderBy([
-      { column: `t.${sort.column}`, order: dir },
-      { column: 't.id', order: dir },
-    ])
-    .limit(page.first + 1);
+  const base = () => {
+    const qb = db.scoped(knex(`${table} as t`), tenant).whereRaw('?? = p.__parent', [`t.${parentColumn}`]);
+    where(qb);
+    return qb;
+  };
   const qb = knex
     .select('c.*')
     .from(knex.raw('unnest(?::uuid[]) with ordinality as p(__parent, __ord)', [`{${parentIds.join(',')}}`]))
-    .joinRaw('cross join lateral (?) as c', [inner as unknown as Knex.Raw])
-    .orderBy([
-      { column: 'p.__ord', order: 'asc' },
-      { column: `c.${sort.column}`, order: dir },
-      { column: 'c.id', order: dir },
-    ]);
+    .joinRaw('cross join lateral (?) as c', [windowQuery(knex, base, window) as unknown as Knex.Raw])
+    .orderBy([{ column: 'p.__ord' }, { column: 'c.__peek' }]);
+  orderBy(qb, 'c', window.sort.column, readingOrder(window));
   const rows = await db.read((run) => run(qb));
   const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));
   for (const row of rows) byParent.get(row[parentColumn] as string)?.push(row);
   return new Map(
     [...byParent].map(([parentId, parentRows]) => [
       parentId,
-      toPage(db, entity, parentRows, sort, page, () => countFor(parentId)),
+      toPage(db, entity, parentRows, window, () => countFor(parentId)),
     ]),
   );
 }
@@ -352,8 +479,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
             ...spec,
             parentIds: group.map((k) => k.parentId),
             where: spec.where(args),
-            sort: spec.sort(args),
-            page: args,
+            window: windowOf(args, spec.sort(args), args),
           },
           (parentId) => counts.load({ parentId, args }),
         );

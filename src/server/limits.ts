@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError } from 'graphql';
+import { getNamedType, GraphQLError, type GraphQLOutputType } from 'graphql';
+import { DEFAULT_PAGE_SIZE } from '../graphql/connection';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { rejectedDocuments } from '../observability/metrics';
 
@@ -11,17 +12,20 @@ const MAX_TOKENS = 5000;
 export const MAX_COMPLEXITY = 25_000;
 
 /**
- * Pages multiply what is below them: `orders(first: 20) { ... }` costs 20 times its selection, and
+ * Pages multiply what is below them: `orders(first: 20) { ... }` (or `last: 20`, or no size: 20) costs 20 times its selection, and
  * each item of a list argument (ids, events, orders to ingest) costs one. Unlike graphql-armor's cost
  * limit, this sees `first` and lists passed as variables too.
  */
-const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+const pageEstimator: ComplexityEstimator = ({ args, field, childComplexity }) => {
   const items = Object.values(args).reduce<number>((sum, value) => sum + (Array.isArray(value) ? value.length : 0), 0);
-  if (typeof args.first === 'number') return 1 + items + args.first * childComplexity;
+  const size = args.first ?? args.last ?? (isConnection(field.type) ? DEFAULT_PAGE_SIZE : undefined);
+  if (typeof size === 'number') return 1 + items + size * childComplexity;
   if (Array.isArray(args.ids)) return 1 + args.ids.length * childComplexity;
   if (items) return 1 + items + childComplexity;
   return undefined;
 };
+
+const isConnection = (type: GraphQLOutputType) => getNamedType(type).name.endsWith('Connection');
 
 const hasNul = (value: unknown): boolean =>
   typeof value === 'string'

@@ -1,21 +1,37 @@
 import type { TenantDb } from '../../db/tenant-db';
-import { childConnectionLoader, type PageArgs, SortDirection, type TableSpec } from '../../graphql/connection';
+import {
+  childConnectionLoader,
+  type PageArgs,
+  SortDirection,
+  type SortSpec,
+  type TableSpec,
+} from '../../graphql/connection';
 import { AuditEntry } from './audit.entity';
+import type { AuditEntrySortField } from './audit.types';
 
 export const AUDIT_TABLE: TableSpec = {
   table: 'audit_entry',
   tenant: (qb, merchantId) => qb.where('t.merchant_id', merchantId),
 };
 
-const IN_ORDER = { key: 'CREATED_AT', column: 'created_at', direction: SortDirection.ASC } as const;
+/** The log in the order it was written; newest first unless asked otherwise. */
+export interface AuditLogArgs extends PageArgs {
+  sort?: { field: AuditEntrySortField; direction: SortDirection } | null;
+}
+
+const auditSort = (args: AuditLogArgs): SortSpec => ({
+  key: 'CREATED_AT',
+  column: 'created_at',
+  direction: args.sort?.direction ?? SortDirection.DESC,
+});
 
 export function createAuditLoaders(db: TenantDb) {
   return {
-    byMerchant: childConnectionLoader<AuditEntry, PageArgs>(db, AuditEntry, {
+    byMerchant: childConnectionLoader<AuditEntry, AuditLogArgs>(db, AuditEntry, {
       ...AUDIT_TABLE,
       parentColumn: 'merchant_id',
       where: () => () => {},
-      sort: () => IN_ORDER,
+      sort: auditSort,
     }),
   };
 }

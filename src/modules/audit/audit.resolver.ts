@@ -1,17 +1,23 @@
-import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import { MerchantNode } from '../merchants/merchants.types';
 import { auditService } from './audit.service';
-import { AuditEntryConnection } from './audit.types';
+import { AuditEntryConnection, AuditEntrySort } from './audit.types';
+
+@ArgsType()
+class AuditLogArgs extends PageArgs {
+  @Field(() => AuditEntrySort, { nullable: true, description: 'Default: CREATED_AT, newest first.' })
+  sort?: AuditEntrySort | null;
+}
 
 @Resolver(() => MerchantNode)
 export class MerchantAuditResolver {
   @FieldResolver(() => AuditEntryConnection, {
     description:
-      'Every platform action on the account (rulings, appeal moves, postings, score events, status changes, warnings), oldest first.',
+      'Every platform action on the account (rulings, appeal moves, postings, score events, status changes, warnings), newest first unless sorted otherwise.',
   })
-  auditLog(@Root() merchant: { id: string }, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: RequestContext) {
+  auditLog(@Root() merchant: { id: string }, @Args(() => AuditLogArgs) args: AuditLogArgs, @Ctx() ctx: RequestContext) {
     return auditService.ofMerchant(ctx, merchant.id, args);
   }
 }

@@ -1,7 +1,8 @@
 import { nextStamp } from '../../db/stamps';
 import { yuanText } from '../../shared/money';
 import type { Tx } from '../../db/transaction';
-import type { Page, PageArgs } from '../../graphql/connection';
+import type { Page } from '../../graphql/connection';
+import type { AuditLogArgs } from './audit.loaders';
 import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditEntry } from './audit.entity';
@@ -138,7 +139,7 @@ export const auditService = {
     return events.flatMap((event) => entryOf(event) ?? []);
   },
 
-  ofMerchant(ctx: RequestContext, merchantId: string, args: PageArgs): Promise<Page<AuditEntry>> {
+  ofMerchant(ctx: RequestContext, merchantId: string, args: AuditLogArgs): Promise<Page<AuditEntry>> {
     return ctx.loaders.audit.byMerchant.load({ parentId: merchantId, args });
   },
 };

@@ -1,5 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/connection';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType, SortDirection, SortInputType } from '../../graphql/connection';
 
 @ObjectType('AuditEntry', { description: 'One platform action on the merchant’s account, recorded as it happened.' })
 export class AuditEntryNode {
@@ -18,3 +18,11 @@ export class AuditEntryNode {
 }
 
 export const AuditEntryConnection = ConnectionType('AuditEntry', AuditEntryNode);
+
+export enum AuditEntrySortField {
+  CREATED_AT = 'CREATED_AT',
+}
+registerEnumType(AuditEntrySortField, { name: 'AuditEntrySortField' });
+
+export const AuditEntrySort = SortInputType('AuditEntry', AuditEntrySortField, SortDirection.DESC);
+export type AuditEntrySort = InstanceType<typeof AuditEntrySort>;

@@ -30,6 +30,7 @@ export const merchantsService = {
       where: merchantWhere(args.filter),
       sort: merchantSort(args.sort),
       page: args.page,
+      filter: args.filter,
     });
   },
 

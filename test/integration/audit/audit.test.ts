@@ -78,6 +78,7 @@ describe("a merchant's audit log", () => {
     const { merchant: seen } = await app.as(actors.merchant(merchant)).data(AuditLogDocument, {
       id: gid.merchant(merchant),
       first: 100,
+      sort: { field: 'CREATED_AT', direction: 'ASC' },
     });
     const log = seen!.auditLog.edges.map((e) => e.node);
     const story = log.filter((l) => l.action !== 'SCORE_EVENT').map((l) => [l.action, l.actor, l.cause]);
@@ -104,6 +105,13 @@ describe("a merchant's audit log", () => {
       'APPEAL_UPHELD',
     ]);
     expect(log.find((l) => l.action === 'CASE_DECISION')?.policyVersion).toBe(1);
+
+    // A console opens on the newest lines: the default order is the reverse.
+    const { merchant: newestFirst } = await app.as(actors.merchant(merchant)).data(AuditLogDocument, {
+      id: gid.merchant(merchant),
+      first: 100,
+    });
+    expect(newestFirst!.auditLog.edges.map((e) => e.node)).toEqual([...log].reverse());
   });
 
   it('is append-only in the database', async () => {
