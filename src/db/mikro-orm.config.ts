@@ -19,9 +19,10 @@ export function createOrmConfig(clientUrl: string, options: { debug?: boolean; p
     debug: options.debug ?? false,
     loggerFactory: (loggerOptions) => new CountingLogger(loggerOptions),
     pool: { min: 0, max: options.poolMax ?? 10 },
-    // One INSERT per table for the largest batch a mutation takes (1,000 orders or score events),
-    // so a batch costs the same statements whatever its size.
-    batchSize: 1000,
+    // One INSERT per table for the largest batch a mutation takes (1,000 orders or score events, and
+    // the two ledger entries of each order's automatic posting), so a batch costs the same statements
+    // whatever its size.
+    batchSize: 2000,
     migrations: {
       path: migrationsPath,
       pathTs: migrationsPath,

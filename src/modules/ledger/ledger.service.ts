@@ -4,7 +4,8 @@ import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
-import { sqlFirst, sqlRun } from '../../db/sql';
+import { sqlFirst, sqlRows, sqlRun, whereUuidIn } from '../../db/sql';
+import type { DomainEventOf } from '../../shared/domain-events';
 
 /**
  * The largest balance an account may reach, either way: 10 trillion yuan. Balances, entries and sums
@@ -47,6 +48,9 @@ export interface PostingSpec {
   actor: string;
   effectiveAt: Date;
 }
+
+/** A PostgreSQL array literal of texts, bound as one value (knex would spread a JavaScript array). */
+const textArray = (values: string[]) => `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 function ensureMerchantAccounts(em: EntityManager, codes: string[]): Promise<unknown> | undefined {
   const rows = codes.flatMap((code) => {
@@ -130,6 +134,20 @@ export const ledgerService = {
    * Accounts must be locked. Other modules hear of it through `LedgerTransactionPosted`.
    */
   async write(tx: Tx, accounts: Map<string, LedgerAccount>, spec: PostingSpec): Promise<LedgerTransaction> {
+    const { transaction, event } = this.writeDeferred(tx, accounts, spec);
+    await tx.emit(event);
+    return transaction;
+  },
+
+  /**
+   * `write` without the event: the caller emits the `LedgerTransactionPosted` events of a batch of
+   * postings at once, so their handlers run once for the batch.
+   */
+  writeDeferred(
+    tx: Tx,
+    accounts: Map<string, LedgerAccount>,
+    spec: PostingSpec,
+  ): { transaction: LedgerTransaction; event: DomainEventOf<'LedgerTransactionPosted'> } {
     const { em } = tx;
     const total = spec.legs.reduce((sum, leg) => sum + leg.amount, 0);
     if (total !== 0 || spec.legs.length < 2)
@@ -173,16 +191,39 @@ export const ledgerService = {
       em.create(LedgerEntry, { transaction, account, amount: leg.amount });
       account.balance += leg.amount;
     }
-    await tx.emit({
-      type: 'LedgerTransactionPosted',
+    const event = {
+      type: 'LedgerTransactionPosted' as const,
       transactionId: transaction.id,
       kind: spec.kind,
       amount: spec.amount,
       merchantId: spec.merchantId ?? null,
       orderId: spec.orderId ?? null,
       reversalOfId: spec.reversalOf?.id ?? null,
-    });
-    return transaction;
+    };
+    return { transaction, event };
+  },
+
+  /** Which of `keys` have a posting of `kind` already, in one statement. */
+  async postedKeys(em: EntityManager, kind: LedgerKind, keys: string[]): Promise<Set<string>> {
+    if (!keys.length) return new Set();
+    const qb = em
+      .getKnex()('ledger_transaction')
+      .select('idempotency_key')
+      .where('kind', kind)
+      .whereRaw('idempotency_key = any(?::text[])', [textArray(keys)]);
+    return new Set((await sqlRows(em, qb)).map((row) => row.idempotency_key as string));
+  },
+
+  /** Which of the orders have a standing (not reversed) posting of `kind`, in one statement. */
+  async ordersWithStanding(em: EntityManager, kind: LedgerKind, orderIds: string[]): Promise<Set<string>> {
+    if (!orderIds.length) return new Set();
+    const qb = em
+      .getKnex()('ledger_transaction as t')
+      .distinct('t.order_id')
+      .where('t.kind', kind)
+      .whereNotExists((sub) => sub.select(1).from('ledger_transaction as r').whereRaw('r.reversal_of_id = t.id'));
+    whereUuidIn(qb, 't.order_id', orderIds);
+    return new Set((await sqlRows(em, qb)).map((row) => row.order_id as string));
   },
 
   /** Paid so far under a cap: postings of `kind` for the merchant in `period` that were not reversed. */

@@ -3,7 +3,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
-import type { DomainEventOf } from '../../shared/domain-events';
+import type { DomainEvent, DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { isInFuture } from '../../shared/time';
 import { merchantsService } from '../merchants/merchants.service';
@@ -352,37 +352,116 @@ function postIn(tx: Tx, input: PostingRequest) {
   );
 }
 
+/** A kind posted automatically: once per order, its amount from the order alone (no cap, period or sum). */
+function assertAutomatic(kind: LedgerKind, plan: KindPlan | undefined): asserts plan is KindPlan {
+  if (!plan?.oncePerOrder || plan.needs !== 'order-merchant' || plan.period || plan.sumsOnOrder || plan.highRepurchase)
+    throw new Error(`${kind} cannot be posted automatically`);
+}
+
 /**
  * The postings the articles call automatic ("no action by the merchant"), once per order each, made
- * in the transaction of the order event that causes them and citing it. The platform makes them, so
+ * in the transaction of the order events that cause them and citing them. The platform makes them, so
  * they run in the platform's scope even when a merchant's mutation caused the event. A posting that
  * does not apply (a hosted order's fee, an unpromoted order's rebate) is skipped; one the fund cannot
  * pay is skipped with a warning rather than refusing the order's own move, and can be posted by hand.
+ *
+ * A batch of events is posted together: its orders, merchants, earlier postings and accounts are read
+ * in one statement each and the postings written in one flush, so an ingest of a thousand orders to a
+ * remote region costs the statements of ten.
  */
 async function postAutomatically(
   tx: Tx,
   kind: LedgerKind,
-  orderId: string,
-  cause: string,
-  caseId?: string,
-  facts: Pick<SubsidyRequest, 'flaggedAbnormal'> = {},
+  requests: { orderId: string; cause: string; caseId?: string }[],
+  facts: Pick<SubsidyRequest, 'flaggedAbnormal'>,
 ): Promise<void> {
+  const plan = PLANS[kind];
+  assertAutomatic(kind, plan);
+  if (!requests.length) return;
   await asPlatform(tx, async (platformTx) => {
-    try {
-      await postIn(platformTx, {
+    const { em } = platformTx;
+    const keyOf = (orderId: string) => `auto:${kind}:${orderId}`;
+    const byKey = new Map(requests.map((request) => [keyOf(request.orderId), request]));
+    const orderIds = [...new Set(requests.map((request) => request.orderId))];
+    const posted = await ledgerService.postedKeys(em, kind, [...byKey.keys()]);
+    const pending = orderIds.filter((orderId) => !posted.has(keyOf(orderId)));
+    if (!pending.length) return;
+    const orders = await ordersService.findByIds(em, pending);
+    const merchants = new Map(
+      (await merchantsService.findByIds(em, [...new Set(orders.map((order) => order.merchant.id))])).map((m) => [
+        m.id,
+        m,
+      ]),
+    );
+    const timeline = await policiesService.timelineIn(em);
+    const accounts = await ledgerService.lockAccounts(
+      em,
+      [...merchants.keys()].flatMap((merchantId) => [plan.from(merchantId), plan.to(merchantId)]),
+    );
+    // Checked again under the locks: a concurrent twin may have posted some meanwhile.
+    const [postedMeanwhile, standing] = await Promise.all([
+      ledgerService.postedKeys(em, kind, pending.map(keyOf)),
+      ledgerService.ordersWithStanding(em, kind, pending),
+    ]);
+    const events: DomainEvent[] = [];
+    for (const order of orders) {
+      const key = keyOf(order.id);
+      if (postedMeanwhile.has(key) || standing.has(order.id)) continue;
+      const request = byKey.get(key)!;
+      const merchant = merchants.get(order.merchant.id)!;
+      const input: PostingRequest = {
         ...facts,
         kind,
-        orderId,
-        idempotencyKey: `auto:${kind}:${orderId}`,
-        reason: `automatic: ${cause}`,
-        ...(caseId ? { citedCase: caseId } : {}),
-      });
-    } catch (error) {
-      if (!(error instanceof Refused)) throw error;
-      const [first] = error.refusals;
-      if (first.code === RefusalCode.BUDGET_EXHAUSTED)
-        logger.warn({ kind, orderId, refusal: first }, 'automatic posting not made');
+        orderId: order.id,
+        idempotencyKey: key,
+        reason: `automatic: ${request.cause}`,
+        ...(request.caseId ? { citedCase: request.caseId } : {}),
+      };
+      try {
+        const { effectiveAt } = timeAndPeriod(input, plan, order, new Date());
+        const policy = versionInForce(timeline, effectiveAt);
+        const quote = quoteFor(
+          kind,
+          {
+            order,
+            merchantTier: merchant.tier,
+            buyerIsSuperBuyer: order.buyer.superBuyer,
+            buyerIsMalicious: order.buyer.malicious,
+            flaggedAbnormal: facts.flaggedAbnormal,
+            merchantAtFault: false,
+            appealUpheld: false,
+            alreadyPaid: 0,
+          },
+          policy.numbers,
+        );
+        if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
+        const { event } = ledgerService.writeDeferred(platformTx, accounts, {
+          kind,
+          idempotencyKey: key,
+          requestHash: requestHashOf(input),
+          amount: quote.amount,
+          legs: [
+            { code: plan.from(merchant.id), amount: -quote.amount },
+            { code: plan.to(merchant.id), amount: quote.amount },
+          ],
+          merchantId: merchant.id,
+          orderId: order.id,
+          caseId: input.citedCase ?? null,
+          period: null,
+          policyVersion: policy.version,
+          reason: input.reason ?? quote.explanation,
+          actor: platformTx.actor,
+          effectiveAt,
+        });
+        events.push(event);
+      } catch (error) {
+        if (!(error instanceof Refused)) throw error;
+        const [first] = error.refusals;
+        if (first.code === RefusalCode.BUDGET_EXHAUSTED)
+          logger.warn({ kind, orderId: order.id, refusal: first }, 'automatic posting not made');
+      }
     }
+    if (events.length) await platformTx.emit(...events);
   });
 }
 
@@ -477,12 +556,16 @@ export const subsidiesService = {
     causeOf: (event: E) => string | null,
     facts: Pick<SubsidyRequest, 'flaggedAbnormal'> = {},
   ) {
-    return async (events: E[], tx: Tx): Promise<void> => {
-      for (const event of events) {
-        const cause = causeOf(event);
-        if (cause) await postAutomatically(tx, kind, event.orderId, cause, event.caseId, facts);
-      }
-    };
+    return (events: E[], tx: Tx): Promise<void> =>
+      postAutomatically(
+        tx,
+        kind,
+        events.flatMap((event) => {
+          const cause = causeOf(event);
+          return cause ? [{ orderId: event.orderId, cause, caseId: event.caseId }] : [];
+        }),
+        facts,
+      );
   },
 
   /**
