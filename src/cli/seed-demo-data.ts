@@ -2,9 +2,10 @@ import { fakerZH_CN as faker } from '@faker-js/faker';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Buyer } from '../modules/buyers/buyer.entity';
 import { Merchant, MerchantStatusChange } from '../modules/merchants/merchant.entity';
-import { Order, OrderLine, OrderStatusChange } from '../modules/orders/order.entity';
-import { defaultShipBy, isRemoteRegion } from '../modules/orders/orders.rules';
-import { DEFAULT_POLICY_NUMBERS as POLICY } from '../modules/policies/policy.defaults';
+import { Order } from '../modules/orders/order.entity';
+import { MAX_INGEST_BATCH } from '../modules/orders/orders.rules';
+import { type IngestItem, type IngestRequest, ordersService } from '../modules/orders/orders.service';
+import { productsService } from '../modules/products/products.service';
 import { Product, ProductPrice } from '../modules/products/product.entity';
 import { MerchantStatus, MerchantTier, OrderStatus, Province, SalesPlatform } from '../shared/enums';
 import { logger } from '../shared/logger';
@@ -62,7 +63,7 @@ const PROVINCES = Object.values(Province).filter(
  * across tiers and regions, buyers with a few flagged, products with price history, and orders over
  * the last 90 days in every status. Names are Chinese.
  */
-export async function seedDemoData(em: EntityManager, now = new Date()): Promise<void> {
+export async function seedDemoData(em: EntityManager, now = new Date()): Promise<IngestRequest[]> {
   faker.seed(20250101);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const start = today - DEMO_SIZES.days * DAY;
@@ -136,14 +137,21 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
   );
   const productsByMerchant = new Map(merchants.map((m) => [m, products.filter((p) => p.merchant === m)]));
 
+  // The first shop keeps a circle of regular customers: a high-repurchase merchant (高回头率).
+  const loyal = merchants[0];
+  const regulars = buyers.slice(0, 30).filter((buyer) => !buyer.malicious);
+  await em.flush();
+
+  const orders: IngestRequest[] = [];
   for (let n = 0; n < DEMO_SIZES.orders; n++) {
-    const merchant = faker.helpers.arrayElement(merchants);
-    const buyer = faker.helpers.arrayElement(buyers);
+    const regular = n % 20 === 0;
+    const merchant = regular ? loyal : faker.helpers.arrayElement(merchants);
+    const buyer = regular ? faker.helpers.arrayElement(regulars) : faker.helpers.arrayElement(buyers);
     const paidAt = new Date(start + faker.number.int({ min: 0, max: DEMO_SIZES.days * DAY - HOUR }));
     const ageDays = (today - paidAt.getTime()) / DAY;
     const lineProducts = faker.helpers.arrayElements(productsByMerchant.get(merchant)!, { min: 1, max: 3 });
     const lines = lineProducts.map((product) => ({
-      product,
+      productId: product.id,
       quantity: faker.number.int({ min: 1, max: 3 }),
       unitPrice: product.currentPrice,
     }));
@@ -172,47 +180,53 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
     else status = OrderStatus.PAID;
     const reached = (s: OrderStatus[]) => s.includes(status);
 
-    const order = em.create(Order, {
+    const item: IngestItem = {
       platform: faker.helpers.arrayElement(PLATFORMS),
       externalNumber: `${today / DAY}${String(n).padStart(6, '0')}`,
-      merchant,
-      buyer,
+      merchantId: merchant.id,
+      buyerId: buyer.id,
+      lines,
       status,
       paidAmount,
       shippingFee: faker.helpers.arrayElement([0, 0, 0, 500, 800, 1200]),
       destinationRegion,
-      remoteRegion: isRemoteRegion(destinationRegion, POLICY.remoteRegions),
       promoted,
       promotionFee: promoted ? Math.round(paidAmount * 0.05) : 0,
       custom: merchant.mainCategory === '定制礼品' || faker.datatype.boolean(0.03),
       hosted: faker.datatype.boolean(0.1),
       paidAt,
-      shipBy: defaultShipBy(paidAt, POLICY.shipWithinHours),
       shippedAt: reached([OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED]) ? shippedAt : null,
       deliveredAt: reached([OrderStatus.DELIVERED, OrderStatus.COMPLETED]) ? deliveredAt : null,
       completedAt: reached([OrderStatus.COMPLETED]) ? completedAt : null,
       cancelledAt: status === OrderStatus.CANCELLED ? at(paidAt.getTime() + 3 * HOUR) : null,
       refundedAt: status === OrderStatus.REFUNDED ? at(paidAt.getTime() + 30 * HOUR) : null,
-      contentHash: `seed-${n}`,
-    });
-    lines.forEach((line, i) => em.create(OrderLine, { order, lineNo: i + 1, ...line }));
-    em.create(OrderStatusChange, {
-      order,
-      fromStatus: null,
-      toStatus: status,
-      actor: 'seed',
-      reason: 'demo data',
-      changedAt: paidAt,
-    });
+      refusals: [],
+    };
+    orders.push({ item, sent: item as never });
   }
-  await em.flush();
+  // In the order they were paid, as the platform would have sent them.
+  return orders.sort((x, y) => x.item.paidAt.getTime() - y.item.paidAt.getTime());
 }
 
 /**
- * Fund budgets and a few postings of each common kind, made through the ledger service so they obey
- * the same rules as any posting: 10 million yuan of special subsidies, the 10-billion resource pack.
+ * The demo orders, ingested like the platform's own in batches: every rule that follows an order
+ * event runs (breaker samples, abnormal-order warnings, on-time and late scores, the automatic fees,
+ * remote transfer fees and rebates), so the demo's money and counters are what the rules produce.
  */
-async function seedDemoLedger(orm: MikroORM): Promise<void> {
+async function ingestDemoOrders(orm: MikroORM, orders: IngestRequest[]): Promise<void> {
+  for (let i = 0; i < orders.length; i += MAX_INGEST_BATCH) {
+    const outcome = await ordersService.ingest(
+      platformSession(orm, 'INGEST:seed'),
+      orders.slice(i, i + MAX_INGEST_BATCH),
+    );
+    const refused = (outcome.results ?? []).filter((r) => r.refusals.length);
+    if (outcome.refusals.length || refused.length)
+      throw new Error(`demo orders refused: ${JSON.stringify([...outcome.refusals, ...refused.slice(0, 3)])}`);
+  }
+}
+
+/** Fund budgets first, so the automatic payouts of the orders find money: 10 million yuan of special subsidies, the 10-billion resource pack. */
+async function seedDemoBudgets(orm: MikroORM): Promise<void> {
   const ctx = () => platformSession(orm, 'ADMIN:seed');
   await subsidiesService.allocate(ctx(), {
     fund: FundCode.SPECIAL_SUBSIDY,
@@ -226,20 +240,18 @@ async function seedDemoLedger(orm: MikroORM): Promise<void> {
     reason: '百亿资源包',
     idempotencyKey: 'seed-budget-resource-pack',
   });
+}
+
+/** A few postings made by hand, through the ledger service like any: return shipping, small-merchant coupons. */
+async function seedDemoPostings(orm: MikroORM): Promise<void> {
+  const ctx = () => platformSession(orm, 'ADMIN:seed');
   const em = orm.em.fork();
   const completed = await em.find(
     Order,
     { status: OrderStatus.COMPLETED },
-    { orderBy: { externalNumber: 'asc' }, limit: 40 },
+    { orderBy: { externalNumber: 'asc' }, limit: 5 },
   );
   for (const order of completed) {
-    await subsidiesService.post(ctx(), {
-      kind: LedgerKind.TECH_SERVICE_FEE,
-      orderId: order.id,
-      idempotencyKey: `seed-fee-${order.id}`,
-    });
-  }
-  for (const order of completed.slice(0, 5)) {
     await subsidiesService.post(ctx(), {
       kind: LedgerKind.RETURN_SHIPPING_SUBSIDY,
       orderId: order.id,
@@ -262,53 +274,47 @@ async function seedDemoLedger(orm: MikroORM): Promise<void> {
 }
 
 /**
- * Trust-score facts from the demo orders: each shipped order on time or late against its ship-by
- * time, and a refund-only request for each refunded order, recorded like the platform would.
+ * Price cuts far below a product's median, sent by one shop as a merchant would: each is held and
+ * raises a low-price warning (低价风险), so the warnings list shows both kinds.
+ */
+async function seedDemoPriceCuts(orm: MikroORM): Promise<void> {
+  const em = orm.em.fork();
+  const shop = await em.findOneOrFail(Merchant, { externalId: 'SHOP10002' });
+  for (const product of await em.find(Product, { merchant: shop }, { orderBy: { externalId: 'asc' } })) {
+    await productsService.upsert(merchantSession(orm, shop.id, 'MERCHANT:seed'), {
+      merchantId: shop.id,
+      externalId: product.externalId,
+      title: product.title,
+      category: product.category,
+      price: Math.max(1, Math.round(product.currentPrice * 0.3)),
+    });
+  }
+}
+
+/**
+ * A refund-only request on the buyer's record for each refunded demo order, recorded like the
+ * platform would (on-time and late shipments were scored when the orders were ingested).
  */
 async function seedDemoScores(orm: MikroORM): Promise<void> {
   const ctx = () => platformSession(orm, 'INGEST:seed');
   const em = orm.em.fork();
-  const orders = await em.find(
-    Order,
-    { $or: [{ shippedAt: { $ne: null } }, { status: OrderStatus.REFUNDED }] },
-    { orderBy: { paidAt: 'asc' } },
-  );
-  const events = orders.map((order) =>
-    order.status === OrderStatus.REFUNDED
-      ? {
-          factor: ScoreFactor.REFUND_ONLY_REQUESTED,
-          buyerId: order.buyer.id,
-          orderId: null,
-          occurredAt: order.refundedAt ?? order.paidAt,
-        }
-      : {
-          factor: order.shippedAt! > order.shipBy ? ScoreFactor.SHIPPED_LATE : ScoreFactor.SHIPPED_ON_TIME,
-          merchantId: order.merchant.id,
-          orderId: order.id,
-          occurredAt: order.shippedAt!,
-        },
-  );
+  const refunded = await em.find(Order, { status: OrderStatus.REFUNDED }, { orderBy: { paidAt: 'asc' } });
+  const events = refunded.map((order) => ({
+    factor: ScoreFactor.REFUND_ONLY_REQUESTED,
+    buyerId: order.buyer.id,
+    orderId: null,
+    occurredAt: order.refundedAt ?? order.paidAt,
+  }));
   for (let i = 0; i < events.length; i += 1000) {
     const { refusals } = await trustService.record(ctx(), events.slice(i, i + 1000));
     if (refusals.length) throw new Error(`demo score events refused: ${JSON.stringify(refusals.slice(0, 3))}`);
   }
 }
 
-/**
- * The breakers' daily counters for the demo orders, which were written directly (no OrderPlaced):
- * orders per buyer, merchant and product and day, in China time.
- */
-async function seedDemoTallies(orm: MikroORM): Promise<void> {
-  const day = `(o.paid_at at time zone 'Asia/Shanghai')::date`;
-  await orm.em.getConnection()
-    .execute(`insert into refund_only_tally (subject, subject_id, day, merchant_id, orders, refund_only)
-    select 'MERCHANT', o.merchant_id, ${day}, o.merchant_id, count(*), 0 from "order" o group by 2, 3
-    union all
-    select 'BUYER', o.buyer_id, ${day}, null, count(*), 0 from "order" o group by 2, 3
-    union all
-    select 'PRODUCT', l.product_id, ${day}, min(o.merchant_id::text)::uuid, count(distinct o.id), 0
-      from order_line l join "order" o on o.id = l.order_id group by 2, 3
-    on conflict do nothing`);
+function ordersByMerchant(orders: Order[]): Map<string, Order[]> {
+  const groups = new Map<string, Order[]>();
+  for (const order of orders) groups.set(order.merchant.id, [...(groups.get(order.merchant.id) ?? []), order]);
+  return groups;
 }
 
 /** 150 yuan: above what a HIGH-band merchant decides alone, within what the platform intervenes on. */
@@ -339,12 +345,16 @@ async function seedDemoCases(orm: MikroORM): Promise<void> {
   const platform = () => platformSession(orm, 'INGEST:seed');
   const arbitrator = () => platformSession(orm, 'ARBITRATOR:seed');
   const em = orm.em.fork();
-  const delivered = await em.find(
+  const candidates = await em.find(
     Order,
     { status: { $in: [OrderStatus.DELIVERED, OrderStatus.COMPLETED] }, paidAmount: { $gte: DEMO_CLAIM } },
     // From the other end of the list than the ledger's seed postings, which already paid some returns.
-    { orderBy: { externalNumber: 'desc' }, limit: CASE_PLANS.length * 3 },
+    { orderBy: { externalNumber: 'desc' }, limit: 400 },
   );
+  // One shop gets a full round of cases (its list has pages); the others share the rest.
+  const [busiest] = [...ordersByMerchant(candidates).values()].sort((x, y) => y.length - x.length);
+  const first = new Set(busiest.slice(0, CASE_PLANS.length));
+  const delivered = [...first, ...candidates.filter((order) => !first.has(order))].slice(0, CASE_PLANS.length * 3);
   const items = delivered.map((order, i) => {
     const plan = CASE_PLANS[i % CASE_PLANS.length];
     return {
@@ -399,12 +409,17 @@ async function seedDemoAppeals(orm: MikroORM): Promise<void> {
     await em.find(
       Order,
       { status: OrderStatus.COMPLETED, shippedAt: { $ne: null } },
-      { orderBy: { externalNumber: 'asc' }, limit: 200 },
+      { orderBy: { externalNumber: 'asc' } },
     )
   ).filter((order) => order.shippedAt! > order.shipBy);
-  const byMerchant = new Map(late.map((order) => [order.merchant.id, order]));
+  const byMerchant = ordersByMerchant(late);
   const plans = ['wait', 'review', 'uphold', 'reject'] as const;
-  for (const [i, order] of [...byMerchant.values()].slice(0, plans.length).entries()) {
+  // The shop with the most late shipments appeals each of them (its list has a page or two); three
+  // other shops appeal one each.
+  const [busiest, ...others] = [...byMerchant.values()].sort((x, y) => y.length - x.length);
+  const filings = [...(busiest ?? []).slice(0, 8), ...others.slice(0, 3).map((orders) => orders[0])];
+  for (const [i, order] of filings.entries()) {
+    const plan = plans[i % plans.length];
     const { appeal } = await appealsService.file(merchantSession(orm, order.merchant.id, 'MERCHANT:seed'), {
       merchantId: order.merchant.id,
       kind: AppealKind.ABNORMAL_ORDER,
@@ -416,9 +431,9 @@ async function seedDemoAppeals(orm: MikroORM): Promise<void> {
         { kind: EvidenceKind.LOGISTICS_RECORD, url: `https://logistics.example.com/${order.externalNumber}` },
       ],
     });
-    if (!appeal || plans[i] === 'wait') continue;
+    if (!appeal || plan === 'wait') continue;
     await appealsService.assign(arbitrator(), { appealId: appeal.id });
-    if (plans[i] === 'uphold') {
+    if (plan === 'uphold') {
       await appealsService.decide(arbitrator(), {
         appealId: appeal.id,
         upheld: true,
@@ -426,7 +441,7 @@ async function seedDemoAppeals(orm: MikroORM): Promise<void> {
         compensation: 2_000,
       });
     }
-    if (plans[i] === 'reject') {
+    if (plan === 'reject') {
       await appealsService.decide(arbitrator(), {
         appealId: appeal.id,
         upheld: false,
@@ -442,10 +457,12 @@ export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   const em = orm.em.fork();
   if ((await em.count(Merchant)) > 0) return false;
   const started = Date.now();
-  await em.transactional((tx) => seedDemoData(tx as EntityManager));
-  await seedDemoLedger(orm);
+  const orders = await em.transactional((tx) => seedDemoData(tx as EntityManager));
+  await seedDemoBudgets(orm);
+  await ingestDemoOrders(orm, orders);
+  await seedDemoPostings(orm);
   await seedDemoScores(orm);
-  await seedDemoTallies(orm);
+  await seedDemoPriceCuts(orm);
   await seedDemoCases(orm);
   await seedDemoAppeals(orm);
   logger.info({ ...DEMO_SIZES, ms: Date.now() - started }, 'demo data loaded');
