@@ -1,14 +1,16 @@
-import { GraphQLError, GraphQLScalarType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 
 /** Times the gateway deals in: from the first policy version (1970) to well past any order. */
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
 
-function inRange(value: unknown): Date {
+/** `node` is the literal in the document, so the error names where it stands. */
+function inRange(value: unknown, node?: ValueNode): Date {
   const date = value as Date;
   if (date.getTime() < EARLIEST || date.getTime() >= LATEST) {
     throw new GraphQLError('DateTime must lie between 1970-01-01 and 2100-01-01', {
+      nodes: node,
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
@@ -22,5 +24,5 @@ function inRange(value: unknown): Date {
 export const DateTimeScalar = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),
   parseValue: (value) => inRange(DateTimeResolver.parseValue(value)),
-  parseLiteral: (ast, variables) => inRange(DateTimeResolver.parseLiteral(ast, variables)),
+  parseLiteral: (ast, variables) => inRange(DateTimeResolver.parseLiteral(ast, variables), ast),
 });

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { formatYuan, parseYuan } from '../shared/money';
 
@@ -23,12 +23,13 @@ export class Money {
   }
 }
 
-function parseYuanLiteral(value: unknown): number {
+/** `node` is the literal in the document, so the error names where it stands. */
+function parseYuanLiteral(value: unknown, node?: ValueNode): number {
   const fen = typeof value === 'string' ? parseYuan(value) : null;
   if (fen === null) {
     throw new GraphQLError(
       'YuanAmount must be a non-negative decimal string in yuan with at most two decimals, e.g. "128.50"',
-      { extensions: { code: 'BAD_USER_INPUT' } },
+      { nodes: node, extensions: { code: 'BAD_USER_INPUT' } },
     );
   }
   return fen;
@@ -41,6 +42,6 @@ export const YuanAmountScalar = new GraphQLScalarType<number, string>({
     'A non-negative amount in yuan (CNY) as a decimal string with at most two decimals, e.g. "128.50". ' +
     'A string, not a number, so that no float rounding can touch money.',
   serialize: (fen) => formatYuan(fen as number),
-  parseValue: parseYuanLiteral,
-  parseLiteral: (ast) => parseYuanLiteral(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseValue: (value) => parseYuanLiteral(value),
+  parseLiteral: (ast) => parseYuanLiteral(ast.kind === Kind.STRING ? ast.value : undefined, ast),
 });

@@ -6,6 +6,16 @@ const OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownVa
 
 const isObject = (value: unknown): value is object => value !== null && typeof value === 'object';
 
+/**
+ * Only instances of input classes carry constraints. A JSON scalar's value is a plain object, and
+ * one parsed from an inline literal has no prototype at all, which class-validator cannot read.
+ */
+const isInputInstance = (value: unknown): value is object => {
+  if (!isObject(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype !== null && prototype !== Object.prototype;
+};
+
 function nest(property: string, children: ValidationError[]): ValidationError {
   return Object.assign(new ValidationError(), { property, children, constraints: {} });
 }
@@ -30,7 +40,7 @@ export async function validateArgument(
     : [[null, argValue] as const];
   const failures: ValidationError[] = [];
   for (const [index, item] of items) {
-    if (!isObject(item)) continue;
+    if (!isInputInstance(item)) continue;
     const errors = await validate(item, OPTIONS);
     if (errors.length) failures.push(...(index === null ? errors : [nest(index, errors)]));
   }

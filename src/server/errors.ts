@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { ValidationError } from 'class-validator';
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { type ASTNode, BREAK, type GraphQLError, type GraphQLFormattedError, Kind, parse, visit } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from '../shared/logger';
 import type { RequestContext } from './context';
@@ -35,6 +35,52 @@ function flattenValidation(errors: ValidationError[], prefix: string[] = []): { 
   });
 }
 
+/** `filter.merchantId` or `input[0].paidAmount` as a path: ["filter", "merchantId"], ["input", "0", "paidAmount"]. */
+const pathOf = (dotted: string): string[] => dotted.split(/[.[\]]+/).filter(Boolean);
+
+/**
+ * Where in the document's arguments a literal that failed validation sits: the argument's name, then
+ * input fields and list indices, e.g. ["input", "0", "paidAmount"]. Undefined for errors that are not
+ * about an argument (an unknown field, a fragment).
+ */
+function literalPath(node: ASTNode | undefined): string[] | undefined {
+  const body = node?.loc?.source.body;
+  if (!node?.loc || !body) return undefined;
+  let found: string[] | undefined;
+  visit(parse(body), {
+    enter(candidate, _key, parent, _path, ancestors) {
+      if (candidate.kind !== node.kind || candidate.loc?.start !== node.loc!.start) return undefined;
+      const chain = [...ancestors, parent, candidate].filter((a): a is ASTNode => Boolean(a) && !Array.isArray(a));
+      const path: string[] = [];
+      chain.forEach((step, i) => {
+        if (step.kind === Kind.ARGUMENT) path.splice(0, path.length, step.name.value);
+        else if (step.kind === Kind.OBJECT_FIELD) path.push(step.name.value);
+        else if (step.kind === Kind.LIST && chain[i + 1]) path.push(String(step.values.indexOf(chain[i + 1] as never)));
+      });
+      found = chain.some((step) => step.kind === Kind.ARGUMENT) ? path : undefined;
+      return BREAK;
+    },
+  });
+  return found;
+}
+
+/**
+ * The argument an error concerns, as a path (one shape whichever layer raised it): a service's or a
+ * resolver's `field`, a variable graphql-js could not coerce (its name, then the path inside it), or
+ * an inline literal that failed validation.
+ */
+function fieldOf(formatted: GraphQLFormattedError, error: unknown): string[] | undefined {
+  const given = formatted.extensions?.field;
+  if (Array.isArray(given)) return given.map(String);
+  if (typeof given === 'string') return pathOf(given);
+  const variable =
+    /^Variable "\$(\w+)" (?:got invalid value .*? at "([^"]+)"|got invalid value|of required type|of non-null type)/s.exec(
+      formatted.message,
+    );
+  if (variable) return variable[2] ? pathOf(variable[2]) : [variable[1]];
+  return literalPath((error as GraphQLError | undefined)?.nodes?.[0]);
+}
+
 export function createErrorFormatter(options: { maskInternalErrors: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
@@ -45,7 +91,8 @@ export function createErrorFormatter(options: { maskInternalErrors: boolean }) {
         message: `Invalid input: ${problems.map((p) => `${p.field.join('.')}: ${p.message}`).join('; ')}`,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: 'BAD_USER_INPUT', fields: problems },
+        // The first offending field, like every other error; all of them when there are several.
+        extensions: { code: 'BAD_USER_INPUT', field: problems[0]?.field ?? [], fields: problems },
       };
     }
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
@@ -54,7 +101,8 @@ export function createErrorFormatter(options: { maskInternalErrors: boolean }) {
       const message = options.maskInternalErrors
         ? formatted.message.replace(/ Did you mean .*\?$/, '').replace(/more tha[nt] \d+ tokens/, 'too many tokens')
         : formatted.message;
-      return { ...formatted, message, extensions };
+      const field = fieldOf(formatted, error);
+      return { ...formatted, message, extensions: field ? { ...extensions, field } : extensions };
     }
     return {
       message: options.maskInternalErrors ? 'Internal server error' : formatted.message,

@@ -185,7 +185,7 @@ describe('subsidy ledger', () => {
 
   it('asking for the allowance of a kind without a per-merchant cap is a client error naming the argument', async () => {
     const result = await app.execute(MerchantLedgerDocument, { id: gid.merchant(loyal), kind: 'TECH_SERVICE_FEE' });
-    expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'kind' } });
+    expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['kind'] } });
     expect(result.errors?.[0].message).toMatch(/LATE_SHIPMENT_SUBSIDY/);
   });
 

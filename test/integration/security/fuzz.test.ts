@@ -105,6 +105,39 @@ describe('fuzzing every root field with arguments generated from the schema', ()
   const nullable = (type: GraphQLInputType, value: fc.Arbitrary<unknown>) =>
     isNonNullType(type) ? value : fc.option(value, { nil: null });
 
+  /**
+   * The same value written inline in the document, as a client may: scalars and input objects are
+   * then parsed by `parseLiteral` during validation, a path that variables never take.
+   */
+  function literalOf(value: unknown, type: GraphQLInputType): string {
+    if (value === null || value === undefined) return 'null';
+    if (isNonNullType(type)) return literalOf(value, type.ofType);
+    if (isListType(type))
+      return Array.isArray(value)
+        ? `[${value.map((item) => literalOf(item, type.ofType)).join(', ')}]`
+        : literalOf(value, type.ofType);
+    if (isEnumType(type)) return /^[_A-Za-z][_0-9A-Za-z]*$/.test(String(value)) ? String(value) : JSON.stringify(value);
+    if (isInputObjectType(type)) {
+      const fields = type.getFields();
+      return `{ ${Object.entries(value as object)
+        .filter(([name]) => fields[name])
+        .map(([name, item]) => `${name}: ${literalOf(item, fields[name].type)}`)
+        .join(', ')} }`;
+    }
+    return jsonLiteral(value);
+  }
+  const jsonLiteral = (value: unknown): string =>
+    Array.isArray(value)
+      ? `[${value.map(jsonLiteral).join(', ')}]`
+      : value !== null && typeof value === 'object'
+        ? `{ ${Object.entries(value)
+            .filter(([key]) => /^[_A-Za-z][_0-9A-Za-z]*$/.test(key))
+            .map(([key, item]) => `${key}: ${jsonLiteral(item)}`)
+            .join(', ')} }`
+        : value === undefined
+          ? 'null'
+          : JSON.stringify(value);
+
   it('answers every generated request without an internal error', async () => {
     const schema = await getSchema();
     const roots = [schema.getQueryType()!, schema.getMutationType()!];
@@ -140,6 +173,17 @@ describe('fuzzing every root field with arguments generated from the schema', ()
               if (bad.length)
                 internal.push(`${field.name} ${JSON.stringify(vars).slice(0, 300)} → ${bad[0].extensions?.requestId}`);
             }
+            // The same values inline.
+            const inline = field.args
+              .filter((arg) => (vars as Record<string, unknown>)[arg.name] !== undefined)
+              .map((arg) => `${arg.name}: ${literalOf((vars as Record<string, unknown>)[arg.name], arg.type)}`)
+              .join(', ');
+            const literal = `${operation} { ${field.name}${inline ? `(${inline})` : ''} ${selection} }`;
+            const result = await app.execute(parse(literal) as TypedDocumentNode<unknown, Record<string, never>>);
+            requests++;
+            if (result.data) answered++;
+            const bad = (result.errors ?? []).filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR');
+            if (bad.length) internal.push(`${literal.slice(0, 300)} → ${bad[0].extensions?.requestId}`);
           }),
           { numRuns: 60, seed: 9, endOnFailure: true },
         );
