@@ -18,6 +18,29 @@ export function entropyBits(secret: string): number {
   return perChar * length;
 }
 
+/** Local development servers (Vite, Next, CRA…) on any port. */
+const LOCAL_ORIGINS = [/^http:\/\/localhost(:\d+)?$/, /^http:\/\/127\.0\.0\.1(:\d+)?$/];
+
+/** Each origin exactly as a browser sends it: scheme, host and port, no path. */
+function corsOriginsOf(list: string | undefined, isProduction: boolean): (string | RegExp)[] {
+  if (list === undefined) return isProduction ? [] : LOCAL_ORIGINS;
+  return list
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        throw new Error(`CORS_ORIGINS: ${origin} is not an origin (scheme://host[:port])`);
+      }
+      if (parsed.origin !== origin || !/^https?:$/.test(parsed.protocol))
+        throw new Error(`CORS_ORIGINS: write ${origin} as an origin, e.g. ${parsed.origin}`);
+      return origin;
+    });
+}
+
 /** Environment, parsed and validated once at start-up; everything else receives the typed result. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = cleanEnv(env, {
@@ -54,6 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       default: undefined,
       desc: 'Serve the schema as an Apollo Federation 2 subgraph at /subgraph; default on outside production',
     }),
+    CORS_ORIGINS: str({
+      default: undefined,
+      desc: 'Browser origins allowed to call the API, comma-separated (https://console.example.com); default none in production, localhost and 127.0.0.1 on any port elsewhere',
+    }),
     ENABLE_INTROSPECTION: bool({
       default: undefined,
       desc: 'Introspection and Sandbox; default on outside production',
@@ -87,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error('the development secret is refused in production');
   return {
     nodeEnv: parsed.NODE_ENV,
+    corsOrigins: corsOriginsOf(parsed.CORS_ORIGINS, isProduction),
     isProduction,
     port: parsed.PORT,
     databaseUrl: parsed.DATABASE_URL as string | undefined,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { tracing } from './instrument';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { loadConfig } from './config';
 import { registerEventHandlers } from './modules/event-handlers';
 import { openDatabase } from './db/database';
@@ -16,6 +16,11 @@ import { logger } from './shared/logger';
 async function main() {
   const config = loadConfig();
   registerEventHandlers();
+  // A port another process holds fails the start at once, before any database work.
+  const ports = await Promise.all([
+    reservePort(config.port),
+    config.metricsPort ? reservePort(config.metricsPort) : null,
+  ]);
   const database = await openDatabase(config);
   // Without its database the gateway can only fail requests: exit, so a supervisor (or the user)
   // starts it again, which also starts PostgreSQL again.
@@ -23,12 +28,21 @@ async function main() {
     logger.fatal('the embedded PostgreSQL stopped; exiting');
     process.exit(1);
   });
-  if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
   let jobs: Awaited<ReturnType<typeof startJobs>> | undefined;
+  let gateway: Awaited<ReturnType<typeof createGateway>>;
+  let metrics: Server | undefined;
   const health = new Health(database.orm, () => jobs?.state() ?? (config.jobsEnabled ? 'stopped' : 'disabled'));
-  const gateway = await createGateway(database.orm, { ...config, drainGraceMs: config.shutdown.graceMs }, health);
-  const metrics = config.metricsPort ? await startMetricsServer(config.metricsPort) : undefined;
-  await new Promise<void>((resolve) => gateway.httpServer.listen(config.port, resolve));
+  try {
+    if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
+    gateway = await createGateway(database.orm, { ...config, drainGraceMs: config.shutdown.graceMs }, health);
+    await Promise.all(ports.map((port) => port?.release()));
+    metrics = config.metricsPort ? await startMetricsServer(config.metricsPort) : undefined;
+    await listen(gateway.httpServer, config.port);
+  } catch (error) {
+    // Stop the embedded PostgreSQL too: it runs in a process group of its own and would outlive us.
+    await database.close().catch(() => {});
+    throw error;
+  }
   if (config.jobsEnabled)
     jobs = await startJobs(database.orm, database.url, { appealDeadlinesCron: config.appealDeadlinesCron });
   health.serving();
@@ -74,11 +88,38 @@ async function main() {
   process.on('SIGTERM', onSignal);
 }
 
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Holds a port until the gateway takes it over, so a port already in use is reported before anything starts. */
+async function reservePort(port: number): Promise<{ release(): Promise<void> }> {
+  const holder = createServer();
+  try {
+    await listen(holder, port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `port ${port} is already in use by another process: stop it, or choose another port (PORT, METRICS_PORT)`
+        : `cannot listen on port ${port}: ${code ?? String(error)}`,
+      { cause: error },
+    );
+  }
+  return { release: () => closeServer(holder) };
+}
+
 function closeServer(server: Server | undefined): Promise<void> {
   return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
 
 main().catch((error) => {
-  logger.fatal({ err: error }, 'gateway failed to start');
+  logger.fatal({ err: error }, `gateway failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

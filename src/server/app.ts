@@ -8,6 +8,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import cors from 'cors';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { getSubgraphSchema } from '../graphql/subgraph';
@@ -65,6 +66,8 @@ export async function createApollo(
     // a clear PERSISTED_QUERY_NOT_SUPPORTED instead of a hash to check.
     persistedQueries: false,
     csrfPrevention: true,
+    // The process owns its shutdown (main.ts): drain, then jobs, then the database, in that order.
+    stopOnTerminationSignals: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     formatError: createErrorFormatter({ maskInternalErrors: options.isProduction }),
@@ -95,6 +98,8 @@ export async function createApollo(
 export async function createGateway(
   orm: MikroORM,
   config: Pick<Config, 'isProduction' | 'introspection'> & {
+    /** Browser origins allowed to call the API; none when absent. */
+    corsOrigins?: Config['corsOrigins'];
     auth: AuthConfig;
     /** Also serve the schema as a Federation 2 subgraph at /subgraph. */
     subgraph?: boolean;
@@ -142,8 +147,23 @@ export async function createGateway(
     res.locals.report = context.report;
     return context;
   };
+  // Browser consoles on other origins: their preflight is answered here; Apollo's CSRF prevention
+  // still refuses simple (non-preflighted) requests.
+  const crossOrigin = cors({
+    origin: config.corsOrigins ?? [],
+    methods: ['GET', 'POST'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'x-request-id',
+    ],
+    exposedHeaders: ['x-request-id'],
+    maxAge: 600,
+  });
   const serve = (path: string, server: ApolloServer<RequestContext>) =>
-    app.use(path, express.json({ limit: '2mb' }), expressMiddleware(server, { context }));
+    app.use(path, crossOrigin, express.json({ limit: '2mb' }), expressMiddleware(server, { context }));
   serve('/graphql', apollo);
   // For a federation router; the router forwards the client's Authorization header, and the same
   // authorization and tenant rules apply to what it asks for.

@@ -1,5 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,12 +24,15 @@ async function startGateway(
   return { child, log: output, ms: Date.now() - started };
 }
 
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  process.kill(-child.pid!, 'SIGTERM'); // the whole group: npm, tsx and node
-  await exited;
+/** Signals the whole group (npm, tsx and node), as Ctrl-C in a terminal does; resolves with npm's exit code. */
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  process.kill(-child.pid!, signal);
+  return exited;
 }
+
+const postmasterRunning = (dir: string) => existsSync(join(dir, 'postmaster.pid'));
 
 async function graphql(port: number, query: string) {
   const token = await tokenFor({ authenticated: true, subject: 'newcomer', role: Role.ADMIN, merchantId: null });
@@ -45,7 +49,7 @@ describe('npm start on an empty data folder', () => {
   chmodSync(dataDir, 0o755); // as root, PostgreSQL's own OS user must be able to enter it
   const children: ChildProcess[] = [];
   afterAll(async () => {
-    await Promise.all(children.map(stop));
+    await Promise.all(children.map((child) => stop(child)));
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -77,12 +81,48 @@ describe('npm start on an empty data folder', () => {
     expect(readiness.status).toBe(200);
     expect(await readiness.json()).toMatchObject({ status: 'serving', checks: { migrations: 'ok', jobs: 'running' } });
 
-    await stop(cold.child);
+    // Ctrl-C: the gateway drains, then stops its PostgreSQL itself, and npm exits 0.
+    expect(await stop(cold.child, 'SIGINT')).toBe(0);
+    expect(cold.log()).toMatch(/shutdown complete/);
+    expect(cold.log()).not.toMatch(/PostgreSQL stopped; exiting|exited under the running gateway/);
+    expect(postmasterRunning(env.EMBEDDED_PG_DIR)).toBe(false);
     const warm = await startGateway(env);
     children.push(warm.child);
     console.info(`warm start of npm start (existing data folder): ${warm.ms} ms`);
     expect(warm.log()).not.toMatch(/demo data loaded/);
     const again = await graphql(port, '{ merchants(first: 1) { totalCount } }');
     expect(again.data.merchants.totalCount).toBe(DEMO_SIZES.merchants);
+    expect(await stop(warm.child, 'SIGTERM')).toBe(0);
+    expect(postmasterRunning(env.EMBEDDED_PG_DIR)).toBe(false);
   }, 180_000);
+
+  it('with its port taken, fails at once with a clear message and exit 1, before any database work', async () => {
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((done) => taken.listen(port, done));
+    const pgDir = join(dataDir, 'never');
+    try {
+      const { DATABASE_URL: _external, ...inherited } = process.env;
+      const child = spawn('npm', ['start'], {
+        env: {
+          ...inherited,
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'info',
+          PORT: String(port),
+          METRICS_PORT: '0',
+          EMBEDDED_PG_DIR: pgDir,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      const code = await new Promise<number | null>((done) => child.once('exit', done));
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${port} is already in use`);
+      expect(existsSync(pgDir)).toBe(false);
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
 });
