@@ -1,19 +1,23 @@
 /**
  * `npm run schema`: rewrites schema/schema.graphql, the snapshot frontends generate their clients from,
- * and schema/subgraph.graphql, the same schema as a Federation 2 subgraph.
+ * schema/subgraph.graphql, the same schema as a Federation 2 subgraph, and the README's role table.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { getSchema, printSortedSchema } from '../graphql/schema';
 import { getSubgraphSchema, printSubgraph } from '../graphql/subgraph';
+import { roleTable, withRoleTable } from '../security/role-table';
 
 export const SCHEMA_FILE = resolve(__dirname, '../../schema/schema.graphql');
 export const SUBGRAPH_FILE = resolve(__dirname, '../../schema/subgraph.graphql');
+export const README_FILE = resolve(__dirname, '../../README.md');
 
 async function main() {
-  writeFileSync(SCHEMA_FILE, printSortedSchema(await getSchema()));
+  const schema = await getSchema();
+  writeFileSync(SCHEMA_FILE, printSortedSchema(schema));
   writeFileSync(SUBGRAPH_FILE, printSubgraph(await getSubgraphSchema()));
-  console.log(`wrote ${SCHEMA_FILE} and ${SUBGRAPH_FILE}`);
+  writeFileSync(README_FILE, withRoleTable(readFileSync(README_FILE, 'utf8'), roleTable(schema)));
+  console.log(`wrote ${SCHEMA_FILE}, ${SUBGRAPH_FILE} and the role table of ${README_FILE}`);
 }
 
 void main();
