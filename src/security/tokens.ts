@@ -19,6 +19,12 @@ export interface AuthConfig {
 
 /** Clocks of the identity provider and the gateway differ a little. */
 const CLOCK_TOLERANCE_SECONDS = 30;
+
+interface Session {
+  actor: Actor;
+  validUntilMs: number;
+  expiresAtMs: number;
+}
 const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -62,11 +68,15 @@ export function createAuthenticator(config: AuthConfig) {
 
   // A console sends the same token with every request: a verified token is remembered (by its exact
   // text) until it expires or reaches maxAge, whichever is first, instead of checking its signature again.
-  const verified = new LRUCache<string, { actor: Actor; validUntilMs: number }>({ max: 10_000 });
+  const verified = new LRUCache<string, Session>({ max: 10_000 });
 
-  /** The actor and until when the token holds (a live socket is closed then); anonymous holds forever. */
-  const verify = async (authorization: string | undefined): Promise<{ actor: Actor; validUntilMs: number }> => {
-    if (!authorization) return { actor: ANONYMOUS, validUntilMs: Infinity };
+  /**
+   * The actor, until when the token is accepted (its expiry plus the clock tolerance, for a request
+   * that arrives just after it) and when it expires (a live socket is closed then, without tolerance).
+   * Anonymous holds forever.
+   */
+  const verify = async (authorization: string | undefined): Promise<Session> => {
+    if (!authorization) return { actor: ANONYMOUS, validUntilMs: Infinity, expiresAtMs: Infinity };
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) throw unauthenticated('expected "Authorization: Bearer <token>"');
     const token = match[1];
@@ -77,9 +87,11 @@ export function createAuthenticator(config: AuthConfig) {
         ? await jwtVerify(token, keys, options)
         : await jwtVerify(token, secret!, { ...options, algorithms: ['HS256'] });
       if (payload.exp! - payload.iat! > maxAge) throw unauthenticated(`token lifetime above ${maxAge} seconds`);
+      const expiresAt = Math.min(payload.exp!, payload.iat! + maxAge);
       const session = {
         actor: actorOf(payload),
-        validUntilMs: (Math.min(payload.exp!, payload.iat! + maxAge) + CLOCK_TOLERANCE_SECONDS) * 1000,
+        validUntilMs: (expiresAt + CLOCK_TOLERANCE_SECONDS) * 1000,
+        expiresAtMs: expiresAt * 1000,
       };
       verified.set(token, session);
       return session;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -10,7 +10,7 @@ import {
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { getSubgraphSchema } from '../graphql/subgraph';
 import type { Config } from '../config';
 import { getSchema } from '../graphql/schema';
@@ -47,7 +47,40 @@ export interface ApolloOptions {
   schema?: GraphQLSchema;
   /** The document limits, when the caller applies the same ones elsewhere (the WebSocket server). */
   limits?: QueryLimits;
+  /**
+   * Every operation needs a signed-in actor, including those no field rule covers (the subgraph's
+   * `_service { sdl }`, which would otherwise hand the whole schema to anyone).
+   */
+  requireSignIn?: boolean;
 }
+
+/** Subscriptions are served over WebSocket only; over HTTP one is a client error naming the endpoint. */
+const subscriptionsOverSocketOnly: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation !== 'subscription') return;
+        throw new GraphQLError(
+          'subscriptions are served over WebSocket (graphql-ws protocol) at ws://<host>/graphql, not over HTTP',
+          { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+        );
+      },
+    };
+  },
+};
+
+const signInRequired: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue }) {
+        if (contextValue.actor.authenticated) return;
+        throw new GraphQLError('sign in first: send "Authorization: Bearer <token>"', {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        });
+      },
+    };
+  },
+};
 
 export async function createApollo(
   options: ApolloOptions,
@@ -72,6 +105,8 @@ export async function createApollo(
     parseOptions: limits.parseOptions,
     formatError: createErrorFormatter({ maskInternalErrors: options.isProduction }),
     plugins: [
+      ...(options.requireSignIn ? [signInRequired] : []),
+      subscriptionsOverSocketOnly,
       ...limits.plugins,
       requestObservationPlugin(),
       errorReportingPlugin(logger),
@@ -168,7 +203,7 @@ export async function createGateway(
   // For a federation router; the router forwards the client's Authorization header, and the same
   // authorization and tenant rules apply to what it asks for.
   const subgraph = config.subgraph
-    ? await createApollo({ ...config, limits, schema: await getSubgraphSchema() })
+    ? await createApollo({ ...config, limits, schema: await getSubgraphSchema(), requireSignIn: true })
     : undefined;
   if (subgraph) serve('/subgraph', subgraph);
   return {

@@ -1,6 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { getNamedType, GraphQLError, type GraphQLOutputType } from 'graphql';
+import {
+  type DocumentNode,
+  getNamedType,
+  GraphQLError,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  isUnionType,
+  valueFromASTUntyped,
+  visit,
+} from 'graphql';
 import { DEFAULT_PAGE_SIZE } from '../graphql/connection';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { rejectedDocuments } from '../observability/metrics';
@@ -11,19 +20,80 @@ const MAX_TOKENS = 5000;
 /** The most rows-and-fields a single request may ask for; documented queries stay well below. */
 export const MAX_COMPLEXITY = 25_000;
 
+/** The most representations one `_entities` call may resolve: a router batches more into several calls. */
+export const MAX_REPRESENTATIONS = 100;
+
 /**
- * Pages multiply what is below them: `orders(first: 20) { ... }` (or `last: 20`, or no size: 20) costs 20 times its selection, and
- * each item of a list argument (ids, events, orders to ingest) costs one. Unlike graphql-armor's cost
- * limit, this sees `first` and lists passed as variables too.
+ * Pages multiply what is below them: `orders(first: 20) { ... }` (or `last: 20`, or no size: 20)
+ * costs 20 times its selection, and so do 20 ids of `nodes` or 20 representations of `_entities`;
+ * each item of another list argument (events, orders to ingest) costs one. Unlike graphql-armor's
+ * cost limit, this sees sizes and lists passed as variables too.
  */
 const pageEstimator: ComplexityEstimator = ({ args, field, childComplexity }) => {
   const items = Object.values(args).reduce<number>((sum, value) => sum + (Array.isArray(value) ? value.length : 0), 0);
   const size = args.first ?? args.last ?? (isConnection(field.type) ? DEFAULT_PAGE_SIZE : undefined);
   if (typeof size === 'number') return 1 + items + size * childComplexity;
   if (Array.isArray(args.ids)) return 1 + args.ids.length * childComplexity;
+  if (Array.isArray(args.representations)) return 1 + args.representations.length * childComplexity;
   if (items) return 1 + items + childComplexity;
   return undefined;
 };
+
+/** The estimated cost of an operation, as the limit counts it; undefined when its variables do not fit. */
+export function complexityOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables?: Record<string, unknown>,
+  operationName?: string,
+): number | undefined {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      variables,
+      operationName,
+      estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    return undefined; // variables that do not fit the operation: execution refuses them with BAD_USER_INPUT
+  }
+}
+
+/** The representations the operation's `_entities` calls pass, inline or in variables. */
+function representationsIn(document: DocumentNode, variables: Record<string, unknown> = {}): unknown[] {
+  const found: unknown[] = [];
+  visit(document, {
+    Field(node) {
+      if (node.name.value !== '_entities') return;
+      const argument = node.arguments?.find((arg) => arg.name.value === 'representations')?.value;
+      const value = argument ? valueFromASTUntyped(argument, variables) : undefined;
+      if (Array.isArray(value)) found.push(...value);
+    },
+  });
+  return found;
+}
+
+/** A representation names an entity type of the schema; anything else is the caller's mistake. */
+function representationError(schema: GraphQLSchema, representations: unknown[]): GraphQLError | null {
+  if (representations.length > MAX_REPRESENTATIONS) {
+    return new GraphQLError(`_entities takes at most ${MAX_REPRESENTATIONS} representations per request`, {
+      extensions: { code: 'BAD_USER_INPUT', field: ['representations'], http: { status: 400 } },
+    });
+  }
+  const entityUnion = schema.getType('_Entity');
+  const entities = new Set(isUnionType(entityUnion) ? entityUnion.getTypes().map((type) => type.name) : []);
+  const index = representations.findIndex(
+    (representation) =>
+      representation === null ||
+      typeof representation !== 'object' ||
+      Array.isArray(representation) ||
+      !entities.has((representation as { __typename?: unknown }).__typename as string),
+  );
+  if (index < 0) return null;
+  return new GraphQLError(`each representation is an object whose __typename is one of ${[...entities].join(', ')}`, {
+    extensions: { code: 'BAD_USER_INPUT', field: ['representations', String(index)], http: { status: 400 } },
+  });
+}
 
 const isConnection = (type: GraphQLOutputType) => getNamedType(type).name.endsWith('Connection');
 
@@ -60,19 +130,13 @@ function complexityPlugin(): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables,
-              operationName: request.operationName,
-              estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            return; // variables that do not fit the operation: execution refuses them with BAD_USER_INPUT
+          const refused = representationError(schema, representationsIn(document, request.variables));
+          if (refused) {
+            rejectedDocuments.inc({ reason: 'representations' });
+            throw refused;
           }
-          if (complexity > MAX_COMPLEXITY) {
+          const complexity = complexityOf(schema, document, request.variables, request.operationName);
+          if (complexity !== undefined && complexity > MAX_COMPLEXITY) {
             rejectedDocuments.inc({ reason: 'complexity' });
             throw new GraphQLError('Query is too complex: ask for smaller pages or fewer nested lists', {
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },

@@ -120,7 +120,8 @@ export function serveLiveUpdates(options: {
         socketsOf.set(key, count + 1);
         ctx.extra.actor = session.actor;
         ctx.extra.idleSince = Date.now();
-        const remaining = session.validUntilMs - Date.now();
+        // At the token's expiry itself: the clock tolerance only lets a just-expired token in.
+        const remaining = session.expiresAtMs - Date.now();
         ctx.extra.expiry = setTimeout(
           () => close(socket, CLOSE.tokenExpired, 'token expired: connect again with a new one', 'expired'),
           Math.max(0, Math.min(remaining, 2 ** 31 - 1)),

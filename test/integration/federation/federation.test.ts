@@ -9,7 +9,9 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_JWT_SECRET } from '../../../src/config';
 import { countStatements } from '../../../src/db/query-counter';
-import { getSubgraphSchema, printSubgraph } from '../../../src/graphql/subgraph';
+import { ENTITIES, getSubgraphSchema, printSubgraph } from '../../../src/graphql/subgraph';
+import { complexityOf, MAX_REPRESENTATIONS } from '../../../src/server/limits';
+import { selectAllOf } from '../../helpers/select-all';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { type Actor } from '../../../src/security/actor';
 import { Role } from '../../../src/security/roles';
@@ -182,5 +184,63 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
     const one = await statementsFor(1);
     expect(await statementsFor(30)).toBe(one);
     expect(one).toBeLessThanOrEqual(4);
+  });
+
+  it('costs N representations N times one, for every entity type, and refuses more than the maximum before any SQL', async () => {
+    const schema = await getSubgraphSchema();
+    for (const typename of ENTITIES) {
+      const document = parse(
+        `query($r: [_Any!]!) { _entities(representations: $r) { ${selectAllOf(schema, typename, 2)} } }`,
+      );
+      const cost = (n: number) =>
+        complexityOf(schema, document, {
+          r: Array.from({ length: n }, () => ({ __typename: typename, id: gid.merchant(merchants[0]) })),
+        })!;
+      expect(cost(7) - 1, typename).toBe(7 * (cost(1) - 1));
+    }
+    const tooMany = Array.from({ length: MAX_REPRESENTATIONS + 1 }, () => ({
+      __typename: 'Order',
+      id: gid.merchant(merchants[0]),
+    }));
+    const { result, statements } = await countStatements(() =>
+      weiquan.subgraph!.executeOperation(
+        {
+          query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id } } }',
+          variables: { r: tooMany },
+        },
+        { contextValue: createRequestContext(app.orm, { actor: actors.admin }) },
+      ),
+    );
+    expect(JSON.parse(JSON.stringify(result.body)).singleResult.errors[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: ['representations'],
+    });
+    expect(statements).toEqual([]);
+    // The report's crash: 100 orders each asking for 100 orders with their lines, refused as too costly.
+    const heavy = await weiquan.subgraph!.executeOperation(
+      {
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order {
+          merchant { orders(first: 100) { edges { node { id lines { product { title } } } } } } } } }`,
+        variables: { r: tooMany.slice(0, MAX_REPRESENTATIONS) },
+      },
+      { contextValue: createRequestContext(app.orm, { actor: actors.admin }) },
+    );
+    expect(JSON.stringify(heavy.body)).toMatch(/too complex/);
+  });
+
+  it('answers its SDL only to a signed-in caller, as every operation', async () => {
+    const url = `${urlOf(weiquan.httpServer)}/subgraph`;
+    const ask = (headers: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
+    const anonymous = await ask({});
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain('type Merchant');
+    const router = await ask({ authorization: `Bearer ${await tokenFor(actors.role(Role.INGEST))}` });
+    expect(router.status).toBe(200);
+    expect(((await router.json()) as any).data._service.sdl).toContain('type Merchant');
   });
 });

@@ -102,6 +102,35 @@ describe('limits of live sockets', () => {
     const started = Date.now();
     expect(await client.closed).toBe(CLOSE.tokenExpired);
     expect(Date.now() - started).toBeLessThan(3000);
+
+    // A valid token's socket ends at its expiry, not 30 s of clock tolerance later.
+    const soon = await new SignJWT({ role: Role.FINANCE })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('expiring-soon')
+      .setIssuer(AUTH.issuer)
+      .setAudience(AUTH.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3)
+      .sign(new TextEncoder().encode(AUTH.jwtSecret));
+    const live = await connect(soon);
+    live.subscribe();
+    expect(await live.closed).toBe(CLOSE.tokenExpired);
+    expect(Date.now() / 1000).toBeLessThan(now + 3 + 2);
+  });
+
+  it('refuses a subscription sent over HTTP with a client error naming the WebSocket endpoint', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await tokenFor(actors.merchant(merchant))}`,
+      },
+      body: JSON.stringify({ query: 'subscription { merchantEvents { kind subjectType } }' }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(body.errors[0].message).toMatch(/WebSocket/);
   });
 
   it('drops a socket whose message is larger than the limit', async () => {

@@ -18,6 +18,10 @@ import { gid, factories, orderInput } from '../../helpers/factories';
 import { selectAll } from '../../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 import { IngestOrdersDocument } from '../../generated/graphql';
+import { ENTITIES, getSubgraphSchema } from '../../../src/graphql/subgraph';
+import { Role } from '../../../src/security/roles';
+import { createApollo } from '../../../src/server/app';
+import { createRequestContext } from '../../../src/server/context';
 
 /**
  * Arguments generated from the schema for every root field: valid, edge and hostile values of each
@@ -140,7 +144,7 @@ describe('fuzzing every root field with arguments generated from the schema', ()
 
   it('answers every generated request without an internal error', async () => {
     const schema = await getSchema();
-    const roots = [schema.getQueryType()!, schema.getMutationType()!];
+    const roots = [schema.getQueryType()!, schema.getMutationType()!, schema.getSubscriptionType()!];
     const internal: string[] = [];
     let answered = 0;
     let requests = 0;
@@ -154,7 +158,12 @@ describe('fuzzing every root field with arguments generated from the schema', ()
             : '{ __typename }';
         const declared = field.args.map((arg) => `$${arg.name}: ${arg.type.toString()}`).join(', ');
         const passed = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
-        const operation = root === schema.getMutationType() ? 'mutation' : 'query';
+        const operation =
+          root === schema.getMutationType()
+            ? 'mutation'
+            : root === schema.getSubscriptionType()
+              ? 'subscription'
+              : 'query';
         const text = `${operation}${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''} ${selection} }`;
         const document = parse(text) as TypedDocumentNode<unknown, Record<string, unknown>>;
         const variables = fc.record(
@@ -192,5 +201,41 @@ describe('fuzzing every root field with arguments generated from the schema', ()
     expect(internal).toEqual([]);
     // The values are not all refused at the door: a good share reach the resolvers and answer.
     expect(answered / requests).toBeGreaterThan(0.2);
+  });
+
+  it('answers hostile _entities representations on the subgraph without an internal error', async () => {
+    const subgraph = await createApollo({
+      isProduction: true,
+      introspection: false,
+      schema: await getSubgraphSchema(),
+      requireSignIn: true,
+    });
+    const representation = fc.oneof(
+      fc.record({ __typename: fc.constantFrom(...ENTITIES, 'Ledger', '', '__proto__'), id: scalar('ID') }),
+      fc.record({ __typename: fc.constantFrom(...ENTITIES) }),
+      fc.anything(),
+    );
+    const internal: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.array(representation, { maxLength: 120 }), async (representations) => {
+        for (const actor of [actors.admin, actors.anonymous, actors.role(Role.INGEST)]) {
+          const response = await subgraph.executeOperation(
+            {
+              query: `query($r: [_Any!]!) { _entities(representations: $r) { __typename ${ENTITIES.map(
+                (t) => `... on ${t} { id }`,
+              ).join(' ')} } }`,
+              variables: { r: representations },
+            },
+            { contextValue: createRequestContext(app.orm, { actor }) },
+          );
+          const body = JSON.parse(JSON.stringify(response.body)) as { singleResult?: { errors?: any[] } };
+          const bad = (body.singleResult?.errors ?? []).filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR');
+          if (bad.length) internal.push(`${JSON.stringify(representations).slice(0, 200)} → ${bad[0].message}`);
+        }
+      }),
+      { numRuns: 80, seed: 21, endOnFailure: true },
+    );
+    await subgraph.stop();
+    expect(internal).toEqual([]);
   });
 });
