@@ -22,6 +22,11 @@ export interface Tx {
   scope: TenantScope;
   /** Runs the events' blocking handlers now, in this transaction; their after-commit handlers after commit. */
   emit(...events: DomainEvent[]): Promise<void>;
+  /**
+   * Runs `work` once, last in the transaction, after the mutation and every handler are done (the
+   * live feed sends one notification per transaction this way). The same key registers once.
+   */
+  beforeCommit(key: string, work: () => Promise<void>): void;
 }
 
 const ATTEMPTS = 3;
@@ -38,8 +43,9 @@ export async function runMutation<R extends object>(
 ): Promise<Outcome<R>> {
   for (let attempt = 1; ; attempt++) {
     const emitted: DomainEvent[] = [];
+    const lastSteps = new Map<string, () => Promise<void>>();
     try {
-      const result = await session.db.transaction((em) => {
+      const result = await session.db.transaction(async (em) => {
         const tx: Tx = {
           em,
           actor: session.actor,
@@ -48,8 +54,11 @@ export async function runMutation<R extends object>(
             emitted.push(...events);
             await eventBus.runBlocking(events, tx);
           },
+          beforeCommit: (key, step) => void (lastSteps.has(key) || lastSteps.set(key, step)),
         };
-        return work(tx);
+        const outcome = await work(tx);
+        for (const step of lastSteps.values()) await step();
+        return outcome;
       });
       await eventBus.runAfterCommit(emitted);
       return { ...result, refusals: [] };

@@ -147,7 +147,7 @@ export async function createGateway(
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const authenticate = createAuthenticator(config.auth);
-  const hub = new LiveHub();
+  const hub = new LiveHub(config.liveLimits?.maxQueuedEvents);
   await hub.start(orm.config.get('clientUrl')!);
   const limits = queryLimits(config);
   const live = serveLiveUpdates({

@@ -19,6 +19,8 @@ const CLIENT_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'INTROSPECTION_DISABLED',
   'MAX_RECURSIVE_SELECTIONS_EXCEEDED',
+  // A live subscriber that fell too far behind: its own pace, not a fault of ours.
+  'SLOW_CONSUMER',
 ]);
 
 const INTERNAL = 'INTERNAL_SERVER_ERROR';

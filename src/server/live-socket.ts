@@ -13,7 +13,7 @@ import {
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { LiveHub } from '../modules/live/live.hub';
+import { type LiveHub, MAX_QUEUED_EVENTS } from '../modules/live/live.hub';
 import { liveSockets, liveSocketsRefused } from '../observability/metrics';
 import type { Actor } from '../security/actor';
 import type { createAuthenticator } from '../security/tokens';
@@ -33,6 +33,8 @@ export interface LiveLimits {
   initTimeoutMs: number;
   /** Ping interval; a peer that misses a pong is dropped. */
   heartbeatMs: number;
+  /** Events a subscriber may fall behind before it is dropped with SLOW_CONSUMER. */
+  maxQueuedEvents: number;
 }
 
 export const LIVE_LIMITS: LiveLimits = {
@@ -42,6 +44,7 @@ export const LIVE_LIMITS: LiveLimits = {
   idleMs: 5 * 60_000,
   initTimeoutMs: 5_000,
   heartbeatMs: 30_000,
+  maxQueuedEvents: MAX_QUEUED_EVENTS,
 };
 
 /** Close codes besides graphql-ws's own (4400 bad request, 4403 forbidden, 4408 init timeout, ...). */

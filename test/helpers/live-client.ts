@@ -19,7 +19,7 @@ export interface LiveClient {
   client: Client;
   /** Resolves with the close code once the server closes the socket. */
   closed: Promise<number>;
-  subscribe(variables?: { kinds?: string[]; merchantId?: string }, query?: string): LiveSubscription;
+  subscribe(variables?: { kinds?: string[]; merchantId?: string; after?: string }, query?: string): LiveSubscription;
   dispose(): Promise<void>;
 }
 

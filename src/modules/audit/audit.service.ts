@@ -2,7 +2,7 @@ import { nextStamp } from '../../db/stamps';
 import { yuanText } from '../../shared/money';
 import type { Tx } from '../../db/transaction';
 import type { Page } from '../../graphql/connection';
-import type { AuditLogArgs } from './audit.loaders';
+import { AUDIT_TABLE, type AuditLogArgs } from './audit.loaders';
 import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditEntry } from './audit.entity';
@@ -125,13 +125,46 @@ export const AUDITED_EVENTS = [
   'OrderFlaggedAbnormal',
 ] as const;
 
+/** The line each event was recorded as, for the live feed, which announces those very lines. */
+const recorded = new WeakMap<DomainEvent, AuditEntry>();
+
 export const auditService = {
   /** A blocking handler: the events' lines, written in the transaction that emitted them. */
   async record(events: DomainEvent[], tx: Tx): Promise<void> {
-    for (const { merchantId, ...line } of auditService.linesOf(events)) {
-      tx.em.create(AuditEntry, { ...line, merchant: merchantId, actor: tx.actor, createdAt: nextStamp() });
+    for (const event of events) {
+      const line = entryOf(event);
+      if (!line) continue;
+      const { merchantId, ...rest } = line;
+      recorded.set(
+        event,
+        tx.em.create(AuditEntry, { ...rest, merchant: merchantId, actor: tx.actor, createdAt: nextStamp() }),
+      );
     }
     await tx.em.flush();
+  },
+
+  /** The audit entry `record` wrote for an event in this transaction, if it is about a merchant. */
+  recordedEntryOf(event: DomainEvent): AuditEntry | undefined {
+    return recorded.get(event);
+  },
+
+  /**
+   * The lines recorded after a position of the log, oldest first, at most `limit`: what a console
+   * missed while it was away. One merchant's, or every merchant's the actor may read.
+   */
+  after(
+    ctx: RequestContext,
+    position: { recordedAt: string; id: string },
+    filter: { merchantId: string | null; actions: string[] | null },
+    limit: number,
+  ): Promise<AuditEntry[]> {
+    const db = ctx.db;
+    const qb = db.scoped(db.knex()('audit_entry as t'), AUDIT_TABLE.tenant).select('t.*');
+    qb.whereRaw('(t.created_at, t.id) > (?::timestamptz, ?::uuid)', [position.recordedAt, position.id]);
+    if (filter.merchantId) qb.where('t.merchant_id', filter.merchantId);
+    if (filter.actions) qb.whereIn('t.action', filter.actions);
+    qb.orderBy([{ column: 't.created_at' }, { column: 't.id' }]).limit(limit);
+    return db.read(async (run) => (await run(qb)).map((row) => db.map(AuditEntry, row)));
   },
 
   /** What the events say about merchants' accounts, as audit lines (for the live feed, which streams them). */

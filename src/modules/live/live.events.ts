@@ -24,6 +24,9 @@ export interface LiveEvent {
   summary: string;
   actor: string;
   occurredAt: string;
+  /** The audit line it announces: its id and recording time, the position a console resumes from. */
+  id: string;
+  recordedAt: string;
 }
 
 /** The PostgreSQL channel live events travel on between replicas. */
@@ -34,34 +37,110 @@ const MAX_SUMMARY = 500;
 
 export function liveEventsOf(events: DomainEvent[], actor: string): LiveEvent[] {
   return events.flatMap((event) =>
-    auditService.linesOf([event]).map((line) => ({
-      kind:
-        event.type === 'AppealMoved' && event.from === null
-          ? LiveEventKind.APPEAL_FILED
-          : (line.action as LiveEventKind),
-      merchantId: line.merchantId,
-      subjectType: line.subjectType,
-      subjectId: line.subjectId,
-      summary: line.cause.slice(0, MAX_SUMMARY),
-      actor,
-      occurredAt: line.occurredAt.toISOString(),
-    })),
+    auditService.linesOf([event]).map((line) => {
+      const entry = auditService.recordedEntryOf(event);
+      return {
+        kind:
+          event.type === 'AppealMoved' && event.from === null
+            ? LiveEventKind.APPEAL_FILED
+            : (line.action as LiveEventKind),
+        merchantId: line.merchantId,
+        subjectType: line.subjectType,
+        subjectId: line.subjectId,
+        summary: line.cause.slice(0, MAX_SUMMARY),
+        actor,
+        occurredAt: line.occurredAt.toISOString(),
+        id: entry?.id ?? '',
+        recordedAt: entry?.createdAt.toISOString() ?? '',
+      };
+    }),
   );
 }
 
+/** Under PostgreSQL's 8,000-byte limit of a NOTIFY payload, with room for the envelope. */
+export const MAX_PAYLOAD_BYTES = 7_500;
+
+type CompactEvent = [LiveEventKind, string, string, string, string, string, string, string];
+
 /**
- * A blocking handler: NOTIFY inside the action's transaction. PostgreSQL delivers a notification only
- * when its transaction commits, so a rolled-back action is never announced, and one committed on any
- * replica reaches listeners on all of them.
+ * A transaction's events as NOTIFY payloads: one per merchant, holding all its events in order as
+ * compact rows, split only where a payload would pass the size limit. A 1,000-order ingest is then a
+ * few dozen notifications, not thousands.
+ */
+export function encodeBatches(events: LiveEvent[]): string[] {
+  const byMerchant = new Map<string, LiveEvent[]>();
+  for (const event of events) byMerchant.set(event.merchantId, [...(byMerchant.get(event.merchantId) ?? []), event]);
+  const payloads: string[] = [];
+  for (const [merchantId, own] of byMerchant) {
+    let rows: string[] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (rows.length) payloads.push(`{"m":${JSON.stringify(merchantId)},"e":[${rows.join(',')}]}`);
+      rows = [];
+      bytes = 0;
+    };
+    for (const event of own) {
+      const compact: CompactEvent = [
+        event.kind,
+        event.subjectType,
+        event.subjectId,
+        event.summary,
+        event.actor,
+        event.occurredAt,
+        event.recordedAt,
+        event.id,
+      ];
+      const row = JSON.stringify(compact);
+      const size = Buffer.byteLength(row) + 1;
+      if (bytes + size > MAX_PAYLOAD_BYTES - 100) flush();
+      rows.push(row);
+      bytes += size;
+    }
+    flush();
+  }
+  return payloads;
+}
+
+/** The events of one payload, in order. */
+export function decodeBatch(payload: { m: string; e: CompactEvent[] }): LiveEvent[] {
+  return payload.e.map(([kind, subjectType, subjectId, summary, actor, occurredAt, recordedAt, id]) => ({
+    kind,
+    merchantId: payload.m,
+    subjectType,
+    subjectId,
+    summary,
+    actor,
+    occurredAt,
+    recordedAt,
+    id,
+  }));
+}
+
+/** Each transaction's events waiting for its end. */
+const pending = new WeakMap<object, LiveEvent[]>();
+
+/**
+ * A blocking handler: the events join their transaction's batch, sent last in the transaction as one
+ * statement of NOTIFYs (one per merchant). PostgreSQL delivers a notification only when its
+ * transaction commits, so a rolled-back action is never announced, and one committed on any replica
+ * reaches listeners on all of them.
  */
 export async function publishLiveEvents(events: DomainEvent[], tx: Tx): Promise<void> {
-  const payloads = liveEventsOf(events, tx.actor).map((event) => JSON.stringify(event));
-  if (!payloads.length) return;
-  await tx.em.getConnection().execute(
-    // One statement for the batch: the payloads travel as one JSON array.
-    'select pg_notify(?, payload) from json_array_elements_text(?::json) as payload',
-    [LIVE_CHANNEL, JSON.stringify(payloads)],
-    'run',
-    tx.em.getTransactionContext(),
-  );
+  const live = liveEventsOf(events, tx.actor);
+  if (!live.length) return;
+  const batch = pending.get(tx.em) ?? [];
+  if (!batch.length) pending.set(tx.em, batch);
+  batch.push(...live);
+  tx.beforeCommit('live-feed', async () => {
+    pending.delete(tx.em);
+    await tx.em
+      .getConnection()
+      .execute(
+        'select pg_notify(?, payload) from json_array_elements_text(?::json) as payload',
+        [LIVE_CHANNEL, JSON.stringify(encodeBatches(batch))],
+        'run',
+        tx.em.getTransactionContext(),
+        tx.em.getLoggerContext(),
+      );
+  });
 }

@@ -2,10 +2,14 @@ import { GraphQLError } from 'graphql';
 import createSubscriber, { type Subscriber } from 'pg-listen';
 import { liveEventsPublished } from '../../observability/metrics';
 import { logger } from '../../shared/logger';
-import { LIVE_CHANNEL, type LiveEvent, type LiveEventKind } from './live.events';
+import { decodeBatch, LIVE_CHANNEL, type LiveEvent, type LiveEventKind } from './live.events';
 
-/** Events a subscriber may have waiting before it counts as too slow and its subscription ends. */
-export const MAX_QUEUED_EVENTS = 100;
+/**
+ * Events a subscriber may have waiting before it counts as too slow and its subscription ends: room
+ * for the burst of a large commit (a 1,000-order ingest announces about 3,000 lines at once), while a
+ * stalled client holds a few megabytes at most.
+ */
+export const MAX_QUEUED_EVENTS = 10_000;
 
 export interface LiveFilter {
   /** null: every merchant (staff only). */
@@ -26,23 +30,26 @@ class LiveStream implements AsyncIterableIterator<LiveEvent> {
 
   constructor(
     readonly filter: LiveFilter,
+    private readonly maxQueued: number,
     private readonly onClose: (stream: LiveStream) => void,
   ) {}
 
-  offer(event: LiveEvent): void {
-    if (this.closed || this.failure) return; // a failed stream only waits to report its failure
-    if (this.waiting) {
-      const deliver = this.waiting;
-      this.waiting = undefined;
-      deliver({ value: event, done: false });
-    } else if (this.queue.length >= MAX_QUEUED_EVENTS) {
+  /** A committed transaction's matching events, in order. */
+  offer(events: LiveEvent[]): void {
+    if (this.closed || this.failure || !events.length) return; // a failed stream only waits to report it
+    if (this.queue.length + events.length > this.maxQueued) {
       this.failure = new GraphQLError(
-        `the client fell ${MAX_QUEUED_EVENTS} events behind; subscribe again and refetch what changed`,
+        `the client fell ${this.maxQueued} events behind; subscribe again with \`after\` to resume`,
         { extensions: { code: 'SLOW_CONSUMER' } },
       );
       this.queue.length = 0;
-    } else {
-      this.queue.push(event);
+      return;
+    }
+    this.queue.push(...events);
+    if (this.waiting) {
+      const deliver = this.waiting;
+      this.waiting = undefined;
+      deliver({ value: this.queue.shift()!, done: false });
     }
   }
 
@@ -87,6 +94,8 @@ export class LiveHub {
   private readonly streams = new Set<LiveStream>();
   private subscriber: Subscriber | undefined;
 
+  constructor(private readonly maxQueuedEvents = MAX_QUEUED_EVENTS) {}
+
   async start(connectionString: string): Promise<void> {
     // Retries for as long as the database is away (pg-listen gives up after 3 s by default); events
     // committed meanwhile are not replayed, which is why consoles refetch when they reconnect.
@@ -96,7 +105,9 @@ export class LiveHub {
     );
     subscriber.events.on('error', (error) => logger.error({ err: error }, 'live feed listener failed'));
     subscriber.events.on('reconnect', (attempt) => logger.warn({ attempt }, 'live feed listener reconnecting'));
-    subscriber.notifications.on(LIVE_CHANNEL, (event: LiveEvent) => this.deliver(event));
+    subscriber.notifications.on(LIVE_CHANNEL, (payload: Parameters<typeof decodeBatch>[0]) =>
+      this.deliver(decodeBatch(payload)),
+    );
     await subscriber.connect();
     await subscriber.listenTo(LIVE_CHANNEL);
     this.subscriber = subscriber;
@@ -110,7 +121,7 @@ export class LiveHub {
 
   /** Events matching the filter, from now on. */
   subscribe(filter: LiveFilter): AsyncIterableIterator<LiveEvent> {
-    const stream = new LiveStream(filter, (closed) => this.streams.delete(closed));
+    const stream = new LiveStream(filter, this.maxQueuedEvents, (closed) => this.streams.delete(closed));
     this.streams.add(stream);
     return stream;
   }
@@ -119,13 +130,16 @@ export class LiveHub {
     return this.streams.size;
   }
 
-  /** Hands an event received from PostgreSQL to the matching subscriptions. */
-  deliver(event: LiveEvent): void {
-    liveEventsPublished.inc({ kind: event.kind });
+  /** Hands a batch of events received from PostgreSQL (one transaction's, one merchant's) to the matching subscriptions. */
+  deliver(events: LiveEvent[]): void {
+    for (const event of events) liveEventsPublished.inc({ kind: event.kind });
     for (const stream of this.streams) {
       const { merchantId, kinds } = stream.filter;
-      if ((merchantId === null || merchantId === event.merchantId) && (!kinds || kinds.has(event.kind)))
-        stream.offer(event);
+      stream.offer(
+        events.filter(
+          (event) => (merchantId === null || merchantId === event.merchantId) && (!kinds || kinds.has(event.kind)),
+        ),
+      );
     }
   }
 }

@@ -7,6 +7,7 @@ import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { LiveContext } from '../../server/live-socket';
 import { type LiveEvent, LiveEventKind } from './live.events';
 import { MerchantEventNode } from './live.types';
+import { eventCursor, liveService } from './live.service';
 
 const NODE_TYPE_OF: Record<string, NodeTypeName> = {
   AFTER_SALES_CASE: 'AfterSalesCase',
@@ -21,6 +22,7 @@ const NODE_TYPE_OF: Record<string, NodeTypeName> = {
 interface MerchantEventsArgs {
   kinds?: LiveEventKind[] | null;
   merchantId?: string | null;
+  after?: string | null;
 }
 
 /**
@@ -41,10 +43,11 @@ function subscribeToMerchantEvents(args: MerchantEventsArgs, context: LiveContex
     throw new GraphQLError('kinds: name at least one kind, or leave it out for all', {
       extensions: { code: 'BAD_USER_INPUT', field: 'kinds' },
     });
-  return context.live.subscribe({
+  const filter = {
     merchantId: actor.role === Role.MERCHANT ? actor.merchantId : named,
     kinds: args.kinds ? new Set(args.kinds) : null,
-  });
+  };
+  return liveService.subscribe(context, context.live, filter, args.after);
 }
 
 @Resolver(() => MerchantEventNode)
@@ -52,7 +55,7 @@ export class LiveResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Subscription(() => MerchantEventNode, {
     description:
-      'What happens on merchants’ accounts, as it commits on any replica: warnings, case and appeal moves, payouts and other postings, score events, status changes. A merchant hears its own; staff one merchant or all. Over WebSocket (graphql-ws) at /graphql, with `{ "authorization": "Bearer <token>" }` as connection params. Events are not replayed: after a reconnect, refetch.',
+      'What happens on merchants’ accounts, as it commits on any replica: warnings, case and appeal moves, payouts and other postings, score events, status changes. A merchant hears its own; staff one merchant or all. Over WebSocket (graphql-ws) at /graphql, with `{ "authorization": "Bearer <token>" }` as connection params. After a reconnect, pass the `cursor` of the last event seen as `after` to receive what was missed first (up to 1,000 events).',
     subscribe: ({ args, context }) => subscribeToMerchantEvents(args as MerchantEventsArgs, context as LiveContext),
   })
   merchantEvents(
@@ -61,6 +64,11 @@ export class LiveResolver {
     _kinds: LiveEventKind[] | null,
     @Arg('merchantId', () => ID, { nullable: true, description: 'Staff: one merchant; all when left out.' })
     _merchantId: string | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'The `cursor` of the last event received: the events since then come first.',
+    })
+    _after: string | null,
   ): MerchantEventNode {
     const subjectType = NODE_TYPE_OF[event.subjectType];
     return {
@@ -71,6 +79,7 @@ export class LiveResolver {
       summary: event.summary,
       actor: event.actor,
       occurredAt: new Date(event.occurredAt),
+      cursor: eventCursor(event),
     };
   }
 }

@@ -22,4 +22,8 @@ export class MerchantEventNode {
   summary!: string;
   @Field(() => String, { description: 'Who did it: a role and subject, a job, or the system.' }) actor!: string;
   @Field(() => Date) occurredAt!: Date;
+  @Field(() => String, {
+    description: 'Its place in the merchant’s audit log: pass it as `after` when subscribing again to resume.',
+  })
+  cursor!: string;
 }

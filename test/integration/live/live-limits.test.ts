@@ -152,14 +152,16 @@ describe('limits of live sockets', () => {
       summary: 'x',
       actor: 'test',
       occurredAt: new Date().toISOString(),
+      recordedAt: new Date().toISOString(),
+      id: merchant.id,
     };
-    for (let i = 0; i < MAX_QUEUED_EVENTS; i++) hub.deliver(event);
+    hub.deliver(Array.from({ length: MAX_QUEUED_EVENTS }, () => event));
     expect(hub.subscriptions).toBe(1);
-    hub.deliver(event); // one too many
+    hub.deliver([event]); // one too many
     const failure = (await stream.next().catch((error: unknown) => error)) as { extensions?: { code?: string } };
     expect(failure.extensions?.code).toBe('SLOW_CONSUMER');
     expect(hub.subscriptions).toBe(0);
-    for (let i = 0; i < 10 * MAX_QUEUED_EVENTS; i++) hub.deliver(event); // nobody holds them
+    for (let i = 0; i < 10; i++) hub.deliver(Array.from({ length: MAX_QUEUED_EVENTS }, () => event)); // nobody holds them
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 });
