@@ -4,8 +4,10 @@
  * `npm run token -- --list-merchants` prints the merchants to choose from.
  */
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { type Config, loadConfig } from '../config';
+import { createOrmConfig } from '../db/mikro-orm.config';
+import { merchantsService } from '../modules/merchants/merchants.service';
 import { isUuid, localIdOf, toGlobalId } from '../graphql/global-id';
 import { isRole, Role } from '../security/roles';
 import { signToken } from '../security/tokens';
@@ -18,29 +20,25 @@ function databaseUrlOf(config: Config): string {
 }
 
 /** Runs `query` on the gateway's database, or answers null when it cannot be reached (it is not running). */
-async function withDatabase<T>(config: Config, query: (client: pg.Client) => Promise<T>): Promise<T | null> {
-  const client = new pg.Client({ connectionString: databaseUrlOf(config), connectionTimeoutMillis: 2000 });
+async function withDatabase<T>(config: Config, query: (em: EntityManager) => Promise<T>): Promise<T | null> {
+  let orm: MikroORM;
   try {
-    await client.connect();
+    orm = await MikroORM.init({ ...createOrmConfig(databaseUrlOf(config)), pool: { min: 0, max: 1 } });
+    if (!(await orm.isConnected())) return null;
   } catch {
     return null;
   }
   try {
-    return await query(client);
+    return await query(orm.em.fork());
   } finally {
-    await client.end();
+    await orm.close();
   }
 }
 
 async function listMerchants(config: Config): Promise<void> {
-  const rows = await withDatabase(config, async (client) => {
-    const result = await client.query<{ id: string; name: string; tier: string }>(
-      'select id, name, tier from merchant order by name, id limit 50',
-    );
-    return result.rows;
-  });
-  if (rows === null) throw new Error('the database is not reachable: start the gateway (npm start) first');
-  for (const row of rows) console.log(`${toGlobalId('Merchant', row.id)}  ${row.tier.padEnd(14)} ${row.name}`);
+  const merchants = await withDatabase(config, (em) => merchantsService.firstByName(em, 50));
+  if (merchants === null) throw new Error('the database is not reachable: start the gateway (npm start) first');
+  for (const m of merchants) console.log(`${toGlobalId('Merchant', m.id)}  ${m.tier.padEnd(14)} ${m.name}`);
 }
 
 async function main() {
@@ -61,9 +59,7 @@ async function main() {
   if (values.merchant) {
     const uuid = localIdOf('Merchant', values.merchant) ?? (isUuid(values.merchant) ? values.merchant : null);
     if (!uuid) throw new Error(`${values.merchant} is not a merchant id; ${LIST_HINT}`);
-    const found = await withDatabase(config, async (client) =>
-      Boolean((await client.query('select 1 from merchant where id = $1', [uuid])).rowCount),
-    );
+    const found = await withDatabase(config, async (em) => (await merchantsService.findByIds(em, [uuid])).length > 0);
     if (found === false) throw new Error(`there is no merchant ${values.merchant}; ${LIST_HINT}`);
     if (found === null) console.error('(the database is not reachable: the merchant was not checked)');
   }

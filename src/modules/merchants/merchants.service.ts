@@ -44,6 +44,11 @@ export const merchantsService = {
   },
 
   /** For other modules' transactions: the merchants that exist among `ids` (row-level security applies). */
+  /** For the token script's list: the first merchants by name. */
+  firstByName(em: EntityManager, limit: number): Promise<Merchant[]> {
+    return em.find(Merchant, {}, { orderBy: { name: 'asc', id: 'asc' }, limit });
+  },
+
   findByIds(em: EntityManager, ids: string[]): Promise<Merchant[]> {
     return ids.length ? em.find(Merchant, { id: { $in: ids } }) : Promise.resolve([]);
   },
