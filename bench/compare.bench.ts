@@ -3,7 +3,7 @@
  *
  *   npm run bench                      # scale 1: 2,000 merchants, 200,000 orders
  *   npm run bench -- --scale 0.1       # 200 merchants, 20,000 orders: under two minutes
- *   options: --seconds 10 --connections 10 --only Q1,Q2,Q3,L,P --tracing on|off --peers on|off; DATABASE_URL for an
+ *   options: --seconds 10 --connections 10 --only Q1,Q2,Q3,L,P,R --tracing on|off --peers on|off; DATABASE_URL for an
  *   external (empty) database
  *
  * Each server runs in its own process (the gateway as `npm start` in production mode, PostGraphile on
@@ -44,7 +44,7 @@ const { values: options } = parseArgs({
     scale: { type: 'string', default: process.env.BENCH_SCALE ?? '1' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
-    only: { type: 'string', default: 'Q1,Q2,Q3,L,P' },
+    only: { type: 'string', default: 'Q1,Q2,Q3,L,P,R' },
     // `--tracing off` skips the extra gateway run with OpenTelemetry exporting.
     tracing: { type: 'string', default: 'on' },
     // `--peers off`: the gateway alone, for quick A/B runs of a change.
@@ -206,6 +206,7 @@ async function main() {
   );
   const measurements: Measurement[] = [];
   const mismatches: string[] = [];
+  let ingest: RemoteIngest | undefined;
   const sink = TRACING ? await startSpanSink() : undefined;
   try {
     servers.push(await startGateway(url, jwtSecret));
@@ -292,6 +293,29 @@ async function main() {
       );
       if (violations.length) process.exitCode = 1;
     }
+    // Remote-region ingest: batches of 1,000 SHIPPED orders to XINJIANG (each with its remote transfer
+    // fee and shipping score), while another shop ingests 5 orders at a time beside them.
+    if (ONLY.has('R')) {
+      const refs: IngestRef[] = (
+        await connection.execute<{ merchant_id: string; product_id: string; buyer_id: string }[]>(
+          `select m.merchant_id, m.product_id, b.id as buyer_id
+             from (select distinct on (merchant_id) merchant_id, id as product_id, row_number() over () as n
+                     from product order by merchant_id, id limit 2) m
+             join (select id, row_number() over (order by id) as n from buyer) b on b.n = m.n`,
+        )
+      ).map((row) => ({
+        merchant: toGlobalId('Merchant', row.merchant_id),
+        product: toGlobalId('Product', row.product_id),
+        buyer: toGlobalId('Buyer', row.buyer_id),
+      }));
+      const ingester = await signToken(auth, { subject: 'bench-ingest', role: Role.INGEST });
+      ingest = await measureRemoteIngest(gateway, ingester, runId, refs);
+      console.log(
+        `R: ingestOrders of 1,000 SHIPPED orders to XINJIANG\n  gateway  ${ingest.ordersPerSec.toFixed(0)} orders/s ` +
+          `(batches ${ingest.batchMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s); a neighbour's 5-order ingest ` +
+          `meanwhile: median ${ingest.neighbourMedianMs.toFixed(0)} ms, max ${ingest.neighbourMaxMs.toFixed(0)} ms`,
+      );
+    }
     if (sink) console.log(`\nThe span sink received ${sink.batches()} OTLP batches from the traced gateway.`);
   } finally {
     for (const server of servers) await server.stop();
@@ -347,7 +371,80 @@ async function main() {
     );
   }
   // A quick A/B run (--peers off) does not replace the recorded comparison.
-  if (PEERS) writeResults({ size, measurements, headline, tracingCost, mismatches });
+  if (PEERS) writeResults({ size, measurements, headline, tracingCost, mismatches, ingest });
+}
+
+interface RemoteIngest {
+  ordersPerSec: number;
+  batchMs: number[];
+  neighbourMedianMs: number;
+  neighbourMaxMs: number;
+}
+
+/** An order of the benchmark's own, as the platform sends it. */
+function benchOrder(ref: IngestRef, number: string, region: string) {
+  const paidAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+  return {
+    platform: 'PINDUODUO',
+    externalNumber: number,
+    merchantId: ref.merchant,
+    buyerId: ref.buyer,
+    lines: [{ productId: ref.product, quantity: 1, unitPrice: '99.00' }],
+    paidAmount: '99.00',
+    shippingFee: '0',
+    destinationRegion: region,
+    status: 'SHIPPED',
+    paidAt,
+    shippedAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+  };
+}
+
+interface IngestRef {
+  merchant: string;
+  buyer: string;
+  product: string;
+}
+
+const INGEST = `mutation($input: [OrderInput!]!) { ingestOrders(input: $input) { createdCount rejectedCount } }`;
+
+/** Three batches of 1,000 remote orders, one after the other, and a small ingest of another shop looping beside them. */
+async function measureRemoteIngest(
+  gateway: BenchServer,
+  token: string,
+  runId: string,
+  [remote, neighbour]: IngestRef[],
+): Promise<RemoteIngest> {
+  const batchMs: number[] = [];
+  const neighbourMs: number[] = [];
+  let running = true;
+  const beside = (async () => {
+    for (let n = 0; running; n++) {
+      const started = performance.now();
+      const input = Array.from({ length: 5 }, (_, i) => benchOrder(neighbour, `R${runId}N${n}-${i}`, 'BEIJING'));
+      const answer = await post(gateway, { query: INGEST, variables: { input } }, token);
+      if (!answer.text.includes('"createdCount":5')) throw new Error(`neighbour ingest: ${answer.text.slice(0, 300)}`);
+      neighbourMs.push(performance.now() - started);
+    }
+  })();
+  try {
+    for (let batch = 0; batch < 3; batch++) {
+      const input = Array.from({ length: 1000 }, (_, i) => benchOrder(remote, `R${runId}B${batch}-${i}`, 'XINJIANG'));
+      const started = performance.now();
+      const answer = await post(gateway, { query: INGEST, variables: { input } }, token);
+      if (!answer.text.includes('"createdCount":1000')) throw new Error(`remote ingest: ${answer.text.slice(0, 300)}`);
+      batchMs.push(performance.now() - started);
+    }
+  } finally {
+    running = false;
+    await beside;
+  }
+  const sorted = [...neighbourMs].sort((x, y) => x - y);
+  return {
+    ordersPerSec: (3000 * 1000) / batchMs.reduce((sum, ms) => sum + ms, 0),
+    batchMs,
+    neighbourMedianMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    neighbourMaxMs: sorted.at(-1) ?? 0,
+  };
 }
 
 const HEADER =
@@ -387,6 +484,7 @@ function writeResults(result: {
     cpuMsPerRequestOn: number;
   }[];
   mismatches: string[];
+  ingest?: RemoteIngest;
 }) {
   const date = new Date().toISOString().slice(0, 10);
   const dir = join(ROOT, 'bench', 'results');
@@ -426,6 +524,13 @@ function writeResults(result: {
     HEADER,
     '|---|---|---|---|---|---|---|---|---|---|',
     ...result.measurements.map(tableRow),
+    ...(result.ingest
+      ? [
+          '',
+          `R (ingestOrders, 1,000 SHIPPED orders to XINJIANG per request): ${result.ingest.ordersPerSec.toFixed(0)} orders/s; ` +
+            `another shop's 5-order ingest meanwhile: median ${result.ingest.neighbourMedianMs.toFixed(0)} ms, max ${result.ingest.neighbourMaxMs.toFixed(0)} ms.`,
+        ]
+      : []),
     '',
     result.mismatches.length
       ? `Different data:\n\n${result.mismatches.join('\n')}`

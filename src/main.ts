@@ -17,10 +17,8 @@ async function main() {
   const config = loadConfig();
   registerEventHandlers();
   // A port another process holds fails the start at once, before any database work.
-  const ports = await Promise.all([
-    reservePort(config.port),
-    config.metricsPort ? reservePort(config.metricsPort) : null,
-  ]);
+  await assertPortFree(config.port);
+  if (config.metricsPort) await assertPortFree(config.metricsPort);
   const database = await openDatabase(config);
   // Without its database the gateway can only fail requests: exit, so a supervisor (or the user)
   // starts it again, which also starts PostgreSQL again.
@@ -35,7 +33,6 @@ async function main() {
   try {
     if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
     gateway = await createGateway(database.orm, { ...config, drainGraceMs: config.shutdown.graceMs }, health);
-    await Promise.all(ports.map((port) => port?.release()));
     metrics = config.metricsPort ? await startMetricsServer(config.metricsPort) : undefined;
     await listen(gateway.httpServer, config.port);
   } catch (error) {
@@ -98,11 +95,14 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
-/** Holds a port until the gateway takes it over, so a port already in use is reported before anything starts. */
-async function reservePort(port: number): Promise<{ release(): Promise<void> }> {
-  const holder = createServer();
+/**
+ * Fails when another process listens on the port, before anything starts. The port is not held
+ * meanwhile (a held port would accept connections nobody answers); one taken later fails `listen`.
+ */
+async function assertPortFree(port: number): Promise<void> {
+  const probe = createServer();
   try {
-    await listen(holder, port);
+    await listen(probe, port);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
@@ -112,7 +112,7 @@ async function reservePort(port: number): Promise<{ release(): Promise<void> }> 
       { cause: error },
     );
   }
-  return { release: () => closeServer(holder) };
+  await closeServer(probe);
 }
 
 function closeServer(server: Server | undefined): Promise<void> {
