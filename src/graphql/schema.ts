@@ -9,7 +9,7 @@ import {
   ProductAfterSalesResolver,
 } from '../modules/after-sales/after-sales.resolver';
 import { AppealsResolver, MerchantAppealsResolver } from '../modules/appeals/appeals.resolver';
-import { MerchantAuditResolver } from '../modules/audit/audit.resolver';
+import { AuditEntryResolver, MerchantAuditResolver } from '../modules/audit/audit.resolver';
 import { LiveResolver } from '../modules/live/live.resolver';
 import { BuyersResolver } from '../modules/buyers/buyers.resolver';
 import { MerchantWarningsResolver, WarningsResolver } from '../modules/warnings/warnings.resolver';
@@ -69,6 +69,7 @@ export const resolvers = [
   AppealsResolver,
   MerchantAppealsResolver,
   MerchantAuditResolver,
+  AuditEntryResolver,
   LiveResolver,
 ] as const;
 

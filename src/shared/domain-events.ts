@@ -61,6 +61,8 @@ export type DomainEvent =
     }
   | {
       type: 'ProductPriceHeld';
+      /** The low-price warning the warnings module raises for it, under this id. */
+      warningId: string;
       productId: string;
       merchantId: string;
       heldPrice: number;
@@ -71,6 +73,8 @@ export type DomainEvent =
     }
   | {
       type: 'OrderFlaggedAbnormal';
+      /** The abnormal-order warning raised. */
+      warningId: string;
       orderId: string;
       merchantId: string;
       reasons: string[];

@@ -3,12 +3,27 @@ import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import { MerchantNode } from '../merchants/merchants.types';
 import { auditService } from './audit.service';
-import { AuditEntryConnection, AuditEntrySort } from './audit.types';
+import type { AuditEntry } from './audit.entity';
+import { AuditAction, AuditSubjectType } from './audit.enums';
+import { AuditEntryConnection, AuditEntryNode, AuditEntrySort } from './audit.types';
 
 @ArgsType()
 class AuditLogArgs extends PageArgs {
   @Field(() => AuditEntrySort, { nullable: true, description: 'Default: CREATED_AT, newest first.' })
   sort?: AuditEntrySort | null;
+}
+
+@Resolver(() => AuditEntryNode)
+export class AuditEntryResolver {
+  @FieldResolver(() => AuditAction)
+  kind(@Root() entry: AuditEntry): AuditAction {
+    return entry.action as AuditAction;
+  }
+
+  @FieldResolver(() => AuditSubjectType)
+  subjectKind(@Root() entry: AuditEntry): AuditSubjectType {
+    return entry.subjectType as AuditSubjectType;
+  }
 }
 
 @Resolver(() => MerchantNode)

@@ -6,11 +6,12 @@ import { AUDIT_TABLE, type AuditLogArgs } from './audit.loaders';
 import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditEntry } from './audit.entity';
+import { AuditAction, AuditSubjectType } from './audit.enums';
 
 export interface AuditLine {
   merchantId: string;
-  action: string;
-  subjectType: string;
+  action: AuditAction;
+  subjectType: AuditSubjectType;
   subjectId: string;
   cause: string;
   policyVersion?: number | null;
@@ -23,8 +24,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
     case 'AfterSalesCaseOpened':
       return {
         merchantId: event.merchantId,
-        action: 'CASE_OPENED',
-        subjectType: 'AFTER_SALES_CASE',
+        action: AuditAction.CASE_OPENED,
+        subjectType: AuditSubjectType.AFTER_SALES_CASE,
         subjectId: event.caseId,
         cause: event.refundOnly ? 'refund-only case opened' : 'after-sales case opened',
         occurredAt: event.openedAt,
@@ -32,8 +33,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
     case 'AfterSalesCaseDecided':
       return {
         merchantId: event.merchantId,
-        action: 'CASE_DECISION',
-        subjectType: 'AFTER_SALES_CASE',
+        action: AuditAction.CASE_DECISION,
+        subjectType: AuditSubjectType.AFTER_SALES_CASE,
         subjectId: event.caseId,
         cause: `intervention decision: ${event.outcome}`,
         policyVersion: event.policyVersion,
@@ -42,8 +43,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
     case 'AfterSalesCaseRuled':
       return {
         merchantId: event.merchantId,
-        action: 'CASE_RULED',
-        subjectType: 'AFTER_SALES_CASE',
+        action: AuditAction.CASE_RULED,
+        subjectType: AuditSubjectType.AFTER_SALES_CASE,
         subjectId: event.caseId,
         cause: `ruled ${event.ruling}, refund ${yuanText(event.refundAmount)}${event.merchantAtFault ? ', merchant at fault' : ''}`,
         occurredAt: event.ruledAt,
@@ -51,8 +52,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
     case 'AppealMoved':
       return {
         merchantId: event.merchantId,
-        action: 'APPEAL_MOVED',
-        subjectType: 'APPEAL',
+        action: AuditAction.APPEAL_MOVED,
+        subjectType: AuditSubjectType.APPEAL,
         subjectId: event.appealId,
         cause: `${event.from ?? 'new'} → ${event.to}: ${event.reason}`,
         occurredAt: event.at,
@@ -61,8 +62,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
       return event.merchantId
         ? {
             merchantId: event.merchantId,
-            action: 'LEDGER_POSTED',
-            subjectType: 'LEDGER_TRANSACTION',
+            action: AuditAction.LEDGER_POSTED,
+            subjectType: AuditSubjectType.LEDGER_TRANSACTION,
             subjectId: event.transactionId,
             cause: `${event.kind} ${yuanText(event.amount)}${event.reversalOfId ? ' (reversal)' : ''}`,
             occurredAt: new Date(),
@@ -72,8 +73,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
       return event.merchantId
         ? {
             merchantId: event.merchantId,
-            action: 'SCORE_EVENT',
-            subjectType: 'SCORE_EVENT',
+            action: AuditAction.SCORE_EVENT,
+            subjectType: AuditSubjectType.SCORE_EVENT,
             subjectId: event.eventId,
             cause: event.factor,
             occurredAt: event.occurredAt,
@@ -82,8 +83,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
     case 'MerchantStatusChanged':
       return {
         merchantId: event.merchantId,
-        action: 'STATUS_CHANGED',
-        subjectType: 'MERCHANT',
+        action: AuditAction.STATUS_CHANGED,
+        subjectType: AuditSubjectType.MERCHANT,
         subjectId: event.merchantId,
         cause: `${event.from} → ${event.to}: ${event.reason}`,
         occurredAt: event.at,
@@ -91,9 +92,9 @@ function entryOf(event: DomainEvent): AuditLine | null {
     case 'ProductPriceHeld':
       return {
         merchantId: event.merchantId,
-        action: 'WARNING_RAISED',
-        subjectType: 'PRODUCT',
-        subjectId: event.productId,
+        action: AuditAction.WARNING_RAISED,
+        subjectType: AuditSubjectType.WARNING,
+        subjectId: event.warningId,
         cause: `low price ${yuanText(event.heldPrice)} held (median ${yuanText(event.medianPrice)})`,
         policyVersion: event.policyVersion,
         occurredAt: event.at,
@@ -101,9 +102,9 @@ function entryOf(event: DomainEvent): AuditLine | null {
     case 'OrderFlaggedAbnormal':
       return {
         merchantId: event.merchantId,
-        action: 'WARNING_RAISED',
-        subjectType: 'ORDER',
-        subjectId: event.orderId,
+        action: AuditAction.WARNING_RAISED,
+        subjectType: AuditSubjectType.WARNING,
+        subjectId: event.warningId,
         cause: `abnormal order: ${event.reasons.join('; ')}`,
         occurredAt: event.at,
       };

@@ -41,9 +41,7 @@ export function liveEventsOf(events: DomainEvent[], actor: string): LiveEvent[] 
       const entry = auditService.recordedEntryOf(event);
       return {
         kind:
-          event.type === 'AppealMoved' && event.from === null
-            ? LiveEventKind.APPEAL_FILED
-            : (line.action as LiveEventKind),
+          event.type === 'AppealMoved' && event.from === null ? LiveEventKind.APPEAL_FILED : LiveEventKind[line.action],
         merchantId: line.merchantId,
         subjectType: line.subjectType,
         subjectId: line.subjectId,

@@ -6,6 +6,7 @@ import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { LiveContext } from '../../server/live-socket';
 import { type LiveEvent, LiveEventKind } from './live.events';
+import type { AuditSubjectType } from '../audit/audit.enums';
 import { MerchantEventNode } from './live.types';
 import { eventCursor, liveService } from './live.service';
 
@@ -15,6 +16,7 @@ const NODE_TYPE_OF: Record<string, NodeTypeName> = {
   LEDGER_TRANSACTION: 'LedgerTransaction',
   SCORE_EVENT: 'ScoreEvent',
   MERCHANT: 'Merchant',
+  WARNING: 'Warning',
   PRODUCT: 'Product',
   ORDER: 'Order',
 };
@@ -75,6 +77,7 @@ export class LiveResolver {
       kind: event.kind,
       merchantId: toGlobalId('Merchant', event.merchantId),
       subjectType: event.subjectType,
+      subjectKind: event.subjectType as AuditSubjectType,
       subjectId: subjectType ? toGlobalId(subjectType, event.subjectId) : event.subjectId,
       summary: event.summary,
       actor: event.actor,

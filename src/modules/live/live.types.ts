@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { AuditSubjectType } from '../audit/audit.enums';
 import { LiveEventKind } from './live.events';
 
 registerEnumType(LiveEventKind, {
@@ -14,9 +15,12 @@ export class MerchantEventNode {
   @Field(() => LiveEventKind) kind!: LiveEventKind;
   @Field(() => ID, { description: 'The merchant’s global id.' }) merchantId!: string;
   @Field(() => String, {
-    description: 'AFTER_SALES_CASE, APPEAL, LEDGER_TRANSACTION, SCORE_EVENT, MERCHANT, PRODUCT or ORDER.',
+    description: 'AFTER_SALES_CASE, APPEAL, LEDGER_TRANSACTION, SCORE_EVENT, MERCHANT, WARNING, PRODUCT or ORDER.',
+    deprecationReason: 'Use `subjectKind`, the same value as an enum.',
   })
   subjectType!: string;
+  @Field(() => AuditSubjectType, { description: 'What it is about: `subjectId` is its global id.' })
+  subjectKind!: AuditSubjectType;
   @Field(() => ID, { description: 'Global id of the subject: `node(id:)` reads it.' }) subjectId!: string;
   @Field(() => String, { description: 'One line saying what happened, as the audit log writes it.' })
   summary!: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { canReachMerchant } from '../../db/tenant-db';
 import { runMutation, type Session, type Tx } from '../../db/transaction';
@@ -54,6 +55,7 @@ export const productsService = {
             em.assign(existing, { title: input.title, category: input.category });
             await tx.emit({
               type: 'ProductPriceHeld',
+              warningId: randomUUID(),
               productId: existing.id,
               merchantId: merchant.id,
               heldPrice: input.price,

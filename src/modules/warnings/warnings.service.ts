@@ -26,6 +26,7 @@ export const warningsService = {
   async onPricesHeld(events: DomainEventOf<'ProductPriceHeld'>[], tx: Tx): Promise<void> {
     for (const held of events) {
       tx.em.create(Warning, {
+        id: held.warningId,
         kind: WarningKind.LOW_PRICE,
         merchant: held.merchantId,
         product: held.productId,
@@ -68,8 +69,9 @@ export const warningsService = {
       const flagged = unshipped.filter((placed) => reasonsOf.get(placed.buyerId)?.length);
       if (!flagged.length) return;
       const version = versionInForce(await policiesService.timelineIn(em), new Date()).version;
-      for (const placed of flagged) {
-        em.create(Warning, {
+      const raised = flagged.map((placed) => ({
+        placed,
+        warning: em.create(Warning, {
           kind: WarningKind.ABNORMAL_ORDER,
           merchant: placed.merchantId,
           order: placed.orderId,
@@ -77,11 +79,12 @@ export const warningsService = {
           message: `check before shipping: ${reasonsOf.get(placed.buyerId)!.join('; ')}`,
           policyVersion: version,
           raisedAt: new Date(),
-        });
-      }
+        }),
+      }));
       await tx.emit(
-        ...flagged.map((placed) => ({
+        ...raised.map(({ placed, warning }) => ({
           type: 'OrderFlaggedAbnormal' as const,
+          warningId: warning.id,
           orderId: placed.orderId,
           merchantId: placed.merchantId,
           reasons: reasonsOf.get(placed.buyerId)!,

@@ -5,6 +5,7 @@ import { DEFAULT_POLICY_NUMBERS as POLICY } from '../../../src/modules/policies/
 import {
   AcknowledgeWarningDocument,
   AllocateFundDocument,
+  AuditLogDocument,
   IngestOrdersDocument,
   MerchantWarningsDocument,
   UpsertProductDocument,
@@ -96,5 +97,16 @@ describe('warnings', () => {
       .fork()
       .find(LedgerTransaction, { order: local(flaggedId), kind: 'PROMOTION_FEE_REBATE' as never });
     expect(rebates.map((t) => t.amount)).toEqual([500]);
+  });
+
+  it('the audit line of a warning (and so its live event, the same line) points at the warning a console acknowledges', async () => {
+    const { merchant: log } = await asMerchant().data(AuditLogDocument, { id: gid.merchant(merchant), first: 100 });
+    const lines = log!.auditLog.edges.map((e) => e.node).filter((line) => line.kind === 'WARNING_RAISED');
+    const raised = [...(await warnings('LOW_PRICE')), ...(await warnings('ABNORMAL_ORDER'))];
+    expect(lines).toHaveLength(raised.length);
+    for (const line of lines) {
+      expect(line).toMatchObject({ subjectKind: 'WARNING', subjectType: 'WARNING', action: 'WARNING_RAISED' });
+      expect(raised.map((w) => local(w.id))).toContain(line.subjectId);
+    }
   });
 });
