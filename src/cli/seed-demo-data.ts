@@ -137,15 +137,19 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
   );
   const productsByMerchant = new Map(merchants.map((m) => [m, products.filter((p) => p.merchant === m)]));
 
-  // The first shop keeps a circle of regular customers: a high-repurchase merchant (高回头率).
-  const loyal = merchants[0];
+  // Shops that show every band: the first keeps a circle of regular customers and ships on time (a
+  // high-repurchase merchant, 高回头率, near the top band); the second ships late and refunds often;
+  // the last opened lately and has too few orders for a score (NEW).
+  const [loyal, careless] = merchants;
+  const newcomer = merchants[merchants.length - 1];
+  const established = merchants.slice(0, -1);
   const regulars = buyers.slice(0, 30).filter((buyer) => !buyer.malicious);
   await em.flush();
 
   const orders: IngestRequest[] = [];
   for (let n = 0; n < DEMO_SIZES.orders; n++) {
     const regular = n % 20 === 0;
-    const merchant = regular ? loyal : faker.helpers.arrayElement(merchants);
+    const merchant = n % 600 === 7 ? newcomer : regular ? loyal : faker.helpers.arrayElement(established);
     const buyer = regular ? faker.helpers.arrayElement(regulars) : faker.helpers.arrayElement(buyers);
     const paidAt = new Date(start + faker.number.int({ min: 0, max: DEMO_SIZES.days * DAY - HOUR }));
     const ageDays = (today - paidAt.getTime()) / DAY;
@@ -163,7 +167,7 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
     // Most shops ship within the 48-hour window; about one order in twenty goes out late.
     const shippedAt = at(
       paidAt.getTime() +
-        (faker.datatype.boolean(0.05)
+        (faker.datatype.boolean(merchant === loyal ? 0 : merchant === careless ? 0.6 : 0.05)
           ? faker.number.int({ min: 49, max: 72 })
           : faker.number.int({ min: 2, max: 40 })) *
           HOUR,
@@ -172,8 +176,9 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
     const completedAt = at(deliveredAt.getTime() + 7 * DAY);
     const roll = faker.number.float();
     let status: OrderStatus;
-    if (roll < 0.04) status = OrderStatus.CANCELLED;
-    else if (roll < 0.12) status = OrderStatus.REFUNDED;
+    const refundShare = merchant === loyal ? 0 : merchant === careless ? 0.4 : 0.12;
+    if (roll < Math.min(0.04, refundShare)) status = OrderStatus.CANCELLED;
+    else if (roll < refundShare) status = OrderStatus.REFUNDED;
     else if (completedAt.getTime() < now.getTime() && ageDays > 12) status = OrderStatus.COMPLETED;
     else if (deliveredAt.getTime() < now.getTime() && ageDays > 4) status = OrderStatus.DELIVERED;
     else if (shippedAt.getTime() < now.getTime() && ageDays > 1) status = OrderStatus.SHIPPED;
