@@ -462,14 +462,21 @@ export async function seedDemoDataIfEmpty(orm: MikroORM): Promise<boolean> {
   const em = orm.em.fork();
   if ((await em.count(Merchant)) > 0) return false;
   const started = Date.now();
-  const orders = await em.transactional((tx) => seedDemoData(tx as EntityManager));
-  await seedDemoBudgets(orm);
-  await ingestDemoOrders(orm, orders);
-  await seedDemoPostings(orm);
-  await seedDemoScores(orm);
-  await seedDemoPriceCuts(orm);
-  await seedDemoCases(orm);
-  await seedDemoAppeals(orm);
-  logger.info({ ...DEMO_SIZES, ms: Date.now() - started }, 'demo data loaded');
+  const steps: Record<string, number> = {};
+  const step = async (name: string, work: () => Promise<unknown>) => {
+    const at = Date.now();
+    await work();
+    steps[name] = Date.now() - at;
+  };
+  let orders: IngestRequest[] = [];
+  await step('reference', async () => (orders = await em.transactional((tx) => seedDemoData(tx as EntityManager))));
+  await step('budgets', () => seedDemoBudgets(orm));
+  await step('orders', () => ingestDemoOrders(orm, orders));
+  await step('postings', () => seedDemoPostings(orm));
+  await step('scores', () => seedDemoScores(orm));
+  await step('prices', () => seedDemoPriceCuts(orm));
+  await step('cases', () => seedDemoCases(orm));
+  await step('appeals', () => seedDemoAppeals(orm));
+  logger.info({ ...DEMO_SIZES, ms: Date.now() - started, steps }, 'demo data loaded');
   return true;
 }
