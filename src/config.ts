@@ -81,6 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       default: undefined,
       desc: 'Browser origins allowed to call the API, comma-separated (https://console.example.com); default none in production, localhost and 127.0.0.1 on any port elsewhere',
     }),
+    EXPLORER: str({
+      choices: ['sandbox', 'graphiql'],
+      default: 'sandbox',
+      desc: 'What a browser opening /graphql gets: Apollo Sandbox (loads from Apollo’s CDN) or the bundled GraphiQL (offline)',
+    }),
     ENABLE_INTROSPECTION: bool({
       default: undefined,
       desc: 'Introspection and Sandbox; default on outside production',
@@ -133,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxTokenAgeSeconds: parsed.AUTH_MAX_TOKEN_AGE_SECONDS,
     },
     introspection: parsed.ENABLE_INTROSPECTION ?? !isProduction,
+    explorer: parsed.EXPLORER as 'sandbox' | 'graphiql',
     subgraph: parsed.SUBGRAPH_ENABLED ?? !isProduction,
   };
 }

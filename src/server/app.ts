@@ -25,6 +25,7 @@ import { LiveHub } from '../modules/live/live.hub';
 import { type LiveLimits, serveLiveUpdates } from './live-socket';
 import { type AuthConfig, createAuthenticator } from '../security/tokens';
 import { createErrorFormatter, errorReportingPlugin } from './errors';
+import { explorerRouter } from './explorer';
 import { type QueryLimits, queryLimits } from './limits';
 
 export interface Gateway {
@@ -135,6 +136,8 @@ export async function createGateway(
   config: Pick<Config, 'isProduction' | 'introspection'> & {
     /** Browser origins allowed to call the API; none when absent. */
     corsOrigins?: Config['corsOrigins'];
+    /** What GET /graphql shows a browser: Apollo Sandbox (from Apollo's CDN) or the bundled GraphiQL. */
+    explorer?: Config['explorer'];
     auth: AuthConfig;
     /** Also serve the schema as a Federation 2 subgraph at /subgraph. */
     subgraph?: boolean;
@@ -199,6 +202,14 @@ export async function createGateway(
   });
   const serve = (path: string, server: ApolloServer<RequestContext>) =>
     app.use(path, crossOrigin, express.json({ limit: '2mb' }), expressMiddleware(server, { context }));
+  // GraphiQL from npm at /explorer, and instead of Sandbox at GET /graphql when EXPLORER=graphiql.
+  if (config.introspection) {
+    app.use(explorerRouter());
+    if (config.explorer === 'graphiql')
+      app.get('/graphql', (req, res, next) =>
+        req.accepts('html') && !req.query.query ? res.redirect('/explorer') : next(),
+      );
+  }
   serve('/graphql', apollo);
   // For a federation router; the router forwards the client's Authorization header, and the same
   // authorization and tenant rules apply to what it asks for.
