@@ -330,6 +330,7 @@ export function rulingViolation(
   facts: { type: CaseType; requestedAmount: number; decision?: InterventionDecision | null },
   ruling: CaseRuling,
   amount: number | null,
+  numbers: Pick<PolicyNumbers['refundOnly'], 'minorDefectMaxRefundBp'>,
 ): { field: string; message: string } | null {
   if (ruling === CaseRuling.REJECTED) {
     return amount ? { field: 'refundAmount', message: 'a rejection refunds nothing: leave refundAmount out' } : null;
@@ -357,6 +358,16 @@ export function rulingViolation(
       field: 'refundAmount',
       message: `a partial refund is more than 0 and less than the requested ${yuanText(facts.requestedAmount)}`,
     };
+  }
+  if (decision && !decision.fullRefundAllowed) {
+    const most = Math.floor((facts.requestedAmount * numbers.minorDefectMaxRefundBp) / 10_000);
+    if (amount > most)
+      return {
+        field: 'refundAmount',
+        message:
+          `a minor defect is refunded in part: at most ${numbers.minorDefectMaxRefundBp / 100}% of the requested ` +
+          `${yuanText(facts.requestedAmount)}, ${yuanText(most)} (refundOnly.minorDefectMaxRefundBp)`,
+      };
   }
   return null;
 }

@@ -492,7 +492,8 @@ export const afterSalesService = {
           'caseId',
         ]);
       }
-      const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null);
+      const { numbers } = versionInForce(await policiesService.timelineIn(tx.em), new Date());
+      const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null, numbers.refundOnly);
       if (violation) {
         fail(violation.field === 'ruling' ? RefusalCode.NOT_ELIGIBLE : RefusalCode.INVALID_INPUT, violation.message, [
           violation.field,

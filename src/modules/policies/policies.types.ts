@@ -34,6 +34,10 @@ class RefundOnlyPolicy {
   @Field(() => Int) interventionDelayHours!: number;
   @Field(() => Money) platformInterventionCap!: Money;
   @Field(() => CircuitBreakerPolicy) circuitBreaker!: CircuitBreakerPolicy;
+  @Field(() => Int, {
+    description: 'Rule 3: the largest partial refund of a minor defect, in basis points of the claim.',
+  })
+  minorDefectMaxRefundBp!: number;
 }
 
 @ObjectType()

@@ -134,6 +134,11 @@ export const policyNumbersSchema = z
           .object({ high: fen, medium: fen, low: fen, new: fen })
           .strict()
           .default({ high: 10_000, medium: 5_000, low: 0, new: 0 }),
+        /**
+         * Rule 3, "no full refund-only" on a minor or hard-to-judge defect: a partial refund is at
+         * most this share of the claim (ours: half), so a refund one fen short of full is no way round.
+         */
+        minorDefectMaxRefundBp: basisPoints.default(5_000),
         /** The key evidence a buyer supplies before the platform intervenes, per reason (rule 4). */
         keyEvidence: z
           .record(z.nativeEnum(CaseReason), z.array(z.nativeEnum(EvidenceKind)).max(5))

@@ -259,6 +259,15 @@ describe('after-sales cases under the refund-only rules', () => {
       input: { caseId: old, ruling: 'REFUND_FULL', reason: 'x' },
     });
     expect(full.ruleOnCase.userErrors[0]).toMatchObject({ code: 'NOT_ELIGIBLE', field: ['input', 'ruling'] });
+    // The way round, one fen short of the 150.00 claimed: refused; a partial refund is at most half.
+    const almostFull = await arbitrator().data(RuleOnCaseDocument, {
+      input: { caseId: old, ruling: 'REFUND_PARTIAL', refundAmount: '149.99', reason: 'x' },
+    });
+    expect(almostFull.ruleOnCase.userErrors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: ['input', 'refundAmount'],
+      message: expect.stringContaining(`${refundOnly.minorDefectMaxRefundBp / 100}%`),
+    });
     const partial = await arbitrator().data(RuleOnCaseDocument, {
       input: { caseId: old, ruling: 'REFUND_PARTIAL', refundAmount: '30.00', reason: '轻微划痕，部分退款' },
     });

@@ -232,14 +232,28 @@ describe('case moves and amounts', () => {
   it('a ruling must fit the decision: no refund where refund-only is unsupported, no full refund for a minor defect', () => {
     const decision = decideIntervention(facts({ case: { reason: CaseReason.MINOR_DEFECT } }));
     const c = { type: CaseType.REFUND_ONLY, requestedAmount: 15_000, decision };
-    expect(rulingViolation(c, CaseRuling.REFUND_FULL, null)?.field).toBe('ruling');
-    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, 5_000)).toBeNull();
-    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, 15_000)?.field).toBe('refundAmount');
-    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, 0)?.field).toBe('refundAmount');
-    expect(rulingViolation(c, CaseRuling.REJECTED, null)).toBeNull();
+    expect(rulingViolation(c, CaseRuling.REFUND_FULL, null, refundOnly)?.field).toBe('ruling');
+    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, 5_000, refundOnly)).toBeNull();
+    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, 15_000, refundOnly)?.field).toBe('refundAmount');
+    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, 0, refundOnly)?.field).toBe('refundAmount');
+    expect(rulingViolation(c, CaseRuling.REJECTED, null, refundOnly)).toBeNull();
     const malicious = decideIntervention(facts({ buyer: { malicious: true } }));
-    expect(rulingViolation({ ...c, decision: malicious }, CaseRuling.REFUND_PARTIAL, 100)?.message).toMatch(
+    expect(rulingViolation({ ...c, decision: malicious }, CaseRuling.REFUND_PARTIAL, 100, refundOnly)?.message).toMatch(
       /MALICIOUS/,
     );
+  });
+
+  it(`rule 3 cannot be got round by a refund one fen short of full: a minor defect is refunded at most ${
+    refundOnly.minorDefectMaxRefundBp / 100
+  }% of the claim`, () => {
+    const decision = decideIntervention(facts({ case: { reason: CaseReason.MINOR_DEFECT } }));
+    const c = { type: CaseType.REFUND_ONLY, requestedAmount: 10_000, decision };
+    const most = (10_000 * refundOnly.minorDefectMaxRefundBp) / 10_000;
+    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, 9_999, refundOnly)?.message).toMatch(/minorDefectMaxRefundBp/);
+    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, most + 1, refundOnly)?.field).toBe('refundAmount');
+    expect(rulingViolation(c, CaseRuling.REFUND_PARTIAL, most, refundOnly)).toBeNull();
+    // Not a minor defect: any partial refund short of the claim.
+    const quality = decideIntervention(facts({ case: { reason: CaseReason.QUALITY } }));
+    expect(rulingViolation({ ...c, decision: quality }, CaseRuling.REFUND_PARTIAL, 9_999, refundOnly)).toBeNull();
   });
 });
