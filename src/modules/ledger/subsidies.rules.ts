@@ -163,6 +163,7 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     const total = applyBasisPoints(order.paidAmount, p.rateBp);
     const paid = facts.paidOnOrder ?? 0;
     const share = `${p.rateBp / 100}% of the sub-order ${yuanText(order.paidAmount)}`;
+    if (total === 0) return refuse(`${share} is less than 0.01 yuan: there is nothing to compensate`);
     if (paid >= total) {
       return refuse(`${share} (${yuanText(total)}) is paid in full across earlier claims`, 'CAP_EXCEEDED', {
         cap: total,

@@ -87,6 +87,12 @@ describe('dispute compensation on custom orders', () => {
     });
     expect(quote(kind, { order: custom, requested: yuan(10) }).amount).toBe(yuan(10));
   });
+  it('names the right reason when 5% of a tiny sub-order rounds to nothing and nothing was paid before', () => {
+    const tiny = quote(kind, { order: order({ custom: true, paidAmount: 9 }), requested: 1 });
+    expect(tiny).toMatchObject({ eligible: false, refusal: 'NOT_ELIGIBLE' });
+    expect(tiny.explanation).toMatch(/less than 0.01 yuan/);
+    expect(tiny.explanation).not.toMatch(/earlier claims/);
+  });
 });
 
 describe('transit loss', () => {
