@@ -456,6 +456,14 @@ export const appealsService = {
         fail(RefusalCode.INVALID_INPUT, 'a rejection names the policy clause it rests on', 'clause');
       const compensation = input.compensation ?? 0;
       const now = new Date();
+      // The merchant was given until the deadline to answer; only then may silence end the appeal.
+      if (appeal.status === AppealStatus.NEEDS_EVIDENCE && appeal.evidenceDueAt && now < appeal.evidenceDueAt) {
+        fail(
+          RefusalCode.ILLEGAL_TRANSITION,
+          `the merchant may answer the evidence request until ${appeal.evidenceDueAt.toISOString()} (appeals.answerHours)`,
+          'appealId',
+        );
+      }
       const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
       if (compensation) {
         if (!input.upheld) fail(RefusalCode.INVALID_INPUT, 'a rejection pays nothing', 'compensation');

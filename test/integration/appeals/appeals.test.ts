@@ -139,6 +139,14 @@ describe('appeals', () => {
       input: { appealId: filed.id, reason: '请补充物流公司证明' },
     });
     expect(asked.requestAppealEvidence.appeal?.status).toBe('NEEDS_EVIDENCE');
+    // Rejected before the merchant's answer window ends: refused (issue 22, finding 11).
+    const early = await arbitrator().data(DecideAppealDocument, {
+      input: { appealId: filed.id, upheld: false, reason: '未补充', clause: 'appeals.answerHours' },
+    });
+    expect(early.decideAppeal.userErrors[0]).toMatchObject({
+      code: 'ILLEGAL_TRANSITION',
+      message: expect.stringContaining('appeals.answerHours'),
+    });
     expect(Date.parse(asked.requestAppealEvidence.appeal!.evidenceDueAt!) - Date.now()).toBeGreaterThan(
       (POLICY.appeals.answerHours - 1) * HOUR,
     );
