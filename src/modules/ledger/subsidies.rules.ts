@@ -275,8 +275,16 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     const order = needOrder(facts);
     if (isQuote(order)) return order;
     if (!order.remoteRegion) return refuse('the order does not go to a remote region');
+    // The policy's fee is the most one order costs, also by hand (after the automatic one was reversed).
     const fee = facts.requested != null && facts.requested > 0 ? facts.requested : policy.remoteTransferFee;
-    return pay(fee, `transfer fee ${yuanText(fee)} to a remote region, paid by the platform`, facts.requested ?? null);
+    return capped(
+      fee,
+      policy.remoteTransferFee,
+      'the transfer fee per order (remoteTransferFee)',
+      0,
+      'transfer fee to a remote region, paid by the platform',
+      facts.requested ?? null,
+    );
   },
 
   [LedgerKind.APPEAL_COMPENSATION]: (facts, policy) => {

@@ -249,3 +249,18 @@ describe('periods', () => {
     });
   });
 });
+
+describe('remote transfer fee', () => {
+  const kind = LedgerKind.REMOTE_LOGISTICS_FEE;
+  const remote = order({ remoteRegion: true, status: OrderStatus.SHIPPED });
+  it(`is the policy's fee, and a fee posted by hand is held to it too (not any amount)`, () => {
+    expect(quote(kind, { order: remote }).amount).toBe(policy.remoteTransferFee);
+    expect(quote(kind, { order: remote, requested: 10_000_000 })).toMatchObject({
+      eligible: true,
+      amount: policy.remoteTransferFee,
+      cap: policy.remoteTransferFee,
+    });
+    expect(quote(kind, { order: remote, requested: 500 }).amount).toBe(500);
+    expect(quote(kind, { order: order({ remoteRegion: false }) }).eligible).toBe(false);
+  });
+});
