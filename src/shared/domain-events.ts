@@ -114,6 +114,8 @@ export type DomainEvent =
       to: string;
       reason: string;
       at: Date;
+      /** On a decision: the policy version it applied. */
+      policyVersion?: number;
     }
   | {
       type: 'AfterSalesCaseDecided';

@@ -74,18 +74,44 @@ async function lockAppeal(tx: Tx, appealId: string): Promise<Appeal> {
   return appeal;
 }
 
-async function move(tx: Tx, appeal: Appeal, to: AppealStatus, reason: string, at = new Date()): Promise<void> {
+async function move(
+  tx: Tx,
+  appeal: Appeal,
+  to: AppealStatus,
+  reason: string,
+  at = new Date(),
+  policyVersion?: number,
+): Promise<void> {
   if (!canMoveAppeal(appeal.status, to)) {
     fail(RefusalCode.ILLEGAL_TRANSITION, `an appeal ${appeal.status} cannot become ${to}`, 'appealId');
   }
-  await recordMove(tx, appeal, to, reason, at);
+  await recordMove(tx, appeal, to, reason, at, policyVersion);
 }
 
-/** A history row and `AppealMoved` (for the audit log); an escalation records one without a move. */
-async function recordMove(tx: Tx, appeal: Appeal, to: AppealStatus, reason: string, at: Date): Promise<void> {
+/**
+ * A history row and `AppealMoved` (for the audit log); an escalation records one without a move. A
+ * decision's move names the policy version it applied.
+ */
+async function recordMove(
+  tx: Tx,
+  appeal: Appeal,
+  to: AppealStatus,
+  reason: string,
+  at: Date,
+  policyVersion?: number,
+): Promise<void> {
   const from = appeal.status;
   recordTransition(tx.em, AppealStatusChange, { key: 'appeal', subject: appeal }, { to, actor: tx.actor, reason, at });
-  await tx.emit({ type: 'AppealMoved', appealId: appeal.id, merchantId: appeal.merchant.id, from, to, reason, at });
+  await tx.emit({
+    type: 'AppealMoved',
+    appealId: appeal.id,
+    merchantId: appeal.merchant.id,
+    from,
+    to,
+    reason,
+    at,
+    ...(policyVersion === undefined ? {} : { policyVersion }),
+  });
 }
 
 /**
@@ -105,7 +131,7 @@ async function recordDecision(
   },
 ): Promise<void> {
   const { upheld, reason, clause, compensation, policyVersion, at } = decision;
-  await move(tx, appeal, upheld ? AppealStatus.UPHELD : AppealStatus.REJECTED, reason, at);
+  await move(tx, appeal, upheld ? AppealStatus.UPHELD : AppealStatus.REJECTED, reason, at, policyVersion);
   Object.assign(appeal, {
     decisionReason: reason,
     decisionClause: clause,

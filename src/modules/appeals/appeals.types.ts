@@ -30,6 +30,8 @@ export class AppealNode extends Node {
   @Field(() => String, { nullable: true, description: 'The policy clause a rejection rests on.' }) decisionClause?:
     string | null;
   @Field(() => Date, { nullable: true }) decidedAt?: Date | null;
+  @Field(() => Int, { nullable: true, description: 'The policy version the decision applied (its clause and caps).' })
+  policyVersion?: number | null;
 }
 
 export const AppealStatusChangeNode = StatusChangeType('AppealStatusChange', AppealStatus, {

@@ -56,6 +56,7 @@ function entryOf(event: DomainEvent): AuditLine | null {
         subjectType: AuditSubjectType.APPEAL,
         subjectId: event.appealId,
         cause: `${event.from ?? 'new'} → ${event.to}: ${event.reason}`,
+        policyVersion: event.policyVersion ?? null,
         occurredAt: event.at,
       };
     case 'LedgerTransactionPosted':

@@ -214,6 +214,7 @@ describe('appeals', () => {
     expect(rejected.decideAppeal.appeal).toMatchObject({
       status: 'REJECTED',
       decisionClause: 'shipWithinHours',
+      policyVersion: 1, // the version whose clause it rests on (issue 22, finding 13)
       postings: [],
     });
 

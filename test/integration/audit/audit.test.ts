@@ -105,6 +105,9 @@ describe("a merchant's audit log", () => {
       'APPEAL_UPHELD',
     ]);
     expect(log.find((l) => l.action === 'CASE_DECISION')?.policyVersion).toBe(1);
+    // An appeal's decision records the policy version it applied; its other moves name none.
+    expect(log.find((l) => l.cause.startsWith('UNDER_REVIEW → UPHELD'))?.policyVersion).toBe(1);
+    expect(log.find((l) => l.cause.startsWith('new → SUBMITTED'))?.policyVersion).toBeNull();
 
     // A console opens on the newest lines: the default order is the reverse.
     const { merchant: newestFirst } = await app.as(actors.merchant(merchant)).data(AuditLogDocument, {
