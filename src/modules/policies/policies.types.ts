@@ -3,7 +3,7 @@ import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../../graphql/money';
 import { UserError } from '../../graphql/user-error';
-import { MerchantTier, Province } from '../../shared/enums';
+import { AppealKind, CaseReason, EvidenceKind, MerchantTier, Province } from '../../shared/enums';
 import { type PolicyNumbers, ScoreFactor } from './policy.schema';
 
 registerEnumType(ScoreFactor, { name: 'ScoreFactor', description: 'What moved a score.' });
@@ -27,6 +27,35 @@ class CircuitBreakerPolicy {
   @Field(() => Int) productMinSample!: number;
 }
 
+@ObjectType({
+  description: 'Rule 2, graded autonomy: claims up to these amounts the merchant of a band decides itself.',
+})
+class BandAutonomyPolicy {
+  @Field(() => Money) high!: Money;
+  @Field(() => Money) medium!: Money;
+  @Field(() => Money) low!: Money;
+  @Field(() => Money) new!: Money;
+}
+
+@ObjectType({ description: 'Rule 4: the key evidence a buyer supplies for a reason before the platform intervenes.' })
+class CaseEvidenceRequirement {
+  @Field(() => CaseReason) reason!: CaseReason;
+  @Field(() => [EvidenceKind]) evidence!: EvidenceKind[];
+}
+
+@ObjectType({ description: 'The evidence an appeal of a kind must carry.' })
+class AppealEvidenceRequirement {
+  @Field(() => AppealKind) kind!: AppealKind;
+  @Field(() => [EvidenceKind]) evidence!: EvidenceKind[];
+}
+
+@ObjectType()
+class AppealsPolicy {
+  @Field(() => [AppealEvidenceRequirement]) evidence!: AppealEvidenceRequirement[];
+  @Field(() => Int, { description: 'How long a merchant has to answer an evidence request.' }) answerHours!: number;
+  @Field(() => Money, { description: 'The most an upheld appeal pays.' }) compensationCap!: Money;
+}
+
 @ObjectType()
 class RefundOnlyPolicy {
   @Field(() => String, { description: 'Experience score from which the platform leaves refund-only to the merchant.' })
@@ -34,6 +63,8 @@ class RefundOnlyPolicy {
   @Field(() => Int) interventionDelayHours!: number;
   @Field(() => Money) platformInterventionCap!: Money;
   @Field(() => CircuitBreakerPolicy) circuitBreaker!: CircuitBreakerPolicy;
+  @Field(() => BandAutonomyPolicy) bandAutonomy!: BandAutonomyPolicy;
+  @Field(() => [CaseEvidenceRequirement]) keyEvidence!: CaseEvidenceRequirement[];
   @Field(() => Int, {
     description: 'Rule 3: the largest partial refund of a minor defect, in basis points of the claim.',
   })
@@ -192,6 +223,7 @@ export class PolicyNumbersView {
   @Field(() => TierBenefitsPolicy) tierBenefits!: TierBenefitsPolicy;
   @Field(() => Money, { description: 'Logistics transfer fee per order to a remote region, paid by the platform.' })
   remoteTransferFee!: Money;
+  @Field(() => AppealsPolicy) appeals!: AppealsPolicy;
 }
 
 export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
@@ -202,6 +234,16 @@ export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
       ...n.refundOnly,
       autonomyMinExperienceScore: score(n.refundOnly.autonomyMinExperienceScore),
       platformInterventionCap: money(n.refundOnly.platformInterventionCap),
+      bandAutonomy: {
+        high: money(n.refundOnly.bandAutonomy.high),
+        medium: money(n.refundOnly.bandAutonomy.medium),
+        low: money(n.refundOnly.bandAutonomy.low),
+        new: money(n.refundOnly.bandAutonomy.new),
+      },
+      keyEvidence: Object.entries(n.refundOnly.keyEvidence).map(([reason, evidence]) => ({
+        reason: reason as CaseReason,
+        evidence: evidence ?? [],
+      })),
     },
     highRepurchase: {
       ...n.highRepurchase,
@@ -226,6 +268,14 @@ export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
     trust: toTrustView(n.trust),
     tierBenefits: { ...n.tierBenefits, refundOnlySubsidyMonthlyCap: money(n.tierBenefits.refundOnlySubsidyMonthlyCap) },
     remoteTransferFee: money(n.remoteTransferFee),
+    appeals: {
+      evidence: Object.entries(n.appeals.evidence).map(([kind, evidence]) => ({
+        kind: kind as AppealKind,
+        evidence: evidence ?? [],
+      })),
+      answerHours: n.appeals.answerHours,
+      compensationCap: money(n.appeals.compensationCap),
+    },
   };
 }
 

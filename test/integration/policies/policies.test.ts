@@ -1,3 +1,4 @@
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformSession } from '../../../src/db/session';
 import { versionInForce } from '../../../src/modules/policies/policies.rules';
@@ -169,6 +170,24 @@ describe('policies', () => {
     expect(huge.refusals[0]).toMatchObject({
       code: 'INVALID_INPUT',
       field: ['input', 'changes', 'smallMerchantCouponCap'],
+    });
+  });
+
+  it('shows a merchant the numbers that decide its outcomes: band autonomy, key evidence, the appeal cap and answer window', async () => {
+    const query = parse(`{ activePolicy { numbers {
+      refundOnly { bandAutonomy { high { amount } medium { amount } } keyEvidence { reason evidence } minorDefectMaxRefundBp }
+      appeals { answerHours compensationCap { amount } evidence { kind evidence } } } } }`);
+    const { activePolicy } = (await app
+      .as(actors.merchant(await factories(app.orm).merchant()))
+      .data(query as never)) as { activePolicy: { numbers: Record<string, any> } };
+    const { refundOnly, appeals } = DEFAULT_POLICY_NUMBERS;
+    expect(activePolicy.numbers.refundOnly.bandAutonomy.high.amount).toBe(
+      (refundOnly.bandAutonomy.high / 100).toFixed(2),
+    );
+    expect(activePolicy.numbers.refundOnly.keyEvidence).toHaveLength(Object.keys(refundOnly.keyEvidence).length);
+    expect(activePolicy.numbers.appeals).toMatchObject({
+      answerHours: appeals.answerHours,
+      compensationCap: { amount: (appeals.compensationCap / 100).toFixed(2) },
     });
   });
 });
