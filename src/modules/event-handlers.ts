@@ -27,7 +27,7 @@ import { warningsService } from './warnings/warnings.service';
  * | OrderRefunded           | ingestOrders, transitionOrder → REFUNDED   | ledger: promotion-fee rebate of a promoted order         |
  * | OrderVoided             | voidOrderForPriceError, ingestOrders       | ledger: the buyer's price-error compensation             |
  * | OrderCancelled          | ingestOrders, transitionOrder → CANCELLED  |                                                          |
- * | BuyerFlagsChanged       | upsertBuyer                                | trust: the buyer's risk                                  |
+ * | BuyerFlagsChanged       | upsertBuyer                                | trust: the buyer's risk; warnings: its unshipped orders  |
  * | MerchantStatusChanged   | setMerchantStatus                          |                                                          |
  * | ScoreEventRecorded      | trust, whenever it writes score events     |                                                          |
  * | LedgerTransactionPosted | ledger, every posting and reversal         |                                                          |
@@ -78,6 +78,8 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
     ),
   );
   bus.onBlocking('BuyerFlagsChanged', (events, tx) => trustService.onBuyerFlagsChanged(events, tx));
+  // After the buyer's risk above: a buyer tagged MALICIOUS after ordering, its unshipped orders flagged.
+  bus.onBlocking('BuyerFlagsChanged', (events, tx) => warningsService.onBuyerFlagsChanged(events, tx));
   bus.onBlocking('OrderPlaced', (events, tx) => breakersService.onOrdersPlaced(events, tx));
   // After the breaker samples above, so a buyer's reading includes the order being placed.
   bus.onBlocking('OrderPlaced', (events, tx) => warningsService.onOrdersPlaced(events, tx));

@@ -256,6 +256,13 @@ export const ordersService = {
     return byOrder;
   },
 
+  /** For the warnings module: the orders of these buyers that are paid and not yet shipped. */
+  unshippedOfBuyers(em: EntityManager, buyerIds: string[]): Promise<Order[]> {
+    return buyerIds.length
+      ? em.find(Order, { buyer: { $in: buyerIds }, status: OrderStatus.PAID })
+      : Promise.resolve([]);
+  },
+
   async findById(em: EntityManager, id: string): Promise<Order | null> {
     return (await this.findByIds(em, [id]))[0] ?? null;
   },

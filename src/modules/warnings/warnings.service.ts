@@ -10,6 +10,7 @@ import { breakersService } from '../after-sales/after-sales.breakers';
 import { buyersService } from '../buyers/buyers.service';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
+import { ordersService } from '../orders/orders.service';
 import { productsService } from '../products/products.service';
 import { trustService } from '../trust/trust.service';
 import { Warning } from './warnings.entity';
@@ -90,6 +91,41 @@ export const warningsService = {
           reasons: reasonsOf.get(placed.buyerId)!,
           at: new Date(),
         })),
+      );
+    });
+  },
+
+  /**
+   * Handles `BuyerFlagsChanged`: a buyer tagged MALICIOUS after ordering gets its orders not yet
+   * shipped flagged now, as if they were placed today, each at most once.
+   */
+  async onBuyerFlagsChanged(events: DomainEventOf<'BuyerFlagsChanged'>[], tx: Tx): Promise<void> {
+    const tagged = [...new Set(events.filter((event) => event.malicious).map((event) => event.buyerId))];
+    if (!tagged.length) return;
+    await asPlatform(tx, async (platformTx) => {
+      const orders = await ordersService.unshippedOfBuyers(platformTx.em, tagged);
+      if (!orders.length) return;
+      const warned = new Set(
+        (
+          await platformTx.em.find(Warning, {
+            kind: WarningKind.ABNORMAL_ORDER,
+            order: { $in: orders.map((order) => order.id) },
+          })
+        ).map((warning) => warning.order!.id),
+      );
+      await warningsService.onOrdersPlaced(
+        orders
+          .filter((order) => !warned.has(order.id))
+          .map((order) => ({
+            type: 'OrderPlaced' as const,
+            orderId: order.id,
+            merchantId: order.merchant.id,
+            buyerId: order.buyer.id,
+            productIds: [],
+            paidAt: order.paidAt,
+            shipped: false,
+          })),
+        platformTx,
       );
     });
   },

@@ -8,6 +8,7 @@ import {
   AuditLogDocument,
   IngestOrdersDocument,
   MerchantWarningsDocument,
+  UpsertBuyerDocument,
   UpsertProductDocument,
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
@@ -97,6 +98,33 @@ describe('warnings', () => {
       .fork()
       .find(LedgerTransaction, { order: local(flaggedId), kind: 'PROMOTION_FEE_REBATE' as never });
     expect(rebates.map((t) => t.amount)).toEqual([500]);
+  });
+
+  it('a buyer tagged MALICIOUS after ordering has its unshipped orders flagged then, once each', async () => {
+    const make = factories(app.orm);
+    const product = await make.product(merchant);
+    const buyer = await make.buyer();
+    const { ingestOrders } = await app.as(actors.role(Role.INGEST)).data(IngestOrdersDocument, {
+      input: [
+        orderInput({ merchant, buyer, product }),
+        orderInput(
+          { merchant, buyer, product },
+          { status: 'SHIPPED', shippedAt: new Date(Date.now() - 60_000).toISOString() },
+        ),
+      ],
+    });
+    const [unshipped] = ingestOrders.results.map((r) => r.order!.id);
+    const flagged = async () =>
+      (await warnings('ABNORMAL_ORDER')).filter((w) => w.order && [unshipped].includes(w.order.id));
+    expect(await flagged()).toEqual([]);
+    const tag = () =>
+      app.as(actors.role(Role.INGEST)).data(UpsertBuyerDocument, {
+        input: { externalId: buyer.externalId, nickname: buyer.nickname, flags: ['MALICIOUS'] },
+      });
+    await tag();
+    expect((await flagged()).map((w) => w.message)).toEqual([expect.stringContaining('tagged MALICIOUS')]);
+    await tag(); // tagged again: no second warning
+    expect(await flagged()).toHaveLength(1);
   });
 
   it('the audit line of a warning (and so its live event, the same line) points at the warning a console acknowledges', async () => {
