@@ -26,3 +26,9 @@ export async function sqlRun(em: EntityManager, query: Knex.QueryBuilder | strin
 export function whereUuidIn(qb: Knex.QueryBuilder, column: string, ids: readonly string[]): Knex.QueryBuilder {
   return qb.whereRaw('?? = any(?::uuid[])', [column, `{${ids.join(',')}}`]);
 }
+
+/** `column = any('{"…"}'::text[])`: texts as one array value, quoted for PostgreSQL's array syntax. */
+export function whereTextIn(qb: Knex.QueryBuilder, column: string, values: readonly string[]): Knex.QueryBuilder {
+  const literal = `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  return qb.whereRaw('?? = any(?::text[])', [column, literal]);
+}

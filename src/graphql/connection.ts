@@ -1,3 +1,4 @@
+import { isUuid } from './global-id';
 import type { Knex } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { Max, Min } from 'class-validator';
@@ -210,8 +211,6 @@ function encodeCursor(window: PageWindow, row: Record<string, unknown>): string 
   ).toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** PostgreSQL's text form of a timestamptz (`2026-11-29 08:36:49.612345+00`) or ISO 8601 (`…T…Z`). */
 const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?(?:Z|[+-]\d\d(?::?\d\d)?)$/;
 
@@ -247,7 +246,7 @@ function decodeCursor(cursor: string, window: PageWindow, field: 'after' | 'befo
       tag === window.tag &&
       typeof value === 'string' &&
       typeof id === 'string' &&
-      UUID.test(id) &&
+      isUuid(id) &&
       fitsColumn(window.sort.column, value)
     ) {
       return { value, id };

@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
-import { localIdOf } from '../graphql/global-id';
+import { isUuid, localIdOf } from '../graphql/global-id';
 import { ANONYMOUS, type Actor } from './actor';
 import { isRole, Role } from './roles';
 
@@ -27,8 +27,6 @@ interface Session {
 }
 const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
@@ -36,7 +34,7 @@ function unauthenticated(message: string): GraphQLError {
 /** A merchant claim may carry the GraphQL id the merchant sees, or the plain uuid. */
 function merchantIdOf(claim: unknown): string | null {
   if (typeof claim !== 'string') return null;
-  return UUID.test(claim) ? claim : localIdOf('Merchant', claim);
+  return isUuid(claim) ? claim : localIdOf('Merchant', claim);
 }
 
 function actorOf(payload: JWTPayload): Actor {

@@ -4,7 +4,7 @@ import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
-import { sqlFirst, sqlRows, sqlRun, whereUuidIn } from '../../db/sql';
+import { sqlFirst, sqlRows, sqlRun, whereTextIn, whereUuidIn } from '../../db/sql';
 import type { DomainEventOf } from '../../shared/domain-events';
 
 /**
@@ -48,9 +48,6 @@ export interface PostingSpec {
   actor: string;
   effectiveAt: Date;
 }
-
-/** A PostgreSQL array literal of texts, bound as one value (knex would spread a JavaScript array). */
-const textArray = (values: string[]) => `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 function ensureMerchantAccounts(em: EntityManager, codes: string[]): Promise<unknown> | undefined {
   const rows = codes.flatMap((code) => {
@@ -206,11 +203,8 @@ export const ledgerService = {
   /** Which of `keys` have a posting of `kind` already, in one statement. */
   async postedKeys(em: EntityManager, kind: LedgerKind, keys: string[]): Promise<Set<string>> {
     if (!keys.length) return new Set();
-    const qb = em
-      .getKnex()('ledger_transaction')
-      .select('idempotency_key')
-      .where('kind', kind)
-      .whereRaw('idempotency_key = any(?::text[])', [textArray(keys)]);
+    const qb = em.getKnex()('ledger_transaction').select('idempotency_key').where('kind', kind);
+    whereTextIn(qb, 'idempotency_key', keys);
     return new Set((await sqlRows(em, qb)).map((row) => row.idempotency_key as string));
   },
 

@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/transaction';
 import type { DomainEvent } from '../../shared/domain-events';
-import { auditService } from '../audit/audit.service';
+import { AuditAction } from '../audit/audit.enums';
+import { type AuditLine, auditService } from '../audit/audit.service';
 
 /** What a merchant console is told as it happens: the merchant's audit lines, as they commit. */
 export enum LiveEventKind {
@@ -35,23 +36,29 @@ export const LIVE_CHANNEL = 'weiquan_live';
 /** NOTIFY payloads are limited to 8,000 bytes; a summary is a line, not a document. */
 const MAX_SUMMARY = 500;
 
+/** An audit line as the live feed announces it; an appeal's first move is its filing (the staff queue). */
+export function liveEventOf(
+  line: Pick<AuditLine, 'merchantId' | 'action' | 'subjectType' | 'subjectId' | 'cause' | 'occurredAt'>,
+  actor: string,
+  recorded?: { id: string; createdAt: Date },
+): LiveEvent {
+  const filed = line.action === AuditAction.APPEAL_MOVED && line.cause.startsWith('new →');
+  return {
+    kind: filed ? LiveEventKind.APPEAL_FILED : LiveEventKind[line.action],
+    merchantId: line.merchantId,
+    subjectType: line.subjectType,
+    subjectId: line.subjectId,
+    summary: line.cause.slice(0, MAX_SUMMARY),
+    actor,
+    occurredAt: line.occurredAt.toISOString(),
+    id: recorded?.id ?? '',
+    recordedAt: recorded?.createdAt.toISOString() ?? '',
+  };
+}
+
 export function liveEventsOf(events: DomainEvent[], actor: string): LiveEvent[] {
   return events.flatMap((event) =>
-    auditService.linesOf([event]).map((line) => {
-      const entry = auditService.recordedEntryOf(event);
-      return {
-        kind:
-          event.type === 'AppealMoved' && event.from === null ? LiveEventKind.APPEAL_FILED : LiveEventKind[line.action],
-        merchantId: line.merchantId,
-        subjectType: line.subjectType,
-        subjectId: line.subjectId,
-        summary: line.cause.slice(0, MAX_SUMMARY),
-        actor,
-        occurredAt: line.occurredAt.toISOString(),
-        id: entry?.id ?? '',
-        recordedAt: entry?.createdAt.toISOString() ?? '',
-      };
-    }),
+    auditService.linesOf([event]).map((line) => liveEventOf(line, actor, auditService.recordedEntryOf(event))),
   );
 }
 

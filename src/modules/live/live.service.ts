@@ -1,7 +1,9 @@
+import { isUuid } from '../../shared/uuid';
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../../server/context';
 import { auditService } from '../audit/audit.service';
-import { type LiveEvent, LiveEventKind } from './live.events';
+import type { AuditAction, AuditSubjectType } from '../audit/audit.enums';
+import { type LiveEvent, liveEventOf } from './live.events';
 import type { LiveFilter, LiveHub } from './live.hub';
 
 type AuditEntry = Awaited<ReturnType<typeof auditService.after>>[number];
@@ -19,12 +21,10 @@ export function eventCursor(event: Pick<LiveEvent, 'recordedAt' | 'id'>): string
   return Buffer.from(JSON.stringify([event.recordedAt, event.id]), 'utf8').toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function positionOf(cursor: string): Position {
   try {
     const [recordedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof recordedAt === 'string' && !Number.isNaN(Date.parse(recordedAt)) && UUID.test(id))
+    if (typeof recordedAt === 'string' && !Number.isNaN(Date.parse(recordedAt)) && isUuid(id))
       return { recordedAt: new Date(recordedAt).toISOString(), id };
   } catch {
     // refused below
@@ -39,18 +39,16 @@ const isAfter = (event: Position, position: Position) =>
 
 /** An audit line as the live feed announced it. */
 function eventOf(entry: AuditEntry): LiveEvent {
-  const filed = entry.action === 'APPEAL_MOVED' && entry.cause.startsWith('new →');
-  return {
-    kind: filed ? LiveEventKind.APPEAL_FILED : (entry.action as LiveEventKind),
+  const { subjectId, cause, occurredAt } = entry;
+  const line = {
     merchantId: entry.merchant.id,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId,
-    summary: entry.cause.slice(0, 500),
-    actor: entry.actor,
-    occurredAt: entry.occurredAt.toISOString(),
-    recordedAt: entry.createdAt.toISOString(),
-    id: entry.id,
+    action: entry.action as AuditAction,
+    subjectType: entry.subjectType as AuditSubjectType,
+    subjectId,
+    cause,
+    occurredAt,
   };
+  return liveEventOf(line, entry.actor, entry);
 }
 
 /** What was missed, then the live events from the point the backlog ends, without a gap or a repeat. */
