@@ -196,7 +196,7 @@ export type DecideAppealInput = {
   appealId: string;
   /** The policy clause a rejection rests on (required then). */
   clause?: string | null | undefined;
-  /** Upheld, on an order: paid to the merchant, within appeals.compensationCap. */
+  /** Upheld, on an order: paid to the merchant, within appeals.compensationCap for the order across all its appeals. */
   compensation?: string | null | undefined;
   reason: string;
   upheld: boolean;

@@ -10,6 +10,7 @@ import type { EvidenceKind, Province } from '../../shared/enums';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { afterSalesService } from '../after-sales/after-sales.service';
+import { subsidiesService } from '../ledger/subsidies.service';
 import { merchantsService } from '../merchants/merchants.service';
 import { ordersService } from '../orders/orders.service';
 import { versionInForce } from '../policies/policies.rules';
@@ -493,12 +494,16 @@ export const appealsService = {
       const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
       if (compensation) {
         if (!input.upheld) fail(RefusalCode.INVALID_INPUT, 'a rejection pays nothing', 'compensation');
-        if (!appeal.orderId) fail(RefusalCode.INVALID_INPUT, 'compensation is paid for an order', 'compensation');
+        const orderId =
+          appeal.orderId ?? fail(RefusalCode.INVALID_INPUT, 'compensation is paid for an order', 'compensation');
+        // Per order, across all its upheld appeals; the posting checks it again under the fund's lock.
         const cap = policy.numbers.appeals.compensationCap;
-        if (compensation > cap) {
+        const paid = await subsidiesService.appealCompensationOnOrder(tx.em, orderId);
+        if (compensation > cap - paid) {
           fail(
             RefusalCode.CAP_EXCEEDED,
-            `compensation is at most ${yuanText(cap)} (appeals.compensationCap)`,
+            `compensation is at most ${yuanText(cap)} per order (appeals.compensationCap); ` +
+              `${yuanText(paid)} was already paid on this order, ${yuanText(Math.max(0, cap - paid))} remains`,
             'compensation',
           );
         }

@@ -116,7 +116,8 @@ export class DecideAppealInput extends AppealReasonInput {
   clause?: string | null;
   @Field(() => YuanAmountScalar, {
     nullable: true,
-    description: 'Upheld, on an order: paid to the merchant, within appeals.compensationCap.',
+    description:
+      'Upheld, on an order: paid to the merchant, within appeals.compensationCap for the order across all its appeals.',
   })
   compensation?: number | null;
 }

@@ -291,7 +291,20 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!facts.appealUpheld) return refuse('compensation is paid for an upheld appeal');
     const claimed = needRequested(facts, 'compensation');
     if (isQuote(claimed)) return claimed;
-    return capped(claimed, policy.appeals.compensationCap, 'the compensation cap per appeal', 0, 'appeal upheld');
+    // The cap is per order: every upheld appeal on the order (whatever its subject) counts against it,
+    // and a grant is paid whole or refused, never cut short.
+    const cap = policy.appeals.compensationCap;
+    const paid = facts.paidOnOrder ?? 0;
+    if (claimed > cap - paid) {
+      const left = Math.max(0, cap - paid);
+      return refuse(
+        `compensation is at most ${yuanText(cap)} per order (appeals.compensationCap); ` +
+          `${yuanText(paid)} was already paid on this order, ${yuanText(left)} remains`,
+        'CAP_EXCEEDED',
+        { requested: claimed, cap, capName: 'the compensation cap per order' },
+      );
+    }
+    return capped(claimed, cap, 'the compensation cap per order', paid, 'appeal upheld');
   },
 
   [LedgerKind.BUYER_EXPERIENCE_COUPON]: (facts, policy) => {

@@ -104,6 +104,7 @@ const PLANS: Partial<Record<LedgerKind, KindPlan>> = {
     from: special,
     to: accountCode.merchantCash,
     oncePerOrder: false,
+    sumsOnOrder: true,
   },
   [LedgerKind.BUYER_EXPERIENCE_COUPON]: {
     needs: 'order-merchant',
@@ -541,6 +542,12 @@ export interface QuoteResult extends SubsidyQuote {
 }
 
 export const subsidiesService = {
+  /** What upheld appeals have paid on an order so far: the per-order compensation cap counts it. */
+  async appealCompensationOnOrder(em: EntityManager, orderId: string): Promise<number> {
+    const standing = await ledgerService.standingOnOrder(em, LedgerKind.APPEAL_COMPENSATION, orderId);
+    return standing.reduce((sum, posting) => sum + posting.amount, 0);
+  },
+
   /** Handles `AfterSalesCaseRuled`: the refund-only subsidy draw and the return-shipping subsidy. */
   onCasesRuled: payForRuledCases,
 

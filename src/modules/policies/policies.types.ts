@@ -53,7 +53,8 @@ class AppealEvidenceRequirement {
 class AppealsPolicy {
   @Field(() => [AppealEvidenceRequirement]) evidence!: AppealEvidenceRequirement[];
   @Field(() => Int, { description: 'How long a merchant has to answer an evidence request.' }) answerHours!: number;
-  @Field(() => Money, { description: 'The most an upheld appeal pays.' }) compensationCap!: Money;
+  @Field(() => Money, { description: 'The most upheld appeals pay on one order, all its appeals together.' })
+  compensationCap!: Money;
 }
 
 @ObjectType()

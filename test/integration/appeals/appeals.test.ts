@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBus } from '../../../src/db/events';
+import { toGlobalId } from '../../../src/graphql/global-id';
 import { platformSession } from '../../../src/db/session';
 import { Appeal } from '../../../src/modules/appeals/appeals.entity';
 import { appealsService } from '../../../src/modules/appeals/appeals.service';
@@ -321,6 +322,66 @@ describe('appeals', () => {
     // Paid 200 h ago: ship-by 152 h ago, before the window: the deduction stands.
     await place(shop, { paidAt: hoursAgo(200), status: 'SHIPPED', shippedAt: hoursAgo(140) }, []);
     expect(Number(await experience(shop))).toBeLessThan(Number(before));
+  });
+
+  it('compensation is capped per order across all its appeals: a refile, another subject, a concurrent twin', async () => {
+    const cap = POLICY.appeals.compensationCap;
+    const yuan = (fen: number) => (fen / 100).toFixed(2);
+    const uphold = async (appealId: string, compensation: string) => {
+      await arbitrator().data(AssignAppealDocument, { input: { appealId } });
+      return (
+        await arbitrator().data(DecideAppealDocument, {
+          input: { appealId, upheld: true, reason: '属实', compensation },
+        })
+      ).decideAppeal;
+    };
+    const compensationOn = async (orderId: string) =>
+      (await app.orm.em.fork().find(LedgerTransaction, { kind: 'APPEAL_COMPENSATION' as never, order: local(orderId) }))
+        .map((t) => t.amount)
+        .reduce((a, b) => a + b, 0);
+    const lateDeductionOf = async (orderId: string) => {
+      const [event] = await app.orm.em
+        .fork()
+        .find(ScoreEvent, { order: local(orderId), factor: 'SHIPPED_LATE' as never });
+      return toGlobalId('ScoreEvent', event.id);
+    };
+
+    const orderId = await lateOrder();
+    expect((await uphold((await file(orderId)).id, yuan(cap))).userErrors).toEqual([]);
+    // The same order appealed again, then through its score event: nothing more to pay.
+    const refile = await file(orderId);
+    const refiled = await uphold(refile.id, '0.01');
+    expect(refiled.userErrors[0]).toMatchObject({
+      code: 'CAP_EXCEEDED',
+      field: ['input', 'compensation'],
+      message: expect.stringContaining(`${yuan(cap)} yuan was already paid on this order, 0.00 yuan remains`),
+    });
+    const viaScore = await file(await lateDeductionOf(orderId), { subjectType: 'SCORE_EVENT' });
+    expect((await uphold(viaScore.id, '0.01')).userErrors[0]?.code).toBe('CAP_EXCEEDED');
+    expect(await compensationOn(orderId)).toBe(cap);
+    // Upheld without compensation, the refile still rebates nothing twice and pays nothing.
+    const plain = await arbitrator().data(DecideAppealDocument, {
+      input: { appealId: refile.id, upheld: true, reason: '属实' },
+    });
+    expect(plain.decideAppeal.userErrors).toEqual([]);
+    expect(await compensationOn(orderId)).toBe(cap);
+
+    // Two appeals of one order (the order, its score event) decided at the same moment, each for 60%.
+    const twin = await lateOrder();
+    const first = await file(twin);
+    const second = await file(await lateDeductionOf(twin), { subjectType: 'SCORE_EVENT' });
+    for (const appeal of [first, second])
+      await arbitrator().data(AssignAppealDocument, { input: { appealId: appeal.id } });
+    const share = yuan(Math.round(cap * 0.6));
+    const raced = await Promise.all(
+      [first, second].map((appeal) =>
+        arbitrator().data(DecideAppealDocument, {
+          input: { appealId: appeal.id, upheld: true, reason: '属实', compensation: share },
+        }),
+      ),
+    );
+    expect(raced.map((r) => r.decideAppeal.userErrors[0]?.code ?? 'OK').sort()).toEqual(['CAP_EXCEEDED', 'OK']);
+    expect(await compensationOn(twin)).toBe(Math.round(cap * 0.6));
   });
 
   it('evidence after the answer deadline is refused, and nothing is written', async () => {
