@@ -492,6 +492,9 @@ export const afterSalesService = {
           'caseId',
         ]);
       }
+      // Rulings of one order's cases take turns: each must see the refunds the others made, or two at
+      // once each miss that together they refunded the order in full.
+      const [order] = await ordersService.lockByIds(tx.em, [subject.order.id]);
       const { numbers } = versionInForce(await policiesService.timelineIn(tx.em), new Date());
       const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null, numbers.refundOnly);
       if (violation) {
@@ -527,7 +530,6 @@ export const afterSalesService = {
         // The order is fully refunded once its refunds reach what was paid: it moves to REFUNDED, and
         // the order's own rules follow (promotion-fee rebate of a promoted order).
         const ofOrder = await tx.em.find(AfterSalesCase, { order: subject.order.id });
-        const [order] = await ordersService.findByIds(tx.em, [subject.order.id]);
         const refunded = ofOrder.reduce((sum, c) => sum + (c.refundAmount ?? 0), 0);
         if (order && refunded >= order.paidAmount && order.status !== OrderStatus.REFUNDED) {
           await asPlatform(tx, (platformTx) =>

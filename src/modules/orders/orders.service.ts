@@ -241,7 +241,7 @@ export const ordersService = {
       ? em.find(
           Order,
           { id: { $in: [...ids].sort() } },
-          { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+          { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
         )
       : Promise.resolve([]);
   },

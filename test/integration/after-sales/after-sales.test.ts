@@ -212,6 +212,32 @@ describe('after-sales cases under the refund-only rules', () => {
     }
   });
 
+  it('two cases of one order ruled at once still refund the order in full and rebate its promotion fee', async () => {
+    for (let round = 0; round < 3; round++) {
+      const orderId = await place(merchant, { promoted: true, promotionFee: '9.90' }, ['SHIPPED', 'DELIVERED']);
+      const caseIds = [
+        await open(orderId, { type: 'REFUND_ONLY', requestedAmount: '118.00' }),
+        await open(orderId, { type: 'RETURN_REFUND', requestedAmount: '80.00' }),
+      ];
+      for (const caseId of caseIds) {
+        const asked = await app.data(RequestInterventionDocument, { input: { caseId } });
+        expect(asked.requestIntervention.userErrors).toEqual([]);
+      }
+      const ruled = await Promise.all(
+        caseIds.map((caseId) =>
+          arbitrator().data(RuleOnCaseDocument, { input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' } }),
+        ),
+      );
+      expect(ruled.map((r) => r.ruleOnCase.userErrors)).toEqual([[], []]);
+      const order = (await app.data(OrderDocument, { id: orderId })).order!;
+      expect(order.status).toBe('REFUNDED');
+      const rebates = await app.orm.em
+        .fork()
+        .find(LedgerTransaction, { kind: 'PROMOTION_FEE_REBATE' as never, order: local(orderId) });
+      expect(rebates.map((t) => t.amount)).toEqual([990]);
+    }
+  });
+
   it('refuses moves out of state, a merchant speaking as the buyer, and evidence on a ruled case', async () => {
     const orderId = await place(merchant, {}, ['SHIPPED', 'DELIVERED']);
     const caseId = await open(orderId);
