@@ -41,6 +41,8 @@ export interface SubsidyFacts {
   appealUpheld?: boolean | null;
   /** An after-sales ruling found the merchant at fault (the buyer's experience coupon). */
   merchantAtFault?: boolean | null;
+  /** What was refunded to the buyer: a refund-only subsidy never pays more. */
+  refunded?: number;
   /** The technical service fee charged on the order, for its rebate. */
   chargedFee?: number | null;
   /** Growth incentive: completed sales of the period and its targets. */
@@ -230,6 +232,14 @@ export const SUBSIDY_RULES: Partial<Record<LedgerKind, Rule>> = {
     if (!facts.qualityAfterReceipt) return refuse('the subsidy covers quality refund-only after receipt');
     const claim = needRequested(facts, 'refund-only amount');
     if (isQuote(claim)) return claim;
+    const refunded = facts.refunded ?? 0;
+    if (claim > refunded) {
+      return refuse(
+        `the subsidy covers what was refunded: ${yuanText(claim)} is more than the ${yuanText(refunded)} refunded`,
+        'CAP_EXCEEDED',
+        { requested: claim, cap: refunded, capName: 'the refund' },
+      );
+    }
     const cap = merchantCapOf(LedgerKind.REFUND_ONLY_SUBSIDY, facts.merchantTier, policy);
     const capName = `the monthly refund-only subsidy cap${tierCap ? ` of ${facts.merchantTier} shops` : ''}`;
     return capped(claim, cap, capName, facts.alreadyPaid, 'quality refund-only after receipt');

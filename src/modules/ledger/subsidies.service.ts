@@ -6,6 +6,7 @@ import { contentHash } from '../../shared/hash';
 import type { DomainEvent, DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { isInFuture } from '../../shared/time';
+import { OrderStatus } from '../../shared/enums';
 import { merchantsService } from '../merchants/merchants.service';
 import { ordersService } from '../orders/orders.service';
 import { type PolicySnapshot, versionInForce } from '../policies/policies.rules';
@@ -159,7 +160,7 @@ export type SubsidyRequest = Omit<SubsidyQuoteInput, 'orderId' | 'merchantId'> &
 };
 /** Set by an after-sales ruling (never by a client): the case a posting pays for and when it was ruled. */
 interface CaseCaused {
-  ruledCase?: { caseId: string; ruledAt: Date; merchantAtFault?: boolean };
+  ruledCase?: { caseId: string; ruledAt: Date; refundAmount: number; merchantAtFault?: boolean };
   /** The after-sales case a posting cites when the case caused it indirectly (its order's refund). */
   citedCase?: string;
   /** Set by an upheld appeal (never by a client): the appeal a posting pays for. */
@@ -261,6 +262,10 @@ async function prepare(
     baseTarget: input.baseTarget,
     sprintTarget: input.sprintTarget,
   };
+  if (input.kind === LedgerKind.REFUND_ONLY_SUBSIDY) {
+    // What the buyer got back: the ruled case's refund, or the whole order once it was refunded.
+    facts.refunded = input.ruledCase?.refundAmount ?? (order?.status === OrderStatus.REFUNDED ? order.paidAmount : 0);
+  }
   if (plan.highRepurchase) {
     facts.highRepurchase = await trustService.highRepurchase(em, merchant.id, effectiveAt, policy.numbers);
   }
@@ -490,7 +495,12 @@ async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], 
             orderId: ruled.orderId,
             idempotencyKey: `case:${ruled.caseId}:${payout.kind}`,
             reason: `after-sales case ruled ${ruled.ruling}`,
-            ruledCase: { caseId: ruled.caseId, ruledAt: ruled.ruledAt, merchantAtFault: ruled.merchantAtFault },
+            ruledCase: {
+              caseId: ruled.caseId,
+              ruledAt: ruled.ruledAt,
+              refundAmount: ruled.refundAmount,
+              merchantAtFault: ruled.merchantAtFault,
+            },
           });
         } catch (error) {
           // A cap already used up or an empty fund does not undo the buyer's ruling; it is logged.

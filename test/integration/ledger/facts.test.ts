@@ -147,7 +147,8 @@ describe('payouts and their facts', () => {
   });
 
   it('the refund-only subsidy needs a refund after receipt and counts its month; STRENGTH shops get 1,000 a month', async () => {
-    const refundedAfterReceipt = (merchant: Merchant) => orderOf(merchant, {}, ['SHIPPED', 'DELIVERED', 'REFUNDED']);
+    const refundedAfterReceipt = (merchant: Merchant, paidAmount = '2000.00') =>
+      orderOf(merchant, { paidAmount }, ['SHIPPED', 'DELIVERED', 'REFUNDED']);
     const notReceived = await orderOf(strength, {}, ['REFUNDED']);
     expect(
       await refusalOf({
@@ -159,6 +160,15 @@ describe('payouts and their facts', () => {
     ).toMatchObject({
       code: 'NOT_ELIGIBLE',
     });
+    // The subsidy covers a refund: 500.00 on a 198.00 order is refused before any cap is counted.
+    expect(
+      await refusalOf({
+        kind: 'REFUND_ONLY_SUBSIDY',
+        orderId: await refundedAfterReceipt(strength, '198.00'),
+        amount: '500.00',
+        qualityAfterReceipt: true,
+      }),
+    ).toMatchObject({ code: 'CAP_EXCEEDED', message: expect.stringContaining('198.00 yuan refunded') });
     const first = await post({
       kind: 'REFUND_ONLY_SUBSIDY',
       orderId: await refundedAfterReceipt(strength),

@@ -140,7 +140,7 @@ describe('subsidy ledger', () => {
     ).toBe('CAP_EXCEEDED');
     const refundOnly = await post({
       kind: 'REFUND_ONLY_SUBSIDY',
-      orderId: await orderOf(loyal, {}, ['SHIPPED', 'DELIVERED', 'REFUNDED']),
+      orderId: await orderOf(loyal, { paidAmount: '1000.00' }, ['SHIPPED', 'DELIVERED', 'REFUNDED']),
       amount: '800.00',
       qualityAfterReceipt: true,
     });

@@ -132,9 +132,17 @@ describe('monthly subsidies of high-repurchase merchants', () => {
   });
   it('quality refund-only after receipt: at most 500 yuan per month', () => {
     const kind = LedgerKind.REFUND_ONLY_SUBSIDY;
-    expect(quote(kind, { highRepurchase: true, qualityAfterReceipt: true, requested: yuan(800) }).amount).toBe(
-      yuan(500),
-    );
+    const refunded = yuan(1_000);
+    expect(
+      quote(kind, { highRepurchase: true, qualityAfterReceipt: true, refunded, requested: yuan(800) }).amount,
+    ).toBe(yuan(500));
+    // Never more than the refund it covers: 500.00 quoted on a 10.00 refund is refused, 10.00 is paid.
+    expect(
+      quote(kind, { highRepurchase: true, qualityAfterReceipt: true, refunded: yuan(10), requested: yuan(500) }),
+    ).toMatchObject({ eligible: false, refusal: 'CAP_EXCEEDED', cap: yuan(10), capName: 'the refund' });
+    expect(
+      quote(kind, { highRepurchase: true, qualityAfterReceipt: true, refunded: yuan(10), requested: yuan(10) }).amount,
+    ).toBe(yuan(10));
     expect(quote(kind, { highRepurchase: true, qualityAfterReceipt: false, requested: yuan(80) }).eligible).toBe(false);
   });
   it('high repurchase needs enough buyers and enough of them returning', () => {
