@@ -1,3 +1,4 @@
+import type { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
 import { Field, ID, InterfaceType } from 'type-graphql';
 import type { NodeTypeName } from './global-id';
 
@@ -9,9 +10,17 @@ export function registerNodeEntity(entity: EntityClass, type: NodeTypeName): voi
   nodeTypeByEntity.set(entity, type);
 }
 
+const nodeTypeOf = (value: object) => nodeTypeByEntity.get(value.constructor as EntityClass);
+
+/** type-graphql wraps `resolveType` in an async function; the compiled executor needs the answer at once. */
+export function resolveNodeTypeSynchronously(schema: GraphQLSchema): GraphQLSchema {
+  (schema.getType('Node') as GraphQLInterfaceType).resolveType = nodeTypeOf;
+  return schema;
+}
+
 @InterfaceType('Node', {
   description: 'An object with a globally unique, opaque id (Relay).',
-  resolveType: (value: object) => nodeTypeByEntity.get(value.constructor as EntityClass),
+  resolveType: nodeTypeOf,
 })
 export abstract class Node {
   @Field(() => ID)

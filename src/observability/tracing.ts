@@ -10,8 +10,13 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  * is loaded or patched, so tracing off costs nothing (the SDK alone takes ~0.3 s and 30 MiB to load).
  * Must run before express, graphql and pg are first required (see `instrument.ts`).
  */
+/** Tracing is on when an OTLP endpoint is configured. */
+export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
 export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK | undefined {
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return undefined;
+  if (!tracingEnabled(env)) return undefined;
   // Traces only: metrics are Prometheus's (/metrics) and logs go to stdout; the SDK reads these itself.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';

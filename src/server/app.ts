@@ -13,11 +13,13 @@ import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { getSubgraphSchema } from '../graphql/subgraph';
 import type { Config } from '../config';
+import { compiledExecutor } from '../graphql/executor';
 import { getSchema } from '../graphql/schema';
 import { registerEventHandlers } from '../modules/event-handlers';
 import { logger } from '../shared/logger';
 import { observeGateway } from '../observability/metrics';
 import { requestIdOf } from '../observability/request-id';
+import { tracingEnabled } from '../observability/tracing';
 import { requestLogger, requestObservationPlugin } from '../observability/requests';
 import { createRequestContext, type RequestContext } from './context';
 import { Health } from './health';
@@ -91,8 +93,10 @@ export async function createApollo(
 ): Promise<ApolloServer<RequestContext>> {
   registerEventHandlers();
   const limits = options.limits ?? queryLimits(options);
+  const schema = options.schema ?? (await getSchema());
   const apollo = new ApolloServer<RequestContext>({
-    schema: options.schema ?? (await getSchema()),
+    // Compiled execution, except when tracing: OpenTelemetry's resolver spans hook graphql-js's own.
+    ...(tracingEnabled() ? { schema } : { gateway: compiledExecutor(schema) }),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
