@@ -11,32 +11,47 @@ import { createWarningLoaders } from '../modules/warnings/warnings.loaders';
 import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
 import { createOrderLoaders } from '../modules/orders/orders.loaders';
 import { createLedgerLoaders } from '../modules/ledger/ledger.loaders';
-import { versionInForce } from '../modules/policies/policies.rules';
+import { type PolicySnapshot, versionInForce } from '../modules/policies/policies.rules';
 import { createTrustLoaders } from '../modules/trust/trust.loaders';
 import { createPolicyLoaders } from '../modules/policies/policies.loaders';
 import { createProductLoaders } from '../modules/products/products.loaders';
 import { newRequestReport, type RequestReport } from '../observability/requests';
 import { ANONYMOUS, type Actor, actorLabel, tenantScopeOf } from '../security/actor';
 
-function createLoaders(db: TenantDb) {
-  const policies = createPolicyLoaders(db);
-  const policyNow = async () => versionInForce(await policies.timeline.load('all'), new Date());
-  return {
-    merchants: createMerchantLoaders(db),
-    buyers: createBuyerLoaders(db),
-    products: createProductLoaders(db),
-    orders: createOrderLoaders(db, policyNow),
-    policies,
-    trust: createTrustLoaders(db, policyNow),
-    ledger: createLedgerLoaders(db),
-    afterSales: createAfterSalesLoaders(db, policyNow),
-    warnings: createWarningLoaders(db),
-    appeals: createAppealLoaders(db),
-    audit: createAuditLoaders(db),
-  };
-}
+type PolicyNow = () => Promise<PolicySnapshot>;
 
-export type Loaders = ReturnType<typeof createLoaders>;
+const LOADER_FACTORIES = {
+  merchants: (db: TenantDb) => createMerchantLoaders(db),
+  buyers: (db: TenantDb) => createBuyerLoaders(db),
+  products: (db: TenantDb) => createProductLoaders(db),
+  orders: (db: TenantDb, policyNow: PolicyNow) => createOrderLoaders(db, policyNow),
+  policies: (db: TenantDb) => createPolicyLoaders(db),
+  trust: (db: TenantDb, policyNow: PolicyNow) => createTrustLoaders(db, policyNow),
+  ledger: (db: TenantDb) => createLedgerLoaders(db),
+  afterSales: (db: TenantDb, policyNow: PolicyNow) => createAfterSalesLoaders(db, policyNow),
+  warnings: (db: TenantDb) => createWarningLoaders(db),
+  appeals: (db: TenantDb) => createAppealLoaders(db),
+  audit: (db: TenantDb) => createAuditLoaders(db),
+};
+
+export type Loaders = { [K in keyof typeof LOADER_FACTORIES]: ReturnType<(typeof LOADER_FACTORIES)[K]> };
+
+/**
+ * A request's loaders, each module's set made the first time the request reaches for it: most
+ * requests touch two or three modules of eleven.
+ */
+function createLoaders(db: TenantDb): Loaders {
+  const made: Partial<Loaders> = {};
+  const loaders = {} as Loaders;
+  const policyNow: PolicyNow = async () => versionInForce(await loaders.policies.timeline.load('all'), new Date());
+  for (const name of Object.keys(LOADER_FACTORIES) as (keyof Loaders)[]) {
+    Object.defineProperty(loaders, name, {
+      enumerable: true,
+      get: () => (made[name] ??= LOADER_FACTORIES[name](db, policyNow) as never),
+    });
+  }
+  return loaders;
+}
 
 /**
  * Built once per request: its own EntityManager fork (no global context), the verified actor, reads
