@@ -107,6 +107,14 @@ export class TenantDb {
   map<T extends object>(entity: new (...args: never[]) => T, row: Row): T {
     return rowMapperOf(this.em, entity)(row) as T;
   }
+
+  /**
+   * An entity known only by its key, unread: for a parent's foreign key whose object is asked for
+   * nothing but its id. Only for keys the actor reaches through the parent (same tenant by the schema).
+   */
+  reference<T extends object>(entity: new (...args: never[]) => T, id: string): T {
+    return this.map(entity, { id });
+  }
 }
 
 type RowMapper = (row: Row) => object;

@@ -3,6 +3,7 @@ import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
 import {
   MerchantsWithLedgerDocument,
+  MerchantsWithOrderPartiesDocument,
   MerchantsWithOrdersDocument,
   MerchantsWithOrderTotalsDocument,
   PostSubsidyDocument,
@@ -56,10 +57,22 @@ describe('SQL statements per request', () => {
     const data = await app.data(MerchantsWithOrdersDocument, { first: 50 });
     expect(data.merchants.edges).toHaveLength(50);
     expect(data.merchants.edges.every((e) => e.node.orders.edges.length === 20)).toBe(true);
-    // Five reads — merchants, their orders (one windowed query), buyers, lines, products — each one
-    // round trip: the tenant's settings and the SELECT in one message.
-    expect(five).toHaveLength(5);
+    // Three reads — merchants, their orders (one windowed query), lines — each one round trip: the
+    // tenant's settings and the SELECT in one message. Buyers and products are asked for their ids
+    // only, which the order and line rows already hold: they are not read.
+    expect(five).toHaveLength(3);
     expect(five.every((sql) => /^select set_config\('role'.*; select /s.test(sql))).toBe(true);
+    expect(fifty).toHaveLength(five.length);
+  });
+
+  it('a buyer or product asked for more than its id is read, once per level', async () => {
+    const five = await app.statementsOf(MerchantsWithOrderPartiesDocument, { first: 5 });
+    const fifty = await app.statementsOf(MerchantsWithOrderPartiesDocument, { first: 50 });
+    const data = await app.data(MerchantsWithOrderPartiesDocument, { first: 50 });
+    const orders = data.merchants.edges.flatMap((e) => e.node.orders.edges.map((o) => o.node));
+    expect(orders.every((o) => o.buyer.nickname && o.lines.every((l) => l.product.title))).toBe(true);
+    // merchants, orders, buyers, lines, products
+    expect(five).toHaveLength(5);
     expect(fifty).toHaveLength(five.length);
   });
 
@@ -71,8 +84,9 @@ describe('SQL statements per request', () => {
     expect(data.merchants.edges.every((e) => e.node.orders.totalCount === 25 && e.node.products.totalCount === 1)).toBe(
       true,
     );
-    // merchants + count, orders page + count, products page + count, order.merchant; one round trip each
-    expect(five).toHaveLength(7);
+    // merchants + count, orders page + count, products page + count; one round trip each (order.merchant
+    // is asked for its id only)
+    expect(five).toHaveLength(6);
     expect(fifty).toHaveLength(five.length);
   });
 

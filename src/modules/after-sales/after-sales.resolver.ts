@@ -1,5 +1,21 @@
 import { JSONObjectResolver } from 'graphql-scalars';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { asksOnlyId } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -116,18 +132,21 @@ export class AfterSalesResolver {
   }
 
   @FieldResolver(() => MerchantNode)
-  merchant(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
-    return merchantsService.load(ctx, c.merchant.id);
+  merchant(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { id } = c.merchant;
+    return asksOnlyId(info) ? merchantsService.reference(ctx, id) : merchantsService.load(ctx, id);
   }
 
   @FieldResolver(() => BuyerNode)
-  buyer(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
-    return buyersService.load(ctx, c.buyer.id);
+  buyer(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { id } = c.buyer;
+    return asksOnlyId(info) ? buyersService.reference(ctx, id) : buyersService.load(ctx, id);
   }
 
   @FieldResolver(() => ProductNode)
-  product(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
-    return productsService.load(ctx, c.product.id);
+  product(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { id } = c.product;
+    return asksOnlyId(info) ? productsService.reference(ctx, id) : productsService.load(ctx, id);
   }
 
   @FieldResolver(() => Money)

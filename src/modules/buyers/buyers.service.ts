@@ -10,6 +10,11 @@ export const buyersService = {
     return ctx.loaders.buyers.byId.load(id);
   },
 
+  /** The buyer behind a key the caller's row holds, unread, when only its id is asked for. */
+  reference(ctx: RequestContext, id: string): Buyer {
+    return ctx.db.reference(Buyer, id);
+  },
+
   /** For other modules' transactions: the buyers that exist among `ids`. */
   findByIds(em: EntityManager, ids: string[]): Promise<Buyer[]> {
     return ids.length ? em.find(Buyer, { id: { $in: ids } }) : Promise.resolve([]);

@@ -39,6 +39,11 @@ export const merchantsService = {
     return ctx.loaders.merchants.byId.load(id);
   },
 
+  /** The merchant behind a key the caller's row holds, unread, when only its id is asked for. */
+  reference(ctx: RequestContext, id: string): Merchant {
+    return ctx.db.reference(Merchant, id);
+  },
+
   statusHistory(ctx: RequestContext, merchant: Merchant): Promise<MerchantStatusChange[]> {
     return ctx.loaders.merchants.statusHistory.load(merchant.id);
   },

@@ -1,8 +1,23 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
+import { asksOnlyId } from '../../graphql/selection';
 import { toPayload } from '../../graphql/user-error';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
@@ -87,13 +102,15 @@ export class OrdersResolver {
   }
 
   @FieldResolver(() => MerchantNode)
-  merchant(@Root() order: Order, @Ctx() ctx: RequestContext) {
-    return merchantsService.load(ctx, order.merchant.id);
+  merchant(@Root() order: Order, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { id } = order.merchant;
+    return asksOnlyId(info) ? merchantsService.reference(ctx, id) : merchantsService.load(ctx, id);
   }
 
   @FieldResolver(() => BuyerNode)
-  buyer(@Root() order: Order, @Ctx() ctx: RequestContext) {
-    return buyersService.load(ctx, order.buyer.id);
+  buyer(@Root() order: Order, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { id } = order.buyer;
+    return asksOnlyId(info) ? buyersService.reference(ctx, id) : buyersService.load(ctx, id);
   }
 
   @FieldResolver(() => [OrderLineNode])
@@ -167,8 +184,9 @@ export class OrdersResolver {
 @Resolver(() => OrderLineNode)
 export class OrderLineResolver {
   @FieldResolver(() => ProductNode)
-  product(@Root() line: OrderLine, @Ctx() ctx: RequestContext) {
-    return productsService.load(ctx, line.product.id);
+  product(@Root() line: OrderLine, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { id } = line.product;
+    return asksOnlyId(info) ? productsService.reference(ctx, id) : productsService.load(ctx, id);
   }
 
   @FieldResolver(() => Money)

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { asksOnlyId } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, requireLocalId } from '../../graphql/ids';
@@ -37,8 +39,9 @@ export class ProductsResolver {
   }
 
   @FieldResolver(() => MerchantNode)
-  merchant(@Root() product: Product, @Ctx() ctx: RequestContext) {
-    return merchantsService.load(ctx, product.merchant.id);
+  merchant(@Root() product: Product, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { id } = product.merchant;
+    return asksOnlyId(info) ? merchantsService.reference(ctx, id) : merchantsService.load(ctx, id);
   }
 
   @FieldResolver(() => [ProductPricePointNode], { description: 'Every price the product has had, oldest first.' })

@@ -18,6 +18,11 @@ export const productsService = {
     return ctx.loaders.products.byId.load(id);
   },
 
+  /** The product behind a key the caller's row holds, unread, when only its id is asked for. */
+  reference(ctx: RequestContext, id: string): Product {
+    return ctx.db.reference(Product, id);
+  },
+
   ofMerchant(ctx: RequestContext, merchantId: string, page: PageArgs): Promise<Page<Product>> {
     return ctx.loaders.products.byMerchant.load({ parentId: merchantId, args: page });
   },
