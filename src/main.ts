@@ -55,6 +55,8 @@ async function main() {
     },
     'Weiquan gateway ready',
   );
+  // Whoever waits for the process (an orchestrator, a test) reads this line now, not in a second.
+  logger.flush();
 
   let stopping = false;
   /**
