@@ -109,12 +109,57 @@ export class TenantDb {
   }
 
   /**
+   * The columns of `entity`'s table that a selection needs: each asked field's own column (the
+   * property of that name), or the columns of the properties `reads` declares for a field computed
+   * from others (`[]`: from the id alone); the id always. Null — every column — when the selection is
+   * unknown or asks a field that is neither.
+   */
+  columnsFor(
+    entity: new (...args: never[]) => object,
+    fields: ReadonlySet<string> | null,
+    reads: FieldReads = {},
+  ): string[] | null {
+    if (!fields) return null;
+    const columns = columnsOfEntity(this.em, entity);
+    const needed = new Set(['id']);
+    for (const field of fields) {
+      if (field === '__typename') continue;
+      const properties = reads[field] ?? (columns.has(field) ? [field] : undefined);
+      if (!properties) return null;
+      for (const property of properties) needed.add(columns.get(property)!);
+    }
+    return [...needed].sort();
+  }
+
+  /**
    * An entity known only by its key, unread: for a parent's foreign key whose object is asked for
    * nothing but its id. Only for keys the actor reaches through the parent (same tenant by the schema).
    */
   reference<T extends object>(entity: new (...args: never[]) => T, id: string): T {
     return this.map(entity, { id });
   }
+}
+
+/** For fields computed from other properties: which ones each reads (`[]`: the id alone). */
+export type FieldReads = Readonly<Record<string, readonly string[]>>;
+
+const entityColumns = new WeakMap<object, Map<string, string>>();
+
+/** Each stored property of an entity and its column (a relation: its foreign key). */
+function columnsOfEntity(em: EntityManager, entity: new (...args: never[]) => object): Map<string, string> {
+  let columns = entityColumns.get(entity);
+  if (!columns) {
+    columns = new Map();
+    for (const prop of em.getMetadata().get(entity.name).props) {
+      const stored =
+        prop.kind === ReferenceKind.SCALAR ||
+        prop.kind === ReferenceKind.MANY_TO_ONE ||
+        (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner);
+      if (stored && prop.persist !== false && prop.fieldNames?.[0]) columns.set(prop.name, prop.fieldNames[0]);
+    }
+    entityColumns.set(entity, columns);
+  }
+  return columns;
 }
 
 type RowMapper = (row: Row) => object;

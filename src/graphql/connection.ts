@@ -158,6 +158,8 @@ interface CursorPosition {
  */
 interface PageWindow {
   sort: SortSpec;
+  /** The columns read (the sort column, the id and any parent key are added); null: all. */
+  columns: readonly string[] | null;
   tag: string;
   size: number;
   backward: boolean;
@@ -182,12 +184,18 @@ function badPaging(message: string, field: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: [field] } });
 }
 
-function windowOf(page: PageArgs, sort: SortSpec, filter: unknown): PageWindow {
+function windowOf(
+  page: PageArgs,
+  sort: SortSpec,
+  filter: unknown,
+  columns: readonly string[] | null = null,
+): PageWindow {
   const { first, last, after, before } = page;
   if (first != null && last != null) throw badPaging('pass `first` or `last`, not both', 'last');
   const tag = filterTag(filter);
   const window: PageWindow = {
     sort,
+    columns,
     tag,
     size: first ?? last ?? DEFAULT_PAGE_SIZE,
     backward: last != null || (first == null && before != null && after == null),
@@ -293,20 +301,33 @@ function orderBy(qb: Knex.QueryBuilder, alias: string, column: string, direction
  * page starts from a cursor, one row on the cursor's other side so `pageInfo` is right at both ends.
  * Both halves are one statement: `(page) union all (peek)`, each an index range scan.
  */
-function windowQuery(knex: Knex, base: () => Knex.QueryBuilder, window: PageWindow): Knex.QueryBuilder {
+function windowQuery(
+  knex: Knex,
+  base: () => Knex.QueryBuilder,
+  window: PageWindow,
+  parentColumn?: string,
+): Knex.QueryBuilder {
   const reading = readingOrder(window);
-  const page = base().select('t.*', knex.raw('false as __peek'));
+  const selected = selectList(window, parentColumn);
+  const page = base().select(...selected, knex.raw('false as __peek'));
   if (window.after) beyond(page, 't', window, window.after, true);
   if (window.before) beyond(page, 't', window, window.before, false);
   orderBy(page, 't', window.sort.column, reading).limit(window.size + 1);
   const origin = window.backward ? window.before : window.after;
   if (!origin) return page;
   // The cursor's own row lies on the other side too: it was on the page the cursor came from.
-  const peek = base().select('t.*', knex.raw('true as __peek'));
+  const peek = base().select(...selected, knex.raw('true as __peek'));
   beyond(peek, 't', window, origin, window.backward, true);
   orderBy(peek, 't', window.sort.column, flip(reading)).limit(1);
   const union = knex.select('w.*').from(knex.raw('((?) union all (?)) as w', [page, peek]));
   return orderBy(union.orderBy('w.__peek'), 'w', window.sort.column, reading);
+}
+
+/** `t.*`, or the columns asked plus those paging needs: the sort column, the id, the parent's key. */
+function selectList(window: PageWindow, parentColumn?: string): string[] {
+  if (!window.columns) return ['t.*'];
+  const columns = new Set([...window.columns, window.sort.column, 'id', ...(parentColumn ? [parentColumn] : [])]);
+  return [...columns].map((column) => `t.${column}`);
 }
 
 /** The direction rows of a window come back in. */
@@ -351,10 +372,17 @@ function toPage<T extends object>(
 export async function paginate<T extends object>(
   db: TenantDb,
   entity: Class<T>,
-  options: TableSpec & { where: WhereClause; sort: SortSpec; page: PageArgs; filter?: unknown },
+  options: TableSpec & {
+    where: WhereClause;
+    sort: SortSpec;
+    page: PageArgs;
+    filter?: unknown;
+    /** The columns the selection needs (`TenantDb.columnsFor`); all when absent. */
+    columns?: readonly string[] | null;
+  },
 ): Promise<Page<T>> {
   const { table, tenant, where, sort, page } = options;
-  const window = windowOf(page, sort, 'filter' in options ? options.filter : page);
+  const window = windowOf(page, sort, 'filter' in options ? options.filter : page, options.columns);
   const base = () => {
     const qb = db.scoped(db.knex()(`${table} as t`), tenant);
     where(qb);
@@ -390,7 +418,7 @@ async function paginateByParent<T extends object>(
   const qb = knex
     .select('c.*')
     .from(knex.raw('unnest(?::uuid[]) with ordinality as p(__parent, __ord)', [`{${parentIds.join(',')}}`]))
-    .joinRaw('cross join lateral (?) as c', [windowQuery(knex, base, window) as unknown as Knex.Raw])
+    .joinRaw('cross join lateral (?) as c', [windowQuery(knex, base, window, parentColumn) as unknown as Knex.Raw])
     .orderBy([{ column: 'p.__ord' }, { column: 'c.__peek' }]);
   orderBy(qb, 'c', window.sort.column, readingOrder(window));
   const rows = await db.read((run) => run(qb));
@@ -429,18 +457,23 @@ export interface ChildConnectionSpec extends TableSpec {
 export interface ChildConnectionKey<Args extends PageArgs> {
   parentId: string;
   args: Args;
+  /** The columns the selection needs; all when absent. Keys batch together only with equal columns. */
+  columns?: readonly string[] | null;
 }
 
-function groupByArgs<K extends { args: unknown }>(keys: readonly K[]): Map<string, K[]> {
+function groupByArgs<K extends { args: unknown; columns?: readonly string[] | null }>(
+  keys: readonly K[],
+): Map<string, K[]> {
   const groups = new Map<string, K[]>();
   for (const key of keys) {
-    const argsKey = JSON.stringify(key.args);
+    const argsKey = `${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}`;
     groups.set(argsKey, [...(groups.get(argsKey) ?? []), key]);
   }
   return groups;
 }
 
-const childKey = (key: ChildConnectionKey<PageArgs>) => `${key.parentId}|${JSON.stringify(key.args)}`;
+const childKey = (key: ChildConnectionKey<PageArgs>) =>
+  `${key.parentId}|${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}`;
 
 /**
  * A DataLoader for a child connection (`merchant.orders(...)`): all parents asked with the same
@@ -478,7 +511,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
             ...spec,
             parentIds: group.map((k) => k.parentId),
             where: spec.where(args),
-            window: windowOf(args, spec.sort(args), args),
+            window: windowOf(args, spec.sort(args), args, group[0].columns),
           },
           (parentId) => counts.load({ parentId, args }),
         );

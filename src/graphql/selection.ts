@@ -27,3 +27,53 @@ export function asksOnlyId(info: Pick<GraphQLResolveInfo, 'fieldNodes'>): boolea
   }
   return known;
 }
+
+const fieldsByNode = new WeakMap<FieldNode, Map<string, ReadonlySet<string> | null>>();
+
+function fieldsUnder(selectionSet: SelectionSetNode | undefined, path: readonly string[]): Set<string> | null {
+  if (!selectionSet) return new Set();
+  const fields = new Set<string>();
+  for (const selection of selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.directives?.length) return null;
+    const name = selection.name.value;
+    if (path.length === 0) {
+      fields.add(name);
+    } else if (name === path[0]) {
+      const inner = fieldsUnder(selection.selectionSet, path.slice(1));
+      if (!inner) return null;
+      for (const field of inner) fields.add(field);
+    }
+  }
+  return fields;
+}
+
+/**
+ * The fields an operation asks of the objects this field returns — of a connection's nodes with
+ * `['edges', 'node']` — so a read can fetch only the columns they need. Null when it cannot tell
+ * (a fragment or a directive in the way): then everything is read. Worked out once per field of a
+ * parsed document.
+ */
+export function selectedFields(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes'>,
+  path: readonly string[] = [],
+): ReadonlySet<string> | null {
+  const [first] = info.fieldNodes;
+  const key = path.join('.');
+  let byPath = fieldsByNode.get(first);
+  if (!byPath) fieldsByNode.set(first, (byPath = new Map()));
+  if (byPath.has(key)) return byPath.get(key)!;
+  let fields: Set<string> | null = new Set();
+  for (const node of info.fieldNodes) {
+    const own = node.directives?.length ? null : fieldsUnder(node.selectionSet, path);
+    if (!own) {
+      fields = null;
+      break;
+    }
+    for (const field of own) fields.add(field);
+  }
+  byPath.set(key, fields);
+  return fields;
+}
+
+/** A connection's node fields. */
+export const nodeFields = (info: Pick<GraphQLResolveInfo, 'fieldNodes'>) => selectedFields(info, ['edges', 'node']);

@@ -310,6 +310,45 @@ describe('paging contract: every connection × sort × direction', () => {
     }
   });
 
+  /** The fields of a connection's node that need no arguments, each with the selection it takes. */
+  function nodeSelections(c: ConnectionCase): [string, string][] {
+    const edge = getNamedType((getNamedType(c.field.type) as GraphQLObjectType).getFields().edges.type);
+    const nodeType = getNamedType((edge as GraphQLObjectType).getFields().node.type) as GraphQLObjectType;
+    return Object.values(nodeType.getFields()).flatMap((f): [string, string][] => {
+      if (hasRequiredArgs(f)) return [];
+      const named = getNamedType(f.type);
+      if (!isObjectType(named)) return [[f.name, f.name]];
+      if (named.name === 'Money') return [[f.name, `${f.name} { fen }`]];
+      if (named.getFields().id) return [[f.name, `${f.name} { id }`]];
+      return [];
+    });
+  }
+
+  it('reads the columns a selection needs: each node field asked alone answers as among all the others', async () => {
+    for (const c of cases) {
+      const { id } = await busiestParent(c);
+      const fields = nodeSelections(c);
+      const nodesOf = async (selection: string) => {
+        let query = `c: ${c.field.name}(first: 25) { edges { node { ${selection} } } }`;
+        for (const step of [...c.path].reverse()) query = `${step} { ${query} }`;
+        if (c.start) query = `node(id: "${id}") { ... on ${c.start} { ${query} } }`;
+        const result = await app.execute(parse(`{ ${query} }`) as unknown as AnyDocument);
+        expect(result.errors, `${c.name} { ${selection} }`).toBeUndefined();
+        return (connectionIn(c, result.data) as unknown as { edges: { node: Record<string, unknown> }[] }).edges.map(
+          (e) => e.node,
+        );
+      };
+      const all = await nodesOf(fields.map(([, selection]) => selection).join(' '));
+      for (const [name, selection] of fields) {
+        const alone = await nodesOf(selection);
+        expect(
+          alone.map((node) => node[name]),
+          `${c.name}: ${name} alone`,
+        ).toEqual(all.map((node) => node[name]));
+      }
+    }
+  });
+
   it('refuses a cursor made under another sort order or filter, naming the argument', async () => {
     for (const c of cases) {
       const { id } = await busiestParent(c);

@@ -63,6 +63,11 @@ describe('SQL statements per request', () => {
     expect(five).toHaveLength(3);
     expect(five.every((sql) => /^select set_config\('role'.*; select /s.test(sql))).toBe(true);
     expect(fifty).toHaveLength(five.length);
+    // The orders are read for their ids and buyers: the statement names those columns, plus what
+    // paging needs (the sort column, the parent's key), and none of the other twenty (no `t.*`).
+    const orders = five.find((sql) => sql.includes('from "order" as "t"'))!;
+    const named = new Set([...orders.matchAll(/"t"\.("[\w]+"|\*)/g)].map((m) => m[1]));
+    expect([...named].sort()).toEqual(['"buyer_id"', '"id"', '"merchant_id"', '"paid_at"']);
   });
 
   it('a buyer or product asked for more than its id is read, once per level', async () => {

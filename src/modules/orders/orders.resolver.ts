@@ -17,7 +17,7 @@ import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
-import { asksOnlyId } from '../../graphql/selection';
+import { asksOnlyId, nodeFields } from '../../graphql/selection';
 import { toPayload } from '../../graphql/user-error';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
@@ -92,8 +92,8 @@ export class OrdersResolver {
 
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => OrderConnection, { description: 'All orders for staff; only its own for a merchant.' })
-  orders(@Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
-    return ordersService.list(ctx, listArgs(args));
+  orders(@Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return ordersService.list(ctx, listArgs(args), nodeFields(info));
   }
 
   @FieldResolver(() => ID)
@@ -203,15 +203,25 @@ export class OrderLineResolver {
 @Resolver(() => MerchantNode)
 export class MerchantOrdersResolver {
   @FieldResolver(() => OrderConnection, { description: "The merchant's orders; default newest first." })
-  orders(@Root() merchant: { id: string }, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
-    return ordersService.ofMerchant(ctx, merchant.id, listArgs(args));
+  orders(
+    @Root() merchant: { id: string },
+    @Args(() => OrderListArgs) args: OrderListArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return ordersService.ofMerchant(ctx, merchant.id, listArgs(args), nodeFields(info));
   }
 }
 
 @Resolver(() => BuyerNode)
 export class BuyerOrdersResolver {
   @FieldResolver(() => OrderConnection, { description: "The buyer's orders; default newest first." })
-  orders(@Root() buyer: { id: string }, @Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext) {
-    return ordersService.ofBuyer(ctx, buyer.id, listArgs(args));
+  orders(
+    @Root() buyer: { id: string },
+    @Args(() => OrderListArgs) args: OrderListArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return ordersService.ofBuyer(ctx, buyer.id, listArgs(args), nodeFields(info));
   }
 }

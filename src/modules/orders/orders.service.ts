@@ -33,7 +33,7 @@ import {
   TIMESTAMP_OF_STATUS,
   transitionViolation,
 } from './orders.rules';
-import { IngestOutcome, type OrderInput, type TransitionOrderInput } from './orders.types';
+import { IngestOutcome, ORDER_FIELD_READS, type OrderInput, type TransitionOrderInput } from './orders.types';
 
 /**
  * An order as the platform sent it, with local ids; the GraphQL edge decoded them and passes the
@@ -271,21 +271,35 @@ export const ordersService = {
     return ctx.loaders.orders.byId.load(id);
   },
 
-  list(ctx: RequestContext, args: OrderListArgs): Promise<Page<Order>> {
+  /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
+  list(ctx: RequestContext, args: OrderListArgs, fields?: ReadonlySet<string> | null): Promise<Page<Order>> {
     return paginate(ctx.db, Order, {
       ...ORDER_TABLE,
       where: orderWhere(args.filter),
       sort: orderSort(args.sort),
       page: args,
+      columns: ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS),
     });
   },
 
-  ofMerchant(ctx: RequestContext, merchantId: string, args: OrderListArgs): Promise<Page<Order>> {
-    return ctx.loaders.orders.byMerchant.load({ parentId: merchantId, args });
+  ofMerchant(
+    ctx: RequestContext,
+    merchantId: string,
+    args: OrderListArgs,
+    fields?: ReadonlySet<string> | null,
+  ): Promise<Page<Order>> {
+    const columns = ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS);
+    return ctx.loaders.orders.byMerchant.load({ parentId: merchantId, args, columns });
   },
 
-  ofBuyer(ctx: RequestContext, buyerId: string, args: OrderListArgs): Promise<Page<Order>> {
-    return ctx.loaders.orders.byBuyer.load({ parentId: buyerId, args });
+  ofBuyer(
+    ctx: RequestContext,
+    buyerId: string,
+    args: OrderListArgs,
+    fields?: ReadonlySet<string> | null,
+  ): Promise<Page<Order>> {
+    const columns = ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS);
+    return ctx.loaders.orders.byBuyer.load({ parentId: buyerId, args, columns });
   },
 
   lines(ctx: RequestContext, order: Order): Promise<OrderLine[]> {
