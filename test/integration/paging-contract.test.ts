@@ -310,18 +310,34 @@ describe('paging contract: every connection × sort × direction', () => {
     }
   });
 
-  /** The fields of a connection's node that need no arguments, each with the selection it takes. */
-  function nodeSelections(c: ConnectionCase): [string, string][] {
-    const edge = getNamedType((getNamedType(c.field.type) as GraphQLObjectType).getFields().edges.type);
-    const nodeType = getNamedType((edge as GraphQLObjectType).getFields().node.type) as GraphQLObjectType;
-    return Object.values(nodeType.getFields()).flatMap((f): [string, string][] => {
+  /** The fields of an object type that need no arguments, each with the selection it takes. */
+  function leafSelections(type: GraphQLObjectType): [string, string][] {
+    return Object.values(type.getFields()).flatMap((f): [string, string][] => {
       if (hasRequiredArgs(f)) return [];
       const named = getNamedType(f.type);
       if (!isObjectType(named)) return [[f.name, f.name]];
       if (named.name === 'Money') return [[f.name, `${f.name} { fen }`]];
-      if (named.getFields().id) return [[f.name, `${f.name} { id }`]];
+      // A list of objects is compared item field by item field (below), a single object by its id.
+      const unwrapped = isNonNullType(f.type) ? f.type.ofType : f.type;
+      if (named.getFields().id && !isConnection(f) && !isListType(unwrapped)) return [[f.name, `${f.name} { id }`]];
       return [];
     });
+  }
+
+  /**
+   * What to compare for a connection: its node's fields, and the fields of each list of objects under
+   * the node (an order's lines), each as [name to compare, selection alone, selection among all].
+   */
+  function nodeSelections(c: ConnectionCase): [string, string][] {
+    const edge = getNamedType((getNamedType(c.field.type) as GraphQLObjectType).getFields().edges.type);
+    const nodeType = getNamedType((edge as GraphQLObjectType).getFields().node.type) as GraphQLObjectType;
+    const nested = Object.values(nodeType.getFields()).flatMap((f): [string, string][] => {
+      const unwrapped = isNonNullType(f.type) ? f.type.ofType : f.type;
+      const item = getNamedType(f.type);
+      if (hasRequiredArgs(f) || !isListType(unwrapped) || !isObjectType(item)) return [];
+      return leafSelections(item).map(([name, selection]) => [`${f.name}.${name}`, `${f.name} { ${selection} }`]);
+    });
+    return [...leafSelections(nodeType), ...nested];
   }
 
   it('reads the columns a selection needs: each node field asked alone answers as among all the others', async () => {
@@ -339,12 +355,17 @@ describe('paging contract: every connection × sort × direction', () => {
         );
       };
       const all = await nodesOf(fields.map(([, selection]) => selection).join(' '));
+      // A nested field is compared by its list's items: `lines.amount` → each node's lines' amounts.
+      const valueOf = (node: Record<string, unknown>, name: string) => {
+        const [list, field] = name.split('.');
+        return field ? (node[list] as Record<string, unknown>[]).map((item) => item[field]) : node[name];
+      };
       for (const [name, selection] of fields) {
         const alone = await nodesOf(selection);
         expect(
-          alone.map((node) => node[name]),
+          alone.map((node) => valueOf(node, name)),
           `${c.name}: ${name} alone`,
-        ).toEqual(all.map((node) => node[name]));
+        ).toEqual(all.map((node) => valueOf(node, name)));
       }
     }
   });

@@ -3,7 +3,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import { DAY_MS } from '../../shared/time';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { childConnectionLoader } from '../../graphql/connection';
-import { byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { byIdLoader, childrenLoader, projectedChildrenLoader } from '../../graphql/loaders';
 import { Order, OrderLine, OrderStatusChange } from './order.entity';
 import {
   ORDER_LINE_TABLE,
@@ -26,7 +26,11 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     });
   return {
     byId: byIdLoader(db, Order, ORDER_TABLE),
-    lines: childrenLoader(db, OrderLine, { ...ORDER_LINE_TABLE, parentColumn: 'order_id', orderBy: ['line_no'] }),
+    lines: projectedChildrenLoader(db, OrderLine, {
+      ...ORDER_LINE_TABLE,
+      parentColumn: 'order_id',
+      orderBy: ['line_no'],
+    }),
     // In the order they were recorded; `changedAt` may be back-dated by the platform.
     statusHistory: childrenLoader(db, OrderStatusChange, {
       ...ORDER_STATUS_CHANGE_TABLE,

@@ -17,7 +17,7 @@ import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
-import { asksOnlyId, nodeFields } from '../../graphql/selection';
+import { asksOnlyId, nodeFields, selectedFields } from '../../graphql/selection';
 import { toPayload } from '../../graphql/user-error';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
@@ -114,8 +114,8 @@ export class OrdersResolver {
   }
 
   @FieldResolver(() => [OrderLineNode])
-  lines(@Root() order: Order, @Ctx() ctx: RequestContext) {
-    return ordersService.lines(ctx, order);
+  lines(@Root() order: Order, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return ordersService.lines(ctx, order, selectedFields(info));
   }
 
   @FieldResolver(() => Money, { description: 'Paid by the buyer, excluding shipping.' })

@@ -33,7 +33,13 @@ import {
   TIMESTAMP_OF_STATUS,
   transitionViolation,
 } from './orders.rules';
-import { IngestOutcome, ORDER_FIELD_READS, type OrderInput, type TransitionOrderInput } from './orders.types';
+import {
+  IngestOutcome,
+  ORDER_FIELD_READS,
+  ORDER_LINE_FIELD_READS,
+  type OrderInput,
+  type TransitionOrderInput,
+} from './orders.types';
 
 /**
  * An order as the platform sent it, with local ids; the GraphQL edge decoded them and passes the
@@ -302,8 +308,10 @@ export const ordersService = {
     return ctx.loaders.orders.byBuyer.load({ parentId: buyerId, args, columns });
   },
 
-  lines(ctx: RequestContext, order: Order): Promise<OrderLine[]> {
-    return ctx.loaders.orders.lines.load(order.id);
+  /** `fields`: the line fields the caller will read (null or absent: all). */
+  lines(ctx: RequestContext, order: Order, fields?: ReadonlySet<string> | null): Promise<OrderLine[]> {
+    const columns = ctx.db.columnsFor(OrderLine, fields ?? null, ORDER_LINE_FIELD_READS);
+    return ctx.loaders.orders.lines.load({ parentId: order.id, columns });
   },
 
   statusHistory(ctx: RequestContext, order: Order): Promise<OrderStatusChange[]> {

@@ -17,6 +17,9 @@ registerNodeEntity(Order, 'Order');
  */
 export const ORDER_FIELD_READS: FieldReads = { lines: [], statusHistory: [], afterSalesCases: [] };
 
+/** The same for an order line: its amount is quantity × unit price. */
+export const ORDER_LINE_FIELD_READS: FieldReads = { amount: ['quantity', 'unitPrice'] };
+
 @ObjectType('Order', {
   implements: Node,
   description: 'A sub-order (子订单): one merchant, one buyer, its product lines.',
