@@ -103,6 +103,8 @@ export async function createApollo(
     // No response cache, so automatic persisted queries buy nothing; off, a persisted-query request is
     // a clear PERSISTED_QUERY_NOT_SUPPORTED instead of a hash to check.
     persistedQueries: false,
+    // Compact JSON: Apollo's default pretty-prints every response, a third more bytes to build and send.
+    stringifyResult: (result) => JSON.stringify(result),
     csrfPrevention: true,
     // The process owns its shutdown (main.ts): drain, then jobs, then the database, in that order.
     stopOnTerminationSignals: false,
