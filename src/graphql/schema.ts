@@ -37,6 +37,7 @@ import {
 import { countUserErrors } from '../observability/requests';
 import { authChecker, denyRootFieldsWithoutRule, guardFieldsBelowRoot } from '../security/authorization';
 import { DateTimeScalar } from './date-time';
+import { resolveDirectly } from './direct-resolvers';
 import { resolveNodeTypeSynchronously } from './node';
 import { NodeResolver } from './node.resolver';
 import { validateArgument } from './validation';
@@ -98,6 +99,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     authChecker,
     pubSub: noTopics,
   })
+    .then(resolveDirectly)
     .then(resolveNodeTypeSynchronously)
     .then(denyRootFieldsWithoutRule)
     .then(guardFieldsBelowRoot)
