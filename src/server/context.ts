@@ -74,7 +74,7 @@ export function createRequestContext(
 ): RequestContext {
   const actor = options.actor ?? ANONYMOUS;
   const statements = new StatementTally();
-  const db = new TenantDb(orm.em.fork({ loggerContext: tallyContext(statements) }), tenantScopeOf(actor));
+  const db = new TenantDb(orm.em, tenantScopeOf(actor), tallyContext(statements));
   return {
     requestId: options.requestId ?? randomUUID(),
     actor,

@@ -106,7 +106,8 @@ describe('a gateway process with tracing on', () => {
     expect(reachesRoot(operation!)).toBe(true);
     const resolvers = spans.filter((s) => s.name.startsWith('graphql.resolve'));
     expect(resolvers.map((s) => attribute(s, 'graphql.field.name'))).toEqual(
-      expect.arrayContaining(['merchants', 'orders', 'buyer']),
+      // (the buyer, asked for its id only, is answered from the order's key: no work, no span)
+      expect.arrayContaining(['merchants', 'orders']),
     );
     const statements = spans.filter((s) => /^pg\.query/.test(s.name));
     expect(statements.length).toBeGreaterThanOrEqual(3);
