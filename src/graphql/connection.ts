@@ -459,21 +459,26 @@ export interface ChildConnectionKey<Args extends PageArgs> {
   args: Args;
   /** The columns the selection needs; all when absent. Keys batch together only with equal columns. */
   columns?: readonly string[] | null;
+  /** Only `totalCount` is asked: no page of rows is read. */
+  countOnly?: boolean;
 }
 
-function groupByArgs<K extends { args: unknown; columns?: readonly string[] | null }>(
+function groupByArgs<K extends { args: unknown; columns?: readonly string[] | null; countOnly?: boolean }>(
   keys: readonly K[],
 ): Map<string, K[]> {
   const groups = new Map<string, K[]>();
   for (const key of keys) {
-    const argsKey = `${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}`;
+    const argsKey = `${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}|${key.countOnly ? 'count' : ''}`;
     groups.set(argsKey, [...(groups.get(argsKey) ?? []), key]);
   }
   return groups;
 }
 
 const childKey = (key: ChildConnectionKey<PageArgs>) =>
-  `${key.parentId}|${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}`;
+  `${key.parentId}|${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}|${key.countOnly ? 'count' : ''}`;
+
+/** What a page asked for its count alone answers besides: nothing. */
+const NO_PAGE: PageInfo = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
 
 /**
  * A DataLoader for a child connection (`merchant.orders(...)`): all parents asked with the same
@@ -504,6 +509,12 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
       const result = new Map<string, Page<T>>();
       for (const group of groupByArgs(keys).values()) {
         const args = group[0].args;
+        if (group[0].countOnly) {
+          for (const key of group) {
+            result.set(childKey(key), new Page<T>([], NO_PAGE, () => counts.load({ parentId: key.parentId, args })));
+          }
+          continue;
+        }
         const pages = await paginateByParent(
           db,
           entity,

@@ -75,5 +75,11 @@ export function selectedFields(
   return fields;
 }
 
+/** Whether a connection is asked for its `totalCount` alone: then no page of rows is read. */
+export function asksOnlyTotal(info: Pick<GraphQLResolveInfo, 'fieldNodes'>): boolean {
+  const fields = selectedFields(info);
+  return Boolean(fields?.has('totalCount')) && [...fields!].every((f) => f === 'totalCount' || f === '__typename');
+}
+
 /** A connection's node fields. */
 export const nodeFields = (info: Pick<GraphQLResolveInfo, 'fieldNodes'>) => selectedFields(info, ['edges', 'node']);

@@ -1,3 +1,4 @@
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
@@ -68,6 +69,16 @@ describe('SQL statements per request', () => {
     const orders = five.find((sql) => sql.includes('from "order" as "t"'))!;
     const named = new Set([...orders.matchAll(/"t"\.("[\w]+"|\*)/g)].map((m) => m[1]));
     expect([...named].sort()).toEqual(['"buyer_id"', '"id"', '"merchant_id"', '"paid_at"']);
+  });
+
+  it('a child connection asked for its totalCount alone reads no page: one GROUP BY', async () => {
+    const document = parse(
+      '{ merchants(first: 5) { edges { node { appeals { totalCount } afterSalesCases { totalCount } } } } }',
+    ) as unknown as typeof MerchantsWithOrdersDocument;
+    const statements = await app.statementsOf(document, { first: 5 });
+    // merchants, then the two counts; no SELECT of appeal or case rows
+    expect(statements).toHaveLength(3);
+    expect(statements.filter((sql) => /count\(\*\)/.test(sql))).toHaveLength(2);
   });
 
   it('a buyer or product asked for more than its id is read, once per level', async () => {

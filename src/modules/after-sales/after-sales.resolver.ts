@@ -15,7 +15,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { asksOnlyId } from '../../graphql/selection';
+import { asksOnlyId, asksOnlyTotal } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -299,8 +299,9 @@ export class MerchantAfterSalesResolver {
     @Root() merchant: { id: string },
     @Args(() => CaseListArgs) args: CaseListArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return afterSalesService.ofMerchant(ctx, merchant.id, listArgs(args));
+    return afterSalesService.ofMerchant(ctx, merchant.id, listArgs(args), asksOnlyTotal(info));
   }
 
   @FieldResolver(() => RefundOnlyBreakerView, { description: "The merchant's refund-only circuit breaker." })

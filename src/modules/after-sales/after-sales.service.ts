@@ -143,8 +143,14 @@ export const afterSalesService = {
     });
   },
 
-  ofMerchant(ctx: RequestContext, merchantId: string, args: CaseListArgs): Promise<Page<AfterSalesCase>> {
-    return ctx.loaders.afterSales.byMerchant.load({ parentId: merchantId, args });
+  /** `countOnly`: the caller reads `totalCount` alone, so no page of cases is read. */
+  ofMerchant(
+    ctx: RequestContext,
+    merchantId: string,
+    args: CaseListArgs,
+    countOnly = false,
+  ): Promise<Page<AfterSalesCase>> {
+    return ctx.loaders.afterSales.byMerchant.load({ parentId: merchantId, args, countOnly });
   },
 
   ofOrder(ctx: RequestContext, orderId: string): Promise<AfterSalesCase[]> {

@@ -1,4 +1,19 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { asksOnlyTotal } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -204,7 +219,8 @@ export class MerchantAppealsResolver {
     @Root() merchant: { id: string },
     @Args(() => AppealListArgs) args: AppealListArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return appealsService.ofMerchant(ctx, merchant.id, listArgs(args));
+    return appealsService.ofMerchant(ctx, merchant.id, listArgs(args), asksOnlyTotal(info));
   }
 }

@@ -249,8 +249,9 @@ export const appealsService = {
     return ctx.loaders.appeals.byId.load(id);
   },
 
-  ofMerchant(ctx: RequestContext, merchantId: string, args: AppealListArgs): Promise<Page<Appeal>> {
-    return ctx.loaders.appeals.byMerchant.load({ parentId: merchantId, args });
+  /** `countOnly`: the caller reads `totalCount` alone, so no page of appeals is read. */
+  ofMerchant(ctx: RequestContext, merchantId: string, args: AppealListArgs, countOnly = false): Promise<Page<Appeal>> {
+    return ctx.loaders.appeals.byMerchant.load({ parentId: merchantId, args, countOnly });
   },
 
   /** Staff's queue: open appeals by review deadline (the green channel's come due first). */

@@ -1,4 +1,6 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Resolver, Root } from 'type-graphql';
+import { asksOnlyTotal } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation } from '../../graphql/ids';
@@ -76,7 +78,8 @@ export class MerchantWarningsResolver {
     @Root() merchant: { id: string },
     @Args(() => WarningListArgs) args: WarningListArgs,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return warningsService.ofMerchant(ctx, merchant.id, args);
+    return warningsService.ofMerchant(ctx, merchant.id, args, asksOnlyTotal(info));
   }
 }

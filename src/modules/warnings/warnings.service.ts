@@ -19,8 +19,14 @@ import type { WarningListArgs } from './warnings.query';
 import { abnormalReasons } from './warnings.rules';
 
 export const warningsService = {
-  ofMerchant(ctx: RequestContext, merchantId: string, args: WarningListArgs): Promise<Page<Warning>> {
-    return ctx.loaders.warnings.byMerchant.load({ parentId: merchantId, args });
+  /** `countOnly`: the caller reads `totalCount` alone, so no page of warnings is read. */
+  ofMerchant(
+    ctx: RequestContext,
+    merchantId: string,
+    args: WarningListArgs,
+    countOnly = false,
+  ): Promise<Page<Warning>> {
+    return ctx.loaders.warnings.byMerchant.load({ parentId: merchantId, args, countOnly });
   },
 
   /** Handles `ProductPriceHeld`: the low-price risk warning, with the median and the share. */
