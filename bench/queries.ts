@@ -122,6 +122,64 @@ export function comparedQueries(picks: Picks): ComparedQuery[] {
       },
     },
     {
+      key: 'Q5',
+      title:
+        'a merchant dashboard: scores, balances, 10 latest orders with buyer, open case and appeal counts, warnings',
+      gateway: (i) => ({
+        query: `query($id: ID!) { merchant(id: $id) { id name status
+                  trust { band integrityScore }
+                  ledger { cash { fen } ad { fen } }
+                  orders(first: 10) { edges { node { id status paidAmount { fen } buyer { nickname } } } }
+                  afterSalesCases(filter: { status: [UNDER_REVIEW] }) { totalCount }
+                  appeals { totalCount }
+                  warnings(first: 5) { edges { node { id kind message } } } } }`,
+        variables: { id: merchant(i).gateway },
+      }),
+      peer: (i) => ({
+        query: `query($id: UUID!) { merchantByRowId(rowId: $id) { rowId name status
+                  merchantScoreByMerchantId { band integrity }
+                  ledgerAccountsByMerchantId(orderBy: [CODE_ASC]) { nodes { kind balance } }
+                  ordersByMerchantId(first: 10, orderBy: [PAID_AT_DESC, PRIMARY_KEY_DESC]) { nodes {
+                    rowId status paidAmount buyerByBuyerId { nickname } } }
+                  afterSalesCasesByMerchantId(condition: { status: "UNDER_REVIEW" }) { totalCount }
+                  appealsByMerchantId { totalCount }
+                  warningsByMerchantId(first: 5, orderBy: [RAISED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { rowId kind message } } } }`,
+        variables: { id: merchant(i).local },
+      }),
+      sameData: {
+        gateway: ({ merchant: m }) => [
+          local(m.id),
+          m.name,
+          m.status,
+          m.trust.band,
+          Math.round(Number(m.trust.integrityScore) * 100), // stored in hundredths
+          m.ledger.cash.fen,
+          m.ledger.ad.fen,
+          m.orders.edges.map(({ node: o }: Any) => [local(o.id), o.status, o.paidAmount.fen, o.buyer.nickname]),
+          m.afterSalesCases.totalCount,
+          m.appeals.totalCount,
+          m.warnings.edges.map(({ node: w }: Any) => [local(w.id), w.kind, w.message]),
+        ],
+        peer: ({ merchantByRowId: m }) => {
+          const balance = (kind: string) =>
+            m.ledgerAccountsByMerchantId.nodes.find((a: Any) => a.kind === kind)?.balance ?? '0';
+          return [
+            m.rowId,
+            m.name,
+            m.status,
+            m.merchantScoreByMerchantId?.band,
+            Number(m.merchantScoreByMerchantId?.integrity),
+            balance('MERCHANT_CASH'),
+            balance('MERCHANT_AD'),
+            m.ordersByMerchantId.nodes.map((o: Any) => [o.rowId, o.status, o.paidAmount, o.buyerByBuyerId.nickname]),
+            m.afterSalesCasesByMerchantId.totalCount,
+            m.appealsByMerchantId.totalCount,
+            m.warningsByMerchantId.nodes.map((w: Any) => [w.rowId, w.kind, w.message]),
+          ];
+        },
+      },
+    },
+    {
       key: 'L',
       title: "a merchant's balances and 20 latest postings",
       gateway: (i) => ({
