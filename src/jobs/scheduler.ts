@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import { exclusively } from '../db/advisory-lock';
 import { platformSession } from '../db/session';
 import { registerEventHandlers } from '../modules/event-handlers';
+import { afterSalesService } from '../modules/after-sales/after-sales.service';
 import { appealsService } from '../modules/appeals/appeals.service';
 import { trustService } from '../modules/trust/trust.service';
 import { jobDuration, jobRuns } from '../observability/metrics';
@@ -11,6 +12,7 @@ import type { JobsState } from '../server/health';
 
 export const RECOMPUTE_TRUST_SCORES = 'recompute-trust-scores';
 export const ENFORCE_APPEAL_DEADLINES = 'enforce-appeal-deadlines';
+export const INTERVENE_AFTER_DELAY = 'intervene-after-delay';
 
 /**
  * Trust scores cover a rolling window, so they change as old events leave it even when no new event
@@ -20,7 +22,7 @@ export const ENFORCE_APPEAL_DEADLINES = 'enforce-appeal-deadlines';
 export async function startJobs(
   orm: MikroORM,
   databaseUrl: string,
-  options: { appealDeadlinesCron?: string } = {},
+  options: { appealDeadlinesCron?: string; interventionDelayCron?: string } = {},
 ): Promise<{ boss: PgBoss; state: () => JobsState; stop: () => Promise<void> }> {
   registerEventHandlers();
   // Schedules are checked every 5 s (pg-boss's default is 30 s, so a tick could start half a minute late);
@@ -36,6 +38,8 @@ export async function startJobs(
     await boss.schedule(RECOMPUTE_TRUST_SCORES, '17 3 * * *', {}, { tz: 'Asia/Shanghai' });
     await boss.createQueue(ENFORCE_APPEAL_DEADLINES);
     await boss.schedule(ENFORCE_APPEAL_DEADLINES, options.appealDeadlinesCron ?? '*/5 * * * *', {});
+    await boss.createQueue(INTERVENE_AFTER_DELAY);
+    await boss.schedule(INTERVENE_AFTER_DELAY, options.interventionDelayCron ?? '*/5 * * * *', {});
   });
   await boss.work(
     RECOMPUTE_TRUST_SCORES,
@@ -54,6 +58,18 @@ export async function startJobs(
       if (result.refusals.length) throw new Error(`appeal deadlines refused: ${JSON.stringify(result.refusals)}`);
       if (result.escalated || result.expired)
         logger.info({ ...result, refusals: undefined }, 'appeal deadlines enforced');
+    }),
+  );
+  // Rule 3's negotiation window ends by the clock: the cases waiting for it are decided again.
+  await boss.work(
+    INTERVENE_AFTER_DELAY,
+    measured(INTERVENE_AFTER_DELAY, async () => {
+      const result = await afterSalesService.interveneWhereDelayEnded(
+        platformSession(orm, 'job:intervene-after-delay'),
+        new Date(),
+      );
+      if (result.refusals.length) throw new Error(`intervention refused: ${JSON.stringify(result.refusals)}`);
+      if (result.decided) logger.info({ ...result, refusals: undefined }, 'cases decided after their delay');
     }),
   );
   state = 'running';

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENFORCE_APPEAL_DEADLINES, RECOMPUTE_TRUST_SCORES, startJobs } from '../../src/jobs/scheduler';
+import {
+  ENFORCE_APPEAL_DEADLINES,
+  INTERVENE_AFTER_DELAY,
+  RECOMPUTE_TRUST_SCORES,
+  startJobs,
+} from '../../src/jobs/scheduler';
 import { Role } from '../../src/security/roles';
 import { RecordScoreEventsDocument } from '../generated/graphql';
 import { factories, gid } from '../helpers/factories';
@@ -17,10 +22,11 @@ describe('scheduled jobs', () => {
     await app?.close();
   });
 
-  it('schedules the trust-score replay nightly, China time, the appeal SLA timers every five minutes, and the replay repairs stored scores', async () => {
+  it("schedules the trust-score replay nightly, China time, the appeal SLA timers and rule 3's delayed intervention every five minutes, and the replay repairs stored scores", async () => {
     const schedules = await jobs.boss.getSchedules();
     expect(schedules.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       expect.objectContaining({ name: ENFORCE_APPEAL_DEADLINES, cron: '*/5 * * * *' }),
+      expect.objectContaining({ name: INTERVENE_AFTER_DELAY, cron: '*/5 * * * *' }),
       expect.objectContaining({ name: RECOMPUTE_TRUST_SCORES, cron: '17 3 * * *', timezone: 'Asia/Shanghai' }),
     ]);
 

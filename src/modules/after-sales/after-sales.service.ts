@@ -124,6 +124,72 @@ function parseOpenItem(item: OpenCaseItem, index: number, now: Date) {
   return { item, index, path, refusals, hash, openedAt: item.openedAt ?? now };
 }
 
+/**
+ * Decides an intervention on a locked case at `now` (rules 1-7, stored with its rationale) and moves
+ * the case: under review when the platform reviews, waiting when it waits, unchanged when it declines.
+ */
+async function interveneOn(
+  tx: Tx,
+  subject: AfterSalesCase,
+  now: Date,
+  requestedBy: 'MERCHANT' | 'BUYER' = partyOf(tx) === CaseParty.MERCHANT ? 'MERCHANT' : 'BUYER',
+) {
+  const { em } = tx;
+  const policy = versionInForce(await policiesService.timelineIn(em), now);
+  const decision = await asPlatform(tx, async (platformTx) => {
+    const [buyer] = await buyersService.findByIds(platformTx.em, [subject.buyer.id]);
+    const evidence = await platformTx.em.find(CaseEvidence, {
+      afterSalesCase: subject,
+      suppliedBy: CaseParty.BUYER,
+    });
+    const breakers = await breakerReadings(
+      platformTx.em,
+      [
+        { subject: BreakerSubject.BUYER, subjectId: subject.buyer.id },
+        { subject: BreakerSubject.MERCHANT, subjectId: subject.merchant.id },
+        { subject: BreakerSubject.PRODUCT, subjectId: subject.product.id },
+      ],
+      policy.numbers,
+      now,
+    );
+    const facts = {
+      case: {
+        type: subject.type,
+        reason: subject.reason,
+        afterReceipt: subject.afterReceipt,
+        requestedAmount: subject.requestedAmount,
+        openedAt: subject.openedAt,
+        buyerEvidence: evidence.map((e) => e.kind),
+        requestedBy,
+      },
+      buyer: { malicious: buyer?.malicious ?? false },
+      merchant: await trustService.standingFor(platformTx.em, subject.merchant.id, now, policy.numbers),
+    };
+    const breakerCounts = breakers.map((r) => ({ subject: r.subject, refundOnly: r.refundOnly, orders: r.sample }));
+    return {
+      ...decideIntervention({ ...facts, breakers, policy, now }),
+      facts: { ...facts, breakerCounts, decidedAt: now },
+    };
+  });
+  subject.decision = decision;
+  subject.interveneAfter = decision.interveneAfter;
+  await tx.emit({
+    type: 'AfterSalesCaseDecided',
+    caseId: subject.id,
+    merchantId: subject.merchant.id,
+    outcome: decision.outcome,
+    policyVersion: decision.policyVersion,
+    at: now,
+  });
+  const waiting = [InterventionOutcome.WAITING_FOR_EVIDENCE, InterventionOutcome.WAITING_FOR_NEGOTIATION];
+  const reviews = decision.outcome === InterventionOutcome.PLATFORM_REVIEWS;
+  if ((reviews || waiting.includes(decision.outcome)) && subject.status !== CaseStatus.INTERVENTION_REQUESTED) {
+    move(tx, subject, CaseStatus.INTERVENTION_REQUESTED, `intervention asked by the ${partyOf(tx)}`, now);
+  }
+  if (reviews) move(tx, subject, CaseStatus.UNDER_REVIEW, 'the platform reviews (rules 1-7 allow it)', now);
+  return subject.decision!;
+}
+
 export const afterSalesService = {
   /** For other modules' transactions: the cases among `ids` the actor may see. */
   findByIds(em: EntityManager, ids: string[]): Promise<AfterSalesCase[]> {
@@ -413,66 +479,40 @@ export const afterSalesService = {
    */
   requestIntervention(session: Session, input: { caseId: string }) {
     return runMutation(session, async (tx) => {
-      const { em } = tx;
       const subject = await lockCase(tx, input.caseId);
       const pending = [CaseStatus.OPENED, CaseStatus.NEGOTIATING, CaseStatus.INTERVENTION_REQUESTED];
       if (!pending.includes(subject.status)) {
         fail(RefusalCode.ILLEGAL_TRANSITION, `intervention cannot be asked on a case ${subject.status}`, ['caseId']);
       }
-      const now = new Date();
-      const policy = versionInForce(await policiesService.timelineIn(em), now);
-      const decision = await asPlatform(tx, async (platformTx) => {
-        const [buyer] = await buyersService.findByIds(platformTx.em, [subject.buyer.id]);
-        const evidence = await platformTx.em.find(CaseEvidence, {
-          afterSalesCase: subject,
-          suppliedBy: CaseParty.BUYER,
-        });
-        const breakers = await breakerReadings(
-          platformTx.em,
-          [
-            { subject: BreakerSubject.BUYER, subjectId: subject.buyer.id },
-            { subject: BreakerSubject.MERCHANT, subjectId: subject.merchant.id },
-            { subject: BreakerSubject.PRODUCT, subjectId: subject.product.id },
-          ],
-          policy.numbers,
-          now,
-        );
-        const facts = {
-          case: {
-            type: subject.type,
-            reason: subject.reason,
-            afterReceipt: subject.afterReceipt,
-            requestedAmount: subject.requestedAmount,
-            openedAt: subject.openedAt,
-            buyerEvidence: evidence.map((e) => e.kind),
-            requestedBy: partyOf(tx) === CaseParty.MERCHANT ? ('MERCHANT' as const) : ('BUYER' as const),
-          },
-          buyer: { malicious: buyer?.malicious ?? false },
-          merchant: await trustService.standingFor(platformTx.em, subject.merchant.id, now, policy.numbers),
-        };
-        const breakerCounts = breakers.map((r) => ({ subject: r.subject, refundOnly: r.refundOnly, orders: r.sample }));
-        return {
-          ...decideIntervention({ ...facts, breakers, policy, now }),
-          facts: { ...facts, breakerCounts, decidedAt: now },
-        };
-      });
-      subject.decision = decision;
-      subject.interveneAfter = decision.interveneAfter;
-      await tx.emit({
-        type: 'AfterSalesCaseDecided',
-        caseId: subject.id,
-        merchantId: subject.merchant.id,
-        outcome: decision.outcome,
-        policyVersion: decision.policyVersion,
-        at: now,
-      });
-      const waiting = [InterventionOutcome.WAITING_FOR_EVIDENCE, InterventionOutcome.WAITING_FOR_NEGOTIATION];
-      const reviews = decision.outcome === InterventionOutcome.PLATFORM_REVIEWS;
-      if ((reviews || waiting.includes(decision.outcome)) && subject.status !== CaseStatus.INTERVENTION_REQUESTED) {
-        move(tx, subject, CaseStatus.INTERVENTION_REQUESTED, `intervention asked by the ${partyOf(tx)}`, now);
-      }
-      if (reviews) move(tx, subject, CaseStatus.UNDER_REVIEW, 'the platform reviews (rules 1-7 allow it)', now);
+      await interveneOn(tx, subject, new Date());
       return { afterSalesCase: subject };
+    });
+  },
+
+  /**
+   * Rule 3's delay, kept by the clock instead of a second request: every case waiting for its
+   * negotiation window whose window has ended by `now` is decided again, as the platform asking for
+   * the buyer; the platform reviews it unless another rule now says otherwise. Claimed with SKIP
+   * LOCKED and moved out of the waiting state, so two runs of the same tick decide each case once.
+   */
+  interveneWhereDelayEnded(session: Session, now: Date) {
+    return runMutation(session, async (tx) => {
+      const due = await tx.em.find(
+        AfterSalesCase,
+        { status: CaseStatus.INTERVENTION_REQUESTED, interveneAfter: { $lte: now } },
+        { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { interveneAfter: 'asc' }, limit: 200 },
+      );
+      const outcomes: InterventionOutcome[] = [];
+      for (const subject of due) {
+        // Decided again for whoever asked first (the stored decision says who).
+        const asked = (subject.decision as { facts?: { case?: { requestedBy?: 'MERCHANT' | 'BUYER' } } } | null)?.facts
+          ?.case?.requestedBy;
+        outcomes.push((await interveneOn(tx, subject, now, asked)).outcome);
+      }
+      return {
+        decided: due.length,
+        reviewed: outcomes.filter((o) => o === InterventionOutcome.PLATFORM_REVIEWS).length,
+      };
     });
   },
 

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBus } from '../../../src/db/events';
+import { platformSession } from '../../../src/db/session';
 import { AfterSalesCase } from '../../../src/modules/after-sales/after-sales.entity';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { DEFAULT_POLICY_NUMBERS as POLICY } from '../../../src/modules/policies/policy.defaults';
+import { afterSalesService } from '../../../src/modules/after-sales/after-sales.service';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import { ScoreEvent } from '../../../src/modules/trust/trust.entity';
 import { Role } from '../../../src/security/roles';
@@ -298,6 +300,23 @@ describe('after-sales cases under the refund-only rules', () => {
       input: { caseId: old, ruling: 'REFUND_PARTIAL', refundAmount: '30.00', reason: '轻微划痕，部分退款' },
     });
     expect(partial.ruleOnCase.afterSalesCase).toMatchObject({ status: 'RULED', refundAmount: { amount: '30.00' } });
+  });
+
+  it(`rule 3: when the ${refundOnly.interventionDelayHours} h window ends, the platform steps in by the clock, once across two workers`, async () => {
+    const waitingCase = await open(await place(merchant, {}, ['SHIPPED', 'DELIVERED']), { reason: 'MINOR_DEFECT' });
+    await app.data(RequestInterventionDocument, { input: { caseId: waitingCase } });
+    const worker = (now: Date) =>
+      afterSalesService.interveneWhereDelayEnded(platformSession(app.orm, 'job:intervene-after-delay'), now);
+    // One minute before the window ends nothing moves; the clock is the caller's, not a backdated row.
+    const early = await worker(new Date(Date.now() + refundOnly.interventionDelayHours * HOUR - 60_000));
+    expect(early.decided).toBe(0);
+    const later = new Date(Date.now() + refundOnly.interventionDelayHours * HOUR + 60_000);
+    await Promise.all([worker(later), worker(later)]);
+    await worker(later);
+    const seen = (await app.data(AfterSalesCaseDocument, { id: waitingCase })).afterSalesCase!;
+    expect(seen.status).toBe('UNDER_REVIEW');
+    expect(seen.statusHistory.filter((h) => h.toStatus === 'UNDER_REVIEW')).toHaveLength(1);
+    expect(seen.decision).toMatchObject({ outcome: 'PLATFORM_REVIEWS', fullRefundAllowed: false });
   });
 
   it(`rule 6: the merchant's breaker trips at ${refundOnly.circuitBreaker.merchantRateBp / 100}% of at least ${refundOnly.circuitBreaker.merchantMinSample} orders, not one case below`, async () => {
