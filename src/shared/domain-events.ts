@@ -107,6 +107,16 @@ export type DomainEvent =
       ruledAt: Date;
     }
   | {
+      type: 'ForceMajeureReported';
+      reportId: string;
+      merchantId: string;
+      region: string;
+      startsAt: Date;
+      endsAt: Date;
+      reason: string;
+      at: Date;
+    }
+  | {
       type: 'AppealMoved';
       appealId: string;
       merchantId: string;

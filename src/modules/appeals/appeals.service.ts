@@ -172,6 +172,8 @@ function addEvidence(tx: Tx, appeal: Appeal, items: AppealEvidenceInput[], at: D
 const DAY = 24 * HOUR;
 /** How far ahead and how long a force-majeure report may reach (ours): filed ahead, never for the past. */
 const MAX_REPORT_DAYS = 30;
+/** How far a window's start may lie behind the filing: the client's clock and the request's time in flight. */
+const FILING_SKEW_MS = 5 * 60_000;
 
 export const appealsService = {
   /**
@@ -188,8 +190,9 @@ export const appealsService = {
       if (!merchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
       const now = new Date();
       if (input.endsAt <= input.startsAt) fail(RefusalCode.INVALID_INPUT, 'the window ends after it starts', 'endsAt');
-      if (input.endsAt.getTime() < now.getTime())
-        fail(RefusalCode.INVALID_INPUT, 'a report is filed ahead, not for the past', 'endsAt');
+      // Filed ahead (DOMAIN): a window that began before the filing would excuse what already went late.
+      if (input.startsAt.getTime() < now.getTime() - FILING_SKEW_MS)
+        fail(RefusalCode.INVALID_INPUT, 'a report is filed ahead: its window starts now or later', 'startsAt');
       if (
         input.endsAt.getTime() - input.startsAt.getTime() > MAX_REPORT_DAYS * DAY ||
         input.startsAt.getTime() > now.getTime() + MAX_REPORT_DAYS * DAY
@@ -209,6 +212,17 @@ export const appealsService = {
         endsAt: input.endsAt,
         reason,
         actor: tx.actor,
+      });
+      await tx.em.flush();
+      await tx.emit({
+        type: 'ForceMajeureReported',
+        reportId: report.id,
+        merchantId: input.merchantId,
+        region: input.region,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        reason,
+        at: now,
       });
       return { report };
     });
@@ -231,7 +245,9 @@ export const appealsService = {
         const report = reports.find(
           (r) =>
             r.merchant.id === shipped.merchantId &&
+            // Only from its filing on, whatever the window says (reports filed before the rule).
             r.startsAt <= shipped.shipBy &&
+            r.createdAt <= shipped.shipBy &&
             shipped.shipBy <= r.endsAt &&
             (r.region === regions.get(shipped.merchantId) || r.region === shipped.destinationRegion),
         );

@@ -10,6 +10,7 @@ export enum AuditAction {
   SCORE_EVENT = 'SCORE_EVENT',
   STATUS_CHANGED = 'STATUS_CHANGED',
   WARNING_RAISED = 'WARNING_RAISED',
+  FORCE_MAJEURE_REPORTED = 'FORCE_MAJEURE_REPORTED',
 }
 registerEnumType(AuditAction, { name: 'AuditAction', description: 'What a line of the audit log records.' });
 

@@ -49,6 +49,18 @@ function entryOf(event: DomainEvent): AuditLine | null {
         cause: `ruled ${event.ruling}, refund ${yuanText(event.refundAmount)}${event.merchantAtFault ? ', merchant at fault' : ''}`,
         occurredAt: event.ruledAt,
       };
+    case 'ForceMajeureReported':
+      return {
+        merchantId: event.merchantId,
+        action: AuditAction.FORCE_MAJEURE_REPORTED,
+        subjectType: AuditSubjectType.MERCHANT,
+        subjectId: event.merchantId,
+        cause:
+          `force majeure in ${event.region} from ${event.startsAt.toISOString()} to ` +
+          `${event.endsAt.toISOString()}: ${event.reason}`,
+        policyVersion: null,
+        occurredAt: event.at,
+      };
     case 'AppealMoved':
       return {
         merchantId: event.merchantId,
@@ -120,6 +132,7 @@ export const AUDITED_EVENTS = [
   'AfterSalesCaseDecided',
   'AfterSalesCaseRuled',
   'AppealMoved',
+  'ForceMajeureReported',
   'LedgerTransactionPosted',
   'ScoreEventRecorded',
   'MerchantStatusChanged',

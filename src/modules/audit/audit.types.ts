@@ -6,7 +6,7 @@ import { AuditAction, AuditSubjectType } from './audit.enums';
 export class AuditEntryNode {
   @Field(() => String, {
     description:
-      'CASE_OPENED, CASE_DECISION, CASE_RULED, APPEAL_MOVED, LEDGER_POSTED, SCORE_EVENT, STATUS_CHANGED, WARNING_RAISED.',
+      'CASE_OPENED, CASE_DECISION, CASE_RULED, APPEAL_MOVED, LEDGER_POSTED, SCORE_EVENT, STATUS_CHANGED, WARNING_RAISED, FORCE_MAJEURE_REPORTED.',
     deprecationReason: 'Use `kind`, the same value as an enum.',
   })
   action!: string;

@@ -1,8 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBus } from '../../../src/db/events';
 import { toGlobalId } from '../../../src/graphql/global-id';
 import { platformSession } from '../../../src/db/session';
 import { Appeal } from '../../../src/modules/appeals/appeals.entity';
+import { AuditEntry } from '../../../src/modules/audit/audit.entity';
 import { appealsService } from '../../../src/modules/appeals/appeals.service';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import { ScoreEvent } from '../../../src/modules/trust/trust.entity';
@@ -287,30 +289,38 @@ describe('appeals', () => {
         count: POLICY.trust.newMerchantMinOrders,
       },
     ]);
-    const refused = await asMerchant(shop).data(ReportForceMajeureDocument, {
-      input: {
-        merchantId: gid.merchant(shop),
-        region: 'ZHEJIANG',
-        startsAt: hoursAgo(200),
-        endsAt: hoursAgo(150),
-        reason: '台风',
-      },
-    });
-    expect(refused.reportForceMajeure.userErrors[0]).toMatchObject({
+    const report = (startsAt: string, endsAt: string) =>
+      asMerchant(shop).data(ReportForceMajeureDocument, {
+        input: { merchantId: gid.merchant(shop), region: 'ZHEJIANG', startsAt, endsAt, reason: '台风停运' },
+      });
+    // For the past, or backdated to cover what already went late: refused, naming the bound that fails.
+    const past = await report(hoursAgo(200), hoursAgo(150));
+    expect(past.reportForceMajeure.userErrors[0]).toMatchObject({
       code: 'INVALID_INPUT',
-      field: ['input', 'endsAt'],
+      field: ['input', 'startsAt'],
     });
-    // Typhoon in the shop's province from 60 h ago for three days: ship-by times inside are excused.
-    const reported = await asMerchant(shop).data(ReportForceMajeureDocument, {
-      input: {
-        merchantId: gid.merchant(shop),
-        region: 'ZHEJIANG',
-        startsAt: hoursAgo(60),
-        endsAt: new Date(Date.now() + 12 * HOUR).toISOString(),
-        reason: '台风停运',
-      },
+    const backdated = await report(hoursAgo(60), new Date(Date.now() + 12 * HOUR).toISOString());
+    expect(backdated.reportForceMajeure.userErrors[0]).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: ['input', 'startsAt'],
+      message: expect.stringContaining('filed ahead'),
     });
+    // Filed ahead: a typhoon in the shop's province from now for three days, with its audit line.
+    const reported = await report(new Date().toISOString(), new Date(Date.now() + 72 * HOUR).toISOString());
     expect(reported.reportForceMajeure.userErrors).toEqual([]);
+    const audited = await app.orm.em
+      .fork()
+      .find(AuditEntry, { merchant: shop.id, action: 'FORCE_MAJEURE_REPORTED' as never });
+    expect(audited.map((line) => line.cause)).toEqual([expect.stringContaining('force majeure in ZHEJIANG')]);
+    // Sixty hours pass: the report and its window move back together, as if filed then.
+    const owner = new pg.Client({ connectionString: app.databaseUrl });
+    await owner.connect();
+    await owner.query(
+      `update force_majeure_report set created_at = created_at - interval '60 hours',
+         starts_at = starts_at - interval '60 hours', ends_at = ends_at - interval '60 hours' where merchant_id = $1`,
+      [shop.id],
+    );
+    await owner.end();
     const before = await experience(shop);
     // Paid 100 h ago: ship-by 52 h ago (inside the window), shipped 40 h ago (late).
     await place(shop, { paidAt: hoursAgo(100), status: 'SHIPPED', shippedAt: hoursAgo(40) }, []);
