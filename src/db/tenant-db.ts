@@ -39,11 +39,6 @@ export async function enterTenant(em: EntityManager, scope: TenantScope, trx: Tr
     );
 }
 
-/**
- * Read access for one request: knex queries run in a short transaction that has entered the tenant,
- * and rows are hydrated into the request's EntityManager. Each read unit has its own transaction and
- * connection, so sibling DataLoader batches run in parallel.
- */
 /** The statement that enters a tenant for the rest of an implicit transaction. */
 function settingsOf(scope: TenantScope): string {
   return (
@@ -59,6 +54,11 @@ interface PoolClient {
   releaseConnection(connection: pg.PoolClient): Promise<unknown>;
 }
 
+/**
+ * Read access for one request: each query runs in a short implicit transaction that has entered the
+ * tenant, and its rows become read-only entity instances (`map`). Each read has its own connection,
+ * so sibling DataLoader batches run in parallel.
+ */
 export class TenantDb {
   private forked?: EntityManager;
   private settings?: string;

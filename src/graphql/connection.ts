@@ -463,19 +463,22 @@ export interface ChildConnectionKey<Args extends PageArgs> {
   countOnly?: boolean;
 }
 
+/** What a key asks besides its parent: the arguments, the columns, whether rows are read at all. */
+const askedOf = (key: { args: unknown; columns?: readonly string[] | null; countOnly?: boolean }) =>
+  `${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}|${key.countOnly ? 'count' : ''}`;
+
 function groupByArgs<K extends { args: unknown; columns?: readonly string[] | null; countOnly?: boolean }>(
   keys: readonly K[],
 ): Map<string, K[]> {
   const groups = new Map<string, K[]>();
   for (const key of keys) {
-    const argsKey = `${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}|${key.countOnly ? 'count' : ''}`;
-    groups.set(argsKey, [...(groups.get(argsKey) ?? []), key]);
+    const asked = askedOf(key);
+    groups.set(asked, [...(groups.get(asked) ?? []), key]);
   }
   return groups;
 }
 
-const childKey = (key: ChildConnectionKey<PageArgs>) =>
-  `${key.parentId}|${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}|${key.countOnly ? 'count' : ''}`;
+const childKey = (key: ChildConnectionKey<PageArgs>) => `${key.parentId}|${askedOf(key)}`;
 
 /** What a page asked for its count alone answers besides: nothing. */
 const NO_PAGE: PageInfo = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
@@ -510,6 +513,8 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
       for (const group of groupByArgs(keys).values()) {
         const args = group[0].args;
         if (group[0].countOnly) {
+          // The paging arguments are still checked: a bad cursor is refused as on a page.
+          windowOf(args, spec.sort(args), args);
           for (const key of group) {
             result.set(childKey(key), new Page<T>([], NO_PAGE, () => counts.load({ parentId: key.parentId, args })));
           }
