@@ -38,8 +38,9 @@ import { warningsService } from './warnings/warnings.service';
  * Before those, the audit module writes a line of the merchant's audit log for every event about a
  * merchant's account (AUDITED_EVENTS), in the same transaction.
  *
- * Last, the live module NOTIFYs the same events to merchant consoles (`merchantEvents` subscription),
- * in the transaction, so PostgreSQL delivers them to every replica only if it commits.
+ * Right after each line, the live module NOTIFYs the same event to merchant consoles (`merchantEvents`
+ * subscription), in the transaction, so PostgreSQL delivers them to every replica only if it commits,
+ * in the audit log's order.
  *
  * After commit, each event is logged at debug level.
  */
@@ -47,6 +48,9 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
   // First, so an action's audit line comes before the lines of what it caused; in its own transaction.
   for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => auditService.record(events, tx));
+  // Right after: the live feed announces each line as it is recorded, so it tells a console what happened
+  // in the audit log's order (cause before consequence), delivered by PostgreSQL at commit.
+  for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => publishLiveEvents(events, tx));
   bus.onBlocking('OrderShipped', (events, tx) =>
     trustService.onOrdersShipped(events, tx, appealsService.forceMajeureExcuses),
   );
@@ -98,8 +102,6 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   bus.onBlocking('AppealDecided', (events, tx) => subsidiesService.onAppealsDecided(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => trustOutcomeHandlers.onAppealsDecided(events, tx));
   bus.onBlocking('AppealDecided', (events, tx) => merchantsService.onAppealsDecided(events, tx));
-  // Last: the live feed announces what the audit log recorded, delivered by PostgreSQL at commit.
-  for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => publishLiveEvents(events, tx));
   for (const type of [
     'OrderPlaced',
     'OrderShipped',

@@ -572,6 +572,22 @@ export const afterSalesService = {
       subject.rulingReason = reason;
       await tx.em.flush();
 
+      // The ruling first, then what it causes: its payouts and score events (handlers of this event),
+      // then the order's full refund and the order's own consequences.
+      await tx.emit({
+        type: 'AfterSalesCaseRuled',
+        caseId: subject.id,
+        orderId: subject.order.id,
+        merchantId: subject.merchant.id,
+        buyerId: subject.buyer.id,
+        productId: subject.product.id,
+        ruling: input.ruling,
+        refundAmount: refund,
+        merchantAtFault: merchantAtFault(subject.reason, input.ruling),
+        drawsRepurchaseSubsidy: Boolean(subject.decision?.drawsRepurchaseSubsidy),
+        returnShippingCost: refund > 0 && subject.officialPickup ? shipping : null,
+        ruledAt: now,
+      });
       if (refund > 0) {
         // The order is fully refunded once its refunds reach what was paid: it moves to REFUNDED, and
         // the order's own rules follow (promotion-fee rebate of a promoted order).
@@ -588,20 +604,6 @@ export const afterSalesService = {
           );
         }
       }
-      await tx.emit({
-        type: 'AfterSalesCaseRuled',
-        caseId: subject.id,
-        orderId: subject.order.id,
-        merchantId: subject.merchant.id,
-        buyerId: subject.buyer.id,
-        productId: subject.product.id,
-        ruling: input.ruling,
-        refundAmount: refund,
-        merchantAtFault: merchantAtFault(subject.reason, input.ruling),
-        drawsRepurchaseSubsidy: Boolean(subject.decision?.drawsRepurchaseSubsidy),
-        returnShippingCost: refund > 0 && subject.officialPickup ? shipping : null,
-        ruledAt: now,
-      });
       return { afterSalesCase: subject };
     });
   },

@@ -19,6 +19,14 @@ const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOStr
 
 describe("a merchant's audit log", () => {
   let app: TestApp;
+  const logOf = async (merchant: { id: string }) =>
+    (
+      await app.as(actors.merchant(merchant)).data(AuditLogDocument, {
+        id: gid.merchant(merchant),
+        first: 100,
+        sort: { field: 'CREATED_AT', direction: 'ASC' },
+      })
+    ).merchant!.auditLog.edges.map((e) => e.node);
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -115,6 +123,53 @@ describe("a merchant's audit log", () => {
       first: 100,
     });
     expect(newestFirst!.auditLog.edges.map((e) => e.node)).toEqual([...log].reverse());
+  });
+
+  it('a full refund of a promoted order: the ruling comes before everything it caused', async () => {
+    const merchant = await factories(app.orm).merchant();
+    const orderId = await orderPlacer(() => app)(
+      merchant,
+      {
+        promoted: true,
+        promotionFee: '9.90',
+        paidAt: hoursAgo(100),
+        status: 'DELIVERED',
+        shippedAt: hoursAgo(60),
+        deliveredAt: hoursAgo(30),
+      },
+      [],
+    );
+    const opened = await app.as(actors.role(Role.INGEST)).data(OpenAfterSalesCasesDocument, {
+      input: [
+        {
+          platform: 'PINDUODUO',
+          externalNumber: 'AUDIT-FULL',
+          orderId,
+          type: 'REFUND_ONLY',
+          reason: 'QUALITY',
+          requestedAmount: '198.00',
+          evidence: [
+            { kind: 'PHOTO', url: 'https://img.example/a.jpg' },
+            { kind: 'DESCRIPTION', text: '破损' },
+          ],
+        },
+      ],
+    });
+    const caseId = opened.openAfterSalesCases.results[0].afterSalesCase!.id;
+    await app.data(RequestInterventionDocument, { input: { caseId } });
+    const before = (await logOf(merchant)).length;
+    await app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, {
+      input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' },
+    });
+    const ruling = (await logOf(merchant)).slice(before).map((l) => [l.action, l.cause]);
+    expect(ruling[0]).toEqual(['CASE_RULED', expect.stringContaining('ruled REFUND_FULL')]);
+    expect(ruling.slice(1)).toEqual(
+      expect.arrayContaining([
+        ['LEDGER_POSTED', expect.stringContaining('BUYER_EXPERIENCE_COUPON')],
+        ['LEDGER_POSTED', expect.stringContaining('PROMOTION_FEE_REBATE')],
+        ['SCORE_EVENT', 'AFTER_SALES_MERCHANT_AT_FAULT'],
+      ]),
+    );
   });
 
   it('is append-only in the database', async () => {
