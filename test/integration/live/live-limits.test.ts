@@ -36,7 +36,9 @@ describe('limits of live sockets', () => {
       isProduction: true,
       introspection: false,
       auth: AUTH,
-      liveLimits: { socketsPerActor: 2, idleMs: 400, heartbeatMs: 200, subscriptionsPerSocket: 2 },
+      // Idle after 1.5 s: long enough that a loaded machine still subscribes the first two sockets before
+      // the third arrives (at 400 ms a busy CI machine closed them as idle first, and the third got in).
+      liveLimits: { socketsPerActor: 2, idleMs: 1_500, heartbeatMs: 200, subscriptionsPerSocket: 2 },
     });
     await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
     port = (gateway.httpServer.address() as AddressInfo).port;
