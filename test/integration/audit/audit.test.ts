@@ -12,6 +12,7 @@ import {
 } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
 import { orderPlacer } from '../../helpers/orders';
+import { promotedCaseUnderReview } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 const HOUR = 3_600_000;
@@ -127,40 +128,9 @@ describe("a merchant's audit log", () => {
 
   it('a full refund of a promoted order: the ruling comes before everything it caused', async () => {
     const merchant = await factories(app.orm).merchant();
-    const orderId = await orderPlacer(() => app)(
-      merchant,
-      {
-        promoted: true,
-        promotionFee: '9.90',
-        paidAt: hoursAgo(100),
-        status: 'DELIVERED',
-        shippedAt: hoursAgo(60),
-        deliveredAt: hoursAgo(30),
-      },
-      [],
-    );
-    const opened = await app.as(actors.role(Role.INGEST)).data(OpenAfterSalesCasesDocument, {
-      input: [
-        {
-          platform: 'PINDUODUO',
-          externalNumber: 'AUDIT-FULL',
-          orderId,
-          type: 'REFUND_ONLY',
-          reason: 'QUALITY',
-          requestedAmount: '198.00',
-          evidence: [
-            { kind: 'PHOTO', url: 'https://img.example/a.jpg' },
-            { kind: 'DESCRIPTION', text: '破损' },
-          ],
-        },
-      ],
-    });
-    const caseId = opened.openAfterSalesCases.results[0].afterSalesCase!.id;
-    await app.data(RequestInterventionDocument, { input: { caseId } });
+    const { rule } = await promotedCaseUnderReview(app, merchant, 'AUDIT-FULL');
     const before = (await logOf(merchant)).length;
-    await app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, {
-      input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' },
-    });
+    await rule();
     const ruling = (await logOf(merchant)).slice(before).map((l) => [l.action, l.cause]);
     expect(ruling[0]).toEqual(['CASE_RULED', expect.stringContaining('ruled REFUND_FULL')]);
     expect(ruling.slice(1)).toEqual(

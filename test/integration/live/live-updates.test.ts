@@ -3,17 +3,11 @@ import { eventBus } from '../../../src/db/events';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Role } from '../../../src/security/roles';
 import { OrderStatus } from '../../../src/shared/enums';
-import {
-  AllocateFundDocument,
-  OpenAfterSalesCasesDocument,
-  PostSubsidyDocument,
-  RequestInterventionDocument,
-  RuleOnCaseDocument,
-} from '../../generated/graphql';
+import { AllocateFundDocument, PostSubsidyDocument } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
 import { type GatewayProcess, startGatewayProcess, tokenFor } from '../../helpers/gateway-process';
 import { type LiveClient, liveClient } from '../../helpers/live-client';
-import { orderPlacer } from '../../helpers/orders';
+import { promotedCaseUnderReview } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 /** An amount whose posting the injected handler below fails, after the posting's NOTIFY was sent. */
@@ -134,41 +128,10 @@ describe('live updates across replicas (graphql-ws, LISTEN/NOTIFY)', () => {
   it("tells a console what a ruling caused after the ruling, in the audit log's order", async () => {
     const shop = await factories(app.orm).merchant();
     const console_ = (await connect(actors.merchant(shop))).subscribe();
-    const orderId = await orderPlacer(() => app)(
-      shop,
-      {
-        promoted: true,
-        promotionFee: '9.90',
-        paidAt: new Date(Date.now() - 100 * 3_600_000).toISOString(),
-        status: 'DELIVERED',
-        shippedAt: new Date(Date.now() - 60 * 3_600_000).toISOString(),
-        deliveredAt: new Date(Date.now() - 30 * 3_600_000).toISOString(),
-      },
-      [],
-    );
-    const opened = await app.as(actors.role(Role.INGEST)).data(OpenAfterSalesCasesDocument, {
-      input: [
-        {
-          platform: 'PINDUODUO',
-          externalNumber: 'LIVE-FULL',
-          orderId,
-          type: 'REFUND_ONLY',
-          reason: 'QUALITY',
-          requestedAmount: '198.00',
-          evidence: [
-            { kind: 'PHOTO', url: 'https://img.example/a.jpg' },
-            { kind: 'DESCRIPTION', text: '破损' },
-          ],
-        },
-      ],
-    });
-    const caseId = opened.openAfterSalesCases.results[0].afterSalesCase!.id;
-    await app.data(RequestInterventionDocument, { input: { caseId } });
+    const { rule } = await promotedCaseUnderReview(app, shop, 'LIVE-FULL');
     // The opening and the decision show the subscription is in place.
     const heard = (await console_.received(2)).length;
-    await app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, {
-      input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' },
-    });
+    await rule();
     const events = (await console_.received(heard + 4)).slice(heard);
     expect(events[0]).toMatchObject({ kind: 'CASE_RULED' });
     expect(events.slice(1).map((e) => [e.kind, e.summary])).toEqual(
