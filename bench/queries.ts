@@ -180,6 +180,13 @@ export function comparedQueries(picks: Picks): ComparedQuery[] {
       },
     },
     {
+      key: 'Z',
+      title: "a request's fixed cost: { __typename }, no data read",
+      gateway: () => ({ query: '{ __typename }' }),
+      peer: () => ({ query: '{ __typename }' }),
+      sameData: { gateway: (data) => data.__typename, peer: (data) => data.__typename },
+    },
+    {
       key: 'L',
       title: "a merchant's balances and 20 latest postings",
       gateway: (i) => ({

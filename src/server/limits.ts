@@ -7,6 +7,8 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
   isUnionType,
+  Kind,
+  type OperationDefinitionNode,
   valueFromASTUntyped,
   visit,
 } from 'graphql';
@@ -125,17 +127,78 @@ function nulPlugin(): ApolloServerPlugin {
   };
 }
 
+/**
+ * The variables that can change an operation's cost: page sizes (Int) and lists, the only values the
+ * estimator reads. Others (ids, filters, inputs) leave it as it is.
+ */
+function costVariablesOf(document: DocumentNode, operationName: string | null | undefined): string[] {
+  const operation = document.definitions.find(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName),
+  );
+  return (operation?.variableDefinitions ?? [])
+    .filter(({ type }) => {
+      const inner = type.kind === Kind.NON_NULL_TYPE ? type.type : type;
+      return inner.kind === Kind.LIST_TYPE || inner.name.value === 'Int';
+    })
+    .map(({ variable }) => variable.name.value);
+}
+
+interface DocumentCosts {
+  /** Whether the document calls `_entities` at all: most never do, and need no walk for representations. */
+  callsEntities: boolean;
+  costVariables: Map<string, string[]>;
+  /** Known costs by operation name and the values of its cost variables. */
+  costs: Map<string, number>;
+}
+
+/** Distinct variable values remembered per document before its costs are forgotten and recounted. */
+const COSTS_PER_DOCUMENT = 256;
+
+/**
+ * Apollo hands every request of the same query text the same parsed document, so its cost is worked
+ * out once per document and cost-variable values instead of walking the document on every request.
+ */
+function documentCosts(schema: GraphQLSchema) {
+  const known = new WeakMap<DocumentNode, DocumentCosts>();
+  return (document: DocumentNode, variables: Record<string, unknown> = {}, operationName?: string | null) => {
+    let entry = known.get(document);
+    if (!entry) {
+      let callsEntities = false;
+      visit(document, { Field: (node) => void (node.name.value === '_entities' && (callsEntities = true)) });
+      entry = { callsEntities, costVariables: new Map(), costs: new Map() };
+      known.set(document, entry);
+    }
+    const name = operationName ?? '';
+    let names = entry.costVariables.get(name);
+    if (!names) entry.costVariables.set(name, (names = costVariablesOf(document, operationName)));
+    const key = `${name}\u0000${JSON.stringify(names.map((variable) => variables[variable]))}`;
+    const cached = entry.costs.get(key);
+    if (cached !== undefined) return { callsEntities: entry.callsEntities, complexity: cached };
+    const complexity = complexityOf(schema, document, variables, operationName ?? undefined);
+    // Never remembered when unknown (variables that do not fit): the same sizes with fitting ones are counted.
+    if (complexity !== undefined) {
+      if (entry.costs.size >= COSTS_PER_DOCUMENT) entry.costs.clear();
+      entry.costs.set(key, complexity);
+    }
+    return { callsEntities: entry.callsEntities, complexity };
+  };
+}
+
 function complexityPlugin(): ApolloServerPlugin {
+  let costs: ReturnType<typeof documentCosts> | undefined;
+  let costsOf: GraphQLSchema | undefined;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const refused = representationError(schema, representationsIn(document, request.variables));
+          if (costsOf !== schema) [costs, costsOf] = [documentCosts(schema), schema];
+          const { callsEntities, complexity } = costs!(document, request.variables, request.operationName);
+          const refused = callsEntities && representationError(schema, representationsIn(document, request.variables));
           if (refused) {
             rejectedDocuments.inc({ reason: 'representations' });
             throw refused;
           }
-          const complexity = complexityOf(schema, document, request.variables, request.operationName);
           if (complexity !== undefined && complexity > MAX_COMPLEXITY) {
             rejectedDocuments.inc({ reason: 'complexity' });
             throw new GraphQLError('Query is too complex: ask for smaller pages or fewer nested lists', {
