@@ -5,12 +5,15 @@ import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/c
  * Counts the SQL statements MikroORM sends while a piece of work runs, so tests and benchmarks can
  * show that a GraphQL request costs a number of statements set by its depth, not its rows.
  */
-const counters = new AsyncLocalStorage<{ statements: string[] }>();
+const counters = new AsyncLocalStorage<{ statements: string[]; messages: number }>();
 
-export async function countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-  const store = { statements: [] as string[] };
+/** The statements `work` sends, and in how many messages (round trips) they travel. */
+export async function countStatements<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; statements: string[]; messages: number }> {
+  const store = { statements: [] as string[], messages: 0 };
   const result = await counters.run(store, work);
-  return { result, statements: store.statements };
+  return { result, statements: store.statements, messages: store.messages };
 }
 
 /**
@@ -51,8 +54,15 @@ export async function countAllStatements<T>(work: () => Promise<T>): Promise<{ r
 
 /** Counts a statement sent without MikroORM's logger (the tenant reads' one-message queries). */
 export function recordStatement(sql: string): void {
-  counters.getStore()?.statements.push(sql);
+  const store = counters.getStore();
+  if (store) store.statements.push(sql);
   for (const statements of everywhere) statements.push(sql);
+}
+
+/** Counts a message of several reads sent together (MikroORM's statements count one message each). */
+export function recordMessage(): void {
+  const store = counters.getStore();
+  if (store) store.messages++;
 }
 
 export class CountingLogger extends DefaultLogger {
@@ -62,6 +72,7 @@ export class CountingLogger extends DefaultLogger {
 
   override logQuery(context: { query: string } & LogContext): void {
     countStatement(context as Record<string, unknown>, context.query);
+    recordMessage();
     super.logQuery(context);
   }
 }

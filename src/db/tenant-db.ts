@@ -1,7 +1,7 @@
 import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import pg, { escapeLiteral } from 'pg';
-import { countStatement } from './query-counter';
+import { countStatement, recordMessage } from './query-counter';
 
 /** The non-owner role the application's queries run as, so that row-level security applies. */
 export const APP_ROLE = 'weiquan_app';
@@ -22,6 +22,12 @@ export function canReachMerchant(scope: TenantScope, merchantId: string): boolea
   return scope.platform || scope.merchantId === merchantId;
 }
 type Transaction = Knex.Transaction;
+
+interface PendingRead {
+  sql: string;
+  resolve: (rows: Row[]) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * Makes the rest of a transaction run as the application role with the actor's tenant; both settings
@@ -55,9 +61,9 @@ interface PoolClient {
 }
 
 /**
- * Read access for one request: each query runs in a short implicit transaction that has entered the
- * tenant, and its rows become read-only entity instances (`map`). Each read has its own connection,
- * so sibling DataLoader batches run in parallel.
+ * Read access for one request: its queries run in short implicit transactions that have entered the
+ * tenant, those of one turn of the event loop in one message, and their rows become read-only entity
+ * instances (`map`).
  */
 export class TenantDb {
   private forked?: EntityManager;
@@ -83,26 +89,53 @@ export class TenantDb {
   }
 
   /**
-   * Runs `work`, whose `run` sends each query together with the tenant's settings in one message:
-   * PostgreSQL runs a multi-statement simple query as one implicit transaction, so the settings hold
-   * for that query alone — one round trip per read instead of BEGIN, set_config, the query, COMMIT.
-   * Sibling reads use their own connections and run in parallel.
+   * Runs `work`, whose `run` sends its query with the tenant's settings in front: PostgreSQL runs a
+   * multi-statement simple query as one implicit transaction, so the settings hold for that message
+   * alone — no BEGIN, set_config, COMMIT. The queries a request issues in the same turn of the event
+   * loop (sibling DataLoader batches: a dashboard's balances, orders, counts and warnings) travel in
+   * one such message: one round trip and one pooled connection for a level of the selection.
    */
   async read<T>(work: (run: (qb: Knex.QueryBuilder) => Promise<Row[]>) => Promise<T>): Promise<T> {
-    const settings = (this.settings ??= settingsOf(this.scope));
-    const client = this.knex().client as PoolClient;
-    return work(async (qb) => {
-      const sql = `${settings}; ${qb.toQuery()}`;
-      countStatement(this.loggerContext, sql);
-      // Straight to a pooled connection: knex's raw-query pipeline adds nothing to a finished text.
-      const connection = await client.acquireConnection();
-      try {
-        const results = (await connection.query(sql)) as unknown as { rows: Row[] }[];
-        return results[results.length - 1].rows;
-      } finally {
-        await client.releaseConnection(connection);
-      }
+    return work((qb) => {
+      const sql = qb.toQuery();
+      countStatement(this.loggerContext, `${(this.settings ??= settingsOf(this.scope))}; ${sql}`);
+      return new Promise<Row[]>((resolve, reject) => {
+        const first = !this.pending.length;
+        this.pending.push({ sql, resolve, reject });
+        if (first) setImmediate(() => void this.sendPending());
+      });
     });
+  }
+
+  private pending: PendingRead[] = [];
+
+  private async sendPending(): Promise<void> {
+    const reads = this.pending;
+    this.pending = [];
+    try {
+      const results = await this.send(reads.map((read) => read.sql));
+      reads.forEach((read, i) => read.resolve(results[i]));
+    } catch (error) {
+      if (reads.length === 1) return reads[0].reject(error);
+      // One failed statement aborts the message: each read alone again, so each gets its own outcome.
+      await Promise.all(
+        reads.map((read) => this.send([read.sql]).then((results) => read.resolve(results[0]), read.reject)),
+      );
+    }
+  }
+
+  /** The statements' rows, sent in one message behind the settings, on a connection straight from the pool. */
+  private async send(statements: string[]): Promise<Row[][]> {
+    const client = this.knex().client as PoolClient;
+    recordMessage();
+    const connection = await client.acquireConnection();
+    try {
+      const sql = [(this.settings ??= settingsOf(this.scope)), ...statements].join('; ');
+      const results = (await connection.query(sql)) as unknown as { rows: Row[] }[];
+      return results.slice(1).map((result) => result.rows);
+    } finally {
+      await client.releaseConnection(connection);
+    }
   }
 
   /** Runs `work` with an EntityManager in one transaction that has entered the tenant. */

@@ -30,6 +30,11 @@ export interface Client {
     document: TypedDocumentNode<T, V>,
     variables?: V,
   ): Promise<string[]>;
+  /** The statements the operation sends and the messages (round trips) they travel in. */
+  roundTripsOf<T, V extends Record<string, unknown>>(
+    document: TypedDocumentNode<T, V>,
+    variables?: V,
+  ): Promise<{ statements: string[]; messages: number }>;
 }
 
 /** The app's own methods act as an ADMIN; `as(actor)` acts as anyone else. */
@@ -84,6 +89,11 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
         const { result, statements } = await countStatements(() => execute(document, variables));
         if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
         return statements;
+      },
+      async roundTripsOf(document, variables) {
+        const { result, statements, messages } = await countStatements(() => execute(document, variables));
+        if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+        return { statements, messages };
       },
     };
   };

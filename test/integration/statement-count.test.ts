@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
 import {
+  MerchantDashboardDocument,
   MerchantsWithLedgerDocument,
   MerchantsWithOrderPartiesDocument,
   MerchantsWithOrdersDocument,
@@ -116,5 +117,24 @@ describe('SQL statements per request', () => {
     // merchants, accounts, subsidies page + count, entries, the orders they pay for; one round trip each
     expect(five).toHaveLength(6);
     expect(fifty).toHaveLength(five.length);
+  });
+
+  it("a merchant's dashboard: sibling reads travel together, one message per level", async () => {
+    const merchant = await factories(app.orm).merchant();
+    const product = await factories(app.orm).product(merchant);
+    const buyer = await factories(app.orm).buyer();
+    await factories(app.orm).orders([{ merchant, buyer, product, count: 12, status: OrderStatus.PAID }], 1);
+    const { statements, messages } = await app
+      .as(actors.merchant(merchant))
+      .roundTripsOf(MerchantDashboardDocument, { id: gid.merchant(merchant) });
+    const data = await app
+      .as(actors.merchant(merchant))
+      .data(MerchantDashboardDocument, { id: gid.merchant(merchant) });
+    expect(data.merchant!.orders.edges).toHaveLength(10);
+    expect(data.merchant!.orders.edges.every((e) => e.node.buyer.nickname)).toBe(true);
+    // The merchant; then its score, policy, balances, orders, the two counts and warnings together;
+    // then the buyers of the orders. Each statement still enters the tenant (its settings lead the message).
+    expect(statements.length).toBeGreaterThan(5);
+    expect(messages).toBe(3);
   });
 });

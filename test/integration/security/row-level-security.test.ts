@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ROLE, TenantDb } from '../../../src/db/tenant-db';
+import { countStatements } from '../../../src/db/query-counter';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { IngestOrdersDocument, SetMerchantStatusDocument, UpsertProductDocument } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
@@ -108,6 +109,26 @@ describe('row-level security', () => {
       .rows[0];
     expect(after.role).not.toBe(APP_ROLE);
     expect(after.merchant || null).toBeNull();
+  });
+
+  it('reads sent together each get their own answer, in the tenant; a failing one fails alone', async () => {
+    const merchantId = '00000000-0000-4000-8000-00000000000b';
+    const db = new TenantDb(app.orm.em.fork(), { platform: false, merchantId });
+    const knex = db.knex();
+    const tenant = (n: number) =>
+      knex.select(knex.raw(`${n} as n, current_setting('app.merchant_id', true) as merchant`));
+    const { statements, messages, result } = await countStatements(() =>
+      db.read((run) => Promise.allSettled([run(tenant(1)), run(knex.select(knex.raw('1 / 0 as n'))), run(tenant(3))])),
+    );
+    expect(statements).toHaveLength(3);
+    expect(result[0]).toEqual({ status: 'fulfilled', value: [{ n: 1, merchant: merchantId }] });
+    expect(result[1]).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringMatching(/division by zero/) },
+    });
+    expect(result[2]).toEqual({ status: 'fulfilled', value: [{ n: 3, merchant: merchantId }] });
+    // one message for the three, then each again alone once the division failed the message
+    expect(messages).toBe(4);
   });
 
   it('the application role is not a superuser, owns no table and cannot bypass RLS', async () => {
