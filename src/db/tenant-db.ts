@@ -95,9 +95,9 @@ export class TenantDb {
    * loop (sibling DataLoader batches: a dashboard's balances, orders, counts and warnings) travel in
    * one such message: one round trip and one pooled connection for a level of the selection.
    */
-  async read<T>(work: (run: (qb: Knex.QueryBuilder) => Promise<Row[]>) => Promise<T>): Promise<T> {
-    return work((qb) => {
-      const sql = qb.toQuery();
+  async read<T>(work: (run: (query: Knex.QueryBuilder | string) => Promise<Row[]>) => Promise<T>): Promise<T> {
+    return work((query) => {
+      const sql = typeof query === 'string' ? query : query.toQuery();
       countStatement(this.loggerContext, `${(this.settings ??= settingsOf(this.scope))}; ${sql}`);
       return new Promise<Row[]>((resolve, reject) => {
         const first = !this.pending.length;

@@ -1,9 +1,49 @@
+import type { Knex } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { escapeLiteral } from 'pg';
 import { whereUuidIn } from '../db/sql';
 import type { TenantDb } from '../db/tenant-db';
 import type { TableSpec } from './connection';
 
 type Class<T> = new (...args: never[]) => T;
+
+/** Stand-ins knex writes into a statement's text where a batch's keys and the tenant's merchant go. */
+const KEYS_SLOT = `'{00000000-0000-4000-8000-0000000005e7}'`;
+const MERCHANT_SLOT = `'00000000-0000-4000-8000-00000000057e'`;
+
+/** By tenant condition (a module constant, where a spec may be a per-request copy), then table and shape. */
+const templates = new WeakMap<TableSpec['tenant'], Map<string, string[]>>();
+
+/**
+ * A batched read's SQL text, built by knex once per table, shape and kind of tenant (platform, a
+ * merchant, nobody) with stand-ins, then filled in per batch with the keys as one uuid array and the
+ * merchant's id, both escaped as literals: a batch costs a string join instead of a query builder.
+ */
+function batchSql(
+  db: TenantDb,
+  spec: TableSpec,
+  shape: string,
+  build: (qb: Knex.QueryBuilder, keys: string[]) => Knex.QueryBuilder,
+  keys: readonly string[],
+): string {
+  const { platform, merchantId } = db.scope;
+  const kind = platform ? 'platform' : merchantId ? 'merchant' : 'nobody';
+  let byShape = templates.get(spec.tenant);
+  if (!byShape) templates.set(spec.tenant, (byShape = new Map()));
+  const key = `${spec.table}|${kind}|${shape}`;
+  let parts = byShape.get(key);
+  if (!parts) {
+    const qb = build(db.knex()(`${spec.table} as t`), [KEYS_SLOT.slice(2, -2)]);
+    if (kind === 'nobody') qb.whereRaw('false');
+    else if (kind === 'merchant') spec.tenant(qb, MERCHANT_SLOT.slice(1, -1));
+    parts = qb.toQuery().split(KEYS_SLOT);
+    if (parts.length !== 2) throw new Error(`a batched read of ${spec.table} must name its keys once`);
+    byShape.set(key, parts);
+  }
+  const filled =
+    merchantId && !platform ? parts.map((part) => part.replaceAll(MERCHANT_SLOT, escapeLiteral(merchantId))) : parts;
+  return filled.join(escapeLiteral(`{${keys.join(',')}}`));
+}
 
 /**
  * Loads entities by primary key, one SELECT ... WHERE id IN (...) per tick. Loaders are created per
@@ -15,14 +55,14 @@ export function byIdLoader<T extends { id: string }>(
   spec: TableSpec,
 ): DataLoader<string, T | null> {
   return new DataLoader(async (ids) => {
-    const qb = db.scoped(
-      db
-        .knex()(`${spec.table} as t`)
-        .select('t.*')
-        .where((qb) => whereUuidIn(qb, 't.id', ids)),
-      spec.tenant,
+    const sql = batchSql(
+      db,
+      spec,
+      'by id',
+      (qb, keys) => qb.select('t.*').where((qb) => whereUuidIn(qb, 't.id', keys)),
+      ids,
     );
-    const rows = await db.read((run) => run(qb));
+    const rows = await db.read((run) => run(sql));
     const byId = new Map(rows.map((row) => [row.id as string, db.map(entity, row)]));
     return ids.map((id) => byId.get(id) ?? null);
   });
@@ -40,16 +80,18 @@ async function childrenOf<T extends object>(
   const selected = columns
     ? [...new Set([...columns, 'id', spec.parentColumn, ...spec.orderBy])].map((column) => `t.${column}`)
     : ['t.*'];
-  const qb = db
-    .scoped(
-      db
-        .knex()(`${spec.table} as t`)
+  const sql = batchSql(
+    db,
+    spec,
+    `${spec.parentColumn}|${spec.orderBy.join(',')}|${selected.join(',')}`,
+    (qb, keys) =>
+      qb
         .select(...selected)
-        .where((qb) => whereUuidIn(qb, `t.${spec.parentColumn}`, parentIds)),
-      spec.tenant,
-    )
-    .orderBy(spec.orderBy.map((column) => `t.${column}`));
-  const rows = await db.read((run) => run(qb));
+        .where((qb) => whereUuidIn(qb, `t.${spec.parentColumn}`, keys))
+        .orderBy(spec.orderBy.map((column) => `t.${column}`)),
+    parentIds,
+  );
+  const rows = await db.read((run) => run(sql));
   const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
   for (const row of rows) byParent.get(row[spec.parentColumn] as string)?.push(db.map(entity, row));
   return parentIds.map((id) => byParent.get(id)!);

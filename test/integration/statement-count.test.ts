@@ -4,6 +4,7 @@ import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
 import {
   MerchantDashboardDocument,
+  NodesDocument,
   MerchantsWithLedgerDocument,
   MerchantsWithOrderPartiesDocument,
   MerchantsWithOrdersDocument,
@@ -136,5 +137,27 @@ describe('SQL statements per request', () => {
     // then the buyers of the orders. Each statement still enters the tenant (its settings lead the message).
     expect(statements.length).toBeGreaterThan(5);
     expect(messages).toBe(3);
+  });
+
+  it("a batched read's SQL, built once per shape, carries each merchant's own id and reaches its own rows only", async () => {
+    const make = factories(app.orm);
+    const buyer = await make.buyer();
+    const shops = await Promise.all([make.merchant(), make.merchant()]);
+    const [mine, theirs] = await Promise.all(
+      shops.map(async (merchant) => {
+        const product = await make.product(merchant);
+        const [order] = await make.orders([{ merchant, buyer, product, count: 1, status: OrderStatus.PAID }], 1);
+        return order;
+      }),
+    );
+    const ids = [gid.order(mine), gid.order(theirs)];
+    for (const [i, merchant] of shops.entries()) {
+      const client = app.as(actors.merchant(merchant));
+      const statements = await client.statementsOf(NodesDocument, { ids });
+      expect(statements.join(' ')).toContain(`'${merchant.id}'`);
+      expect(statements.join(' ')).not.toContain(`'${shops[1 - i].id}'`);
+      const { nodes } = await client.data(NodesDocument, { ids });
+      expect(nodes.map((node) => node?.id ?? null)).toEqual(ids.map((id, j) => (j === i ? id : null)));
+    }
   });
 });
