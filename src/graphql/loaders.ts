@@ -46,26 +46,47 @@ function batchSql(
 }
 
 /**
- * Loads entities by primary key, one SELECT ... WHERE id IN (...) per tick. Loaders are created per
- * request with the request's tenant, so a batch never mixes merchants.
+ * Loads entities by primary key, one SELECT ... WHERE id = any(...) per tick, reading `columns` (the
+ * id among them) or every column. Loaders are created per request with the request's tenant, so a
+ * batch never mixes merchants.
  */
 export function byIdLoader<T extends { id: string }>(
   db: TenantDb,
   entity: Class<T>,
   spec: TableSpec,
+  columns: readonly string[] | null = null,
 ): DataLoader<string, T | null> {
+  const selected = columns ? columns.map((column) => `t.${column}`) : ['t.*'];
   return new DataLoader(async (ids) => {
     const sql = batchSql(
       db,
       spec,
-      'by id',
-      (qb, keys) => qb.select('t.*').where((qb) => whereUuidIn(qb, 't.id', keys)),
+      `by id|${selected.join(',')}`,
+      (qb, keys) => qb.select(...selected).where((qb) => whereUuidIn(qb, 't.id', keys)),
       ids,
     );
     const rows = await db.read((run) => run(sql));
     const byId = new Map(rows.map((row) => [row.id as string, db.map(entity, row)]));
     return ids.map((id) => byId.get(id) ?? null);
   });
+}
+
+/**
+ * By-id loaders per set of columns (`TenantDb.columnsFor`; null: all), each made on first use: the
+ * loads of one tick with equal columns share a SELECT, and the SELECTs of a tick share a message.
+ */
+export function projectedByIdLoader<T extends { id: string }>(
+  db: TenantDb,
+  entity: Class<T>,
+  spec: TableSpec,
+): (columns: readonly string[] | null) => DataLoader<string, T | null> {
+  const loaders = new Map<string, DataLoader<string, T | null>>();
+  return (columns) => {
+    const key = columns?.join(',') ?? '*';
+    let loader = loaders.get(key);
+    if (!loader) loaders.set(key, (loader = byIdLoader(db, entity, spec, columns)));
+    return loader;
+  };
 }
 
 type ChildrenSpec = TableSpec & { parentColumn: string; orderBy: string[] };

@@ -10,10 +10,10 @@ const MAX_NODES = 100;
 
 const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
   ({
-    Merchant: ctx.loaders.merchants.byId,
-    Buyer: ctx.loaders.buyers.byId,
+    Merchant: ctx.loaders.merchants.byId(null),
+    Buyer: ctx.loaders.buyers.byId(null),
     Product: ctx.loaders.products.byId,
-    Order: ctx.loaders.orders.byId,
+    Order: ctx.loaders.orders.byId(null),
     LedgerTransaction: ctx.loaders.ledger.transactionById,
     ScoreEvent: ctx.loaders.trust.eventById,
     AfterSalesCase: ctx.loaders.afterSales.byId,

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
 import {
+  BuyerWholeDocument,
   MerchantDashboardDocument,
+  OrderWithPartiesDocument,
   NodesDocument,
   MerchantsWithLedgerDocument,
   MerchantsWithOrderPartiesDocument,
@@ -159,5 +161,26 @@ describe('SQL statements per request', () => {
       const { nodes } = await client.data(NodesDocument, { ids });
       expect(nodes.map((node) => node?.id ?? null)).toEqual(ids.map((id, j) => (j === i ? id : null)));
     }
+  });
+
+  it('one order with merchant and buyer reads the columns asked for, and the buyer answers as read whole', async () => {
+    const make = factories(app.orm);
+    const merchant = await make.merchant();
+    const product = await make.product(merchant);
+    const buyer = await make.buyer({ malicious: true, superBuyer: true });
+    const [order] = await make.orders([{ merchant, buyer, product, count: 1, status: OrderStatus.PAID }], 1);
+    const statements = await app.statementsOf(OrderWithPartiesDocument, { id: gid.order(order) });
+    const columnsOf = (table: string) => {
+      const sql = statements.find((s) => s.includes(`from "${table}" as "t"`))!;
+      return [...new Set([...sql.matchAll(/"t"\.("\w+"|\*)/g)].map((m) => m[1]))].sort();
+    };
+    expect(columnsOf('order')).toEqual(['"buyer_id"', '"id"', '"merchant_id"', '"paid_amount"', '"status"']);
+    expect(columnsOf('merchant')).toEqual(['"id"', '"name"']);
+    expect(columnsOf('buyer')).toEqual(['"id"', '"malicious"', '"nickname"', '"super_buyer"']);
+    const { order: seen } = await app.data(OrderWithPartiesDocument, { id: gid.order(order) });
+    const { buyer: whole } = await app.data(BuyerWholeDocument, { id: gid.buyer(buyer) });
+    expect(seen!.buyer).toEqual({ id: whole!.id, nickname: whole!.nickname, flags: whole!.flags, risk: whole!.risk });
+    expect(whole!.flags).toEqual(['SUPER_BUYER', 'MALICIOUS']);
+    expect(seen!.merchant.name).toBe(merchant.name);
   });
 });

@@ -1,8 +1,8 @@
 import type { TenantDb } from '../../db/tenant-db';
-import { byIdLoader } from '../../graphql/loaders';
+import { projectedByIdLoader } from '../../graphql/loaders';
 import { Buyer } from './buyer.entity';
 import { BUYER_TABLE } from './buyers.query';
 
 export function createBuyerLoaders(db: TenantDb) {
-  return { byId: byIdLoader(db, Buyer, BUYER_TABLE) };
+  return { byId: projectedByIdLoader(db, Buyer, BUYER_TABLE) };
 }

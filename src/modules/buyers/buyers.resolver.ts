@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selectedFields } from '../../graphql/selection';
 import { toGlobalId } from '../../graphql/global-id';
 import { requireLocalId } from '../../graphql/ids';
 import { toPayload } from '../../graphql/user-error';
@@ -15,8 +17,8 @@ import { BuyerNode, UpsertBuyerInput, UpsertBuyerPayload } from './buyers.types'
 export class BuyersResolver {
   @Allow(...STAFF_READERS)
   @Query(() => BuyerNode, { nullable: true })
-  buyer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return buyersService.load(ctx, requireLocalId('Buyer', id, 'id'));
+  buyer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return buyersService.load(ctx, requireLocalId('Buyer', id, 'id'), selectedFields(info));
   }
 
   @FieldResolver(() => ID)

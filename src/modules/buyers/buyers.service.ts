@@ -3,11 +3,12 @@ import { runMutation, type Session } from '../../db/transaction';
 import type { RequestContext } from '../../server/context';
 import { Buyer } from './buyer.entity';
 import { flagColumns } from './buyers.rules';
-import type { UpsertBuyerInput } from './buyers.types';
+import { BUYER_FIELD_READS, type UpsertBuyerInput } from './buyers.types';
 
 export const buyersService = {
-  load(ctx: RequestContext, id: string): Promise<Buyer | null> {
-    return ctx.loaders.buyers.byId.load(id);
+  /** `fields`: the buyer fields the caller will read (null or absent: all); only their columns are fetched. */
+  load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Buyer | null> {
+    return ctx.loaders.buyers.byId(ctx.db.columnsFor(Buyer, fields ?? null, BUYER_FIELD_READS)).load(id);
   },
 
   /** The buyer behind a key the caller's row holds, unread, when only its id is asked for. */

@@ -4,9 +4,18 @@ import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
 import { BuyerFlag } from '../../shared/enums';
 import { registerEnumType } from 'type-graphql';
+import type { FieldReads } from '../../db/tenant-db';
 import { Buyer } from './buyer.entity';
 
 registerNodeEntity(Buyer, 'Buyer');
+
+/** What the Buyer fields that are no column of their own read (see `ORDER_FIELD_READS`). */
+export const BUYER_FIELD_READS: FieldReads = {
+  flags: ['superBuyer', 'malicious'],
+  risk: ['malicious'],
+  orders: [],
+  refundOnlyBreaker: [],
+};
 registerEnumType(BuyerFlag, {
   name: 'BuyerFlag',
   description: 'SUPER_BUYER: large annual purchases (超级买家). MALICIOUS: tagged by risk review.',

@@ -1,11 +1,11 @@
 import type { TenantDb } from '../../db/tenant-db';
-import { byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { projectedByIdLoader, childrenLoader } from '../../graphql/loaders';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
 import { MERCHANT_STATUS_CHANGE_TABLE, MERCHANT_TABLE } from './merchants.query';
 
 export function createMerchantLoaders(db: TenantDb) {
   return {
-    byId: byIdLoader(db, Merchant, MERCHANT_TABLE),
+    byId: projectedByIdLoader(db, Merchant, MERCHANT_TABLE),
     statusHistory: childrenLoader(db, MerchantStatusChange, {
       ...MERCHANT_STATUS_CHANGE_TABLE,
       parentColumn: 'merchant_id',

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { nodeFields, selectedFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, requireLocalId } from '../../graphql/ids';
@@ -25,8 +27,8 @@ import {
 export class MerchantsResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => MerchantNode, { nullable: true })
-  merchant(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return merchantsService.load(ctx, requireLocalId('Merchant', id, 'id'));
+  merchant(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return merchantsService.load(ctx, requireLocalId('Merchant', id, 'id'), selectedFields(info));
   }
 
   @Allow(...MERCHANT_DATA_READERS)
@@ -37,8 +39,9 @@ export class MerchantsResolver {
     @Arg('sort', () => MerchantSort, { nullable: true, description: 'Default: NAME ascending.' })
     sort: MerchantSort | null,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return merchantsService.list(ctx, { filter, sort, page });
+    return merchantsService.list(ctx, { filter, sort, page }, nodeFields(info));
   }
 
   @FieldResolver(() => ID)

@@ -12,7 +12,13 @@ import { MERCHANT_TABLE, merchantSort, merchantWhere } from './merchants.query';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
 import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS, remedyWindowOpenUntil } from './merchants.rules';
-import type { MerchantFilter, MerchantSort, SetMerchantStatusInput, UpsertMerchantInput } from './merchants.types';
+import {
+  MERCHANT_FIELD_READS,
+  type MerchantFilter,
+  type MerchantSort,
+  type SetMerchantStatusInput,
+  type UpsertMerchantInput,
+} from './merchants.types';
 
 async function loadForUpdate(em: EntityManager, id: string, field: string[]): Promise<Merchant> {
   const merchant = await em.findOne(Merchant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -24,6 +30,7 @@ export const merchantsService = {
   list(
     ctx: RequestContext,
     args: { filter?: MerchantFilter | null; sort?: MerchantSort | null; page: PageArgs },
+    fields?: ReadonlySet<string> | null,
   ): Promise<Page<Merchant>> {
     return paginate(ctx.db, Merchant, {
       ...MERCHANT_TABLE,
@@ -31,12 +38,16 @@ export const merchantsService = {
       sort: merchantSort(args.sort),
       page: args.page,
       filter: args.filter,
+      columns: ctx.db.columnsFor(Merchant, fields ?? null, MERCHANT_FIELD_READS),
     });
   },
 
-  /** For `merchant(id)` and relation fields of other modules (`order.merchant`): batched per request. */
-  load(ctx: RequestContext, id: string): Promise<Merchant | null> {
-    return ctx.loaders.merchants.byId.load(id);
+  /**
+   * For `merchant(id)` and relation fields of other modules (`order.merchant`): batched per request.
+   * `fields`: the merchant fields the caller will read (null or absent: all); only their columns are fetched.
+   */
+  load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Merchant | null> {
+    return ctx.loaders.merchants.byId(ctx.db.columnsFor(Merchant, fields ?? null, MERCHANT_FIELD_READS)).load(id);
   },
 
   /** The merchant behind a key the caller's row holds, unread, when only its id is asked for. */

@@ -6,9 +6,31 @@ import { YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
 import { MerchantStatus, MerchantTier, Province } from '../../shared/enums';
+import type { FieldReads } from '../../db/tenant-db';
 import { Merchant } from './merchant.entity';
 
 registerNodeEntity(Merchant, 'Merchant');
+
+/**
+ * What the Merchant fields that are no column of their own read, for reads that fetch only the
+ * columns a selection needs: its history and what other modules hang under a merchant start from its
+ * id (their resolvers take a `{ id }` root). A field not listed here reads every column.
+ */
+export const MERCHANT_FIELD_READS: FieldReads = {
+  statusHistory: [],
+  afterSalesCases: [],
+  appeals: [],
+  auditLog: [],
+  forceMajeureReports: [],
+  ledger: [],
+  orders: [],
+  products: [],
+  refundOnlyBreaker: [],
+  subsidies: [],
+  subsidyAllowance: [],
+  trust: [],
+  warnings: [],
+};
 
 @ObjectType('Merchant', { implements: Node, description: 'A shop (商家) on the platform.' })
 export class MerchantNode extends Node {

@@ -3,7 +3,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import { DAY_MS } from '../../shared/time';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { childConnectionLoader } from '../../graphql/connection';
-import { byIdLoader, childrenLoader, projectedChildrenLoader } from '../../graphql/loaders';
+import { projectedByIdLoader, childrenLoader, projectedChildrenLoader } from '../../graphql/loaders';
 import { Order, OrderLine, OrderStatusChange } from './order.entity';
 import {
   ORDER_LINE_TABLE,
@@ -25,7 +25,7 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
       sort: (args) => orderSort(args.sort),
     });
   return {
-    byId: byIdLoader(db, Order, ORDER_TABLE),
+    byId: projectedByIdLoader(db, Order, ORDER_TABLE),
     lines: projectedChildrenLoader(db, OrderLine, {
       ...ORDER_LINE_TABLE,
       parentColumn: 'order_id',

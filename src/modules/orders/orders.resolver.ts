@@ -86,8 +86,8 @@ function ingestRequest(sent: OrderInput, index: number): IngestRequest {
 export class OrdersResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => OrderNode, { nullable: true })
-  order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ordersService.load(ctx, requireLocalId('Order', id, 'id'));
+  order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return ordersService.load(ctx, requireLocalId('Order', id, 'id'), selectedFields(info));
   }
 
   @Allow(...MERCHANT_DATA_READERS)
@@ -104,13 +104,15 @@ export class OrdersResolver {
   @FieldResolver(() => MerchantNode)
   merchant(@Root() order: Order, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
     const { id } = order.merchant;
-    return asksOnlyId(info) ? merchantsService.reference(ctx, id) : merchantsService.load(ctx, id);
+    return asksOnlyId(info)
+      ? merchantsService.reference(ctx, id)
+      : merchantsService.load(ctx, id, selectedFields(info));
   }
 
   @FieldResolver(() => BuyerNode)
   buyer(@Root() order: Order, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
     const { id } = order.buyer;
-    return asksOnlyId(info) ? buyersService.reference(ctx, id) : buyersService.load(ctx, id);
+    return asksOnlyId(info) ? buyersService.reference(ctx, id) : buyersService.load(ctx, id, selectedFields(info));
   }
 
   @FieldResolver(() => [OrderLineNode])

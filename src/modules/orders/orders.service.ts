@@ -273,8 +273,9 @@ export const ordersService = {
     return (await this.findByIds(em, [id]))[0] ?? null;
   },
 
-  load(ctx: RequestContext, id: string): Promise<Order | null> {
-    return ctx.loaders.orders.byId.load(id);
+  /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
+  load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Order | null> {
+    return ctx.loaders.orders.byId(ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS)).load(id);
   },
 
   /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
