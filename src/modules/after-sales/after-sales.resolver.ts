@@ -57,6 +57,7 @@ import {
   OpenAfterSalesCasesPayload,
   OpenCaseInput,
   RefundOnlyBreakerView,
+  DecideRefundOnlyInput,
   RuleOnCaseInput,
   SimulatePolicyPayload,
   WithdrawCaseInput,
@@ -279,6 +280,23 @@ export class AfterSalesResolver {
     return decodedMutation(
       (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
       (value) => afterSalesService.rule(ctx.session, value),
+    );
+  }
+
+  @Allow(Role.MERCHANT)
+  @Mutation(() => CasePayload, {
+    description:
+      "Refund-only rule 2: the merchant decides a buyer's refund-only claim on its own case itself, when its " +
+      "experience and integrity scores reach the policy's thresholds or its band's graded amount covers the claim; " +
+      'otherwise refused (NOT_ELIGIBLE), naming the rules that apply. Money and score effects are a ruling’s.',
+  })
+  decideRefundOnly(
+    @Arg('input', () => DecideRefundOnlyInput) input: DecideRefundOnlyInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return decodedMutation(
+      (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
+      (value) => afterSalesService.decideRefundOnly(ctx.session, value),
     );
   }
 

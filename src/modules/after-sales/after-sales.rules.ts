@@ -14,9 +14,15 @@ import {
 
 /** Where each state may go; WITHDRAWN and CLOSED are final. */
 export const CASE_TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
-  [CaseStatus.OPENED]: [CaseStatus.NEGOTIATING, CaseStatus.INTERVENTION_REQUESTED, CaseStatus.WITHDRAWN],
-  [CaseStatus.NEGOTIATING]: [CaseStatus.INTERVENTION_REQUESTED, CaseStatus.WITHDRAWN],
-  [CaseStatus.INTERVENTION_REQUESTED]: [CaseStatus.UNDER_REVIEW, CaseStatus.WITHDRAWN],
+  // RULED straight from an open state: the merchant's own decision within its autonomy (rule 2).
+  [CaseStatus.OPENED]: [
+    CaseStatus.NEGOTIATING,
+    CaseStatus.INTERVENTION_REQUESTED,
+    CaseStatus.RULED,
+    CaseStatus.WITHDRAWN,
+  ],
+  [CaseStatus.NEGOTIATING]: [CaseStatus.INTERVENTION_REQUESTED, CaseStatus.RULED, CaseStatus.WITHDRAWN],
+  [CaseStatus.INTERVENTION_REQUESTED]: [CaseStatus.UNDER_REVIEW, CaseStatus.RULED, CaseStatus.WITHDRAWN],
   [CaseStatus.UNDER_REVIEW]: [CaseStatus.RULED, CaseStatus.WITHDRAWN],
   [CaseStatus.RULED]: [CaseStatus.CLOSED],
   [CaseStatus.CLOSED]: [],
@@ -146,6 +152,8 @@ export interface DecisionFacts {
     band: TrustBand;
     /** The shown experience score in tenths (4.8 is 48), null for a new merchant. */
     experienceTenths: number | null;
+    /** The integrity score in hundredths (100.00 is 10,000). */
+    integrityHundredths: number;
     highRepurchase: boolean;
   };
   breakers: BreakerReading[];
@@ -203,12 +211,18 @@ export function decideIntervention(facts: DecisionFacts): InterventionDecision {
 
     // Rule 2: the top band decides itself; lower bands decide claims up to their graded amount.
     if (facts.case.requestedBy === 'BUYER') {
-      const { experienceTenths, band } = facts.merchant;
-      if (experienceTenths !== null && experienceTenths >= numbers.autonomyMinExperienceScore) {
+      const { experienceTenths, integrityHundredths, band } = facts.merchant;
+      if (
+        experienceTenths !== null &&
+        experienceTenths >= numbers.autonomyMinExperienceScore &&
+        integrityHundredths >= numbers.autonomyMinIntegrityScore
+      ) {
         apply(
           RefundOnlyRule.MERCHANT_AUTONOMY,
-          'refundOnly.autonomyMinExperienceScore',
-          `experience score ${(experienceTenths / 10).toFixed(1)} ≥ ${(numbers.autonomyMinExperienceScore / 10).toFixed(1)}: the platform does not intervene`,
+          'refundOnly.autonomyMinExperienceScore, refundOnly.autonomyMinIntegrityScore',
+          `experience score ${(experienceTenths / 10).toFixed(1)} ≥ ${(numbers.autonomyMinExperienceScore / 10).toFixed(1)} ` +
+            `and integrity ${(integrityHundredths / 100).toFixed(2)} ≥ ${(numbers.autonomyMinIntegrityScore / 100).toFixed(2)}: ` +
+            'the platform does not intervene; the merchant decides',
         );
         decide(InterventionOutcome.MERCHANT_DECIDES);
       } else {

@@ -190,6 +190,87 @@ async function interveneOn(
   return subject.decision!;
 }
 
+interface RulingInput {
+  caseId: string;
+  ruling: CaseRuling;
+  refundAmount?: number | null;
+  returnShippingCost?: number | null;
+  reason: string;
+}
+
+/**
+ * A case's ruling, by an arbitrator or by the merchant within its autonomy: checked against the case's
+ * decision, then the refund, the order's full refund, payouts and score events, in the caller's
+ * transaction.
+ */
+async function settle(tx: Tx, subject: AfterSalesCase, input: RulingInput, now = new Date()): Promise<void> {
+  // Rulings of one order's cases take turns: each must see the refunds the others made, or two at
+  // once each miss that together they refunded the order in full.
+  const [order] = await ordersService.lockByIds(tx.em, [subject.order.id]);
+  const { numbers } = versionInForce(await policiesService.timelineIn(tx.em), now);
+  const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null, numbers.refundOnly);
+  if (violation) {
+    fail(violation.field === 'ruling' ? RefusalCode.NOT_ELIGIBLE : RefusalCode.INVALID_INPUT, violation.message, [
+      violation.field,
+    ]);
+  }
+  const reason = input.reason.trim();
+  if (!reason) fail(RefusalCode.INVALID_INPUT, 'a ruling gives its reason', ['reason']);
+  const shipping = input.returnShippingCost ?? null;
+  if (shipping !== null && (!subject.officialPickup || !Number.isSafeInteger(shipping) || shipping <= 0)) {
+    fail(
+      RefusalCode.INVALID_INPUT,
+      'return shipping is subsidised for a return through official pickup, with a positive cost',
+      ['returnShippingCost'],
+    );
+  }
+  const refund =
+    input.ruling === CaseRuling.REFUND_FULL
+      ? subject.requestedAmount
+      : input.ruling === CaseRuling.REFUND_PARTIAL
+        ? input.refundAmount!
+        : 0;
+  move(tx, subject, CaseStatus.RULED, reason, now);
+  subject.ruling = input.ruling;
+  subject.refundAmount = refund;
+  subject.ruledAt = now;
+  subject.rulingReason = reason;
+  await tx.em.flush();
+
+  // The ruling first, then what it causes: its payouts and score events (handlers of this event),
+  // then the order's full refund and the order's own consequences.
+  await tx.emit({
+    type: 'AfterSalesCaseRuled',
+    caseId: subject.id,
+    orderId: subject.order.id,
+    merchantId: subject.merchant.id,
+    buyerId: subject.buyer.id,
+    productId: subject.product.id,
+    ruling: input.ruling,
+    refundAmount: refund,
+    merchantAtFault: merchantAtFault(subject.reason, input.ruling),
+    drawsRepurchaseSubsidy: Boolean(subject.decision?.drawsRepurchaseSubsidy),
+    returnShippingCost: refund > 0 && subject.officialPickup ? shipping : null,
+    ruledAt: now,
+  });
+  if (refund > 0) {
+    // The order is fully refunded once its refunds reach what was paid: it moves to REFUNDED, and
+    // the order's own rules follow (promotion-fee rebate of a promoted order).
+    const ofOrder = await tx.em.find(AfterSalesCase, { order: subject.order.id });
+    const refunded = ofOrder.reduce((sum, c) => sum + (c.refundAmount ?? 0), 0);
+    if (order && refunded >= order.paidAmount && order.status !== OrderStatus.REFUNDED) {
+      await asPlatform(tx, (platformTx) =>
+        ordersService.refundIn(platformTx, {
+          orderId: order.id,
+          at: now,
+          reason: `fully refunded by after-sales case ${subject.externalNumber}`,
+          caseId: subject.id,
+        }),
+      );
+    }
+  }
+}
+
 export const afterSalesService = {
   /** For other modules' transactions: the cases among `ids` the actor may see. */
   findByIds(em: EntityManager, ids: string[]): Promise<AfterSalesCase[]> {
@@ -521,16 +602,7 @@ export const afterSalesService = {
    * order's refund when it is now fully refunded, the platform's payouts and the score events commit
    * together with the ruling, or nothing does.
    */
-  rule(
-    session: Session,
-    input: {
-      caseId: string;
-      ruling: CaseRuling;
-      refundAmount?: number | null;
-      returnShippingCost?: number | null;
-      reason: string;
-    },
-  ) {
+  rule(session: Session, input: RulingInput) {
     return runMutation(session, async (tx) => {
       const subject = await lockCase(tx, input.caseId);
       if (subject.status !== CaseStatus.UNDER_REVIEW) {
@@ -538,72 +610,39 @@ export const afterSalesService = {
           'caseId',
         ]);
       }
-      // Rulings of one order's cases take turns: each must see the refunds the others made, or two at
-      // once each miss that together they refunded the order in full.
-      const [order] = await ordersService.lockByIds(tx.em, [subject.order.id]);
-      const { numbers } = versionInForce(await policiesService.timelineIn(tx.em), new Date());
-      const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null, numbers.refundOnly);
-      if (violation) {
-        fail(violation.field === 'ruling' ? RefusalCode.NOT_ELIGIBLE : RefusalCode.INVALID_INPUT, violation.message, [
-          violation.field,
-        ]);
-      }
-      const reason = input.reason.trim();
-      if (!reason) fail(RefusalCode.INVALID_INPUT, 'a ruling gives its reason', ['reason']);
-      const shipping = input.returnShippingCost ?? null;
-      if (shipping !== null && (!subject.officialPickup || !Number.isSafeInteger(shipping) || shipping <= 0)) {
+      await settle(tx, subject, input);
+      return { afterSalesCase: subject };
+    });
+  },
+
+  /**
+   * Rule 2, "they decide themselves": the merchant settles a buyer's refund-only claim on its own case
+   * when its standing leaves the claim to it (experience and integrity at the policy's thresholds, or
+   * its band's graded amount). The claim is decided again as the platform would for the buyer, and
+   * that decision, with its rules, clauses and policy version, is the case's record; anything else
+   * (the platform reviews, a breaker, a malicious buyer) is refused, naming what applies. Money, score
+   * effects, audit and live lines are an arbitrator's ruling's.
+   */
+  decideRefundOnly(session: Session, input: RulingInput) {
+    return runMutation(session, async (tx) => {
+      const subject = await lockCase(tx, input.caseId);
+      const pending = [CaseStatus.OPENED, CaseStatus.NEGOTIATING, CaseStatus.INTERVENTION_REQUESTED];
+      if (subject.type !== CaseType.REFUND_ONLY || !pending.includes(subject.status)) {
         fail(
-          RefusalCode.INVALID_INPUT,
-          'return shipping is subsidised for a return through official pickup, with a positive cost',
-          ['returnShippingCost'],
+          RefusalCode.ILLEGAL_TRANSITION,
+          `a merchant decides an open refund-only claim; this case is ${subject.type} and ${subject.status}`,
+          ['caseId'],
         );
       }
-      const refund =
-        input.ruling === CaseRuling.REFUND_FULL
-          ? subject.requestedAmount
-          : input.ruling === CaseRuling.REFUND_PARTIAL
-            ? input.refundAmount!
-            : 0;
       const now = new Date();
-      move(tx, subject, CaseStatus.RULED, reason, now);
-      subject.ruling = input.ruling;
-      subject.refundAmount = refund;
-      subject.ruledAt = now;
-      subject.rulingReason = reason;
-      await tx.em.flush();
-
-      // The ruling first, then what it causes: its payouts and score events (handlers of this event),
-      // then the order's full refund and the order's own consequences.
-      await tx.emit({
-        type: 'AfterSalesCaseRuled',
-        caseId: subject.id,
-        orderId: subject.order.id,
-        merchantId: subject.merchant.id,
-        buyerId: subject.buyer.id,
-        productId: subject.product.id,
-        ruling: input.ruling,
-        refundAmount: refund,
-        merchantAtFault: merchantAtFault(subject.reason, input.ruling),
-        drawsRepurchaseSubsidy: Boolean(subject.decision?.drawsRepurchaseSubsidy),
-        returnShippingCost: refund > 0 && subject.officialPickup ? shipping : null,
-        ruledAt: now,
-      });
-      if (refund > 0) {
-        // The order is fully refunded once its refunds reach what was paid: it moves to REFUNDED, and
-        // the order's own rules follow (promotion-fee rebate of a promoted order).
-        const ofOrder = await tx.em.find(AfterSalesCase, { order: subject.order.id });
-        const refunded = ofOrder.reduce((sum, c) => sum + (c.refundAmount ?? 0), 0);
-        if (order && refunded >= order.paidAmount && order.status !== OrderStatus.REFUNDED) {
-          await asPlatform(tx, (platformTx) =>
-            ordersService.refundIn(platformTx, {
-              orderId: order.id,
-              at: now,
-              reason: `fully refunded by after-sales case ${subject.externalNumber}`,
-              caseId: subject.id,
-            }),
-          );
-        }
+      const decision = await interveneOn(tx, subject, now, 'BUYER');
+      if (decision.outcome !== InterventionOutcome.MERCHANT_DECIDES) {
+        const applied = decision.rulesApplied.map((r) => `${r.clause}: ${r.compared}`).join('; ');
+        fail(RefusalCode.NOT_ELIGIBLE, `this claim is not the merchant's to decide (${decision.outcome}): ${applied}`, [
+          'caseId',
+        ]);
       }
+      await settle(tx, subject, input, now);
       return { afterSalesCase: subject };
     });
   },

@@ -225,8 +225,10 @@ export class CaseIdInput {
   @Field(() => ID) caseId!: string;
 }
 
-@InputType()
-export class RuleOnCaseInput {
+@InputType({
+  description: "A merchant's own decision on a buyer's refund-only claim within its autonomy (refund-only rule 2).",
+})
+export class DecideRefundOnlyInput {
   @Field(() => ID) caseId!: string;
   @Field(() => CaseRuling) ruling!: CaseRuling;
   @Field(() => YuanAmountScalar, {
@@ -234,15 +236,19 @@ export class RuleOnCaseInput {
     description: 'For REFUND_PARTIAL: more than 0, less than requested.',
   })
   refundAmount?: number | null;
+  @Field(() => String)
+  @Length(1, 2000)
+  reason!: string;
+}
+
+@InputType()
+export class RuleOnCaseInput extends DecideRefundOnlyInput {
   @Field(() => YuanAmountScalar, {
     nullable: true,
     description:
       'Return shipping paid by the buyer (official pickup): subsidised by the platform, capped by the policy.',
   })
   returnShippingCost?: number | null;
-  @Field(() => String)
-  @Length(1, 2000)
-  reason!: string;
 }
 
 @InputType()

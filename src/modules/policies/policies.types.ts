@@ -61,6 +61,10 @@ class AppealsPolicy {
 class RefundOnlyPolicy {
   @Field(() => String, { description: 'Experience score from which the platform leaves refund-only to the merchant.' })
   autonomyMinExperienceScore!: string;
+  @Field(() => String, {
+    description: 'Integrity score (0-100) the merchant also needs for the platform to leave refund-only to it.',
+  })
+  autonomyMinIntegrityScore!: string;
   @Field(() => Int) interventionDelayHours!: number;
   @Field(() => Money) platformInterventionCap!: Money;
   @Field(() => CircuitBreakerPolicy) circuitBreaker!: CircuitBreakerPolicy;
@@ -234,6 +238,7 @@ export function toPolicyView(n: PolicyNumbers): PolicyNumbersView {
     refundOnly: {
       ...n.refundOnly,
       autonomyMinExperienceScore: score(n.refundOnly.autonomyMinExperienceScore),
+      autonomyMinIntegrityScore: hundredths(n.refundOnly.autonomyMinIntegrityScore),
       platformInterventionCap: money(n.refundOnly.platformInterventionCap),
       bandAutonomy: {
         high: money(n.refundOnly.bandAutonomy.high),

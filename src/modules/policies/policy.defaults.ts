@@ -18,6 +18,7 @@ export const DEFAULT_POLICY_NUMBERS: PolicyNumbers = policyNumbersSchema.parse({
   reply: { withinMinutes: 3, minRateBp: 8_000 }, // PDD: reply within 3 min at ≥ 80%
   refundOnly: {
     autonomyMinExperienceScore: 48, // 4.8: no platform intervention above it
+    autonomyMinIntegrityScore: 9_000, // ours: 90.00, and no more violations than that took off
     interventionDelayHours: 48,
     platformInterventionCap: 20_000, // 200 yuan
     circuitBreaker: {

@@ -113,6 +113,11 @@ export const policyNumbersSchema = z
     refundOnly: z
       .object({
         autonomyMinExperienceScore: scoreTenths,
+        /**
+         * Rule 2's integrity half: the top of autonomy also needs an integrity score (hundredths,
+         * 100.00 at the start, lowered by violations) at least this (ours: 90.00).
+         */
+        autonomyMinIntegrityScore: z.number().int().min(0).max(10_000).default(9_000),
         interventionDelayHours: hours,
         platformInterventionCap: fen,
         circuitBreaker: z

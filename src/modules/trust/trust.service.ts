@@ -413,7 +413,12 @@ export const trustService = {
     merchantId: string,
     at: Date,
     policy: PolicyNumbers,
-  ): Promise<{ experienceTenths: number | null; band: TrustBand; highRepurchase: boolean }> {
+  ): Promise<{
+    experienceTenths: number | null;
+    integrityHundredths: number;
+    band: TrustBand;
+    highRepurchase: boolean;
+  }> {
     const { trust } = policy;
     const [stored] = await sqlRows(em, storedMerchantScoresQuery(em.getKnex(), [merchantId]));
     const scores = stored
@@ -424,6 +429,7 @@ export const trustService = {
     const now = standing(scores, orders, trust);
     return {
       experienceTenths: now.experience === null ? null : shownExperience(now.experience) / (EXPERIENCE_SCALE / 10),
+      integrityHundredths: now.integrity,
       band: now.band,
       highRepurchase: await this.highRepurchase(em, merchantId, at, policy),
     };

@@ -15,6 +15,7 @@ import {
   AfterSalesCaseDocument,
   AllocateFundDocument,
   BreakersDocument,
+  DecideRefundOnlyDocument,
   IngestOrdersDocument,
   MerchantCasesDocument,
   OpenAfterSalesCasesDocument,
@@ -64,6 +65,16 @@ describe('after-sales cases under the refund-only rules', () => {
     return result.afterSalesCase!.id;
   };
   const countCases = () => app.orm.em.fork().count(AfterSalesCase);
+  /** A merchant's stored scores, as the trust module keeps them (experience in ten-thousandths). */
+  const storeScores = (shop: { id: string }, experience: number, integrity: number) =>
+    app.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into merchant_score (merchant_id, experience, integrity, band, computed_at) values (?, ?, ?, 'TOP', now())
+         on conflict (merchant_id) do update set experience = excluded.experience, integrity = excluded.integrity`,
+        [shop.id, experience, integrity],
+      );
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -78,6 +89,120 @@ describe('after-sales cases under the refund-only rules', () => {
     });
   });
   afterAll(() => app?.close());
+
+  it(`rule 2: a merchant at experience ${refundOnly.autonomyMinExperienceScore / 10} and integrity ${refundOnly.autonomyMinIntegrityScore / 100} decides a buyer's refund-only claim itself, with a ruling's record and effects`, async () => {
+    const make = factories(app.orm);
+    const buyer = await make.buyer();
+    // A shop with enough orders in the window to have an experience score.
+    const shopWithOrders = async () => {
+      const shop = await make.merchant();
+      const product = await make.product(shop);
+      await make.orders([{ merchant: shop, buyer, product, count: 30, status: OrderStatus.COMPLETED }], 1);
+      return shop;
+    };
+    // Its claim, then its scores as stored (set last: the claim's order moves rescore the shop).
+    const claimWithScores = async (
+      shop: Merchant,
+      requestedAmount: string,
+      experienceTenths: number,
+      integrity: number,
+    ) => {
+      const caseId = await open(await place(shop, {}, ['SHIPPED', 'DELIVERED']), { requestedAmount });
+      await storeScores(shop, experienceTenths * 1_000, integrity);
+      return caseId;
+    };
+    const decide = (
+      shop: Merchant,
+      caseId: string,
+      ruling: 'REFUND_FULL' | 'REFUND_PARTIAL' | 'REJECTED',
+      refundAmount?: string,
+    ) =>
+      asMerchant(shop).data(DecideRefundOnlyDocument, {
+        input: { caseId, ruling, refundAmount, reason: '同意部分退款' },
+      });
+
+    const top = await shopWithOrders();
+    const caseId = await claimWithScores(
+      top,
+      '150.00',
+      refundOnly.autonomyMinExperienceScore,
+      refundOnly.autonomyMinIntegrityScore,
+    );
+    // Another shop, however high its scores, cannot decide it: to it the case does not exist.
+    const other = await shopWithOrders();
+    await storeScores(other, 50_000, 10_000);
+    const foreign = await decide(other, caseId, 'REFUND_FULL');
+    expect(foreign.decideRefundOnly.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND' })]);
+    // Rule 3 still holds on a merchant's own decision: no refund above the claim, a reason required.
+    const tooMuch = await decide(top, caseId, 'REFUND_PARTIAL', '150.00');
+    expect(tooMuch.decideRefundOnly.userErrors).toEqual([
+      expect.objectContaining({ field: ['input', 'refundAmount'] }),
+    ]);
+
+    const decided = await decide(top, caseId, 'REFUND_PARTIAL', '60.00');
+    expect(decided.decideRefundOnly.userErrors).toEqual([]);
+    const seen = (await asMerchant(top).data(AfterSalesCaseDocument, { id: caseId })).afterSalesCase!;
+    expect(seen).toMatchObject({ status: 'RULED', ruling: 'REFUND_PARTIAL', refundAmount: { amount: '60.00' } });
+    expect(seen.decision).toMatchObject({
+      outcome: 'MERCHANT_DECIDES',
+      rulesApplied: expect.arrayContaining([
+        expect.objectContaining({
+          rule: 'MERCHANT_AUTONOMY',
+          clause: 'refundOnly.autonomyMinExperienceScore, refundOnly.autonomyMinIntegrityScore',
+          policyVersion: 1,
+          compared: expect.stringContaining('4.8 ≥ 4.8 and integrity 90.00 ≥ 90.00'),
+        }),
+      ]),
+    });
+    expect(seen.statusHistory.map((h) => [h.toStatus, h.actor])).toEqual([
+      ['OPENED', 'INGEST:test-ingest'],
+      ['RULED', expect.stringMatching(/^MERCHANT:/)],
+    ]);
+    // Decided once: the same claim cannot be decided again.
+    const again = await decide(top, caseId, 'REFUND_FULL');
+    expect(again.decideRefundOnly.userErrors).toEqual([expect.objectContaining({ code: 'ILLEGAL_TRANSITION' })]);
+
+    // One step below either threshold, a 150.00 claim is above every graded amount: the platform
+    // reviews it, the merchant is refused with what applies, and the case is left as it was.
+    for (const [experience, integrity] of [
+      [refundOnly.autonomyMinExperienceScore - 1, 10_000],
+      [refundOnly.autonomyMinExperienceScore, refundOnly.autonomyMinIntegrityScore - 1],
+    ]) {
+      const shop = await shopWithOrders();
+      const theirs = await claimWithScores(shop, '150.00', experience, integrity);
+      const refused = await decide(shop, theirs, 'REFUND_FULL');
+      expect(refused.decideRefundOnly.userErrors).toEqual([
+        expect.objectContaining({ code: 'NOT_ELIGIBLE', message: expect.stringContaining('PLATFORM_REVIEWS') }),
+      ]);
+      const unchanged = (await asMerchant(shop).data(AfterSalesCaseDocument, { id: theirs })).afterSalesCase!;
+      expect(unchanged).toMatchObject({ status: 'OPENED', decision: null, refundAmount: null });
+    }
+  });
+
+  it(`rule 2, graded: a HIGH-band merchant decides claims up to ${yuan(refundOnly.bandAutonomy.high)} yuan itself, not one fen more`, async () => {
+    const make = factories(app.orm);
+    const buyer = await make.buyer();
+    const shop = await make.merchant();
+    const product = await make.product(shop);
+    await make.orders([{ merchant: shop, buyer, product, count: 30, status: OrderStatus.COMPLETED }], 1);
+    const decide = async (amount: number) => {
+      const caseId = await open(await place(shop, {}, ['SHIPPED', 'DELIVERED']), { requestedAmount: yuan(amount) });
+      await storeScores(shop, 46_000, 10_000); // 4.6: band HIGH
+      return (
+        await asMerchant(shop).data(DecideRefundOnlyDocument, {
+          input: { caseId, ruling: 'REFUND_FULL', reason: '同意退款' },
+        })
+      ).decideRefundOnly;
+    };
+    const within = await decide(refundOnly.bandAutonomy.high);
+    expect(within.userErrors).toEqual([]);
+    expect(within.afterSalesCase).toMatchObject({
+      status: 'RULED',
+      refundAmount: { amount: yuan(refundOnly.bandAutonomy.high) },
+    });
+    const above = await decide(refundOnly.bandAutonomy.high + 1);
+    expect(above.userErrors).toEqual([expect.objectContaining({ code: 'NOT_ELIGIBLE' })]);
+  });
 
   it('goes from opening to ruling; the merchant sees the decision, its rationale, the money and the score effect', async () => {
     const orderId = await place(merchant, { promoted: true, promotionFee: '9.90' }, ['SHIPPED', 'DELIVERED']);

@@ -272,6 +272,7 @@ describe('cross-tenant isolation', () => {
       'addCaseEvidence',
       'addCaseMessage',
       'answerAppeal',
+      'decideRefundOnly',
       'fileAppeal',
       'reportForceMajeure',
       'requestIntervention',
@@ -310,6 +311,7 @@ describe('cross-tenant isolation', () => {
       `addCaseEvidence(input: { caseId: "${ids.caseOfA}", kind: PHOTO, url: "https://x.example/intruder.jpg" })`,
       `addCaseMessage(input: { caseId: "${ids.caseOfA}", body: "intruder" })`,
       `requestIntervention(input: { caseId: "${ids.caseOfA}" })`,
+      `decideRefundOnly(input: { caseId: "${ids.caseOfA}", ruling: REFUND_FULL, reason: "x" })`,
       `acknowledgeWarning(input: { warningId: "${ids.warningOfA}", confirmPrice: true })`,
       `fileAppeal(input: { merchantId: "${ids.merchantB}", kind: NEGATIVE_EXPERIENCE, subjectType: ORDER, subjectId: "${ids.orderA1}", statement: "x", evidence: [{ kind: DESCRIPTION, text: "x" }] })`,
       `answerAppeal(input: { appealId: "${ids.appealOfA}", evidence: [{ kind: PHOTO, url: "https://x.example/p.jpg" }] })`,
@@ -319,7 +321,7 @@ describe('cross-tenant isolation', () => {
       const field = mutation.slice(0, mutation.indexOf('('));
       const result = await asB().execute(doc(`mutation { ${mutation} { ${payload(field)} } }`));
       expectNothingOfA(result);
-      if (field.includes('Case') || field === 'requestIntervention') {
+      if (field.includes('Case') || field === 'requestIntervention' || field === 'decideRefundOnly') {
         expect((result.data as any)[field].userErrors, field).toEqual([
           expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'caseId'] }),
         ]);

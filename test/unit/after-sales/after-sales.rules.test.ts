@@ -37,7 +37,7 @@ function facts(overrides: { case?: Partial<DecisionFacts['case']> } & Partial<Om
       requestedBy: 'BUYER',
     },
     buyer: { malicious: false },
-    merchant: { band: TrustBand.LOW, experienceTenths: 40, highRepurchase: false },
+    merchant: { band: TrustBand.LOW, experienceTenths: 40, integrityHundredths: 10_000, highRepurchase: false },
     breakers: [],
     policy: { version: 7, numbers: POLICY },
     now: new Date(OPENED.getTime() + 72 * HOUR),
@@ -64,12 +64,13 @@ describe('the intervention decision (refund-only rules 1-7)', () => {
     expect(byMerchant.refundOnlySupported).toBe(false);
   });
 
-  it(`rule 2: experience ${refundOnly.autonomyMinExperienceScore / 10} and above decides itself; one tenth below does not`, () => {
+  it(`rule 2: experience ${refundOnly.autonomyMinExperienceScore / 10} and integrity ${refundOnly.autonomyMinIntegrityScore / 100} and above decide themselves; one step below either does not`, () => {
     const top = decideIntervention(
       facts({
         merchant: {
           band: TrustBand.TOP,
           experienceTenths: refundOnly.autonomyMinExperienceScore,
+          integrityHundredths: 10_000,
           highRepurchase: false,
         },
       }),
@@ -77,14 +78,29 @@ describe('the intervention decision (refund-only rules 1-7)', () => {
     expect(top.outcome).toBe(InterventionOutcome.MERCHANT_DECIDES);
     expect(top.rulesApplied[0]).toMatchObject({
       rule: RefundOnlyRule.MERCHANT_AUTONOMY,
-      clause: 'refundOnly.autonomyMinExperienceScore',
-      compared: expect.stringContaining('4.8 ≥ 4.8'),
+      clause: 'refundOnly.autonomyMinExperienceScore, refundOnly.autonomyMinIntegrityScore',
+      compared: expect.stringContaining('4.8 ≥ 4.8 and integrity 100.00 ≥ 90.00'),
     });
+    // Integrity at the threshold keeps autonomy; one hundredth below, the platform reviews again.
+    const integrity = (integrityHundredths: number) =>
+      decideIntervention(
+        facts({
+          merchant: {
+            band: TrustBand.TOP,
+            experienceTenths: refundOnly.autonomyMinExperienceScore,
+            integrityHundredths,
+            highRepurchase: false,
+          },
+        }),
+      ).outcome;
+    expect(integrity(refundOnly.autonomyMinIntegrityScore)).toBe(InterventionOutcome.MERCHANT_DECIDES);
+    expect(integrity(refundOnly.autonomyMinIntegrityScore - 1)).toBe(InterventionOutcome.PLATFORM_REVIEWS);
     const below = decideIntervention(
       facts({
         merchant: {
           band: TrustBand.HIGH,
           experienceTenths: refundOnly.autonomyMinExperienceScore - 1,
+          integrityHundredths: 10_000,
           highRepurchase: false,
         },
       }),
@@ -96,7 +112,7 @@ describe('the intervention decision (refund-only rules 1-7)', () => {
     const high = (amount: number) =>
       decideIntervention(
         facts({
-          merchant: { band: TrustBand.HIGH, experienceTenths: 46, highRepurchase: false },
+          merchant: { band: TrustBand.HIGH, experienceTenths: 46, integrityHundredths: 10_000, highRepurchase: false },
           case: { requestedAmount: amount },
         }),
       ).outcome;
@@ -104,7 +120,7 @@ describe('the intervention decision (refund-only rules 1-7)', () => {
     expect(high(refundOnly.bandAutonomy.high + 1)).toBe(InterventionOutcome.PLATFORM_REVIEWS);
     const medium = decideIntervention(
       facts({
-        merchant: { band: TrustBand.MEDIUM, experienceTenths: 43, highRepurchase: false },
+        merchant: { band: TrustBand.MEDIUM, experienceTenths: 43, integrityHundredths: 10_000, highRepurchase: false },
         case: { requestedAmount: refundOnly.bandAutonomy.medium },
       }),
     );
@@ -175,7 +191,7 @@ describe('the intervention decision (refund-only rules 1-7)', () => {
   });
 
   it(`rule 7: a high-repurchase merchant's quality refund-only after receipt draws on the ${POLICY.highRepurchase.refundOnlySubsidyMonthlyCap / 100} yuan monthly subsidy`, () => {
-    const merchant = { band: TrustBand.LOW, experienceTenths: 40, highRepurchase: true };
+    const merchant = { band: TrustBand.LOW, experienceTenths: 40, integrityHundredths: 10_000, highRepurchase: true };
     expect(decideIntervention(facts({ merchant })).drawsRepurchaseSubsidy).toBe(true);
     expect(rules(decideIntervention(facts({ merchant })))).toContain(RefundOnlyRule.REPURCHASE_SUBSIDY);
     expect(decideIntervention(facts({ merchant, case: { afterReceipt: false } })).drawsRepurchaseSubsidy).toBe(false);
@@ -214,7 +230,10 @@ describe('the intervention decision (refund-only rules 1-7)', () => {
 describe('case moves and amounts', () => {
   it('follows the transition table', () => {
     expect(canMove(CaseStatus.OPENED, CaseStatus.INTERVENTION_REQUESTED)).toBe(true);
-    expect(canMove(CaseStatus.OPENED, CaseStatus.RULED)).toBe(false);
+    // Ruled straight from OPENED only by the merchant within its autonomy; the platform reviews first.
+    expect(canMove(CaseStatus.OPENED, CaseStatus.RULED)).toBe(true);
+    expect(canMove(CaseStatus.OPENED, CaseStatus.UNDER_REVIEW)).toBe(false);
+    expect(canMove(CaseStatus.RULED, CaseStatus.OPENED)).toBe(false);
     expect(canMove(CaseStatus.RULED, CaseStatus.WITHDRAWN)).toBe(false);
     expect(canMove(CaseStatus.WITHDRAWN, CaseStatus.OPENED)).toBe(false);
   });
