@@ -6,20 +6,34 @@ import { actors, type TestApp } from './test-app';
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 
+interface CaseOptions {
+  /** A promoted order (promotion fee 9.90): a full refund then rebates the fee. Default true. */
+  promoted?: boolean;
+  /** The buyer's refund-only claim, in yuan; default the whole 198.00. */
+  requestedAmount?: string;
+  /** When it shipped; paid 100 h ago, so the default 60 is on time and 40 is late. */
+  shippedHoursAgo?: number;
+}
+
 /**
- * A promoted 198.00 order, delivered, whose buyer claims refund-only for quality with the key
- * evidence, and the platform asked to intervene: the case is under review. `rule()` then rules it in
- * full (what promotes the rebate, the coupon and the fault score event together).
+ * A 198.00 order, delivered, whose buyer claims refund-only for quality with the key evidence, and
+ * the platform asked to intervene: the case is under review. `rule()` then rules it, in full unless
+ * told otherwise (in full on a promoted order: the rebate, the coupon and the fault score event
+ * together).
  */
-export async function promotedCaseUnderReview(app: TestApp, merchant: Merchant, externalNumber: string) {
+export async function caseUnderReview(
+  app: TestApp,
+  merchant: Merchant,
+  externalNumber: string,
+  { promoted = true, requestedAmount = '198.00', shippedHoursAgo = 60 }: CaseOptions = {},
+) {
   const orderId = await orderPlacer(() => app)(
     merchant,
     {
-      promoted: true,
-      promotionFee: '9.90',
+      ...(promoted ? { promoted: true, promotionFee: '9.90' } : {}),
       paidAt: hoursAgo(100),
       status: 'DELIVERED',
-      shippedAt: hoursAgo(60),
+      shippedAt: hoursAgo(shippedHoursAgo),
       deliveredAt: hoursAgo(30),
     },
     [],
@@ -32,7 +46,7 @@ export async function promotedCaseUnderReview(app: TestApp, merchant: Merchant, 
         orderId,
         type: 'REFUND_ONLY',
         reason: 'QUALITY',
-        requestedAmount: '198.00',
+        requestedAmount,
         evidence: [
           { kind: 'PHOTO', url: 'https://img.example/a.jpg' },
           { kind: 'DESCRIPTION', text: '破损' },
@@ -45,9 +59,11 @@ export async function promotedCaseUnderReview(app: TestApp, merchant: Merchant, 
   return {
     orderId,
     caseId,
-    rule: () =>
-      app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, {
-        input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' },
-      }),
+    rule: (
+      ruling: { ruling: 'REFUND_FULL' } | { ruling: 'REFUND_PARTIAL'; refundAmount: string } = {
+        ruling: 'REFUND_FULL',
+      },
+      reason = '质量问题属实',
+    ) => app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, { input: { caseId, ...ruling, reason } }),
   };
 }

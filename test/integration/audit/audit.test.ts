@@ -6,17 +6,10 @@ import {
   AuditLogDocument,
   DecideAppealDocument,
   FileAppealDocument,
-  OpenAfterSalesCasesDocument,
-  RequestInterventionDocument,
-  RuleOnCaseDocument,
 } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
-import { orderPlacer } from '../../helpers/orders';
-import { promotedCaseUnderReview } from '../../helpers/scenario';
+import { caseUnderReview } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
-
-const HOUR = 3_600_000;
-const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
 
 describe("a merchant's audit log", () => {
   let app: TestApp;
@@ -39,32 +32,12 @@ describe("a merchant's audit log", () => {
 
   it('lists every platform action of a scenario, in order, with actor and cause, written with the action', async () => {
     const merchant = await factories(app.orm).merchant();
-    const orderId = await orderPlacer(() => app)(
-      merchant,
-      { paidAt: hoursAgo(100), status: 'DELIVERED', shippedAt: hoursAgo(40), deliveredAt: hoursAgo(30) },
-      [],
-    );
-    const opened = await app.as(actors.role(Role.INGEST)).data(OpenAfterSalesCasesDocument, {
-      input: [
-        {
-          platform: 'PINDUODUO',
-          externalNumber: 'AUDIT-1',
-          orderId,
-          type: 'REFUND_ONLY',
-          reason: 'QUALITY',
-          requestedAmount: '150.00',
-          evidence: [
-            { kind: 'PHOTO', url: 'https://img.example/a.jpg' },
-            { kind: 'DESCRIPTION', text: '破损' },
-          ],
-        },
-      ],
+    const { caseId, rule } = await caseUnderReview(app, merchant, 'AUDIT-1', {
+      promoted: false,
+      requestedAmount: '150.00',
+      shippedHoursAgo: 40, // 60 h after payment: late, a score event of its own in the log
     });
-    const caseId = opened.openAfterSalesCases.results[0].afterSalesCase!.id;
-    await app.data(RequestInterventionDocument, { input: { caseId } });
-    await app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, {
-      input: { caseId, ruling: 'REFUND_PARTIAL', refundAmount: '50.00', reason: '部分退款' },
-    });
+    await rule({ ruling: 'REFUND_PARTIAL', refundAmount: '50.00' }, '部分退款');
     const filed = await app.as(actors.merchant(merchant)).data(FileAppealDocument, {
       input: {
         merchantId: gid.merchant(merchant),
@@ -128,7 +101,7 @@ describe("a merchant's audit log", () => {
 
   it('a full refund of a promoted order: the ruling comes before everything it caused', async () => {
     const merchant = await factories(app.orm).merchant();
-    const { rule } = await promotedCaseUnderReview(app, merchant, 'AUDIT-FULL');
+    const { rule } = await caseUnderReview(app, merchant, 'AUDIT-FULL');
     const before = (await logOf(merchant)).length;
     await rule();
     const ruling = (await logOf(merchant)).slice(before).map((l) => [l.action, l.cause]);

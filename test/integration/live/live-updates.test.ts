@@ -7,7 +7,7 @@ import { AllocateFundDocument, PostSubsidyDocument } from '../../generated/graph
 import { factories, gid } from '../../helpers/factories';
 import { type GatewayProcess, startGatewayProcess, tokenFor } from '../../helpers/gateway-process';
 import { type LiveClient, liveClient } from '../../helpers/live-client';
-import { promotedCaseUnderReview } from '../../helpers/scenario';
+import { caseUnderReview } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 /** An amount whose posting the injected handler below fails, after the posting's NOTIFY was sent. */
@@ -128,7 +128,7 @@ describe('live updates across replicas (graphql-ws, LISTEN/NOTIFY)', () => {
   it("tells a console what a ruling caused after the ruling, in the audit log's order", async () => {
     const shop = await factories(app.orm).merchant();
     const console_ = (await connect(actors.merchant(shop))).subscribe();
-    const { rule } = await promotedCaseUnderReview(app, shop, 'LIVE-FULL');
+    const { rule } = await caseUnderReview(app, shop, 'LIVE-FULL');
     // The opening and the decision show the subscription is in place; what else the setup caused
     // has arrived once the feed has been quiet a moment.
     await console_.received(2);
