@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../shared/domain-events';
 import { type Outcome, Refused } from '../shared/refusal';
+import { type Clock, systemClock } from '../shared/time';
 import { eventBus } from './events';
 import { enterTenant, type TenantDb, type TenantScope } from './tenant-db';
 
@@ -13,6 +14,8 @@ export interface Session {
   db: TenantDb;
   /** How the actor appears in history rows and postings, e.g. "RISK:alice". */
   actor: string;
+  /** The wall clock unless a test moves time. */
+  clock?: Clock;
 }
 
 /** One mutation's transaction: its EntityManager, who acts, and the events it emits. */
@@ -20,6 +23,8 @@ export interface Tx {
   em: EntityManager;
   actor: string;
   scope: TenantScope;
+  /** The time of the session's clock (services read it here, not from `new Date()`). */
+  now(): Date;
   /** Runs the events' blocking handlers now, in this transaction; their after-commit handlers after commit. */
   emit(...events: DomainEvent[]): Promise<void>;
   /**
@@ -41,6 +46,7 @@ export async function runMutation<R extends object>(
   session: Session,
   work: (tx: Tx) => Promise<R>,
 ): Promise<Outcome<R>> {
+  const clock = session.clock ?? systemClock;
   for (let attempt = 1; ; attempt++) {
     const emitted: DomainEvent[] = [];
     const lastSteps = new Map<string, () => Promise<void>>();
@@ -50,6 +56,7 @@ export async function runMutation<R extends object>(
           em,
           actor: session.actor,
           scope: session.db.scope,
+          now: () => clock.now(),
           emit: async (...events) => {
             emitted.push(...events);
             await eventBus.runBlocking(events, tx);

@@ -26,9 +26,9 @@ export class DateTimeRange {
 export function StatusChangeType<S extends string>(
   name: string,
   statusEnum: Record<string, S>,
-  docs: { description?: string; fromStatus?: string } = {},
+  docs: { description?: string; fromStatus?: string; implements?: abstract new () => object } = {},
 ) {
-  @ObjectType(name, { description: docs.description })
+  @ObjectType(name, { description: docs.description, implements: docs.implements })
   class StatusChange {
     @Field(() => statusEnum, { nullable: true, description: docs.fromStatus })
     fromStatus?: S | null;

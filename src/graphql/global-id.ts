@@ -13,7 +13,8 @@ export type NodeTypeName =
   | 'ScoreEvent'
   | 'AfterSalesCase'
   | 'Warning'
-  | 'Appeal';
+  | 'Appeal'
+  | 'MerchantStatusChangeNode';
 
 const NODE_TYPES: readonly string[] = [
   'Merchant',
@@ -25,6 +26,7 @@ const NODE_TYPES: readonly string[] = [
   'AfterSalesCase',
   'Warning',
   'Appeal',
+  'MerchantStatusChangeNode',
 ];
 
 export function toGlobalId(type: NodeTypeName, id: string): string {

@@ -19,6 +19,7 @@ const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
     AfterSalesCase: ctx.loaders.afterSales.byId,
     Warning: ctx.loaders.warnings.byId,
     Appeal: ctx.loaders.appeals.byId,
+    MerchantStatusChangeNode: ctx.loaders.merchants.statusChangeById,
   })[type];
 
 async function loadNode(ctx: RequestContext, globalId: string): Promise<object | null> {

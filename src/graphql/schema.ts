@@ -22,7 +22,7 @@ import {
   TrustResolver,
 } from '../modules/trust/trust.resolver';
 import { PoliciesResolver } from '../modules/policies/policies.resolver';
-import { MerchantsResolver } from '../modules/merchants/merchants.resolver';
+import { MerchantStatusChangeResolver, MerchantsResolver } from '../modules/merchants/merchants.resolver';
 import {
   BuyerOrdersResolver,
   MerchantOrdersResolver,
@@ -45,6 +45,7 @@ import { validateArgument } from './validation';
 export const resolvers = [
   NodeResolver,
   MerchantsResolver,
+  MerchantStatusChangeResolver,
   BuyersResolver,
   ProductsResolver,
   ProductPricePointResolver,

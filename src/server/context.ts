@@ -16,6 +16,7 @@ import { createTrustLoaders } from '../modules/trust/trust.loaders';
 import { createPolicyLoaders } from '../modules/policies/policies.loaders';
 import { createProductLoaders } from '../modules/products/products.loaders';
 import { newRequestReport, type RequestReport } from '../observability/requests';
+import type { Clock } from '../shared/time';
 import { ANONYMOUS, type Actor, actorLabel, tenantScopeOf } from '../security/actor';
 
 type PolicyNow = () => Promise<PolicySnapshot>;
@@ -70,7 +71,7 @@ export interface RequestContext {
 
 export function createRequestContext(
   orm: MikroORM,
-  options: { actor?: Actor; requestId?: string } = {},
+  options: { actor?: Actor; requestId?: string; clock?: Clock } = {},
 ): RequestContext {
   const actor = options.actor ?? ANONYMOUS;
   const statements = new StatementTally();
@@ -79,7 +80,7 @@ export function createRequestContext(
     requestId: options.requestId ?? randomUUID(),
     actor,
     db,
-    session: { db, actor: actorLabel(actor) },
+    session: { db, actor: actorLabel(actor), clock: options.clock },
     loaders: createLoaders(db),
     report: newRequestReport(
       actor.authenticated ? { role: actor.role, merchantId: actor.merchantId } : { role: null, merchantId: null },

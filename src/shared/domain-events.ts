@@ -44,6 +44,8 @@ export type DomainEvent =
   | {
       type: 'MerchantStatusChanged';
       merchantId: string;
+      /** The status history row this change recorded. */
+      changeId: string;
       from: MerchantStatus;
       to: MerchantStatus;
       reason: string;

@@ -10,6 +10,7 @@ import { createApollo } from '../../src/server/app';
 import { createRequestContext, type RequestContext } from '../../src/server/context';
 import { ANONYMOUS, type Actor } from '../../src/security/actor';
 import { Role } from '../../src/security/roles';
+import { MovableClock } from './clock';
 import { adminQuery, databaseUrl } from './database';
 
 export interface GraphQLResult<T> {
@@ -42,6 +43,8 @@ export interface TestApp extends Client {
   orm: MikroORM;
   databaseUrl: string;
   apollo: ApolloServer<RequestContext>;
+  /** The clock every operation of this app runs on (mutations read the time from it). */
+  clock: MovableClock;
   as(actor: Actor): Client;
   close(): Promise<void>;
 }
@@ -67,12 +70,13 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
   const orm = await MikroORM.init(createOrmConfig(url));
   const isProduction = options.isProduction ?? false;
   const apollo = await createApollo({ isProduction, introspection: !isProduction });
+  const clock = new MovableClock();
 
   const as = (actor: Actor): Client => {
     const execute: Client['execute'] = async (document, variables) => {
       const response = await apollo.executeOperation(
         { query: document, variables },
-        { contextValue: createRequestContext(orm, { actor }) },
+        { contextValue: createRequestContext(orm, { actor, clock }) },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       // Through JSON, as a client over HTTP would see it (dates become ISO strings).
@@ -101,6 +105,7 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
     orm,
     databaseUrl: url,
     apollo,
+    clock,
     as,
     ...as(actors.admin),
     async close() {

@@ -65,7 +65,7 @@ const SUBJECT_NODE = {
   [AppealSubjectType.ORDER]: 'Order',
   [AppealSubjectType.AFTER_SALES_CASE]: 'AfterSalesCase',
   [AppealSubjectType.SCORE_EVENT]: 'ScoreEvent',
-  [AppealSubjectType.MERCHANT_STATUS_CHANGE]: null,
+  [AppealSubjectType.MERCHANT_STATUS_CHANGE]: 'MerchantStatusChangeNode',
 } as const;
 
 @Resolver(() => AppealNode)
@@ -95,10 +95,9 @@ export class AppealsResolver {
     return toGlobalId('Appeal', appeal.id);
   }
 
-  @FieldResolver(() => ID, { description: 'The contested subject’s global id (a status change: its local id).' })
+  @FieldResolver(() => ID, { description: 'The contested subject’s global id.' })
   subjectId(@Root() appeal: Appeal) {
-    const type = SUBJECT_NODE[appeal.subjectType];
-    return type ? toGlobalId(type, appeal.subjectId) : appeal.subjectId;
+    return toGlobalId(SUBJECT_NODE[appeal.subjectType], appeal.subjectId);
   }
 
   @FieldResolver(() => MerchantNode)
@@ -130,15 +129,11 @@ export class AppealsResolver {
   @Mutation(() => AppealPayload, { description: 'Files an appeal on one of the merchant’s own subjects. No limit.' })
   fileAppeal(@Arg('input', () => FileAppealInput) input: FileAppealInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
-      (ids) => {
-        const type = SUBJECT_NODE[input.subjectType];
-        return {
-          ...input,
-          merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
-          // A status change has no global id: its local id (a UUID) is given.
-          subjectId: type ? ids.id(type, input.subjectId, 'subjectId') : (ids.uuid(input.subjectId, 'subjectId') ?? ''),
-        };
-      },
+      (ids) => ({
+        ...input,
+        merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
+        subjectId: ids.id(SUBJECT_NODE[input.subjectType], input.subjectId, 'subjectId'),
+      }),
       (value) => appealsService.file(ctx.session, value),
     );
   }

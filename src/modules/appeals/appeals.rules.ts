@@ -1,6 +1,6 @@
 import { EvidenceKind, MerchantTier } from '../../shared/enums';
 import type { PolicyNumbers } from '../policies/policy.schema';
-import { AppealChannel, type AppealKind, AppealStatus } from './appeals.enums';
+import { AppealChannel, AppealKind, AppealStatus, AppealSubjectType } from './appeals.enums';
 
 const HOUR = 3_600_000;
 
@@ -47,4 +47,17 @@ export function reviewDueAt(channel: AppealChannel, submittedAt: Date, policy: P
 export function missingEvidence(kind: AppealKind, supplied: EvidenceKind[], policy: PolicyNumbers) {
   const required = policy.appeals.evidence[kind] ?? [EvidenceKind.DESCRIPTION];
   return { required, missing: required.filter((k) => !supplied.includes(k)) };
+}
+
+/**
+ * A penalty (a status change) is contested by a PENALTY appeal, and a PENALTY appeal contests a
+ * penalty; the other kinds contest orders, cases and score events. Null when they fit, else why not.
+ */
+export function kindMismatch(kind: AppealKind, subjectType: AppealSubjectType): string | null {
+  const penaltyKind = kind === AppealKind.PENALTY;
+  const penaltySubject = subjectType === AppealSubjectType.MERCHANT_STATUS_CHANGE;
+  if (penaltyKind === penaltySubject) return null;
+  return penaltyKind
+    ? 'a PENALTY appeal contests a status change (subjectType MERCHANT_STATUS_CHANGE)'
+    : `a status change is contested by a PENALTY appeal, not ${kind}`;
 }

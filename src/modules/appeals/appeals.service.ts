@@ -25,7 +25,7 @@ import {
   BY_REVIEW_DEADLINE,
   NEWEST_APPEALS_FIRST,
 } from './appeals.query';
-import { canMoveAppeal, channelOf, isOpenAppeal, missingEvidence, reviewDueAt } from './appeals.rules';
+import { canMoveAppeal, channelOf, isOpenAppeal, kindMismatch, missingEvidence, reviewDueAt } from './appeals.rules';
 
 export interface AppealEvidenceInput {
   kind: EvidenceKind;
@@ -47,7 +47,7 @@ async function subjectOf(
   em: EntityManager,
   type: AppealSubjectType,
   id: string,
-): Promise<{ merchantId: string; orderId: string | null } | null> {
+): Promise<{ merchantId: string; orderId: string | null; notAppealable?: string | null } | null> {
   switch (type) {
     case AppealSubjectType.ORDER: {
       const [order] = await ordersService.findByIds(em, [id]);
@@ -62,8 +62,8 @@ async function subjectOf(
       return event?.merchant ? { merchantId: event.merchant.id, orderId: event.order?.id ?? null } : null;
     }
     case AppealSubjectType.MERCHANT_STATUS_CHANGE: {
-      const [change] = await merchantsService.findStatusChanges(em, [id]);
-      return change ? { merchantId: change.merchant.id, orderId: null } : null;
+      const penalty = await merchantsService.penaltyOf(em, id);
+      return penalty ? { ...penalty, orderId: null } : null;
     }
   }
 }
@@ -80,7 +80,7 @@ async function move(
   appeal: Appeal,
   to: AppealStatus,
   reason: string,
-  at = new Date(),
+  at = tx.now(),
   policyVersion?: number,
 ): Promise<void> {
   if (!canMoveAppeal(appeal.status, to)) {
@@ -188,7 +188,7 @@ export const appealsService = {
       if (!canReachMerchant(tx.scope, input.merchantId)) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
       const [merchant] = await merchantsService.findByIds(tx.em, [input.merchantId]);
       if (!merchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
-      const now = new Date();
+      const now = tx.now();
       if (input.endsAt <= input.startsAt) fail(RefusalCode.INVALID_INPUT, 'the window ends after it starts', 'endsAt');
       // Filed ahead (DOMAIN): a window that began before the filing would excuse what already went late.
       if (input.startsAt.getTime() < now.getTime() - FILING_SKEW_MS)
@@ -321,13 +321,16 @@ export const appealsService = {
     return runMutation(session, async (tx) => {
       const { em } = tx;
       if (!canReachMerchant(tx.scope, input.merchantId)) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
+      const mismatch = kindMismatch(input.kind, input.subjectType);
+      if (mismatch) fail(RefusalCode.INVALID_INPUT, mismatch, 'subjectType');
       const subject = await subjectOf(em, input.subjectType, input.subjectId);
       if (!subject || subject.merchantId !== input.merchantId)
         fail(RefusalCode.NOT_FOUND, 'no such subject', 'subjectId');
+      if (subject!.notAppealable) fail(RefusalCode.NOT_ELIGIBLE, subject!.notAppealable, 'subjectId');
       const statement = input.statement.trim();
       if (!statement || statement.length > 5_000)
         fail(RefusalCode.INVALID_INPUT, 'a statement has 1 to 5,000 characters', 'statement');
-      const now = new Date();
+      const now = tx.now();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const { missing } = missingEvidence(
         input.kind,
@@ -445,7 +448,7 @@ export const appealsService = {
   requestEvidence(session: Session, input: { appealId: string; reason: string }) {
     return runMutation(session, async (tx) => {
       const appeal = await lockAppeal(tx, input.appealId);
-      const now = new Date();
+      const now = tx.now();
       const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
       await move(tx, appeal, AppealStatus.NEEDS_EVIDENCE, input.reason, now);
       appeal.evidenceDueAt = new Date(now.getTime() + policy.numbers.appeals.answerHours * HOUR);
@@ -460,7 +463,7 @@ export const appealsService = {
       if (!isOpenAppeal(appeal.status))
         fail(RefusalCode.ILLEGAL_TRANSITION, `the appeal is ${appeal.status}`, 'appealId');
       if (!input.evidence.length) fail(RefusalCode.INVALID_INPUT, 'send at least one item', 'evidence');
-      const now = new Date();
+      const now = tx.now();
       if (appeal.status === AppealStatus.NEEDS_EVIDENCE && appeal.evidenceDueAt && now > appeal.evidenceDueAt) {
         fail(RefusalCode.NOT_ELIGIBLE, `the evidence was due by ${appeal.evidenceDueAt.toISOString()}`, 'appealId');
       }
@@ -499,7 +502,7 @@ export const appealsService = {
       if (!input.upheld && !clause)
         fail(RefusalCode.INVALID_INPUT, 'a rejection names the policy clause it rests on', 'clause');
       const compensation = input.compensation ?? 0;
-      const now = new Date();
+      const now = tx.now();
       // The merchant was given until the deadline to answer; only then may silence end the appeal.
       if (appeal.status === AppealStatus.NEEDS_EVIDENCE && appeal.evidenceDueAt && now < appeal.evidenceDueAt) {
         fail(

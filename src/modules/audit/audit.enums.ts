@@ -27,6 +27,7 @@ export enum AuditSubjectType {
   WARNING = 'WARNING',
   PRODUCT = 'PRODUCT',
   ORDER = 'ORDER',
+  MERCHANT_STATUS_CHANGE = 'MERCHANT_STATUS_CHANGE',
 }
 registerEnumType(AuditSubjectType, {
   name: 'AuditSubjectType',

@@ -97,8 +97,8 @@ function entryOf(event: DomainEvent): AuditLine | null {
       return {
         merchantId: event.merchantId,
         action: AuditAction.STATUS_CHANGED,
-        subjectType: AuditSubjectType.MERCHANT,
-        subjectId: event.merchantId,
+        subjectType: AuditSubjectType.MERCHANT_STATUS_CHANGE,
+        subjectId: event.changeId,
         cause: `${event.from} → ${event.to}: ${event.reason}`,
         occurredAt: event.at,
       };

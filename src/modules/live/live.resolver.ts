@@ -19,6 +19,7 @@ const NODE_TYPE_OF: Record<string, NodeTypeName> = {
   WARNING: 'Warning',
   PRODUCT: 'Product',
   ORDER: 'Order',
+  MERCHANT_STATUS_CHANGE: 'MerchantStatusChangeNode',
 };
 
 interface MerchantEventsArgs {

@@ -1,6 +1,6 @@
 import { Check, Entity, Enum, Index, ManyToOne, Property } from '@mikro-orm/core';
 import { StatusChangeRecord } from '../../db/status-change.entity';
-import { BaseEntity, fenColumn } from '../../db/base.entity';
+import { BaseEntity, fenColumn, timestampColumn } from '../../db/base.entity';
 import { MerchantStatus, MerchantTier, Province } from '../../shared/enums';
 
 @Entity({ tableName: 'merchant' })
@@ -37,7 +37,10 @@ export class Merchant extends BaseEntity<'status' | 'deposit'> {
   deposit: number = 0;
 }
 
-/** One row per status change, so a clearance can be traced to its warning and its reason. */
+/**
+ * One row per status change, so a clearance can be traced to its warning and its reason. A penalty
+ * (a move to a harsher status) can be appealed; an upheld appeal marks it reversed.
+ */
 @Entity({ tableName: 'merchant_status_change' })
 export class MerchantStatusChange extends StatusChangeRecord {
   @ManyToOne(() => Merchant, { index: true, deleteRule: 'cascade' })
@@ -48,4 +51,11 @@ export class MerchantStatusChange extends StatusChangeRecord {
 
   @Enum({ items: () => MerchantStatus, type: 'string' })
   toStatus!: MerchantStatus;
+
+  @Property({ ...timestampColumn(), nullable: true })
+  reversedAt?: Date | null = null;
+
+  /** The appeal whose upholding reversed it (the appeals module's id; no foreign key across modules). */
+  @Property({ type: 'uuid', nullable: true })
+  reversedByAppealId?: string | null = null;
 }

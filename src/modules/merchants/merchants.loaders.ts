@@ -1,11 +1,12 @@
 import type { TenantDb } from '../../db/tenant-db';
-import { projectedByIdLoader, childrenLoader } from '../../graphql/loaders';
+import { byIdLoader, childrenLoader, projectedByIdLoader } from '../../graphql/loaders';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
 import { MERCHANT_STATUS_CHANGE_TABLE, MERCHANT_TABLE } from './merchants.query';
 
 export function createMerchantLoaders(db: TenantDb) {
   return {
     byId: projectedByIdLoader(db, Merchant, MERCHANT_TABLE),
+    statusChangeById: byIdLoader(db, MerchantStatusChange, MERCHANT_STATUS_CHANGE_TABLE),
     statusHistory: childrenLoader(db, MerchantStatusChange, {
       ...MERCHANT_STATUS_CHANGE_TABLE,
       parentColumn: 'merchant_id',

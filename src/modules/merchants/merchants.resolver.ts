@@ -9,7 +9,7 @@ import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { RequestContext } from '../../server/context';
-import type { Merchant } from './merchant.entity';
+import type { Merchant, MerchantStatusChange } from './merchant.entity';
 import { merchantsService } from './merchants.service';
 import {
   MerchantConnection,
@@ -81,5 +81,26 @@ export class MerchantsResolver {
       }),
       (value) => merchantsService.setStatus(ctx.session, value),
     );
+  }
+}
+
+@Resolver(() => MerchantStatusChangeNode)
+export class MerchantStatusChangeResolver {
+  @FieldResolver(() => ID)
+  id(@Root() change: MerchantStatusChange) {
+    return toGlobalId('MerchantStatusChangeNode', change.id);
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description: 'When an upheld appeal reversed this penalty (it, or an earlier one it rested on, was contested).',
+  })
+  reversedAt(@Root() change: MerchantStatusChange) {
+    return change.reversedAt ?? null;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The upheld appeal that reversed it.' })
+  reversedByAppealId(@Root() change: MerchantStatusChange) {
+    return change.reversedByAppealId ? toGlobalId('Appeal', change.reversedByAppealId) : null;
   }
 }

@@ -11,7 +11,13 @@ import { Merchant, MerchantStatusChange } from './merchant.entity';
 import { MERCHANT_TABLE, merchantSort, merchantWhere } from './merchants.query';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
-import { canChangeMerchantStatus, MERCHANT_STATUS_TRANSITIONS, remedyWindowOpenUntil } from './merchants.rules';
+import {
+  canChangeMerchantStatus,
+  MERCHANT_STATUS_TRANSITIONS,
+  remedyWindowOpenUntil,
+  reversalOf,
+  whyNotAppealable,
+} from './merchants.rules';
 import {
   MERCHANT_FIELD_READS,
   type MerchantFilter,
@@ -24,6 +30,25 @@ async function loadForUpdate(em: EntityManager, id: string, field: string[]): Pr
   const merchant = await em.findOne(Merchant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', field)]);
   return merchant;
+}
+
+/** The history row and `MerchantStatusChanged` (audit line, live event) for one move. */
+async function changeStatus(
+  tx: Tx,
+  em: EntityManager,
+  merchant: Merchant,
+  to: MerchantStatus,
+  reason: string,
+  at: Date,
+): Promise<void> {
+  const from = merchant.status;
+  const change = recordTransition(
+    em,
+    MerchantStatusChange,
+    { key: 'merchant', subject: merchant },
+    { to, actor: tx.actor, reason, at },
+  );
+  await tx.emit({ type: 'MerchantStatusChanged', merchantId: merchant.id, changeId: change.id, from, to, reason, at });
 }
 
 export const merchantsService = {
@@ -69,9 +94,18 @@ export const merchantsService = {
     return ids.length ? em.find(Merchant, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
-  /** For other modules' transactions: the status changes among `ids` the actor may see. */
-  findStatusChanges(em: EntityManager, ids: string[]): Promise<MerchantStatusChange[]> {
-    return ids.length ? em.find(MerchantStatusChange, { id: { $in: ids } }) : Promise.resolve([]);
+  /**
+   * For appeals: the merchant behind a status change the actor may see, and why it cannot be appealed
+   * (null when it is a standing penalty), or null when there is no such change.
+   */
+  async penaltyOf(em: EntityManager, id: string): Promise<{ merchantId: string; notAppealable: string | null } | null> {
+    const change = await em.findOne(MerchantStatusChange, { id });
+    return change ? { merchantId: change.merchant.id, notAppealable: whyNotAppealable(change) } : null;
+  },
+
+  /** For `node(id)` and an appeal's subject: one status change, batched per request. */
+  loadStatusChange(ctx: RequestContext, id: string): Promise<MerchantStatusChange | null> {
+    return ctx.loaders.merchants.statusChangeById.load(id);
   },
 
   upsert(session: Session, input: UpsertMerchantInput) {
@@ -95,32 +129,26 @@ export const merchantsService = {
   },
 
   /**
-   * Handles `AppealDecided`: an upheld appeal against a status change reverses it, if the merchant is
-   * still in the contested status (the appeal overrides the usual transition table), in the decision's
-   * transaction.
+   * Handles `AppealDecided`: an upheld PENALTY appeal reverses the contested status change and the
+   * penalties that rested on it, restoring the status it started from (the appeal overrides the usual
+   * transition table), in the decision's transaction.
    */
   async onAppealsDecided(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
     for (const decided of events.filter((e) => e.upheld && e.subjectType === 'MERCHANT_STATUS_CHANGE')) {
       await asPlatform(tx, async ({ em }) => {
-        const change = await em.findOne(MerchantStatusChange, { id: decided.subjectId });
-        if (!change?.fromStatus) return;
-        const merchant = await loadForUpdate(em, change.merchant.id, ['input', 'appealId']);
-        if (merchant.status !== change.toStatus) return;
-        const reason = `appeal upheld: ${decided.reason}`;
-        recordTransition(
-          em,
+        const contested = await em.findOne(MerchantStatusChange, { id: decided.subjectId });
+        if (!contested || contested.reversedAt) return;
+        const merchant = await loadForUpdate(em, contested.merchant.id, ['input', 'appealId']);
+        const later = await em.find(
           MerchantStatusChange,
-          { key: 'merchant', subject: merchant },
-          { to: change.fromStatus, actor: tx.actor, reason, at: decided.at },
+          { merchant, createdAt: { $gt: contested.createdAt } },
+          { orderBy: { createdAt: 'asc', id: 'asc' } },
         );
-        await tx.emit({
-          type: 'MerchantStatusChanged',
-          merchantId: merchant.id,
-          from: change.toStatus,
-          to: change.fromStatus,
-          reason,
-          at: decided.at,
-        });
+        const { reversed, restore } = reversalOf(contested, later);
+        for (const change of reversed)
+          Object.assign(change, { reversedAt: decided.at, reversedByAppealId: decided.appealId });
+        if (!restore || restore === merchant.status) return;
+        await changeStatus(tx, em, merchant, restore, `appeal upheld: ${decided.reason}`, decided.at);
       });
     }
   },
@@ -139,10 +167,12 @@ export const merchantsService = {
           ),
         ]);
       }
-      const at = new Date();
+      const at = tx.now();
+      // The window runs from the latest warning that stands: a warning reversed on appeal opens none,
+      // and a return to WARNED from a harsher status (eased, or restored on appeal) is no new warning.
       const lastWarning = await tx.em.findOne(
         MerchantStatusChange,
-        { merchant, toStatus: MerchantStatus.WARNED },
+        { merchant, fromStatus: MerchantStatus.ACTIVE, toStatus: MerchantStatus.WARNED, reversedAt: null },
         { orderBy: { changedAt: 'desc' } },
       );
       const { remedyWindowDays } = versionInForce(await policiesService.timelineIn(tx.em), at).numbers.merchantStatus;
@@ -157,20 +187,7 @@ export const merchantsService = {
           ),
         ]);
       }
-      recordTransition(
-        tx.em,
-        MerchantStatusChange,
-        { key: 'merchant', subject: merchant },
-        { to: input.status, actor: tx.actor, reason: input.reason, at },
-      );
-      await tx.emit({
-        type: 'MerchantStatusChanged',
-        merchantId: merchant.id,
-        from,
-        to: input.status,
-        reason: input.reason,
-        at,
-      });
+      await changeStatus(tx, tx.em, merchant, input.status, input.reason, at);
       return { merchant };
     });
   },

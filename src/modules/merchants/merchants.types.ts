@@ -7,9 +7,10 @@ import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
 import { MerchantStatus, MerchantTier, Province } from '../../shared/enums';
 import type { FieldReads } from '../../db/tenant-db';
-import { Merchant } from './merchant.entity';
+import { Merchant, MerchantStatusChange } from './merchant.entity';
 
 registerNodeEntity(Merchant, 'Merchant');
+registerNodeEntity(MerchantStatusChange, 'MerchantStatusChangeNode');
 
 /**
  * What the Merchant fields that are no column of their own read, for reads that fetch only the
@@ -59,7 +60,11 @@ export class MerchantNode extends Node {
   updatedAt!: Date;
 }
 
-export const MerchantStatusChangeNode = StatusChangeType('MerchantStatusChangeNode', MerchantStatus);
+export const MerchantStatusChangeNode = StatusChangeType('MerchantStatusChangeNode', MerchantStatus, {
+  implements: Node,
+  description:
+    'One status change. A warning, restriction or clearance is a penalty: its id is the subject of a PENALTY appeal.',
+});
 
 export const MerchantConnection = ConnectionType('Merchant', MerchantNode);
 

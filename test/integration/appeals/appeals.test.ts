@@ -8,10 +8,10 @@ import { AuditEntry } from '../../../src/modules/audit/audit.entity';
 import { appealsService } from '../../../src/modules/appeals/appeals.service';
 import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import { ScoreEvent } from '../../../src/modules/trust/trust.entity';
-import { Merchant, MerchantStatusChange } from '../../../src/modules/merchants/merchant.entity';
+import { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { DEFAULT_POLICY_NUMBERS as POLICY } from '../../../src/modules/policies/policy.defaults';
 import { Role } from '../../../src/security/roles';
-import { MerchantStatus, MerchantTier } from '../../../src/shared/enums';
+import { MerchantTier } from '../../../src/shared/enums';
 import {
   AllocateFundDocument,
   AnswerAppealDocument,
@@ -25,7 +25,6 @@ import {
   MerchantTrustDocument,
   ReportForceMajeureDocument,
   RequestAppealEvidenceDocument,
-  SetMerchantStatusDocument,
   WithdrawAppealDocument,
 } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
@@ -230,34 +229,6 @@ describe('appeals', () => {
       input: { appealId: filed.id, reason: 'x' },
     });
     expect(withdrawn.withdrawAppeal.userErrors[0]).toMatchObject({ code: 'NOT_FOUND' });
-  });
-
-  it('an upheld appeal against a warning reverses the status change', async () => {
-    const warned = await factories(app.orm).merchant();
-    await app.as(actors.role(Role.RISK)).data(SetMerchantStatusDocument, {
-      input: { merchantId: gid.merchant(warned), status: 'WARNED', reason: '投诉过多' },
-    });
-    const change = await app.orm.em
-      .fork()
-      .findOneOrFail(MerchantStatusChange, { merchant: warned.id, toStatus: MerchantStatus.WARNED });
-    const filed = await file(
-      change.id,
-      {
-        kind: 'PENALTY',
-        subjectType: 'MERCHANT_STATUS_CHANGE',
-        evidence: [{ kind: 'DESCRIPTION', text: '投诉系同行恶意' }],
-      },
-      warned,
-    );
-    await arbitrator().data(AssignAppealDocument, { input: { appealId: filed.id } });
-    await arbitrator().data(DecideAppealDocument, { input: { appealId: filed.id, upheld: true, reason: '恶意投诉' } });
-    const em = app.orm.em.fork();
-    expect((await em.findOneOrFail(Merchant, { id: warned.id })).status).toBe(MerchantStatus.ACTIVE);
-    const history = await em.find(MerchantStatusChange, { merchant: warned.id }, { orderBy: { createdAt: 'asc' } });
-    expect(history.map((h) => [h.toStatus, h.reason])).toEqual([
-      ['WARNED', '投诉过多'],
-      ['ACTIVE', 'appeal upheld: 恶意投诉'],
-    ]);
   });
 
   it('SLA timers: an overdue review is escalated exactly once with two workers; an unanswered evidence request expires the appeal', async () => {

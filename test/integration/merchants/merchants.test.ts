@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Merchant, MerchantStatusChange } from '../../../src/modules/merchants/merchant.entity';
-import { MerchantStatus } from '../../../src/shared/enums';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Merchant } from '../../../src/modules/merchants/merchant.entity';
+import { DAY_MS } from '../../../src/shared/time';
 import {
   MerchantDocument,
   MerchantsDocument,
@@ -81,15 +81,7 @@ describe('merchants', () => {
   });
 
   describe('setMerchantStatus', () => {
-    /** Moves the merchant's warning back in time, as if the remedy window had run. */
-    const warnedDaysAgo = (merchantId: string, days: number) =>
-      app.orm.em
-        .fork()
-        .nativeUpdate(
-          MerchantStatusChange,
-          { merchant: merchantId, toStatus: MerchantStatus.WARNED },
-          { changedAt: new Date(Date.now() - days * 86_400_000) },
-        );
+    afterEach(() => app.clock.reset());
 
     it('warns first, waits out the 7-day remedy window, then clears, recording every move with its reason', async () => {
       const merchant = await factories(app.orm).merchant();
@@ -115,16 +107,16 @@ describe('merchants', () => {
       expect(tooSoon.setMerchantStatus.userErrors[0].message).toMatch(
         /7 days: CLEARED is possible from \d{4}-\d\d-\d\dT/,
       );
-      await warnedDaysAgo(merchant.id, 6.9);
+      app.clock.advance(6.9 * DAY_MS);
       const stillTooSoon = await app.data(SetMerchantStatusDocument, {
         input: { merchantId: id, status: 'RESTRICTED', reason: '限制经营' },
       });
       expect(stillTooSoon.setMerchantStatus.userErrors[0]?.code).toBe('NOT_ELIGIBLE');
-      await warnedDaysAgo(merchant.id, 7);
+      app.clock.advance(0.1 * DAY_MS);
       const cleared = await app.data(SetMerchantStatusDocument, {
         input: { merchantId: id, status: 'CLEARED', reason: '未整改' },
       });
-      expect(cleared.setMerchantStatus.merchant?.statusHistory).toEqual([
+      expect(cleared.setMerchantStatus.merchant?.statusHistory).toMatchObject([
         { fromStatus: 'ACTIVE', toStatus: 'WARNED', reason: '请整改' },
         { fromStatus: 'WARNED', toStatus: 'CLEARED', reason: '未整改' },
       ]);

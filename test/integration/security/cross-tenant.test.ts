@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getNamedType, type GraphQLObjectType, parse } from 'graphql';
+import { getNamedType, type GraphQLInterfaceType, type GraphQLObjectType, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../../../src/graphql/schema';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
@@ -15,6 +15,7 @@ import {
   OpenAfterSalesCasesDocument,
   PostSubsidyDocument,
   RecordScoreEventsDocument,
+  SetMerchantStatusDocument,
   UpsertProductDocument,
   VoidOrderForPriceErrorDocument,
   OrderDocument,
@@ -129,7 +130,13 @@ describe('cross-tenant isolation', () => {
     ids.appealOfA = filed.fileAppeal.appeal!.id;
     const warnings = await app.data(MerchantWarningsDocument, { id: gid.merchant(a) });
     ids.warningOfA = warnings.merchant!.warnings.edges[0].node.id;
+    const warned = await app.data(SetMerchantStatusDocument, {
+      input: { merchantId: gid.merchant(a), status: 'WARNED', reason: 'A-status-secret' },
+    });
+    ids.statusChangeOfA = warned.setMerchantStatus.merchant!.statusHistory.at(-1)!.id;
     secretsOfA.push(
+      ids.statusChangeOfA,
+      'A-status-secret',
       ids.appealOfA,
       'A-appeal-secret',
       'A-appeal-evidence',
@@ -179,7 +186,15 @@ describe('cross-tenant isolation', () => {
       caseOfA: 'AfterSalesCase',
       warningOfA: 'Warning',
       appealOfA: 'Appeal',
+      statusChangeOfA: 'MerchantStatusChangeNode',
     };
+    // Every kind of Node is probed: a new one fails here until it has a row of A's above.
+    expect(Object.values(nodeTypes).sort()).toEqual(
+      schema
+        .getPossibleTypes(schema.getType('Node') as GraphQLInterfaceType)
+        .map((t) => t.name)
+        .sort(),
+    );
     const afterSalesCase = selectAll(schema, schema.getType('AfterSalesCase') as never, 4);
     const probes: Record<string, string[]> = {
       merchant: [`{ merchant(id: "${ids.merchantA}") { ${merchant} } }`],
