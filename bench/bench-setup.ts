@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { seedDemoDataIfEmpty } from '../src/cli/seed-demo-data';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { createOrmConfig } from '../src/db/mikro-orm.config';
 import { registerEventHandlers } from '../src/modules/event-handlers';
 import type { AddressInfo } from 'node:net';
 import type { AuthConfig } from '../src/security/tokens';
 import { createGateway } from '../src/server/app';
+import { GATEWAY, ormConfig } from '../src/modules';
 
 /** A migrated database with the demo data: embedded in a temporary folder, or DATABASE_URL's. */
 export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroORM; close: () => Promise<void> }> {
@@ -26,7 +26,7 @@ export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroOR
     url = db.url;
     stop = db.stop;
   }
-  const orm = await MikroORM.init(createOrmConfig(url, { poolMax }));
+  const orm = await MikroORM.init(ormConfig(url, { poolMax }));
   await orm.getMigrator().up();
   registerEventHandlers();
   await seedDemoDataIfEmpty(orm);
@@ -42,7 +42,7 @@ export async function openBenchDatabase(poolMax: number): Promise<{ orm: MikroOR
 
 /** The gateway in production mode on a free loopback port; `stop` lets abandoned requests finish. */
 export async function serveBenchGateway(orm: MikroORM, auth: AuthConfig) {
-  const gateway = await createGateway(orm, { isProduction: true, introspection: false, auth });
+  const gateway = await createGateway(orm, { gateway: GATEWAY, isProduction: true, introspection: false, auth });
   await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = gateway.httpServer.address() as AddressInfo;
   return {

@@ -23,7 +23,6 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { createOrmConfig } from '../src/db/mikro-orm.config';
 import { toGlobalId } from '../src/graphql/global-id';
 import { ledgerInvariantViolations } from '../src/modules/ledger/ledger.query';
 import { Role } from '../src/security/roles';
@@ -38,6 +37,7 @@ import {
   startSpanSink,
   type BenchServer,
 } from './servers';
+import { ormConfig } from '../src/modules';
 
 const { values: options } = parseArgs({
   options: {
@@ -86,7 +86,7 @@ async function openDatabase() {
     url = db.url;
     stop = db.stop;
   }
-  const orm = await MikroORM.init(createOrmConfig(url, { poolMax: 4 }));
+  const orm = await MikroORM.init(ormConfig(url, { poolMax: 4 }));
   await orm.getMigrator().up();
   return { url, dataDir, orm, stop };
 }

@@ -11,6 +11,7 @@ import { startMetricsServer } from './observability/metrics';
 import { createGateway } from './server/app';
 import { Health } from './server/health';
 import { logger } from './shared/logger';
+import { GATEWAY, ormConfig } from './modules';
 
 /** config → database (embedded or DATABASE_URL) → migrations → demo data → server → listen → jobs → ready. */
 async function main() {
@@ -19,7 +20,7 @@ async function main() {
   // A port another process holds fails the start at once, before any database work.
   await assertPortFree(config.port);
   if (config.metricsPort) await assertPortFree(config.metricsPort);
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, ormConfig);
   // Without its database the gateway can only fail requests: exit, so a supervisor (or the user)
   // starts it again, which also starts PostgreSQL again.
   void database.crashed?.then(() => {
@@ -32,7 +33,11 @@ async function main() {
   const health = new Health(database.orm, () => jobs?.state() ?? (config.jobsEnabled ? 'stopped' : 'disabled'));
   try {
     if (config.seedOnEmpty) await seedDemoDataIfEmpty(database.orm);
-    gateway = await createGateway(database.orm, { ...config, drainGraceMs: config.shutdown.graceMs }, health);
+    gateway = await createGateway(
+      database.orm,
+      { gateway: GATEWAY, ...config, drainGraceMs: config.shutdown.graceMs },
+      health,
+    );
     metrics = config.metricsPort ? await startMetricsServer(config.metricsPort) : undefined;
     await listen(gateway.httpServer, config.port);
   } catch (error) {

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { type Config, loadConfig } from '../config';
-import { createOrmConfig } from '../db/mikro-orm.config';
+import { ormConfig } from '../modules';
 import { merchantsService } from '../modules/merchants/merchants.service';
 import { isUuid, localIdOf, toGlobalId } from '../graphql/global-id';
 import { isRole, Role } from '../security/roles';
@@ -23,7 +23,7 @@ function databaseUrlOf(config: Config): string {
 async function withDatabase<T>(config: Config, query: (em: EntityManager) => Promise<T>): Promise<T | null> {
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init({ ...createOrmConfig(databaseUrlOf(config)), pool: { min: 0, max: 1 } });
+    orm = await MikroORM.init({ ...ormConfig(databaseUrlOf(config)), pool: { min: 0, max: 1 } });
     if (!(await orm.isConnected())) return null;
   } catch {
     return null;

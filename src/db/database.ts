@@ -1,9 +1,8 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { exclusively } from './advisory-lock';
 import type { Config } from '../config';
 import { logger } from '../shared/logger';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { createOrmConfig } from './mikro-orm.config';
 
 export interface Database {
   orm: MikroORM;
@@ -13,12 +12,18 @@ export interface Database {
   crashed?: Promise<void>;
 }
 
-/** Connects to DATABASE_URL when set, otherwise to an embedded PostgreSQL; then applies migrations. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'embeddedPostgres'>): Promise<Database> {
+/**
+ * Connects to DATABASE_URL when set, otherwise to an embedded PostgreSQL; then applies migrations.
+ * `ormConfig`: the modules' MikroORM config for a URL (src/modules/index.ts).
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'embeddedPostgres'>,
+  ormConfig: (url: string) => Options,
+): Promise<Database> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedPostgres);
   const url = config.databaseUrl ?? embedded!.url;
   try {
-    const orm = await MikroORM.init(createOrmConfig(url));
+    const orm = await MikroORM.init(ormConfig(url));
     // Replicas starting together would otherwise run the same pending migration twice.
     const applied = await exclusively(orm, 'weiquan:migrations', () => orm.getMigrator().up());
     if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');

@@ -1,6 +1,6 @@
 import type { DomainEvent, DomainEventOf, DomainEventType } from '../shared/domain-events';
 import { logger } from '../shared/logger';
-import type { Tx } from './transaction';
+import type { Tx } from './session';
 
 /** Gets every event of its type that one `emit` call carried, so a batch is handled in a few statements. */
 type BlockingHandler<T extends DomainEventType> = (events: DomainEventOf<T>[], tx: Tx) => Promise<void>;

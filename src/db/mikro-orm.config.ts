@@ -1,15 +1,20 @@
+import type { EntityClass } from '@mikro-orm/core';
 import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { resolve } from 'node:path';
-import { entities } from './entities';
 import { CountingLogger } from './query-counter';
 
 const migrationsPath = resolve(__dirname, '../../migrations');
 
-export function createOrmConfig(clientUrl: string, options: { debug?: boolean; poolMax?: number } = {}) {
+/** `entities`: the modules' (src/modules/index.ts `ormConfig` passes them). No folder scanning, so tsx, vitest and tsc discover the same set. */
+export function createOrmConfig(
+  clientUrl: string,
+  entities: readonly EntityClass<object>[],
+  options: { debug?: boolean; poolMax?: number } = {},
+) {
   return defineConfig({
     clientUrl,
-    entities,
+    entities: [...entities],
     extensions: [Migrator],
     // Vitest's module loader chokes on MikroORM's own dynamic import of migration files.
     dynamicImportProvider: (id: string) => import(id),
@@ -36,6 +41,3 @@ export function createOrmConfig(clientUrl: string, options: { debug?: boolean; p
     },
   });
 }
-
-// The MikroORM CLI (`npm run migration:create`) reads this default export.
-export default createOrmConfig(process.env.DATABASE_URL ?? 'postgresql://postgres:postgres@127.0.0.1:54329/postgres');

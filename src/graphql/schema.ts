@@ -1,39 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
-import {
-  AfterSalesResolver,
-  BuyerAfterSalesResolver,
-  MerchantAfterSalesResolver,
-  OrderAfterSalesResolver,
-  ProductAfterSalesResolver,
-} from '../modules/after-sales/after-sales.resolver';
-import { AppealsResolver, MerchantAppealsResolver } from '../modules/appeals/appeals.resolver';
-import { AuditEntryResolver, MerchantAuditResolver } from '../modules/audit/audit.resolver';
-import { LiveResolver } from '../modules/live/live.resolver';
-import { BuyersResolver } from '../modules/buyers/buyers.resolver';
-import { MerchantWarningsResolver, WarningsResolver } from '../modules/warnings/warnings.resolver';
-import { LedgerResolver, MerchantLedgerResolver } from '../modules/ledger/ledger.resolver';
-import {
-  BuyerRiskResolver,
-  MerchantTrustFieldsResolver,
-  MerchantTrustResolver,
-  ProductTrustResolver,
-  TrustResolver,
-} from '../modules/trust/trust.resolver';
-import { PoliciesResolver } from '../modules/policies/policies.resolver';
-import { MerchantStatusChangeResolver, MerchantsResolver } from '../modules/merchants/merchants.resolver';
-import {
-  BuyerOrdersResolver,
-  MerchantOrdersResolver,
-  OrderLineResolver,
-  OrdersResolver,
-} from '../modules/orders/orders.resolver';
-import {
-  MerchantProductsResolver,
-  ProductPricePointResolver,
-  ProductsResolver,
-} from '../modules/products/products.resolver';
+import { type BuildSchemaOptions, buildSchema } from 'type-graphql';
+import type { GatewayModule } from '../server/gateway-module';
 import { countUserErrors } from '../observability/requests';
 import { authChecker, denyRootFieldsWithoutRule, guardFieldsBelowRoot } from '../security/authorization';
 import { DateTimeScalar } from './date-time';
@@ -41,40 +9,6 @@ import { resolveDirectly } from './direct-resolvers';
 import { resolveNodeTypeSynchronously } from './node';
 import { NodeResolver } from './node.resolver';
 import { validateArgument } from './validation';
-
-export const resolvers = [
-  NodeResolver,
-  MerchantsResolver,
-  MerchantStatusChangeResolver,
-  BuyersResolver,
-  ProductsResolver,
-  ProductPricePointResolver,
-  MerchantProductsResolver,
-  OrdersResolver,
-  OrderLineResolver,
-  MerchantOrdersResolver,
-  BuyerOrdersResolver,
-  PoliciesResolver,
-  LedgerResolver,
-  AfterSalesResolver,
-  MerchantAfterSalesResolver,
-  ProductAfterSalesResolver,
-  BuyerAfterSalesResolver,
-  OrderAfterSalesResolver,
-  MerchantLedgerResolver,
-  TrustResolver,
-  MerchantTrustFieldsResolver,
-  MerchantTrustResolver,
-  ProductTrustResolver,
-  BuyerRiskResolver,
-  WarningsResolver,
-  MerchantWarningsResolver,
-  AppealsResolver,
-  MerchantAppealsResolver,
-  MerchantAuditResolver,
-  AuditEntryResolver,
-  LiveResolver,
-] as const;
 
 /**
  * type-graphql wants a PubSub once a schema has subscriptions; ours subscribe through the live hub
@@ -89,12 +23,20 @@ const noTopics = {
   },
 };
 
-let built: Promise<GraphQLSchema> | undefined;
+const built = new WeakMap<readonly GatewayModule[], Promise<GraphQLSchema>>();
 
-/** The schema is built once per process: type-graphql's metadata is global anyway. */
-export function getSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({
-    resolvers,
+/**
+ * The schema of the modules' resolvers (and `node`), built once per module list: type-graphql's
+ * metadata is global anyway.
+ */
+export function getSchema(modules: readonly GatewayModule[]): Promise<GraphQLSchema> {
+  const cached = built.get(modules);
+  if (cached) return cached;
+  const schema = buildSchema({
+    resolvers: [
+      NodeResolver,
+      ...modules.flatMap((module) => module.resolvers),
+    ] as unknown as BuildSchemaOptions['resolvers'],
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     authChecker,
@@ -105,7 +47,8 @@ export function getSchema(): Promise<GraphQLSchema> {
     .then(denyRootFieldsWithoutRule)
     .then(guardFieldsBelowRoot)
     .then(countUserErrors);
-  return built;
+  built.set(modules, schema);
+  return schema;
 }
 
 /** The committed snapshot's text: sorted, so it is byte-identical from run to run. */

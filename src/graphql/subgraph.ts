@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import { createResolversMap } from 'type-graphql';
 import type { RequestContext } from '../server/context';
+import type { GatewayModule } from '../server/gateway-module';
 import { MERCHANT_DATA_READERS } from '../security/roles';
 import type { NodeTypeName } from './global-id';
 import { loadEntity } from './node.resolver';
@@ -64,14 +65,16 @@ function referenceResolver(typename: NodeTypeName) {
   };
 }
 
-let built: Promise<GraphQLSchema> | undefined;
+const built = new WeakMap<readonly GatewayModule[], Promise<GraphQLSchema>>();
 
 /**
  * The same schema, resolvers and rules served as an Apollo Federation 2 subgraph (at /subgraph), for
  * composition behind Apollo Router, Apollo Gateway or Hive Gateway.
  */
-export function getSubgraphSchema(): Promise<GraphQLSchema> {
-  built ??= getSchema().then((schema) => {
+export function getSubgraphSchema(modules: readonly GatewayModule[]): Promise<GraphQLSchema> {
+  const cached = built.get(modules);
+  if (cached) return cached;
+  const subgraph = getSchema(modules).then((schema) => {
     const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
     for (const typename of ENTITIES) {
       resolvers[typename] = {
@@ -81,7 +84,8 @@ export function getSubgraphSchema(): Promise<GraphQLSchema> {
     }
     return buildSubgraphSchema({ typeDefs: subgraphDocument(schema), resolvers });
   });
-  return built;
+  built.set(modules, subgraph);
+  return subgraph;
 }
 
 /** The committed subgraph snapshot's text (`schema/subgraph.graphql`). */

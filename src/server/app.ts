@@ -15,13 +15,13 @@ import { getSubgraphSchema } from '../graphql/subgraph';
 import type { Config } from '../config';
 import { compiledExecutor } from '../graphql/executor';
 import { getSchema } from '../graphql/schema';
-import { registerEventHandlers } from '../modules/event-handlers';
 import { logger } from '../shared/logger';
 import { observeGateway } from '../observability/metrics';
 import { requestIdOf } from '../observability/request-id';
 import { tracingEnabled } from '../observability/tracing';
 import { requestLogger, requestObservationPlugin } from '../observability/requests';
 import { createRequestContext, type RequestContext } from './context';
+import type { Composition } from './gateway-module';
 import { Health } from './health';
 import { LiveHub } from '../modules/live/live.hub';
 import { type LiveLimits, serveLiveUpdates } from './live-socket';
@@ -41,6 +41,8 @@ export interface Gateway {
 }
 
 export interface ApolloOptions {
+  /** The modules served (src/modules/index.ts `GATEWAY`). */
+  gateway: Composition;
   isProduction: boolean;
   /** Introspection and Sandbox; off in production unless enabled for an internal deployment. */
   introspection: boolean;
@@ -91,9 +93,9 @@ export async function createApollo(
   /** Run when the server drains, before it stops (closing the WebSocket server). */
   onDrain?: () => Promise<void>,
 ): Promise<ApolloServer<RequestContext>> {
-  registerEventHandlers();
+  options.gateway.registerEventHandlers();
   const limits = options.limits ?? queryLimits(options);
-  const schema = options.schema ?? (await getSchema());
+  const schema = options.schema ?? (await getSchema(options.gateway.modules));
   const apollo = new ApolloServer<RequestContext>({
     // Compiled execution, except when tracing: OpenTelemetry's resolver spans hook graphql-js's own.
     ...(tracingEnabled() ? { schema } : { gateway: compiledExecutor(schema) }),
@@ -140,6 +142,7 @@ export async function createApollo(
 export async function createGateway(
   orm: MikroORM,
   config: Pick<Config, 'isProduction' | 'introspection'> & {
+    gateway: Composition;
     /** Browser origins allowed to call the API; none when absent. */
     corsOrigins?: Config['corsOrigins'];
     /** What GET /graphql shows a browser: Apollo Sandbox (from Apollo's CDN) or the bundled GraphiQL. */
@@ -161,7 +164,8 @@ export async function createGateway(
   const limits = queryLimits(config);
   const live = serveLiveUpdates({
     httpServer,
-    schema: await getSchema(),
+    schema: await getSchema(config.gateway.modules),
+    modules: config.gateway.modules,
     orm,
     authenticate,
     hub,
@@ -184,7 +188,7 @@ export async function createGateway(
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.status, checks: readiness.checks });
   });
   const context = async ({ req, res }: { req: express.Request; res: express.Response }) => {
-    const context = createRequestContext(orm, {
+    const context = createRequestContext(orm, config.gateway.modules, {
       requestId: requestIdOf(req),
       actor: await authenticate(req.header('authorization')),
     });
@@ -220,7 +224,12 @@ export async function createGateway(
   // For a federation router; the router forwards the client's Authorization header, and the same
   // authorization and tenant rules apply to what it asks for.
   const subgraph = config.subgraph
-    ? await createApollo({ ...config, limits, schema: await getSubgraphSchema(), requireSignIn: true })
+    ? await createApollo({
+        ...config,
+        limits,
+        schema: await getSubgraphSchema(config.gateway.modules),
+        requireSignIn: true,
+      })
     : undefined;
   if (subgraph) serve('/subgraph', subgraph);
   return {

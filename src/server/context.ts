@@ -3,55 +3,40 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { TenantDb } from '../db/tenant-db';
 import type { Session } from '../db/transaction';
 import { StatementTally, tallyContext } from '../db/query-counter';
-import { createAfterSalesLoaders } from '../modules/after-sales/after-sales.loaders';
-import { createAppealLoaders } from '../modules/appeals/appeals.loaders';
-import { createAuditLoaders } from '../modules/audit/audit.loaders';
-import { createBuyerLoaders } from '../modules/buyers/buyers.loaders';
-import { createWarningLoaders } from '../modules/warnings/warnings.loaders';
-import { createMerchantLoaders } from '../modules/merchants/merchants.loaders';
-import { createOrderLoaders } from '../modules/orders/orders.loaders';
-import { createLedgerLoaders } from '../modules/ledger/ledger.loaders';
-import { type PolicySnapshot, versionInForce } from '../modules/policies/policies.rules';
-import { createTrustLoaders } from '../modules/trust/trust.loaders';
-import { createPolicyLoaders } from '../modules/policies/policies.loaders';
-import { createProductLoaders } from '../modules/products/products.loaders';
+import type { GatewayModule, Loaders } from './gateway-module';
 import { newRequestReport, type RequestReport } from '../observability/requests';
 import type { Clock } from '../shared/time';
 import { ANONYMOUS, type Actor, actorLabel, tenantScopeOf } from '../security/actor';
 
-type PolicyNow = () => Promise<PolicySnapshot>;
-
-const LOADER_FACTORIES = {
-  merchants: (db: TenantDb) => createMerchantLoaders(db),
-  buyers: (db: TenantDb) => createBuyerLoaders(db),
-  products: (db: TenantDb) => createProductLoaders(db),
-  orders: (db: TenantDb, policyNow: PolicyNow) => createOrderLoaders(db, policyNow),
-  policies: (db: TenantDb) => createPolicyLoaders(db),
-  trust: (db: TenantDb, policyNow: PolicyNow) => createTrustLoaders(db, policyNow),
-  ledger: (db: TenantDb) => createLedgerLoaders(db),
-  afterSales: (db: TenantDb, policyNow: PolicyNow) => createAfterSalesLoaders(db, policyNow),
-  warnings: (db: TenantDb) => createWarningLoaders(db),
-  appeals: (db: TenantDb) => createAppealLoaders(db),
-  audit: (db: TenantDb) => createAuditLoaders(db),
-};
-
-export type Loaders = { [K in keyof typeof LOADER_FACTORIES]: ReturnType<(typeof LOADER_FACTORIES)[K]> };
+type LoadersClass = new (db: TenantDb) => Loaders;
+const loaderClasses = new WeakMap<readonly GatewayModule[], LoadersClass>();
 
 /**
- * A request's loaders, each module's set made the first time the request reaches for it: most
- * requests touch two or three modules of eleven.
+ * A request's loaders, each module's set made the first time the request reaches for it (most requests
+ * touch two or three modules of eleven): one class per module list, its getters on the prototype.
  */
-function createLoaders(db: TenantDb): Loaders {
-  const made: Partial<Loaders> = {};
-  const loaders = {} as Loaders;
-  const policyNow: PolicyNow = async () => versionInForce(await loaders.policies.timeline.load('all'), new Date());
-  for (const name of Object.keys(LOADER_FACTORIES) as (keyof Loaders)[]) {
-    Object.defineProperty(loaders, name, {
+function loadersClassOf(modules: readonly GatewayModule[]): LoadersClass {
+  let made = loaderClasses.get(modules);
+  if (made) return made;
+  class RequestLoaders {
+    readonly made = new Map<string, unknown>();
+    constructor(readonly db: TenantDb) {}
+  }
+  for (const { loaders } of modules) {
+    if (!loaders) continue;
+    const { key, create } = loaders;
+    Object.defineProperty(RequestLoaders.prototype, key, {
       enumerable: true,
-      get: () => (made[name] ??= LOADER_FACTORIES[name](db, policyNow) as never),
+      get(this: RequestLoaders) {
+        let set = this.made.get(key);
+        if (set === undefined) this.made.set(key, (set = create(this.db, this as unknown as Loaders)));
+        return set;
+      },
     });
   }
-  return loaders;
+  made = RequestLoaders as unknown as LoadersClass;
+  loaderClasses.set(modules, made);
+  return made;
 }
 
 /**
@@ -71,6 +56,7 @@ export interface RequestContext {
 
 export function createRequestContext(
   orm: MikroORM,
+  modules: readonly GatewayModule[],
   options: { actor?: Actor; requestId?: string; clock?: Clock } = {},
 ): RequestContext {
   const actor = options.actor ?? ANONYMOUS;
@@ -81,7 +67,7 @@ export function createRequestContext(
     actor,
     db,
     session: { db, actor: actorLabel(actor), clock: options.clock },
-    loaders: createLoaders(db),
+    loaders: new (loadersClassOf(modules))(db),
     report: newRequestReport(
       actor.authenticated ? { role: actor.role, merchantId: actor.merchantId } : { role: null, merchantId: null },
       statements,

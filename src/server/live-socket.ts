@@ -19,6 +19,7 @@ import type { Actor } from '../security/actor';
 import type { createAuthenticator } from '../security/tokens';
 import { logger } from '../shared/logger';
 import { createRequestContext, type RequestContext } from './context';
+import type { GatewayModule } from './gateway-module';
 import { createErrorFormatter } from './errors';
 
 export interface LiveLimits {
@@ -78,6 +79,8 @@ const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined):
 export function serveLiveUpdates(options: {
   httpServer: http.Server;
   schema: GraphQLSchema;
+  /** The modules whose loaders a subscription's request context offers. */
+  modules: readonly GatewayModule[];
   orm: MikroORM;
   authenticate: Authenticator;
   hub: LiveHub;
@@ -155,7 +158,7 @@ export function serveLiveUpdates(options: {
             }),
           ];
         const contextValue: LiveContext = {
-          ...createRequestContext(options.orm, { actor: ctx.extra.actor }),
+          ...createRequestContext(options.orm, options.modules, { actor: ctx.extra.actor }),
           live: options.hub,
         };
         return {

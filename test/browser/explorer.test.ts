@@ -6,6 +6,7 @@ import { createGateway, type Gateway } from '../../src/server/app';
 import { factories } from '../helpers/factories';
 import { tokenFor } from '../helpers/gateway-process';
 import { actors, createTestApp, type TestApp } from '../helpers/test-app';
+import { GATEWAY } from '../../src/modules';
 
 const AUTH = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET, jwksUrl: undefined };
 
@@ -23,6 +24,7 @@ describe('the offline explorer (GraphiQL) in a browser', () => {
     app = await createTestApp();
     await factories(app.orm).merchant({ name: '浏览器里的店' });
     gateway = await createGateway(app.orm, {
+      gateway: GATEWAY,
       isProduction: false,
       introspection: true,
       auth: AUTH,

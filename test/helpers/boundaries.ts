@@ -134,8 +134,11 @@ export function boundaryViolations(files: SourceFile[], known = owners(files)): 
   return violations;
 }
 
-/** Circles of value imports between project files (type-only imports vanish at run time). */
-export function importCycles(files: SourceFile[]): string[][] {
+/**
+ * Circles of imports between project files; value imports only unless `withTypes` (a type-only circle
+ * runs nothing but still ties the files together for a reader and the compiler).
+ */
+export function importCycles(files: SourceFile[], withTypes = false): string[][] {
   const paths = new Set(files.map((file) => file.path.replace(/\.ts$/, '')));
   const edges = new Map<string, string[]>();
   for (const file of files) {
@@ -144,7 +147,7 @@ export function importCycles(files: SourceFile[]): string[][] {
     edges.set(
       from,
       importsOf(file, source)
-        .filter((i) => !i.typeOnly && paths.has(i.target))
+        .filter((i) => (withTypes || !i.typeOnly) && paths.has(i.target))
         .map((i) => i.target),
     );
   }
@@ -163,4 +166,42 @@ export function importCycles(files: SourceFile[]): string[][] {
   };
   for (const node of edges.keys()) if (!state.has(node)) visit(node);
   return cycles;
+}
+
+/**
+ * The floors of src/, lowest first: a file builds on its own floor and those below. The modules sit
+ * above the infrastructure they use; the entry points (jobs, CLI, main) above the modules.
+ */
+const FLOORS: readonly (readonly string[])[] = [
+  ['shared', 'config'],
+  ['db', 'observability'],
+  ['security'],
+  ['graphql'],
+  ['server'],
+  ['modules'],
+  ['jobs', 'cli', 'mikro-orm.config'],
+  ['main', 'instrument'],
+];
+
+function floorOf(path: string): number {
+  const top = path
+    .replace(/^src\//, '')
+    .split('/')[0]
+    .replace(/\.ts$/, '');
+  const floor = FLOORS.findIndex((names) => names.includes(top));
+  if (floor < 0) throw new Error(`${path} is on no floor: add ${top} to FLOORS`);
+  return floor;
+}
+
+/** Imports (type-only ones too) from a file to one on a higher floor, as "from -> to". */
+export function backArrows(files: SourceFile[]): string[] {
+  const paths = new Set(files.map((file) => file.path.replace(/\.ts$/, '')));
+  const arrows: string[] = [];
+  for (const file of files.filter((f) => f.path.startsWith('src/'))) {
+    const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.ES2022, true);
+    for (const { target } of importsOf(file, source)) {
+      if (paths.has(target) && floorOf(target) > floorOf(file.path)) arrows.push(`${file.path} -> ${target}`);
+    }
+  }
+  return arrows;
 }

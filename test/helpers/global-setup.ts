@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
-import { createOrmConfig } from '../../src/db/mikro-orm.config';
 import { adminQuery, databaseUrl, freePort } from './database';
+import { ormConfig } from '../../src/modules';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,7 +30,7 @@ export default async function setup(project: TestProject) {
   const templateDatabase = `weiquan_template_${process.pid}`;
   await adminQuery(serverUrl, `drop database if exists "${templateDatabase}"`);
   await adminQuery(serverUrl, `create database "${templateDatabase}"`);
-  const orm = await MikroORM.init(createOrmConfig(databaseUrl(serverUrl, templateDatabase)));
+  const orm = await MikroORM.init(ormConfig(databaseUrl(serverUrl, templateDatabase)));
   await orm.getMigrator().up();
   await orm.close();
 

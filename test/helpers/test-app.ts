@@ -4,7 +4,6 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GraphQLFormattedError } from 'graphql';
 import { inject } from 'vitest';
-import { createOrmConfig } from '../../src/db/mikro-orm.config';
 import { countStatements } from '../../src/db/query-counter';
 import { createApollo } from '../../src/server/app';
 import { createRequestContext, type RequestContext } from '../../src/server/context';
@@ -12,6 +11,7 @@ import { ANONYMOUS, type Actor } from '../../src/security/actor';
 import { Role } from '../../src/security/roles';
 import { MovableClock } from './clock';
 import { adminQuery, databaseUrl } from './database';
+import { GATEWAY, MODULES, ormConfig } from '../../src/modules';
 
 export interface GraphQLResult<T> {
   data?: T | null;
@@ -67,16 +67,16 @@ export async function createTestApp(options: { isProduction?: boolean } = {}): P
   const database = `weiquan_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(serverUrl, `create database "${database}" template "${inject('templateDatabase')}"`);
   const url = databaseUrl(serverUrl, database);
-  const orm = await MikroORM.init(createOrmConfig(url));
+  const orm = await MikroORM.init(ormConfig(url));
   const isProduction = options.isProduction ?? false;
-  const apollo = await createApollo({ isProduction, introspection: !isProduction });
+  const apollo = await createApollo({ gateway: GATEWAY, isProduction, introspection: !isProduction });
   const clock = new MovableClock();
 
   const as = (actor: Actor): Client => {
     const execute: Client['execute'] = async (document, variables) => {
       const response = await apollo.executeOperation(
         { query: document, variables },
-        { contextValue: createRequestContext(orm, { actor, clock }) },
+        { contextValue: createRequestContext(orm, MODULES, { actor, clock }) },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       // Through JSON, as a client over HTTP would see it (dates become ISO strings).

@@ -16,11 +16,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoDataIfEmpty } from '../../src/cli/seed-demo-data';
 import { type NodeTypeName, toGlobalId } from '../../src/graphql/global-id';
-import { getSchema } from '../../src/graphql/schema';
 import { ledgerInvariantViolations } from '../../src/modules/ledger/ledger.query';
 import { ANY_ACTOR } from '../../src/security/authorization';
 import { Role } from '../../src/security/roles';
 import { actors, createTestApp, type TestApp } from '../helpers/test-app';
+import { gatewaySchema } from '../../src/modules';
 
 type AnyDocument = TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
 
@@ -100,7 +100,7 @@ describe('the demo data and the README examples', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
-    schema = await getSchema();
+    schema = await gatewaySchema();
     await seedDemoDataIfEmpty(app.orm);
     // The shop whose price cuts raised warnings; every example speaks of it where it can.
     merchantId = (await first(`select id from merchant where external_id = 'SHOP10002'`))!;

@@ -15,8 +15,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoDataIfEmpty } from '../../src/cli/seed-demo-data';
 import { fromGlobalId } from '../../src/graphql/global-id';
-import { getSchema } from '../../src/graphql/schema';
 import { createTestApp, type GraphQLResult, type TestApp } from '../helpers/test-app';
+import { gatewaySchema } from '../../src/modules';
 
 type AnyDocument = TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
 
@@ -172,7 +172,7 @@ describe('paging contract: every connection × sort × direction', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
-    schema = await getSchema();
+    schema = await gatewaySchema();
     cases = connectionCases(schema);
     await seedDemoDataIfEmpty(app.orm);
     // Ties everywhere: every timestamp to its day, amounts to whole hundreds of yuan, three shop names.

@@ -56,3 +56,9 @@ export function createAfterSalesLoaders(db: TenantDb, policyNow: () => Promise<P
     ),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    afterSales: ReturnType<typeof createAfterSalesLoaders>;
+  }
+}

@@ -38,3 +38,9 @@ export function createAppealLoaders(db: TenantDb) {
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    appeals: ReturnType<typeof createAppealLoaders>;
+  }
+}

@@ -35,3 +35,9 @@ export function createAuditLoaders(db: TenantDb) {
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    audit: ReturnType<typeof createAuditLoaders>;
+  }
+}

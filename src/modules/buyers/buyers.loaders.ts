@@ -6,3 +6,9 @@ import { BUYER_TABLE } from './buyers.query';
 export function createBuyerLoaders(db: TenantDb) {
   return { byId: projectedByIdLoader(db, Buyer, BUYER_TABLE) };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    buyers: ReturnType<typeof createBuyerLoaders>;
+  }
+}

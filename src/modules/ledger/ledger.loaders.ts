@@ -69,3 +69,9 @@ export function createLedgerLoaders(db: TenantDb) {
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    ledger: ReturnType<typeof createLedgerLoaders>;
+  }
+}

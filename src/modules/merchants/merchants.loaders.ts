@@ -14,3 +14,9 @@ export function createMerchantLoaders(db: TenantDb) {
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    merchants: ReturnType<typeof createMerchantLoaders>;
+  }
+}

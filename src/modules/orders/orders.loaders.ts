@@ -76,3 +76,9 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    orders: ReturnType<typeof createOrderLoaders>;
+  }
+}

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { TenantDb } from '../../db/tenant-db';
-import type { PolicySnapshot } from './policies.rules';
+import type { Loaders } from '../../server/gateway-module';
+import { type PolicySnapshot, versionInForce } from './policies.rules';
 import { toSnapshot } from './policies.service';
 
 export function createPolicyLoaders(db: TenantDb) {
@@ -23,4 +24,15 @@ export function createPolicyLoaders(db: TenantDb) {
       return keys.map(() => timeline);
     }),
   };
+}
+
+/** The policy version in force now, through the request's timeline loader: for other modules' loaders. */
+export function policyInForce(loaders: Loaders): () => Promise<PolicySnapshot> {
+  return async () => versionInForce(await loaders.policies.timeline.load('all'), new Date());
+}
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    policies: ReturnType<typeof createPolicyLoaders>;
+  }
 }

@@ -1,11 +1,9 @@
-import type { z } from 'zod';
-import type { trustSchema } from './policy.schema';
-
 /**
  * Trust-score numbers. DOMAIN.md gives the scale (0-5, one decimal shown), the top band (4.8) and the
  * inputs; the weights, baselines and other bands are ours, and every one is a policy number.
  */
-export const DEFAULT_TRUST_NUMBERS: z.infer<typeof trustSchema> = {
+// Checked against the trust schema where policy.schema.ts makes it the default (no import back, no circle).
+export const DEFAULT_TRUST_NUMBERS = {
   windowDays: 90,
   experienceBaseline: 45_000, // 4.5
   integrityBaseline: 10_000, // 100.00

@@ -20,3 +20,9 @@ export function createProductLoaders(db: TenantDb) {
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    products: ReturnType<typeof createProductLoaders>;
+  }
+}

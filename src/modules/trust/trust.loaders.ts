@@ -98,3 +98,9 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    trust: ReturnType<typeof createTrustLoaders>;
+  }
+}

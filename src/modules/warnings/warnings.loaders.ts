@@ -15,3 +15,9 @@ export function createWarningLoaders(db: TenantDb) {
     }),
   };
 }
+
+declare module '../../server/gateway-module' {
+  interface Loaders {
+    warnings: ReturnType<typeof createWarningLoaders>;
+  }
+}

@@ -9,7 +9,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_JWT_SECRET } from '../../../src/config';
 import { countStatements } from '../../../src/db/query-counter';
-import { ENTITIES, getSubgraphSchema, printSubgraph } from '../../../src/graphql/subgraph';
+import { ENTITIES, printSubgraph } from '../../../src/graphql/subgraph';
 import { complexityOf, MAX_REPRESENTATIONS } from '../../../src/server/limits';
 import { selectAllOf } from '../../helpers/select-all';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
@@ -20,6 +20,7 @@ import { createRequestContext } from '../../../src/server/context';
 import { factories, gid } from '../../helpers/factories';
 import { tokenFor } from '../../helpers/gateway-process';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { GATEWAY, MODULES, gatewaySubgraphSchema } from '../../../src/modules';
 
 /** A second team's subgraph: shop pages, which know merchants only by their key and add a field. */
 const SHOP_SDL = `
@@ -61,6 +62,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
       merchants.push(merchant);
     }
     weiquan = await createGateway(app.orm, {
+      gateway: GATEWAY,
       isProduction: false,
       introspection: true,
       subgraph: true,
@@ -86,7 +88,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
     const composed = composeServices([
       {
         name: 'weiquan',
-        typeDefs: parse(printSubgraph(await getSubgraphSchema())),
+        typeDefs: parse(printSubgraph(await gatewaySubgraphSchema())),
         url: `${urlOf(weiquan.httpServer)}/subgraph`,
       },
       { name: 'shop', typeDefs: parse(SHOP_SDL), url: shopUrl },
@@ -148,7 +150,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
         query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Merchant { name } } }',
         variables: { r: [{ __typename: 'Merchant', id: gid.merchant(own) }] },
       },
-      { contextValue: createRequestContext(app.orm, { actor: actors.anonymous }) },
+      { contextValue: createRequestContext(app.orm, MODULES, { actor: actors.anonymous }) },
     );
     expect(JSON.stringify(anonymous.body)).toMatch(/UNAUTHENTICATED/);
     const ingest = await weiquan.subgraph!.executeOperation(
@@ -156,7 +158,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
         query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Merchant { name } } }',
         variables: { r: [{ __typename: 'Merchant', id: gid.merchant(own) }] },
       },
-      { contextValue: createRequestContext(app.orm, { actor: actors.role(Role.INGEST) }) },
+      { contextValue: createRequestContext(app.orm, MODULES, { actor: actors.role(Role.INGEST) }) },
     );
     expect(JSON.stringify(ingest.body)).toMatch(/FORBIDDEN/);
     expect(JSON.stringify(ingest.body)).not.toContain('联邦商家0');
@@ -175,7 +177,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
               ... on Merchant { name orders(first: 3) { totalCount edges { node { buyer { nickname } } } } } } }`,
             variables: { r: representations },
           },
-          { contextValue: createRequestContext(app.orm, { actor: actors.admin }) },
+          { contextValue: createRequestContext(app.orm, MODULES, { actor: actors.admin }) },
         ),
       );
       expect(JSON.stringify(result.body)).not.toMatch(/"errors"/);
@@ -187,7 +189,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
   });
 
   it('costs N representations N times one, for every entity type, and refuses more than the maximum before any SQL', async () => {
-    const schema = await getSubgraphSchema();
+    const schema = await gatewaySubgraphSchema();
     for (const typename of ENTITIES) {
       const document = parse(
         `query($r: [_Any!]!) { _entities(representations: $r) { ${selectAllOf(schema, typename, 2)} } }`,
@@ -208,7 +210,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
           query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id } } }',
           variables: { r: tooMany },
         },
-        { contextValue: createRequestContext(app.orm, { actor: actors.admin }) },
+        { contextValue: createRequestContext(app.orm, MODULES, { actor: actors.admin }) },
       ),
     );
     expect(JSON.parse(JSON.stringify(result.body)).singleResult.errors[0].extensions).toMatchObject({
@@ -223,7 +225,7 @@ describe('the gateway as an Apollo Federation 2 subgraph', () => {
           merchant { orders(first: 100) { edges { node { id lines { product { title } } } } } } } } }`,
         variables: { r: tooMany.slice(0, MAX_REPRESENTATIONS) },
       },
-      { contextValue: createRequestContext(app.orm, { actor: actors.admin }) },
+      { contextValue: createRequestContext(app.orm, MODULES, { actor: actors.admin }) },
     );
     expect(JSON.stringify(heavy.body)).toMatch(/too complex/);
   });

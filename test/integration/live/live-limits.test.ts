@@ -13,6 +13,7 @@ import { factories, gid } from '../../helpers/factories';
 import { tokenFor } from '../../helpers/gateway-process';
 import { liveClient } from '../../helpers/live-client';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { GATEWAY } from '../../../src/modules';
 
 const AUTH = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET, jwksUrl: undefined };
 
@@ -33,6 +34,7 @@ describe('limits of live sockets', () => {
     app = await createTestApp();
     [merchant, other] = [await factories(app.orm).merchant(), await factories(app.orm).merchant()];
     gateway = await createGateway(app.orm, {
+      gateway: GATEWAY,
       isProduction: true,
       introspection: false,
       auth: AUTH,

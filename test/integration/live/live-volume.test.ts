@@ -8,6 +8,7 @@ import { factories, orderInput } from '../../helpers/factories';
 import { tokenFor } from '../../helpers/gateway-process';
 import { liveClient, type LiveClient } from '../../helpers/live-client';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { GATEWAY } from '../../../src/modules';
 
 const AUTH = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET, jwksUrl: undefined };
 
@@ -21,6 +22,7 @@ describe('the live feed on big commits', () => {
 
   const start = async (maxQueuedEvents?: number) => {
     const gateway = await createGateway(app.orm, {
+      gateway: GATEWAY,
       isProduction: true,
       introspection: false,
       auth: AUTH,

@@ -8,6 +8,7 @@ import { signToken } from '../../../src/security/tokens';
 import { createGateway, type Gateway } from '../../../src/server/app';
 import { factories, gid } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
+import { GATEWAY } from '../../../src/modules';
 
 const SECRET = 'test-secret-with-at-least-thirty-two-characters';
 const ISSUER = 'weiquan';
@@ -45,6 +46,7 @@ describe('authentication over HTTP', () => {
     merchant = await factories(app.orm).merchant();
     await factories(app.orm).merchant();
     gateway = await createGateway(app.orm, {
+      gateway: GATEWAY,
       isProduction: false,
       introspection: true,
       auth: { jwtSecret: SECRET, jwksUrl: undefined, issuer: ISSUER, audience: AUDIENCE },
@@ -128,6 +130,7 @@ describe('authentication over HTTP', () => {
     );
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const jwksGateway = await createGateway(app.orm, {
+      gateway: GATEWAY,
       isProduction: true,
       introspection: false,
       auth: {

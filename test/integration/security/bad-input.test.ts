@@ -5,6 +5,7 @@ import { signToken } from '../../../src/security/tokens';
 import { createGateway, type Gateway } from '../../../src/server/app';
 import { factories, gid } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
+import { GATEWAY } from '../../../src/modules';
 
 const auth = {
   jwtSecret: 'bad-input-test-secret-Zq8Lm2Xv9Kp4Rt7W',
@@ -24,7 +25,7 @@ describe('bad client input over HTTP (production gateway)', () => {
   beforeAll(async () => {
     app = await createTestApp();
     merchantId = gid.merchant(await factories(app.orm).merchant());
-    gateway = await createGateway(app.orm, { isProduction: true, introspection: false, auth });
+    gateway = await createGateway(app.orm, { gateway: GATEWAY, isProduction: true, introspection: false, auth });
     await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}/graphql`;
     token = await signToken(auth, { subject: 'fuzz', role: Role.ADMIN });

@@ -6,6 +6,7 @@ import { Role } from '../../../src/security/roles';
 import { signToken } from '../../../src/security/tokens';
 import { factories } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
+import { GATEWAY } from '../../../src/modules';
 
 const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: 'kX9#mP2$vL7@qR4!wN8&zT1^bY6*cF3%' };
 
@@ -18,6 +19,7 @@ describe('cross-origin requests from browser consoles', () => {
     app = await createTestApp();
     await factories(app.orm).merchant();
     gateway = await createGateway(app.orm, {
+      gateway: GATEWAY,
       isProduction: true,
       introspection: false,
       auth,

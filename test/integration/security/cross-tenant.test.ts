@@ -1,7 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getNamedType, type GraphQLInterfaceType, type GraphQLObjectType, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSchema } from '../../../src/graphql/schema';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Product } from '../../../src/modules/products/product.entity';
 import { ANY_ACTOR } from '../../../src/security/authorization';
@@ -24,6 +23,7 @@ import {
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { selectAll, selectAllOf } from '../../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { gatewaySchema } from '../../../src/modules';
 
 type AnyDocument = TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
 const doc = (query: string) => parse(query) as unknown as AnyDocument;
@@ -171,7 +171,7 @@ describe('cross-tenant isolation', () => {
   };
 
   it('every query root field is probed, with a full selection generated from the schema', async () => {
-    const schema = await getSchema();
+    const schema = await gatewaySchema();
     const merchant = selectAll(schema, schema.getType('Merchant') as never, 5);
     const order = selectAll(schema, schema.getType('Order') as never, 4);
     const product = selectAll(schema, schema.getType('Product') as never, 5);
@@ -256,7 +256,7 @@ describe('cross-tenant isolation', () => {
   });
 
   it("B still sees its own data, including a shared buyer, but not the buyer's orders with A", async () => {
-    const schema = await getSchema();
+    const schema = await gatewaySchema();
     const everything = await asB().data(
       doc(
         `{ merchants(first: 10) { edges { node { ${selectAll(schema, schema.getType('Merchant') as never, 4)} } } } }`,
@@ -275,7 +275,7 @@ describe('cross-tenant isolation', () => {
   });
 
   it('mutations a merchant may call cannot touch another merchant', async () => {
-    const schema = await getSchema();
+    const schema = await gatewaySchema();
     const merchantMutations = Object.values(schema.getMutationType()!.getFields())
       .filter((field) => {
         const allow = field.extensions.allow as string[];

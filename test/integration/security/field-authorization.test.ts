@@ -1,7 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getNamedType, type GraphQLObjectType, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSchema } from '../../../src/graphql/schema';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Role } from '../../../src/security/roles';
 import {
@@ -14,6 +13,7 @@ import {
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { selectAll } from '../../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { gatewaySchema } from '../../../src/modules';
 
 const doc = (source: string) => parse(source) as TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
 
@@ -72,7 +72,7 @@ describe('field-level authorization through mutation payloads', () => {
 
   /** Runs `mutation` as INGEST with every field of its payload selected, 5 levels deep. */
   async function probe(field: string, args: string) {
-    const schema = await getSchema();
+    const schema = await gatewaySchema();
     const payload = getNamedType(schema.getMutationType()!.getFields()[field].type) as GraphQLObjectType;
     const selection = selectAll(schema, payload, 5);
     return ingest().execute(doc(`mutation { ${field}(${args}) { ${selection} } }`));

@@ -13,15 +13,15 @@ import {
   parse,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSchema } from '../../../src/graphql/schema';
 import { gid, factories, orderInput } from '../../helpers/factories';
 import { selectAll } from '../../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 import { IngestOrdersDocument } from '../../generated/graphql';
-import { ENTITIES, getSubgraphSchema } from '../../../src/graphql/subgraph';
+import { ENTITIES } from '../../../src/graphql/subgraph';
 import { Role } from '../../../src/security/roles';
 import { createApollo } from '../../../src/server/app';
 import { createRequestContext } from '../../../src/server/context';
+import { GATEWAY, MODULES, gatewaySchema, gatewaySubgraphSchema } from '../../../src/modules';
 
 /**
  * Arguments generated from the schema for every root field: valid, edge and hostile values of each
@@ -143,7 +143,7 @@ describe('fuzzing every root field with arguments generated from the schema', ()
           : JSON.stringify(value);
 
   it('answers every generated request without an internal error', async () => {
-    const schema = await getSchema();
+    const schema = await gatewaySchema();
     const roots = [schema.getQueryType()!, schema.getMutationType()!, schema.getSubscriptionType()!];
     const internal: string[] = [];
     let answered = 0;
@@ -205,9 +205,10 @@ describe('fuzzing every root field with arguments generated from the schema', ()
 
   it('answers hostile _entities representations on the subgraph without an internal error', async () => {
     const subgraph = await createApollo({
+      gateway: GATEWAY,
       isProduction: true,
       introspection: false,
-      schema: await getSubgraphSchema(),
+      schema: await gatewaySubgraphSchema(),
       requireSignIn: true,
     });
     const representation = fc.oneof(
@@ -226,7 +227,7 @@ describe('fuzzing every root field with arguments generated from the schema', ()
               ).join(' ')} } }`,
               variables: { r: representations },
             },
-            { contextValue: createRequestContext(app.orm, { actor }) },
+            { contextValue: createRequestContext(app.orm, MODULES, { actor }) },
           );
           const body = JSON.parse(JSON.stringify(response.body)) as { singleResult?: { errors?: any[] } };
           const bad = (body.singleResult?.errors ?? []).filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR');

@@ -9,6 +9,7 @@ import { MAX_COMPLEXITY } from '../../../src/server/limits';
 import { MerchantsWithOrdersDocument } from '../../generated/graphql';
 import { factories } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
+import { GATEWAY } from '../../../src/modules';
 
 const auth = {
   jwtSecret: 'limits-test-secret-of-at-least-32-chars',
@@ -26,7 +27,7 @@ describe('query limits (production gateway over HTTP)', () => {
   beforeAll(async () => {
     app = await createTestApp();
     await factories(app.orm).merchant();
-    gateway = await createGateway(app.orm, { isProduction: true, introspection: false, auth });
+    gateway = await createGateway(app.orm, { gateway: GATEWAY, isProduction: true, introspection: false, auth });
     await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}/graphql`;
     token = await signToken(auth, { subject: 'limits', role: Role.ADMIN });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boundaryViolations, importCycles, listSources, owners } from '../../helpers/boundaries';
+import { backArrows, boundaryViolations, importCycles, listSources, owners } from '../../helpers/boundaries';
 
 const root = resolve(__dirname, '../../..');
 const sources = listSources(root);
@@ -10,8 +10,18 @@ describe('module boundaries', () => {
     expect(boundaryViolations(sources)).toEqual([]);
   });
 
-  it('no value imports go round in a circle', () => {
-    expect(importCycles(sources)).toEqual([]);
+  it('no imports go round in a circle, type-only imports included', () => {
+    expect(importCycles(sources, true)).toEqual([]);
+  });
+
+  it('the floors below the modules name no module: the composition root (src/modules/index.ts) hands them down', () => {
+    const arrows = backArrows(sources);
+    expect(arrows.filter((arrow) => /^src\/(db|graphql|server)\/.* -> src\/modules\//.test(arrow))).toEqual([
+      // The live hub is a process-wide service the HTTP and WebSocket servers start and stop.
+      'src/server/app.ts -> src/modules/live/live.hub',
+      'src/server/live-socket.ts -> src/modules/live/live.hub',
+    ]);
+    expect(arrows.length).toBeLessThanOrEqual(20);
   });
 
   it('finds each kind of violation when one is there', () => {
@@ -45,5 +55,9 @@ describe('module boundaries', () => {
       { path: 'src/c.ts', text: "import type { a } from './a';" },
     ];
     expect(importCycles(files)).toEqual([['src/a', 'src/b', 'src/a']]);
+    expect(importCycles(files, true)).toEqual([['src/a', 'src/b', 'src/a']]);
+    const typeCircle = [files[0], { path: 'src/b.ts', text: "import type { c } from './c';" }, files[2]];
+    expect(importCycles(typeCircle)).toEqual([]);
+    expect(importCycles(typeCircle, true)).toEqual([['src/a', 'src/b', 'src/c', 'src/a']]);
   });
 });

@@ -1,7 +1,7 @@
 import { getNamedType, type GraphQLObjectType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { getSchema } from '../../../src/graphql/schema';
 import { DEFAULT_POLICY_NUMBERS } from '../../../src/modules/policies/policy.defaults';
+import { gatewaySchema } from '../../../src/modules';
 
 /** Every number of the policy, at every depth, against the fields of `activePolicy { numbers }`. */
 function missing(value: unknown, type: GraphQLObjectType, path: string): string[] {
@@ -20,7 +20,7 @@ function missing(value: unknown, type: GraphQLObjectType, path: string): string[
 
 describe('the policy in force, as the API shows it', () => {
   it('exposes every number that decides an outcome: each key of the policy schema is a field of PolicyNumbers', async () => {
-    const numbers = (await getSchema()).getType('PolicyNumbers') as GraphQLObjectType;
+    const numbers = (await gatewaySchema()).getType('PolicyNumbers') as GraphQLObjectType;
     expect(missing(DEFAULT_POLICY_NUMBERS, numbers, 'numbers')).toEqual([]);
   });
 });

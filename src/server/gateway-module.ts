@@ -1,0 +1,33 @@
+import type { EntityClass } from '@mikro-orm/core';
+import type { TenantDb } from '../db/tenant-db';
+
+/**
+ * Each module's per-request loaders, by key. Empty here: every module declares its own key beside its
+ * loader factory (`declare module '../../server/gateway-module' { interface Loaders { … } }`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Loaders {}
+
+/**
+ * What one module contributes to the gateway. `src/modules/index.ts` lists the modules; the entry points
+ * (main, the CLI, jobs, tests, benchmarks) pass that list to the ORM config, the schema builder and the
+ * request context, so nothing below the modules names one.
+ */
+export interface GatewayModule {
+  name: string;
+  /** Its MikroORM entities. */
+  entities: readonly EntityClass<object>[];
+  /** Its type-graphql resolver classes. */
+  resolvers: readonly (abstract new (...args: never[]) => object)[];
+  /**
+   * Its per-request loaders under `ctx.loaders[key]` (the module declares the key's type on `Loaders`),
+   * made on a request's first use; `loaders` reaches other modules' loaders the same way.
+   */
+  loaders?: { key: keyof Loaders; create(db: TenantDb, loaders: Loaders): Loaders[keyof Loaders] };
+}
+
+/** The modules a gateway is made of, and how their domain-event handlers are wired (once per process). */
+export interface Composition {
+  modules: readonly GatewayModule[];
+  registerEventHandlers(): void;
+}
