@@ -12,6 +12,9 @@ import { trustOutcomeHandlers } from './trust/trust.outcomes';
 import { trustService } from './trust/trust.service';
 import { warningsService } from './warnings/warnings.service';
 
+/** What a consequence runs after: the cause's audit line and its live announcement. */
+const RECORDED = ['audit.record', 'live.publish'];
+
 /**
  * Every domain-event handler of the gateway, in one place: who listens to what. Called once at
  * start-up by everything that runs services (the server, the CLI, jobs, tests); a second call
@@ -24,19 +27,23 @@ import { warningsService } from './warnings/warnings.service';
  * | ProductPriceHeld        | upsertProduct, a price far below median    | warnings: the low-price warning                          |
  * | OrderShipped            | ingestOrders, transitionOrder → SHIPPED    | trust: on-time / late score; ledger: remote transfer fee |
  * | OrderCompleted          | ingestOrders, transitionOrder → COMPLETED  | ledger: technical service fee                            |
- * | OrderRefunded           | ingestOrders, transitionOrder → REFUNDED   | ledger: promotion-fee rebate of a promoted order         |
+ * | OrderRefunded           | ingestOrders, transitionOrder → REFUNDED,  | ledger: promotion-fee rebate of a promoted order         |
+ * |                         | ruleOnCase / decideRefundOnly in full      |                                                          |
  * | OrderVoided             | voidOrderForPriceError, ingestOrders       | ledger: the buyer's price-error compensation             |
  * | OrderCancelled          | ingestOrders, transitionOrder → CANCELLED  |                                                          |
  * | BuyerFlagsChanged       | upsertBuyer                                | trust: the buyer's risk; warnings: its unshipped orders  |
- * | MerchantStatusChanged   | setMerchantStatus                          |                                                          |
+ * | MerchantStatusChanged   | setMerchantStatus, an upheld PENALTY appeal|                                                          |
  * | ScoreEventRecorded      | trust, whenever it writes score events     |                                                          |
  * | LedgerTransactionPosted | ledger, every posting and reversal         |                                                          |
  * | AfterSalesCaseOpened    | openAfterSalesCases                        | trust: a refund-only request on the buyer's record       |
- * | AfterSalesCaseRuled     | ruleOnCase                                 | trust: fault / rejected claim; ledger: case payouts      |
- * | AppealDecided           | decideAppeal                               | ledger: compensation, fee rebates; trust: voids, outcome |
+ * | AfterSalesCaseRuled     | ruleOnCase, decideRefundOnly               | trust: fault / rejected claim; ledger: case payouts      |
+ * | AppealDecided           | decideAppeal, the appeal SLA job           | ledger: compensation, fee rebates; trust: voids, outcome;|
+ * |                         |                                            | merchants: an upheld penalty reversed                    |
  *
- * Before those, the audit module writes a line of the merchant's audit log for every event about a
- * merchant's account (AUDITED_EVENTS), in the same transaction.
+ * Every handler has a name and declares what it runs after (`EventBus.handlerNames` lists a type's
+ * order). Before the handlers above, the audit module writes a line of the merchant's audit log for
+ * every event about a merchant's account (AUDITED_EVENTS), in the same transaction: every handler that
+ * may emit runs after it, so a cause's line precedes its consequences'.
  *
  * Right after each line, the live module NOTIFYs the same event to merchant consoles (`merchantEvents`
  * subscription), in the transaction, so PostgreSQL delivers them to every replica only if it commits,
@@ -46,22 +53,30 @@ import { warningsService } from './warnings/warnings.service';
  */
 export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
-  // First, so an action's audit line comes before the lines of what it caused; in its own transaction.
-  for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => auditService.record(events, tx));
-  // Right after: the live feed announces each line as it is recorded, so it tells a console what happened
-  // in the audit log's order (cause before consequence), delivered by PostgreSQL at commit.
-  for (const type of AUDITED_EVENTS) bus.onBlocking(type, (events, tx) => publishLiveEvents(events, tx));
-  bus.onBlocking('OrderShipped', (events, tx) =>
+  // An action's audit line, in its own transaction, before the lines of what it caused: every
+  // handler that may emit (a consequence) runs after the line and its announcement.
+  for (const type of AUDITED_EVENTS)
+    bus.onBlocking(type, { name: 'audit.record' }, (events, tx) => auditService.record(events, tx));
+  // The live feed announces each line as it is recorded, so it tells a console what happened in the
+  // audit log's order (cause before consequence), delivered by PostgreSQL at commit.
+  for (const type of AUDITED_EVENTS)
+    bus.onBlocking(type, { name: 'live.publish', after: ['audit.record'] }, (events, tx) =>
+      publishLiveEvents(events, tx),
+    );
+  const consequence = (name: string, after: string[] = []) => ({ name, after: [...RECORDED, ...after] });
+  bus.onBlocking('OrderShipped', consequence('trust.shipments'), (events, tx) =>
     trustService.onOrdersShipped(events, tx, appealsService.forceMajeureExcuses),
   );
   bus.onBlocking(
     'OrderShipped',
+    consequence('ledger.remoteTransferFee'),
     subsidiesService.postsAutomatically(LedgerKind.REMOTE_LOGISTICS_FEE, (e: DomainEventOf<'OrderShipped'>) =>
       e.remoteRegion ? `order shipped to a remote region ${e.shippedAt.toISOString()}` : null,
     ),
   );
   bus.onBlocking(
     'OrderCompleted',
+    consequence('ledger.techServiceFee'),
     subsidiesService.postsAutomatically(
       LedgerKind.TECH_SERVICE_FEE,
       (e: DomainEventOf<'OrderCompleted'>) => `order completed ${e.completedAt.toISOString()}`,
@@ -69,6 +84,7 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   );
   bus.onBlocking(
     'OrderRefunded',
+    consequence('ledger.promotionRebateOnRefund'),
     subsidiesService.postsAutomatically(
       LedgerKind.PROMOTION_FEE_REBATE,
       (e: DomainEventOf<'OrderRefunded'>) => `order fully refunded ${e.refundedAt.toISOString()}`,
@@ -76,32 +92,56 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   );
   bus.onBlocking(
     'OrderVoided',
+    consequence('ledger.priceErrorCompensation'),
     subsidiesService.postsAutomatically(
       LedgerKind.PRICE_ERROR_COMPENSATION,
       (e: DomainEventOf<'OrderVoided'>) => `order voided ${e.voidedAt.toISOString()}`,
     ),
   );
-  bus.onBlocking('BuyerFlagsChanged', (events, tx) => trustService.onBuyerFlagsChanged(events, tx));
-  // After the buyer's risk above: a buyer tagged MALICIOUS after ordering, its unshipped orders flagged.
-  bus.onBlocking('BuyerFlagsChanged', (events, tx) => warningsService.onBuyerFlagsChanged(events, tx));
-  bus.onBlocking('OrderPlaced', (events, tx) => breakersService.onOrdersPlaced(events, tx));
-  // After the breaker samples above, so a buyer's reading includes the order being placed.
-  bus.onBlocking('OrderPlaced', (events, tx) => warningsService.onOrdersPlaced(events, tx));
-  bus.onBlocking('ProductPriceHeld', (events, tx) => warningsService.onPricesHeld(events, tx));
+  bus.onBlocking('BuyerFlagsChanged', consequence('trust.buyerRisk'), (events, tx) =>
+    trustService.onBuyerFlagsChanged(events, tx),
+  );
+  // A buyer tagged MALICIOUS after ordering: its unshipped orders flagged, with the risk just updated.
+  bus.onBlocking('BuyerFlagsChanged', consequence('warnings.flaggedBuyerOrders', ['trust.buyerRisk']), (events, tx) =>
+    warningsService.onBuyerFlagsChanged(events, tx),
+  );
+  bus.onBlocking('OrderPlaced', consequence('afterSales.breakerSamples'), (events, tx) =>
+    breakersService.onOrdersPlaced(events, tx),
+  );
+  // A buyer's breaker reading includes the order being placed.
+  bus.onBlocking('OrderPlaced', consequence('warnings.abnormalOrders', ['afterSales.breakerSamples']), (events, tx) =>
+    warningsService.onOrdersPlaced(events, tx),
+  );
+  bus.onBlocking('ProductPriceHeld', consequence('warnings.lowPrice'), (events, tx) =>
+    warningsService.onPricesHeld(events, tx),
+  );
   bus.onBlocking(
     'OrderFlaggedAbnormal',
+    consequence('ledger.promotionRebateOnAbnormal'),
     subsidiesService.postsAutomatically(
       LedgerKind.PROMOTION_FEE_REBATE,
       (e: DomainEventOf<'OrderFlaggedAbnormal'>) => `order flagged abnormal: ${e.reasons.join('; ')}`,
       { flaggedAbnormal: true },
     ),
   );
-  bus.onBlocking('AfterSalesCaseOpened', (events, tx) => trustOutcomeHandlers.onCasesOpened(events, tx));
-  bus.onBlocking('AfterSalesCaseRuled', (events, tx) => trustOutcomeHandlers.onCasesRuled(events, tx));
-  bus.onBlocking('AfterSalesCaseRuled', (events, tx) => subsidiesService.onCasesRuled(events, tx));
-  bus.onBlocking('AppealDecided', (events, tx) => subsidiesService.onAppealsDecided(events, tx));
-  bus.onBlocking('AppealDecided', (events, tx) => trustOutcomeHandlers.onAppealsDecided(events, tx));
-  bus.onBlocking('AppealDecided', (events, tx) => merchantsService.onAppealsDecided(events, tx));
+  bus.onBlocking('AfterSalesCaseOpened', consequence('trust.caseOpened'), (events, tx) =>
+    trustOutcomeHandlers.onCasesOpened(events, tx),
+  );
+  bus.onBlocking('AfterSalesCaseRuled', consequence('trust.caseRuled'), (events, tx) =>
+    trustOutcomeHandlers.onCasesRuled(events, tx),
+  );
+  bus.onBlocking('AfterSalesCaseRuled', consequence('ledger.casePayouts'), (events, tx) =>
+    subsidiesService.onCasesRuled(events, tx),
+  );
+  bus.onBlocking('AppealDecided', consequence('ledger.appealPayouts'), (events, tx) =>
+    subsidiesService.onAppealsDecided(events, tx),
+  );
+  bus.onBlocking('AppealDecided', consequence('trust.appealOutcome'), (events, tx) =>
+    trustOutcomeHandlers.onAppealsDecided(events, tx),
+  );
+  bus.onBlocking('AppealDecided', consequence('merchants.penaltyReversal'), (events, tx) =>
+    merchantsService.onAppealsDecided(events, tx),
+  );
   for (const type of [
     'OrderPlaced',
     'OrderShipped',

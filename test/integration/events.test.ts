@@ -23,7 +23,7 @@ describe('domain events', () => {
   beforeAll(async () => {
     app = await createTestApp();
     // Test-only handlers on this file's bus: one that fails on demand, one that records commits.
-    eventBus.onBlocking('MerchantStatusChanged', async (events) => {
+    eventBus.onBlocking('MerchantStatusChanged', { name: 'test.failingHandler' }, async (events) => {
       if (events.some((event) => event.reason === 'handler fails')) throw new Error('a blocking handler failed');
     });
     eventBus.onCommitted('MerchantStatusChanged', (event) => void committed.push(event));

@@ -83,7 +83,7 @@ describe('after-sales cases under the refund-only rules', () => {
       input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'after-sales-budget' },
     });
     // A test-only handler that fails the last step of a ruling on demand.
-    eventBus.onBlocking('AfterSalesCaseRuled', async (events, tx) => {
+    eventBus.onBlocking('AfterSalesCaseRuled', { name: 'test.failingLastStep' }, async (events, tx) => {
       const failing = await tx.em.find(AfterSalesCase, { id: { $in: events.map((e) => e.caseId) } });
       if (failing.some((c) => c.rulingReason === 'the last step fails')) throw new Error('injected failure');
     });

@@ -93,7 +93,7 @@ describe('appeals', () => {
     await app.as(actors.role(Role.FINANCE)).data(AllocateFundDocument, {
       input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'appeals-budget' },
     });
-    eventBus.onBlocking('AppealDecided', async (events) => {
+    eventBus.onBlocking('AppealDecided', { name: 'test.failingLastStep' }, async (events) => {
       if (events.some((e) => e.reason === 'the last step fails')) throw new Error('injected failure');
     });
   });

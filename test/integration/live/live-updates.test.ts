@@ -63,9 +63,13 @@ describe('live updates across replicas (graphql-ws, LISTEN/NOTIFY)', () => {
     await app.as(actors.role(Role.FINANCE)).data(AllocateFundDocument, {
       input: { fund: 'SPECIAL_SUBSIDY', amount: '10000', reason: 'budget', idempotencyKey: 'live-budget' },
     });
-    eventBus.onBlocking('LedgerTransactionPosted', async (events) => {
-      if (events.some((e) => e.amount === DOOMED_AMOUNT)) throw new Error('injected failure after NOTIFY');
-    });
+    eventBus.onBlocking(
+      'LedgerTransactionPosted',
+      { name: 'test.failingAfterNotify', after: ['live.publish'] },
+      async (events) => {
+        if (events.some((e) => e.amount === DOOMED_AMOUNT)) throw new Error('injected failure after NOTIFY');
+      },
+    );
     listening = await startGatewayProcess(app.databaseUrl);
   });
 
