@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { trace } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
@@ -115,36 +116,48 @@ const reported = (report: RequestReport | undefined) => {
   return { ...fields, statements: statements.count };
 };
 
+/** What the request log line reads from a response: the GraphQL request's report, when there was one. */
+const reports = new WeakMap<ServerResponse, RequestReport>();
+
+/** Ties a GraphQL request's report to its response, for the log line. */
+export function reportOnResponse(res: ServerResponse, report: RequestReport): void {
+  reports.set(res, report);
+}
+
 /**
  * One log line per HTTP request: request id, method, path, status, duration and, for GraphQL, what
  * the request report holds. No header is logged, so no token can be. Written here rather than by
  * pino-http, whose per-request child logger and serializer wrapping cost about a seventh of a small
- * query's CPU; the line is the same.
+ * query's CPU; the line is the same. Called by Express and by the bare GraphQL path alike.
  */
+export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+  const requestId = requestIdOf(req);
+  res.setHeader('x-request-id', requestId);
+  if (req.url === '/healthz' || req.url === '/readyz') return;
+  const started = performance.now();
+  // 'close' comes after every response, finished or not; one listener covers both.
+  res.once('close', () => {
+    const line = {
+      requestId,
+      method: req.method,
+      path: ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0],
+      status: res.statusCode,
+      durationMs: Math.round(performance.now() - started),
+      ...reported(reports.get(res)),
+    };
+    const failure = !res.writableFinished
+      ? 'request aborted'
+      : res.statusCode >= 500
+        ? `failed with status code ${res.statusCode}`
+        : null;
+    if (failure) logger.error({ ...line, err: { message: failure } }, 'request failed');
+    else logger.info(line, 'request completed');
+  });
+}
+
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const requestId = requestIdOf(req);
-    res.setHeader('x-request-id', requestId);
-    if (req.url === '/healthz' || req.url === '/readyz') return next();
-    const started = performance.now();
-    // 'close' comes after every response, finished or not; one listener covers both.
-    res.once('close', () => {
-      const line = {
-        requestId,
-        method: req.method,
-        path: req.originalUrl.split('?')[0],
-        status: res.statusCode,
-        durationMs: Math.round(performance.now() - started),
-        ...reported(res.locals.report as RequestReport | undefined),
-      };
-      const failure = !res.writableFinished
-        ? 'request aborted'
-        : res.statusCode >= 500
-          ? `failed with status code ${res.statusCode}`
-          : null;
-      if (failure) logger.error({ ...line, err: { message: failure } }, 'request failed');
-      else logger.info(line, 'request completed');
-    });
+    logRequest(logger, req, res);
     next();
   };
 }

@@ -19,7 +19,7 @@ import { logger } from '../shared/logger';
 import { observeGateway } from '../observability/metrics';
 import { requestIdOf } from '../observability/request-id';
 import { tracingEnabled } from '../observability/tracing';
-import { requestLogger, requestObservationPlugin } from '../observability/requests';
+import { logRequest, reportOnResponse, requestLogger, requestObservationPlugin } from '../observability/requests';
 import { createRequestContext, type RequestContext } from './context';
 import type { Composition } from './gateway-module';
 import { Health } from './health';
@@ -28,6 +28,7 @@ import { type LiveLimits, serveLiveUpdates } from './live-socket';
 import { type AuthConfig, createAuthenticator } from '../security/tokens';
 import { createErrorFormatter, errorReportingPlugin } from './errors';
 import { explorerRouter } from './explorer';
+import { BODY_LIMIT_BYTES, bareGraphQLPath, bodyErrorOf, sendBodyError } from './graphql-http';
 import { type QueryLimits, queryLimits } from './limits';
 
 export interface Gateway {
@@ -157,7 +158,8 @@ export async function createGateway(
 ): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // Its request listener is added once Apollo has started (below); it listens only after this returns.
+  const httpServer = http.createServer();
   const authenticate = createAuthenticator(config.auth);
   const hub = new LiveHub(config.liveLimits?.maxQueuedEvents);
   await hub.start(orm.config.get('clientUrl')!);
@@ -187,14 +189,18 @@ export async function createGateway(
     const readiness = await health.readiness();
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.status, checks: readiness.checks });
   });
-  const context = async ({ req, res }: { req: express.Request; res: express.Response }) => {
+  const context = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const context = createRequestContext(orm, config.gateway.modules, {
       requestId: requestIdOf(req),
-      actor: await authenticate(req.header('authorization')),
+      actor: await authenticate(req.headers.authorization),
     });
-    res.locals.report = context.report;
+    reportOnResponse(res, context.report);
     return context;
   };
+  const bare = bareGraphQLPath(apollo, context, (req, res) => logRequest(logger, req, res));
+  httpServer.on('request', (req, res) => {
+    if (!bare(req, res)) void app(req, res);
+  });
   // Browser consoles on other origins: their preflight is answered here; Apollo's CSRF prevention
   // still refuses simple (non-preflighted) requests.
   const crossOrigin = cors({
@@ -211,7 +217,12 @@ export async function createGateway(
     maxAge: 600,
   });
   const serve = (path: string, server: ApolloServer<RequestContext>) =>
-    app.use(path, crossOrigin, express.json({ limit: '2mb' }), expressMiddleware(server, { context }));
+    app.use(
+      path,
+      crossOrigin,
+      express.json({ limit: BODY_LIMIT_BYTES }),
+      expressMiddleware(server, { context: ({ req, res }) => context(req, res) }),
+    );
   // GraphiQL from npm at /explorer, and instead of Sandbox at GET /graphql when EXPLORER=graphiql.
   if (config.introspection) {
     app.use(explorerRouter());
@@ -232,6 +243,23 @@ export async function createGateway(
       })
     : undefined;
   if (subgraph) serve('/subgraph', subgraph);
+  // A body that is no JSON, too large or in another charset: a JSON error, never Express's HTML page.
+  app.use(
+    (
+      error: { status?: number; type?: string },
+      _req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (res.headersSent) return next(error);
+      if (error.status && error.status >= 400 && error.status < 500) {
+        const { status, message } = bodyErrorOf(error);
+        return sendBodyError(res, status, message);
+      }
+      logger.error({ err: error }, 'request failed');
+      sendBodyError(res, 500, 'the request failed');
+    },
+  );
   return {
     app,
     httpServer,

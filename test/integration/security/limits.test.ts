@@ -1,22 +1,13 @@
-import type { AddressInfo } from 'node:net';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countAllStatements } from '../../../src/db/query-counter';
 import { Role } from '../../../src/security/roles';
-import { signToken } from '../../../src/security/tokens';
-import { createGateway, type Gateway } from '../../../src/server/app';
+import type { Gateway } from '../../../src/server/app';
 import { MAX_COMPLEXITY } from '../../../src/server/limits';
 import { MerchantsWithOrdersDocument } from '../../generated/graphql';
 import { factories } from '../../helpers/factories';
+import { listeningGateway } from '../../helpers/http-gateway';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
-import { GATEWAY } from '../../../src/modules';
-
-const auth = {
-  jwtSecret: 'limits-test-secret-of-at-least-32-chars',
-  jwksUrl: undefined,
-  issuer: 'weiquan',
-  audience: 'weiquan-gateway',
-};
 
 /** Abusive documents are refused while parsing, validating or planning: no resolver runs, no SQL. */
 describe('query limits (production gateway over HTTP)', () => {
@@ -27,10 +18,9 @@ describe('query limits (production gateway over HTTP)', () => {
   beforeAll(async () => {
     app = await createTestApp();
     await factories(app.orm).merchant();
-    gateway = await createGateway(app.orm, { gateway: GATEWAY, isProduction: true, introspection: false, auth });
-    await new Promise<void>((resolve) => gateway.httpServer.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(gateway.httpServer.address() as AddressInfo).port}/graphql`;
-    token = await signToken(auth, { subject: 'limits', role: Role.ADMIN });
+    const listening = await listeningGateway(app, { isProduction: true, introspection: false });
+    ({ gateway, url } = listening);
+    token = await listening.token(Role.ADMIN, 'limits');
   });
   afterAll(async () => {
     await gateway?.apollo.stop();
