@@ -4,8 +4,16 @@ import { GraphQLError } from 'graphql';
 import { Max, Min } from 'class-validator';
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
-import { whereUuidIn } from '../db/sql';
 import type { Row, TenantDb } from '../db/tenant-db';
+import {
+  keyable,
+  scopedAs,
+  type SlotValues,
+  templated,
+  type TenantKind,
+  tenantKindOf,
+  tenantSlots,
+} from './statement-templates';
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum SortDirection {
@@ -161,6 +169,8 @@ interface PageWindow {
   /** The columns read (the sort column, the id and any parent key are added); null: all. */
   columns: readonly string[] | null;
   tag: string;
+  /** What the tag digests, for statement shape keys. */
+  filter: string;
   size: number;
   backward: boolean;
   after?: CursorPosition;
@@ -169,14 +179,19 @@ interface PageWindow {
 
 const PAGING_ARGS = new Set(['first', 'last', 'after', 'before']);
 
-/** A short digest of everything but the paging arguments: a cursor made under one filter fits no other. */
-export function filterTag(args: unknown): string {
-  if (args === null || args === undefined) return '';
+/** Everything but the paging arguments, as JSON ('[]' when nothing else was given). */
+function filterJson(args: unknown): string {
+  if (args === null || args === undefined) return '[]';
   const rest =
     typeof args === 'object'
       ? Object.entries(args).filter(([key, value]) => !PAGING_ARGS.has(key) && value != null)
       : args;
-  const json = JSON.stringify(rest);
+  return JSON.stringify(rest);
+}
+
+/** A short digest of everything but the paging arguments: a cursor made under one filter fits no other. */
+export function filterTag(args: unknown): string {
+  const json = filterJson(args);
   return json === '[]' ? '' : createHash('sha256').update(json).digest('base64url').slice(0, 12);
 }
 
@@ -192,11 +207,13 @@ function windowOf(
 ): PageWindow {
   const { first, last, after, before } = page;
   if (first != null && last != null) throw badPaging('pass `first` or `last`, not both', 'last');
-  const tag = filterTag(filter);
+  const json = filterJson(filter);
+  const tag = json === '[]' ? '' : createHash('sha256').update(json).digest('base64url').slice(0, 12);
   const window: PageWindow = {
     sort,
     columns,
     tag,
+    filter: json,
     size: first ?? last ?? DEFAULT_PAGE_SIZE,
     backward: last != null || (first == null && before != null && after == null),
   };
@@ -266,6 +283,42 @@ function decodeCursor(cursor: string, window: PageWindow, field: 'after' | 'befo
 }
 
 const flip = (direction: 'asc' | 'desc') => (direction === 'asc' ? 'desc' : 'asc');
+
+/** The cursors' positions of a window as slot values. */
+const cursorSlots = (window: PageWindow): SlotValues => ({
+  ...(window.after ? { afterValue: window.after.value, afterId: window.after.id } : {}),
+  ...(window.before ? { beforeValue: window.before.value, beforeId: window.before.id } : {}),
+});
+
+/** The window with its cursors' positions taken from the slot values (stand-ins, when writing a template). */
+const windowWith = (window: PageWindow, values: SlotValues): PageWindow => ({
+  ...window,
+  after: window.after && { value: values.afterValue!, id: values.afterId! },
+  before: window.before && { value: values.beforeValue!, id: values.beforeId! },
+});
+
+/**
+ * What a statement's text depends on besides its slot values; null when a client value could be
+ * mistaken for a stand-in (the statement is then built directly).
+ */
+function shapeKey(shape: string, kind: TenantKind, window: PageWindow, ...rest: string[]): string | null {
+  if (!keyable(window.filter)) return null;
+  const { sort, columns, size, backward, after, before } = window;
+  return [
+    shape,
+    kind,
+    sort.key,
+    sort.column,
+    sort.direction,
+    window.filter,
+    size,
+    backward,
+    Boolean(after),
+    Boolean(before),
+    columns?.join(',') ?? '*',
+    ...rest,
+  ].join('|');
+}
 
 /**
  * `(column, id) <op> (value, id)`: rows past a cursor in the sort order (`ahead`) or before it;
@@ -373,6 +426,8 @@ export async function paginate<T extends object>(
   db: TenantDb,
   entity: Class<T>,
   options: TableSpec & {
+    /** The call site's name (`module.field`): with the arguments, it fixes the statement's text. */
+    shape: string;
     where: WhereClause;
     sort: SortSpec;
     page: PageArgs;
@@ -383,14 +438,27 @@ export async function paginate<T extends object>(
 ): Promise<Page<T>> {
   const { table, tenant, where, sort, page } = options;
   const window = windowOf(page, sort, 'filter' in options ? options.filter : page, options.columns);
-  const base = () => {
-    const qb = db.scoped(db.knex()(`${table} as t`), tenant);
+  const kind = tenantKindOf(db.scope);
+  const knex = db.knex();
+  const base = (values: SlotValues) => () => {
+    const qb = scopedAs(knex(`${table} as t`), tenant, kind, values.merchantId);
     where(qb);
     return qb;
   };
-  const rows = await db.read((run) => run(windowQuery(db.knex(), base, window)));
+  const slots = { ...tenantSlots(db.scope), ...cursorSlots(window) };
+  const sql = templated(
+    shapeKey(options.shape, kind, window, 'page'),
+    (values) => windowQuery(knex, base(values), windowWith(window, values)),
+    slots,
+  );
+  const rows = await db.read((run) => run(sql));
   const count = async () => {
-    const [row] = await db.read((run) => run(base().count({ count: '*' })));
+    const countSql = templated(
+      shapeKey(options.shape, kind, { ...window, after: undefined, before: undefined, size: 0 }, 'count'),
+      (values) => base(values)().count({ count: '*' }),
+      tenantSlots(db.scope),
+    );
+    const [row] = await db.read((run) => run(countSql));
     return Number(row.count);
   };
   return toPage(db, entity, rows, window, count);
@@ -408,20 +476,32 @@ async function paginateByParent<T extends object>(
 ): Promise<Map<string, Page<T>>> {
   const { table, tenant, parentColumn, parentIds, where, window } = options;
   const knex = db.knex();
+  const kind = tenantKindOf(db.scope);
   // Each parent's page is an index range scan of its own (`limit size + 1`), instead of numbering
   // every child row of every parent with row_number() and keeping the first few.
-  const base = () => {
-    const qb = db.scoped(knex(`${table} as t`), tenant).whereRaw('?? = p.__parent', [`t.${parentColumn}`]);
-    where(qb);
-    return qb;
+  const build = (values: SlotValues) => {
+    const base = () => {
+      const qb = scopedAs(knex(`${table} as t`), tenant, kind, values.merchantId).whereRaw('?? = p.__parent', [
+        `t.${parentColumn}`,
+      ]);
+      where(qb);
+      return qb;
+    };
+    const qb = knex
+      .select('c.*')
+      .from(knex.raw('unnest(?::uuid[]) with ordinality as p(__parent, __ord)', [values.parentIds!]))
+      .joinRaw('cross join lateral (?) as c', [
+        windowQuery(knex, base, windowWith(window, values), parentColumn) as unknown as Knex.Raw,
+      ])
+      .orderBy([{ column: 'p.__ord' }, { column: 'c.__peek' }]);
+    return orderBy(qb, 'c', window.sort.column, readingOrder(window));
   };
-  const qb = knex
-    .select('c.*')
-    .from(knex.raw('unnest(?::uuid[]) with ordinality as p(__parent, __ord)', [`{${parentIds.join(',')}}`]))
-    .joinRaw('cross join lateral (?) as c', [windowQuery(knex, base, window, parentColumn) as unknown as Knex.Raw])
-    .orderBy([{ column: 'p.__ord' }, { column: 'c.__peek' }]);
-  orderBy(qb, 'c', window.sort.column, readingOrder(window));
-  const rows = await db.read((run) => run(qb));
+  const sql = templated(shapeKey(options.shape, kind, window, parentColumn, 'children'), build, {
+    ...tenantSlots(db.scope),
+    ...cursorSlots(window),
+    parentIds: `{${parentIds.join(',')}}`,
+  });
+  const rows = await db.read((run) => run(sql));
   const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));
   for (const row of rows) byParent.get(row[parentColumn] as string)?.push(row);
   return new Map(
@@ -435,22 +515,29 @@ async function paginateByParent<T extends object>(
 /** Counts of a child table per parent in one GROUP BY, for `totalCount` of batched child connections. */
 async function countByParent(
   db: TenantDb,
-  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause },
+  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; filter: string },
 ): Promise<Map<string, number>> {
-  const { table, tenant, parentColumn, parentIds, where } = options;
-  const qb = db
-    .scoped(db.knex()(`${table} as t`), tenant)
-    .select(`t.${parentColumn} as parent`)
-    .count({ count: '*' })
-    .groupBy(`t.${parentColumn}`);
-  whereUuidIn(qb, `t.${parentColumn}`, parentIds);
-  where(qb);
-  const rows = await db.read((run) => run(qb));
+  const { table, tenant, parentColumn, parentIds, where, filter } = options;
+  const kind = tenantKindOf(db.scope);
+  const build = (values: SlotValues) => {
+    const qb = scopedAs(db.knex()(`${table} as t`), tenant, kind, values.merchantId)
+      .select(`t.${parentColumn} as parent`)
+      .count({ count: '*' })
+      .groupBy(`t.${parentColumn}`);
+    qb.whereRaw('?? = any(?::uuid[])', [`t.${parentColumn}`, values.parentIds!]);
+    where(qb);
+    return qb;
+  };
+  const key = keyable(filter) ? [options.shape, kind, parentColumn, filter, 'count'].join('|') : null;
+  const sql = templated(key, build, { ...tenantSlots(db.scope), parentIds: `{${parentIds.join(',')}}` });
+  const rows = await db.read((run) => run(sql));
   return new Map(rows.map((row) => [row.parent as string, Number(row.count)]));
 }
 
 export interface ChildConnectionSpec extends TableSpec {
   parentColumn: string;
+  /** The connection's name (`module.field`): with the arguments, it fixes the statements' text. */
+  shape: string;
 }
 
 /** What a child connection field was asked for; keys with equal arguments are batched together. */
@@ -500,6 +587,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
           ...spec,
           parentIds: group.map((k) => k.parentId),
           where: spec.where(group[0].args),
+          filter: filterJson(group[0].args),
         });
         for (const key of group) result.set(childKey(key), counted.get(key.parentId) ?? 0);
       }

@@ -14,6 +14,8 @@ import {
   PostSubsidyDocument,
   AllocateFundDocument,
 } from '../generated/graphql';
+import { toGlobalId } from '../../src/graphql/global-id';
+import { STAND_INS } from '../../src/graphql/statement-templates';
 import { gid } from '../helpers/factories';
 import { factories } from '../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../helpers/test-app';
@@ -161,6 +163,62 @@ describe('SQL statements per request', () => {
       const { nodes } = await client.data(NodesDocument, { ids });
       expect(nodes.map((node) => node?.id ?? null)).toEqual(ids.map((id, j) => (j === i ? id : null)));
     }
+  });
+
+  it("a page's SQL, written once per shape, carries each merchant's own id and cursor, and a client value that looks like a stand-in is no slot", async () => {
+    const make = factories(app.orm);
+    const buyer = await make.buyer();
+    const shops = await Promise.all([make.merchant(), make.merchant()]);
+    const ordersOf = await Promise.all(
+      shops.map(async (merchant) => {
+        const product = await make.product(merchant);
+        const orders = await make.orders([{ merchant, buyer, product, count: 3, status: OrderStatus.PAID }], 3);
+        return orders.map((order) => gid.order(order));
+      }),
+    );
+    const rootPage = parse(
+      'query($after: String) { orders(first: 2, after: $after) { edges { cursor node { id } } } }',
+    );
+    const childPage = parse(
+      'query($id: ID!, $after: String) { merchant(id: $id) { orders(first: 2, after: $after) { totalCount edges { cursor node { id } } } } }',
+    );
+    type Edges = { cursor: string; node: { id: string } }[];
+    for (const [i, merchant] of shops.entries()) {
+      const client = app.as(actors.merchant(merchant));
+      const other = shops[1 - i].id;
+      for (const [document, edgesOf, variables] of [
+        [rootPage, (data: never) => (data as { orders: { edges: Edges } }).orders.edges, {}],
+        [
+          childPage,
+          (data: never) => (data as { merchant: { orders: { edges: Edges } } }).merchant.orders.edges,
+          { id: gid.merchant(merchant) },
+        ],
+      ] as const) {
+        const first = edgesOf((await client.data(document as never, variables as never)) as never);
+        const statements = await client.statementsOf(
+          document as never,
+          { ...variables, after: first[1].cursor } as never,
+        );
+        expect(statements.join(' ')).toContain(`'${merchant.id}'`);
+        expect(statements.join(' ')).not.toContain(`'${other}'`);
+        const second = edgesOf(
+          (await client.data(document as never, { ...variables, after: first[1].cursor } as never)) as never,
+        );
+        const seen = [...first, ...second].map((edge) => edge.node.id);
+        expect(new Set(seen).size).toBe(3);
+        expect(seen.sort()).toEqual([...ordersOf[i]].sort());
+      }
+    }
+    // The stand-in of the merchant's id, given as a filter: a filter on that (unknown) merchant, not on the actor.
+    const standIn = toGlobalId('Merchant', STAND_INS.merchantId);
+    const filtered = await app
+      .as(actors.merchant(shops[0]))
+      .data(
+        parse(
+          `{ orders(first: 5, filter: { merchantId: "${standIn}" }) { totalCount edges { node { id } } } }`,
+        ) as never,
+      );
+    expect(filtered).toEqual({ orders: { totalCount: 0, edges: [] } });
   });
 
   it('one order with merchant and buyer reads the columns asked for, and the buyer answers as read whole', async () => {

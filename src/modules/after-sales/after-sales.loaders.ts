@@ -29,6 +29,7 @@ export function createAfterSalesLoaders(db: TenantDb, policyNow: () => Promise<P
   return {
     byId: byIdLoader(db, AfterSalesCase, CASE_TABLE),
     byMerchant: childConnectionLoader<AfterSalesCase, CaseListArgs>(db, AfterSalesCase, {
+      shape: 'afterSales.ofMerchant',
       ...CASE_TABLE,
       parentColumn: 'merchant_id',
       where: (args) => caseWhere(args.filter),

@@ -283,6 +283,7 @@ export const afterSalesService = {
 
   list(ctx: RequestContext, args: CaseListArgs): Promise<Page<AfterSalesCase>> {
     return paginate(ctx.db, AfterSalesCase, {
+      shape: 'afterSales.list',
       ...CASE_TABLE,
       where: caseWhere(args.filter),
       sort: NEWEST_CASES_FIRST,

@@ -16,6 +16,7 @@ export function createAppealLoaders(db: TenantDb) {
   return {
     byId: byIdLoader(db, Appeal, APPEAL_TABLE),
     byMerchant: childConnectionLoader<Appeal, AppealListArgs>(db, Appeal, {
+      shape: 'appeals.ofMerchant',
       ...APPEAL_TABLE,
       parentColumn: 'merchant_id',
       where: (args) => appealWhere(args.filter),

@@ -274,6 +274,7 @@ export const appealsService = {
   queue(ctx: RequestContext, args: AppealListArgs): Promise<Page<Appeal>> {
     return paginate(ctx.db, Appeal, {
       ...APPEAL_TABLE,
+      shape: 'appeals.queue',
       where: appealWhere({ open: true, ...args.filter }),
       sort: BY_REVIEW_DEADLINE,
       page: args,
@@ -283,6 +284,7 @@ export const appealsService = {
   list(ctx: RequestContext, args: AppealListArgs): Promise<Page<Appeal>> {
     return paginate(ctx.db, Appeal, {
       ...APPEAL_TABLE,
+      shape: 'appeals.list',
       where: appealWhere(args.filter),
       sort: NEWEST_APPEALS_FIRST,
       page: args,

@@ -28,6 +28,7 @@ const auditSort = (args: AuditLogArgs): SortSpec => ({
 export function createAuditLoaders(db: TenantDb) {
   return {
     byMerchant: childConnectionLoader<AuditEntry, AuditLogArgs>(db, AuditEntry, {
+      shape: 'audit.ofMerchant',
       ...AUDIT_TABLE,
       parentColumn: 'merchant_id',
       where: () => () => {},

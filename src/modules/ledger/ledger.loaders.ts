@@ -62,6 +62,7 @@ export function createLedgerLoaders(db: TenantDb) {
       return transactionIds.map((id) => byTransaction.get(id)!);
     }),
     subsidiesOfMerchant: childConnectionLoader<LedgerTransaction, PageArgs>(db, LedgerTransaction, {
+      shape: 'ledger.subsidiesOfMerchant',
       ...LEDGER_TRANSACTION_TABLE,
       parentColumn: 'merchant_id',
       where: () => (qb) => qb.whereIn('t.kind', SUBSIDY_KINDS),

@@ -21,6 +21,7 @@ export const ledgerReadService = {
 
   list(ctx: RequestContext, args: PageArgs & { filter?: LedgerFilter | null }): Promise<Page<LedgerTransaction>> {
     return paginate(ctx.db, LedgerTransaction, {
+      shape: 'ledger.transactions',
       ...LEDGER_TRANSACTION_TABLE,
       where: ledgerTransactionWhere(args.filter),
       sort: NEWEST_FIRST,

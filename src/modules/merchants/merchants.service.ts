@@ -58,6 +58,7 @@ export const merchantsService = {
     fields?: ReadonlySet<string> | null,
   ): Promise<Page<Merchant>> {
     return paginate(ctx.db, Merchant, {
+      shape: 'merchants.list',
       ...MERCHANT_TABLE,
       where: merchantWhere(args.filter),
       sort: merchantSort(args.sort),

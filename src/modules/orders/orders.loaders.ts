@@ -19,6 +19,7 @@ import {
 export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<PolicySnapshot>) {
   const connectionOf = (parentColumn: string) =>
     childConnectionLoader<Order, OrderListArgs>(db, Order, {
+      shape: `orders.of.${parentColumn}`,
       ...ORDER_TABLE,
       parentColumn,
       where: (args) => orderWhere(args.filter),

@@ -281,6 +281,7 @@ export const ordersService = {
   /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
   list(ctx: RequestContext, args: OrderListArgs, fields?: ReadonlySet<string> | null): Promise<Page<Order>> {
     return paginate(ctx.db, Order, {
+      shape: 'orders.list',
       ...ORDER_TABLE,
       where: orderWhere(args.filter),
       sort: orderSort(args.sort),

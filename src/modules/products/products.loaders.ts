@@ -13,6 +13,7 @@ export function createProductLoaders(db: TenantDb) {
       orderBy: ['effective_from', 'id'],
     }),
     byMerchant: childConnectionLoader<Product, PageArgs>(db, Product, {
+      shape: 'products.ofMerchant',
       ...PRODUCT_TABLE,
       parentColumn: 'merchant_id',
       where: () => () => {},

@@ -72,6 +72,7 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
       return merchantIds.map((id) => byMerchant.get(id)!);
     }),
     history: childConnectionLoader<ScoreEvent, PageArgs>(db, ScoreEvent, {
+      shape: 'trust.history',
       ...SCORE_EVENT_TABLE,
       parentColumn: 'merchant_id',
       where: () => () => {},

@@ -8,6 +8,7 @@ export function createWarningLoaders(db: TenantDb) {
   return {
     byId: byIdLoader(db, Warning, WARNING_TABLE),
     byMerchant: childConnectionLoader<Warning, WarningListArgs>(db, Warning, {
+      shape: 'warnings.ofMerchant',
       ...WARNING_TABLE,
       parentColumn: 'merchant_id',
       where: (args) => warningWhere(args.filter),

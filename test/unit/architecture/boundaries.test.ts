@@ -24,6 +24,12 @@ describe('module boundaries', () => {
     expect(arrows.length).toBeLessThanOrEqual(20);
   });
 
+  it("each connection's statement shape is named once: a shared name would share another call site's SQL", () => {
+    const names = sources.flatMap((file) => [...file.text.matchAll(/\bshape: ['`]([^'`]+)['`]/g)].map((m) => m[1]));
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+
   it('finds each kind of violation when one is there', () => {
     const known = owners(sources);
     const offending = {
