@@ -221,6 +221,21 @@ describe('SQL statements per request', () => {
     expect(filtered).toEqual({ orders: { totalCount: 0, edges: [] } });
   });
 
+  it("a merchant's trust reads the repurchase figures over its orders only when highRepurchase is asked", async () => {
+    const merchant = await factories(app.orm).merchant();
+    const client = app.as(actors.merchant(merchant));
+    const trustOf = (fields: string) =>
+      client.statementsOf(
+        parse(`query($id: ID!) { merchant(id: $id) { trust { ${fields} } } }`) as never,
+        {
+          id: gid.merchant(merchant),
+        } as never,
+      );
+    const readsRepurchase = (statements: string[]) => statements.some((sql) => sql.includes('repeat_buyers'));
+    expect(readsRepurchase(await trustOf('band integrityScore'))).toBe(false);
+    expect(readsRepurchase(await trustOf('band highRepurchase'))).toBe(true);
+  });
+
   it('one order with merchant and buyer reads the columns asked for, and the buyer answers as read whole', async () => {
     const make = factories(app.orm);
     const merchant = await make.merchant();

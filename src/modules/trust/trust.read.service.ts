@@ -32,11 +32,16 @@ export function snapshotView(scores: {
 
 export const trustReadService = {
   /** Stored scores (the baseline before any event), the band, and the live high-repurchase flag. */
-  async merchantTrust(ctx: RequestContext, merchant: { id: string }): Promise<MerchantTrustView> {
+  async merchantTrust(
+    ctx: RequestContext,
+    merchant: { id: string },
+    /** The fields asked (null: all): the high-repurchase flag's query over the merchant's orders only if asked. */
+    fields: ReadonlySet<string> | null = null,
+  ): Promise<MerchantTrustView> {
     const policy = await policiesService.inForce(ctx);
     const [stored, repurchase, recentOrders] = await Promise.all([
       ctx.loaders.trust.merchantScore.load(merchant.id),
-      ordersService.repurchaseOf(ctx, merchant.id),
+      fields && !fields.has('highRepurchase') ? null : ordersService.repurchaseOf(ctx, merchant.id),
       ordersService.recentOrderCountOf(ctx, merchant.id),
     ]);
     const scores = stored
@@ -44,7 +49,8 @@ export const trustReadService = {
       : merchantScores({ experience: 0, integrity: 0 }, policy.numbers.trust);
     return {
       ...snapshotView(standing(scores, recentOrders, policy.numbers.trust)),
-      highRepurchase: isHighRepurchase(repurchase, policy.numbers),
+      // Not asked, so not read: false is never shown.
+      highRepurchase: repurchase ? isHighRepurchase(repurchase, policy.numbers) : false,
       computedAt: stored ? new Date(stored.computed_at as string) : null,
       merchantId: merchant.id,
     };

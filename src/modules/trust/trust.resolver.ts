@@ -1,7 +1,8 @@
-import { GraphQLError } from 'graphql';
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
+import { selectedFields } from '../../graphql/selection';
 import { decodedMutation, decodeInput } from '../../graphql/ids';
 import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
@@ -194,8 +195,8 @@ export class MerchantTrustFieldsResolver {
 @Resolver(() => MerchantNode)
 export class MerchantTrustResolver {
   @FieldResolver(() => MerchantTrustView)
-  trust(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
-    return trustReadService.merchantTrust(ctx, merchant);
+  trust(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    return trustReadService.merchantTrust(ctx, merchant, selectedFields(info));
   }
 }
 
