@@ -10,6 +10,7 @@ import { buyersModule } from './buyers';
 import { registerEventHandlers } from './event-handlers';
 import { ledgerModule } from './ledger';
 import { liveModule } from './live';
+import { LiveHub } from './live/live.hub';
 import { merchantsModule } from './merchants';
 import { ordersModule } from './orders';
 import { policiesModule } from './policies';
@@ -36,7 +37,11 @@ export const MODULES: readonly GatewayModule[] = [
   liveModule,
 ];
 
-export const GATEWAY: Composition = { modules: MODULES, registerEventHandlers };
+export const GATEWAY: Composition = {
+  modules: MODULES,
+  registerEventHandlers,
+  createLiveFeed: (maxQueuedEvents) => new LiveHub(maxQueuedEvents),
+};
 
 export const ENTITIES = MODULES.flatMap((module) => module.entities);
 

@@ -23,7 +23,6 @@ import { logRequest, reportOnResponse, requestLogger, requestObservationPlugin }
 import { createRequestContext, type RequestContext } from './context';
 import type { Composition } from './gateway-module';
 import { Health } from './health';
-import { LiveHub } from '../modules/live/live.hub';
 import { type LiveLimits, serveLiveUpdates } from './live-socket';
 import { type AuthConfig, createAuthenticator } from '../security/tokens';
 import { createErrorFormatter, errorReportingPlugin } from './errors';
@@ -161,7 +160,7 @@ export async function createGateway(
   // Its request listener is added once Apollo has started (below); it listens only after this returns.
   const httpServer = http.createServer();
   const authenticate = createAuthenticator(config.auth);
-  const hub = new LiveHub(config.liveLimits?.maxQueuedEvents);
+  const hub = config.gateway.createLiveFeed(config.liveLimits?.maxQueuedEvents);
   await hub.start(orm.config.get('clientUrl')!);
   const limits = queryLimits(config);
   const live = serveLiveUpdates({

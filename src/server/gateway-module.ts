@@ -26,8 +26,20 @@ export interface GatewayModule {
   loaders?: { key: keyof Loaders; create(db: TenantDb, loaders: Loaders): Loaders[keyof Loaders] };
 }
 
-/** The modules a gateway is made of, and how their domain-event handlers are wired (once per process). */
+/**
+ * The live feed's process-wide half (LISTEN on PostgreSQL, fan-out to this replica's subscribers): the
+ * HTTP server starts and stops it and hands it to each subscription's context, where the live module
+ * that made it uses the rest of it.
+ */
+export interface LiveFeed {
+  start(clientUrl: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The modules a gateway is made of, how their domain-event handlers are wired (once per process), and its live feed. */
 export interface Composition {
   modules: readonly GatewayModule[];
   registerEventHandlers(): void;
+  /** `maxQueuedEvents`: how far a subscriber may fall behind before it is dropped (the feed's default when absent). */
+  createLiveFeed(maxQueuedEvents?: number): LiveFeed;
 }

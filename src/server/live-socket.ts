@@ -13,13 +13,12 @@ import {
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type LiveHub, MAX_QUEUED_EVENTS } from '../modules/live/live.hub';
 import { liveSockets, liveSocketsRefused } from '../observability/metrics';
 import type { Actor } from '../security/actor';
 import type { createAuthenticator } from '../security/tokens';
 import { logger } from '../shared/logger';
 import { createRequestContext, type RequestContext } from './context';
-import type { GatewayModule } from './gateway-module';
+import type { GatewayModule, LiveFeed } from './gateway-module';
 import { createErrorFormatter } from './errors';
 
 export interface LiveLimits {
@@ -34,8 +33,8 @@ export interface LiveLimits {
   initTimeoutMs: number;
   /** Ping interval; a peer that misses a pong is dropped. */
   heartbeatMs: number;
-  /** Events a subscriber may fall behind before it is dropped with SLOW_CONSUMER. */
-  maxQueuedEvents: number;
+  /** Events a subscriber may fall behind before it is dropped with SLOW_CONSUMER (the feed's default when absent). */
+  maxQueuedEvents?: number;
 }
 
 export const LIVE_LIMITS: LiveLimits = {
@@ -45,14 +44,13 @@ export const LIVE_LIMITS: LiveLimits = {
   idleMs: 5 * 60_000,
   initTimeoutMs: 5_000,
   heartbeatMs: 30_000,
-  maxQueuedEvents: MAX_QUEUED_EVENTS,
 };
 
 /** Close codes besides graphql-ws's own (4400 bad request, 4403 forbidden, 4408 init timeout, ...). */
 export const CLOSE = { tokenExpired: 4401, tooManySockets: 4290, idle: 4080 } as const;
 
 export interface LiveContext extends RequestContext {
-  live: LiveHub;
+  live: LiveFeed;
 }
 
 type SocketExtra = {
@@ -83,7 +81,7 @@ export function serveLiveUpdates(options: {
   modules: readonly GatewayModule[];
   orm: MikroORM;
   authenticate: Authenticator;
-  hub: LiveHub;
+  hub: LiveFeed;
   validationRules: readonly ValidationRule[];
   maxTokens: number;
   isProduction: boolean;

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import createSubscriber, { type Subscriber } from 'pg-listen';
 import { liveEventsPublished } from '../../observability/metrics';
+import type { LiveFeed } from '../../server/gateway-module';
 import { logger } from '../../shared/logger';
 import { decodeBatch, LIVE_CHANNEL, type LiveEvent, type LiveEventKind } from './live.events';
 
@@ -90,7 +91,7 @@ class LiveStream implements AsyncIterableIterator<LiveEvent> {
  * subscriptions of this process's sockets. Whatever replica committed an event, every replica's hub
  * receives it and hands it to its matching subscriptions.
  */
-export class LiveHub {
+export class LiveHub implements LiveFeed {
   private readonly streams = new Set<LiveStream>();
   private subscriber: Subscriber | undefined;
 

@@ -6,6 +6,7 @@ import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role } from '../../security/roles';
 import type { LiveContext } from '../../server/live-socket';
 import { type LiveEvent, LiveEventKind } from './live.events';
+import type { LiveHub } from './live.hub';
 import type { AuditSubjectType } from '../audit/audit.enums';
 import { MerchantEventNode } from './live.types';
 import { eventCursor, liveService } from './live.service';
@@ -50,7 +51,8 @@ function subscribeToMerchantEvents(args: MerchantEventsArgs, context: LiveContex
     merchantId: actor.role === Role.MERCHANT ? actor.merchantId : named,
     kinds: args.kinds ? new Set(args.kinds) : null,
   };
-  return liveService.subscribe(context, context.live, filter, args.after);
+  // The composition's live feed is this module's hub (src/modules/index.ts makes it).
+  return liveService.subscribe(context, context.live as LiveHub, filter, args.after);
 }
 
 @Resolver(() => MerchantEventNode)
