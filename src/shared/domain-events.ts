@@ -158,6 +158,8 @@ export type DomainEvent =
       merchantId: string | null;
       orderId: string | null;
       reversalOfId: string | null;
+      /** When it was posted (the session's clock). */
+      at: Date;
     };
 
 export type DomainEventType = DomainEvent['type'];

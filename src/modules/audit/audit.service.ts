@@ -79,7 +79,7 @@ function entryOf(event: DomainEvent): AuditLine | null {
             subjectType: AuditSubjectType.LEDGER_TRANSACTION,
             subjectId: event.transactionId,
             cause: `${event.kind} ${yuanText(event.amount)}${event.reversalOfId ? ' (reversal)' : ''}`,
-            occurredAt: new Date(),
+            occurredAt: event.at,
           }
         : null;
     case 'ScoreEventRecorded':

@@ -196,6 +196,7 @@ export const ledgerService = {
       merchantId: spec.merchantId ?? null,
       orderId: spec.orderId ?? null,
       reversalOfId: spec.reversalOf?.id ?? null,
+      at: tx.now(),
     };
     return { transaction, event };
   },

@@ -123,6 +123,7 @@ function createOrder(
   timeline: PolicySnapshot[],
   actorId: string,
   refs: { merchant: Order['merchant']; buyer: Order['buyer']; products: OrderLine['product'][] },
+  ingestedAt: Date,
 ): Order {
   const { input } = item;
   // The rules in force when the order was paid.
@@ -164,7 +165,7 @@ function createOrder(
     em,
     OrderStatusChange,
     { key: 'order', subject: order },
-    { to: input.status, actor: actorId, reason: 'ingested', at: new Date() },
+    { to: input.status, actor: actorId, reason: 'ingested', at: ingestedAt },
     true,
   );
   return order;
@@ -355,7 +356,7 @@ export const ordersService = {
     }
     const outcome = await runMutation(session, async (tx) => {
       const { em } = tx;
-      const now = new Date();
+      const now = tx.now();
       const items = requests.map((request, index) => parseItem(request, index, now));
       const valid = (id: string) => id !== '';
       const ids = (pick: (item: ParsedItem) => string[]) => [...new Set(items.flatMap(pick).filter(valid))];
@@ -412,11 +413,14 @@ export const ordersService = {
         }
         if (errors.length) return result(item, IngestOutcome.REJECTED, null, errors);
         if (previous) return result(item, IngestOutcome.DUPLICATE, previous);
-        const order = createOrder(em, item, timeline, tx.actor, {
-          merchant: merchant!,
-          buyer: buyer!,
-          products: lineProducts,
-        });
+        const order = createOrder(
+          em,
+          item,
+          timeline,
+          tx.actor,
+          { merchant: merchant!, buyer: buyer!, products: lineProducts },
+          now,
+        );
         existing.set(key, order); // a repeat later in the same batch is a duplicate of this one
         events.push({
           type: 'OrderPlaced',
@@ -477,7 +481,7 @@ async function move(tx: Tx, input: TransitionOrderInput, caseId?: string): Promi
   const { em } = tx;
   const order = await em.findOne(Order, { id: input.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!order) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
-  const now = new Date();
+  const now = tx.now();
   const at = input.at ?? now;
   const violation = transitionViolation(order, input.to, at, now);
   if (violation) {

@@ -82,8 +82,9 @@ export const policiesService = {
   },
 
   publish(session: Session, input: PublishPolicyInput) {
-    return runMutation(session, async ({ em, actor }) => {
-      const now = new Date();
+    return runMutation(session, async (tx) => {
+      const { em, actor } = tx;
+      const now = tx.now();
       const effectiveFrom = input.effectiveFrom ?? now;
       if (effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {
         throw new Refused([

@@ -75,7 +75,8 @@ export const warningsService = {
       );
       const flagged = unshipped.filter((placed) => reasonsOf.get(placed.buyerId)?.length);
       if (!flagged.length) return;
-      const version = versionInForce(await policiesService.timelineIn(em), new Date()).version;
+      const now = tx.now();
+      const version = versionInForce(await policiesService.timelineIn(em), now).version;
       const raised = flagged.map((placed) => ({
         placed,
         warning: em.create(Warning, {
@@ -85,7 +86,7 @@ export const warningsService = {
           status: WarningStatus.OPEN,
           message: `check before shipping: ${reasonsOf.get(placed.buyerId)!.join('; ')}`,
           policyVersion: version,
-          raisedAt: new Date(),
+          raisedAt: now,
         }),
       }));
       await tx.emit(
@@ -95,7 +96,7 @@ export const warningsService = {
           orderId: placed.orderId,
           merchantId: placed.merchantId,
           reasons: reasonsOf.get(placed.buyerId)!,
-          at: new Date(),
+          at: now,
         })),
       );
     });
@@ -158,7 +159,7 @@ export const warningsService = {
         await productsService.applyPrice(tx, warning.product.id, warning.heldPrice);
       }
       warning.status = WarningStatus.ACKNOWLEDGED;
-      warning.acknowledgedAt = new Date();
+      warning.acknowledgedAt = tx.now();
       warning.acknowledgedBy = tx.actor;
       return { warning };
     });

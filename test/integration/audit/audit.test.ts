@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../../src/security/roles';
+import { DAY_MS } from '../../../src/shared/time';
 import {
   AllocateFundDocument,
   AssignAppealDocument,
@@ -113,6 +114,21 @@ describe("a merchant's audit log", () => {
         ['SCORE_EVENT', 'AFTER_SALES_MERCHANT_AT_FAULT'],
       ]),
     );
+  });
+
+  it("a posting's line is stamped by the session's clock, not the wall clock", async () => {
+    const merchant = await factories(app.orm).merchant();
+    const { rule } = await caseUnderReview(app, merchant, 'AUDIT-CLOCK');
+    const before = (await logOf(merchant)).length;
+    app.clock.advance(2 * DAY_MS);
+    try {
+      await rule();
+    } finally {
+      app.clock.reset();
+    }
+    const postings = (await logOf(merchant)).slice(before).filter((l) => l.action === 'LEDGER_POSTED');
+    expect(postings.length).toBeGreaterThan(0);
+    for (const line of postings) expect(Date.parse(line.occurredAt)).toBeGreaterThan(Date.now() + DAY_MS);
   });
 
   it('is append-only in the database', async () => {

@@ -33,6 +33,7 @@ describe('live events: what a console hears of a domain event', () => {
       merchantId,
       orderId: null,
       reversalOfId: null,
+      at: new Date('2026-12-06T00:00:00Z'),
     });
     const events = liveEventsOf([posting('m1'), posting(null)], 'FINANCE:f');
     expect(events).toEqual([
