@@ -38,6 +38,13 @@ export function countStatement(loggerContext: Record<string, unknown> | undefine
 
 const everywhere = new Set<string[]>();
 
+/** `countStatement` for a read whose text is written only when something records texts. */
+export function countRead(loggerContext: Record<string, unknown> | undefined, text: () => string): void {
+  if (counters.getStore() || everywhere.size) recordStatement(text());
+  const tally = loggerContext?.statementTally;
+  if (tally instanceof StatementTally) tally.count++;
+}
+
 /**
  * The statements issued by anyone while `work` runs, e.g. by a server answering a request the work
  * sent over HTTP. Only meaningful when nothing else runs in the process meanwhile.

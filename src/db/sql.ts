@@ -21,9 +21,11 @@ export async function sqlRun(em: EntityManager, query: Knex.QueryBuilder | strin
 
 /**
  * `column = any('{…}'::uuid[])`: many ids as one array value instead of a list of literals, which
- * PostgreSQL plans in a fraction of the time for the thousand keys of a batched read.
+ * PostgreSQL plans in a fraction of the time for the thousand keys of a batched read. One id is
+ * `column = id`, which it plans and runs faster still.
  */
 export function whereUuidIn(qb: Knex.QueryBuilder, column: string, ids: readonly string[]): Knex.QueryBuilder {
+  if (ids.length === 1) return qb.whereRaw('?? = ?::uuid', [column, ids[0]]);
   return qb.whereRaw('?? = any(?::uuid[])', [column, `{${ids.join(',')}}`]);
 }
 

@@ -1,30 +1,21 @@
 import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import pg, { escapeLiteral } from 'pg';
-import { countStatement, recordMessage } from './query-counter';
+import { countRead, recordMessage } from './query-counter';
+import type { TenantScope } from './tenant-scope';
+import { filledIn, type ReadStatement } from './read-statements';
 
 /** The non-owner role the application's queries run as, so that row-level security applies. */
 export const APP_ROLE = 'weiquan_app';
 
 export type Row = Record<string, unknown>;
 
-/**
- * Which rows an actor may reach: a merchant its own, platform roles all, nobody none. Applied twice:
- * by the services' queries and by PostgreSQL row-level security.
- */
-export interface TenantScope {
-  platform: boolean;
-  merchantId: string | null;
-}
+export { canReachMerchant, type TenantScope } from './tenant-scope';
 
-/** The service-layer check before acting on a merchant's data. */
-export function canReachMerchant(scope: TenantScope, merchantId: string): boolean {
-  return scope.platform || scope.merchantId === merchantId;
-}
 type Transaction = Knex.Transaction;
 
 interface PendingRead {
-  sql: string;
+  statement: ReadStatement;
   resolve: (rows: Row[]) => void;
   reject: (error: unknown) => void;
 }
@@ -52,6 +43,35 @@ function settingsOf(scope: TenantScope): string {
     `set_config('app.scope', ${escapeLiteral(scope.platform ? 'platform' : '')}, true), ` +
     `set_config('app.merchant_id', ${escapeLiteral(scope.merchantId ?? '')}, true)`
   );
+}
+
+/**
+ * The prepared reads of each pooled connection (null: unknown after a failed message, so the next
+ * message deallocates them all first). Bounded: a connection past the limit starts afresh too.
+ */
+const preparedOn = new WeakMap<object, Set<string> | null>();
+const MAX_PREPARED_PER_CONNECTION = 500;
+
+/**
+ * A statement as it goes into a message on `connection`: a template read before as `execute`, preceded
+ * in `head` by its `prepare` where the connection lacks it; anything else as it is.
+ */
+function inMessage(connection: object, statement: ReadStatement, head: string[]): string {
+  if (typeof statement === 'string') return statement;
+  const { template, params } = statement;
+  const args = params.length ? `(${params.map((param) => escapeLiteral(param)).join(', ')})` : '';
+  // A shape's first read goes as it is: one read of a shape (a one-off filter) is not worth preparing.
+  if (template.uses++ === 0) return filledIn(statement);
+  let prepared = preparedOn.get(connection);
+  if (prepared === undefined || prepared === null || prepared.size >= MAX_PREPARED_PER_CONNECTION) {
+    if (prepared !== undefined) head.push('deallocate all');
+    preparedOn.set(connection, (prepared = new Set()));
+  }
+  if (!prepared.has(template.name)) {
+    head.push(`prepare ${template.name} as ${template.text}`);
+    prepared.add(template.name);
+  }
+  return `execute ${template.name}${args}`;
 }
 
 /** The part of knex's client that lends pooled pg connections. */
@@ -95,13 +115,13 @@ export class TenantDb {
    * loop (sibling DataLoader batches: a dashboard's balances, orders, counts and warnings) travel in
    * one such message: one round trip and one pooled connection for a level of the selection.
    */
-  async read<T>(work: (run: (query: Knex.QueryBuilder | string) => Promise<Row[]>) => Promise<T>): Promise<T> {
+  async read<T>(work: (run: (query: Knex.QueryBuilder | ReadStatement) => Promise<Row[]>) => Promise<T>): Promise<T> {
     return work((query) => {
-      const sql = typeof query === 'string' ? query : query.toQuery();
-      countStatement(this.loggerContext, `${(this.settings ??= settingsOf(this.scope))}; ${sql}`);
+      const statement = typeof query === 'string' || 'template' in query ? query : query.toQuery();
+      countRead(this.loggerContext, () => `${(this.settings ??= settingsOf(this.scope))}; ${filledIn(statement)}`);
       return new Promise<Row[]>((resolve, reject) => {
         const first = !this.pending.length;
-        this.pending.push({ sql, resolve, reject });
+        this.pending.push({ statement, resolve, reject });
         if (first) setImmediate(() => void this.sendPending());
       });
     });
@@ -113,26 +133,35 @@ export class TenantDb {
     const reads = this.pending;
     this.pending = [];
     try {
-      const results = await this.send(reads.map((read) => read.sql));
+      const results = await this.send(reads.map((read) => read.statement));
       reads.forEach((read, i) => read.resolve(results[i]));
     } catch (error) {
       if (reads.length === 1) return reads[0].reject(error);
       // One failed statement aborts the message: each read alone again, so each gets its own outcome.
       await Promise.all(
-        reads.map((read) => this.send([read.sql]).then((results) => read.resolve(results[0]), read.reject)),
+        reads.map((read) => this.send([read.statement]).then((results) => read.resolve(results[0]), read.reject)),
       );
     }
   }
 
-  /** The statements' rows, sent in one message behind the settings, on a connection straight from the pool. */
-  private async send(statements: string[]): Promise<Row[][]> {
+  /**
+   * The statements' rows, sent in one message behind the settings, on a connection straight from the
+   * pool. A shape read before runs as its prepared statement, prepared in the same message on a
+   * connection that has not prepared it yet.
+   */
+  private async send(statements: readonly ReadStatement[]): Promise<Row[][]> {
     const client = this.knex().client as PoolClient;
     recordMessage();
     const connection = await client.acquireConnection();
     try {
-      const sql = [(this.settings ??= settingsOf(this.scope)), ...statements].join('; ');
-      const results = (await connection.query(sql)) as unknown as { rows: Row[] }[];
-      return results.slice(1).map((result) => result.rows);
+      const head = [(this.settings ??= settingsOf(this.scope))];
+      const body = statements.map((statement) => inMessage(connection, statement, head));
+      const results = (await connection.query([...head, ...body].join('; '))) as unknown as { rows: Row[] }[];
+      return results.slice(head.length).map((result) => result.rows);
+    } catch (error) {
+      // Which statements of the message were prepared before it failed is unknown: start afresh.
+      preparedOn.set(connection, null);
+      throw error;
     } finally {
       await client.releaseConnection(connection);
     }

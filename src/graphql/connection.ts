@@ -13,7 +13,7 @@ import {
   type TenantKind,
   tenantKindOf,
   tenantSlots,
-} from './statement-templates';
+} from '../db/read-statements';
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum SortDirection {

@@ -1,48 +1,44 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
-import { escapeLiteral } from 'pg';
 import { whereUuidIn } from '../db/sql';
+import {
+  idSlots,
+  idsOf,
+  type ReadStatement,
+  scopedAs,
+  templated,
+  tenantKindOf,
+  tenantSlots,
+} from '../db/read-statements';
 import type { TenantDb } from '../db/tenant-db';
 import type { TableSpec } from './connection';
 
 type Class<T> = new (...args: never[]) => T;
 
-/** Stand-ins knex writes into a statement's text where a batch's keys and the tenant's merchant go. */
-const KEYS_SLOT = `'{00000000-0000-4000-8000-0000000005e7}'`;
-const MERCHANT_SLOT = `'00000000-0000-4000-8000-00000000057e'`;
-
-/** By tenant condition (a module constant, where a spec may be a per-request copy), then table and shape. */
-const templates = new WeakMap<TableSpec['tenant'], Map<string, string[]>>();
+/** A number per tenant condition (a module constant, where a spec may be a per-request copy), for template keys. */
+const tenantConditions = new WeakMap<TableSpec['tenant'], number>();
+let conditionsSeen = 0;
 
 /**
- * A batched read's SQL text, built by knex once per table, shape and kind of tenant (platform, a
- * merchant, nobody) with stand-ins, then filled in per batch with the keys as one uuid array and the
- * merchant's id, both escaped as literals: a batch costs a string join instead of a query builder.
+ * A batched read of a table, written once per table, shape, tenant condition and kind of tenant
+ * (platform, a merchant, nobody); the batch's keys (one uuid array) and the merchant are its parameters.
  */
-function batchSql(
+export function batchRead(
   db: TenantDb,
   spec: TableSpec,
   shape: string,
   build: (qb: Knex.QueryBuilder, keys: string[]) => Knex.QueryBuilder,
   keys: readonly string[],
-): string {
-  const { platform, merchantId } = db.scope;
-  const kind = platform ? 'platform' : merchantId ? 'merchant' : 'nobody';
-  let byShape = templates.get(spec.tenant);
-  if (!byShape) templates.set(spec.tenant, (byShape = new Map()));
-  const key = `${spec.table}|${kind}|${shape}`;
-  let parts = byShape.get(key);
-  if (!parts) {
-    const qb = build(db.knex()(`${spec.table} as t`), [KEYS_SLOT.slice(2, -2)]);
-    if (kind === 'nobody') qb.whereRaw('false');
-    else if (kind === 'merchant') spec.tenant(qb, MERCHANT_SLOT.slice(1, -1));
-    parts = qb.toQuery().split(KEYS_SLOT);
-    if (parts.length !== 2) throw new Error(`a batched read of ${spec.table} must name its keys once`);
-    byShape.set(key, parts);
-  }
-  const filled =
-    merchantId && !platform ? parts.map((part) => part.replaceAll(MERCHANT_SLOT, escapeLiteral(merchantId))) : parts;
-  return filled.join(escapeLiteral(`{${keys.join(',')}}`));
+): ReadStatement {
+  const kind = tenantKindOf(db.scope);
+  let condition = tenantConditions.get(spec.tenant);
+  if (condition === undefined) tenantConditions.set(spec.tenant, (condition = ++conditionsSeen));
+  const ids = idSlots(keys);
+  return templated(
+    `batch|${spec.table}|${condition}|${kind}|${shape}|${ids.shape}`,
+    (values) => scopedAs(build(db.knex()(`${spec.table} as t`), idsOf(values)), spec.tenant, kind, values.merchantId),
+    { ...tenantSlots(db.scope), ...ids.values },
+  );
 }
 
 /**
@@ -58,7 +54,7 @@ export function byIdLoader<T extends { id: string }>(
 ): DataLoader<string, T | null> {
   const selected = columns ? columns.map((column) => `t.${column}`) : ['t.*'];
   return new DataLoader(async (ids) => {
-    const sql = batchSql(
+    const sql = batchRead(
       db,
       spec,
       `by id|${selected.join(',')}`,
@@ -101,7 +97,7 @@ async function childrenOf<T extends object>(
   const selected = columns
     ? [...new Set([...columns, 'id', spec.parentColumn, ...spec.orderBy])].map((column) => `t.${column}`)
     : ['t.*'];
-  const sql = batchSql(
+  const sql = batchRead(
     db,
     spec,
     `${spec.parentColumn}|${spec.orderBy.join(',')}|${selected.join(',')}`,

@@ -15,7 +15,7 @@ import {
   AllocateFundDocument,
 } from '../generated/graphql';
 import { toGlobalId } from '../../src/graphql/global-id';
-import { STAND_INS } from '../../src/graphql/statement-templates';
+import { STAND_INS } from '../../src/db/read-statements';
 import { gid } from '../helpers/factories';
 import { factories } from '../helpers/factories';
 import { actors, createTestApp, type TestApp } from '../helpers/test-app';

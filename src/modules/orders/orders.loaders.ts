@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
+import { idSlots, idsOf, scopedRead, windowSlots } from '../../db/read-statements';
 import type { TenantDb } from '../../db/tenant-db';
-import { DAY_MS } from '../../shared/time';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { childConnectionLoader } from '../../graphql/connection';
 import { projectedByIdLoader, childrenLoader, projectedChildrenLoader } from '../../graphql/loaders';
@@ -43,15 +43,16 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     /** Distinct and repeat buyers per merchant over the high-repurchase window: one query for all. */
     repurchase: new DataLoader<string, { buyers: number; repeatBuyers: number }>(async (merchantIds) => {
       const { highRepurchase } = (await policyNow()).numbers;
-      const now = new Date();
-      const qb = repurchaseQuery(
-        db.knex(),
-        merchantIds,
-        new Date(now.getTime() - highRepurchase.windowDays * DAY_MS),
-        now,
-        (orders) => db.scoped(orders, ORDER_TABLE.tenant),
+      const statement = scopedRead(
+        db.scope,
+        `orders.repurchase|${idSlots(merchantIds).shape}`,
+        (values, scoped) =>
+          repurchaseQuery(db.knex(), idsOf(values), values.since!, values.until!, (orders) =>
+            scoped(orders, ORDER_TABLE.tenant),
+          ),
+        { ...idSlots(merchantIds).values, ...windowSlots(highRepurchase.windowDays) },
       );
-      const rows = await db.read((run) => run(qb));
+      const rows = await db.read((run) => run(statement));
       const byMerchant = new Map(
         rows.map((row) => [
           row.merchant_id as string,
@@ -63,15 +64,16 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     /** Orders per merchant over the trust-score window: one GROUP BY for all. */
     recentOrderCount: new DataLoader<string, number>(async (merchantIds) => {
       const { trust } = (await policyNow()).numbers;
-      const now = new Date();
-      const qb = orderCountsQuery(
-        db.knex(),
-        merchantIds,
-        new Date(now.getTime() - trust.windowDays * DAY_MS),
-        now,
-        (orders) => db.scoped(orders, ORDER_TABLE.tenant),
+      const statement = scopedRead(
+        db.scope,
+        `orders.recentOrderCount|${idSlots(merchantIds).shape}`,
+        (values, scoped) =>
+          orderCountsQuery(db.knex(), idsOf(values), values.since!, values.until!, (orders) =>
+            scoped(orders, ORDER_TABLE.tenant),
+          ),
+        { ...idSlots(merchantIds).values, ...windowSlots(trust.windowDays) },
       );
-      const rows = await db.read((run) => run(qb));
+      const rows = await db.read((run) => run(statement));
       const byMerchant = new Map(rows.map((row) => [row.merchant_id as string, Number(row.n)]));
       return merchantIds.map((id) => byMerchant.get(id) ?? 0);
     }),

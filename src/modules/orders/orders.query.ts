@@ -76,8 +76,8 @@ export function orderWhere(filter?: OrderListArgs['filter']): WhereClause {
 export function repurchaseQuery(
   knex: Knex,
   merchantIds: readonly string[],
-  since: Date,
-  until: Date,
+  since: Date | string,
+  until: Date | string,
   tenant?: (qb: Knex.QueryBuilder) => Knex.QueryBuilder,
 ) {
   const orders = knex('order as t')
@@ -119,8 +119,8 @@ export function completedSalesQuery(knex: Knex, merchantId: string, from: Date, 
 export function orderCountsQuery(
   knex: Knex,
   merchantIds: readonly string[],
-  since: Date,
-  until: Date,
+  since: Date | string,
+  until: Date | string,
   tenant?: (qb: Knex.QueryBuilder) => Knex.QueryBuilder,
 ) {
   const qb = knex('order as t')

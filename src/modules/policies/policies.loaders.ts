@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { templated } from '../../db/read-statements';
 import type { Row, TenantDb } from '../../db/tenant-db';
 import type { Loaders } from '../../server/gateway-module';
 import { type PolicySnapshot, versionInForce } from './policies.rules';
@@ -44,7 +45,13 @@ export function createPolicyLoaders(db: TenantDb) {
     /** One key ('all'): the policy timeline, read once per request. */
     timeline: new DataLoader<'all', PolicySnapshot[]>(async (keys) => {
       const rows = await db.read((run) =>
-        run(db.knex()('policy_version as t').select('t.*').orderBy(['t.effective_from', 't.version'])),
+        run(
+          templated(
+            'policies.timeline',
+            () => db.knex()('policy_version as t').select('t.*').orderBy(['t.effective_from', 't.version']),
+            {},
+          ),
+        ),
       );
       const timeline = rows.map(snapshotOf);
       return keys.map(() => timeline);

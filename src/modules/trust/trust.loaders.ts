@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Row, TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader, type PageArgs, SortDirection, type TableSpec } from '../../graphql/connection';
-import { byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { batchRead, byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { whereUuidIn } from '../../db/sql';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { ScoreEvent } from './trust.entity';
 import type { ScoreFactor } from './trust.enums';
@@ -23,14 +24,14 @@ export interface FactorSums {
 /** One keyed SELECT per tick over a table whose rows are keyed by `keyColumn`. */
 function rowsByKey(db: TenantDb, spec: TableSpec, keyColumn: string) {
   return new DataLoader<string, Row | null>(async (keys) => {
-    const qb = db.scoped(
-      db
-        .knex()(`${spec.table} as t`)
-        .select('t.*')
-        .whereIn(`t.${keyColumn}`, [...keys]),
-      spec.tenant,
+    const statement = batchRead(
+      db,
+      spec,
+      `by ${keyColumn}`,
+      (qb, ids) => qb.select('t.*').where((qb) => whereUuidIn(qb, `t.${keyColumn}`, ids)),
+      keys,
     );
-    const rows = await db.read((run) => run(qb));
+    const rows = await db.read((run) => run(statement));
     const byKey = new Map(rows.map((row) => [row[keyColumn] as string, row]));
     return keys.map((key) => byKey.get(key) ?? null);
   });

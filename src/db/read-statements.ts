@@ -1,0 +1,182 @@
+import type { Knex } from '@mikro-orm/postgresql';
+import { escapeLiteral } from 'pg';
+import { DAY_MS } from '../shared/time';
+import type { TenantScope } from './tenant-scope';
+
+/** The per-request values of a read: where knex writes a stand-in, the value goes in as an escaped literal. */
+export interface SlotValues {
+  merchantId?: string;
+  /** Ids as one PostgreSQL array text, `{…,…}`. */
+  parentIds?: string;
+  /** The id of a batch of one (`= $n` plans and runs faster than `= any($n)`). */
+  parentId?: string;
+  afterValue?: string;
+  afterId?: string;
+  beforeValue?: string;
+  beforeId?: string;
+  /** A time window's ends, as ISO texts. */
+  since?: string;
+  until?: string;
+}
+
+type Slot = keyof SlotValues;
+
+/** UUID-shaped, so they fit every column a value may stand for; no client value may hold one (see `keyable`). */
+export const STAND_INS: Required<SlotValues> = {
+  merchantId: '00000000-0000-4000-8000-00000000057e',
+  // Two ids, so that a builder given the list writes an array (a list of one is written as `= id`).
+  parentIds: '{00000000-0000-4000-8000-0000000005e7,00000000-0000-4000-8000-0000000005e9}',
+  parentId: '00000000-0000-4000-8000-0000000005e8',
+  afterValue: '00000000-0000-4000-8000-0000000a0001',
+  afterId: '00000000-0000-4000-8000-0000000a0002',
+  beforeValue: '00000000-0000-4000-8000-0000000b0001',
+  beforeId: '00000000-0000-4000-8000-0000000b0002',
+  since: '00000000-0000-4000-8000-0000000c0001',
+  until: '00000000-0000-4000-8000-0000000c0002',
+};
+const STAND_IN_TEXTS = Object.values(STAND_INS).flatMap((standIn) => standIn.replace(/[{}]/g, '').split(','));
+
+/** Which tenant a statement is written for: the platform, one merchant (a stand-in) or nobody. */
+export type TenantKind = 'platform' | 'merchant' | 'nobody';
+
+export const tenantKindOf = (scope: TenantScope): TenantKind =>
+  scope.platform ? 'platform' : scope.merchantId ? 'merchant' : 'nobody';
+
+/** The tenant condition of a table, as `TenantDb.scoped` applies it, with the merchant a slot value. */
+export function scopedAs(
+  qb: Knex.QueryBuilder,
+  tenant: (qb: Knex.QueryBuilder, merchantId: string) => void,
+  kind: TenantKind,
+  merchantId: string | undefined,
+): Knex.QueryBuilder {
+  if (kind === 'nobody') return qb.whereRaw('false');
+  if (kind === 'merchant') tenant(qb, merchantId!);
+  return qb;
+}
+
+/** The slot values of a scope: the merchant's id when the statement is written for one. */
+export const tenantSlots = (scope: TenantScope): SlotValues =>
+  scope.platform || !scope.merchantId ? {} : { merchantId: scope.merchantId };
+
+/** The window of `days` days that ends now, as slot values. */
+export function windowSlots(days: number, now = new Date()): SlotValues {
+  return { since: new Date(now.getTime() - days * DAY_MS).toISOString(), until: now.toISOString() };
+}
+
+/**
+ * A batch's ids as slot values, with the shape they fix (key suffix): one id as `parentId`, several
+ * as `parentIds` (one PostgreSQL array text).
+ */
+export const idSlots = (ids: readonly string[]): { shape: string; values: SlotValues } =>
+  ids.length === 1
+    ? { shape: 'one', values: { parentId: ids[0] } }
+    : { shape: 'many', values: { parentIds: `{${ids.join(',')}}` } };
+
+/** The ids a template is written with, as a list (`whereUuidIn` writes a list of one as `= id`). */
+export const idsOf = (values: SlotValues): string[] =>
+  values.parentId ? [values.parentId] : values.parentIds!.slice(1, -1).split(',');
+
+/**
+ * A read in the actor's tenant, written once per shape (`key`) and kind of tenant: `build` gets the
+ * slot values (stand-ins when writing) and `scoped`, which adds a table's tenant condition as
+ * `TenantDb.scoped` would, with the merchant a parameter.
+ */
+export function scopedRead(
+  scope: TenantScope,
+  key: string,
+  build: (
+    values: SlotValues,
+    scoped: (qb: Knex.QueryBuilder, tenant: (qb: Knex.QueryBuilder, merchantId: string) => void) => Knex.QueryBuilder,
+  ) => Knex.QueryBuilder,
+  values: SlotValues,
+): ReadStatement {
+  const kind = tenantKindOf(scope);
+  return templated(
+    `${key}|${kind}`,
+    (slots) => build(slots, (qb, tenant) => scopedAs(qb, tenant, kind, slots.merchantId)),
+    { ...tenantSlots(scope), ...values },
+  );
+}
+
+/**
+ * Whether texts that go into a shape key may: a client value holding a stand-in would have its text
+ * replaced on filling, so such a request is built directly instead.
+ */
+export function keyable(...texts: string[]): boolean {
+  return !texts.some((text) => STAND_IN_TEXTS.some((standIn) => text.includes(standIn)));
+}
+
+/**
+ * A read's SQL text written once per shape, with `$1…` where the slot values go: the text of a
+ * prepared statement. `uses` counts its reads, so a shape read once (a one-off filter) is not prepared.
+ */
+export interface ReadTemplate {
+  /** The prepared statement's name on every connection that has prepared it. */
+  readonly name: string;
+  readonly text: string;
+  /** The text as knex wrote it, with a stand-in where each parameter goes. */
+  readonly withStandIns: string;
+  /** The slot each `$n` stands for, in order. */
+  readonly slots: readonly Slot[];
+  uses: number;
+}
+
+/** A read of a template with its parameters (in `$n` order), or a statement built for one request. */
+export type ReadStatement = { template: ReadTemplate; params: readonly string[] } | string;
+
+/**
+ * The statement with its parameters as escaped literals in place of the stand-ins (safe: no client
+ * value that went into a template's text holds a stand-in, see `keyable`).
+ */
+export function filledIn(statement: ReadStatement): string {
+  if (typeof statement === 'string') return statement;
+  const { template, params } = statement;
+  let text = template.withStandIns;
+  template.slots.forEach((slot, i) => (text = text.replaceAll(`'${STAND_INS[slot]}'`, escapeLiteral(params[i]))));
+  return text;
+}
+
+const templates = new Map<string, ReadTemplate>();
+const MAX_TEMPLATES = 5_000;
+let written = 0;
+
+/** Written with a stand-in for each slot the values fill, and only those. */
+function write(build: (values: SlotValues) => Knex.QueryBuilder, values: SlotValues): ReadTemplate {
+  const given = (Object.keys(STAND_INS) as Slot[]).filter((slot) => values[slot] !== undefined);
+  const withStandIns = build(Object.fromEntries(given.map((slot) => [slot, STAND_INS[slot]]))).toQuery();
+  const slots = given.filter((slot) => withStandIns.includes(`'${STAND_INS[slot]}'`));
+  let text = withStandIns;
+  slots.forEach((slot, i) => (text = text.replaceAll(`'${STAND_INS[slot]}'`, `$${i + 1}`)));
+  // A stand-in written in another form than its own literal would be read as a real value.
+  if (STAND_IN_TEXTS.some((standIn) => text.includes(standIn)))
+    throw new Error(`a read template holds a stand-in outside its slot: ${text}`);
+  return { name: `weiquan_read_${++written}`, text, withStandIns, slots, uses: 0 };
+}
+
+/**
+ * A read written by knex once per shape (`key`: the call site, the kind of tenant and what the
+ * arguments ask besides the slot values) with stand-ins where the merchant, the parents and the
+ * cursors' positions go, which become the parameters of a prepared statement: a request costs no
+ * query builder, and PostgreSQL parses and plans the shape once per connection. With `key` null the
+ * statement is built with the values themselves.
+ */
+export function templated(
+  key: string | null,
+  build: (values: SlotValues) => Knex.QueryBuilder,
+  values: SlotValues,
+): ReadStatement {
+  if (key === null) return build(values).toQuery();
+  let template = templates.get(key);
+  if (template === undefined) {
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    templates.set(key, (template = write(build, values)));
+  }
+  return {
+    template,
+    params: template.slots.map((slot) => {
+      const value = values[slot];
+      if (value === undefined) throw new Error(`the read ${key} needs a value for ${slot}`);
+      return value;
+    }),
+  };
+}
