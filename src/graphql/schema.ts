@@ -7,6 +7,7 @@ import { authChecker, denyRootFieldsWithoutRule, guardFieldsBelowRoot } from '..
 import { DateTimeScalar } from './date-time';
 import { resolveDirectly } from './direct-resolvers';
 import { resolveNodeTypeSynchronously } from './node';
+import { answerReadAhead } from './read-ahead';
 import { NodeResolver } from './node.resolver';
 import { validateArgument } from './validation';
 
@@ -46,7 +47,8 @@ export function getSchema(modules: readonly GatewayModule[]): Promise<GraphQLSch
     .then(resolveNodeTypeSynchronously)
     .then(denyRootFieldsWithoutRule)
     .then(guardFieldsBelowRoot)
-    .then(countUserErrors);
+    .then(countUserErrors)
+    .then(answerReadAhead);
   built.set(modules, schema);
   return schema;
 }

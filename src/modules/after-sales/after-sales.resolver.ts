@@ -1,3 +1,4 @@
+import { ReadsParentIdOnly } from '../../graphql/read-ahead';
 import { JSONObjectResolver } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import {
@@ -312,6 +313,7 @@ export class AfterSalesResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantAfterSalesResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => AfterSalesCaseConnection, { description: "The merchant's after-sales cases, newest first." })
   afterSalesCases(
     @Root() merchant: { id: string },
@@ -322,6 +324,7 @@ export class MerchantAfterSalesResolver {
     return afterSalesService.ofMerchant(ctx, merchant.id, listArgs(args), asksOnlyTotal(info));
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => RefundOnlyBreakerView, { description: "The merchant's refund-only circuit breaker." })
   refundOnlyBreaker(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
     return breakersService.breaker(ctx, BreakerSubject.MERCHANT, merchant.id);
@@ -330,6 +333,7 @@ export class MerchantAfterSalesResolver {
 
 @Resolver(() => ProductNode)
 export class ProductAfterSalesResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => RefundOnlyBreakerView, { description: "The product's refund-only circuit breaker." })
   refundOnlyBreaker(@Root() product: { id: string }, @Ctx() ctx: RequestContext) {
     return breakersService.breaker(ctx, BreakerSubject.PRODUCT, product.id);
@@ -338,6 +342,7 @@ export class ProductAfterSalesResolver {
 
 @Resolver(() => BuyerNode)
 export class BuyerAfterSalesResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => RefundOnlyBreakerView, {
     description: "The buyer's refund-only circuit breaker, across all merchants.",
   })
@@ -348,6 +353,7 @@ export class BuyerAfterSalesResolver {
 
 @Resolver(() => OrderNode)
 export class OrderAfterSalesResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => [AfterSalesCaseNode], { description: "The order's after-sales cases, oldest first." })
   afterSalesCases(@Root() order: { id: string }, @Ctx() ctx: RequestContext) {
     return afterSalesService.ofOrder(ctx, order.id);

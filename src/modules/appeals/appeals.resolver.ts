@@ -1,3 +1,4 @@
+import { ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
@@ -190,6 +191,7 @@ export class AppealsResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantAppealsResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => [ForceMajeureReportNode], { description: 'Force-majeure reports the merchant filed.' })
   forceMajeureReports(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
     return appealsService.forceMajeureReports(ctx, merchant.id);
@@ -209,6 +211,7 @@ export class MerchantAppealsResolver {
     );
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => AppealConnection, { description: "The merchant's appeals, newest first." })
   appeals(
     @Root() merchant: { id: string },

@@ -1,3 +1,4 @@
+import { ReadsParentIdOnly } from '../../graphql/read-ahead';
 import { Args, ArgsType, Ctx, Field, FieldResolver, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
@@ -28,6 +29,7 @@ export class AuditEntryResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantAuditResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => AuditEntryConnection, {
     description:
       'Every platform action on the account (rulings, appeal moves, postings, score events, status changes, warnings), newest first unless sorted otherwise.',

@@ -1,3 +1,4 @@
+import { readAhead } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { selectedFields } from '../../graphql/selection';
@@ -18,7 +19,9 @@ export class BuyersResolver {
   @Allow(...STAFF_READERS)
   @Query(() => BuyerNode, { nullable: true })
   buyer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
-    return buyersService.load(ctx, requireLocalId('Buyer', id, 'id'), selectedFields(info));
+    const buyerId = requireLocalId('Buyer', id, 'id');
+    readAhead(buyerId, ctx, info);
+    return buyersService.load(ctx, buyerId, selectedFields(info));
   }
 
   @FieldResolver(() => ID)

@@ -1,3 +1,4 @@
+import { ReadsParentIdOnly } from '../../graphql/read-ahead';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { GraphQLError } from 'graphql';
@@ -179,12 +180,14 @@ export class LedgerResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantLedgerResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => MerchantLedgerView)
   async ledger(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext) {
     const { cash, ad } = await ledgerReadService.merchantLedger(ctx, merchant);
     return { cash: Money.fromFen(cash), ad: Money.fromFen(ad) };
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => LedgerTransactionConnection, {
     description: 'Platform money paid for or to the merchant (and reversals), newest first.',
   })

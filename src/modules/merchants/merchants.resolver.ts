@@ -1,3 +1,4 @@
+import { readAhead } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { nodeFields, selectedFields } from '../../graphql/selection';
@@ -28,7 +29,9 @@ export class MerchantsResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => MerchantNode, { nullable: true })
   merchant(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
-    return merchantsService.load(ctx, requireLocalId('Merchant', id, 'id'), selectedFields(info));
+    const merchantId = requireLocalId('Merchant', id, 'id');
+    readAhead(merchantId, ctx, info);
+    return merchantsService.load(ctx, merchantId, selectedFields(info));
   }
 
   @Allow(...MERCHANT_DATA_READERS)

@@ -1,3 +1,4 @@
+import { readAhead, ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
@@ -87,7 +88,9 @@ export class OrdersResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => OrderNode, { nullable: true })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
-    return ordersService.load(ctx, requireLocalId('Order', id, 'id'), selectedFields(info));
+    const orderId = requireLocalId('Order', id, 'id');
+    readAhead(orderId, ctx, info);
+    return ordersService.load(ctx, orderId, selectedFields(info));
   }
 
   @Allow(...MERCHANT_DATA_READERS)
@@ -204,6 +207,7 @@ export class OrderLineResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantOrdersResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => OrderConnection, { description: "The merchant's orders; default newest first." })
   orders(
     @Root() merchant: { id: string },
@@ -217,6 +221,7 @@ export class MerchantOrdersResolver {
 
 @Resolver(() => BuyerNode)
 export class BuyerOrdersResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => OrderConnection, { description: "The buyer's orders; default newest first." })
   orders(
     @Root() buyer: { id: string },

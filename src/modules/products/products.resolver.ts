@@ -1,3 +1,4 @@
+import { readAhead, ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { asksOnlyId } from '../../graphql/selection';
@@ -24,8 +25,10 @@ import {
 export class ProductsResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => ProductNode, { nullable: true })
-  product(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return productsService.load(ctx, requireLocalId('Product', id, 'id'));
+  product(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const productId = requireLocalId('Product', id, 'id');
+    readAhead(productId, ctx, info);
+    return productsService.load(ctx, productId);
   }
 
   @FieldResolver(() => ID)
@@ -74,6 +77,7 @@ export class ProductPricePointResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantProductsResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => ProductConnection, { description: "The merchant's products, oldest first." })
   products(@Root() merchant: { id: string }, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
     return productsService.ofMerchant(ctx, merchant.id, page);

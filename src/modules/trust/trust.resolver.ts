@@ -1,3 +1,4 @@
+import { ReadsParentIdOnly } from '../../graphql/read-ahead';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
@@ -194,6 +195,7 @@ export class MerchantTrustFieldsResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantTrustResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => MerchantTrustView)
   trust(@Root() merchant: { id: string }, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
     return trustReadService.merchantTrust(ctx, merchant, selectedFields(info));
@@ -202,6 +204,7 @@ export class MerchantTrustResolver {
 
 @Resolver(() => ProductNode)
 export class ProductTrustResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => String, { description: 'Product experience score 0-100.' })
   experienceScore(@Root() product: { id: string }, @Ctx() ctx: RequestContext) {
     return trustReadService.productExperience(ctx, product);

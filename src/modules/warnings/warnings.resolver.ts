@@ -1,3 +1,4 @@
+import { ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Resolver, Root } from 'type-graphql';
 import { asksOnlyTotal } from '../../graphql/selection';
@@ -73,6 +74,7 @@ export class WarningsResolver {
 
 @Resolver(() => MerchantNode)
 export class MerchantWarningsResolver {
+  @ReadsParentIdOnly()
   @FieldResolver(() => WarningConnection, { description: 'Warnings raised to the merchant, newest first.' })
   warnings(
     @Root() merchant: { id: string },

@@ -1,0 +1,123 @@
+import {
+  type FieldNode,
+  getArgumentValues,
+  getNamedType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  isObjectType,
+  Kind,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import { Extensions } from 'type-graphql';
+
+/** The extension that marks a field resolver as needing nothing of its parent but the id. */
+const READS_PARENT_ID = 'readsParentIdOnly';
+
+/**
+ * Marks a field resolver whose answer depends on its parent's id alone (its `@Root()` is `{ id }`):
+ * a root field that knows the id from its arguments may start the field's reads before the parent's
+ * own row is read (`readAhead`).
+ */
+export const ReadsParentIdOnly = () => Extensions({ [READS_PARENT_ID]: true });
+
+/** Per request context: what each field read ahead returned, until the executor asks for it. */
+const readsAhead = new WeakMap<object, Map<string, unknown>>();
+
+/** A root field's object's field, by response keys (aliases keep fields with other arguments apart) and id. */
+const aheadKey = (rootKey: string | number, fieldKey: string | number, id: string) => `${rootKey}/${fieldKey}/${id}`;
+
+/** The selected fields of `type` in a selection set, by response key, through fragments. */
+function fieldsOf(
+  type: GraphQLObjectType,
+  selections: readonly SelectionSetNode[],
+  info: GraphQLResolveInfo,
+): Map<string, FieldNode[]> {
+  const byKey = new Map<string, FieldNode[]>();
+  const visit = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        byKey.set(key, [...(byKey.get(key) ?? []), selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (!selection.typeCondition || selection.typeCondition.name.value === type.name) visit(selection.selectionSet);
+      } else {
+        const fragment = info.fragments[selection.name.value];
+        if (fragment && fragment.typeCondition.name.value === type.name) visit(fragment.selectionSet);
+      }
+    }
+  };
+  selections.forEach(visit);
+  return byKey;
+}
+
+/**
+ * Starts, beside the read of the object a root field returns, the reads of its selected fields that
+ * need only its id (`ReadsParentIdOnly`): each such field's resolver is called now with the id alone,
+ * so its loads join the same message as the object's own row, and the loaders' caches answer the
+ * same calls when the executor reaches the field. Nothing it returns is used: a field of an object
+ * that turns out not to exist, or not to be the actor's, is never resolved for real, and every read
+ * runs in the actor's tenant anyway. Failures here are left to the real call.
+ */
+export function readAhead(id: string, context: object, info: GraphQLResolveInfo): void {
+  const type = getNamedType(info.returnType);
+  if (!isObjectType(type) || info.path.prev) return;
+  let results = readsAhead.get(context);
+  if (!results) readsAhead.set(context, (results = new Map()));
+  const fields = type.getFields();
+  const selected = fieldsOf(
+    type,
+    info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])),
+    info,
+  );
+  for (const [key, nodes] of selected) {
+    const field = fields[nodes[0].name.value] as GraphQLField<unknown, unknown> | undefined;
+    if (!field?.resolve || !field.extensions?.[READS_PARENT_ID]) continue;
+    try {
+      const args = getArgumentValues(field, nodes[0], info.variableValues);
+      const childInfo: GraphQLResolveInfo = {
+        ...info,
+        fieldName: field.name,
+        fieldNodes: nodes,
+        returnType: field.type,
+        parentType: type,
+        path: { prev: info.path, key, typename: type.name },
+      };
+      const result = field.resolve({ id }, args, context, childInfo);
+      // Unhandled until the executor takes it, which reports a failure as its own.
+      if (result instanceof Promise) result.catch(() => {});
+      results.set(aheadKey(info.path.key, key, id), result);
+    } catch {
+      // The executor calls the field again and reports what it finds.
+    }
+  }
+}
+
+/**
+ * Makes each `ReadsParentIdOnly` field of a root field's object answer with what `readAhead` started
+ * for it, so its resolver (argument conversion, validation, rules) runs once per request, not twice.
+ */
+export function answerReadAhead(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve;
+      if (!resolve || !field.extensions?.[READS_PARENT_ID]) continue;
+      field.resolve = (parent, args, context, info) => {
+        const root = info.path.prev;
+        if (root && !root.prev) {
+          const results = readsAhead.get(context as object);
+          const key = aheadKey(root.key, info.path.key, (parent as { id: string }).id);
+          if (results?.has(key)) {
+            const result = results.get(key);
+            results.delete(key);
+            return result;
+          }
+        }
+        return resolve(parent, args, context, info);
+      };
+    }
+  }
+  return schema;
+}
