@@ -24,6 +24,8 @@ export async function countStatements<T>(
  */
 export class StatementTally {
   count = 0;
+  /** Messages to PostgreSQL: a statement sent alone is one, several sent together are one. */
+  roundTrips = 0;
 }
 
 /** The logger context that makes an EntityManager count into `tally`. */
@@ -66,10 +68,12 @@ export function recordStatement(sql: string): void {
   for (const statements of everywhere) statements.push(sql);
 }
 
-/** Counts a message of several reads sent together (MikroORM's statements count one message each). */
-export function recordMessage(): void {
+/** Counts a message to PostgreSQL (MikroORM's statements count one message each) for `loggerContext`'s request. */
+export function recordMessage(loggerContext?: Record<string, unknown>): void {
   const store = counters.getStore();
   if (store) store.messages++;
+  const tally = loggerContext?.statementTally;
+  if (tally instanceof StatementTally) tally.roundTrips++;
 }
 
 export class CountingLogger extends DefaultLogger {
@@ -79,7 +83,7 @@ export class CountingLogger extends DefaultLogger {
 
   override logQuery(context: { query: string } & LogContext): void {
     countStatement(context as Record<string, unknown>, context.query);
-    recordMessage();
+    recordMessage(context as Record<string, unknown>);
     super.logQuery(context);
   }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../shared/domain-events';
 import type { Clock } from '../shared/time';
-import { TenantDb, type TenantScope } from './tenant-db';
+import { type Row, TenantDb, type TenantScope } from './tenant-db';
 
 /**
  * Who acts, and in which tenant: all a service needs to read and write. A GraphQL request makes one
@@ -15,9 +15,39 @@ export interface Session {
   clock?: Clock;
 }
 
-/** One mutation's transaction: its EntityManager, who acts, and the events it emits. */
-export interface Tx {
+/**
+ * A read for one message of several: its statements (each `;`-free) and what their rows mean. The
+ * module that owns the tables writes it; another module sends it along with its own reads.
+ */
+export interface Read<T> {
+  statements: readonly string[];
+  parse(results: Row[][]): T;
+}
+
+/** What each read of a `read` call gives (null for a read not sent). */
+export type ReadResults<R extends readonly (Read<unknown> | null)[]> = {
+  [K in keyof R]: R[K] extends Read<infer T> ? T : R[K] extends Read<infer T> | null ? T | null : null;
+};
+
+/** Sends reads on a transaction's connection, and its EntityManager for everything else. */
+export interface Reader {
   em: EntityManager;
+  /** The reads (nulls skipped) in one message, after the writes waiting, so they see them. */
+  read<R extends readonly (Read<unknown> | null)[]>(...reads: R): Promise<ReadResults<R>>;
+}
+
+/** One mutation's transaction: its EntityManager, who acts, and the events it emits. */
+export interface Tx extends Reader {
+  em: EntityManager;
+  /**
+   * Queues a statement whose result nobody needs (an insert, a balance update, a NOTIFY): it goes in
+   * the message of the transaction's next `read`, or in one message last before commit. Only for
+   * tables the transaction reads again, if at all, through `read`; the statement runs in the scope
+   * in force when it is sent (`asPlatform` sends what it queued before leaving the platform's scope).
+   * A function is called when the queue is sent, for statements that gather what is queued meanwhile
+   * (a batch of postings is three statements, however many postings it holds).
+   */
+  write(statement: string | (() => string[])): void;
   actor: string;
   scope: TenantScope;
   /** The time of the session's clock (services read it here, not from `new Date()`). */

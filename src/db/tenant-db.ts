@@ -36,8 +36,8 @@ export async function enterTenant(em: EntityManager, scope: TenantScope, trx: Tr
     );
 }
 
-/** The statement that enters a tenant for the rest of an implicit transaction. */
-function settingsOf(scope: TenantScope): string {
+/** The statement that enters a tenant for the rest of a transaction (or of an implicit one). */
+export function settingsOf(scope: TenantScope): string {
   return (
     `select set_config('role', ${escapeLiteral(APP_ROLE)}, true), ` +
     `set_config('app.scope', ${escapeLiteral(scope.platform ? 'platform' : '')}, true), ` +
@@ -151,7 +151,7 @@ export class TenantDb {
    */
   private async send(statements: readonly ReadStatement[]): Promise<Row[][]> {
     const client = this.knex().client as PoolClient;
-    recordMessage();
+    recordMessage(this.loggerContext);
     const connection = await client.acquireConnection();
     try {
       const head = [(this.settings ??= settingsOf(this.scope))];
@@ -230,6 +230,11 @@ export class TenantDb {
   reference<T extends object>(entity: new (...args: never[]) => T, id: string): T {
     return this.map(entity, { id });
   }
+}
+
+/** A row as a read-only instance of its entity class (see `TenantDb.map`), for reads made inside a transaction. */
+export function mapRow<T extends object>(em: EntityManager, entity: new (...args: never[]) => T, row: Row): T {
+  return rowMapperOf(em, entity)(row) as T;
 }
 
 /** For fields computed from other properties: which ones each reads (`[]`: the id alone). */

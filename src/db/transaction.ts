@@ -1,10 +1,13 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { countStatement, recordMessage } from './query-counter';
 import type { DomainEvent } from '../shared/domain-events';
 import { type Outcome, Refused } from '../shared/refusal';
 import { systemClock } from '../shared/time';
 import { eventBus } from './events';
-import type { Session, Tx } from './session';
-import { enterTenant } from './tenant-db';
+import type { Read, Reader, ReadResults, Session, Tx } from './session';
+import { enterTenant, type Row, settingsOf } from './tenant-db';
 
 export type { Session, Tx } from './session';
 
@@ -26,8 +29,11 @@ export async function runMutation<R extends object>(
     const lastSteps = new Map<string, () => Promise<void>>();
     try {
       const result = await session.db.transaction(async (em) => {
+        const pipe = new StatementPipe(em);
         const tx: Tx = {
           em,
+          read: (...reads) => pipe.read(...reads),
+          write: (statement) => pipe.queue(statement),
           actor: session.actor,
           scope: session.db.scope,
           now: () => clock.now(),
@@ -39,6 +45,7 @@ export async function runMutation<R extends object>(
         };
         const outcome = await work(tx);
         for (const step of lastSteps.values()) await step();
+        await pipe.send([]);
         return outcome;
       });
       await eventBus.runAfterCommit(emitted);
@@ -70,6 +77,82 @@ export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promi
     await tx.em.flush();
     return result;
   } finally {
-    await enterTenant(tx.em, tx.scope, trx);
+    // What the platform queued goes in the message that takes the tenant's scope back.
+    tx.write(settingsOf(tx.scope));
+    await tx.read();
   }
+}
+
+/**
+ * Statements sent on a transaction's own connection as one simple-protocol message: the writes
+ * queued since the last message, then the reads. Inside the transaction, each runs in it as if sent
+ * alone; one round trip for all.
+ */
+class StatementPipe {
+  private queued: (string | (() => string[]))[] = [];
+
+  constructor(private readonly em: EntityManager) {}
+
+  queue(statement: string | (() => string[])): void {
+    this.queued.push(statement);
+  }
+
+  async read<R extends readonly (Read<unknown> | null)[]>(...reads: R): Promise<ReadResults<R>> {
+    const sent = reads.filter((read): read is NonNullable<typeof read> => read !== null);
+    const results = await this.send(sent.flatMap((read) => read.statements));
+    let next = 0;
+    return reads.map((read) => {
+      if (!read) return null;
+      const own = results.slice(next, (next += read.statements.length));
+      return read.parse(own);
+    }) as ReadResults<R>;
+  }
+
+  /** The rows of `statements`, sent after the queued writes; nothing is sent when there is nothing. */
+  async send(statements: readonly string[]): Promise<Row[][]> {
+    const queued = this.queued;
+    if (!queued.length && !statements.length) return [];
+    this.queued = [];
+    const writes = queued.flatMap((write) => (typeof write === 'string' ? [write] : write()));
+    const all = [...writes, ...statements];
+    const loggerContext = this.em.getLoggerContext();
+    for (const statement of all) countStatement(loggerContext, statement);
+    recordMessage(loggerContext);
+    const connection = (await (
+      this.em.getTransactionContext()!.client as { acquireConnection(): Promise<pg.PoolClient> }
+    ).acquireConnection()) as pg.PoolClient;
+    try {
+      const results = (await connection.query(all.join(';\n'))) as unknown as { rows: Row[] } | { rows: Row[] }[];
+      return (Array.isArray(results) ? results : [results]).slice(writes.length).map((result) => result.rows);
+    } catch (error) {
+      // As MikroORM reports it, so a unique-key race is retried like any other.
+      throw this.em.getDriver().convertException(error as Error);
+    }
+  }
+}
+
+/** Reads outside a mutation (a quote, an allowance): each read its own round trip, through MikroORM. */
+export function emReader(em: EntityManager): Reader {
+  return {
+    em,
+    async read(...reads) {
+      const results = [];
+      for (const read of reads) {
+        if (!read) {
+          results.push(null);
+          continue;
+        }
+        const rows: Row[][] = [];
+        for (const statement of read.statements) {
+          rows.push(
+            (await em
+              .getConnection()
+              .execute(statement, [], 'all', em.getTransactionContext(), em.getLoggerContext())) as Row[],
+          );
+        }
+        results.push(read.parse(rows));
+      }
+      return results as never;
+    },
+  };
 }

@@ -109,11 +109,11 @@ export function countUserErrors(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-/** The report as its log line shows it: the statement count as a number. */
+/** The report as its log line shows it: how many statements, in how many messages (round trips). */
 const reported = (report: RequestReport | undefined) => {
   if (!report) return undefined;
   const { statements, ...fields } = report;
-  return { ...fields, statements: statements.count };
+  return { ...fields, statements: statements.count, roundTrips: statements.roundTrips };
 };
 
 /** What the request log line reads from a response: the GraphQL request's report, when there was one. */

@@ -520,7 +520,7 @@ export const appealsService = {
           appeal.orderId ?? fail(RefusalCode.INVALID_INPUT, 'compensation is paid for an order', 'compensation');
         // Per order, across all its upheld appeals; the posting checks it again under the fund's lock.
         const cap = policy.numbers.appeals.compensationCap;
-        const paid = await subsidiesService.appealCompensationOnOrder(tx.em, orderId);
+        const paid = await subsidiesService.appealCompensationOnOrder(tx, orderId);
         if (compensation > cap - paid) {
           fail(
             RefusalCode.CAP_EXCEEDED,

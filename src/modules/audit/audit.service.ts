@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { nextStamp } from '../../db/stamps';
 import { yuanText } from '../../shared/money';
 import type { Tx } from '../../db/transaction';
@@ -144,18 +145,23 @@ export const AUDITED_EVENTS = [
 const recorded = new WeakMap<DomainEvent, AuditEntry>();
 
 export const auditService = {
-  /** A blocking handler: the events' lines, written in the transaction that emitted them. */
+  /**
+   * A blocking handler: the events' lines, written in the transaction that emitted them, in one
+   * insert that travels with the transaction's next message (in the scope they were recorded in).
+   */
   async record(events: DomainEvent[], tx: Tx): Promise<void> {
-    for (const event of events) {
+    const rows = events.flatMap((event) => {
       const line = entryOf(event);
-      if (!line) continue;
+      if (!line) return [];
       const { merchantId, ...rest } = line;
-      recorded.set(
-        event,
-        tx.em.create(AuditEntry, { ...rest, merchant: merchantId, actor: tx.actor, createdAt: nextStamp() }),
-      );
-    }
+      const createdAt = nextStamp();
+      const row = { ...rest, id: randomUUID(), merchant: merchantId, actor: tx.actor, createdAt, updatedAt: createdAt };
+      recorded.set(event, tx.em.create(AuditEntry, row, { persist: false }));
+      return [row];
+    });
+    // What the emitting service changed is written first, as before its consequences.
     await tx.em.flush();
+    if (rows.length) tx.write(tx.em.createQueryBuilder(AuditEntry).insert(rows).getFormattedQuery());
   },
 
   /** The audit entry `record` wrote for an event in this transaction, if it is about a merchant. */

@@ -1,10 +1,12 @@
-import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex, RequiredEntityData } from '@mikro-orm/postgresql';
+import { escapeLiteral } from 'pg';
+import type { Read } from '../../db/session';
+import { mapRow, type Row } from '../../db/tenant-db';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
-import { sqlFirst, sqlRows, sqlRun, whereTextIn, whereUuidIn } from '../../db/sql';
+import { whereTextIn, whereUuidIn } from '../../db/sql';
 import type { DomainEventOf } from '../../shared/domain-events';
 
 /**
@@ -49,7 +51,49 @@ export interface PostingSpec {
   effectiveAt: Date;
 }
 
-function ensureMerchantAccounts(em: EntityManager, codes: string[]): Promise<unknown> | undefined {
+/** Postings queued on a transaction and not sent yet: written as three statements whatever their number. */
+interface PostingBatch {
+  transactions: RequiredEntityData<LedgerTransaction>[];
+  entries: RequiredEntityData<LedgerEntry>[];
+  /** The balance move of each account. */
+  moves: Map<string, number>;
+}
+
+const batches = new WeakMap<EntityManager, PostingBatch>();
+
+/**
+ * The transaction's batch of postings waiting to be sent, queued on it on first use: the rows, then
+ * the balances' moves, written when the transaction sends its queue (its next read or its commit).
+ */
+function batchOf(tx: Tx): PostingBatch {
+  let batch = batches.get(tx.em);
+  if (!batch) {
+    const open: PostingBatch = { transactions: [], entries: [], moves: new Map() };
+    batches.set(tx.em, (batch = open));
+    tx.write(() => {
+      batches.delete(tx.em);
+      const moves = [...open.moves].map(([id, delta]) => `(${escapeLiteral(id)}::uuid, ${delta}::bigint)`);
+      return [
+        tx.em.createQueryBuilder(LedgerTransaction).insert(open.transactions).getFormattedQuery(),
+        tx.em.createQueryBuilder(LedgerEntry).insert(open.entries).getFormattedQuery(),
+        `update ledger_account as a set balance = a.balance + m.delta ` +
+          `from (values ${moves.join(', ')}) as m(id, delta) where a.id = m.id`,
+      ];
+    });
+  }
+  return batch;
+}
+
+/** A read of ledger rows as read-only entity instances. */
+const rowsOf =
+  <T extends object>(em: EntityManager, entity: new (...args: never[]) => T) =>
+  ([rows]: Row[][]) =>
+    rows.map((row) => mapRow(em, entity, row));
+
+const sqlOf = (qb: Knex.QueryBuilder) => qb.toQuery();
+
+/** Opens the merchants' accounts among `codes` that are not open yet (a statement whose result nobody reads). */
+function openMerchantAccounts(em: EntityManager, codes: readonly string[]): string[] {
   const rows = codes.flatMap((code) => {
     const [prefix, merchantId] = code.split(':');
     if (prefix !== AccountKind.MERCHANT_CASH && prefix !== AccountKind.MERCHANT_AD) return [];
@@ -57,14 +101,21 @@ function ensureMerchantAccounts(em: EntityManager, codes: string[]): Promise<unk
       { id: crypto.randomUUID(), code, kind: prefix, merchant_id: merchantId, balance: 0, created_at: new Date() },
     ];
   });
-  if (!rows.length) return undefined;
-  const qb = em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore();
-  return sqlRun(em, qb);
+  return rows.length ? [sqlOf(em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore())] : [];
 }
 
+/** The not-reversed postings: no reversal names them. */
+const notReversed = (qb: Knex.QueryBuilder) =>
+  qb.whereNotExists((sub) => sub.select(1).from('ledger_transaction as r').whereRaw('r.reversal_of_id = t.id'));
+
 export const ledgerService = {
-  findByKey(em: EntityManager, kind: LedgerKind, idempotencyKey: string): Promise<LedgerTransaction | null> {
-    return em.findOne(LedgerTransaction, { kind, idempotencyKey });
+  /** The posting of `kind` with this idempotency key, if any. */
+  byKey(em: EntityManager, kind: LedgerKind, idempotencyKey: string): Read<LedgerTransaction | null> {
+    const qb = em
+      .getKnex()('ledger_transaction as t')
+      .select('t.*')
+      .where({ 't.kind': kind, 't.idempotency_key': idempotencyKey });
+    return { statements: [sqlOf(qb)], parse: (results) => rowsOf(em, LedgerTransaction)(results)[0] ?? null };
   },
 
   /**
@@ -84,41 +135,24 @@ export const ledgerService = {
   },
 
   /**
-   * Posts at most once per key: an earlier posting with the same request is the answer (replayed),
-   * another request with the key is a conflict. The key is checked again after `lock`, since another
-   * request with it may have committed while this one waited for the locks.
+   * Locks the accounts a posting touches (opening merchants' accounts on first use), in one global
+   * order (by code) so that concurrent postings cannot deadlock. Holding the fund's row serialises
+   * payouts from it (the budget check), and holding a merchant's row serialises its capped claims
+   * (the cap check). Read beside the facts the posting checks under the locks.
    */
-  async once<L>(
-    em: EntityManager,
-    key: { kind: LedgerKind; idempotencyKey: string; requestHash: string },
-    lock: () => Promise<L>,
-    write: (locked: L) => Promise<LedgerTransaction>,
-  ): Promise<{ transaction: LedgerTransaction; replayed: boolean }> {
-    const earlier = async () =>
-      this.replayOrConflict(await this.findByKey(em, key.kind, key.idempotencyKey), key.requestHash);
-    const before = await earlier();
-    if (before) return { transaction: before, replayed: true };
-    const locked = await lock();
-    const raced = await earlier();
-    if (raced) return { transaction: raced, replayed: true };
-    return { transaction: await write(locked), replayed: false };
-  },
-
-  /**
-   * Locks the accounts a posting touches, in one global order (by code) so that concurrent postings
-   * cannot deadlock. Holding the fund's row serialises payouts from it (the budget check), and
-   * holding a merchant's row serialises its capped claims (the cap check).
-   */
-  async lockAccounts(em: EntityManager, codes: string[]): Promise<Map<string, LedgerAccount>> {
+  lockAccounts(em: EntityManager, codes: readonly string[]): Read<Map<string, LedgerAccount>> {
     const unique = [...new Set(codes)].sort();
-    await ensureMerchantAccounts(em, unique);
-    const accounts = await em.find(
-      LedgerAccount,
-      { code: { $in: unique } },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { code: 'asc' } },
-    );
-    if (accounts.length !== unique.length) throw new Error(`missing ledger accounts among ${unique.join(', ')}`);
-    return new Map(accounts.map((account) => [account.code, account]));
+    const qb = em.getKnex()('ledger_account as t').select('t.*').orderBy('t.code').forUpdate();
+    whereTextIn(qb, 't.code', unique);
+    const opening = openMerchantAccounts(em, unique);
+    return {
+      statements: [...opening, sqlOf(qb)],
+      parse: (results) => {
+        const accounts = rowsOf(em, LedgerAccount)(results.slice(opening.length));
+        if (accounts.length !== unique.length) throw new Error(`missing ledger accounts among ${unique.join(', ')}`);
+        return new Map(accounts.map((account) => [account.code, account]));
+      },
+    };
   },
 
   /** The balance of an account without locking it (0 when it is not open yet), for quotes. */
@@ -138,7 +172,9 @@ export const ledgerService = {
 
   /**
    * `write` without the event: the caller emits the `LedgerTransactionPosted` events of a batch of
-   * postings at once, so their handlers run once for the batch.
+   * postings at once, so their handlers run once for the batch. The rows and the balances' moves are
+   * queued on the transaction (`Tx.write`): they travel with its next message, and the ledger's reads
+   * in the same transaction go through `Tx.read`, behind them.
    */
   writeDeferred(
     tx: Tx,
@@ -167,7 +203,8 @@ export const ledgerService = {
         ]);
       }
     }
-    const transaction = em.create(LedgerTransaction, {
+    const data = {
+      id: crypto.randomUUID(),
       kind: spec.kind,
       idempotencyKey: spec.idempotencyKey,
       requestHash: spec.requestHash,
@@ -178,16 +215,21 @@ export const ledgerService = {
       appealId: spec.appealId ?? null,
       period: spec.period ?? null,
       policyVersion: spec.policyVersion,
-      reversalOf: spec.reversalOf ?? null,
+      reversalOf: spec.reversalOf?.id ?? null,
       reason: spec.reason,
       actor: spec.actor,
       effectiveAt: spec.effectiveAt,
-    });
+      createdAt: new Date(),
+    };
+    const batch = batchOf(tx);
+    batch.transactions.push(data);
     for (const leg of spec.legs) {
-      const account = accounts.get(leg.code)!;
-      em.create(LedgerEntry, { transaction, account, amount: leg.amount });
-      account.balance += leg.amount;
+      const accountId = accounts.get(leg.code)!.id;
+      batch.entries.push({ id: crypto.randomUUID(), transaction: data.id, account: accountId, amount: leg.amount });
+      batch.moves.set(accountId, (batch.moves.get(accountId) ?? 0) + leg.amount);
     }
+    for (const leg of spec.legs) accounts.get(leg.code)!.balance += leg.amount;
+    const transaction = em.create(LedgerTransaction, data, { persist: false });
     const event = {
       type: 'LedgerTransactionPosted' as const,
       transactionId: transaction.id,
@@ -201,42 +243,39 @@ export const ledgerService = {
     return { transaction, event };
   },
 
-  /** Which of `keys` have a posting of `kind` already, in one statement. */
-  async postedKeys(em: EntityManager, kind: LedgerKind, keys: string[]): Promise<Set<string>> {
-    if (!keys.length) return new Set();
+  /** Which of `keys` have a posting of `kind` already. */
+  postedKeys(em: EntityManager, kind: LedgerKind, keys: string[]): Read<Set<string>> {
     const qb = em.getKnex()('ledger_transaction').select('idempotency_key').where('kind', kind);
     whereTextIn(qb, 'idempotency_key', keys);
-    return new Set((await sqlRows(em, qb)).map((row) => row.idempotency_key as string));
+    return {
+      statements: [sqlOf(qb)],
+      parse: ([rows]) => new Set(rows.map((row) => row.idempotency_key as string)),
+    };
   },
 
-  /** Which of the orders have a standing (not reversed) posting of `kind`, in one statement. */
-  async ordersWithStanding(em: EntityManager, kind: LedgerKind, orderIds: string[]): Promise<Set<string>> {
-    if (!orderIds.length) return new Set();
-    const qb = em
-      .getKnex()('ledger_transaction as t')
-      .distinct('t.order_id')
-      .where('t.kind', kind)
-      .whereNotExists((sub) => sub.select(1).from('ledger_transaction as r').whereRaw('r.reversal_of_id = t.id'));
+  /** Which of the orders have a standing (not reversed) posting of `kind`. */
+  ordersWithStanding(em: EntityManager, kind: LedgerKind, orderIds: string[]): Read<Set<string>> {
+    const qb = notReversed(em.getKnex()('ledger_transaction as t').distinct('t.order_id').where('t.kind', kind));
     whereUuidIn(qb, 't.order_id', orderIds);
-    return new Set((await sqlRows(em, qb)).map((row) => row.order_id as string));
+    return { statements: [sqlOf(qb)], parse: ([rows]) => new Set(rows.map((row) => row.order_id as string)) };
   },
 
   /** Paid so far under a cap: postings of `kind` for the merchant in `period` that were not reversed. */
-  async paidInPeriod(em: EntityManager, kind: LedgerKind, merchantId: string, period: string): Promise<number> {
-    const qb = em
-      .getKnex()('ledger_transaction as t')
-      .sum({ paid: 't.amount' })
-      .where({ 't.kind': kind, 't.merchant_id': merchantId, 't.period': period })
-      .whereNotExists((sub) => sub.select(1).from('ledger_transaction as r').whereRaw('r.reversal_of_id = t.id'));
-    return Number((await sqlFirst(em, qb))?.paid ?? 0);
+  paidInPeriod(em: EntityManager, kind: LedgerKind, merchantId: string, period: string): Read<number> {
+    const qb = notReversed(
+      em
+        .getKnex()('ledger_transaction as t')
+        .sum({ paid: 't.amount' })
+        .where({ 't.kind': kind, 't.merchant_id': merchantId, 't.period': period }),
+    );
+    return { statements: [sqlOf(qb)], parse: ([rows]) => Number(rows[0]?.paid ?? 0) };
   },
 
   /** The standing (not reversed) postings of `kind` on an order. */
-  async standingOnOrder(em: EntityManager, kind: LedgerKind, orderId: string): Promise<LedgerTransaction[]> {
-    const postings = await em.find(LedgerTransaction, { kind, order: orderId });
-    if (!postings.length) return [];
-    const reversals = await em.find(LedgerTransaction, { reversalOf: { $in: postings.map((p) => p.id) } });
-    const reversed = new Set(reversals.map((r) => r.reversalOf!.id));
-    return postings.filter((p) => !reversed.has(p.id));
+  standingOnOrder(em: EntityManager, kind: LedgerKind, orderId: string): Read<LedgerTransaction[]> {
+    const qb = notReversed(
+      em.getKnex()('ledger_transaction as t').select('t.*').where({ 't.kind': kind, 't.order_id': orderId }),
+    ).orderBy(['t.created_at', 't.id']);
+    return { statements: [sqlOf(qb)], parse: rowsOf(em, LedgerTransaction) };
   },
 };

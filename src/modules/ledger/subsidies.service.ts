@@ -1,6 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TenantDb } from '../../db/tenant-db';
-import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import type { Reader } from '../../db/session';
+import { asPlatform, emReader, runMutation, type Session, type Tx } from '../../db/transaction';
 import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
 import type { DomainEvent, DomainEventOf } from '../../shared/domain-events';
@@ -12,7 +12,7 @@ import { ordersService } from '../orders/orders.service';
 import { type PolicySnapshot, versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
 import { trustService } from '../trust/trust.service';
-import { LedgerEntry, LedgerTransaction } from './ledger.entity';
+import { type LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { FundCode, LedgerKind } from './ledger.enums';
 import { accountCode, ledgerService, type Leg } from './ledger.service';
 import type { AllocateFundInput, PostSubsidyInput, SubsidyQuoteInput } from './ledger.types';
@@ -172,23 +172,6 @@ const fail = (code: RefusalCode, message: string, field: string[]): never => {
   throw new Refused([refusal(code, message, ['input', ...field])]);
 };
 
-async function loadParties(em: EntityManager, input: SubsidyRequest, plan: KindPlan) {
-  const orderId = input.orderId ?? null;
-  const merchantId = input.merchantId ?? null;
-  const order = orderId ? await ordersService.findById(em, orderId) : null;
-  if (orderId && !order) fail(RefusalCode.NOT_FOUND, 'no such order', ['orderId']);
-  if (plan.needs === 'order-merchant' && !order)
-    fail(RefusalCode.INVALID_INPUT, `${input.kind} is for an order: give orderId`, ['orderId']);
-  const wantedMerchant = order?.merchant.id ?? merchantId;
-  if (!wantedMerchant)
-    return fail(RefusalCode.INVALID_INPUT, `${input.kind} needs merchantId or orderId`, ['merchantId']);
-  if (order && merchantId && merchantId !== order.merchant.id)
-    fail(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
-  const [merchant] = await merchantsService.findByIds(em, [wantedMerchant]);
-  if (!merchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId']);
-  return { order, merchant: merchant! };
-}
-
 /**
  * When a posting happens, and the month its cap counts: the time of the fact it pays for where the
  * kind has one (never a free input), else the requested `effectiveAt` or now. Nothing is in the future.
@@ -226,26 +209,69 @@ function timeAndPeriod(input: SubsidyRequest & CaseCaused, plan: KindPlan, order
   return { effectiveAt, period };
 }
 
+/** The idempotency key of a posting, and the hash of what it asks. */
+interface PostingKey {
+  kind: LedgerKind;
+  idempotencyKey: string;
+  requestHash: string;
+}
+
+type Accounts = Map<string, LedgerAccount>;
+
 /**
  * Gathers the facts of a quote or a posting and applies the kind's rule with the policy in force when
- * its fact happened. With `lock`, the accounts it would touch are locked first, so the caps and the
- * budget it reads cannot change before the posting is written.
+ * its fact happened, in two messages: the order (with its buyer) or the merchant, the policy timeline
+ * and an earlier posting with the key; then the merchant, the accounts it would touch locked (with
+ * `lock`), the key again under the locks (a twin may have committed while this one waited) and what
+ * the caps count, read under the locks so that they cannot change before the posting is written.
+ * With `key`, an earlier posting with it is the answer (`replayed`).
  */
 async function prepare(
-  em: EntityManager,
+  reader: Reader,
   input: SubsidyRequest & CaseCaused,
-  options: { lock: boolean },
-): Promise<Prepared & { accounts?: Awaited<ReturnType<typeof ledgerService.lockAccounts>> }> {
+  options: { lock: boolean; key?: PostingKey },
+): Promise<(Prepared & { accounts?: Accounts; replayed?: undefined }) | { replayed: LedgerTransaction }> {
+  const { em } = reader;
   const plan = PLANS[input.kind];
   if (!plan)
     return fail(RefusalCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
-  const { order, merchant } = await loadParties(em, input, plan);
+  const { key } = options;
+  const orderId = input.orderId ?? null;
+  const merchantId = input.merchantId ?? null;
+  const byKey = key ? ledgerService.byKey(em, key.kind, key.idempotencyKey) : null;
+  const [earlier, order, givenMerchant, timeline] = await reader.read(
+    byKey,
+    orderId ? ordersService.withBuyer(em, orderId) : null,
+    !orderId && merchantId ? merchantsService.byId(em, merchantId) : null,
+    policiesService.timelineRead,
+  );
+  const replayed = key && ledgerService.replayOrConflict(earlier, key.requestHash);
+  if (replayed) return { replayed };
+  if (orderId && !order) fail(RefusalCode.NOT_FOUND, 'no such order', ['orderId']);
+  if (plan.needs === 'order-merchant' && !order)
+    fail(RefusalCode.INVALID_INPUT, `${input.kind} is for an order: give orderId`, ['orderId']);
+  const wantedMerchant = order?.merchant.id ?? merchantId;
+  if (!wantedMerchant)
+    return fail(RefusalCode.INVALID_INPUT, `${input.kind} needs merchantId or orderId`, ['merchantId']);
+  if (order && merchantId && merchantId !== order.merchant.id)
+    fail(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
+  if (!order && !givenMerchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId']);
   const { effectiveAt, period } = timeAndPeriod(input, plan, order, new Date());
-  const policy = versionInForce(await policiesService.timelineIn(em), effectiveAt);
+  const policy = versionInForce(timeline, effectiveAt);
 
-  const accounts = options.lock
-    ? await ledgerService.lockAccounts(em, [plan.from(merchant.id), plan.to(merchant.id)])
-    : undefined;
+  const [merchantOfOrder, accounts, raced, alreadyPaid, standing, fees] = await reader.read(
+    order ? merchantsService.byId(em, wantedMerchant) : null,
+    options.lock ? ledgerService.lockAccounts(em, [plan.from(wantedMerchant), plan.to(wantedMerchant)]) : null,
+    byKey,
+    period ? ledgerService.paidInPeriod(em, input.kind, wantedMerchant, period) : null,
+    order && (plan.sumsOnOrder || plan.oncePerOrder) ? ledgerService.standingOnOrder(em, input.kind, order.id) : null,
+    order && input.kind === LedgerKind.TECH_SERVICE_FEE_REBATE
+      ? ledgerService.standingOnOrder(em, LedgerKind.TECH_SERVICE_FEE, order.id)
+      : null,
+  );
+  const racedReplay = key && ledgerService.replayOrConflict(raced, key.requestHash);
+  if (racedReplay) return { replayed: racedReplay };
+  const merchant = (merchantOfOrder ?? givenMerchant)!;
 
   const facts: SubsidyFacts = {
     order: order ?? undefined,
@@ -258,7 +284,7 @@ async function prepare(
     flaggedAbnormal: input.flaggedAbnormal,
     merchantAtFault: input.ruledCase?.merchantAtFault ?? false,
     appealUpheld: Boolean(input.upheldAppeal),
-    alreadyPaid: period ? await ledgerService.paidInPeriod(em, input.kind, merchant.id, period) : 0,
+    alreadyPaid: alreadyPaid ?? 0,
     baseTarget: input.baseTarget,
     sprintTarget: input.sprintTarget,
   };
@@ -272,28 +298,15 @@ async function prepare(
   if (input.kind === LedgerKind.RETURN_SHIPPING_SUBSIDY && order) {
     facts.buyerRiskLevel = await trustService.buyerRiskLevel(em, order.buyer);
   }
-  if (plan.sumsOnOrder && order) {
-    facts.paidOnOrder = (await ledgerService.standingOnOrder(em, input.kind, order.id)).reduce(
-      (sum, p) => sum + p.amount,
-      0,
-    );
-  }
-  if (input.kind === LedgerKind.TECH_SERVICE_FEE_REBATE && order) {
-    const [fee] = await ledgerService.standingOnOrder(em, LedgerKind.TECH_SERVICE_FEE, order.id);
-    facts.chargedFee = fee?.amount ?? null;
-  }
+  if (plan.sumsOnOrder && standing) facts.paidOnOrder = standing.reduce((sum, p) => sum + p.amount, 0);
+  if (fees) facts.chargedFee = fees[0]?.amount ?? null;
   if (input.kind === LedgerKind.GROWTH_INCENTIVE && period) {
     const { from, to } = monthBounds(period);
     facts.periodSales = await ordersService.completedSales(em, merchant.id, from, to);
   }
 
   let quote = quoteFor(input.kind, facts, policy.numbers);
-  if (
-    quote.eligible &&
-    plan.oncePerOrder &&
-    order &&
-    (await ledgerService.standingOnOrder(em, input.kind, order.id)).length
-  ) {
+  if (quote.eligible && plan.oncePerOrder && standing?.length) {
     quote = {
       ...quote,
       eligible: false,
@@ -311,7 +324,7 @@ async function prepare(
       explanation: `${input.kind} was already paid for ${period}`,
     };
   }
-  return { quote, plan, merchant, order, period, policy, effectiveAt, accounts };
+  return { quote, plan, merchant, order, period, policy, effectiveAt, accounts: accounts ?? undefined };
 }
 
 /** A posting refuses what its quote refused, with the same explanation. */
@@ -325,37 +338,33 @@ const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: s
   contentHash(request);
 
 /** A posting inside the caller's transaction: idempotent on its key, capped, balanced. */
-function postIn(tx: Tx, input: PostingRequest) {
-  const requestHash = requestHashOf(input);
-  return ledgerService.once(
-    tx.em,
-    { kind: input.kind, idempotencyKey: input.idempotencyKey, requestHash },
-    () => prepare(tx.em, input, { lock: true }),
-    (prepared) => {
-      const { quote, plan, merchant } = prepared;
-      if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
-      const legs: Leg[] = [
-        { code: plan.from(merchant.id), amount: -quote.amount },
-        { code: plan.to(merchant.id), amount: quote.amount },
-      ];
-      return ledgerService.write(tx, prepared.accounts!, {
-        kind: input.kind,
-        idempotencyKey: input.idempotencyKey,
-        requestHash,
-        amount: quote.amount,
-        legs,
-        merchantId: merchant.id,
-        orderId: prepared.order?.id ?? null,
-        caseId: input.ruledCase?.caseId ?? input.citedCase ?? null,
-        appealId: input.upheldAppeal ?? null,
-        period: prepared.period,
-        policyVersion: prepared.policy.version,
-        reason: input.reason ?? quote.explanation,
-        actor: tx.actor,
-        effectiveAt: prepared.effectiveAt,
-      });
-    },
-  );
+async function postIn(tx: Tx, input: PostingRequest): Promise<{ transaction: LedgerTransaction; replayed: boolean }> {
+  const key = { kind: input.kind, idempotencyKey: input.idempotencyKey, requestHash: requestHashOf(input) };
+  const prepared = await prepare(tx, input, { lock: true, key });
+  if (prepared.replayed) return { transaction: prepared.replayed, replayed: true };
+  const { quote, plan, merchant } = prepared;
+  if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
+  const legs: Leg[] = [
+    { code: plan.from(merchant.id), amount: -quote.amount },
+    { code: plan.to(merchant.id), amount: quote.amount },
+  ];
+  const transaction = await ledgerService.write(tx, prepared.accounts!, {
+    kind: input.kind,
+    idempotencyKey: input.idempotencyKey,
+    requestHash: key.requestHash,
+    amount: quote.amount,
+    legs,
+    merchantId: merchant.id,
+    orderId: prepared.order?.id ?? null,
+    caseId: input.ruledCase?.caseId ?? input.citedCase ?? null,
+    appealId: input.upheldAppeal ?? null,
+    period: prepared.period,
+    policyVersion: prepared.policy.version,
+    reason: input.reason ?? quote.explanation,
+    actor: tx.actor,
+    effectiveAt: prepared.effectiveAt,
+  });
+  return { transaction, replayed: false };
 }
 
 /** A kind posted automatically: once per order, its amount from the order alone (no cap, period or sum). */
@@ -389,7 +398,7 @@ async function postAutomatically(
     const keyOf = (orderId: string) => `auto:${kind}:${orderId}`;
     const byKey = new Map(requests.map((request) => [keyOf(request.orderId), request]));
     const orderIds = [...new Set(requests.map((request) => request.orderId))];
-    const posted = await ledgerService.postedKeys(em, kind, [...byKey.keys()]);
+    const [posted] = await platformTx.read(ledgerService.postedKeys(em, kind, [...byKey.keys()]));
     const pending = orderIds.filter((orderId) => !posted.has(keyOf(orderId)));
     if (!pending.length) return;
     const orders = await ordersService.findByIds(em, pending);
@@ -400,15 +409,15 @@ async function postAutomatically(
       ]),
     );
     const timeline = await policiesService.timelineIn(em);
-    const accounts = await ledgerService.lockAccounts(
-      em,
-      [...merchants.keys()].flatMap((merchantId) => [plan.from(merchantId), plan.to(merchantId)]),
-    );
     // Checked again under the locks: a concurrent twin may have posted some meanwhile.
-    const [postedMeanwhile, standing] = await Promise.all([
+    const [accounts, postedMeanwhile, standing] = await platformTx.read(
+      ledgerService.lockAccounts(
+        em,
+        [...merchants.keys()].flatMap((merchantId) => [plan.from(merchantId), plan.to(merchantId)]),
+      ),
       ledgerService.postedKeys(em, kind, pending.map(keyOf)),
       ledgerService.ordersWithStanding(em, kind, pending),
-    ]);
+    );
     const events: DomainEvent[] = [];
     for (const order of orders) {
       const key = keyOf(order.id);
@@ -553,8 +562,10 @@ export interface QuoteResult extends SubsidyQuote {
 
 export const subsidiesService = {
   /** What upheld appeals have paid on an order so far: the per-order compensation cap counts it. */
-  async appealCompensationOnOrder(em: EntityManager, orderId: string): Promise<number> {
-    const standing = await ledgerService.standingOnOrder(em, LedgerKind.APPEAL_COMPENSATION, orderId);
+  async appealCompensationOnOrder(reader: Reader, orderId: string): Promise<number> {
+    const [standing] = await reader.read(
+      ledgerService.standingOnOrder(reader.em, LedgerKind.APPEAL_COMPENSATION, orderId),
+    );
     return standing.reduce((sum, posting) => sum + posting.amount, 0);
   },
 
@@ -592,7 +603,8 @@ export const subsidiesService = {
   async quote(db: TenantDb, input: SubsidyRequest) {
     try {
       const quote = await db.transaction(async (em) => {
-        const prepared = await prepare(em, input, { lock: false });
+        const prepared = await prepare(emReader(em), input, { lock: false });
+        if (prepared.replayed) throw new Error('a quote has no idempotency key');
         let quote = prepared.quote;
         const fund = prepared.plan.from(prepared.merchant.id);
         if (quote.eligible && fund.startsWith('FUND:') && (await ledgerService.balanceOf(em, fund)) < quote.amount) {
@@ -625,13 +637,15 @@ export const subsidiesService = {
       if (original.kind === LedgerKind.REVERSAL)
         fail(RefusalCode.NOT_ELIGIBLE, 'a reversal cannot itself be reversed', ['transactionId']);
       const entries = await em.find(LedgerEntry, { transaction: original }, { populate: ['account'] });
-      const accounts = await ledgerService.lockAccounts(
-        em,
-        entries.map((e) => e.account.code),
-      );
       const key = `reversal-of:${original.id}`;
-      if (await ledgerService.findByKey(em, LedgerKind.REVERSAL, key))
-        fail(RefusalCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
+      const [accounts, reversed] = await tx.read(
+        ledgerService.lockAccounts(
+          em,
+          entries.map((e) => e.account.code),
+        ),
+        ledgerService.byKey(em, LedgerKind.REVERSAL, key),
+      );
+      if (reversed) fail(RefusalCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
       const reversal = await ledgerService.write(tx, accounts, {
         kind: LedgerKind.REVERSAL,
         idempotencyKey: key,
@@ -652,34 +666,33 @@ export const subsidiesService = {
 
   /** Moves budget from the platform treasury into a fund. */
   allocate(session: Session, input: AllocateFundInput) {
-    return runMutation(session, (tx) => {
+    return runMutation(session, async (tx) => {
       const requestHash = requestHashOf(input);
       const fund = accountCode.fund(input.fund);
-      return ledgerService.once(
-        tx.em,
-        { kind: LedgerKind.FUND_ALLOCATION, idempotencyKey: input.idempotencyKey, requestHash },
-        () => {
-          if (input.amount <= 0) fail(RefusalCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
-          return ledgerService.lockAccounts(tx.em, [accountCode.treasury(), fund]);
-        },
-        async (accounts) => {
-          const now = new Date();
-          return ledgerService.write(tx, accounts, {
-            kind: LedgerKind.FUND_ALLOCATION,
-            idempotencyKey: input.idempotencyKey,
-            requestHash,
-            amount: input.amount,
-            legs: [
-              { code: accountCode.treasury(), amount: -input.amount },
-              { code: fund, amount: input.amount },
-            ],
-            policyVersion: versionInForce(await policiesService.timelineIn(tx.em), now).version,
-            reason: input.reason,
-            actor: tx.actor,
-            effectiveAt: now,
-          });
-        },
+      const [accounts, earlier, timeline] = await tx.read(
+        ledgerService.lockAccounts(tx.em, [accountCode.treasury(), fund]),
+        ledgerService.byKey(tx.em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
+        policiesService.timelineRead,
       );
+      const replayed = ledgerService.replayOrConflict(earlier, requestHash);
+      if (replayed) return { transaction: replayed, replayed: true };
+      if (input.amount <= 0) fail(RefusalCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
+      const now = new Date();
+      const transaction = await ledgerService.write(tx, accounts, {
+        kind: LedgerKind.FUND_ALLOCATION,
+        idempotencyKey: input.idempotencyKey,
+        requestHash,
+        amount: input.amount,
+        legs: [
+          { code: accountCode.treasury(), amount: -input.amount },
+          { code: fund, amount: input.amount },
+        ],
+        policyVersion: versionInForce(timeline, now).version,
+        reason: input.reason,
+        actor: tx.actor,
+        effectiveAt: now,
+      });
+      return { transaction, replayed: false };
     });
   },
 
@@ -698,7 +711,7 @@ export const subsidiesService = {
       const [merchant] = await merchantsService.findByIds(em, [merchantId]);
       const cap = merchantCapOf(kind, merchant?.tier, policy.numbers);
       const effectivePeriod = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? 'ALL' : (period ?? monthOf(now));
-      const used = await ledgerService.paidInPeriod(em, kind, merchantId, effectivePeriod);
+      const [used] = await emReader(em).read(ledgerService.paidInPeriod(em, kind, merchantId, effectivePeriod));
       return {
         kind,
         period: effectivePeriod,

@@ -1,3 +1,4 @@
+import { escapeLiteral } from 'pg';
 import type { Tx } from '../../db/transaction';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditAction } from '../audit/audit.enums';
@@ -139,14 +140,9 @@ export async function publishLiveEvents(events: DomainEvent[], tx: Tx): Promise<
   batch.push(...live);
   tx.beforeCommit('live-feed', async () => {
     pending.delete(tx.em);
-    await tx.em
-      .getConnection()
-      .execute(
-        'select pg_notify(?, payload) from json_array_elements_text(?::json) as payload',
-        [LIVE_CHANNEL, JSON.stringify(encodeBatches(batch))],
-        'run',
-        tx.em.getTransactionContext(),
-        tx.em.getLoggerContext(),
-      );
+    tx.write(
+      `select pg_notify(${escapeLiteral(LIVE_CHANNEL)}, payload) ` +
+        `from json_array_elements_text(${escapeLiteral(JSON.stringify(encodeBatches(batch)))}::json) as payload`,
+    );
   });
 }

@@ -1,4 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
+import type { Read } from '../../db/session';
+import { mapRow } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
@@ -89,6 +91,12 @@ export const merchantsService = {
   /** For the token script's list: the first merchants by name. */
   firstByName(em: EntityManager, limit: number): Promise<Merchant[]> {
     return em.find(Merchant, {}, { orderBy: { name: 'asc', id: 'asc' }, limit });
+  },
+
+  /** A merchant by id, as a read to send with others in a transaction's message. */
+  byId(em: EntityManager, id: string): Read<Merchant | null> {
+    const sql = em.createQueryBuilder(Merchant, 't').select('t.*').where({ id }).getFormattedQuery();
+    return { statements: [sql], parse: ([[row]]) => (row ? mapRow(em, Merchant, row) : null) };
   },
 
   findByIds(em: EntityManager, ids: string[]): Promise<Merchant[]> {

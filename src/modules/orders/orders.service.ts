@@ -1,4 +1,6 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, raw } from '@mikro-orm/core';
+import type { Read } from '../../db/session';
+import { mapRow, type Row } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
@@ -268,6 +270,26 @@ export const ordersService = {
     return buyerIds.length
       ? em.find(Order, { buyer: { $in: buyerIds }, status: OrderStatus.PAID })
       : Promise.resolve([]);
+  },
+
+  /** The order with its buyer, as a read to send with others in a transaction's message. */
+  withBuyer(em: EntityManager, id: string): Read<Order | null> {
+    const sql = em
+      .createQueryBuilder(Order, 't')
+      .select(['t.*', raw('row_to_json(b) as buyer_row')])
+      .join('t.buyer', 'b')
+      .where({ id })
+      .getFormattedQuery();
+    const buyerClass = em.getMetadata().get(Order.name).properties.buyer.targetMeta!.class as new () => Order['buyer'];
+    return {
+      statements: [sql],
+      parse: ([[row]]) => {
+        if (!row) return null;
+        const order = mapRow(em, Order, row);
+        order.buyer = mapRow(em, buyerClass, row.buyer_row as Row);
+        return order;
+      },
+    };
   },
 
   async findById(em: EntityManager, id: string): Promise<Order | null> {

@@ -6,6 +6,7 @@ import { CLOCK_SKEW_MS } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, scheduledAfter, versionInForce } from './policies.rules';
 import { type PolicyNumbers, policyNumbersSchema } from './policy.schema';
+import { timelineRead, toSnapshot } from './policies.snapshots';
 import type { PublishPolicyInput } from './policies.types';
 import { sqlRun } from '../../db/sql';
 
@@ -17,19 +18,6 @@ async function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
     { orderBy: { effectiveFrom: 'asc', version: 'asc' }, disableIdentityMap: true },
   );
   return rows.map(toSnapshot);
-}
-
-/**
- * Versions are read through the current schema, so one stored before a section was added reads that
- * section's defaults. Snapshots are plain data: nothing can write a version back.
- */
-export function toSnapshot(
-  row: Pick<PolicySnapshot, 'version' | 'effectiveFrom' | 'note' | 'publishedBy' | 'publishedAt'> & {
-    numbers: unknown;
-  },
-): PolicySnapshot {
-  const { version, effectiveFrom, note, publishedBy, publishedAt } = row;
-  return { version, effectiveFrom, note, publishedBy, publishedAt, numbers: policyNumbersSchema.parse(row.numbers) };
 }
 
 /** The numbers with `changes` applied, or the refusals of what does not validate. */
@@ -53,6 +41,9 @@ export const policiesService = {
 
   /** For services inside a mutation's transaction. */
   timelineIn: loadTimeline,
+
+  /** The timeline as a read to send with others in a transaction's message. */
+  timelineRead,
 
   async inForce(ctx: RequestContext, at = new Date()): Promise<PolicySnapshot> {
     return versionInForce(await this.timeline(ctx), at);

@@ -1,0 +1,77 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Role } from '../../../src/security/roles';
+import { OrderStatus } from '../../../src/shared/enums';
+import { AllocateFundDocument, PostSubsidyDocument } from '../../generated/graphql';
+import { factories, gid } from '../../helpers/factories';
+import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+
+/** The benchmark's payout request: what the payout itself costs, with nothing read for the answer. */
+const PayoutDocument = parse(
+  'mutation ($input: PostSubsidyInput!) { postSubsidy(input: $input) { transaction { id } userErrors { code } } }',
+) as unknown as TypedDocumentNode<unknown, { input: Record<string, unknown> }>;
+
+/**
+ * A payout is a round trip per step, not per statement: BEGIN; the tenant's settings; the order with
+ * its buyer, the policy timeline and an earlier posting with the key; the merchant, the accounts
+ * locked, the key again and the earlier claims on the order; the posting's rows, balances, audit line
+ * and live notification together; COMMIT.
+ */
+describe('round trips of a payout', () => {
+  let app: TestApp;
+  let orderId: string;
+  const finance = () => app.as(actors.role(Role.FINANCE));
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    const make = factories(app.orm);
+    const merchant = await make.merchant();
+    const [order] = await make.orders(
+      [
+        {
+          merchant,
+          buyer: await make.buyer(),
+          product: await make.product(merchant),
+          count: 1,
+          status: OrderStatus.SHIPPED,
+          values: { shippedAt: new Date() },
+        },
+      ],
+      1,
+    );
+    orderId = gid.order(order);
+    await finance().data(AllocateFundDocument, {
+      input: { fund: 'SPECIAL_SUBSIDY', amount: '1000', reason: 'budget', idempotencyKey: 'budget' },
+    });
+  });
+  afterAll(() => app?.close());
+
+  const claim = (idempotencyKey: string, amount = '10.00') => ({
+    input: { kind: 'TRANSIT_LOSS_COMPENSATION' as const, orderId, amount, idempotencyKey, reason: 'lost in transit' },
+  });
+
+  it('posts a compensation in 6 round trips, its audit line and notification in the last message before COMMIT', async () => {
+    const { statements, messages } = await finance().roundTripsOf(PayoutDocument, claim('loss-1'));
+    expect(messages).toBe(6);
+    expect(statements.some((sql) => /insert into "audit_entry"/.test(sql))).toBe(true);
+    expect(statements.some((sql) => /pg_notify/.test(sql))).toBe(true);
+    const { postSubsidy } = await finance().data(PostSubsidyDocument, claim('loss-1'));
+    expect(postSubsidy.userErrors).toEqual([]);
+    expect(postSubsidy.transaction!.amount.amount).toBe('10.00');
+  });
+
+  it('answers a replay from the first message, and a second claim counts the first against the order', async () => {
+    const replay = await finance().roundTripsOf(PayoutDocument, claim('loss-1'));
+    expect(replay.statements.some((sql) => /insert into "ledger_transaction"/.test(sql))).toBe(false);
+    expect(replay.messages).toBeLessThanOrEqual(5);
+    const second = await finance().roundTripsOf(PayoutDocument, claim('loss-2', '5.00'));
+    expect(second.messages).toBeLessThanOrEqual(6);
+    // The order's goods are worth 99.00: 15.00 is claimed, so a claim of 1,000.00 pays the 84.00 left,
+    // and the next finds nothing left.
+    const rest = await finance().data(PostSubsidyDocument, claim('loss-3', '1000.00'));
+    expect(rest.postSubsidy.transaction!.amount.amount).toBe('84.00');
+    const none = await finance().data(PostSubsidyDocument, claim('loss-4', '1.00'));
+    expect(none.postSubsidy.userErrors.map((e) => e.code)).toEqual(['CAP_EXCEEDED']);
+  });
+});
