@@ -1,19 +1,22 @@
-import { GraphQLError } from 'graphql';
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../server/context';
 import { Allow } from '../security/authorization';
 import { MERCHANT_DATA_READERS } from '../security/roles';
 import { fromGlobalId, type NodeTypeName } from './global-id';
 import { Node } from './node';
+import { readAhead } from './read-ahead';
+import { selectedFieldsOn } from './selection';
 
 const MAX_NODES = 100;
 
-const loaderOf = (ctx: RequestContext, type: NodeTypeName) =>
+/** The loader of a type's objects; those that read only what is asked take the fields (null: all). */
+const loaderOf = (ctx: RequestContext, type: NodeTypeName, fields: ReadonlySet<string> | null = null) =>
   ({
-    Merchant: ctx.loaders.merchants.byId(null),
-    Buyer: ctx.loaders.buyers.byId(null),
+    Merchant: ctx.loaders.merchants.byFields(fields),
+    Buyer: ctx.loaders.buyers.byFields(fields),
     Product: ctx.loaders.products.byId,
-    Order: ctx.loaders.orders.byId(null),
+    Order: ctx.loaders.orders.byFields(fields),
     LedgerTransaction: ctx.loaders.ledger.transactionById,
     ScoreEvent: ctx.loaders.trust.eventById,
     AfterSalesCase: ctx.loaders.afterSales.byId,
@@ -37,8 +40,11 @@ export async function loadEntity(ctx: RequestContext, type: NodeTypeName, global
 export class NodeResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when unknown or malformed.' })
-  node(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return loadNode(ctx, id);
+  node(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const parsed = fromGlobalId(id);
+    if (!parsed) return null;
+    readAhead(parsed.id, ctx, info, parsed.type);
+    return loaderOf(ctx, parsed.type, selectedFieldsOn(info, parsed.type, 'Node')).load(parsed.id);
   }
 
   @Allow(...MERCHANT_DATA_READERS)

@@ -53,15 +53,16 @@ function fieldsOf(
 }
 
 /**
- * Starts, beside the read of the object a root field returns, the reads of its selected fields that
+ * Starts, beside the read of the object a root field returns (of `typeName` when the field returns
+ * an interface), the reads of its selected fields that
  * need only its id (`ReadsParentIdOnly`): each such field's resolver is called now with the id alone,
  * so its loads join the same message as the object's own row, and the loaders' caches answer the
  * same calls when the executor reaches the field. Nothing it returns is used: a field of an object
  * that turns out not to exist, or not to be the actor's, is never resolved for real, and every read
  * runs in the actor's tenant anyway. Failures here are left to the real call.
  */
-export function readAhead(id: string, context: object, info: GraphQLResolveInfo): void {
-  const type = getNamedType(info.returnType);
+export function readAhead(id: string, context: object, info: GraphQLResolveInfo, typeName?: string): void {
+  const type = typeName ? info.schema.getType(typeName) : getNamedType(info.returnType);
   if (!isObjectType(type) || info.path.prev) return;
   let results = readsAhead.get(context);
   if (!results) readsAhead.set(context, (results = new Map()));

@@ -83,3 +83,41 @@ export function asksOnlyTotal(info: Pick<GraphQLResolveInfo, 'fieldNodes'>): boo
 
 /** A connection's node fields. */
 export const nodeFields = (info: Pick<GraphQLResolveInfo, 'fieldNodes'>) => selectedFields(info, ['edges', 'node']);
+
+const fieldsByType = new WeakMap<FieldNode, Map<string, ReadonlySet<string> | null>>();
+
+/**
+ * The fields an operation asks of an object of the type `typeName` that an interface field (`node`)
+ * returns: those asked of the interface itself and those in fragments on the type or the interface.
+ * Null (everything is read) when a directive is in the way. Worked out once per field and type.
+ */
+export function selectedFieldsOn(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  typeName: string,
+  interfaceName: string,
+): ReadonlySet<string> | null {
+  const [first] = info.fieldNodes;
+  let byType = fieldsByType.get(first);
+  if (!byType) fieldsByType.set(first, (byType = new Map()));
+  if (byType.has(typeName)) return byType.get(typeName)!;
+  const fields = new Set<string>();
+  const applies = (condition: string | undefined) =>
+    condition === undefined || condition === typeName || condition === interfaceName;
+  const visit = (set: SelectionSetNode | undefined): boolean => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.directives?.length) return false;
+      if (selection.kind === Kind.FIELD) fields.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (applies(selection.typeCondition?.name.value) && !visit(selection.selectionSet)) return false;
+      } else {
+        const fragment = info.fragments[selection.name.value];
+        if (!fragment || fragment.directives?.length) return false;
+        if (applies(fragment.typeCondition.name.value) && !visit(fragment.selectionSet)) return false;
+      }
+    }
+    return true;
+  };
+  const known = info.fieldNodes.every((node) => visit(node.selectionSet)) ? fields : null;
+  byType.set(typeName, known);
+  return known;
+}

@@ -12,9 +12,10 @@ const doc = (query: string) => parse(query) as unknown as AnyDocument;
 
 /**
  * A root field that takes an object's id starts the reads of the object's fields marked
- * `ReadsParentIdOnly` before the object's own row is read. Generated from the schema: every such root
- * field answers exactly as `node(id:)` (which reads nothing ahead) with a full selection, for staff
- * and for the owning merchant, and every type with marked fields is probed.
+ * `ReadsParentIdOnly` before the object's own row is read, and `node(id:)` reads only the columns
+ * its fragment asks. Generated from the schema: every such root field, and `node(id:)` on its type,
+ * answers a full selection exactly as `nodes(ids:)` (which reads objects whole and nothing ahead), for
+ * staff and for the owning merchant, and every type with marked fields is probed.
  */
 describe('reading ahead from a root field’s id', () => {
   let app: TestApp;
@@ -38,7 +39,7 @@ describe('reading ahead from a root field’s id', () => {
   });
   afterAll(() => app?.close());
 
-  it('answers every root field that reads ahead exactly as node(id:) does', async () => {
+  it('answers every root field that reads ahead, and node(id:), exactly as nodes(ids:) does', async () => {
     const schema = await gatewaySchema();
     const readsAhead = (type: GraphQLObjectType) =>
       Object.values(type.getFields()).some((field) => field.extensions?.readsParentIdOnly);
@@ -54,11 +55,17 @@ describe('reading ahead from a root field’s id', () => {
       const selection = selectAll(schema, type, 3);
       const viaRoot = `{ found: ${root.name}(id: "${id}") { ${selection} } }`;
       const viaNode = `{ found: node(id: "${id}") { ... on ${type.name} { ${selection} } } }`;
+      // nodes(ids:) reads each object whole and nothing ahead: the answer to match.
+      const plainly = `{ found: nodes(ids: ["${id}"]) { ... on ${type.name} { ${selection} } } }`;
       const readers = type.name === 'Buyer' ? [app] : [app, app.as(merchantActor)];
       for (const reader of readers) {
-        const [ahead, plain] = await Promise.all([reader.execute(doc(viaRoot)), reader.execute(doc(viaNode))]);
+        const [ahead, node, plain] = await Promise.all(
+          [viaRoot, viaNode, plainly].map((query) => reader.execute(doc(query))),
+        );
         expect(ahead.errors, `${root.name}: ${JSON.stringify(ahead.errors)}`).toBeUndefined();
-        expect(ahead.data, root.name).toEqual(plain.data);
+        const [whole] = (plain.data as unknown as { found: unknown[] }).found;
+        expect(ahead.data, root.name).toEqual({ found: whole });
+        expect(node.data, `node as ${type.name}`).toEqual({ found: whole });
         expect((ahead.data as unknown as { found: unknown }).found).not.toBeNull();
       }
     }

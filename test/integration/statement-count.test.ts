@@ -257,4 +257,34 @@ describe('SQL statements per request', () => {
     expect(whole!.flags).toEqual(['SUPER_BUYER', 'MALICIOUS']);
     expect(seen!.merchant.name).toBe(merchant.name);
   });
+
+  it('node(id:) reads the columns its fragment asks, and the merchant behind it reads ahead', async () => {
+    const make = factories(app.orm);
+    const merchant = await make.merchant();
+    const product = await make.product(merchant);
+    const [order] = await make.orders(
+      [{ merchant, buyer: await make.buyer(), product, count: 1, status: OrderStatus.PAID }],
+      1,
+    );
+    const byNode = parse(
+      `query ($order: ID!, $merchant: ID!) {
+        order: node(id: $order) { id ... on Order { status } }
+        merchant: node(id: $merchant) { ... on Merchant { name ledger { cash { fen } } } }
+      }`,
+    ) as unknown as typeof OrderWithPartiesDocument;
+    const variables = { order: gid.order(order), merchant: gid.merchant(merchant) } as never;
+    const { statements, messages } = await app.roundTripsOf(byNode, variables);
+    const columnsOf = (table: string) => {
+      const sql = statements.find((s) => s.includes(`from "${table}" as "t"`))!;
+      return [...new Set([...sql.matchAll(/"t"\.("\w+"|\*)/g)].map((m) => m[1]))].sort();
+    };
+    expect(columnsOf('order')).toEqual(['"id"', '"status"']);
+    expect(columnsOf('merchant')).toEqual(['"id"', '"name"']);
+    // The merchant's balances are read beside the merchant itself: one message for everything.
+    expect(messages).toBe(1);
+    expect(await app.data(byNode, variables)).toEqual({
+      order: { id: gid.order(order), status: 'PAID' },
+      merchant: { name: merchant.name, ledger: { cash: { fen: '0' } } },
+    });
+  });
 });

@@ -1,10 +1,16 @@
+import { BUYER_FIELD_READS } from './buyers.types';
 import type { TenantDb } from '../../db/tenant-db';
 import { projectedByIdLoader } from '../../graphql/loaders';
 import { Buyer } from './buyer.entity';
 import { BUYER_TABLE } from './buyers.query';
 
 export function createBuyerLoaders(db: TenantDb) {
-  return { byId: projectedByIdLoader(db, Buyer, BUYER_TABLE) };
+  const byId = projectedByIdLoader(db, Buyer, BUYER_TABLE);
+  return {
+    byId,
+    /** By id, reading the columns the fields asked need (null: all). */
+    byFields: (fields: ReadonlySet<string> | null) => byId(db.columnsFor(Buyer, fields, BUYER_FIELD_READS)),
+  };
 }
 
 declare module '../../server/gateway-module' {

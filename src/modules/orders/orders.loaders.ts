@@ -1,3 +1,4 @@
+import { ORDER_FIELD_READS } from './orders.types';
 import DataLoader from 'dataloader';
 import { idSlots, idsOf, scopedRead, windowSlots } from '../../db/read-statements';
 import type { TenantDb } from '../../db/tenant-db';
@@ -25,8 +26,11 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
       where: (args) => orderWhere(args.filter),
       sort: (args) => orderSort(args.sort),
     });
+  const byId = projectedByIdLoader(db, Order, ORDER_TABLE);
   return {
-    byId: projectedByIdLoader(db, Order, ORDER_TABLE),
+    byId,
+    /** By id, reading the columns the fields asked need (null: all). */
+    byFields: (fields: ReadonlySet<string> | null) => byId(db.columnsFor(Order, fields, ORDER_FIELD_READS)),
     lines: projectedChildrenLoader(db, OrderLine, {
       ...ORDER_LINE_TABLE,
       parentColumn: 'order_id',
