@@ -239,12 +239,13 @@ async function prepare(
   const orderId = input.orderId ?? null;
   const merchantId = input.merchantId ?? null;
   const byKey = key ? ledgerService.byKey(em, key.kind, key.idempotencyKey) : null;
-  const [earlier, order, givenMerchant, timeline] = await reader.read(
+  const [earlier, order, givenMerchant, readTimeline] = await reader.read(
     byKey,
     orderId ? ordersService.withBuyer(em, orderId) : null,
     !orderId && merchantId ? merchantsService.byId(em, merchantId) : null,
-    policiesService.timelineRead,
+    policiesService.timelineReadIn(em),
   );
+  const timeline = readTimeline ?? (await policiesService.timelineIn(em));
   const replayed = key && ledgerService.replayOrConflict(earlier, key.requestHash);
   if (replayed) return { replayed };
   if (orderId && !order) fail(RefusalCode.NOT_FOUND, 'no such order', ['orderId']);
@@ -672,7 +673,7 @@ export const subsidiesService = {
       const [accounts, earlier, timeline] = await tx.read(
         ledgerService.lockAccounts(tx.em, [accountCode.treasury(), fund]),
         ledgerService.byKey(tx.em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
-        policiesService.timelineRead,
+        policiesService.timelineReadIn(tx.em),
       );
       const replayed = ledgerService.replayOrConflict(earlier, requestHash);
       if (replayed) return { transaction: replayed, replayed: true };
@@ -687,7 +688,7 @@ export const subsidiesService = {
           { code: accountCode.treasury(), amount: -input.amount },
           { code: fund, amount: input.amount },
         ],
-        policyVersion: versionInForce(timeline, now).version,
+        policyVersion: versionInForce(timeline ?? (await policiesService.timelineIn(tx.em)), now).version,
         reason: input.reason,
         actor: tx.actor,
         effectiveAt: now,

@@ -6,12 +6,30 @@ import { CLOCK_SKEW_MS } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, scheduledAfter, versionInForce } from './policies.rules';
 import { type PolicyNumbers, policyNumbersSchema } from './policy.schema';
+import type { Read } from '../../db/session';
 import { timelineRead, toSnapshot } from './policies.snapshots';
 import type { PublishPolicyInput } from './policies.types';
 import { sqlRun } from '../../db/sql';
 
+/**
+ * The timeline each transaction read, by its transaction: versions change only by publishing, which
+ * forgets it, so a ruling's handlers (the case, the scores, each payout) read it once between them.
+ */
+const timelines = new WeakMap<object, Promise<PolicySnapshot[]>>();
+
 /** Every version, oldest first: a handful of rows, read once per request or transaction. */
-async function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
+function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
+  const transaction = em.getTransactionContext();
+  if (!transaction) return readTimeline(em);
+  let timeline = timelines.get(transaction);
+  if (!timeline) {
+    timelines.set(transaction, (timeline = readTimeline(em)));
+    timeline.catch(() => timelines.delete(transaction));
+  }
+  return timeline;
+}
+
+async function readTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
   const rows = await em.find(
     PolicyVersion,
     {},
@@ -42,8 +60,23 @@ export const policiesService = {
   /** For services inside a mutation's transaction. */
   timelineIn: loadTimeline,
 
-  /** The timeline as a read to send with others in a transaction's message. */
-  timelineRead,
+  /**
+   * The timeline as a read to send with others in a transaction's message, or null when the
+   * transaction has read it already (then `timelineIn` answers without a statement).
+   */
+  timelineReadIn(em: EntityManager): Read<PolicySnapshot[]> | null {
+    const transaction = em.getTransactionContext();
+    if (!transaction) return timelineRead;
+    if (timelines.has(transaction)) return null;
+    return {
+      statements: timelineRead.statements,
+      parse: (results) => {
+        const timeline = timelineRead.parse(results);
+        timelines.set(transaction, Promise.resolve(timeline));
+        return timeline;
+      },
+    };
+  },
 
   async inForce(ctx: RequestContext, at = new Date()): Promise<PolicySnapshot> {
     return versionInForce(await this.timeline(ctx), at);
@@ -84,7 +117,9 @@ export const policiesService = {
       }
       // One publisher at a time, so version numbers are dense and the base is the latest.
       await sqlRun(em, `select pg_advisory_xact_lock(hashtext('policy_version'))`);
-      const timeline = await loadTimeline(em);
+      // Read afresh under the lock, and forgotten: this transaction adds versions.
+      const timeline = await readTimeline(em);
+      timelines.delete(em.getTransactionContext()!);
       const base = versionInForce(timeline, effectiveFrom);
       const parsed = { data: patched(base.numbers, input.changes) };
       let version = Math.max(...timeline.map((v) => v.version));

@@ -8,6 +8,7 @@ import { factories, orderInput } from '../../helpers/factories';
 import { tokenFor } from '../../helpers/gateway-process';
 import { liveClient, type LiveClient } from '../../helpers/live-client';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
+import { eventually } from '../../helpers/wait';
 import { GATEWAY } from '../../../src/modules';
 
 const AUTH = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET, jwksUrl: undefined };
@@ -49,6 +50,18 @@ describe('the live feed on big commits', () => {
         reason: 'listening',
       },
     });
+  /**
+   * Pays out until the subscription sees a payout: proof that it listens. A subscription is set up over
+   * its WebSocket in its own time, so a payout committed before it listens is never announced to it.
+   */
+  const listening = async (subscription: { events: unknown[] }) => {
+    for (let attempt = 0; attempt < 10 && !subscription.events.length; attempt++) {
+      await payout();
+      await eventually(() => subscription.events.length > 0, 'the payout', { ms: 2_000, everyMs: 25 }).catch(() => {});
+    }
+    expect(subscription.events.length).toBeGreaterThan(0);
+    return subscription.events.length;
+  };
   const ingest = (count: number) =>
     app.data(IngestOrdersDocument, {
       input: Array.from({ length: count }, () =>
@@ -89,13 +102,12 @@ describe('the live feed on big commits', () => {
   it('a prompt subscriber receives every event of a 1,000-order ingest, in the audit log’s order', async () => {
     const port = await start();
     const subscription = (await connect(port)).subscribe();
-    await payout();
-    await subscription.received(1);
+    const listened = await listening(subscription);
     const before = await auditLines();
     await ingest(1000);
     const announced = (await auditLines()) - before;
     expect(announced).toBeGreaterThanOrEqual(2000); // a score event and two fees per order
-    const events = await subscription.received(1 + announced, 60_000);
+    const events = await subscription.received(listened + announced, 60_000);
     expect(subscription.errors).toEqual([]);
     const cursors = events.map((event) => event.cursor);
     const order = (cursor: string) => JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
@@ -120,8 +132,7 @@ describe('the live feed on big commits', () => {
   it('drops a subscriber that falls behind its limit with SLOW_CONSUMER, in production too', async () => {
     const port = await start(50);
     const subscription = (await connect(port)).subscribe();
-    await payout();
-    await subscription.received(1);
+    await listening(subscription);
     await ingest(100); // about 300 lines at once: more than this subscriber may hold
     await expect
       .poll(() => subscription.errors, { timeout: 10_000 })
@@ -131,8 +142,8 @@ describe('the live feed on big commits', () => {
   it('refuses to resume from a cursor too far back, and a cursor that is not one', async () => {
     const port = await start();
     const first = (await connect(port)).subscribe();
-    await payout();
-    const [marker] = await first.received(1);
+    await listening(first);
+    const [marker] = first.events;
     await ingest(400);
     const tooFar = (await connect(port)).subscribe({ after: marker.cursor });
     await expect
