@@ -43,7 +43,8 @@ export interface Tx extends Reader {
    * Queues a statement whose result nobody needs (an insert, a balance update, a NOTIFY): it goes in
    * the message of the transaction's next `read`, or in one message last before commit. Only for
    * tables the transaction reads again, if at all, through `read`; the statement runs in the scope
-   * in force when it is sent (`asPlatform` sends what it queued before leaving the platform's scope).
+   * in force when it is sent (`asPlatform` sends what is queued as it enters and as it leaves the
+   * platform's scope, so each statement runs in the scope that queued it).
    * A function is called when the queue is sent, for statements that gather what is queued meanwhile
    * (a batch of postings is three statements, however many postings it holds).
    */

@@ -7,7 +7,7 @@ import { type Outcome, Refused } from '../shared/refusal';
 import { systemClock } from '../shared/time';
 import { eventBus } from './events';
 import type { Read, Reader, ReadResults, Session, Tx } from './session';
-import { enterTenant, type Row, settingsOf } from './tenant-db';
+import { type Row, settingsOf } from './tenant-db';
 
 export type { Session, Tx } from './session';
 
@@ -69,8 +69,9 @@ export async function runMutation<R extends object>(
 export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
   if (tx.scope.platform) return work(tx);
   const platform = { platform: true, merchantId: null };
-  const trx = tx.em.getTransactionContext()!;
-  await enterTenant(tx.em, platform, trx);
+  // What the tenant queued goes first, in the message that enters the platform's scope.
+  tx.write(settingsOf(platform));
+  await tx.read();
   try {
     const result = await work({ ...tx, scope: platform });
     // Written now, while the platform's scope holds; the tenant's scope would refuse these rows.
