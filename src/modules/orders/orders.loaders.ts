@@ -26,6 +26,26 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
       where: (args) => orderWhere(args.filter),
       sort: (args) => orderSort(args.sort),
     });
+  /** A figure per merchant over its orders of the last `days` days: one statement for all merchants. */
+  const perMerchantOverWindow = (
+    name: string,
+    query: typeof orderCountsQuery,
+    merchantIds: readonly string[],
+    days: number,
+  ) =>
+    db.read((run) =>
+      run(
+        scopedRead(
+          db.scope,
+          `orders.${name}|${idSlots(merchantIds).shape}`,
+          (values, scoped) =>
+            query(db.knex(), idsOf(values), values.since!, values.until!, (orders) =>
+              scoped(orders, ORDER_TABLE.tenant),
+            ),
+          { ...idSlots(merchantIds).values, ...windowSlots(days) },
+        ),
+      ),
+    );
   const byId = projectedByIdLoader(db, Order, ORDER_TABLE);
   return {
     byId,
@@ -47,16 +67,7 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     /** Distinct and repeat buyers per merchant over the high-repurchase window: one query for all. */
     repurchase: new DataLoader<string, { buyers: number; repeatBuyers: number }>(async (merchantIds) => {
       const { highRepurchase } = (await policyNow()).numbers;
-      const statement = scopedRead(
-        db.scope,
-        `orders.repurchase|${idSlots(merchantIds).shape}`,
-        (values, scoped) =>
-          repurchaseQuery(db.knex(), idsOf(values), values.since!, values.until!, (orders) =>
-            scoped(orders, ORDER_TABLE.tenant),
-          ),
-        { ...idSlots(merchantIds).values, ...windowSlots(highRepurchase.windowDays) },
-      );
-      const rows = await db.read((run) => run(statement));
+      const rows = await perMerchantOverWindow('repurchase', repurchaseQuery, merchantIds, highRepurchase.windowDays);
       const byMerchant = new Map(
         rows.map((row) => [
           row.merchant_id as string,
@@ -68,16 +79,7 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     /** Orders per merchant over the trust-score window: one GROUP BY for all. */
     recentOrderCount: new DataLoader<string, number>(async (merchantIds) => {
       const { trust } = (await policyNow()).numbers;
-      const statement = scopedRead(
-        db.scope,
-        `orders.recentOrderCount|${idSlots(merchantIds).shape}`,
-        (values, scoped) =>
-          orderCountsQuery(db.knex(), idsOf(values), values.since!, values.until!, (orders) =>
-            scoped(orders, ORDER_TABLE.tenant),
-          ),
-        { ...idSlots(merchantIds).values, ...windowSlots(trust.windowDays) },
-      );
-      const rows = await db.read((run) => run(statement));
+      const rows = await perMerchantOverWindow('recentOrderCount', orderCountsQuery, merchantIds, trust.windowDays);
       const byMerchant = new Map(rows.map((row) => [row.merchant_id as string, Number(row.n)]));
       return merchantIds.map((id) => byMerchant.get(id) ?? 0);
     }),
