@@ -72,3 +72,17 @@ export function liveClient(port: number, token: string | null, options: { lazy?:
     dispose: () => client.dispose() as Promise<void>,
   };
 }
+
+/**
+ * Pokes (a payout, say) until every subscription has heard something: proof that they listen. A
+ * subscription is set up over its WebSocket in its own time, and what commits before it listens is
+ * never announced to it.
+ */
+export async function listeningTo(subscriptions: LiveSubscription[], poke: () => Promise<unknown>) {
+  const deaf = () => subscriptions.filter((s) => !s.events.length);
+  for (let attempt = 0; attempt < 8 && deaf().length; attempt++) {
+    await poke();
+    await eventually(() => !deaf().length, 'the poke', { ms: 2_000, everyMs: 25 }).catch(() => {});
+  }
+  if (deaf().length) throw new Error(`${deaf().length} subscription(s) never heard a poke`);
+}

@@ -6,9 +6,8 @@ import { createGateway, type Gateway } from '../../../src/server/app';
 import { AllocateFundDocument, IngestOrdersDocument, PostSubsidyDocument } from '../../generated/graphql';
 import { factories, orderInput } from '../../helpers/factories';
 import { tokenFor } from '../../helpers/gateway-process';
-import { liveClient, type LiveClient } from '../../helpers/live-client';
+import { liveClient, type LiveClient, listeningTo, type LiveSubscription } from '../../helpers/live-client';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
-import { eventually } from '../../helpers/wait';
 import { GATEWAY } from '../../../src/modules';
 
 const AUTH = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret: DEVELOPMENT_JWT_SECRET, jwksUrl: undefined };
@@ -50,16 +49,8 @@ describe('the live feed on big commits', () => {
         reason: 'listening',
       },
     });
-  /**
-   * Pays out until the subscription sees a payout: proof that it listens. A subscription is set up over
-   * its WebSocket in its own time, so a payout committed before it listens is never announced to it.
-   */
-  const listening = async (subscription: { events: unknown[] }) => {
-    for (let attempt = 0; attempt < 10 && !subscription.events.length; attempt++) {
-      await payout();
-      await eventually(() => subscription.events.length > 0, 'the payout', { ms: 2_000, everyMs: 25 }).catch(() => {});
-    }
-    expect(subscription.events.length).toBeGreaterThan(0);
+  const listening = async (subscription: LiveSubscription) => {
+    await listeningTo([subscription], payout);
     return subscription.events.length;
   };
   const ingest = (count: number) =>
