@@ -230,6 +230,23 @@ export class TenantDb {
   reference<T extends object>(entity: new (...args: never[]) => T, id: string): T {
     return this.map(entity, { id });
   }
+
+  /** Where a to-one relation of an entity is stored: the entity's table and the column holding the key. */
+  relation(entity: new (...args: never[]) => object, property: string): StoredRelation {
+    const meta = this.source.getMetadata().get(entity.name);
+    const column = columnsOfEntity(this.source, entity).get(property);
+    const kind = meta.properties[property]?.kind;
+    if (!column || (kind !== ReferenceKind.MANY_TO_ONE && kind !== ReferenceKind.ONE_TO_ONE)) {
+      throw new Error(`${entity.name}.${property} is not a stored to-one relation`);
+    }
+    return { table: meta.tableName, column };
+  }
+}
+
+/** A to-one relation as stored: the table whose rows hold it and their column with the other row's key. */
+export interface StoredRelation {
+  table: string;
+  column: string;
 }
 
 /** A row as a read-only instance of its entity class (see `TenantDb.map`), for reads made inside a transaction. */

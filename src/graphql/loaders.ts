@@ -10,7 +10,7 @@ import {
   tenantKindOf,
   tenantSlots,
 } from '../db/read-statements';
-import type { TenantDb } from '../db/tenant-db';
+import type { StoredRelation, TenantDb } from '../db/tenant-db';
 import type { TableSpec } from './connection';
 
 type Class<T> = new (...args: never[]) => T;
@@ -81,6 +81,52 @@ export function projectedByIdLoader<T extends { id: string }>(
     const key = columns?.join(',') ?? '*';
     let loader = loaders.get(key);
     if (!loader) loaders.set(key, (loader = byIdLoader(db, entity, spec, columns)));
+    return loader;
+  };
+}
+
+/** A row known by its id alone, and which of its to-one relations leads to the row wanted. */
+export interface RelationOf {
+  entity: Class<object>;
+  property: string;
+  id: string;
+}
+
+/**
+ * Loads the rows a to-one relation of other rows points at, by those rows' ids, reading `columns` (or
+ * all). A field read ahead knows its parent's id but not the key its parent's row holds: it reads
+ * through the parent's table, in the same message as the parent's own row. The tenant condition is
+ * this table's, and row-level security filters both.
+ */
+export function projectedThroughLoader<T extends { id: string }>(
+  db: TenantDb,
+  entity: Class<T>,
+  spec: TableSpec,
+): (via: StoredRelation, columns: readonly string[] | null) => DataLoader<string, T | null> {
+  const loaders = new Map<string, DataLoader<string, T | null>>();
+  return (via, columns) => {
+    const key = `${via.table}.${via.column}|${columns?.join(',') ?? '*'}`;
+    let loader = loaders.get(key);
+    if (!loader) {
+      const selected = columns ? columns.map((column) => `t.${column}`) : ['t.*'];
+      loader = new DataLoader(async (ids) => {
+        const sql = batchRead(
+          db,
+          spec,
+          `through|${key}`,
+          (qb, keys) =>
+            qb
+              .select(...selected, 'via.id as via_id')
+              .join(`${via.table} as via`, `via.${via.column}`, 't.id')
+              .where((qb) => whereUuidIn(qb, 'via.id', keys)),
+          ids,
+        );
+        const rows = await db.read((run) => run(sql));
+        const byVia = new Map(rows.map((row) => [row.via_id as string, db.map(entity, row)]));
+        return ids.map((id) => byVia.get(id) ?? null);
+      });
+      loaders.set(key, loader);
+    }
     return loader;
   };
 }

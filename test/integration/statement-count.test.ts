@@ -237,13 +237,22 @@ describe('SQL statements per request', () => {
     expect(readsRepurchase(await trustOf('band highRepurchase'))).toBe(true);
   });
 
-  it('one order with merchant and buyer reads the columns asked for, and the buyer answers as read whole', async () => {
+  it('one order with merchant and buyer: one message, the columns asked for, the buyer as read whole', async () => {
     const make = factories(app.orm);
     const merchant = await make.merchant();
     const product = await make.product(merchant);
     const buyer = await make.buyer({ malicious: true, superBuyer: true });
     const [order] = await make.orders([{ merchant, buyer, product, count: 1, status: OrderStatus.PAID }], 1);
-    const statements = await app.statementsOf(OrderWithPartiesDocument, { id: gid.order(order) });
+    const { statements, messages } = await app.roundTripsOf(OrderWithPartiesDocument, { id: gid.order(order) });
+    // The merchant and the buyer are read through the order, beside the order's own row; then the
+    // buyer's stored risk, then (none stored) the policy it is worked out under.
+    expect(messages).toBe(3);
+    const parties = parse(
+      'query ($id: ID!) { order(id: $id) { id status merchant { id name } buyer { id nickname } } }',
+    ) as unknown as typeof OrderWithPartiesDocument;
+    for (const reader of [app, app.as(actors.merchant(merchant))]) {
+      expect((await reader.roundTripsOf(parties, { id: gid.order(order) })).messages).toBe(1);
+    }
     const columnsOf = (table: string) => {
       const sql = statements.find((s) => s.includes(`from "${table}" as "t"`))!;
       return [...new Set([...sql.matchAll(/"t"\.("\w+"|\*)/g)].map((m) => m[1]))].sort();

@@ -6,6 +6,7 @@ import { recordTransition } from '../../db/status-change.entity';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { type Page, type PageArgs, paginate } from '../../graphql/connection';
+import type { RelationOf } from '../../graphql/loaders';
 import type { RequestContext } from '../../server/context';
 import { MerchantStatus } from '../../shared/enums';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
@@ -76,6 +77,15 @@ export const merchantsService = {
    */
   load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Merchant | null> {
     return ctx.loaders.merchants.byId(ctx.db.columnsFor(Merchant, fields ?? null, MERCHANT_FIELD_READS)).load(id);
+  },
+
+  /**
+   * The merchant a to-one relation of another module's row points at, by that row's id: for a field
+   * read ahead, which knows its parent's id but not the key the parent's row holds.
+   */
+  loadOf(ctx: RequestContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Merchant | null> {
+    const columns = ctx.db.columnsFor(Merchant, fields ?? null, MERCHANT_FIELD_READS);
+    return ctx.loaders.merchants.through(ctx.db.relation(via.entity, via.property), columns).load(via.id);
   },
 
   /** The merchant behind a key the caller's row holds, unread, when only its id is asked for. */

@@ -104,16 +104,25 @@ export class OrdersResolver {
     return toGlobalId('Order', order.id);
   }
 
+  // Read ahead, the order is its id alone: its merchant and buyer are read through it.
+  @ReadsParentIdOnly()
   @FieldResolver(() => MerchantNode)
   merchant(@Root() order: Order, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    if (!order.merchant) {
+      return merchantsService.loadOf(ctx, { entity: Order, property: 'merchant', id: order.id }, selectedFields(info));
+    }
     const { id } = order.merchant;
     return asksOnlyId(info)
       ? merchantsService.reference(ctx, id)
       : merchantsService.load(ctx, id, selectedFields(info));
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => BuyerNode)
   buyer(@Root() order: Order, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    if (!order.buyer) {
+      return buyersService.loadOf(ctx, { entity: Order, property: 'buyer', id: order.id }, selectedFields(info));
+    }
     const { id } = order.buyer;
     return asksOnlyId(info) ? buyersService.reference(ctx, id) : buyersService.load(ctx, id, selectedFields(info));
   }

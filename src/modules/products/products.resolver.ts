@@ -1,7 +1,7 @@
 import { readAhead, ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { asksOnlyId } from '../../graphql/selection';
+import { asksOnlyId, selectedFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, requireLocalId } from '../../graphql/ids';
@@ -41,10 +41,21 @@ export class ProductsResolver {
     return Money.fromFen(product.currentPrice);
   }
 
+  // Read ahead, the product is its id alone: its merchant is read through it.
+  @ReadsParentIdOnly()
   @FieldResolver(() => MerchantNode)
   merchant(@Root() product: Product, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    if (!product.merchant) {
+      return merchantsService.loadOf(
+        ctx,
+        { entity: Product, property: 'merchant', id: product.id },
+        selectedFields(info),
+      );
+    }
     const { id } = product.merchant;
-    return asksOnlyId(info) ? merchantsService.reference(ctx, id) : merchantsService.load(ctx, id);
+    return asksOnlyId(info)
+      ? merchantsService.reference(ctx, id)
+      : merchantsService.load(ctx, id, selectedFields(info));
   }
 
   @FieldResolver(() => [ProductPricePointNode], { description: 'Every price the product has had, oldest first.' })
