@@ -56,10 +56,11 @@ export interface Tx extends Reader {
   /** Runs the events' blocking handlers now, in this transaction; their after-commit handlers after commit. */
   emit(...events: DomainEvent[]): Promise<void>;
   /**
-   * Runs `work` once, last in the transaction, after the mutation and every handler are done (the
-   * live feed sends one notification per transaction this way). The same key registers once.
+   * Runs `work` once, last in the transaction, after the mutation and every handler are done, with
+   * the transaction in its own scope (the audit log writes one insert and the live feed one
+   * notification per transaction this way). The same key registers once.
    */
-  beforeCommit(key: string, work: () => Promise<void>): void;
+  beforeCommit(key: string, work: (tx: Tx) => Promise<void>): void;
 }
 
 /** A session of the platform itself (CLI, jobs): every tenant, recorded under `actor`. */

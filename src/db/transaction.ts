@@ -26,7 +26,7 @@ export async function runMutation<R extends object>(
   const clock = session.clock ?? systemClock;
   for (let attempt = 1; ; attempt++) {
     const emitted: DomainEvent[] = [];
-    const lastSteps = new Map<string, () => Promise<void>>();
+    const lastSteps = new Map<string, (tx: Tx) => Promise<void>>();
     try {
       const result = await session.db.transaction(async (em) => {
         const pipe = new StatementPipe(em);
@@ -44,7 +44,7 @@ export async function runMutation<R extends object>(
           beforeCommit: (key, step) => void (lastSteps.has(key) || lastSteps.set(key, step)),
         };
         const outcome = await work(tx);
-        for (const step of lastSteps.values()) await step();
+        for (const step of lastSteps.values()) await step(tx);
         await pipe.send([]);
         return outcome;
       });

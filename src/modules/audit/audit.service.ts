@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { RequiredEntityData } from '@mikro-orm/core';
 import { nextStamp } from '../../db/stamps';
 import { yuanText } from '../../shared/money';
-import type { Tx } from '../../db/transaction';
+import { canReachMerchant } from '../../db/tenant-scope';
+import { asPlatform, type Tx } from '../../db/transaction';
 import type { Page } from '../../graphql/connection';
 import { AUDIT_TABLE, type AuditLogArgs } from './audit.loaders';
 import type { RequestContext } from '../../server/context';
@@ -144,13 +146,32 @@ export const AUDITED_EVENTS = [
 /** The line each event was recorded as, for the live feed, which announces those very lines. */
 const recorded = new WeakMap<DomainEvent, AuditEntry>();
 
+type AuditRow = RequiredEntityData<AuditEntry>;
+const merchantOf = (row: AuditRow) => row.merchant as string;
+
+/** Each transaction's lines, in the order recorded, until it commits. */
+const unwritten = new WeakMap<object, AuditRow[]>();
+
+/**
+ * The transaction's lines in one insert, last before commit, in the transaction's own scope; lines
+ * that scope may not write (another merchant's, recorded while the platform acted for a merchant's
+ * mutation) in a second insert in the platform's scope.
+ */
+async function writeLines(rows: AuditRow[], tx: Tx): Promise<void> {
+  const insert = (lines: AuditRow[]) => tx.em.createQueryBuilder(AuditEntry).insert(lines).getFormattedQuery();
+  const own = rows.filter((row) => canReachMerchant(tx.scope, merchantOf(row)));
+  const others = rows.filter((row) => !canReachMerchant(tx.scope, merchantOf(row)));
+  if (own.length) tx.write(insert(own));
+  if (others.length) await asPlatform(tx, async (platformTx) => platformTx.write(insert(others)));
+}
+
 export const auditService = {
   /**
    * A blocking handler: the events' lines, written in the transaction that emitted them, in one
-   * insert that travels with the transaction's next message (in the scope they were recorded in).
+   * insert last before it commits. Nothing in a transaction reads its own lines back.
    */
   async record(events: DomainEvent[], tx: Tx): Promise<void> {
-    const rows = events.flatMap((event) => {
+    const rows = events.flatMap((event): AuditRow[] => {
       const line = entryOf(event);
       if (!line) return [];
       const { merchantId, ...rest } = line;
@@ -159,9 +180,16 @@ export const auditService = {
       recorded.set(event, tx.em.create(AuditEntry, row, { persist: false }));
       return [row];
     });
-    // What the emitting service changed is written first, as before its consequences.
+    // What the emitting service changed is written now, before its consequences' own writes.
     await tx.em.flush();
-    if (rows.length) tx.write(tx.em.createQueryBuilder(AuditEntry).insert(rows).getFormattedQuery());
+    if (!rows.length) return;
+    const lines = unwritten.get(tx.em);
+    if (lines) return void lines.push(...rows);
+    unwritten.set(tx.em, rows);
+    tx.beforeCommit('audit-log', (outer) => {
+      unwritten.delete(tx.em);
+      return writeLines(rows, outer);
+    });
   },
 
   /** The audit entry `record` wrote for an event in this transaction, if it is about a merchant. */

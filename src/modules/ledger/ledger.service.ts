@@ -98,7 +98,15 @@ function openMerchantAccounts(em: EntityManager, codes: readonly string[]): stri
     const [prefix, merchantId] = code.split(':');
     if (prefix !== AccountKind.MERCHANT_CASH && prefix !== AccountKind.MERCHANT_AD) return [];
     return [
-      { id: crypto.randomUUID(), code, kind: prefix, merchant_id: merchantId, balance: 0, created_at: new Date() },
+      // An ISO text: knex would write a Date in the process's time zone, without the offset.
+      {
+        id: crypto.randomUUID(),
+        code,
+        kind: prefix,
+        merchant_id: merchantId,
+        balance: 0,
+        created_at: new Date().toISOString(),
+      },
     ];
   });
   return rows.length ? [sqlOf(em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore())] : [];

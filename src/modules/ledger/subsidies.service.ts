@@ -399,26 +399,29 @@ async function postAutomatically(
     const keyOf = (orderId: string) => `auto:${kind}:${orderId}`;
     const byKey = new Map(requests.map((request) => [keyOf(request.orderId), request]));
     const orderIds = [...new Set(requests.map((request) => request.orderId))];
-    const [posted] = await platformTx.read(ledgerService.postedKeys(em, kind, [...byKey.keys()]));
-    const pending = orderIds.filter((orderId) => !posted.has(keyOf(orderId)));
-    if (!pending.length) return;
-    const orders = await ordersService.findByIds(em, pending);
-    const merchants = new Map(
-      (await merchantsService.findByIds(em, [...new Set(orders.map((order) => order.merchant.id))])).map((m) => [
-        m.id,
-        m,
-      ]),
+    // What the emitting service changed is written before these reads look at the orders.
+    await em.flush();
+    const [posted, found, readTimeline] = await platformTx.read(
+      ledgerService.postedKeys(em, kind, [...byKey.keys()]),
+      ordersService.withBuyers(em, orderIds),
+      policiesService.timelineReadIn(em),
     );
-    const timeline = await policiesService.timelineIn(em);
+    const orders = found.filter((order) => !posted.has(keyOf(order.id)));
+    if (!orders.length) return;
+    const pending = orders.map((order) => order.id);
+    const timeline = readTimeline ?? (await policiesService.timelineIn(em));
+    const merchantIds = [...new Set(orders.map((order) => order.merchant.id))];
     // Checked again under the locks: a concurrent twin may have posted some meanwhile.
-    const [accounts, postedMeanwhile, standing] = await platformTx.read(
+    const [merchantRows, accounts, postedMeanwhile, standing] = await platformTx.read(
+      merchantsService.byIds(em, merchantIds),
       ledgerService.lockAccounts(
         em,
-        [...merchants.keys()].flatMap((merchantId) => [plan.from(merchantId), plan.to(merchantId)]),
+        merchantIds.flatMap((merchantId) => [plan.from(merchantId), plan.to(merchantId)]),
       ),
       ledgerService.postedKeys(em, kind, pending.map(keyOf)),
       ledgerService.ordersWithStanding(em, kind, pending),
     );
+    const merchants = new Map(merchantRows.map((merchant) => [merchant.id, merchant]));
     const events: DomainEvent[] = [];
     for (const order of orders) {
       const key = keyOf(order.id);

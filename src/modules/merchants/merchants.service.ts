@@ -105,8 +105,18 @@ export const merchantsService = {
 
   /** A merchant by id, as a read to send with others in a transaction's message. */
   byId(em: EntityManager, id: string): Read<Merchant | null> {
-    const sql = em.createQueryBuilder(Merchant, 't').select('t.*').where({ id }).getFormattedQuery();
-    return { statements: [sql], parse: ([[row]]) => (row ? mapRow(em, Merchant, row) : null) };
+    const read = this.byIds(em, [id]);
+    return { statements: read.statements, parse: (results) => read.parse(results)[0] ?? null };
+  },
+
+  /** The merchants among `ids`, as one read to send with others. */
+  byIds(em: EntityManager, ids: readonly string[]): Read<Merchant[]> {
+    const sql = em
+      .createQueryBuilder(Merchant, 't')
+      .select('t.*')
+      .where({ id: { $in: [...ids] } })
+      .getFormattedQuery();
+    return { statements: [sql], parse: ([rows]) => rows.map((row) => mapRow(em, Merchant, row)) };
   },
 
   findByIds(em: EntityManager, ids: string[]): Promise<Merchant[]> {

@@ -245,14 +245,15 @@ export const ordersService = {
    * For other modules' transactions: the orders among `ids`, locked until the transaction ends (in id
    * order, so two lockers never wait on each other), for claims that must see each other.
    */
-  lockByIds(em: EntityManager, ids: string[]): Promise<Order[]> {
-    return ids.length
-      ? em.find(
-          Order,
-          { id: { $in: [...ids].sort() } },
-          { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-        )
-      : Promise.resolve([]);
+  async lockByIds(em: EntityManager, ids: string[]): Promise<Order[]> {
+    if (!ids.length) return [];
+    const orders = await em.find(
+      Order,
+      { id: { $in: [...ids].sort() } },
+      { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+    );
+    holdsLocked(em, orders);
+    return orders;
   },
 
   /** For other modules: the products of each order's lines, by line number. */
@@ -274,21 +275,27 @@ export const ordersService = {
 
   /** The order with its buyer, as a read to send with others in a transaction's message. */
   withBuyer(em: EntityManager, id: string): Read<Order | null> {
+    const read = this.withBuyers(em, [id]);
+    return { statements: read.statements, parse: (results) => read.parse(results)[0] ?? null };
+  },
+
+  /** The orders among `ids` with their buyers, as one read to send with others. */
+  withBuyers(em: EntityManager, ids: readonly string[]): Read<Order[]> {
     const sql = em
       .createQueryBuilder(Order, 't')
       .select(['t.*', raw('row_to_json(b) as buyer_row')])
       .join('t.buyer', 'b')
-      .where({ id })
+      .where({ id: { $in: [...ids] } })
       .getFormattedQuery();
     const buyerClass = em.getMetadata().get(Order.name).properties.buyer.targetMeta!.class as new () => Order['buyer'];
     return {
       statements: [sql],
-      parse: ([[row]]) => {
-        if (!row) return null;
-        const order = mapRow(em, Order, row);
-        order.buyer = mapRow(em, buyerClass, row.buyer_row as Row);
-        return order;
-      },
+      parse: ([rows]) =>
+        rows.map((row) => {
+          const order = mapRow(em, Order, row);
+          order.buyer = mapRow(em, buyerClass, row.buyer_row as Row);
+          return order;
+        }),
     };
   },
 
@@ -498,10 +505,34 @@ export const ordersService = {
   },
 };
 
+/**
+ * Per transaction, the orders it holds locked: their rows in its identity map are current (only this
+ * transaction may change them, and it does so through the identity map), so they are not read again.
+ */
+const lockedOrders = new WeakMap<object, Set<string>>();
+
+function holdsLocked(em: EntityManager, orders: Order[]): void {
+  const transaction = em.getTransactionContext();
+  if (!transaction) return;
+  let held = lockedOrders.get(transaction);
+  if (!held) lockedOrders.set(transaction, (held = new Set()));
+  for (const order of orders) held.add(order.id);
+}
+
+/** The order, locked for this transaction: from its identity map when it holds the lock already. */
+async function lockedOrder(em: EntityManager, id: string): Promise<Order | null> {
+  const held = lockedOrders.get(em.getTransactionContext() ?? {})?.has(id);
+  const inMap = held ? em.getUnitOfWork().getById<Order>(Order.name, id) : undefined;
+  if (inMap) return inMap;
+  const order = await em.findOne(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (order) holdsLocked(em, [order]);
+  return order;
+}
+
 /** One move of the state machine: checked against the table, recorded, stamped, and heard of. */
 async function move(tx: Tx, input: TransitionOrderInput, caseId?: string): Promise<{ order: Order }> {
   const { em } = tx;
-  const order = await em.findOne(Order, { id: input.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const order = await lockedOrder(em, input.orderId);
   if (!order) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
   const now = tx.now();
   const at = input.at ?? now;

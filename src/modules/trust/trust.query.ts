@@ -25,15 +25,20 @@ export function windowSumsQuery(
   days: number,
   sums: Record<string, string>,
 ) {
-  return knex('score_event')
-    .select(
-      subject,
-      ...Object.entries(sums).map(([alias, expression]) => knex.raw(`coalesce(${expression}, 0)::bigint as ${alias}`)),
-    )
-    .where((qb) => whereUuidIn(qb, subject, ids))
-    .where('occurred_at', '>', windowStart(asOf, days))
-    .where('occurred_at', '<=', asOf)
-    .groupBy(subject);
+  return (
+    knex('score_event')
+      .select(
+        subject,
+        ...Object.entries(sums).map(([alias, expression]) =>
+          knex.raw(`coalesce(${expression}, 0)::bigint as ${alias}`),
+        ),
+      )
+      .where((qb) => whereUuidIn(qb, subject, ids))
+      // As ISO texts, which carry their offset: knex writes a Date in the process's time zone without one.
+      .where('occurred_at', '>', windowStart(asOf, days).toISOString())
+      .where('occurred_at', '<=', asOf.toISOString())
+      .groupBy(subject)
+  );
 }
 
 export const MERCHANT_SUMS = { experience: 'sum(experience_delta)', integrity: 'sum(integrity_delta)' };

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFirst, sqlRows, sqlRun } from '../../db/sql';
-import { canReachMerchant, type TenantDb } from '../../db/tenant-db';
-import { runMutation, type Session, type Tx } from '../../db/transaction';
+import type { Read } from '../../db/session';
+import { canReachMerchant, type Row, type TenantDb } from '../../db/tenant-db';
+import { emReader, runMutation, type Session, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal, type Refusal } from '../../shared/refusal';
 import { isInFuture } from '../../shared/time';
@@ -41,17 +42,28 @@ import {
 } from './trust.rules';
 import type { HypotheticalEventInput, ScoreEventInput } from './trust.types';
 
-/** Sums per subject over the window ending at `asOf`, for many subjects in one GROUP BY. */
-async function windowSums(
+/** Sums per subject over the window ending at `asOf`, for many subjects in one GROUP BY: rows by subject id. */
+function windowSumsRead(
   em: EntityManager,
   subject: Subject,
   ids: string[],
   asOf: Date,
   days: number,
   sums: Record<string, string>,
+): Read<Map<string, Row>> {
+  return {
+    statements: [windowSumsQuery(em.getKnex(), subject, ids, asOf, days, sums).toQuery()],
+    parse: ([rows]) => new Map(rows.map((row) => [row[subject] as string, row])),
+  };
+}
+
+/** The same, read on its own. */
+async function windowSums(
+  em: EntityManager,
+  ...args: Parameters<typeof windowSumsRead> extends [unknown, ...infer R] ? R : never
 ) {
-  const rows = await sqlRows(em, windowSumsQuery(em.getKnex(), subject, ids, asOf, days, sums));
-  return new Map(rows.map((row) => [row[subject] as string, row]));
+  const [sums] = await emReader(em).read(windowSumsRead(em, ...args));
+  return sums;
 }
 
 async function upsertAll(em: EntityManager, table: ScoreTable, key: Subject, rows: Record<string, unknown>[]) {
@@ -59,54 +71,50 @@ async function upsertAll(em: EntityManager, table: ScoreTable, key: Subject, row
 }
 
 /**
- * Recomputes and stores the scores of many merchants as of `asOf` in three statements; returns how
- * many differed from what was stored (drift, for the replay).
+ * Recomputes and stores the scores of many merchants and products as of `asOf`: their sums and the
+ * merchants' stored scores in one message, the new scores in the next. Returns how many merchants'
+ * scores differed from what was stored (drift, for the replay).
  */
-async function storeMerchantScores(
-  em: EntityManager,
-  merchantIds: string[],
+async function storeScores(
+  tx: Tx,
+  { merchantIds, productIds }: { merchantIds: string[]; productIds: string[] },
   asOf: Date,
   policy: PolicySnapshot,
 ): Promise<number> {
-  if (!merchantIds.length) return 0;
+  if (!merchantIds.length && !productIds.length) return 0;
+  const { em } = tx;
   const trust = policy.numbers.trust;
-  const sums = await windowSums(em, 'merchant_id', merchantIds, asOf, trust.windowDays, MERCHANT_SUMS);
-  const stored = await sqlRows(em, storedMerchantScoresQuery(em.getKnex(), merchantIds));
-  const before = new Map(stored.map((row) => [row.merchant_id as string, row]));
+  const merchants = merchantIds.length > 0;
+  const [sums, stored, productSums] = await tx.read(
+    merchants ? windowSumsRead(em, 'merchant_id', merchantIds, asOf, trust.windowDays, MERCHANT_SUMS) : null,
+    merchants
+      ? { statements: [storedMerchantScoresQuery(em.getKnex(), merchantIds).toQuery()], parse: ([rows]) => rows }
+      : null,
+    productIds.length ? windowSumsRead(em, 'product_id', productIds, asOf, trust.windowDays, PRODUCT_SUMS) : null,
+  );
+  const before = new Map((stored ?? []).map((row) => [row.merchant_id as string, row]));
   let changed = 0;
-  const rows = merchantIds.map((merchantId) => {
-    const sum = sums.get(merchantId);
+  const merchantRows = merchantIds.map((merchantId) => {
+    const sum = sums?.get(merchantId);
     const scores = merchantScores(
       { experience: Number(sum?.experience ?? 0), integrity: Number(sum?.integrity ?? 0) },
       trust,
     );
     const previous = before.get(merchantId);
     if (!previous || previous.experience !== scores.experience || previous.integrity !== scores.integrity) changed++;
-    return { merchant_id: merchantId, ...scores, computed_at: asOf };
+    return { merchant_id: merchantId, ...scores, computed_at: asOf.toISOString() };
   });
-  await upsertAll(em, 'merchant_score', 'merchant_id', rows);
+  const productRows = productIds.map((productId) => ({
+    product_id: productId,
+    experience: productScore(Number(productSums?.get(productId)?.total ?? 0), trust),
+    computed_at: asOf.toISOString(),
+  }));
+  const knex = em.getKnex();
+  if (merchantRows.length) tx.write(upsertScoresQuery(knex, 'merchant_score', 'merchant_id', merchantRows).toQuery());
+  if (productRows.length) tx.write(upsertScoresQuery(knex, 'product_score', 'product_id', productRows).toQuery());
+  // Sent now: what reads the scores next in this transaction may read them through the EntityManager.
+  await tx.read();
   return changed;
-}
-
-async function storeProductScores(
-  em: EntityManager,
-  productIds: string[],
-  asOf: Date,
-  policy: PolicySnapshot,
-): Promise<void> {
-  if (!productIds.length) return;
-  const trust = policy.numbers.trust;
-  const sums = await windowSums(em, 'product_id', productIds, asOf, trust.windowDays, PRODUCT_SUMS);
-  await upsertAll(
-    em,
-    'product_score',
-    'product_id',
-    productIds.map((productId) => ({
-      product_id: productId,
-      experience: productScore(Number(sums.get(productId)?.total ?? 0), trust),
-      computed_at: asOf,
-    })),
-  );
 }
 
 async function storeBuyerRisks(
@@ -315,15 +323,9 @@ export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<Scor
   const distinct = (pick: (event: ResolvedEvent) => string | null) => [
     ...new Set(events.flatMap((event) => pick(event) ?? [])),
   ];
-  await storeMerchantScores(
-    em,
-    distinct((e) => e.merchantId),
-    now,
-    current,
-  );
-  await storeProductScores(
-    em,
-    distinct((e) => e.productId),
+  await storeScores(
+    tx,
+    { merchantIds: distinct((e) => e.merchantId), productIds: distinct((e) => e.productId) },
     now,
     current,
   );
@@ -564,7 +566,8 @@ export const trustService = {
 
   /** Recomputes every stored score from the events; the count of merchants whose scores changed shows drift. */
   recompute(session: Session) {
-    return runMutation(session, async ({ em }) => {
+    return runMutation(session, async (tx) => {
+      const { em } = tx;
       const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const subjects = async (column: Subject, table?: 'score_event' | 'merchant_score') =>
@@ -573,9 +576,8 @@ export const trustService = {
       const merchants = [
         ...new Set([...(await subjects('merchant_id')), ...(await subjects('merchant_id', 'merchant_score'))]),
       ];
-      const changed = await storeMerchantScores(em, merchants, now, policy);
       const products = await subjects('product_id');
-      await storeProductScores(em, products, now, policy);
+      const changed = await storeScores(tx, { merchantIds: merchants, productIds: products }, now, policy);
       const buyers = await subjects('buyer_id');
       await storeBuyerRisks(em, buyers, now, policy);
       return { merchants: merchants.length, products: products.length, buyers: buyers.length, changed };

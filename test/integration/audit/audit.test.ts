@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countStatements } from '../../../src/db/query-counter';
+import { merchantSession } from '../../../src/db/session';
+import { asPlatform, runMutation } from '../../../src/db/transaction';
+import { MerchantStatus } from '../../../src/shared/enums';
 import { Role } from '../../../src/security/roles';
 import { DAY_MS } from '../../../src/shared/time';
 import {
@@ -136,5 +141,37 @@ describe("a merchant's audit log", () => {
       /append-only/,
     );
     await expect(app.orm.em.getConnection().execute(`delete from audit_entry`)).rejects.toThrow(/append-only/);
+  });
+
+  it("writes a transaction's lines in one insert before commit; another merchant's in the platform's scope", async () => {
+    const make = factories(app.orm);
+    const [mine, theirs] = [await make.merchant(), await make.merchant()];
+    const changed = (merchant: { id: string }, reason: string) => ({
+      type: 'MerchantStatusChanged' as const,
+      merchantId: merchant.id,
+      changeId: randomUUID(),
+      from: MerchantStatus.ACTIVE,
+      to: MerchantStatus.ACTIVE,
+      reason,
+      at: new Date(),
+    });
+    const { statements } = await countStatements(() =>
+      runMutation(merchantSession(app.orm, mine.id, 'test-merchant'), async (tx) => {
+        await tx.emit(changed(mine, 'first'));
+        // The platform acting inside the merchant's mutation, about another merchant.
+        await asPlatform(tx, (platformTx) => platformTx.emit(changed(theirs, 'theirs')));
+        await tx.emit(changed(mine, 'second'));
+        return {};
+      }),
+    );
+    const inserts = statements.filter((sql) => /insert into "audit_entry"/.test(sql));
+    // The merchant's own lines together; the line its scope may not write, in the platform's.
+    expect(inserts).toHaveLength(2);
+    expect(statements.indexOf(inserts[1])).toBeGreaterThan(statements.indexOf(inserts[0]));
+    expect((await logOf(mine)).map((line) => line.cause)).toEqual([
+      'ACTIVE → ACTIVE: first',
+      'ACTIVE → ACTIVE: second',
+    ]);
+    expect((await logOf(theirs)).map((line) => line.cause)).toEqual(['ACTIVE → ACTIVE: theirs']);
   });
 });
