@@ -28,6 +28,7 @@ import {
 } from '../../generated/graphql';
 import { factories, gid, orderInput } from '../../helpers/factories';
 import { orderPlacer } from '../../helpers/orders';
+import { scenario } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 const HOUR = 3_600_000;
@@ -243,10 +244,7 @@ describe('after-sales cases under the refund-only rules', () => {
     });
     expect(byRisk.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
-    const ruled = await arbitrator().data(RuleOnCaseDocument, {
-      input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' },
-    });
-    expect(ruled.ruleOnCase.userErrors).toEqual([]);
+    await scenario(app, { caseId }).ruled();
     const after = (await asMerchant().data(AfterSalesCaseDocument, { id: caseId })).afterSalesCase!;
     expect(after).toMatchObject({ status: 'RULED', ruling: 'REFUND_FULL', refundAmount: { amount: '198.00' } });
     expect(after.statusHistory.map((h) => h.toStatus)).toEqual([
@@ -341,21 +339,14 @@ describe('after-sales cases under the refund-only rules', () => {
 
   it('two cases of one order ruled at once still refund the order in full and rebate its promotion fee', async () => {
     for (let round = 0; round < 3; round++) {
-      const orderId = await place(merchant, { promoted: true, promotionFee: '9.90' }, ['SHIPPED', 'DELIVERED']);
-      const caseIds = [
-        await open(orderId, { type: 'REFUND_ONLY', requestedAmount: '118.00' }),
-        await open(orderId, { type: 'RETURN_REFUND', requestedAmount: '80.00' }),
+      const { orderId } = await scenario(app).merchant(merchant).order({ promoted: true });
+      const onOrder = scenario(app, { merchant, orderId });
+      const cases = [
+        await onOrder.case('REFUND_ONLY', { requestedAmount: '118.00' }).underReview(),
+        await onOrder.case('RETURN_REFUND', { requestedAmount: '80.00' }).underReview(),
       ];
-      for (const caseId of caseIds) {
-        const asked = await app.data(RequestInterventionDocument, { input: { caseId } });
-        expect(asked.requestIntervention.userErrors).toEqual([]);
-      }
-      const ruled = await Promise.all(
-        caseIds.map((caseId) =>
-          arbitrator().data(RuleOnCaseDocument, { input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题属实' } }),
-        ),
-      );
-      expect(ruled.map((r) => r.ruleOnCase.userErrors)).toEqual([[], []]);
+      // Both at once: each ruling must see the refund the other makes.
+      await Promise.all(cases.map(({ caseId }) => scenario(app, { caseId }).ruled()));
       const order = (await app.data(OrderDocument, { id: orderId })).order!;
       expect(order.status).toBe('REFUNDED');
       const rebates = await app.orm.em
@@ -379,8 +370,7 @@ describe('after-sales cases under the refund-only rules', () => {
       code: 'FORBIDDEN_PARTY',
       field: ['input', 'suppliedBy'],
     });
-    await app.data(RequestInterventionDocument, { input: { caseId } });
-    await arbitrator().data(RuleOnCaseDocument, { input: { caseId, ruling: 'REJECTED', reason: '证据不足' } });
+    await scenario(app, { caseId }).underReview().ruled({ ruling: 'REJECTED', reason: '证据不足' });
     const late = await app.data(AddCaseEvidenceDocument, {
       input: { caseId, kind: 'PHOTO', url: 'https://x.example/a.jpg' },
     });
@@ -527,12 +517,9 @@ describe('after-sales cases under the refund-only rules', () => {
       const asked = await asMerchant(loyal).data(RequestInterventionDocument, { input: { caseId } });
       expect(asked.requestIntervention.afterSalesCase?.decision?.drawsRepurchaseSubsidy).toBe(true);
     }
-    const rulings = await Promise.all(
-      caseIds.map((caseId) =>
-        arbitrator().data(RuleOnCaseDocument, { input: { caseId, ruling: 'REFUND_FULL', reason: '质量问题' } }),
-      ),
+    await Promise.all(
+      caseIds.map((caseId) => scenario(app, { caseId }).ruled({ ruling: 'REFUND_FULL', reason: '质量问题' })),
     );
-    expect(rulings.every((r) => r.ruleOnCase.userErrors.length === 0)).toBe(true);
     const drawn = await app.orm.em
       .fork()
       .find(LedgerTransaction, { merchant: loyal.id, kind: 'REFUND_ONLY_SUBSIDY' as never });
@@ -541,9 +528,7 @@ describe('after-sales cases under the refund-only rules', () => {
   });
 
   it('money and score effects commit with the ruling or not at all', async () => {
-    const orderId = await place(merchant, { promoted: true, promotionFee: '9.90' }, ['SHIPPED', 'DELIVERED']);
-    const caseId = await open(orderId, { requestedAmount: '198.00' });
-    await app.data(RequestInterventionDocument, { input: { caseId } });
+    const { orderId, caseId } = await scenario(app).merchant(merchant).order({ promoted: true }).case().underReview();
     const failed = await arbitrator().execute(RuleOnCaseDocument, {
       input: { caseId, ruling: 'REFUND_FULL', reason: 'the last step fails' },
     });

@@ -29,6 +29,7 @@ import {
 } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
 import { orderPlacer } from '../../helpers/orders';
+import { scenario } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 const HOUR = 3_600_000;
@@ -61,21 +62,10 @@ describe('appeals', () => {
   };
   const experience = async (m: { id: string } = merchant) =>
     (await app.data(MerchantTrustDocument, { id: gid.merchant(m) })).merchant!.trust.experienceScoreExact;
-  const lateOrder = () =>
-    place(
-      merchant,
-      {
-        promoted: true,
-        promotionFee: '9.90',
-        paidAt: hoursAgo(100),
-        status: 'COMPLETED',
-        // Shipped 60 h after payment: 12 h after its 48-hour ship-by time.
-        shippedAt: hoursAgo(40),
-        deliveredAt: hoursAgo(30),
-        completedAt: hoursAgo(10),
-      },
-      [],
-    );
+  /** Promoted and completed, shipped 60 h after payment: 12 h after its 48-hour ship-by time. */
+  const lateOrder = async () =>
+    (await scenario(app).merchant(merchant).order({ promoted: true, shippedHoursAgo: 40, status: 'COMPLETED' }))
+      .orderId;
 
   beforeAll(async () => {
     app = await createTestApp();

@@ -6,15 +6,9 @@ import { asPlatform, runMutation } from '../../../src/db/transaction';
 import { MerchantStatus } from '../../../src/shared/enums';
 import { Role } from '../../../src/security/roles';
 import { DAY_MS } from '../../../src/shared/time';
-import {
-  AllocateFundDocument,
-  AssignAppealDocument,
-  AuditLogDocument,
-  DecideAppealDocument,
-  FileAppealDocument,
-} from '../../generated/graphql';
+import { AllocateFundDocument, AuditLogDocument } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
-import { caseUnderReview } from '../../helpers/scenario';
+import { caseUnderReview, scenario } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 describe("a merchant's audit log", () => {
@@ -37,31 +31,14 @@ describe("a merchant's audit log", () => {
   afterAll(() => app?.close());
 
   it('lists every platform action of a scenario, in order, with actor and cause, written with the action', async () => {
-    const merchant = await factories(app.orm).merchant();
-    const { caseId, rule } = await caseUnderReview(app, merchant, 'AUDIT-1', {
-      promoted: false,
-      requestedAmount: '150.00',
-      shippedHoursAgo: 40, // 60 h after payment: late, a score event of its own in the log
-    });
-    await rule({ ruling: 'REFUND_PARTIAL', refundAmount: '50.00' }, '部分退款');
-    const filed = await app.as(actors.merchant(merchant)).data(FileAppealDocument, {
-      input: {
-        merchantId: gid.merchant(merchant),
-        kind: 'AFTER_SALES_RULING',
-        subjectType: 'AFTER_SALES_CASE',
-        subjectId: caseId,
-        statement: '买家恶意索赔',
-        evidence: [
-          { kind: 'DESCRIPTION', text: '开箱视频显示完好' },
-          { kind: 'PHOTO', url: 'https://img.example/ok.jpg' },
-        ],
-      },
-    });
-    const appealId = filed.fileAppeal.appeal!.id;
-    await app.as(actors.role(Role.ARBITRATOR)).data(AssignAppealDocument, { input: { appealId } });
-    await app.as(actors.role(Role.ARBITRATOR)).data(DecideAppealDocument, {
-      input: { appealId, upheld: true, reason: '证据充分', compensation: '20.00' },
-    });
+    const { merchant } = await scenario(app)
+      .merchant()
+      .order({ shippedHoursAgo: 40 }) // 60 h after payment: late, a score event of its own in the log
+      .case('REFUND_ONLY', { requestedAmount: '150.00' })
+      .underReview()
+      .ruled({ ruling: 'REFUND_PARTIAL', refundAmount: '50.00', reason: '部分退款' })
+      .appeal()
+      .decided({ compensation: '20.00' });
 
     const { merchant: seen } = await app.as(actors.merchant(merchant)).data(AuditLogDocument, {
       id: gid.merchant(merchant),
