@@ -31,6 +31,6 @@ export function whereUuidIn(qb: Knex.QueryBuilder, column: string, ids: readonly
 
 /** `column = any('{"…"}'::text[])`: texts as one array value, quoted for PostgreSQL's array syntax. */
 export function whereTextIn(qb: Knex.QueryBuilder, column: string, values: readonly string[]): Knex.QueryBuilder {
-  const literal = `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-  return qb.whereRaw('?? = any(?::text[])', [column, literal]);
+  const array = `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  return qb.whereRaw('?? = any(?::text[])', [column, array]);
 }

@@ -1,9 +1,9 @@
 import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import pg, { escapeLiteral } from 'pg';
+import pg from 'pg';
 import { countRead, recordMessage } from './query-counter';
 import type { TenantScope } from './tenant-scope';
-import { filledIn, type ReadStatement } from './read-statements';
+import { filledIn, literal, type ReadStatement } from './read-statements';
 
 /** The non-owner role the application's queries run as, so that row-level security applies. */
 export const APP_ROLE = 'weiquan_app';
@@ -39,9 +39,9 @@ export async function enterTenant(em: EntityManager, scope: TenantScope, trx: Tr
 /** The statement that enters a tenant for the rest of a transaction (or of an implicit one). */
 export function settingsOf(scope: TenantScope): string {
   return (
-    `select set_config('role', ${escapeLiteral(APP_ROLE)}, true), ` +
-    `set_config('app.scope', ${escapeLiteral(scope.platform ? 'platform' : '')}, true), ` +
-    `set_config('app.merchant_id', ${escapeLiteral(scope.merchantId ?? '')}, true)`
+    `select set_config('role', ${literal(APP_ROLE)}, true), ` +
+    `set_config('app.scope', ${literal(scope.platform ? 'platform' : '')}, true), ` +
+    `set_config('app.merchant_id', ${literal(scope.merchantId ?? '')}, true)`
   );
 }
 
@@ -59,7 +59,7 @@ const MAX_PREPARED_PER_CONNECTION = 500;
 function inMessage(connection: object, statement: ReadStatement, head: string[]): string {
   if (typeof statement === 'string') return statement;
   const { template, params } = statement;
-  const args = params.length ? `(${params.map((param) => escapeLiteral(param)).join(', ')})` : '';
+  const args = params.length ? `(${params.map(literal).join(', ')})` : '';
   // A shape's first read goes as it is: one read of a shape (a one-off filter) is not worth preparing.
   if (template.uses++ === 0) return filledIn(statement);
   let prepared = preparedOn.get(connection);
