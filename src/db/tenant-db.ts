@@ -209,18 +209,30 @@ export class TenantDb {
   columnsFor(
     entity: new (...args: never[]) => object,
     fields: ReadonlySet<string> | null,
-    reads: FieldReads = {},
-  ): string[] | null {
+    reads: FieldReads = NO_READS,
+  ): readonly string[] | null {
     if (!fields) return null;
+    // Worked out once per selection (`selectedFields` gives one set per field of a document), not per row.
+    let byEntity = columnsBySelection.get(fields);
+    if (!byEntity) columnsBySelection.set(fields, (byEntity = new Map()));
+    let byReads = byEntity.get(entity);
+    if (!byReads) byEntity.set(entity, (byReads = new Map()));
+    if (byReads.has(reads)) return byReads.get(reads)!;
     const columns = columnsOfEntity(this.source, entity);
     const needed = new Set(['id']);
+    let answer: readonly string[] | null = null;
     for (const field of fields) {
       if (field === '__typename') continue;
       const properties = reads[field] ?? (columns.has(field) ? [field] : undefined);
-      if (!properties) return null;
+      if (!properties) {
+        needed.clear();
+        break;
+      }
       for (const property of properties) needed.add(columns.get(property)!);
     }
-    return [...needed].sort();
+    if (needed.size) answer = [...needed].sort();
+    byReads.set(reads, answer);
+    return answer;
   }
 
   /**
@@ -256,6 +268,19 @@ export function mapRow<T extends object>(em: EntityManager, entity: new (...args
 
 /** For fields computed from other properties: which ones each reads (`[]`: the id alone). */
 export type FieldReads = Readonly<Record<string, readonly string[]>>;
+const NO_READS: FieldReads = {};
+
+const columnsBySelection = new WeakMap<ReadonlySet<string>, Map<object, Map<FieldReads, readonly string[] | null>>>();
+
+const keysOfColumns = new WeakMap<readonly string[], string>();
+
+/** A list of columns as a cache key (`*`: all), written once per list. */
+export function columnsKey(columns: readonly string[] | null): string {
+  if (!columns) return '*';
+  let key = keysOfColumns.get(columns);
+  if (key === undefined) keysOfColumns.set(columns, (key = columns.join(',')));
+  return key;
+}
 
 const entityColumns = new WeakMap<object, Map<string, string>>();
 

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { Max, Min } from 'class-validator';
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
-import type { Row, TenantDb } from '../db/tenant-db';
+import { columnsKey, type Row, type TenantDb } from '../db/tenant-db';
 import {
   keyable,
   scopedAs,
@@ -315,7 +315,7 @@ function shapeKey(shape: string, kind: TenantKind, window: PageWindow, ...rest: 
     backward,
     Boolean(after),
     Boolean(before),
-    columns?.join(',') ?? '*',
+    columnsKey(columns ?? null),
     ...rest,
   ].join('|');
 }
@@ -552,7 +552,7 @@ export interface ChildConnectionKey<Args extends PageArgs> {
 
 /** What a key asks besides its parent: the arguments, the columns, whether rows are read at all. */
 const askedOf = (key: { args: unknown; columns?: readonly string[] | null; countOnly?: boolean }) =>
-  `${JSON.stringify(key.args)}|${key.columns?.join(',') ?? '*'}|${key.countOnly ? 'count' : ''}`;
+  `${JSON.stringify(key.args)}|${columnsKey(key.columns ?? null)}|${key.countOnly ? 'count' : ''}`;
 
 function groupByArgs<K extends { args: unknown; columns?: readonly string[] | null; countOnly?: boolean }>(
   keys: readonly K[],

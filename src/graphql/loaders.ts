@@ -10,7 +10,7 @@ import {
   tenantKindOf,
   tenantSlots,
 } from '../db/read-statements';
-import type { StoredRelation, TenantDb } from '../db/tenant-db';
+import { columnsKey, type StoredRelation, type TenantDb } from '../db/tenant-db';
 import type { TableSpec } from './connection';
 
 type Class<T> = new (...args: never[]) => T;
@@ -78,7 +78,7 @@ export function projectedByIdLoader<T extends { id: string }>(
 ): (columns: readonly string[] | null) => DataLoader<string, T | null> {
   const loaders = new Map<string, DataLoader<string, T | null>>();
   return (columns) => {
-    const key = columns?.join(',') ?? '*';
+    const key = columnsKey(columns);
     let loader = loaders.get(key);
     if (!loader) loaders.set(key, (loader = byIdLoader(db, entity, spec, columns)));
     return loader;
@@ -105,7 +105,7 @@ export function projectedThroughLoader<T extends { id: string }>(
 ): (via: StoredRelation, columns: readonly string[] | null) => DataLoader<string, T | null> {
   const loaders = new Map<string, DataLoader<string, T | null>>();
   return (via, columns) => {
-    const key = `${via.table}.${via.column}|${columns?.join(',') ?? '*'}`;
+    const key = `${via.table}.${via.column}|${columnsKey(columns)}`;
     let loader = loaders.get(key);
     if (!loader) {
       const selected = columns ? columns.map((column) => `t.${column}`) : ['t.*'];
@@ -184,7 +184,6 @@ export function projectedChildrenLoader<T extends object>(
   entity: Class<T>,
   spec: ChildrenSpec,
 ): DataLoader<ChildrenKey, T[], string> {
-  const columnsKey = (columns: readonly string[] | null) => columns?.join(',') ?? '*';
   return new DataLoader(
     async (keys) => {
       const groups = new Map<string, ChildrenKey[]>();
