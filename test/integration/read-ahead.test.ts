@@ -32,6 +32,7 @@ describe('reading ahead from a root field’s id', () => {
       doc(`query ($id: ID!) { order(id: $id) { id buyer { id } lines { product { id } } } }`),
       { id: ruled.orderId },
     )) as unknown as { order: { id: string; buyer: { id: string }; lines: { product: { id: string } }[] } };
+    ids.set('AfterSalesCase', ruled.caseId);
     ids.set('Merchant', gid.merchant(merchant));
     ids.set('Order', order.id);
     ids.set('Buyer', order.buyer.id);
@@ -47,7 +48,7 @@ describe('reading ahead from a root field’s id', () => {
       const type = getNamedType(field.type);
       return field.args.length === 1 && field.args[0].name === 'id' && isObjectType(type) && readsAhead(type);
     });
-    expect(roots.map((root) => root.name).sort()).toEqual(['buyer', 'merchant', 'order', 'product']);
+    expect(roots.map((root) => root.name).sort()).toEqual(['afterSalesCase', 'buyer', 'merchant', 'order', 'product']);
     for (const root of roots) {
       const type = getNamedType(root.type) as GraphQLObjectType;
       const id = ids.get(type.name);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
 import {
+  AfterSalesCaseDocument,
   BuyerWholeDocument,
   MerchantDashboardDocument,
   OrderWithPartiesDocument,
@@ -18,6 +19,7 @@ import { toGlobalId } from '../../src/graphql/global-id';
 import { STAND_INS } from '../../src/db/read-statements';
 import { gid } from '../helpers/factories';
 import { factories } from '../helpers/factories';
+import { scenario } from '../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -295,5 +297,16 @@ describe('SQL statements per request', () => {
       order: { id: gid.order(order), status: 'PAID' },
       merchant: { name: merchant.name, ledger: { cash: { fen: '0' } } },
     });
+  });
+
+  it("a case's page reads the case and its evidence, messages, history, postings and score events in one message", async () => {
+    const { merchant, caseId } = await scenario(app).merchant().order({ promoted: true }).case().underReview().ruled();
+    for (const reader of [app, app.as(actors.merchant(merchant))]) {
+      const { statements, messages } = await reader.roundTripsOf(AfterSalesCaseDocument, { id: caseId });
+      expect(messages).toBe(1);
+      expect(
+        statements.filter((sql) => /from "(case_evidence|case_message|ledger_transaction|score_event)"/.test(sql)),
+      ).toHaveLength(4);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { ReadsParentIdOnly } from '../../graphql/read-ahead';
+import { readAhead, ReadsParentIdOnly } from '../../graphql/read-ahead';
 import { JSONObjectResolver } from 'graphql-scalars';
 import type { GraphQLResolveInfo } from 'graphql';
 import {
@@ -37,7 +37,7 @@ import { productsService } from '../products/products.service';
 import { ProductNode } from '../products/products.types';
 import { trustReadService } from '../trust/trust.read.service';
 import { ScoreEventNode } from '../trust/trust.types';
-import type { AfterSalesCase } from './after-sales.entity';
+import { AfterSalesCase } from './after-sales.entity';
 import { BreakerSubject } from './after-sales.enums';
 import type { CaseListArgs as DomainListArgs } from './after-sales.query';
 import { breakersService } from './after-sales.breakers';
@@ -113,8 +113,10 @@ const CASE_PARTIES = [Role.MERCHANT, Role.INGEST, Role.ARBITRATOR, Role.ADMIN] a
 export class AfterSalesResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => AfterSalesCaseNode, { nullable: true })
-  afterSalesCase(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return afterSalesService.load(ctx, requireLocalId('AfterSalesCase', id, 'id'));
+  afterSalesCase(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const caseId = requireLocalId('AfterSalesCase', id, 'id');
+    readAhead(caseId, ctx, info);
+    return afterSalesService.load(ctx, caseId);
   }
 
   @Allow(...MERCHANT_DATA_READERS)
@@ -128,25 +130,34 @@ export class AfterSalesResolver {
     return toGlobalId('AfterSalesCase', c.id);
   }
 
+  // Read ahead, the case is its id alone: what it points at is read through it.
+  @ReadsParentIdOnly()
   @FieldResolver(() => OrderNode)
   order(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
+    if (!c.order) return ordersService.loadOf(ctx, { entity: AfterSalesCase, property: 'order', id: c.id });
     return ordersService.load(ctx, c.order.id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => MerchantNode)
   merchant(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    if (!c.merchant) return merchantsService.loadOf(ctx, { entity: AfterSalesCase, property: 'merchant', id: c.id });
     const { id } = c.merchant;
     return asksOnlyId(info) ? merchantsService.reference(ctx, id) : merchantsService.load(ctx, id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => BuyerNode)
   buyer(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    if (!c.buyer) return buyersService.loadOf(ctx, { entity: AfterSalesCase, property: 'buyer', id: c.id });
     const { id } = c.buyer;
     return asksOnlyId(info) ? buyersService.reference(ctx, id) : buyersService.load(ctx, id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => ProductNode)
   product(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    if (!c.product) return productsService.loadOf(ctx, { entity: AfterSalesCase, property: 'product', id: c.id });
     const { id } = c.product;
     return asksOnlyId(info) ? productsService.reference(ctx, id) : productsService.load(ctx, id);
   }
@@ -169,26 +180,31 @@ export class AfterSalesResolver {
     return c.decision ? decisionView(c.decision) : null;
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [CaseEvidenceNode], { description: 'Evidence, oldest first.' })
   evidence(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
     return afterSalesService.evidence(ctx, c.id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [CaseMessageNode], { description: 'The negotiation, oldest first.' })
   messages(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
     return afterSalesService.messages(ctx, c.id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [CaseStatusChangeNode], { description: 'Every move of the case, oldest first.' })
   statusHistory(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
     return afterSalesService.statusHistory(ctx, c.id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [LedgerTransactionNode], { description: 'The money the ruling moved, citing this case.' })
   postings(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
     return ledgerReadService.ofCase(ctx, c.id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [ScoreEventNode], { description: 'The score events this case caused.' })
   scoreEvents(@Root() c: AfterSalesCase, @Ctx() ctx: RequestContext) {
     return trustReadService.eventsOfCase(ctx, c.id);

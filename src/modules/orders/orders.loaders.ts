@@ -4,7 +4,12 @@ import { idSlots, idsOf, scopedRead, windowSlots } from '../../db/read-statement
 import type { TenantDb } from '../../db/tenant-db';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { childConnectionLoader } from '../../graphql/connection';
-import { projectedByIdLoader, childrenLoader, projectedChildrenLoader } from '../../graphql/loaders';
+import {
+  projectedByIdLoader,
+  childrenLoader,
+  projectedChildrenLoader,
+  projectedThroughLoader,
+} from '../../graphql/loaders';
 import { Order, OrderLine, OrderStatusChange } from './order.entity';
 import {
   ORDER_LINE_TABLE,
@@ -49,6 +54,8 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
   const byId = projectedByIdLoader(db, Order, ORDER_TABLE);
   return {
     byId,
+    /** Through another entity's to-one relation, by that entity's ids (a field read ahead). */
+    through: projectedThroughLoader(db, Order, ORDER_TABLE),
     /** By id, reading the columns the fields asked need (null: all). */
     byFields: (fields: ReadonlySet<string> | null) => byId(db.columnsFor(Order, fields, ORDER_FIELD_READS)),
     lines: projectedChildrenLoader(db, OrderLine, {

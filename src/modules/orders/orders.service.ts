@@ -6,6 +6,7 @@ import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
 import { runMutation, type Session, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
+import type { RelationOf } from '../../graphql/loaders';
 import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { OrderStatus } from '../../shared/enums';
@@ -306,6 +307,12 @@ export const ordersService = {
   /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
   load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Order | null> {
     return ctx.loaders.orders.byId(ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS)).load(id);
+  },
+
+  /** The order a to-one relation of another module's row points at, by that row's id (a field read ahead). */
+  loadOf(ctx: RequestContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Order | null> {
+    const columns = ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS);
+    return ctx.loaders.orders.through(ctx.db.relation(via.entity, via.property), columns).load(via.id);
   },
 
   /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */

@@ -1,12 +1,14 @@
 import type { TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader, type PageArgs, SortDirection } from '../../graphql/connection';
-import { byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { byIdLoader, childrenLoader, projectedThroughLoader } from '../../graphql/loaders';
 import { Product, ProductPrice } from './product.entity';
 import { PRODUCT_PRICE_TABLE, PRODUCT_TABLE } from './products.query';
 
 export function createProductLoaders(db: TenantDb) {
   return {
     byId: byIdLoader(db, Product, PRODUCT_TABLE),
+    /** Through another entity's to-one relation, by that entity's ids (a field read ahead). */
+    through: projectedThroughLoader(db, Product, PRODUCT_TABLE),
     priceHistory: childrenLoader(db, ProductPrice, {
       ...PRODUCT_PRICE_TABLE,
       parentColumn: 'product_id',

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { canReachMerchant } from '../../db/tenant-db';
 import { runMutation, type Session, type Tx } from '../../db/transaction';
 import type { Page, PageArgs } from '../../graphql/connection';
+import type { RelationOf } from '../../graphql/loaders';
 import type { RequestContext } from '../../server/context';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { DAY_MS } from '../../shared/time';
@@ -16,6 +17,11 @@ import type { UpsertProductInput } from './products.types';
 export const productsService = {
   load(ctx: RequestContext, id: string): Promise<Product | null> {
     return ctx.loaders.products.byId.load(id);
+  },
+
+  /** The product a to-one relation of another module's row points at, by that row's id (a field read ahead). */
+  loadOf(ctx: RequestContext, via: RelationOf): Promise<Product | null> {
+    return ctx.loaders.products.through(ctx.db.relation(via.entity, via.property), null).load(via.id);
   },
 
   /** The product behind a key the caller's row holds, unread, when only its id is asked for. */
