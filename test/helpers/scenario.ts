@@ -178,12 +178,16 @@ export class Scenario<S extends Partial<ScenarioState> = Partial<ScenarioState>>
     });
   }
 
-  /** An arbitrator takes the appeal and decides it: upheld (with `compensation`, in yuan) unless told otherwise. */
+  /**
+   * An arbitrator takes the appeal and decides it: upheld (with `compensation`, in yuan) unless told
+   * otherwise; a rejection names the policy `clause` it rests on.
+   */
   decided({
     upheld = true,
     compensation,
     reason = '证据充分',
-  }: { upheld?: boolean; compensation?: string; reason?: string } = {}) {
+    clause,
+  }: { upheld?: boolean; compensation?: string; reason?: string; clause?: string } = {}) {
     return this.then_<Pick<ScenarioState, 'decided'>>(async ({ appealId }) => {
       const arbitrator = this.app.as(actors.role(Role.ARBITRATOR));
       const input = { appealId: needs(appealId, 'an appeal') };
@@ -192,7 +196,7 @@ export class Scenario<S extends Partial<ScenarioState> = Partial<ScenarioState>>
         'assigning the appeal',
       );
       const { decideAppeal } = await arbitrator.data(DecideAppealDocument, {
-        input: { ...input, upheld, reason, ...(compensation ? { compensation } : {}) },
+        input: { ...input, upheld, reason, ...(compensation ? { compensation } : {}), ...(clause ? { clause } : {}) },
       });
       refuseOn(decideAppeal.userErrors, 'deciding the appeal');
       return { decided: decideAppeal };

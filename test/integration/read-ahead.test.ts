@@ -3,7 +3,7 @@ import { type GraphQLObjectType, getNamedType, isObjectType, parse } from 'graph
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewaySchema } from '../../src/modules';
 import { factories, gid } from '../helpers/factories';
-import { caseUnderReview } from '../helpers/scenario';
+import { caseUnderReview, scenario } from '../helpers/scenario';
 import { selectAll } from '../helpers/select-all';
 import { actors, createTestApp, type TestApp } from '../helpers/test-app';
 
@@ -32,6 +32,10 @@ describe('reading ahead from a root field’s id', () => {
       doc(`query ($id: ID!) { order(id: $id) { id buyer { id } lines { product { id } } } }`),
       { id: ruled.orderId },
     )) as unknown as { order: { id: string; buyer: { id: string }; lines: { product: { id: string } }[] } };
+    const { appealId } = await scenario(app, { merchant, caseId: ruled.caseId })
+      .appeal()
+      .decided({ upheld: false, reason: '证据不足', clause: 'refundOnly.keyEvidence.QUALITY' });
+    ids.set('Appeal', appealId);
     ids.set('AfterSalesCase', ruled.caseId);
     ids.set('Merchant', gid.merchant(merchant));
     ids.set('Order', order.id);
@@ -48,7 +52,14 @@ describe('reading ahead from a root field’s id', () => {
       const type = getNamedType(field.type);
       return field.args.length === 1 && field.args[0].name === 'id' && isObjectType(type) && readsAhead(type);
     });
-    expect(roots.map((root) => root.name).sort()).toEqual(['afterSalesCase', 'buyer', 'merchant', 'order', 'product']);
+    expect(roots.map((root) => root.name).sort()).toEqual([
+      'afterSalesCase',
+      'appeal',
+      'buyer',
+      'merchant',
+      'order',
+      'product',
+    ]);
     for (const root of roots) {
       const type = getNamedType(root.type) as GraphQLObjectType;
       const id = ids.get(type.name);

@@ -1,4 +1,4 @@
-import { ReadsParentIdOnly } from '../../graphql/read-ahead';
+import { readAhead, ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
@@ -14,7 +14,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { asksOnlyTotal } from '../../graphql/selection';
+import { asksOnlyTotal, selectedFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -26,7 +26,7 @@ import { ledgerReadService } from '../ledger/ledger.read.service';
 import { LedgerTransactionNode } from '../ledger/ledger.types';
 import { merchantsService } from '../merchants/merchants.service';
 import { MerchantNode } from '../merchants/merchants.types';
-import type { Appeal } from './appeals.entity';
+import { Appeal } from './appeals.entity';
 import { AppealKind, AppealSubjectType } from './appeals.enums';
 import type { AppealListArgs as DomainListArgs } from './appeals.query';
 import { appealsService } from './appeals.service';
@@ -73,8 +73,10 @@ const SUBJECT_NODE = {
 export class AppealsResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => AppealNode, { nullable: true })
-  appeal(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return appealsService.load(ctx, requireLocalId('Appeal', id, 'id'));
+  appeal(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const appealId = requireLocalId('Appeal', id, 'id');
+    readAhead(appealId, ctx, info);
+    return appealsService.load(ctx, appealId);
   }
 
   @Allow(...STAFF_READERS)
@@ -101,9 +103,18 @@ export class AppealsResolver {
     return toGlobalId(SUBJECT_NODE[appeal.subjectType], appeal.subjectId);
   }
 
+  // Read ahead, the appeal is its id alone: its merchant is read through it.
+  @ReadsParentIdOnly()
   @FieldResolver(() => MerchantNode)
-  merchant(@Root() appeal: Appeal, @Ctx() ctx: RequestContext) {
-    return merchantsService.load(ctx, appeal.merchant.id);
+  merchant(@Root() appeal: Appeal, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    if (!appeal.merchant) {
+      return merchantsService.loadOf(
+        ctx,
+        { entity: Appeal, property: 'merchant', id: appeal.id },
+        selectedFields(info),
+      );
+    }
+    return merchantsService.load(ctx, appeal.merchant.id, selectedFields(info));
   }
 
   @FieldResolver(() => Money, { nullable: true })
@@ -111,16 +122,19 @@ export class AppealsResolver {
     return appeal.compensation == null ? null : Money.fromFen(appeal.compensation);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [AppealEvidenceNode])
   evidence(@Root() appeal: Appeal, @Ctx() ctx: RequestContext) {
     return appealsService.evidence(ctx, appeal.id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [AppealStatusChangeNode], { description: 'Every move, oldest first.' })
   statusHistory(@Root() appeal: Appeal, @Ctx() ctx: RequestContext) {
     return appealsService.statusHistory(ctx, appeal.id);
   }
 
+  @ReadsParentIdOnly()
   @FieldResolver(() => [LedgerTransactionNode], { description: 'What the platform paid because of this appeal.' })
   postings(@Root() appeal: Appeal, @Ctx() ctx: RequestContext) {
     return ledgerReadService.ofAppeal(ctx, appeal.id);
