@@ -99,7 +99,7 @@ async function lockCase(tx: Tx, caseId: string): Promise<AfterSalesCase> {
   return found;
 }
 
-function move(tx: Tx, subject: AfterSalesCase, to: CaseStatus, reason: string, at = new Date()): void {
+function move(tx: Tx, subject: AfterSalesCase, to: CaseStatus, reason: string, at = tx.now()): void {
   if (!canMove(subject.status, to)) {
     fail(RefusalCode.ILLEGAL_TRANSITION, `a case ${subject.status} cannot become ${to}`, ['caseId']);
   }
@@ -203,7 +203,7 @@ interface RulingInput {
  * decision, then the refund, the order's full refund, payouts and score events, in the caller's
  * transaction.
  */
-async function settle(tx: Tx, subject: AfterSalesCase, input: RulingInput, now = new Date()): Promise<void> {
+async function settle(tx: Tx, subject: AfterSalesCase, input: RulingInput, now = tx.now()): Promise<void> {
   // Rulings of one order's cases take turns: each must see the refunds the others made, or two at
   // once each miss that together they refunded the order in full.
   const [order] = await ordersService.lockByIds(tx.em, [subject.order.id]);
@@ -339,7 +339,7 @@ export const afterSalesService = {
     }
     const outcome = await runMutation(session, async (tx) => {
       const { em } = tx;
-      const now = new Date();
+      const now = tx.now();
       const parsed = items.map((item, index) => parseOpenItem(item, index, now));
       const orderIds = [...new Set(parsed.map((p) => p.item.orderId).filter(Boolean))];
       // Locked: concurrent claims on one order must see each other's reservations.
@@ -525,7 +525,7 @@ export const afterSalesService = {
         text: input.text ?? null,
         suppliedBy: party,
         actor: tx.actor,
-        suppliedAt: new Date(),
+        suppliedAt: tx.now(),
       });
       return { afterSalesCase: subject, evidence };
     });
@@ -547,7 +547,7 @@ export const afterSalesService = {
         author,
         body,
         actor: tx.actor,
-        sentAt: new Date(),
+        sentAt: tx.now(),
       });
       return { afterSalesCase: subject, message };
     });
@@ -566,7 +566,7 @@ export const afterSalesService = {
       if (!pending.includes(subject.status)) {
         fail(RefusalCode.ILLEGAL_TRANSITION, `intervention cannot be asked on a case ${subject.status}`, ['caseId']);
       }
-      await interveneOn(tx, subject, new Date());
+      await interveneOn(tx, subject, tx.now());
       return { afterSalesCase: subject };
     });
   },
@@ -635,7 +635,7 @@ export const afterSalesService = {
           ['caseId'],
         );
       }
-      const now = new Date();
+      const now = tx.now();
       const decision = await interveneOn(tx, subject, now, 'BUYER');
       if (decision.outcome !== InterventionOutcome.MERCHANT_DECIDES) {
         const applied = decision.rulesApplied.map((r) => `${r.clause}: ${r.compared}`).join('; ');

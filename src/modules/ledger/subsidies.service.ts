@@ -229,7 +229,7 @@ type Accounts = Map<string, LedgerAccount>;
 async function prepare(
   reader: Reader,
   input: SubsidyRequest & CaseCaused,
-  options: { lock: boolean; key?: PostingKey },
+  options: { lock: boolean; key?: PostingKey; now: Date },
 ): Promise<(Prepared & { accounts?: Accounts; replayed?: undefined }) | { replayed: LedgerTransaction }> {
   const { em } = reader;
   const plan = PLANS[input.kind];
@@ -257,7 +257,7 @@ async function prepare(
   if (order && merchantId && merchantId !== order.merchant.id)
     fail(RefusalCode.INVALID_INPUT, 'the order belongs to another merchant', ['merchantId']);
   if (!order && !givenMerchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId']);
-  const { effectiveAt, period } = timeAndPeriod(input, plan, order, new Date());
+  const { effectiveAt, period } = timeAndPeriod(input, plan, order, options.now);
   const policy = versionInForce(timeline, effectiveAt);
 
   const [merchantOfOrder, accounts, raced, alreadyPaid, standing, fees] = await reader.read(
@@ -341,7 +341,7 @@ const requestHashOf = ({ idempotencyKey: _key, ...request }: { idempotencyKey: s
 /** A posting inside the caller's transaction: idempotent on its key, capped, balanced. */
 async function postIn(tx: Tx, input: PostingRequest): Promise<{ transaction: LedgerTransaction; replayed: boolean }> {
   const key = { kind: input.kind, idempotencyKey: input.idempotencyKey, requestHash: requestHashOf(input) };
-  const prepared = await prepare(tx, input, { lock: true, key });
+  const prepared = await prepare(tx, input, { lock: true, key, now: tx.now() });
   if (prepared.replayed) return { transaction: prepared.replayed, replayed: true };
   const { quote, plan, merchant } = prepared;
   if (!quote.eligible) fail(REFUSAL_OF_QUOTE[quote.refusal ?? 'NOT_ELIGIBLE'], quote.explanation, []);
@@ -437,7 +437,7 @@ async function postAutomatically(
         ...(request.caseId ? { citedCase: request.caseId } : {}),
       };
       try {
-        const { effectiveAt } = timeAndPeriod(input, plan, order, new Date());
+        const { effectiveAt } = timeAndPeriod(input, plan, order, platformTx.now());
         const policy = versionInForce(timeline, effectiveAt);
         const quote = quoteFor(
           kind,
@@ -607,7 +607,8 @@ export const subsidiesService = {
   async quote(db: TenantDb, input: SubsidyRequest) {
     try {
       const quote = await db.transaction(async (em) => {
-        const prepared = await prepare(emReader(em), input, { lock: false });
+        // A quote is a read outside any session: it prices at the wall clock's time.
+        const prepared = await prepare(emReader(em), input, { lock: false, now: new Date() });
         if (prepared.replayed) throw new Error('a quote has no idempotency key');
         let quote = prepared.quote;
         const fund = prepared.plan.from(prepared.merchant.id);
@@ -662,7 +663,7 @@ export const subsidiesService = {
         reversalOf: original,
         reason: input.reason,
         actor: tx.actor,
-        effectiveAt: new Date(),
+        effectiveAt: tx.now(),
       });
       return { reversal };
     });
@@ -681,7 +682,7 @@ export const subsidiesService = {
       const replayed = ledgerService.replayOrConflict(earlier, requestHash);
       if (replayed) return { transaction: replayed, replayed: true };
       if (input.amount <= 0) fail(RefusalCode.INVALID_INPUT, 'allocate a positive amount', ['amount']);
-      const now = new Date();
+      const now = tx.now();
       const transaction = await ledgerService.write(tx, accounts, {
         kind: LedgerKind.FUND_ALLOCATION,
         idempotencyKey: input.idempotencyKey,

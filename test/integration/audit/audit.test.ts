@@ -98,7 +98,7 @@ describe("a merchant's audit log", () => {
     );
   });
 
-  it("a posting's line is stamped by the session's clock, not the wall clock", async () => {
+  it("a ruling and its postings are stamped by the session's clock, not the wall clock", async () => {
     const merchant = await factories(app.orm).merchant();
     const { rule } = await caseUnderReview(app, merchant, 'AUDIT-CLOCK');
     const before = (await logOf(merchant)).length;
@@ -108,9 +108,11 @@ describe("a merchant's audit log", () => {
     } finally {
       app.clock.reset();
     }
-    const postings = (await logOf(merchant)).slice(before).filter((l) => l.action === 'LEDGER_POSTED');
+    const lines = (await logOf(merchant)).slice(before);
+    const postings = lines.filter((l) => l.action === 'LEDGER_POSTED');
     expect(postings.length).toBeGreaterThan(0);
-    for (const line of postings) expect(Date.parse(line.occurredAt)).toBeGreaterThan(Date.now() + DAY_MS);
+    expect(lines.map((l) => l.action)).toContain('CASE_RULED');
+    for (const line of lines) expect(Date.parse(line.occurredAt), line.action).toBeGreaterThan(Date.now() + DAY_MS);
   });
 
   it('is append-only in the database', async () => {
