@@ -54,7 +54,7 @@ export const productsService = {
         ? await merchantsService.findByIds(em, [input.merchantId])
         : [];
       if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
-      const now = new Date();
+      const now = tx.now();
       const values = { title: input.title, category: input.category, currentPrice: input.price };
       const existing = await em.findOne(Product, { merchant, externalId: input.externalId });
       if (existing) {
@@ -92,7 +92,7 @@ export const productsService = {
   async applyPrice(tx: Tx, productId: string, price: number): Promise<void> {
     const product = await tx.em.findOne(Product, { id: productId });
     if (!product) return;
-    const now = new Date();
+    const now = tx.now();
     tx.em.create(ProductPrice, { product, price, effectiveFrom: now });
     product.currentPrice = price;
   },

@@ -1,4 +1,7 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../../src/shared/time';
 import {
   BuyerDocument,
   IngestOrdersDocument,
@@ -63,6 +66,28 @@ describe('buyers, products and nodes', () => {
     expect(orphan.upsertProduct.userErrors).toEqual([
       expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'merchantId'] }),
     ]);
+  });
+
+  it("a new price takes effect at the session's time, not the wall clock's", async () => {
+    const merchant = await factories(app.orm).merchant();
+    const reprice = parse(
+      `mutation ($input: UpsertProductInput!) { upsertProduct(input: $input) {
+        product { priceHistory { effectiveFrom price { amount } } } userErrors { code } } }`,
+    ) as unknown as TypedDocumentNode<
+      { upsertProduct: { product: { priceHistory: { effectiveFrom: string; price: { amount: string } }[] } } },
+      { input: Record<string, unknown> }
+    >;
+    const input = { merchantId: gid.merchant(merchant), externalId: 'SKU-CLOCK', title: '电饭煲', category: '家电' };
+    await app.data(reprice, { input: { ...input, price: '299.00' } });
+    app.clock.advance(2 * DAY_MS);
+    try {
+      const { upsertProduct } = await app.data(reprice, { input: { ...input, price: '259.00' } });
+      const [first, second] = upsertProduct.product.priceHistory;
+      expect(Date.parse(first.effectiveFrom)).toBeLessThan(Date.now() + DAY_MS);
+      expect(Date.parse(second.effectiveFrom)).toBeGreaterThan(Date.now() + DAY_MS);
+    } finally {
+      app.clock.reset();
+    }
   });
 
   it('node and nodes resolve any global id to its type; unknown and malformed ids are null', async () => {
