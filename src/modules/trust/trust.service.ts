@@ -295,7 +295,7 @@ function resolveEvent(
 export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<ScoreEvent[]> {
   const { em } = tx;
   const timeline = await policiesService.timelineIn(em);
-  const now = new Date();
+  const now = tx.now();
   const written = events.map((event) => {
     const policy = versionInForce(timeline, event.occurredAt);
     const deltas = event.deltas ?? deltasOf(event.factor, policy.numbers.trust);
@@ -401,7 +401,7 @@ export const trustService = {
 
   /** Handles `BuyerFlagsChanged`: a buyer's risk follows its tags in the same transaction. */
   async onBuyerFlagsChanged(events: DomainEventOf<'BuyerFlagsChanged'>[], tx: Tx): Promise<void> {
-    const now = new Date();
+    const now = tx.now();
     const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
     await storeBuyerRisks(tx.em, [...new Set(events.map((event) => event.buyerId))], now, policy);
   },
@@ -485,7 +485,7 @@ export const trustService = {
         const code = inputs.length ? RefusalCode.BATCH_TOO_LARGE : RefusalCode.BATCH_EMPTY;
         throw new Refused([refusal(code, `send 1 to ${MAX_EVENTS_PER_CALL} events`, ['input'])]);
       }
-      const now = new Date();
+      const now = tx.now();
       const subjects = await loadSubjects(tx, inputs);
       const resolved: ResolvedEvent[] = [];
       const errors: Refusal[] = [];
@@ -507,7 +507,7 @@ export const trustService = {
       const errors: Refusal[] = [];
       const experience = parseScaled(input.experienceDelta ?? '0', EXPERIENCE_SCALE);
       const integrity = parseScaled(input.integrityDelta ?? '0', 100);
-      const trust = versionInForce(await policiesService.timelineIn(tx.em), new Date()).numbers.trust;
+      const trust = versionInForce(await policiesService.timelineIn(tx.em), tx.now()).numbers.trust;
       if (experience === null || Math.abs(experience) > trust.maxManualExperience) {
         errors.push(
           refusal(
@@ -538,7 +538,7 @@ export const trustService = {
           productId: null,
           buyerId: null,
           orderId: null,
-          occurredAt: new Date(),
+          occurredAt: tx.now(),
           reason: input.reason,
           deltas: { experience: experience!, integrity: integrity!, product: 0 },
         },
@@ -568,7 +568,7 @@ export const trustService = {
   recompute(session: Session) {
     return runMutation(session, async (tx) => {
       const { em } = tx;
-      const now = new Date();
+      const now = tx.now();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const subjects = async (column: Subject, table?: 'score_event' | 'merchant_score') =>
         (await sqlRows(em, subjectsQuery(em.getKnex(), column, table))).map((row) => row[column] as string);
