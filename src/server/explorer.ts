@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express from 'express';
 
-const require = createRequire(__filename);
+const requireHere = createRequire(__filename);
 /** A file of an installed package, past its `exports` map (which does not list the browser builds). */
-const packageFile = (name: string, file: string) => join(dirname(require.resolve(`${name}/package.json`)), file);
+const packageFile = (name: string, file: string) => join(dirname(requireHere.resolve(`${name}/package.json`)), file);
 
 /** The explorer's files, from their npm packages: nothing is fetched from a CDN. */
 const ASSETS: Record<string, { file: string; type: string }> = {
