@@ -32,6 +32,7 @@ import { comparedQueries, type Body, type Pick } from './queries';
 import {
   ensurePeerInstalled,
   postgresCpuReader,
+  buildGateway,
   startGateway,
   startPostGraphile,
   startSpanSink,
@@ -193,6 +194,7 @@ async function main() {
   );
 
   if (PEERS) ensurePeerInstalled();
+  buildGateway();
   const jwtSecret = randomBytes(48).toString('base64');
   const auth = { issuer: 'weiquan', audience: 'weiquan-gateway', jwtSecret };
   const staff = await signToken(auth, { subject: 'bench', role: Role.ADMIN });
