@@ -24,12 +24,18 @@ export interface SlotValues {
   /** A time window's ends, as ISO texts. */
   since?: string;
   until?: string;
+  /**
+   * The ids a client's filter compares with (`filter: { merchantId }`), in the order `maskedIds`
+   * found them: parameters too, so filters that differ only in their ids share one statement.
+   */
+  filterIds?: readonly string[];
 }
 
-type Slot = keyof SlotValues;
+type NamedSlot = Exclude<keyof SlotValues, 'filterIds'>;
+type Slot = NamedSlot | `filterId${number}`;
 
 /** UUID-shaped, so they fit every column a value may stand for; no client value may hold one (see `keyable`). */
-export const STAND_INS: Required<SlotValues> = {
+export const STAND_INS: Record<NamedSlot, string> = {
   merchantId: '00000000-0000-4000-8000-00000000057e',
   // Two ids, so that a builder given the list writes an array (a list of one is written as `= id`).
   parentIds: '{00000000-0000-4000-8000-0000000005e7,00000000-0000-4000-8000-0000000005e9}',
@@ -41,7 +47,38 @@ export const STAND_INS: Required<SlotValues> = {
   since: '00000000-0000-4000-8000-0000000c0001',
   until: '00000000-0000-4000-8000-0000000c0002',
 };
-const STAND_IN_TEXTS = Object.values(STAND_INS).flatMap((standIn) => standIn.replace(/[{}]/g, '').split(','));
+/** A filter's ids past this many make its statement one built per request. */
+const MAX_FILTER_IDS = 16;
+const FILTER_STAND_INS = Array.from(
+  { length: MAX_FILTER_IDS },
+  (_, i) => `00000000-0000-4000-8000-0000000d${String(i).padStart(4, '0')}`,
+);
+const STAND_IN_TEXTS = [
+  ...Object.values(STAND_INS).flatMap((standIn) => standIn.replace(/[{}]/g, '').split(',')),
+  ...FILTER_STAND_INS,
+];
+const standInOf = (slot: Slot): string =>
+  slot.startsWith('filterId') ? FILTER_STAND_INS[Number(slot.slice(8))] : STAND_INS[slot as NamedSlot];
+const valueOf = (values: SlotValues, slot: Slot): string | undefined =>
+  slot.startsWith('filterId') ? values.filterIds?.[Number(slot.slice(8))] : values[slot as NamedSlot];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A client's filter with every id in it written as its place (`"#0"`, `"#1"`), and the ids in that
+ * order: what fixes a statement's text, and what fills its parameters.
+ */
+export function maskedIds(value: unknown): { masked: unknown; ids: string[] } {
+  const ids: string[] = [];
+  const mask = (item: unknown): unknown => {
+    if (typeof item === 'string' && UUID.test(item)) return `#${ids.push(item) - 1}`;
+    if (Array.isArray(item)) return item.map(mask);
+    if (item && typeof item === 'object' && !(item instanceof Date))
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, mask(inner)]));
+    return item;
+  };
+  return { masked: mask(value), ids };
+}
 
 /** Which tenant a statement is written for: the platform, one merchant (a stand-in) or nobody. */
 export type TenantKind = 'platform' | 'merchant' | 'nobody';
@@ -140,21 +177,33 @@ export function filledIn(statement: ReadStatement): string {
   const { template, params } = statement;
   let text = template.withStandIns;
   // A replacer function: a replacement string would read `$'` and `$&` in a client's value as patterns.
-  template.slots.forEach((slot, i) => (text = text.replaceAll(`'${STAND_INS[slot]}'`, () => literal(params[i]))));
+  template.slots.forEach((slot, i) => (text = text.replaceAll(`'${standInOf(slot)}'`, () => literal(params[i]))));
   return text;
 }
 
-const templates = new Map<string, ReadTemplate>();
+const templates = new Map<string, ReadTemplate | null>();
 const MAX_TEMPLATES = 5_000;
 let written = 0;
 
-/** Written with a stand-in for each slot the values fill, and only those. */
-function write(build: (values: SlotValues) => Knex.QueryBuilder, values: SlotValues): ReadTemplate {
-  const given = (Object.keys(STAND_INS) as Slot[]).filter((slot) => values[slot] !== undefined);
-  const withStandIns = build(Object.fromEntries(given.map((slot) => [slot, STAND_INS[slot]]))).toQuery();
-  const slots = given.filter((slot) => withStandIns.includes(`'${STAND_INS[slot]}'`));
+/**
+ * Written with a stand-in for each slot the values fill, and only those. A filter's ids are in the
+ * builder's own closure, so they are found by their literals in its text and stand-ins put there
+ * instead — only where each id is written once, as a literal of its own, and no two are the same (an
+ * id used twice, inside a pattern or an array, or equal to a constant of the builder's could not be
+ * told apart): otherwise null, and the statement is built per request.
+ */
+function write(build: (values: SlotValues) => Knex.QueryBuilder, values: SlotValues): ReadTemplate | null {
+  const given = (Object.keys(STAND_INS) as NamedSlot[]).filter((slot) => values[slot] !== undefined);
+  let withStandIns = build(Object.fromEntries(given.map((slot) => [slot, STAND_INS[slot]]))).toQuery();
+  const filterIds = values.filterIds ?? [];
+  if (filterIds.length > MAX_FILTER_IDS || new Set(filterIds).size < filterIds.length) return null;
+  if (filterIds.some((id) => withStandIns.split(id).length !== 2 || !withStandIns.includes(`'${id}'`))) return null;
+  filterIds.forEach((id, i) => (withStandIns = withStandIns.replace(`'${id}'`, `'${FILTER_STAND_INS[i]}'`)));
+  const slots = [...given, ...filterIds.map((_, i) => `filterId${i}` as const)].filter((slot) =>
+    withStandIns.includes(`'${standInOf(slot)}'`),
+  );
   let text = withStandIns;
-  slots.forEach((slot, i) => (text = text.replaceAll(`'${STAND_INS[slot]}'`, `$${i + 1}`)));
+  slots.forEach((slot, i) => (text = text.replaceAll(`'${standInOf(slot)}'`, `$${i + 1}`)));
   // A stand-in written in another form than its own literal would be read as a real value.
   if (STAND_IN_TEXTS.some((standIn) => text.includes(standIn)))
     throw new Error(`a read template holds a stand-in outside its slot: ${text}`);
@@ -177,12 +226,14 @@ export function templated(
   let template = templates.get(key);
   if (template === undefined) {
     if (templates.size >= MAX_TEMPLATES) templates.clear();
-    templates.set(key, (template = write(build, values)));
+    template = write(build, values);
+    templates.set(key, template);
   }
+  if (template === null) return build(values).toQuery();
   return {
     template,
     params: template.slots.map((slot) => {
-      const value = values[slot];
+      const value = valueOf(values, slot);
       if (value === undefined) throw new Error(`the read ${key} needs a value for ${slot}`);
       return value;
     }),

@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import { columnsKey, type Row, type TenantDb } from '../db/tenant-db';
 import {
   keyable,
+  maskedIds,
   scopedAs,
   type SlotValues,
   templated,
@@ -169,8 +170,11 @@ interface PageWindow {
   /** The columns read (the sort column, the id and any parent key are added); null: all. */
   columns: readonly string[] | null;
   tag: string;
-  /** What the tag digests, for statement shape keys. */
+  /** What the tag digests: the client's values, checked against the stand-ins (`keyable`). */
   filter: string;
+  /** The filter with its ids as places, for statement shape keys; the ids are parameters. */
+  filterShape: string;
+  filterIds: string[];
   size: number;
   backward: boolean;
   after?: CursorPosition;
@@ -179,14 +183,21 @@ interface PageWindow {
 
 const PAGING_ARGS = new Set(['first', 'last', 'after', 'before']);
 
-/** Everything but the paging arguments, as JSON ('[]' when nothing else was given). */
-function filterJson(args: unknown): string {
-  if (args === null || args === undefined) return '[]';
-  const rest =
-    typeof args === 'object'
-      ? Object.entries(args).filter(([key, value]) => !PAGING_ARGS.has(key) && value != null)
-      : args;
-  return JSON.stringify(rest);
+/** Everything but the paging arguments ([] when nothing else was given). */
+function filterOf(args: unknown): unknown {
+  if (args === null || args === undefined) return [];
+  return typeof args === 'object'
+    ? Object.entries(args).filter(([key, value]) => !PAGING_ARGS.has(key) && value != null)
+    : args;
+}
+
+const filterJson = (args: unknown): string => JSON.stringify(filterOf(args));
+
+/** The filter as a statement's text depends on it, and the ids that are its parameters (`maskedIds`). */
+function filterShapeOf(args: unknown): { filter: string; filterShape: string; filterIds: string[] } {
+  const filter = filterOf(args);
+  const { masked, ids } = maskedIds(filter);
+  return { filter: JSON.stringify(filter), filterShape: JSON.stringify(masked), filterIds: ids };
 }
 
 /** A short digest of everything but the paging arguments: a cursor made under one filter fits no other. */
@@ -207,13 +218,14 @@ function windowOf(
 ): PageWindow {
   const { first, last, after, before } = page;
   if (first != null && last != null) throw badPaging('pass `first` or `last`, not both', 'last');
-  const json = filterJson(filter);
+  const shaped = filterShapeOf(filter);
+  const json = shaped.filter;
   const tag = json === '[]' ? '' : createHash('sha256').update(json).digest('base64url').slice(0, 12);
   const window: PageWindow = {
     sort,
     columns,
     tag,
-    filter: json,
+    ...shaped,
     size: first ?? last ?? DEFAULT_PAGE_SIZE,
     backward: last != null || (first == null && before != null && after == null),
   };
@@ -284,8 +296,9 @@ function decodeCursor(cursor: string, window: PageWindow, field: 'after' | 'befo
 
 const flip = (direction: 'asc' | 'desc') => (direction === 'asc' ? 'desc' : 'asc');
 
-/** The cursors' positions of a window as slot values. */
+/** The filter's ids and the cursors' positions of a window as slot values. */
 const cursorSlots = (window: PageWindow): SlotValues => ({
+  filterIds: window.filterIds,
   ...(window.after ? { afterValue: window.after.value, afterId: window.after.id } : {}),
   ...(window.before ? { beforeValue: window.before.value, beforeId: window.before.id } : {}),
 });
@@ -310,7 +323,7 @@ function shapeKey(shape: string, kind: TenantKind, window: PageWindow, ...rest: 
     sort.key,
     sort.column,
     sort.direction,
-    window.filter,
+    window.filterShape,
     size,
     backward,
     Boolean(after),
@@ -456,7 +469,7 @@ export async function paginate<T extends object>(
     const countSql = templated(
       shapeKey(options.shape, kind, { ...window, after: undefined, before: undefined, size: 0 }, 'count'),
       (values) => base(values)().count({ count: '*' }),
-      tenantSlots(db.scope),
+      { ...tenantSlots(db.scope), filterIds: window.filterIds },
     );
     const [row] = await db.read((run) => run(countSql));
     return Number(row.count);
@@ -515,9 +528,10 @@ async function paginateByParent<T extends object>(
 /** Counts of a child table per parent in one GROUP BY, for `totalCount` of batched child connections. */
 async function countByParent(
   db: TenantDb,
-  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; filter: string },
+  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; args: unknown },
 ): Promise<Map<string, number>> {
-  const { table, tenant, parentColumn, parentIds, where, filter } = options;
+  const { table, tenant, parentColumn, parentIds, where } = options;
+  const { filter, filterShape, filterIds } = filterShapeOf(options.args);
   const kind = tenantKindOf(db.scope);
   const build = (values: SlotValues) => {
     const qb = scopedAs(db.knex()(`${table} as t`), tenant, kind, values.merchantId)
@@ -528,8 +542,12 @@ async function countByParent(
     where(qb);
     return qb;
   };
-  const key = keyable(filter) ? [options.shape, kind, parentColumn, filter, 'count'].join('|') : null;
-  const sql = templated(key, build, { ...tenantSlots(db.scope), parentIds: `{${parentIds.join(',')}}` });
+  const key = keyable(filter) ? [options.shape, kind, parentColumn, filterShape, 'count'].join('|') : null;
+  const sql = templated(key, build, {
+    ...tenantSlots(db.scope),
+    parentIds: `{${parentIds.join(',')}}`,
+    filterIds,
+  });
   const rows = await db.read((run) => run(sql));
   return new Map(rows.map((row) => [row.parent as string, Number(row.count)]));
 }
@@ -587,7 +605,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
           ...spec,
           parentIds: group.map((k) => k.parentId),
           where: spec.where(group[0].args),
-          filter: filterJson(group[0].args),
+          args: group[0].args,
         });
         for (const key of group) result.set(childKey(key), counted.get(key.parentId) ?? 0);
       }

@@ -2,9 +2,11 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templated } from '../../src/db/read-statements';
 import { type Row, TenantDb } from '../../src/db/tenant-db';
-import { ormConfig } from '../../src/modules';
-import { factories } from '../helpers/factories';
-import { createTestApp, type TestApp } from '../helpers/test-app';
+import { MODULES, ormConfig } from '../../src/modules';
+import { createRequestContext } from '../../src/server/context';
+import { factories, gid } from '../helpers/factories';
+import { actors, createTestApp, type TestApp } from '../helpers/test-app';
+import { OrdersDocument } from '../generated/graphql';
 
 /**
  * A read shape is parsed and planned once per connection: from its second read on it runs as a
@@ -14,12 +16,33 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 describe('prepared reads', () => {
   let app: TestApp;
   let orm: MikroORM;
-  let merchants: { id: string; name: string }[];
+  let merchants: Awaited<ReturnType<ReturnType<typeof factories>['merchant']>>[];
+  let ordersOf: Map<string, string[]>;
 
   beforeAll(async () => {
     app = await createTestApp();
     const make = factories(app.orm);
     merchants = [await make.merchant({ name: '甲店' }), await make.merchant({ name: '乙店' })];
+    const buyer = await make.buyer();
+    const placed = await make.orders(
+      await Promise.all(
+        merchants.map(async (merchant, i) => ({
+          merchant,
+          buyer,
+          product: await make.product(merchant),
+          count: 2 + i,
+        })),
+      ),
+    );
+    ordersOf = new Map(
+      merchants.map((m) => [
+        m.id,
+        placed
+          .filter((o) => o.merchant.id === m.id)
+          .map(gid.order)
+          .sort(),
+      ]),
+    );
     // One pooled connection, so every message of the test meets the same prepared statements.
     orm = await MikroORM.init(ormConfig(app.databaseUrl, { poolMax: 1 }));
   });
@@ -89,5 +112,35 @@ describe('prepared reads', () => {
     expect((await readWithPrepared(asMerchant(merchants[0].id), merchants[0].id)).name).toBe('甲店');
     // The shape asks for merchant 1's row by id; the database itself refuses it to merchant 0.
     expect((await readWithPrepared(asMerchant(merchants[0].id), merchants[1].id)).name).toBeUndefined();
+  });
+
+  it('filters that differ only in the merchant share one prepared statement, each read with its own merchant', async () => {
+    const ordersFor = async (merchantId: string) => {
+      const response = await app.apollo.executeOperation(
+        { query: OrdersDocument, variables: { first: 10, filter: { merchantId: gid.merchant({ id: merchantId }) } } },
+        { contextValue: createRequestContext(orm, MODULES, { actor: actors.admin }) },
+      );
+      if (response.body.kind !== 'single' || response.body.singleResult.errors) throw new Error('the read failed');
+      const { orders } = response.body.singleResult.data as { orders: { edges: { node: { id: string } }[] } };
+      return orders.edges.map(({ node }) => node.id).sort();
+    };
+    for (const merchant of [...merchants, ...merchants, ...merchants]) {
+      expect(await ordersFor(merchant.id)).toEqual(ordersOf.get(merchant.id));
+    }
+    const platform = new TenantDb(orm.em.fork(), { platform: true, merchantId: null });
+    const prepared = await platform.read((run) =>
+      run(
+        `select name, statement from pg_prepared_statements where statement like '%from "order" as "t"%merchant_id%'`,
+      ),
+    );
+    // One text for both merchants' filters (the page and its count), the merchant a parameter.
+    const texts = prepared.map(
+      ({ name, statement }) => (statement as string).match(new RegExp(`prepare ${name} as ([^;]*)`))![1],
+    );
+    expect(texts).toHaveLength(2);
+    for (const text of texts) {
+      expect(text).toMatch(/"t"\."merchant_id" = \$1/);
+      for (const merchant of merchants) expect(text).not.toContain(merchant.id);
+    }
   });
 });
