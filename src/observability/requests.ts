@@ -110,11 +110,18 @@ export function countUserErrors(schema: GraphQLSchema): GraphQLSchema {
 }
 
 /** The report as its log line shows it: how many statements, in how many messages (round trips). */
-const reported = (report: RequestReport | undefined) => {
-  if (!report) return undefined;
-  const { statements, ...fields } = report;
-  return { ...fields, statements: statements.count, roundTrips: statements.roundTrips };
-};
+const reported = (report: RequestReport | undefined) =>
+  report && {
+    operation: report.operation,
+    operationType: report.operationType,
+    outcome: report.outcome,
+    userErrors: report.userErrors,
+    role: report.role,
+    merchantId: report.merchantId,
+    traceId: report.traceId,
+    statements: report.statements.count,
+    roundTrips: report.statements.roundTrips,
+  };
 
 /** What the request log line reads from a response: the GraphQL request's report, when there was one. */
 const reports = new WeakMap<ServerResponse, RequestReport>();

@@ -15,7 +15,7 @@ import { getSubgraphSchema } from '../graphql/subgraph';
 import type { Config } from '../config';
 import { compiledExecutor } from '../graphql/executor';
 import { getSchema } from '../graphql/schema';
-import { logger } from '../shared/logger';
+import { logger, requestLineLogger } from '../shared/logger';
 import { observeGateway } from '../observability/metrics';
 import { requestIdOf } from '../observability/request-id';
 import { tracingEnabled } from '../observability/tracing';
@@ -181,7 +181,7 @@ export async function createGateway(
   });
   observeGateway(orm);
 
-  app.use(requestLogger(logger));
+  app.use(requestLogger(requestLineLogger));
   // Alive as long as the process answers; restarting it would not help with anything else.
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
@@ -196,7 +196,7 @@ export async function createGateway(
     reportOnResponse(res, context.report);
     return context;
   };
-  const bare = bareGraphQLPath(apollo, context, (req, res) => logRequest(logger, req, res));
+  const bare = bareGraphQLPath(apollo, context, (req, res) => logRequest(requestLineLogger, req, res));
   httpServer.on('request', (req, res) => {
     if (!bare(req, res)) void app(req, res);
   });

@@ -7,10 +7,14 @@ import pino from 'pino';
  */
 const destination = pino.destination({ sync: false, minLength: 8 * 1024 });
 
+const options = {
+  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  base: undefined,
+};
+
 export const logger = pino(
   {
-    level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    base: undefined,
+    ...options,
     // Nothing logs headers or secrets on purpose; should an object carry one anyway, it is censored.
     redact: {
       paths: [
@@ -33,6 +37,13 @@ export const logger = pino(
   },
   destination,
 );
+
+/**
+ * The request line's own logger, on the same destination: the line's fields are fixed by
+ * `logRequest` (no header, no token, no client value but the path), so it skips the redaction pass
+ * over every line — a twentieth of a small request's CPU.
+ */
+export const requestLineLogger = pino(options, destination);
 
 // What is buffered reaches stdout within a second however quiet the server is.
 setInterval(() => destination.flush(), 1_000).unref();
