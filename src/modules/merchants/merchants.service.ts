@@ -138,7 +138,7 @@ export const merchantsService = {
   },
 
   upsert(session: Session, input: UpsertMerchantInput) {
-    return runMutation(session, async ({ em, actor }) => {
+    return runMutation(session, async ({ em, actor, now }) => {
       const existing = await em.findOne(Merchant, { externalId: input.externalId });
       const { externalId, name, tier, mainCategory, region, deposit } = input;
       if (existing) {
@@ -150,7 +150,7 @@ export const merchantsService = {
         em,
         MerchantStatusChange,
         { key: 'merchant', subject: merchant },
-        { to: merchant.status, actor, reason: 'merchant registered', at: new Date() },
+        { to: merchant.status, actor, reason: 'merchant registered', at: now() },
         true,
       );
       return { merchant, created: true };

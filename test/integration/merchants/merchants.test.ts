@@ -48,6 +48,19 @@ describe('merchants', () => {
       expect(await app.orm.em.fork().count(Merchant, { externalId: 'SHOP-UPSERT-1' })).toBe(1);
     });
 
+    it("records a registration at the session clock's time, not the process's", async () => {
+      app.clock.advance(3 * DAY_MS);
+      try {
+        const registered = await app.data(UpsertMerchantDocument, { input: input({ externalId: 'SHOP-CLOCK' }) });
+        const { merchant } = await app.data(MerchantDocument, { id: registered.upsertMerchant.merchant!.id });
+        const [registration] = merchant!.statusHistory;
+        expect(registration.reason).toBe('merchant registered');
+        expect(Math.abs(new Date(registration.changedAt).getTime() - app.clock.now().getTime())).toBeLessThan(DAY_MS);
+      } finally {
+        app.clock.reset();
+      }
+    });
+
     it('rejects negative or non-numeric money and unknown enums before anything runs', async () => {
       for (const variables of [
         { input: input({ deposit: '-1.00' }) },
