@@ -66,7 +66,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A client's filter with every id in it written as its place (`"#0"`, `"#1"`), and the ids in that
- * order: what fixes a statement's text, and what fills its parameters.
+ * order: what fixes a statement's text, and what fills its parameters. This holds because a filter's
+ * builder writes an id the same way whatever its value (`where t.merchant_id = <id>` when given).
  */
 export function maskedIds(value: unknown): { masked: unknown; ids: string[] } {
   const ids: string[] = [];
