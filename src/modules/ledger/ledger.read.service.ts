@@ -5,6 +5,7 @@ import { LedgerTransaction } from './ledger.entity';
 import { AccountKind, type FundCode } from './ledger.enums';
 import { type LedgerEntryRow, NEWEST_FIRST } from './ledger.loaders';
 import { fundsQuery, LEDGER_TRANSACTION_TABLE, type LedgerFilter, ledgerTransactionWhere } from './ledger.query';
+import { LEDGER_TRANSACTION_FIELD_READS } from './ledger.types';
 
 export const ledgerReadService = {
   ofAppeal(ctx: RequestContext, appealId: string): Promise<LedgerTransaction[]> {
@@ -19,13 +20,19 @@ export const ledgerReadService = {
     return ctx.loaders.ledger.transactionById.load(id);
   },
 
-  list(ctx: RequestContext, args: PageArgs & { filter?: LedgerFilter | null }): Promise<Page<LedgerTransaction>> {
+  /** `fields`: the node fields asked (null: all), so that only their columns are read. */
+  list(
+    ctx: RequestContext,
+    args: PageArgs & { filter?: LedgerFilter | null },
+    fields: ReadonlySet<string> | null = null,
+  ): Promise<Page<LedgerTransaction>> {
     return paginate(ctx.db, LedgerTransaction, {
       shape: 'ledger.transactions',
       ...LEDGER_TRANSACTION_TABLE,
       where: ledgerTransactionWhere(args.filter),
       sort: NEWEST_FIRST,
       page: args,
+      columns: ctx.db.columnsFor(LedgerTransaction, fields, LEDGER_TRANSACTION_FIELD_READS),
     });
   },
 

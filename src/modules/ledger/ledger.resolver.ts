@@ -1,10 +1,11 @@
 import { ReadsParentIdOnly } from '../../graphql/read-ahead';
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
+import { nodeFields } from '../../graphql/selection';
 import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role, STAFF_READERS } from '../../security/roles';
@@ -66,16 +67,24 @@ export class LedgerResolver {
   @Query(() => LedgerTransactionConnection, {
     description: 'Ledger transactions, newest first; a merchant sees its own.',
   })
-  ledgerTransactions(@Args(() => LedgerTransactionArgs) args: LedgerTransactionArgs, @Ctx() ctx: RequestContext) {
+  ledgerTransactions(
+    @Args(() => LedgerTransactionArgs) args: LedgerTransactionArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     const { filter } = args;
-    return ledgerReadService.list(ctx, {
-      ...args,
-      filter: filter && {
-        ...filter,
-        merchantId: optionalLocalId('Merchant', filter.merchantId, 'filter.merchantId'),
-        orderId: optionalLocalId('Order', filter.orderId, 'filter.orderId'),
+    return ledgerReadService.list(
+      ctx,
+      {
+        ...args,
+        filter: filter && {
+          ...filter,
+          merchantId: optionalLocalId('Merchant', filter.merchantId, 'filter.merchantId'),
+          orderId: optionalLocalId('Order', filter.orderId, 'filter.orderId'),
+        },
       },
-    });
+      nodeFields(info),
+    );
   }
 
   @Allow(...STAFF_READERS)

@@ -4,10 +4,14 @@ import { ConnectionType, PageArgs } from '../../graphql/connection';
 import { Money, YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
+import type { FieldReads } from '../../db/tenant-db';
 import { LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
 
 registerNodeEntity(LedgerTransaction, 'LedgerTransaction');
+
+/** What the LedgerTransaction fields that are no column of their own read (see `ORDER_FIELD_READS`). */
+export const LEDGER_TRANSACTION_FIELD_READS: FieldReads = { reversedBy: [], entries: [] };
 
 @ObjectType('LedgerTransaction', {
   implements: Node,
