@@ -1,11 +1,20 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { SortDirection, type PageArgs, type TableSpec, type WhereClause } from '../../graphql/connection';
 import { boughtFromMerchant } from '../orders/orders.query';
-import type { Row } from '../../db/tenant-db';
+import type { FieldReads, Row } from '../../db/tenant-db';
 import { DAY_MS } from '../../shared/time';
 import type { PolicyNumbers } from '../policies/policy.schema';
 import { BreakerSubject, type CaseStatus, type CaseType } from './after-sales.enums';
 import { type BreakerReading, breakerReading } from './after-sales.rules';
+
+/** What the AfterSalesCase fields that are no column of their own read: its lists, by its id alone. */
+export const CASE_FIELD_READS: FieldReads = {
+  evidence: [],
+  messages: [],
+  statusHistory: [],
+  postings: [],
+  scoreEvents: [],
+};
 
 export const CASE_TABLE: TableSpec = {
   table: 'after_sales_case',

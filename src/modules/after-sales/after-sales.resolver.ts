@@ -16,7 +16,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { asksOnlyId, asksOnlyTotal } from '../../graphql/selection';
+import { asksOnlyId, asksOnlyTotal, nodeFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -121,8 +121,12 @@ export class AfterSalesResolver {
 
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => AfterSalesCaseConnection, { description: 'Cases, newest first: all for staff, its own for a merchant.' })
-  afterSalesCases(@Args(() => CaseListArgs) args: CaseListArgs, @Ctx() ctx: RequestContext) {
-    return afterSalesService.list(ctx, listArgs(args));
+  afterSalesCases(
+    @Args(() => CaseListArgs) args: CaseListArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return afterSalesService.list(ctx, listArgs(args), nodeFields(info));
   }
 
   @FieldResolver(() => ID)

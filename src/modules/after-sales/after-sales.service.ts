@@ -30,6 +30,7 @@ import {
 } from './after-sales.enums';
 import {
   addToTallies,
+  CASE_FIELD_READS,
   CASE_TABLE,
   caseWhere,
   type CaseListArgs,
@@ -281,13 +282,19 @@ export const afterSalesService = {
     return ctx.loaders.afterSales.byId.load(id);
   },
 
-  list(ctx: RequestContext, args: CaseListArgs): Promise<Page<AfterSalesCase>> {
+  /** `fields`: the node fields asked (null: all), so that only their columns are read. */
+  list(
+    ctx: RequestContext,
+    args: CaseListArgs,
+    fields: ReadonlySet<string> | null = null,
+  ): Promise<Page<AfterSalesCase>> {
     return paginate(ctx.db, AfterSalesCase, {
       shape: 'afterSales.list',
       ...CASE_TABLE,
       where: caseWhere(args.filter),
       sort: NEWEST_CASES_FIRST,
       page: args,
+      columns: ctx.db.columnsFor(AfterSalesCase, fields, CASE_FIELD_READS),
     });
   },
 

@@ -14,7 +14,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { asksOnlyTotal, selectedFields } from '../../graphql/selection';
+import { asksOnlyTotal, nodeFields, selectedFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -83,8 +83,12 @@ export class AppealsResolver {
   @Query(() => AppealConnection, {
     description: 'Open appeals by review deadline: the green channel’s come due first.',
   })
-  appealQueue(@Args(() => AppealListArgs) args: AppealListArgs, @Ctx() ctx: RequestContext) {
-    return appealsService.queue(ctx, listArgs(args));
+  appealQueue(
+    @Args(() => AppealListArgs) args: AppealListArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return appealsService.queue(ctx, listArgs(args), nodeFields(info));
   }
 
   @Allow(...MERCHANT_DATA_READERS)

@@ -5,11 +5,23 @@ import { ConnectionType } from '../../graphql/connection';
 import { YuanAmountScalar } from '../../graphql/money';
 import { Node, registerNodeEntity } from '../../graphql/node';
 import { UserError } from '../../graphql/user-error';
+import type { FieldReads } from '../../db/tenant-db';
 import { EvidenceKind, Province } from '../../shared/enums';
 import { Appeal } from './appeals.entity';
 import { AppealChannel, AppealKind, AppealStatus, AppealSubjectType } from './appeals.enums';
 
 registerNodeEntity(Appeal, 'Appeal');
+
+/**
+ * What the Appeal fields that are no column of their own read (see `ORDER_FIELD_READS`): the subject's
+ * global id needs its type too; the lists read by the appeal's id alone.
+ */
+export const APPEAL_FIELD_READS: FieldReads = {
+  subjectId: ['subjectType', 'subjectId'],
+  evidence: [],
+  statusHistory: [],
+  postings: [],
+};
 
 @ObjectType('Appeal', { implements: Node, description: 'A merchant’s appeal (申诉) and its review.' })
 export class AppealNode extends Node {
