@@ -290,7 +290,7 @@ export const appealsService = {
 
   /** What an appeal of `kind` must carry, from the policy in force. */
   async requirements(ctx: RequestContext, kind: AppealKind) {
-    const policy = await ctx.loaders.policies.timeline.load('all').then((t) => versionInForce(t, new Date()));
+    const policy = await policiesService.inForce(ctx);
     return { kind, ...missingEvidence(kind, [], policy.numbers), policyVersion: policy.version };
   },
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { runMutation, type Session } from '../../db/transaction';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { RequestContext } from '../../server/context';
-import { CLOCK_SKEW_MS } from '../../shared/time';
+import { CLOCK_SKEW_MS, systemClock } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, scheduledAfter, versionInForce } from './policies.rules';
 import { type PolicyNumbers, policyNumbersSchema } from './policy.schema';
@@ -78,8 +78,9 @@ export const policiesService = {
     };
   },
 
-  async inForce(ctx: RequestContext, at = new Date()): Promise<PolicySnapshot> {
-    return versionInForce(await this.timeline(ctx), at);
+  /** The version in force at `at`, by default the session's time (the wall clock unless a test moves it). */
+  async inForce(ctx: RequestContext, at?: Date): Promise<PolicySnapshot> {
+    return versionInForce(await this.timeline(ctx), at ?? (ctx.session.clock ?? systemClock).now());
   },
 
   async byVersion(ctx: RequestContext, version: number): Promise<PolicySnapshot | null> {

@@ -9,6 +9,7 @@ import { policyNumbersSchema } from '../../../src/modules/policies/policy.schema
 import { Role } from '../../../src/security/roles';
 import {
   ActivePolicyDocument,
+  AppealRequirementsDocument,
   IngestOrdersDocument,
   PoliciesDocument,
   PolicyByVersionDocument,
@@ -189,5 +190,27 @@ describe('policies', () => {
       answerHours: appeals.answerHours,
       compensationCap: { amount: (appeals.compensationCap / 100).toFixed(2) },
     });
+  });
+
+  it("reads answer with the version in force at the session's time, as mutations decide with it", async () => {
+    const admin = app.as(actors.role(Role.POLICY_ADMIN));
+    const merchant = app.as(actors.merchant(await factories(app.orm).merchant()));
+    const inTenDays = new Date(app.clock.now().getTime() + 10 * 86_400_000);
+    const { publishPolicy } = await admin.data(PublishPolicyDocument, {
+      input: { changes: { shipWithinHours: 36 }, note: '36 小时发货', effectiveFrom: inTenDays.toISOString() },
+    });
+    expect(publishPolicy.userErrors).toEqual([]);
+    const scheduled = publishPolicy.policy!.version;
+    const reads = async () => [
+      (await admin.data(ActivePolicyDocument)).activePolicy.version,
+      (await merchant.data(AppealRequirementsDocument, { kind: 'PENALTY' })).appealRequirements.policyVersion,
+    ];
+    expect(await reads()).not.toContain(scheduled);
+    app.clock.advance(11 * 86_400_000);
+    try {
+      expect(await reads()).toEqual([scheduled, scheduled]);
+    } finally {
+      app.clock.reset();
+    }
   });
 });
