@@ -191,8 +191,6 @@ function filterOf(args: unknown): unknown {
     : args;
 }
 
-const filterJson = (args: unknown): string => JSON.stringify(filterOf(args));
-
 /** The filter as a statement's text depends on it, and the ids that are its parameters (`maskedIds`). */
 function filterShapeOf(args: unknown): { filter: string; filterShape: string; filterIds: string[] } {
   const filter = filterOf(args);
@@ -200,11 +198,12 @@ function filterShapeOf(args: unknown): { filter: string; filterShape: string; fi
   return { filter: JSON.stringify(filter), filterShape: JSON.stringify(masked), filterIds: ids };
 }
 
-/** A short digest of everything but the paging arguments: a cursor made under one filter fits no other. */
-export function filterTag(args: unknown): string {
-  const json = filterJson(args);
-  return json === '[]' ? '' : createHash('sha256').update(json).digest('base64url').slice(0, 12);
-}
+/** A short digest of a filter's JSON ('' for none): a cursor made under one filter fits no other. */
+const tagOf = (json: string): string =>
+  json === '[]' ? '' : createHash('sha256').update(json).digest('base64url').slice(0, 12);
+
+/** The tag of everything but the paging arguments. */
+export const filterTag = (args: unknown): string => tagOf(JSON.stringify(filterOf(args)));
 
 function badPaging(message: string, field: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: [field] } });
@@ -219,12 +218,10 @@ function windowOf(
   const { first, last, after, before } = page;
   if (first != null && last != null) throw badPaging('pass `first` or `last`, not both', 'last');
   const shaped = filterShapeOf(filter);
-  const json = shaped.filter;
-  const tag = json === '[]' ? '' : createHash('sha256').update(json).digest('base64url').slice(0, 12);
   const window: PageWindow = {
     sort,
     columns,
-    tag,
+    tag: tagOf(shaped.filter),
     ...shaped,
     size: first ?? last ?? DEFAULT_PAGE_SIZE,
     backward: last != null || (first == null && before != null && after == null),
