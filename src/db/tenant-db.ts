@@ -2,6 +2,7 @@ import { ReferenceKind } from '@mikro-orm/core';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { countRead, recordMessage } from './query-counter';
+import { rideInTransaction } from './riders';
 import type { TenantScope } from './tenant-scope';
 import { filledIn, literal, type ReadStatement } from './read-statements';
 
@@ -12,28 +13,10 @@ export type Row = Record<string, unknown>;
 
 export { canReachMerchant, type TenantScope } from './tenant-scope';
 
-type Transaction = Knex.Transaction;
-
 interface PendingRead {
   statement: ReadStatement;
   resolve: (rows: Row[]) => void;
   reject: (error: unknown) => void;
-}
-
-/**
- * Makes the rest of a transaction run as the application role with the actor's tenant; both settings
- * end with the transaction. The policies read them and fail closed when they are unset.
- */
-export async function enterTenant(em: EntityManager, scope: TenantScope, trx: Transaction): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      `select set_config('role', ?, true), set_config('app.scope', ?, true), set_config('app.merchant_id', ?, true)`,
-      [APP_ROLE, scope.platform ? 'platform' : '', scope.merchantId ?? ''],
-      'run',
-      trx,
-      em.getLoggerContext(),
-    );
 }
 
 /** The statement that enters a tenant for the rest of a transaction (or of an implicit one). */
@@ -171,7 +154,8 @@ export class TenantDb {
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.em.transactional(
       async (em) => {
-        await enterTenant(em as EntityManager, this.scope, em.getTransactionContext()!);
+        // The settings travel with the transaction's first statement rather than in a message of their own.
+        await rideInTransaction(em as EntityManager, [(this.settings ??= settingsOf(this.scope))]);
         return work(em as EntityManager);
       },
       // BEGIN and COMMIT are counted for the request too.

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type pg from 'pg';
 import { countStatement, recordMessage } from './query-counter';
+import { connectionOf, rideInTransaction } from './riders';
 import type { DomainEvent } from '../shared/domain-events';
 import { type Outcome, Refused } from '../shared/refusal';
 import { systemClock } from '../shared/time';
@@ -45,7 +45,7 @@ export async function runMutation<R extends object>(
         };
         const outcome = await work(tx);
         for (const step of lastSteps.values()) await step(tx);
-        await pipe.send([]);
+        await pipe.sendWithCommit();
         return outcome;
       });
       await eventBus.runAfterCommit(emitted);
@@ -119,9 +119,7 @@ class StatementPipe {
     const loggerContext = this.em.getLoggerContext();
     for (const statement of all) countStatement(loggerContext, statement);
     recordMessage(loggerContext);
-    const connection = (await (
-      this.em.getTransactionContext()!.client as { acquireConnection(): Promise<pg.PoolClient> }
-    ).acquireConnection()) as pg.PoolClient;
+    const connection = await connectionOf(this.em);
     try {
       const results = (await connection.query(all.join(';\n'))) as unknown as { rows: Row[] } | { rows: Row[] }[];
       return (Array.isArray(results) ? results : [results]).slice(writes.length).map((result) => result.rows);
@@ -129,6 +127,13 @@ class StatementPipe {
       // As MikroORM reports it, so a unique-key race is retried like any other.
       throw this.em.getDriver().convertException(error as Error);
     }
+  }
+
+  /** The queued writes, sent in the message that commits (or in front of whatever the ORM sends first). */
+  async sendWithCommit(): Promise<void> {
+    const writes = this.queued.flatMap((write) => (typeof write === 'string' ? [write] : write()));
+    this.queued = [];
+    await rideInTransaction(this.em, writes);
   }
 }
 
