@@ -1,4 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { literal } from './read-statements';
 import type { Row } from './tenant-db';
 
 /**
@@ -33,4 +34,39 @@ export function whereUuidIn(qb: Knex.QueryBuilder, column: string, ids: readonly
 export function whereTextIn(qb: Knex.QueryBuilder, column: string, values: readonly string[]): Knex.QueryBuilder {
   const array = `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
   return qb.whereRaw('?? = any(?::text[])', [column, array]);
+}
+
+/** A value as an SQL literal for a column of its own type (the column gives the literal its type). */
+function sqlValue(value: unknown): string {
+  if (value === undefined) return 'default';
+  if (value === null) return 'null';
+  if (value instanceof Date) return `'${value.toISOString()}'`;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return literal(value);
+  throw new Error(`no SQL literal for ${typeof value}`);
+}
+
+/**
+ * An INSERT of rows given by the entity's property names (a relation by its key), as literals — what
+ * MikroORM's query builder writes, without building a query per statement (a tenth of a payout's CPU).
+ * A property a row lacks takes the column's default.
+ */
+export function insertStatement(
+  em: EntityManager,
+  entity: new (...args: never[]) => object,
+  rows: readonly Record<string, unknown>[],
+): string {
+  const meta = em.getMetadata().get(entity.name);
+  const properties = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const columns = properties.map((property) => {
+    const column = meta.properties[property]?.fieldNames?.[0];
+    if (!column) throw new Error(`${entity.name} has no column for ${property}`);
+    return `"${column}"`;
+  });
+  const values = rows.map((row) => `(${properties.map((property) => sqlValue(row[property])).join(', ')})`);
+  return `insert into "${meta.tableName}" (${columns.join(', ')}) values ${values.join(', ')}`;
 }

@@ -6,7 +6,7 @@ import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
-import { whereTextIn, whereUuidIn } from '../../db/sql';
+import { insertStatement, whereTextIn, whereUuidIn } from '../../db/sql';
 import type { DomainEventOf } from '../../shared/domain-events';
 
 /**
@@ -51,7 +51,7 @@ export interface PostingSpec {
   effectiveAt: Date;
 }
 
-/** Postings queued on a transaction and not sent yet: written as three statements whatever their number. */
+/** Postings queued on a transaction and not sent yet: written as one statement whatever their number. */
 interface PostingBatch {
   transactions: RequiredEntityData<LedgerTransaction>[];
   entries: RequiredEntityData<LedgerEntry>[];
@@ -62,8 +62,10 @@ interface PostingBatch {
 const batches = new WeakMap<EntityManager, PostingBatch>();
 
 /**
- * The transaction's batch of postings waiting to be sent, queued on it on first use: the rows, then
- * the balances' moves, written when the transaction sends its queue (its next read or its commit).
+ * The transaction's batch of postings waiting to be sent, queued on it on first use: the rows and the
+ * balances' moves in one statement, written when the transaction sends its queue (its next read or
+ * its commit). The entries' foreign keys are checked at the end of the statement, when the
+ * transactions' rows are in; that each transaction balances, at commit.
  */
 function batchOf(tx: Tx): PostingBatch {
   let batch = batches.get(tx.em);
@@ -74,9 +76,9 @@ function batchOf(tx: Tx): PostingBatch {
       batches.delete(tx.em);
       const moves = [...open.moves].map(([id, delta]) => `(${escapeLiteral(id)}::uuid, ${delta}::bigint)`);
       return [
-        tx.em.createQueryBuilder(LedgerTransaction).insert(open.transactions).getFormattedQuery(),
-        tx.em.createQueryBuilder(LedgerEntry).insert(open.entries).getFormattedQuery(),
-        `update ledger_account as a set balance = a.balance + m.delta ` +
+        `with posted as (${insertStatement(tx.em, LedgerTransaction, open.transactions)}), ` +
+          `entered as (${insertStatement(tx.em, LedgerEntry, open.entries)}) ` +
+          `update ledger_account as a set balance = a.balance + m.delta ` +
           `from (values ${moves.join(', ')}) as m(id, delta) where a.id = m.id`,
       ];
     });
