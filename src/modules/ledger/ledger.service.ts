@@ -263,11 +263,37 @@ export const ledgerService = {
     };
   },
 
-  /** Which of the orders have a standing (not reversed) posting of `kind`. */
-  ordersWithStanding(em: EntityManager, kind: LedgerKind, orderIds: string[]): Read<Set<string>> {
-    const qb = notReversed(em.getKnex()('ledger_transaction as t').distinct('t.order_id').where('t.kind', kind));
-    whereUuidIn(qb, 't.order_id', orderIds);
-    return { statements: [sqlOf(qb)], parse: ([rows]) => new Set(rows.map((row) => row.order_id as string)) };
+  /** `postedKeys`, and which of the orders have a standing (not reversed) posting of `kind`, in one statement. */
+  postedKeysAndOrdersWithStanding(
+    em: EntityManager,
+    kind: LedgerKind,
+    keys: string[],
+    orderIds: string[],
+  ): Read<{ posted: Set<string>; standing: Set<string> }> {
+    const knex = em.getKnex();
+    const qb = knex('ledger_transaction as t')
+      .select('t.idempotency_key', 't.order_id')
+      .select(knex.raw('exists (select 1 from ledger_transaction as r where r.reversal_of_id = t.id) as reversed'))
+      .where('t.kind', kind)
+      .andWhere((where) => {
+        whereTextIn(where, 't.idempotency_key', keys);
+        where.orWhere((orders) => whereUuidIn(orders, 't.order_id', orderIds));
+      });
+    return {
+      statements: [sqlOf(qb)],
+      parse: ([rows]) => {
+        const wanted = new Set(keys);
+        const orders = new Set(orderIds);
+        return {
+          posted: new Set(rows.map((row) => row.idempotency_key as string).filter((key) => wanted.has(key))),
+          standing: new Set(
+            rows
+              .filter((row) => !row.reversed && orders.has(row.order_id as string))
+              .map((row) => row.order_id as string),
+          ),
+        };
+      },
+    };
   },
 
   /** Paid so far under a cap: postings of `kind` for the merchant in `period` that were not reversed. */
@@ -279,6 +305,40 @@ export const ledgerService = {
         .where({ 't.kind': kind, 't.merchant_id': merchantId, 't.period': period }),
     );
     return { statements: [sqlOf(qb)], parse: ([rows]) => Number(rows[0]?.paid ?? 0) };
+  },
+
+  /**
+   * `byKey` and `standingOnOrder` in one statement, for a posting that checks both under its locks:
+   * the rows of `kind` with the key or on the order, each marked.
+   */
+  keyAndStandingOnOrder(
+    em: EntityManager,
+    kind: LedgerKind,
+    idempotencyKey: string,
+    orderId: string,
+  ): Read<{ byKey: LedgerTransaction | null; standing: LedgerTransaction[] }> {
+    const qb = em
+      .getKnex()('ledger_transaction as t')
+      .select('t.*')
+      .select(em.getKnex().raw('t.idempotency_key = ? as with_key', [idempotencyKey]))
+      .select(
+        em.getKnex().raw('exists (select 1 from ledger_transaction as r where r.reversal_of_id = t.id) as reversed'),
+      )
+      .where('t.kind', kind)
+      .andWhere((where) => where.where('t.idempotency_key', idempotencyKey).orWhere('t.order_id', orderId))
+      .orderBy(['t.created_at', 't.id']);
+    return {
+      statements: [sqlOf(qb)],
+      parse: ([rows]) => {
+        const byKey = rows.find((row) => row.with_key === true);
+        return {
+          byKey: byKey ? mapRow(em, LedgerTransaction, byKey) : null,
+          standing: rows
+            .filter((row) => row.order_id === orderId && row.reversed === false)
+            .map((row) => mapRow(em, LedgerTransaction, row)),
+        };
+      },
+    };
   },
 
   /** The standing (not reversed) postings of `kind` on an order. */

@@ -224,7 +224,9 @@ type Accounts = Map<string, LedgerAccount>;
  * and an earlier posting with the key; then the merchant, the accounts it would touch locked (with
  * `lock`), the key again under the locks (a twin may have committed while this one waited) and what
  * the caps count, read under the locks so that they cannot change before the posting is written.
- * With `key`, an earlier posting with it is the answer (`replayed`).
+ * With `key`, an earlier posting with it is the answer (`replayed`). A payout caused by a ruling or an
+ * appeal decision has no twin to race (the case or appeal is locked) and reads its key under the
+ * locks only.
  */
 async function prepare(
   reader: Reader,
@@ -239,8 +241,9 @@ async function prepare(
   const orderId = input.orderId ?? null;
   const merchantId = input.merchantId ?? null;
   const byKey = key ? ledgerService.byKey(em, key.kind, key.idempotencyKey) : null;
+  const lockedCause = Boolean(input.ruledCase || input.upheldAppeal);
   const [earlier, order, givenMerchant, readTimeline] = await reader.read(
-    byKey,
+    lockedCause ? null : byKey,
     orderId ? ordersService.withBuyer(em, orderId) : null,
     !orderId && merchantId ? merchantsService.byId(em, merchantId) : null,
     policiesService.timelineReadIn(em),
@@ -260,17 +263,20 @@ async function prepare(
   const { effectiveAt, period } = timeAndPeriod(input, plan, order, options.now);
   const policy = versionInForce(timeline, effectiveAt);
 
-  const [merchantOfOrder, accounts, raced, alreadyPaid, standing, fees] = await reader.read(
+  const countsOnOrder = Boolean(order && (plan.sumsOnOrder || plan.oncePerOrder));
+  const [merchantOfOrder, accounts, keyAndStanding, raced, alreadyPaid, standingAlone, fees] = await reader.read(
     order ? merchantsService.byId(em, wantedMerchant) : null,
     options.lock ? ledgerService.lockAccounts(em, [plan.from(wantedMerchant), plan.to(wantedMerchant)]) : null,
-    byKey,
+    key && countsOnOrder ? ledgerService.keyAndStandingOnOrder(em, key.kind, key.idempotencyKey, order!.id) : null,
+    key && !countsOnOrder ? byKey : null,
     period ? ledgerService.paidInPeriod(em, input.kind, wantedMerchant, period) : null,
-    order && (plan.sumsOnOrder || plan.oncePerOrder) ? ledgerService.standingOnOrder(em, input.kind, order.id) : null,
+    !key && countsOnOrder ? ledgerService.standingOnOrder(em, input.kind, order!.id) : null,
     order && input.kind === LedgerKind.TECH_SERVICE_FEE_REBATE
       ? ledgerService.standingOnOrder(em, LedgerKind.TECH_SERVICE_FEE, order.id)
       : null,
   );
-  const racedReplay = key && ledgerService.replayOrConflict(raced, key.requestHash);
+  const standing = keyAndStanding?.standing ?? standingAlone;
+  const racedReplay = key && ledgerService.replayOrConflict(keyAndStanding?.byKey ?? raced, key.requestHash);
   if (racedReplay) return { replayed: racedReplay };
   const merchant = (merchantOfOrder ?? givenMerchant)!;
 
@@ -412,14 +418,13 @@ async function postAutomatically(
     const timeline = readTimeline ?? (await policiesService.timelineIn(em));
     const merchantIds = [...new Set(orders.map((order) => order.merchant.id))];
     // Checked again under the locks: a concurrent twin may have posted some meanwhile.
-    const [merchantRows, accounts, postedMeanwhile, standing] = await platformTx.read(
+    const [merchantRows, accounts, { posted: postedMeanwhile, standing }] = await platformTx.read(
       merchantsService.byIds(em, merchantIds),
       ledgerService.lockAccounts(
         em,
         merchantIds.flatMap((merchantId) => [plan.from(merchantId), plan.to(merchantId)]),
       ),
-      ledgerService.postedKeys(em, kind, pending.map(keyOf)),
-      ledgerService.ordersWithStanding(em, kind, pending),
+      ledgerService.postedKeysAndOrdersWithStanding(em, kind, pending.map(keyOf), pending),
     );
     const merchants = new Map(merchantRows.map((merchant) => [merchant.id, merchant]));
     const events: DomainEvent[] = [];
