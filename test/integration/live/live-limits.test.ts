@@ -9,9 +9,10 @@ import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Role } from '../../../src/security/roles';
 import { createGateway, type Gateway } from '../../../src/server/app';
 import { CLOSE } from '../../../src/server/live-socket';
+import { AdjustMerchantScoreDocument } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
 import { tokenFor } from '../../helpers/gateway-process';
-import { liveClient } from '../../helpers/live-client';
+import { listeningTo, liveClient } from '../../helpers/live-client';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 import { GATEWAY } from '../../../src/modules';
 
@@ -82,8 +83,13 @@ describe('limits of live sockets', () => {
   it('closes the third socket of one user, an idle socket, and a socket whose token expires', async () => {
     const token = await tokenFor(actors.role(Role.RISK));
     const [first, second] = [await connect(token), await connect(token)];
-    first.subscribe();
-    second.subscribe();
+    // Both heard an event before the third connects: their subscriptions stand, so no idle sweep can
+    // have closed them (under a loaded suite a subscription may take longer than the idle limit).
+    await listeningTo([first.subscribe(), second.subscribe()], () =>
+      app.as(actors.role(Role.RISK)).data(AdjustMerchantScoreDocument, {
+        input: { merchantId: gid.merchant(merchant), experienceDelta: '0.1', reason: 'poke' },
+      }),
+    );
     const third = await connect(token);
     expect(await third.closed).toBe(CLOSE.tooManySockets);
 
