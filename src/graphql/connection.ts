@@ -619,7 +619,11 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
           // The paging arguments are still checked: a bad cursor is refused as on a page.
           windowOf(args, spec.sort(args), args);
           for (const key of group) {
-            result.set(childKey(key), new Page<T>([], NO_PAGE, () => counts.load({ parentId: key.parentId, args })));
+            // Its count is what was asked, so it is read now, in this level's message (a count read
+            // ahead with its parent goes with the parent's own row), not when the executor gets to it.
+            const count = counts.load({ parentId: key.parentId, args });
+            count.catch(() => {}); // reported where totalCount is read; a discarded read ahead is never read
+            result.set(childKey(key), new Page<T>([], NO_PAGE, () => count));
           }
           continue;
         }

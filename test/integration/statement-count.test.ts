@@ -1,4 +1,5 @@
 import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStatus } from '../../src/shared/enums';
 import { Role } from '../../src/security/roles';
@@ -144,6 +145,20 @@ describe('SQL statements per request', () => {
     // Each statement still enters the tenant (its settings lead the message).
     expect(statements.length).toBeGreaterThan(5);
     expect(messages).toBe(2);
+  });
+
+  it("a merchant's counts are read with the merchant, in one message, for staff and for the merchant", async () => {
+    const merchant = await factories(app.orm).merchant();
+    const document = parse(
+      `query ($id: ID!) { merchant(id: $id) { name appeals { totalCount }
+         afterSalesCases(filter: { status: [UNDER_REVIEW] }) { totalCount } warnings { totalCount } } }`,
+    ) as unknown as TypedDocumentNode<{ merchant: { name: string } | null }, { id: string }>;
+    for (const reader of [app, app.as(actors.merchant(merchant))]) {
+      const { statements, messages } = await reader.roundTripsOf(document, { id: gid.merchant(merchant) });
+      expect(statements.filter((sql) => /count\(\*\)/.test(sql))).toHaveLength(3);
+      expect(messages).toBe(1);
+      expect((await reader.data(document, { id: gid.merchant(merchant) })).merchant?.name).toBe(merchant.name);
+    }
   });
 
   it("a batched read's SQL, built once per shape, carries each merchant's own id and reaches its own rows only", async () => {
