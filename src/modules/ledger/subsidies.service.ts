@@ -303,7 +303,7 @@ async function prepare(
     facts.highRepurchase = await trustService.highRepurchase(em, merchant.id, effectiveAt, policy.numbers);
   }
   if (input.kind === LedgerKind.RETURN_SHIPPING_SUBSIDY && order) {
-    facts.buyerRiskLevel = await trustService.buyerRiskLevel(em, order.buyer);
+    facts.buyerRiskLevel = await trustService.buyerRiskLevel(em, order.buyer, options.now);
   }
   if (plan.sumsOnOrder && standing) facts.paidOnOrder = standing.reduce((sum, p) => sum + p.amount, 0);
   if (fees) facts.chargedFee = fees[0]?.amount ?? null;

@@ -71,47 +71,75 @@ async function upsertAll(em: EntityManager, table: ScoreTable, key: Subject, row
 }
 
 /**
+ * The inputs of `storeScores` in one statement: the merchants' window sums and stored scores and the
+ * products' window sums, as rows of (part, subject, a, b).
+ */
+function scoreInputsRead(
+  em: EntityManager,
+  { merchantIds, productIds }: { merchantIds: string[]; productIds: string[] },
+  asOf: Date,
+  days: number,
+): Read<Record<'sums' | 'stored' | 'product', Map<string, { a: number; b: number }>>> {
+  const knex = em.getKnex();
+  const parts: string[] = [];
+  if (merchantIds.length) {
+    const sums = windowSumsQuery(knex, 'merchant_id', merchantIds, asOf, days, MERCHANT_SUMS).toQuery();
+    const stored = storedMerchantScoresQuery(knex, merchantIds).toQuery();
+    parts.push(`select 'sums' as part, merchant_id as subject, experience as a, integrity as b from (${sums}) s`);
+    parts.push(`select 'stored', merchant_id, experience::bigint, integrity::bigint from (${stored}) st`);
+  }
+  if (productIds.length) {
+    const sums = windowSumsQuery(knex, 'product_id', productIds, asOf, days, PRODUCT_SUMS).toQuery();
+    parts.push(`select 'product', product_id, total, 0::bigint from (${sums}) p`);
+  }
+  return {
+    statements: [parts.join(' union all ')],
+    parse: ([rows]) => {
+      const byPart = { sums: new Map(), stored: new Map(), product: new Map() };
+      for (const row of rows) {
+        byPart[row.part as keyof typeof byPart].set(row.subject as string, { a: Number(row.a), b: Number(row.b) });
+      }
+      return byPart;
+    },
+  };
+}
+
+/**
  * Recomputes and stores the scores of many merchants and products as of `asOf`: their sums and the
- * merchants' stored scores in one message, the new scores in the next. Returns how many merchants'
+ * merchants' stored scores in one statement, the new scores in one more. Returns how many merchants'
  * scores differed from what was stored (drift, for the replay).
  */
 async function storeScores(
   tx: Tx,
-  { merchantIds, productIds }: { merchantIds: string[]; productIds: string[] },
+  subjects: { merchantIds: string[]; productIds: string[] },
   asOf: Date,
   policy: PolicySnapshot,
 ): Promise<number> {
+  const { merchantIds, productIds } = subjects;
   if (!merchantIds.length && !productIds.length) return 0;
   const { em } = tx;
   const trust = policy.numbers.trust;
-  const merchants = merchantIds.length > 0;
-  const [sums, stored, productSums] = await tx.read(
-    merchants ? windowSumsRead(em, 'merchant_id', merchantIds, asOf, trust.windowDays, MERCHANT_SUMS) : null,
-    merchants
-      ? { statements: [storedMerchantScoresQuery(em.getKnex(), merchantIds).toQuery()], parse: ([rows]) => rows }
-      : null,
-    productIds.length ? windowSumsRead(em, 'product_id', productIds, asOf, trust.windowDays, PRODUCT_SUMS) : null,
-  );
-  const before = new Map((stored ?? []).map((row) => [row.merchant_id as string, row]));
+  const [inputs] = await tx.read(scoreInputsRead(em, subjects, asOf, trust.windowDays));
   let changed = 0;
   const merchantRows = merchantIds.map((merchantId) => {
-    const sum = sums?.get(merchantId);
-    const scores = merchantScores(
-      { experience: Number(sum?.experience ?? 0), integrity: Number(sum?.integrity ?? 0) },
-      trust,
-    );
-    const previous = before.get(merchantId);
-    if (!previous || previous.experience !== scores.experience || previous.integrity !== scores.integrity) changed++;
+    const sum = inputs.sums.get(merchantId);
+    const scores = merchantScores({ experience: sum?.a ?? 0, integrity: sum?.b ?? 0 }, trust);
+    const previous = inputs.stored.get(merchantId);
+    if (!previous || previous.a !== scores.experience || previous.b !== scores.integrity) changed++;
     return { merchant_id: merchantId, ...scores, computed_at: asOf.toISOString() };
   });
   const productRows = productIds.map((productId) => ({
     product_id: productId,
-    experience: productScore(Number(productSums?.get(productId)?.total ?? 0), trust),
+    experience: productScore(inputs.product.get(productId)?.a ?? 0, trust),
     computed_at: asOf.toISOString(),
   }));
   const knex = em.getKnex();
-  if (merchantRows.length) tx.write(upsertScoresQuery(knex, 'merchant_score', 'merchant_id', merchantRows).toQuery());
-  if (productRows.length) tx.write(upsertScoresQuery(knex, 'product_score', 'product_id', productRows).toQuery());
+  const upserts = [
+    ...(merchantRows.length ? [upsertScoresQuery(knex, 'merchant_score', 'merchant_id', merchantRows).toQuery()] : []),
+    ...(productRows.length ? [upsertScoresQuery(knex, 'product_score', 'product_id', productRows).toQuery()] : []),
+  ];
+  // Both upserts in one statement, the first as a data-modifying CTE.
+  tx.write(upserts.length === 2 ? `with merchants as (${upserts[0]}) ${upserts[1]}` : upserts[0]);
   // Sent now: what reads the scores next in this transaction may read them through the EntityManager.
   await tx.read();
   return changed;
@@ -437,10 +465,11 @@ export const trustService = {
     };
   },
 
-  /** Stored risk levels of many buyers at once (buyers without facts: from their tag alone). */
+  /** Buyers' stored risk levels; a buyer without facts gets its tag's alone, by the policy in force at `asOf`. */
   async buyerRiskLevels(
     em: EntityManager,
     buyers: { id: string; malicious: boolean }[],
+    asOf: Date,
   ): Promise<Map<string, RiskLevel>> {
     const rows = await sqlRows(
       em,
@@ -450,7 +479,7 @@ export const trustService = {
       ),
     );
     const stored = new Map(rows.map((row) => [row.buyer_id as string, row.level as RiskLevel]));
-    const { trust } = versionInForce(await policiesService.timelineIn(em), new Date()).numbers;
+    const { trust } = versionInForce(await policiesService.timelineIn(em), asOf).numbers;
     return new Map(
       buyers.map((buyer) => [
         buyer.id,
@@ -465,11 +494,11 @@ export const trustService = {
     return ids.length ? em.find(ScoreEvent, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
-  /** A buyer's stored risk level, or for a buyer without facts, that of its tag alone. */
-  async buyerRiskLevel(em: EntityManager, buyer: { id: string; malicious: boolean }): Promise<RiskLevel> {
+  /** A buyer's stored risk level, or for a buyer without facts, that of its tag alone (policy at `asOf`). */
+  async buyerRiskLevel(em: EntityManager, buyer: { id: string; malicious: boolean }, asOf: Date): Promise<RiskLevel> {
     const stored = await sqlFirst(em, buyerRiskLevelQuery(em.getKnex(), buyer.id));
     if (stored) return stored.level as RiskLevel;
-    const { trust } = versionInForce(await policiesService.timelineIn(em), new Date()).numbers;
+    const { trust } = versionInForce(await policiesService.timelineIn(em), asOf).numbers;
     return buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: buyer.malicious }, trust).level;
   },
 

@@ -60,7 +60,7 @@ export const warningsService = {
     await asPlatform(tx, async ({ em }) => {
       const buyerIds = [...new Set(unshipped.map((placed) => placed.buyerId))];
       const buyers = await buyersService.findByIds(em, buyerIds);
-      const levels = await trustService.buyerRiskLevels(em, buyers);
+      const levels = await trustService.buyerRiskLevels(em, buyers, tx.now());
       const breakers = await breakersService.buyerBreakers(em, buyerIds);
       const reasonsOf = new Map(
         buyers.map((buyer) => [
