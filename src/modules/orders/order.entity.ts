@@ -13,6 +13,9 @@ import { Product } from '../products/product.entity';
 @Index({ properties: ['buyer', 'paidAt', 'id'] })
 @Index({ properties: ['paidAt', 'id'] })
 @Index({ properties: ['paidAmount', 'id'] })
+// The newest orders in a status (a staff console's list, page after page): without it the time index
+// is walked past every newer order of another status (Q3: 56,000 rows filtered out, 26 ms a page).
+@Index({ properties: ['status', 'paidAt', 'id'] })
 // With the merchant in the index, a status filter under row-level security is an index-only scan:
 // the tenant policy reads merchant_id from the index instead of every row (counts 31 → 13 ms).
 @Index({ properties: ['status', 'merchant'] })
