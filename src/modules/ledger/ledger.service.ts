@@ -114,9 +114,11 @@ function openMerchantAccounts(em: EntityManager, codes: readonly string[]): stri
   return rows.length ? [sqlOf(em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore())] : [];
 }
 
-/** The not-reversed postings: no reversal names them. */
-const notReversed = (qb: Knex.QueryBuilder) =>
-  qb.whereNotExists((sub) => sub.select(1).from('ledger_transaction as r').whereRaw('r.reversal_of_id = t.id'));
+/** Whether a posting `t` was reversed: a reversal names it. */
+const REVERSED = 'exists (select 1 from ledger_transaction as r where r.reversal_of_id = t.id)';
+
+/** The not-reversed postings. */
+const notReversed = (qb: Knex.QueryBuilder) => qb.whereRaw(`not ${REVERSED}`);
 
 export const ledgerService = {
   /** The posting of `kind` with this idempotency key, if any. */
@@ -273,7 +275,7 @@ export const ledgerService = {
     const knex = em.getKnex();
     const qb = knex('ledger_transaction as t')
       .select('t.idempotency_key', 't.order_id')
-      .select(knex.raw('exists (select 1 from ledger_transaction as r where r.reversal_of_id = t.id) as reversed'))
+      .select(knex.raw(`${REVERSED} as reversed`))
       .where('t.kind', kind)
       .andWhere((where) => {
         whereTextIn(where, 't.idempotency_key', keys);
@@ -317,13 +319,11 @@ export const ledgerService = {
     idempotencyKey: string,
     orderId: string,
   ): Read<{ byKey: LedgerTransaction | null; standing: LedgerTransaction[] }> {
-    const qb = em
-      .getKnex()('ledger_transaction as t')
+    const knex = em.getKnex();
+    const qb = knex('ledger_transaction as t')
       .select('t.*')
-      .select(em.getKnex().raw('t.idempotency_key = ? as with_key', [idempotencyKey]))
-      .select(
-        em.getKnex().raw('exists (select 1 from ledger_transaction as r where r.reversal_of_id = t.id) as reversed'),
-      )
+      .select(knex.raw('t.idempotency_key = ? as with_key', [idempotencyKey]))
+      .select(knex.raw(`${REVERSED} as reversed`))
       .where('t.kind', kind)
       .andWhere((where) => where.where('t.idempotency_key', idempotencyKey).orWhere('t.order_id', orderId))
       .orderBy(['t.created_at', 't.id']);
