@@ -6,6 +6,7 @@ import type { DomainEvent } from '../shared/domain-events';
 import { type Outcome, Refused } from '../shared/refusal';
 import { systemClock } from '../shared/time';
 import { eventBus } from './events';
+import { forgetAllMemoized } from './transaction-memo';
 import type { Read, Reader, ReadResults, Session, Tx } from './session';
 import { type Row, settingsOf } from './tenant-db';
 
@@ -72,6 +73,8 @@ export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promi
   // What the tenant queued goes first, in the message that enters the platform's scope.
   tx.write(settingsOf(platform));
   await tx.read();
+  // Rows memoized in one scope are never answered to another.
+  forgetAllMemoized(tx.em);
   try {
     const result = await work({ ...tx, scope: platform });
     // Written now, while the platform's scope holds; the tenant's scope would refuse these rows.
@@ -81,6 +84,7 @@ export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promi
     // What the platform queued goes in the message that takes the tenant's scope back.
     tx.write(settingsOf(tx.scope));
     await tx.read();
+    forgetAllMemoized(tx.em);
   }
 }
 

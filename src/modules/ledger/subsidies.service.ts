@@ -407,12 +407,15 @@ async function postAutomatically(
     const orderIds = [...new Set(requests.map((request) => request.orderId))];
     // What the emitting service changed is written before these reads look at the orders.
     await em.flush();
+    // Postings a case causes have no twin to skip early (the case is locked, and moves once); the keys
+    // are checked under the locks in any case.
+    const byLockedCases = requests.every((request) => request.caseId);
     const [posted, found, readTimeline] = await platformTx.read(
-      ledgerService.postedKeys(em, kind, [...byKey.keys()]),
+      byLockedCases ? null : ledgerService.postedKeys(em, kind, [...byKey.keys()]),
       ordersService.withBuyers(em, orderIds),
       policiesService.timelineReadIn(em),
     );
-    const orders = found.filter((order) => !posted.has(keyOf(order.id)));
+    const orders = found.filter((order) => !posted?.has(keyOf(order.id)));
     if (!orders.length) return;
     const pending = orders.map((order) => order.id);
     const timeline = readTimeline ?? (await policiesService.timelineIn(em));

@@ -3,6 +3,7 @@ import type { Read } from '../../db/session';
 import { mapRow } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
+import { forgetMemoized, memoizedRead } from '../../db/transaction-memo';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { type Page, type PageArgs, paginate } from '../../graphql/connection';
@@ -29,9 +30,14 @@ import {
   type UpsertMerchantInput,
 } from './merchants.types';
 
+/** The transaction memo's slot for merchants read whole. */
+const MERCHANTS = 'merchants.byId';
+
+/** The merchant, locked to be changed: what the transaction had memoized of it is read again after. */
 async function loadForUpdate(em: EntityManager, id: string, field: string[]): Promise<Merchant> {
   const merchant = await em.findOne(Merchant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', field)]);
+  forgetMemoized(em, MERCHANTS, id);
   return merchant;
 }
 
@@ -109,14 +115,19 @@ export const merchantsService = {
     return { statements: read.statements, parse: (results) => read.parse(results)[0] ?? null };
   },
 
-  /** The merchants among `ids`, as one read to send with others. */
+  /**
+   * The merchants among `ids`, as one read to send with others; in a transaction, those it has read
+   * already answer from its memo (forgotten when the transaction locks one to change it).
+   */
   byIds(em: EntityManager, ids: readonly string[]): Read<Merchant[]> {
-    const sql = em
-      .createQueryBuilder(Merchant, 't')
-      .select('t.*')
-      .where({ id: { $in: [...ids] } })
-      .getFormattedQuery();
-    return { statements: [sql], parse: ([rows]) => rows.map((row) => mapRow(em, Merchant, row)) };
+    return memoizedRead(em, MERCHANTS, [...new Set(ids)], (missing) => {
+      const sql = em
+        .createQueryBuilder(Merchant, 't')
+        .select('t.*')
+        .where({ id: { $in: [...missing] } })
+        .getFormattedQuery();
+      return { statements: [sql], parse: ([rows]) => rows.map((row) => mapRow(em, Merchant, row)) };
+    });
   },
 
   findByIds(em: EntityManager, ids: string[]): Promise<Merchant[]> {
@@ -142,6 +153,7 @@ export const merchantsService = {
       const existing = await em.findOne(Merchant, { externalId: input.externalId });
       const { externalId, name, tier, mainCategory, region, deposit } = input;
       if (existing) {
+        forgetMemoized(em, MERCHANTS, existing.id);
         em.assign(existing, { name, tier, mainCategory, region, deposit });
         return { merchant: existing, created: false };
       }

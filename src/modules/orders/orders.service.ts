@@ -4,6 +4,7 @@ import { mapRow, type Row } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
+import { memoized, memoizedRead } from '../../db/transaction-memo';
 import { runMutation, type Session, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
 import type { RelationOf } from '../../graphql/loaders';
@@ -280,24 +281,30 @@ export const ordersService = {
     return { statements: read.statements, parse: (results) => read.parse(results)[0] ?? null };
   },
 
-  /** The orders among `ids` with their buyers, as one read to send with others. */
+  /**
+   * The orders among `ids` with their buyers, as one read to send with others; in a transaction, those
+   * it has read already answer from its memo (kept current by its own moves of them).
+   */
   withBuyers(em: EntityManager, ids: readonly string[]): Read<Order[]> {
-    const sql = em
-      .createQueryBuilder(Order, 't')
-      .select(['t.*', raw('row_to_json(b) as buyer_row')])
-      .join('t.buyer', 'b')
-      .where({ id: { $in: [...ids] } })
-      .getFormattedQuery();
-    const buyerClass = em.getMetadata().get(Order.name).properties.buyer.targetMeta!.class as new () => Order['buyer'];
-    return {
-      statements: [sql],
-      parse: ([rows]) =>
-        rows.map((row) => {
-          const order = mapRow(em, Order, row);
-          order.buyer = mapRow(em, buyerClass, row.buyer_row as Row);
-          return order;
-        }),
-    };
+    return memoizedRead(em, ORDERS_WITH_BUYER, [...new Set(ids)], (missing) => {
+      const sql = em
+        .createQueryBuilder(Order, 't')
+        .select(['t.*', raw('row_to_json(b) as buyer_row')])
+        .join('t.buyer', 'b')
+        .where({ id: { $in: [...missing] } })
+        .getFormattedQuery();
+      const buyerClass = em.getMetadata().get(Order.name).properties.buyer.targetMeta!
+        .class as new () => Order['buyer'];
+      return {
+        statements: [sql],
+        parse: ([rows]) =>
+          rows.map((row) => {
+            const order = mapRow(em, Order, row);
+            order.buyer = mapRow(em, buyerClass, row.buyer_row as Row);
+            return order;
+          }),
+      };
+    });
   },
 
   async findById(em: EntityManager, id: string): Promise<Order | null> {
@@ -512,6 +519,9 @@ export const ordersService = {
   },
 };
 
+/** The transaction memo's slot for orders read with their buyers. */
+const ORDERS_WITH_BUYER = 'orders.withBuyer';
+
 /**
  * Per transaction, the orders it holds locked: their rows in its identity map are current (only this
  * transaction may change them, and it does so through the identity map), so they are not read again.
@@ -554,7 +564,11 @@ async function move(tx: Tx, input: TransitionOrderInput, caseId?: string): Promi
     { key: 'order', subject: order },
     { to: input.to, actor: tx.actor, reason: input.reason, at },
   );
-  order[TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS]] = at;
+  const stamp = TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS];
+  order[stamp] = at;
+  // What this transaction read of the order with its buyer moves with it.
+  const remembered = memoized<Order>(em, ORDERS_WITH_BUYER, order.id);
+  if (remembered) Object.assign(remembered, { status: order.status, [stamp]: at });
   const lines = await em.find(OrderLine, { order }, { orderBy: { lineNo: 'asc' } });
   // Only the move just made: an order delivered now was shipped, and heard of, before.
   const events = eventsOf(

@@ -91,8 +91,11 @@ describe('round trips of payouts', () => {
     // order is locked once (the refund takes it from the identity map), the scores' inputs are one
     // statement and their upserts another,
     // each posting's rows and balances are one statement, a payout reads its key and the order's
-    // earlier postings together, under its locks only (the case is locked).
-    expect(inTransaction.length).toBeLessThanOrEqual(29);
+    // earlier postings together, under its locks only (the case is locked), and the rebate takes the
+    // order with its buyer and the merchant from the transaction's memo (the coupon read them).
+    expect(inTransaction.length).toBeLessThanOrEqual(26);
+    expect(inTransaction.filter((sql) => /inner join "buyer"/.test(sql))).toHaveLength(1);
+    expect(inTransaction.filter((sql) => /from "merchant" as "t"/.test(sql))).toHaveLength(1);
     expect(messages).toBeLessThanOrEqual(20);
     expect(inTransaction.filter((sql) => /^select .* from "order" as "o0" .*for update$/.test(sql))).toHaveLength(1);
   });
