@@ -3,7 +3,7 @@
  *
  *   npm run bench                      # scale 1: 2,000 merchants, 200,000 orders
  *   npm run bench -- --scale 0.1       # 200 merchants, 20,000 orders: under two minutes
- *   options: --seconds 10 --connections 10 --only Q1,Q2,Q3,Q5,L,Z,P,R --tracing on|off --peers on|off; DATABASE_URL for an
+ *   options: --seconds 10 --warmup 3 --connections 10 --only Q1,Q2,Q3,Q5,L,Z,P,R --tracing on|off --peers on|off; DATABASE_URL for an
  *   external (empty) database
  *
  * Each server runs in its own process (the gateway as `npm start` in production mode, PostGraphile on
@@ -44,6 +44,9 @@ const { values: options } = parseArgs({
   options: {
     scale: { type: 'string', default: process.env.BENCH_SCALE ?? '1' },
     seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
+    // Seconds of the same load before each measured run, unmeasured: JIT, pools and prepared
+    // statements warm for every server alike, so the figures are a running server's, not a new one's.
+    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '3' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '10' },
     only: { type: 'string', default: 'Q1,Q2,Q3,Q5,L,Z,P,R' },
     // `--tracing off` skips the extra gateway run with OpenTelemetry exporting.
@@ -54,6 +57,7 @@ const { values: options } = parseArgs({
 });
 const SCALE = Number(options.scale);
 const SECONDS = Number(options.seconds);
+const WARMUP_SECONDS = Number(options.warmup);
 const CONNECTIONS = Number(options.connections);
 const ONLY = new Set(options.only.split(','));
 const TRACING = options.tracing !== 'off';
@@ -113,6 +117,32 @@ async function measure(
   options: { token?: string; postgresCpu?: () => number; good?: (status: number, body: string) => boolean },
 ): Promise<Measurement> {
   const good = options.good ?? goodBody;
+  let sequence = 0;
+  let bad = 0;
+  let firstError: string | undefined;
+  const load = (seconds: number) =>
+    autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          },
+          setupRequest: (request) => ({ ...request, body: JSON.stringify(body(sequence++)) }),
+          onResponse: (status, responseBody) => {
+            if (good(status, responseBody)) return;
+            bad++;
+            firstError ??= `${status} ${responseBody.slice(0, 300)}`;
+          },
+        },
+      ],
+    });
+  // A failure while warming counts like one measured: the same requests, the same answers expected.
+  if (WARMUP_SECONDS > 0) await load(WARMUP_SECONDS);
   const before = await server.stats();
   const postgresBefore = options.postgresCpu?.();
   let peakRss = before.rss;
@@ -122,29 +152,7 @@ async function measure(
       () => {},
     );
   }, 500);
-  let sequence = 0;
-  let bad = 0;
-  let firstError: string | undefined;
-  const run = await autocannon({
-    url: server.url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        },
-        setupRequest: (request) => ({ ...request, body: JSON.stringify(body(sequence++)) }),
-        onResponse: (status, responseBody) => {
-          if (good(status, responseBody)) return;
-          bad++;
-          firstError ??= `${status} ${responseBody.slice(0, 300)}`;
-        },
-      },
-    ],
-  });
+  const run = await load(SECONDS);
   clearInterval(sampler);
   const after = await server.stats();
   const requests = run.requests.total;
@@ -208,7 +216,7 @@ async function main() {
   const postgresCpu = postgresCpuReader(dataDir);
 
   console.log(
-    `\nGateway vs PostGraphile 5: scale ${SCALE}, ${SECONDS} s per run, ${CONNECTIONS} connections, ` +
+    `\nGateway vs PostGraphile 5: scale ${SCALE}, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, ` +
       `${cpus().length} cores, Node ${process.version} (gateway) / 22 (PostGraphile)\n`,
   );
   const measurements: Measurement[] = [];
@@ -500,6 +508,7 @@ function writeResults(result: {
   const settings = {
     scale: SCALE,
     seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
     connections: CONNECTIONS,
     cores: cpus().length,
     node: process.version,
@@ -509,7 +518,7 @@ function writeResults(result: {
     `# Gateway vs PostGraphile 5, ${date}`,
     '',
     `Scale ${SCALE} (${result.size.merchants} merchants, ${result.size.merchants * result.size.ordersPerMerchant} orders), ` +
-      `${SECONDS} s per run, ${CONNECTIONS} connections, ${cpus().length} cores; client, servers and PostgreSQL on one machine.`,
+      `${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, ${cpus().length} cores; client, servers and PostgreSQL on one machine.`,
     '',
     '| query | gateway ÷ PostGraphile (same RLS) | gateway ÷ PostGraphile (no RLS) |',
     '|---|---|---|',
