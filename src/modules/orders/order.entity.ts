@@ -9,7 +9,14 @@ import { Product } from '../products/product.entity';
 /** A sub-order (子订单): one merchant, one buyer, one or more product lines. */
 @Entity({ tableName: 'order' })
 @Unique({ properties: ['platform', 'externalNumber'] })
-@Index({ properties: ['merchant', 'paidAt', 'id'] })
+// A merchant's orders by time; the status beside them makes counting a merchant's orders over a window
+// (its trust band, on every dashboard) an index-only scan instead of a heap read per order (Q5).
+@Index({
+  name: 'order_merchant_paid_at_with_status_index',
+  properties: ['merchant', 'paidAt', 'id'],
+  expression:
+    'create index "order_merchant_paid_at_with_status_index" on "order" ("merchant_id", "paid_at", "id") include ("status")',
+})
 @Index({ properties: ['buyer', 'paidAt', 'id'] })
 @Index({ properties: ['paidAt', 'id'] })
 @Index({ properties: ['paidAmount', 'id'] })
