@@ -140,8 +140,8 @@ describe('SQL statements per request', () => {
       .data(MerchantDashboardDocument, { id: gid.merchant(merchant) });
     expect(data.merchant!.orders.edges).toHaveLength(10);
     expect(data.merchant!.orders.edges.every((e) => e.node.buyer.nickname)).toBe(true);
-    // The merchant with what needs only its id, read ahead: policy, balances, orders, the two counts
-    // and warnings; then the score and order count (which need the policy) with the orders' buyers.
+    // The merchant with what needs only its id, read ahead: policy, score and order count over the
+    // policy's window, balances, orders, the two counts and warnings; then the orders' buyers.
     // Each statement still enters the tenant (its settings lead the message).
     expect(statements.length).toBeGreaterThan(5);
     expect(messages).toBe(2);

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { idSlots, idsOf, scopedRead, windowSlots } from '../../db/read-statements';
 import type { TenantDb } from '../../db/tenant-db';
 import type { PolicySnapshot } from '../policies/policies.rules';
+import { withNumberInForce } from '../policies/policies.loaders';
 import { childConnectionLoader } from '../../graphql/connection';
 import {
   projectedByIdLoader,
@@ -73,8 +74,11 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     byBuyer: connectionOf('buyer_id'),
     /** Distinct and repeat buyers per merchant over the high-repurchase window: one query for all. */
     repurchase: new DataLoader<string, { buyers: number; repeatBuyers: number }>(async (merchantIds) => {
-      const { highRepurchase } = (await policyNow()).numbers;
-      const rows = await perMerchantOverWindow('repurchase', repurchaseQuery, merchantIds, highRepurchase.windowDays);
+      const rows = await withNumberInForce(
+        policyNow,
+        (numbers) => numbers.highRepurchase.windowDays,
+        (days) => perMerchantOverWindow('repurchase', repurchaseQuery, merchantIds, days),
+      );
       const byMerchant = new Map(
         rows.map((row) => [
           row.merchant_id as string,
@@ -85,8 +89,11 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
     }),
     /** Orders per merchant over the trust-score window: one GROUP BY for all. */
     recentOrderCount: new DataLoader<string, number>(async (merchantIds) => {
-      const { trust } = (await policyNow()).numbers;
-      const rows = await perMerchantOverWindow('recentOrderCount', orderCountsQuery, merchantIds, trust.windowDays);
+      const rows = await withNumberInForce(
+        policyNow,
+        (numbers) => numbers.trust.windowDays,
+        (days) => perMerchantOverWindow('recentOrderCount', orderCountsQuery, merchantIds, days),
+      );
       const byMerchant = new Map(rows.map((row) => [row.merchant_id as string, Number(row.n)]));
       return merchantIds.map((id) => byMerchant.get(id) ?? 0);
     }),

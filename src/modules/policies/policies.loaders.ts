@@ -4,6 +4,7 @@ import type { TenantDb } from '../../db/tenant-db';
 import type { Loaders } from '../../server/gateway-module';
 import { type PolicySnapshot, versionInForce } from './policies.rules';
 import { snapshotOf } from './policies.snapshots';
+import type { PolicyNumbers } from './policy.schema';
 
 export function createPolicyLoaders(db: TenantDb) {
   return {
@@ -19,9 +20,32 @@ export function createPolicyLoaders(db: TenantDb) {
         ),
       );
       const timeline = rows.map(snapshotOf);
+      lastRead = timeline;
       return keys.map(() => timeline);
     }),
   };
+}
+
+/** The timeline this process read last: a guess at the request's, which reads loaders can check. */
+let lastRead: PolicySnapshot[] | undefined;
+
+/**
+ * `read` with a number of the policy in force (a window's days), without waiting for the request's
+ * timeline: started at once with the number of the timeline this process read last, so it travels in
+ * the same message as the timeline itself, and checked against the request's own timeline when that
+ * arrives — read again with the right number when they differ (a version was published or took
+ * effect since). The answer is always the one for the version in force.
+ */
+export async function withNumberInForce<T>(
+  policyNow: () => Promise<PolicySnapshot>,
+  pick: (numbers: PolicyNumbers) => number,
+  read: (value: number) => Promise<T>,
+): Promise<T> {
+  if (!lastRead) return read(pick((await policyNow()).numbers));
+  const guess = pick(versionInForce(lastRead, new Date()).numbers);
+  const [guessed, policy] = await Promise.all([read(guess), policyNow()]);
+  const value = pick(policy.numbers);
+  return value === guess ? guessed : read(value);
 }
 
 /** The policy version in force now, through the request's timeline loader: for other modules' loaders. */

@@ -38,8 +38,9 @@ export const trustReadService = {
     /** The fields asked (null: all): the high-repurchase flag's query over the merchant's orders only if asked. */
     fields: ReadonlySet<string> | null = null,
   ): Promise<MerchantTrustView> {
-    const policy = await policiesService.inForce(ctx);
-    const [stored, repurchase, recentOrders] = await Promise.all([
+    // All at once: the reads that need a number of the policy start without waiting for it.
+    const [policy, stored, repurchase, recentOrders] = await Promise.all([
+      policiesService.inForce(ctx),
       ctx.loaders.trust.merchantScore.load(merchant.id),
       fields && !fields.has('highRepurchase') ? null : ordersService.repurchaseOf(ctx, merchant.id),
       ordersService.recentOrderCountOf(ctx, merchant.id),
