@@ -5,6 +5,7 @@ import { Max, Min } from 'class-validator';
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { columnsKey, type Row, type TenantDb } from '../db/tenant-db';
+import { PlainValue } from '../security/authorization';
 import {
   keyable,
   maskedIds,
@@ -74,18 +75,22 @@ export function ConnectionType(name: string, nodeType: Class<object>) {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String)
+    @PlainValue()
     cursor!: string;
 
     @Field(() => nodeType)
+    @PlainValue()
     node!: object;
   }
 
   @ObjectType(`${name}Connection`)
   class Connection {
     @Field(() => [Edge])
+    @PlainValue()
     edges!: Edge[];
 
     @Field(() => PageInfo)
+    @PlainValue()
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'All items matching the filter, on every page.' })

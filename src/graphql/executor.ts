@@ -26,23 +26,37 @@ interface Compiled {
   fillDefaults: (variables: Record<string, Json>) => Record<string, Json>;
 }
 
+/** A second schema the executor runs for the requests it applies to (`getReaderSchema`). */
+export interface AlternatePlan {
+  schema: GraphQLSchema;
+  appliesTo: (context: BaseContext) => boolean;
+}
+
 /**
  * Apollo Server runs parsing, validation, the document limits and every plugin as usual; only the
  * execution is replaced: each operation is compiled once by graphql-jit into JavaScript that walks its
  * selection without graphql-js's per-field interpretation, and reused for every request of the same
  * document. Apollo keeps one parsed DocumentNode per query text, so the cache is keyed on it and goes
- * when Apollo's document cache lets the document go.
+ * when Apollo's document cache lets the document go. With `alternate`, an operation is compiled
+ * against that schema (same text, other resolvers) for the requests it applies to, decided once per
+ * request.
  */
-export function compiledExecutor(schema: GraphQLSchema): Gateway {
+export function compiledExecutor(schema: GraphQLSchema, alternate?: AlternatePlan): Gateway {
   const compiled = new WeakMap<DocumentNode, Map<string, Compiled>>();
-  const compiledFor = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null) => {
+  const compiledFor = (
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    operationName: string | null,
+    context: BaseContext,
+  ) => {
     let byOperation = compiled.get(document);
     if (!byOperation) compiled.set(document, (byOperation = new Map()));
-    const key = operationName ?? '';
+    const plan = alternate?.appliesTo(context) ? alternate.schema : schema;
+    const key = `${plan === schema ? '' : 'alternate:'}${operationName ?? ''}`;
     let entry = byOperation.get(key);
     if (!entry) {
       entry = {
-        query: compileQuery(schema, document, operationName ?? undefined),
+        query: compileQuery(plan, document, operationName ?? undefined),
         fillDefaults: defaultsFiller(schema, operation),
       };
       byOperation.set(key, entry);
@@ -57,7 +71,7 @@ export function compiledExecutor(schema: GraphQLSchema): Gateway {
     async load() {
       return {
         async executor({ document, operation, operationName, request, context }) {
-          const { query, fillDefaults } = compiledFor(document, operation, operationName);
+          const { query, fillDefaults } = compiledFor(document, operation, operationName, context);
           if (!isCompiledQuery(query)) return query;
           const variables = request.variables ?? {};
           // graphql-js checks the variables first, so a bad one is reported exactly as without the

@@ -10,6 +10,9 @@ export function registerNodeEntity(entity: EntityClass, type: NodeTypeName): voi
   nodeTypeByEntity.set(entity, type);
 }
 
+/** The Node types whose objects are entity instances (what `registerNodeEntity` was told). */
+export const entityNodeTypes = (): ReadonlySet<string> => new Set(nodeTypeByEntity.values());
+
 const nodeTypeOf = (value: object) => nodeTypeByEntity.get(value.constructor as EntityClass);
 
 /** type-graphql wraps `resolveType` in an async function; the compiled executor needs the answer at once. */

@@ -1,6 +1,7 @@
 import {
   defaultFieldResolver,
   getNamedType,
+  type GraphQLField,
   type GraphQLFieldResolver,
   GraphQLError,
   type GraphQLNamedType,
@@ -120,6 +121,37 @@ function publicTypes(schema: GraphQLSchema): Set<string> {
   return open;
 }
 
+/** Whether the actor reads every field below the root (merchants, by tenant rules, and staff). */
+export const readsEveryField = (actor: RequestContext['actor']): boolean =>
+  actor.authenticated && READERS.has(actor.role);
+const READERS = new Set<Role>(MERCHANT_DATA_READERS);
+
+/**
+ * A field whose value is always a plain value of its parent, never a promise or a function (a page's
+ * edges and info, an edge's node and cursor): for readers it is read in place, without a resolver.
+ */
+export const PlainValue = () => Extensions({ [PLAIN_VALUE]: true });
+const PLAIN_VALUE = 'plainValue';
+
+/** The fields below the root that only readers may read: the rule below. */
+function fieldsForReadersOnly(
+  schema: GraphQLSchema,
+): { type: GraphQLObjectType; field: GraphQLField<unknown, RequestContext> }[] {
+  const open = publicTypes(schema);
+  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
+  return Object.values(schema.getTypeMap()).flatMap((type) => {
+    if (!isObjectType(type) || roots.has(type) || type.name.startsWith('__') || open.has(type.name) || isEnvelope(type))
+      return [];
+    return Object.values(type.getFields())
+      .filter((field) => {
+        const named = getNamedType(field.type);
+        const plain = isLeafType(named) || open.has(named.name);
+        return !(WRITTEN_ENTITIES.has(type.name) && (plain || WRITTEN_LINKS.has(`${type.name}.${field.name}`)));
+      })
+      .map((field) => ({ type, field: field as GraphQLField<unknown, RequestContext> }));
+  });
+}
+
 /**
  * Authorization below the root fields, deny by default. Roles that read merchant data (merchants,
  * their own rows by tenant rules, and staff) read every field. Any other role (the INGEST service
@@ -129,35 +161,42 @@ function publicTypes(schema: GraphQLSchema): Set<string> {
  * connections, risk, and any field added later — answers FORBIDDEN to it.
  */
 export function guardFieldsBelowRoot(schema: GraphQLSchema): GraphQLSchema {
-  const readers = new Set<string>(MERCHANT_DATA_READERS);
-  const open = publicTypes(schema);
-  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (
-      !isObjectType(type) ||
-      roots.has(type) ||
-      type.name.startsWith('__') ||
-      open.has(type.name) ||
-      isEnvelope(type)
-    ) {
-      continue;
-    }
-    for (const field of Object.values(type.getFields())) {
-      const named = getNamedType(field.type);
-      const plain = isLeafType(named) || open.has(named.name);
-      if (WRITTEN_ENTITIES.has(type.name) && (plain || WRITTEN_LINKS.has(`${type.name}.${field.name}`))) continue;
-      const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = (source, args, context: RequestContext, info) => {
-        const { actor } = context;
-        if (actor.authenticated && readers.has(actor.role)) return resolve(source, args, context, info);
-        throw new GraphQLError(
-          `the ${actor.authenticated ? actor.role : 'anonymous'} role may not read ${type.name}.${field.name}`,
-          {
-            extensions: { code: 'FORBIDDEN' },
-          },
-        );
-      };
-    }
+  for (const { type, field } of fieldsForReadersOnly(schema)) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = roleGuard((source, args, context: RequestContext, info) => {
+      const { actor } = context;
+      if (readsEveryField(actor)) return resolve(source, args, context, info);
+      throw new GraphQLError(
+        `the ${actor.authenticated ? actor.role : 'anonymous'} role may not read ${type.name}.${field.name}`,
+        {
+          extensions: { code: 'FORBIDDEN' },
+        },
+      );
+    });
+  }
+  return schema;
+}
+
+const roleGuards = new WeakSet<object>();
+const roleGuard = (resolve: GraphQLFieldResolver<unknown, RequestContext>) => (roleGuards.add(resolve), resolve);
+
+/** Whether a field's resolver is the per-object role check of `guardFieldsBelowRoot`. */
+export const isRoleGuard = (resolve: unknown): boolean => typeof resolve === 'function' && roleGuards.has(resolve);
+
+/**
+ * The same rule decided once per operation instead of once per object: the schema the compiled
+ * executor runs for an actor that `readsEveryField`, whose fields below the root keep their own
+ * resolvers and nothing else. A field without one is read in place when its value is plain — a
+ * scalar of an entity row (`entityTypes`: the ORM's classes, whose stored values are plain data)
+ * or a field marked `PlainValue` — and through graphql-js's default resolver otherwise (a getter
+ * that answers a promise, as `totalCount` does).
+ */
+export function readerPlan(schema: GraphQLSchema, entityTypes: ReadonlySet<string>): GraphQLSchema {
+  for (const { type, field } of fieldsForReadersOnly(schema)) {
+    if (field.resolve) continue;
+    const plain =
+      field.extensions?.[PLAIN_VALUE] === true || (entityTypes.has(type.name) && isLeafType(getNamedType(field.type)));
+    if (!plain) field.resolve = defaultFieldResolver;
   }
   return schema;
 }

@@ -13,8 +13,9 @@ import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { getSubgraphSchema } from '../graphql/subgraph';
 import type { Config } from '../config';
-import { compiledExecutor } from '../graphql/executor';
-import { getSchema } from '../graphql/schema';
+import { type AlternatePlan, compiledExecutor } from '../graphql/executor';
+import { readsEveryField } from '../security/authorization';
+import { getReaderSchema, getSchema } from '../graphql/schema';
 import { logger, requestLineLogger } from '../shared/logger';
 import { observeGateway } from '../observability/metrics';
 import { requestIdOf } from '../observability/request-id';
@@ -96,9 +97,17 @@ export async function createApollo(
   options.gateway.registerEventHandlers();
   const limits = options.limits ?? queryLimits(options);
   const schema = options.schema ?? (await getSchema(options.gateway.modules));
+  // The gateway's own schema has a twin for actors that read every field: their operations run
+  // without a role check on each field of each object (`getReaderSchema`).
+  const forReaders: AlternatePlan | undefined = options.schema
+    ? undefined
+    : {
+        schema: await getReaderSchema(options.gateway.modules),
+        appliesTo: (context) => readsEveryField((context as RequestContext).actor),
+      };
   const apollo = new ApolloServer<RequestContext>({
     // Compiled execution, except when tracing: OpenTelemetry's resolver spans hook graphql-js's own.
-    ...(tracingEnabled() ? { schema } : { gateway: compiledExecutor(schema) }),
+    ...(tracingEnabled() ? { schema } : { gateway: compiledExecutor(schema, forReaders) }),
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
