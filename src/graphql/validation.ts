@@ -16,6 +16,37 @@ const isInputInstance = (value: unknown): value is object => {
   return prototype !== null && prototype !== Object.prototype;
 };
 
+/**
+ * Small inputs that passed, by class and value: class-validator's built-in constraints (the only
+ * kind here) depend on the value alone, and the same paging or filter arguments come back on every
+ * request of a console (`orders(first: 20)` once per merchant of a page), so each is checked once.
+ */
+const knownValid = new WeakMap<object, Set<string>>();
+const MAX_KNOWN_VALID = 1_000;
+const MAX_KEYED_LENGTH = 512;
+
+/** The value's JSON when it is small enough to remember, else null (also for what JSON cannot write). */
+function smallJson(item: object): string | null {
+  try {
+    const json = JSON.stringify(item);
+    return json.length <= MAX_KEYED_LENGTH ? json : null;
+  } catch {
+    return null;
+  }
+}
+
+function validValuesOf(item: object): Set<string> {
+  let values = knownValid.get(item.constructor);
+  if (!values) knownValid.set(item.constructor, (values = new Set()));
+  return values;
+}
+
+function remember(item: object, json: string): void {
+  const values = validValuesOf(item);
+  if (values.size >= MAX_KNOWN_VALID) values.clear();
+  values.add(json);
+}
+
 function nest(property: string, children: ValidationError[]): ValidationError {
   return Object.assign(new ValidationError(), { property, children, constraints: {} });
 }
@@ -41,8 +72,11 @@ export async function validateArgument(
   const failures: ValidationError[] = [];
   for (const [index, item] of items) {
     if (!isInputInstance(item)) continue;
+    const json = smallJson(item);
+    if (json !== null && validValuesOf(item).has(json)) continue;
     const errors = await validate(item, OPTIONS);
     if (errors.length) failures.push(...(index === null ? errors : [nest(index, errors)]));
+    else if (json !== null) remember(item, json);
   }
   if (failures.length) throw new ArgumentValidationError(argName ? [nest(argName, failures)] : failures);
 }
