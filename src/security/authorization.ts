@@ -126,12 +126,13 @@ export const readsEveryField = (actor: RequestContext['actor']): boolean =>
   actor.authenticated && READERS.has(actor.role);
 const READERS = new Set<Role>(MERCHANT_DATA_READERS);
 
+const PLAIN_VALUE = 'plainValue';
+
 /**
  * A field whose value is always a plain value of its parent, never a promise or a function (a page's
  * edges and info, an edge's node and cursor): for readers it is read in place, without a resolver.
  */
 export const PlainValue = () => Extensions({ [PLAIN_VALUE]: true });
-const PLAIN_VALUE = 'plainValue';
 
 /** The fields below the root that only readers may read: the rule below. */
 function fieldsForReadersOnly(
@@ -187,9 +188,9 @@ export const isRoleGuard = (resolve: unknown): boolean => typeof resolve === 'fu
  * The same rule decided once per operation instead of once per object: the schema the compiled
  * executor runs for an actor that `readsEveryField`, whose fields below the root keep their own
  * resolvers and nothing else. A field without one is read in place when its value is plain — a
- * scalar of an entity row (`entityTypes`: the ORM's classes, whose stored values are plain data)
- * or a field marked `PlainValue` — and through graphql-js's default resolver otherwise (a getter
- * that answers a promise, as `totalCount` does).
+ * scalar of a type whose objects are entity instances (`entityTypes`), or a field marked
+ * `PlainValue` — and through graphql-js's default resolver otherwise (a getter may answer a
+ * promise, as `totalCount` does).
  */
 export function readerPlan(schema: GraphQLSchema, entityTypes: ReadonlySet<string>): GraphQLSchema {
   for (const { type, field } of fieldsForReadersOnly(schema)) {
