@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../shared/domain-events';
-import type { Clock } from '../shared/time';
+import { type Clock, systemClock } from '../shared/time';
 import { type Row, TenantDb, type TenantScope } from './tenant-db';
 
 /**
@@ -14,6 +14,9 @@ export interface Session {
   /** The wall clock unless a test moves time. */
   clock?: Clock;
 }
+
+/** The session's time: what its reads price and window at, as its mutations do. */
+export const nowIn = (session: Session): Date => (session.clock ?? systemClock).now();
 
 /**
  * A read for one message of several: its statements (each `;`-free) and what their rows mean. The

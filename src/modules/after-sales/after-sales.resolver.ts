@@ -227,7 +227,7 @@ export class AfterSalesResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Changed cases to list, 0 to 100.' }) first: number,
     @Ctx() ctx: RequestContext,
   ) {
-    const outcome = await simulatePolicy(ctx.db, {
+    const outcome = await simulatePolicy(ctx.session, {
       changes,
       from,
       to,

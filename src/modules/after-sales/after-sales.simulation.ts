@@ -1,4 +1,4 @@
-import type { TenantDb } from '../../db/tenant-db';
+import { nowIn, type Session } from '../../db/session';
 import { Refused } from '../../shared/refusal';
 import { LedgerKind } from '../ledger/ledger.enums';
 import { merchantCapOf, monthOf } from '../ledger/subsidies.rules';
@@ -16,12 +16,13 @@ import { decisionChanged, replayDecision, snapshotFromJson } from './after-sales
  * first changed cases. Writes nothing.
  */
 export async function simulatePolicy(
-  db: TenantDb,
+  session: Session,
   input: { changes: Record<string, unknown>; from: Date; to: Date; first: number },
 ) {
+  const now = nowIn(session);
   try {
-    const simulation = await db.transaction(async (em) => {
-      const draft = await policiesService.draftIn(em, input.changes);
+    const simulation = await session.db.transaction(async (em) => {
+      const draft = await policiesService.draftIn(em, input.changes, now);
       const timeline = await policiesService.timelineIn(em);
       const cases = await em.find(
         AfterSalesCase,

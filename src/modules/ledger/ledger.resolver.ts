@@ -106,7 +106,7 @@ export class LedgerResolver {
   async quoteSubsidy(@Arg('input', () => SubsidyQuoteInput) input: SubsidyQuoteInput, @Ctx() ctx: RequestContext) {
     const { value, refusals } = subsidyRequest(input);
     if (refusals.length) return { quote: null, userErrors: refusals };
-    const outcome = await subsidiesService.quote(ctx.db, value);
+    const outcome = await subsidiesService.quote(ctx.session, value);
     return { quote: outcome.quote && quoteView(outcome.quote), userErrors: outcome.refusals };
   }
 
@@ -221,7 +221,7 @@ export class MerchantLedgerResolver {
       );
     }
     const allowance = await subsidiesService.allowance(
-      ctx.db,
+      ctx.session,
       merchant.id,
       kind as (typeof subsidiesService.cappedKinds)[number],
       period,

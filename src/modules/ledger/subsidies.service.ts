@@ -1,5 +1,4 @@
-import type { TenantDb } from '../../db/tenant-db';
-import type { Reader } from '../../db/session';
+import { nowIn, type Reader } from '../../db/session';
 import { asPlatform, emReader, runMutation, type Session, type Tx } from '../../db/transaction';
 import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
@@ -612,11 +611,10 @@ export const subsidiesService = {
    * What a posting would do, computed as `post` would (the same rule, caps and budget), and rolled
    * back. Without the posting's locks a concurrent payout may still take the budget first.
    */
-  async quote(db: TenantDb, input: SubsidyRequest) {
+  async quote(session: Session, input: SubsidyRequest) {
     try {
-      const quote = await db.transaction(async (em) => {
-        // A quote is a read outside any session: it prices at the wall clock's time.
-        const prepared = await prepare(emReader(em), input, { lock: false, now: new Date() });
+      const quote = await session.db.transaction(async (em) => {
+        const prepared = await prepare(emReader(em), input, { lock: false, now: nowIn(session) });
         if (prepared.replayed) throw new Error('a quote has no idempotency key');
         let quote = prepared.quote;
         const fund = prepared.plan.from(prepared.merchant.id);
@@ -717,9 +715,9 @@ export const subsidiesService = {
   cappedKinds: CAPPED_KINDS,
 
   /** What is left under a per-merchant cap in a period, in fen. */
-  async allowance(db: TenantDb, merchantId: string, kind: (typeof CAPPED_KINDS)[number], period: string | null) {
-    return db.transaction(async (em) => {
-      const now = new Date();
+  async allowance(session: Session, merchantId: string, kind: (typeof CAPPED_KINDS)[number], period: string | null) {
+    const now = nowIn(session);
+    return session.db.transaction(async (em) => {
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const [merchant] = await merchantsService.findByIds(em, [merchantId]);
       const cap = merchantCapOf(kind, merchant?.tier, policy.numbers);

@@ -98,11 +98,12 @@ export const policiesService = {
   async draftIn(
     em: EntityManager,
     changes: Record<string, unknown>,
+    now: Date,
   ): Promise<{ version: number; numbers: PolicyNumbers }> {
     const timeline = await loadTimeline(em);
     return {
       version: Math.max(...timeline.map((v) => v.version)) + 1,
-      numbers: patched(versionInForce(timeline, new Date()).numbers, changes),
+      numbers: patched(versionInForce(timeline, now).numbers, changes),
     };
   },
 

@@ -57,7 +57,7 @@ export class TrustResolver {
     }
     const decoded = decodeInput([], (ids) => ids.id('Merchant', merchantId, 'merchantId'));
     if (decoded.refusals.length) return { simulation: null, userErrors: decoded.refusals };
-    const { simulation, refusals } = await trustService.simulate(ctx.db, decoded.value, events);
+    const { simulation, refusals } = await trustService.simulate(ctx.session, decoded.value, events);
     if (!simulation) return { simulation: null, userErrors: refusals };
     return {
       simulation: {

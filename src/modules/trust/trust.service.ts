@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFirst, sqlRows, sqlRun } from '../../db/sql';
-import type { Read } from '../../db/session';
-import { canReachMerchant, type Row, type TenantDb } from '../../db/tenant-db';
+import { nowIn, type Read } from '../../db/session';
+import { canReachMerchant, type Row } from '../../db/tenant-db';
 import { emReader, runMutation, type Session, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal, type Refusal } from '../../shared/refusal';
@@ -614,16 +614,16 @@ export const trustService = {
   },
 
   /** The scores a merchant would have with some more events; nothing is written. */
-  async simulate(db: TenantDb, merchantId: string, events: HypotheticalEventInput[]) {
+  async simulate(session: Session, merchantId: string, events: HypotheticalEventInput[]) {
     const notFound = {
       simulation: null,
       refusals: [refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId'])],
     };
-    if (!canReachMerchant(db.scope, merchantId)) return notFound;
-    return db.transaction(async (em) => {
+    if (!canReachMerchant(session.db.scope, merchantId)) return notFound;
+    const now = nowIn(session);
+    return session.db.transaction(async (em) => {
       const [merchant] = await merchantsService.findByIds(em, [merchantId]);
       if (!merchant) return notFound;
-      const now = new Date();
       const policy = versionInForce(await policiesService.timelineIn(em), now);
       const trust = policy.numbers.trust;
       const stored = (await windowSums(em, 'merchant_id', [merchantId], now, trust.windowDays, MERCHANT_SUMS)).get(

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerInvariantViolations } from '../../../src/modules/ledger/ledger.query';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { Role } from '../../../src/security/roles';
+import { DAY_MS } from '../../../src/shared/time';
 import {
   AllocateFundDocument,
   FundsDocument,
@@ -181,6 +182,28 @@ describe('subsidy ledger', () => {
       .as(actors.merchant(small))
       .data(LedgerTransactionsDocument, { filter: { merchantId: gid.merchant(loyal) } });
     expect(other.ledgerTransactions.totalCount).toBe(0);
+  });
+
+  it("reports a monthly cap for the month of the request's clock, as a payout would count it", async () => {
+    await post({ kind: 'LATE_SHIPMENT_SUBSIDY', orderId: await orderOf(loyal, {}, ['SHIPPED']), amount: '10.00' });
+    const allowance = async () =>
+      (
+        await app
+          .as(actors.merchant(loyal))
+          .data(MerchantLedgerDocument, { id: gid.merchant(loyal), kind: 'LATE_SHIPMENT_SUBSIDY' })
+      ).merchant?.subsidyAllowance;
+    expect((await allowance())?.used.amount).not.toBe('0.00');
+    // 35 days on, the month is a new one and nothing is used in it yet.
+    app.clock.advance(35 * DAY_MS);
+    try {
+      expect(await allowance()).toMatchObject({
+        cap: { amount: '300.00' },
+        used: { amount: '0.00' },
+        remaining: { amount: '300.00' },
+      });
+    } finally {
+      app.clock.reset();
+    }
   });
 
   it('asking for the allowance of a kind without a per-merchant cap is a client error naming the argument', async () => {
