@@ -25,6 +25,12 @@ export function memoized<V>(em: EntityManager, slot: string, id: string): V | un
   return slotOf<V>(em, slot)?.get(id);
 }
 
+/** Remembers rows the transaction read another way (with a lock), as `memoizedRead` would have. */
+export function remember<V extends { id: string }>(em: EntityManager, slot: string, rows: readonly V[]): void {
+  const entries = slotOf<V>(em, slot);
+  if (entries) for (const row of rows) entries.set(row.id, row);
+}
+
 /** Drops the transaction's entry for `id` in `slot` (its row was written in a way the owner does not follow). */
 export function forgetMemoized(em: EntityManager, slot: string, id: string): void {
   slotOf(em, slot)?.delete(id);

@@ -95,9 +95,35 @@ const partyOf = (tx: Tx) => (tx.scope.platform ? CaseParty.PLATFORM : CaseParty.
 /** Locks a case the actor may reach, or refuses as if it did not exist. */
 async function lockCase(tx: Tx, caseId: string): Promise<AfterSalesCase> {
   const found = await tx.em.findOne(AfterSalesCase, { id: caseId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return reachable(tx, found);
+}
+
+function reachable(tx: Tx, found: AfterSalesCase | null | undefined): AfterSalesCase {
   if (!found || !canReachMerchant(tx.scope, found.merchant.id))
     return fail(RefusalCode.NOT_FOUND, 'no such case', ['caseId']);
   return found;
+}
+
+/**
+ * A case to rule, locked with every other case of its order in one statement (in id order): rulings
+ * of one order's cases take turns, so each sees the refunds the others made and two at once cannot
+ * each miss that together they refunded the order in full.
+ */
+async function lockCaseToRule(tx: Tx, caseId: string): Promise<{ subject: AfterSalesCase; ofOrder: AfterSalesCase[] }> {
+  const ofOrder = await tx.em
+    .createQueryBuilder(AfterSalesCase, 'c')
+    .select('c.*')
+    .where('c.order_id = (select s.order_id from after_sales_case as s where s.id = ?)', [caseId])
+    .orderBy({ id: 'asc' })
+    .setLockMode(LockMode.PESSIMISTIC_WRITE)
+    .getResultList();
+  return {
+    subject: reachable(
+      tx,
+      ofOrder.find((c) => c.id === caseId),
+    ),
+    ofOrder,
+  };
 }
 
 function move(tx: Tx, subject: AfterSalesCase, to: CaseStatus, reason: string, at = tx.now()): void {
@@ -204,9 +230,12 @@ interface RulingInput {
  * decision, then the refund, the order's full refund, payouts and score events, in the caller's
  * transaction.
  */
-async function settle(tx: Tx, subject: AfterSalesCase, input: RulingInput, now = tx.now()): Promise<void> {
-  // Rulings of one order's cases take turns: each must see the refunds the others made, or two at
-  // once each miss that together they refunded the order in full.
+async function settle(
+  tx: Tx,
+  { subject, ofOrder }: { subject: AfterSalesCase; ofOrder: AfterSalesCase[] },
+  input: RulingInput,
+  now = tx.now(),
+): Promise<void> {
   const [order] = await ordersService.lockByIds(tx.em, [subject.order.id]);
   const { numbers } = versionInForce(await policiesService.timelineIn(tx.em), now);
   const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null, numbers.refundOnly);
@@ -257,7 +286,6 @@ async function settle(tx: Tx, subject: AfterSalesCase, input: RulingInput, now =
   if (refund > 0) {
     // The order is fully refunded once its refunds reach what was paid: it moves to REFUNDED, and
     // the order's own rules follow (promotion-fee rebate of a promoted order).
-    const ofOrder = await tx.em.find(AfterSalesCase, { order: subject.order.id });
     const refunded = ofOrder.reduce((sum, c) => sum + (c.refundAmount ?? 0), 0);
     if (order && refunded >= order.paidAmount && order.status !== OrderStatus.REFUNDED) {
       await asPlatform(tx, (platformTx) =>
@@ -612,13 +640,14 @@ export const afterSalesService = {
    */
   rule(session: Session, input: RulingInput) {
     return runMutation(session, async (tx) => {
-      const subject = await lockCase(tx, input.caseId);
+      const locked = await lockCaseToRule(tx, input.caseId);
+      const { subject } = locked;
       if (subject.status !== CaseStatus.UNDER_REVIEW) {
         fail(RefusalCode.ILLEGAL_TRANSITION, `only a case under review is ruled; this one is ${subject.status}`, [
           'caseId',
         ]);
       }
-      await settle(tx, subject, input);
+      await settle(tx, locked, input);
       return { afterSalesCase: subject };
     });
   },
@@ -633,7 +662,8 @@ export const afterSalesService = {
    */
   decideRefundOnly(session: Session, input: RulingInput) {
     return runMutation(session, async (tx) => {
-      const subject = await lockCase(tx, input.caseId);
+      const locked = await lockCaseToRule(tx, input.caseId);
+      const { subject } = locked;
       const pending = [CaseStatus.OPENED, CaseStatus.NEGOTIATING, CaseStatus.INTERVENTION_REQUESTED];
       if (subject.type !== CaseType.REFUND_ONLY || !pending.includes(subject.status)) {
         fail(
@@ -650,7 +680,7 @@ export const afterSalesService = {
           'caseId',
         ]);
       }
-      await settle(tx, subject, input, now);
+      await settle(tx, locked, input, now);
       return { afterSalesCase: subject };
     });
   },

@@ -1,4 +1,5 @@
 import type { EntityManager, Knex, RequiredEntityData } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { escapeLiteral } from 'pg';
 import type { Read } from '../../db/session';
 import { mapRow, type Row } from '../../db/tenant-db';
@@ -94,8 +95,8 @@ const rowsOf =
 
 const sqlOf = (qb: Knex.QueryBuilder) => qb.toQuery();
 
-/** Opens the merchants' accounts among `codes` that are not open yet (a statement whose result nobody reads). */
-function openMerchantAccounts(em: EntityManager, codes: readonly string[]): string[] {
+/** Opens the merchants' accounts among `codes` that are not open yet, answering the rows it inserted. */
+function openMerchantAccounts(em: EntityManager, codes: readonly string[]): string | null {
   const rows = codes.flatMap((code) => {
     const [prefix, merchantId] = code.split(':');
     if (prefix !== AccountKind.MERCHANT_CASH && prefix !== AccountKind.MERCHANT_AD) return [];
@@ -111,7 +112,9 @@ function openMerchantAccounts(em: EntityManager, codes: readonly string[]): stri
       },
     ];
   });
-  return rows.length ? [sqlOf(em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore())] : [];
+  return rows.length
+    ? sqlOf(em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore().returning('*'))
+    : null;
 }
 
 /** Whether a posting `t` was reversed: a reversal names it. */
@@ -157,11 +160,20 @@ export const ledgerService = {
     const qb = em.getKnex()('ledger_account as t').select('t.*').orderBy('t.code').forUpdate();
     whereTextIn(qb, 't.code', unique);
     const opening = openMerchantAccounts(em, unique);
+    // One statement: the open accounts locked in code order, and the rows it opened (new rows are
+    // this transaction's alone until it commits).
+    const statement = opening
+      ? `with opened as (${opening}), locked as (${sqlOf(qb)}) select * from locked union all select * from opened`
+      : sqlOf(qb);
     return {
-      statements: [...opening, sqlOf(qb)],
+      statements: [statement],
       parse: (results) => {
-        const accounts = rowsOf(em, LedgerAccount)(results.slice(opening.length));
-        if (accounts.length !== unique.length) throw new Error(`missing ledger accounts among ${unique.join(', ')}`);
+        const accounts = rowsOf(em, LedgerAccount)(results);
+        if (accounts.length !== unique.length) {
+          // Another transaction opened one of them after this statement's snapshot was taken: neither
+          // half sees it. That is a unique-key race, which `runMutation` retries from the start.
+          throw new UniqueConstraintViolationException(new Error(`ledger accounts opened concurrently: ${unique}`));
+        }
         return new Map(accounts.map((account) => [account.code, account]));
       },
     };

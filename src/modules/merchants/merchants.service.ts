@@ -3,7 +3,7 @@ import type { Read } from '../../db/session';
 import { mapRow } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
-import { forgetMemoized, memoizedRead } from '../../db/transaction-memo';
+import { forgetMemoized, memoizedRead, remember } from '../../db/transaction-memo';
 import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { type Page, type PageArgs, paginate } from '../../graphql/connection';
@@ -128,6 +128,11 @@ export const merchantsService = {
         .getFormattedQuery();
       return { statements: [sql], parse: ([rows]) => rows.map((row) => mapRow(em, Merchant, row)) };
     });
+  },
+
+  /** For other modules' transactions: merchants they read with their own rows, for `byIds` to answer. */
+  remember(em: EntityManager, merchants: readonly Merchant[]): void {
+    remember(em, MERCHANTS, merchants);
   },
 
   findByIds(em: EntityManager, ids: string[]): Promise<Merchant[]> {

@@ -4,7 +4,7 @@ import { mapRow, type Row } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
-import { memoized, memoizedRead } from '../../db/transaction-memo';
+import { memoized, memoizedRead, remember } from '../../db/transaction-memo';
 import { runMutation, type Session, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
 import type { RelationOf } from '../../graphql/loaders';
@@ -244,17 +244,29 @@ export const ordersService = {
   },
 
   /**
-   * For other modules' transactions: the orders among `ids`, locked until the transaction ends (in id
-   * order, so two lockers never wait on each other), for claims that must see each other.
+   * For other modules' transactions: the orders among `ids` with their buyers and merchants, locked
+   * until the transaction ends (in id order, so two lockers never wait on each other), for claims that
+   * must see each other. The buyers and merchants are read, not locked, in the same statement, and the
+   * transaction's later reads of these orders with their buyers (`withBuyers`) and of their merchants
+   * answer from its memo.
    */
   async lockByIds(em: EntityManager, ids: string[]): Promise<Order[]> {
     if (!ids.length) return [];
-    const orders = await em.find(
-      Order,
-      { id: { $in: [...ids].sort() } },
-      { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-    );
+    const orders = await em
+      .createQueryBuilder(Order, 'o')
+      .select('o.*')
+      .joinAndSelect('o.buyer', 'b')
+      .joinAndSelect('o.merchant', 'm')
+      .where({ id: { $in: [...ids].sort() } })
+      .orderBy({ id: 'asc' })
+      .setLockMode(LockMode.PESSIMISTIC_WRITE, ['o'])
+      .getResultList();
     holdsLocked(em, orders);
+    remember(em, ORDERS_WITH_BUYER, orders);
+    merchantsService.remember(
+      em,
+      orders.map((order) => order.merchant),
+    );
     return orders;
   },
 
@@ -569,13 +581,13 @@ async function move(tx: Tx, input: TransitionOrderInput, caseId?: string): Promi
   // What this transaction read of the order with its buyer moves with it.
   const remembered = memoized<Order>(em, ORDERS_WITH_BUYER, order.id);
   if (remembered) Object.assign(remembered, { status: order.status, [stamp]: at });
-  const lines = await em.find(OrderLine, { order }, { orderBy: { lineNo: 'asc' } });
+  // Only a shipment's event names the products (for their scores); other moves need no lines.
+  const productIds =
+    input.to === OrderStatus.SHIPPED
+      ? (await em.find(OrderLine, { order }, { orderBy: { lineNo: 'asc' } })).map((line) => line.product.id)
+      : [];
   // Only the move just made: an order delivered now was shipped, and heard of, before.
-  const events = eventsOf(
-    order,
-    lines.map((line) => line.product.id),
-    input.reason,
-  )
+  const events = eventsOf(order, productIds, input.reason)
     .filter((event) => event.type === EVENT_OF_STATUS[input.to])
     .map((event) => (caseId && event.type === 'OrderRefunded' ? { ...event, caseId } : event));
   await tx.emit(...events);

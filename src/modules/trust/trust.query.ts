@@ -24,9 +24,11 @@ export function windowSumsQuery(
   asOf: Date,
   days: number,
   sums: Record<string, string>,
+  events: string | Knex.Raw = 'score_event',
 ) {
   return (
-    knex('score_event')
+    knex
+      .from(events)
       .select(
         subject,
         ...Object.entries(sums).map(([alias, expression]) =>

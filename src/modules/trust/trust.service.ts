@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlFirst, sqlRows, sqlRun } from '../../db/sql';
+import { insertStatement, sqlFirst, sqlRows, sqlRun } from '../../db/sql';
 import { nowIn, type Read } from '../../db/session';
 import { canReachMerchant, type Row } from '../../db/tenant-db';
 import { emReader, runMutation, type Session, type Tx } from '../../db/transaction';
@@ -79,21 +79,28 @@ function scoreInputsRead(
   { merchantIds, productIds }: { merchantIds: string[]; productIds: string[] },
   asOf: Date,
   days: number,
+  recording: string | null,
 ): Read<Record<'sums' | 'stored' | 'product', Map<string, { a: number; b: number }>>> {
   const knex = em.getKnex();
+  // The events being recorded are inserted by the same statement, which cannot see them in the
+  // table yet: the sums read them from the insert's answer.
+  const events = recording
+    ? knex.raw('(select * from score_event union all select * from recorded) as score_event')
+    : 'score_event';
   const parts: string[] = [];
   if (merchantIds.length) {
-    const sums = windowSumsQuery(knex, 'merchant_id', merchantIds, asOf, days, MERCHANT_SUMS).toQuery();
+    const sums = windowSumsQuery(knex, 'merchant_id', merchantIds, asOf, days, MERCHANT_SUMS, events).toQuery();
     const stored = storedMerchantScoresQuery(knex, merchantIds).toQuery();
     parts.push(`select 'sums' as part, merchant_id as subject, experience as a, integrity as b from (${sums}) s`);
     parts.push(`select 'stored', merchant_id, experience::bigint, integrity::bigint from (${stored}) st`);
   }
   if (productIds.length) {
-    const sums = windowSumsQuery(knex, 'product_id', productIds, asOf, days, PRODUCT_SUMS).toQuery();
+    const sums = windowSumsQuery(knex, 'product_id', productIds, asOf, days, PRODUCT_SUMS, events).toQuery();
     parts.push(`select 'product', product_id, total, 0::bigint from (${sums}) p`);
   }
+  const inputs = parts.join(' union all ');
   return {
-    statements: [parts.join(' union all ')],
+    statements: [recording ? `with recorded as (${recording} returning *) ${inputs}` : inputs],
     parse: ([rows]) => {
       const byPart = { sums: new Map(), stored: new Map(), product: new Map() };
       for (const row of rows) {
@@ -114,12 +121,19 @@ async function storeScores(
   subjects: { merchantIds: string[]; productIds: string[] },
   asOf: Date,
   policy: PolicySnapshot,
+  recording: string | null = null,
 ): Promise<number> {
   const { merchantIds, productIds } = subjects;
-  if (!merchantIds.length && !productIds.length) return 0;
+  if (!merchantIds.length && !productIds.length) {
+    if (recording) {
+      tx.write(recording);
+      await tx.read();
+    }
+    return 0;
+  }
   const { em } = tx;
   const trust = policy.numbers.trust;
-  const [inputs] = await tx.read(scoreInputsRead(em, subjects, asOf, trust.windowDays));
+  const [inputs] = await tx.read(scoreInputsRead(em, subjects, asOf, trust.windowDays, recording));
   let changed = 0;
   const merchantRows = merchantIds.map((merchantId) => {
     const sum = inputs.sums.get(merchantId);
@@ -327,25 +341,37 @@ export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<Scor
   const written = events.map((event) => {
     const policy = versionInForce(timeline, event.occurredAt);
     const deltas = event.deltas ?? deltasOf(event.factor, policy.numbers.trust);
-    return em.create(ScoreEvent, {
-      factor: event.factor,
-      merchant: event.merchantId,
-      product: event.productId,
-      buyer: event.buyerId,
-      order: event.orderId,
-      caseId: event.caseId ?? null,
-      appealId: event.appealId ?? null,
-      experienceDelta: event.merchantId ? deltas.experience : 0,
-      integrityDelta: event.merchantId ? deltas.integrity : 0,
-      productDelta: event.productId ? deltas.product : 0,
-      countDelta: event.countDelta ?? 1,
-      policyVersion: policy.version,
-      voids: event.voids ?? null,
-      occurredAt: event.occurredAt,
-      reason: event.reason,
-      actor: tx.actor,
-    });
+    // Not through the unit of work: the insert travels in the statement that reads the new sums.
+    const created = em.create(
+      ScoreEvent,
+      {
+        factor: event.factor,
+        merchant: event.merchantId,
+        product: event.productId,
+        buyer: event.buyerId,
+        order: event.orderId,
+        caseId: event.caseId ?? null,
+        appealId: event.appealId ?? null,
+        experienceDelta: event.merchantId ? deltas.experience : 0,
+        integrityDelta: event.merchantId ? deltas.integrity : 0,
+        productDelta: event.productId ? deltas.product : 0,
+        countDelta: event.countDelta ?? 1,
+        policyVersion: policy.version,
+        voids: event.voids ?? null,
+        occurredAt: event.occurredAt,
+        reason: event.reason,
+        actor: tx.actor,
+      },
+      { persist: false },
+    );
+    return { created, row: rowOf(created, policy.version) };
   });
+  const recording = insertStatement(
+    em,
+    ScoreEvent,
+    written.map(({ row }) => row),
+  );
+  // What the caller changed through the unit of work goes first.
   await em.flush();
   const current = versionInForce(timeline, now);
   const distinct = (pick: (event: ResolvedEvent) => string | null) => [
@@ -356,6 +382,7 @@ export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<Scor
     { merchantIds: distinct((e) => e.merchantId), productIds: distinct((e) => e.productId) },
     now,
     current,
+    recording,
   );
   await storeBuyerRisks(
     em,
@@ -364,7 +391,7 @@ export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<Scor
     current,
   );
   await tx.emit(
-    ...written.map((event, i) => ({
+    ...written.map(({ created: event }, i) => ({
       type: 'ScoreEventRecorded' as const,
       eventId: event.id,
       factor: event.factor,
@@ -375,7 +402,31 @@ export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<Scor
       occurredAt: event.occurredAt,
     })),
   );
-  return written;
+  return written.map(({ created }) => created);
+}
+
+/** An event's row for `insertStatement`: its properties, a relation by its key. */
+function rowOf(event: ScoreEvent, policyVersion: number): Record<string, unknown> {
+  return {
+    id: event.id,
+    factor: event.factor,
+    merchant: event.merchant?.id ?? null,
+    product: event.product?.id ?? null,
+    buyer: event.buyer?.id ?? null,
+    order: event.order?.id ?? null,
+    caseId: event.caseId ?? null,
+    appealId: event.appealId ?? null,
+    experienceDelta: event.experienceDelta,
+    integrityDelta: event.integrityDelta,
+    productDelta: event.productDelta,
+    countDelta: event.countDelta,
+    policyVersion,
+    voids: event.voids?.id ?? null,
+    occurredAt: event.occurredAt,
+    reason: event.reason,
+    actor: event.actor,
+    createdAt: event.createdAt,
+  };
 }
 
 const MAX_EVENTS_PER_CALL = 1000;

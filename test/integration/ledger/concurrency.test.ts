@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
+import { LedgerAccount, LedgerTransaction } from '../../../src/modules/ledger/ledger.entity';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import type { Order } from '../../../src/modules/orders/order.entity';
 import { OrderStatus } from '../../../src/shared/enums';
@@ -122,6 +122,38 @@ describe('ledger under concurrency', () => {
     expect(paid.reduce((a, b) => a + b, 0)).toBe(300);
     expect(paid).toHaveLength(15);
     expect(results.filter((r) => r.postSubsidy.userErrors[0]?.code === 'CAP_EXCEEDED')).toHaveLength(35);
+  });
+
+  it("a new merchant's first payouts at once open its cash account once, and every one is paid into it", async () => {
+    const make = factories(app.orm);
+    const merchant = await make.merchant();
+    const orders = await make.orders([
+      {
+        merchant,
+        buyer: await make.buyer(),
+        product: await make.product(merchant),
+        count: 8,
+        status: OrderStatus.SHIPPED,
+        values: { shippedAt: new Date() },
+      },
+    ]);
+    // Each sees no account and opens it; all but one find another transaction opened it first.
+    const results = await Promise.all(
+      orders.map((order, i) =>
+        finance().data(PostSubsidyDocument, {
+          input: {
+            kind: 'TRANSIT_LOSS_COMPENSATION',
+            orderId: gid.order(order),
+            amount: '3.00',
+            idempotencyKey: `first-${i}`,
+            reason: '运输意外',
+          },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.postSubsidy.userErrors)).toEqual(orders.map(() => []));
+    const accounts = await app.orm.em.fork().find(LedgerAccount, { code: `MERCHANT_CASH:${merchant.id}` });
+    expect(accounts.map((a) => a.balance)).toEqual([2400]);
   });
 
   it('the same idempotency key sent 20 times at once posts once, and every response is that posting', async () => {
