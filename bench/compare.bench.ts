@@ -3,8 +3,9 @@
  *
  *   npm run bench                      # scale 1: 2,000 merchants, 200,000 orders
  *   npm run bench -- --scale 0.1       # 200 merchants, 20,000 orders: under two minutes
- *   options: --seconds 10 --warmup 3 --connections 10 --only Q1,Q2,Q3,Q5,L,Z,P,R --tracing on|off --peers on|off; DATABASE_URL for an
- *   external (empty) database
+ *   npm run bench -- --against HEAD~1 --seconds 3   # A/B of a change: both gateways in turns
+ *   options: --seconds 10 --warmup 3 --connections 10 --only Q1,Q2,Q3,Q5,L,Z,P,R --tracing on|off --peers on|off
+ *   --against <revision> --rounds 4 --processes 3; DATABASE_URL for an external (empty) database
  *
  * Each server runs in its own process (the gateway as `npm start` in production mode, PostGraphile on
  * Node 22 from bench/peer) with a pool of 10; PostGraphile once as the gateway's RLS role with the same
@@ -28,11 +29,12 @@ import { ledgerInvariantViolations } from '../src/modules/ledger/ledger.query';
 import { Role } from '../src/security/roles';
 import { signToken } from '../src/security/tokens';
 import { datasetSize, loadDataset } from './dataset';
-import { comparedQueries, type Body, type Pick } from './queries';
+import { comparedQueries, type Body, type Pick, type Picks } from './queries';
 import {
   ensurePeerInstalled,
   postgresCpuReader,
   buildGateway,
+  buildRevision,
   startGateway,
   startPostGraphile,
   startSpanSink,
@@ -53,6 +55,13 @@ const { values: options } = parseArgs({
     tracing: { type: 'string', default: 'on' },
     // `--peers off`: the gateway alone, for quick A/B runs of a change.
     peers: { type: 'string', default: 'on' },
+    // `--against <revision>`: this tree's gateway and that revision's, measured in turns (`--rounds`
+    // rounds of a `--seconds` burst each, the order reversed every round) so that both see the
+    // machine's same ups and downs, in `--processes` fresh pairs of processes; the read queries only,
+    // no peers, nothing written.
+    against: { type: 'string' },
+    rounds: { type: 'string', default: '4' },
+    processes: { type: 'string', default: '3' },
   },
 });
 const SCALE = Number(options.scale);
@@ -60,8 +69,11 @@ const SECONDS = Number(options.seconds);
 const WARMUP_SECONDS = Number(options.warmup);
 const CONNECTIONS = Number(options.connections);
 const ONLY = new Set(options.only.split(','));
-const TRACING = options.tracing !== 'off';
-const PEERS = options.peers !== 'off';
+const AGAINST = options.against;
+const ROUNDS = Number(options.rounds);
+const PROCESSES = Number(options.processes);
+const TRACING = options.tracing !== 'off' && !AGAINST;
+const PEERS = options.peers !== 'off' && !AGAINST;
 const ROOT = resolve(__dirname, '..');
 
 interface Measurement {
@@ -110,16 +122,17 @@ async function post(server: BenchServer, body: Body, token?: string): Promise<{ 
   return { status: response.status, text: await response.text() };
 }
 
-async function measure(
-  query: string,
-  server: BenchServer,
-  body: (i: number) => Body,
-  options: { token?: string; postgresCpu?: () => number; good?: (status: number, body: string) => boolean },
-): Promise<Measurement> {
+interface LoadOptions {
+  token?: string;
+  postgresCpu?: () => number;
+  good?: (status: number, body: string) => boolean;
+}
+
+/** `load(seconds)` runs the server's requests for that long; `failures` counts bad answers so far. */
+function loader(server: BenchServer, body: (i: number) => Body, options: LoadOptions) {
   const good = options.good ?? goodBody;
   let sequence = 0;
-  let bad = 0;
-  let firstError: string | undefined;
+  const failures = { bad: 0, first: undefined as string | undefined };
   const load = (seconds: number) =>
     autocannon({
       url: server.url,
@@ -135,12 +148,22 @@ async function measure(
           setupRequest: (request) => ({ ...request, body: JSON.stringify(body(sequence++)) }),
           onResponse: (status, responseBody) => {
             if (good(status, responseBody)) return;
-            bad++;
-            firstError ??= `${status} ${responseBody.slice(0, 300)}`;
+            failures.bad++;
+            failures.first ??= `${status} ${responseBody.slice(0, 300)}`;
           },
         },
       ],
     });
+  return { load, failures };
+}
+
+async function measure(
+  query: string,
+  server: BenchServer,
+  body: (i: number) => Body,
+  options: LoadOptions,
+): Promise<Measurement> {
+  const { load, failures } = loader(server, body, options);
   // A failure while warming counts like one measured: the same requests, the same answers expected.
   if (WARMUP_SECONDS > 0) await load(WARMUP_SECONDS);
   const before = await server.stats();
@@ -171,9 +194,32 @@ async function measure(
     postgresCpuMsPerRequest: postgresMs,
     roundTripsPerRequest: (after.queries - before.queries) / requests,
     peakRssMiB: Math.max(peakRss, after.rss) / 2 ** 20,
-    errors: bad + run.errors + run.timeouts,
-    ...(firstError ? { firstError } : {}),
+    errors: failures.bad + run.errors + run.timeouts,
+    ...(failures.first ? { firstError: failures.first } : {}),
   };
+}
+
+/**
+ * Two servers measured in turns: each round gives each a burst of `SECONDS`, the first of the round
+ * alternating, so both see the machine's same ups and downs. Returns each server's CPU time
+ * (microseconds) and requests over all bursts.
+ */
+async function interleaved(servers: [BenchServer, BenchServer], body: (i: number) => Body, options: LoadOptions) {
+  const loads = servers.map((server) => loader(server, body, options));
+  for (const { load } of loads) if (WARMUP_SECONDS > 0) await load(WARMUP_SECONDS);
+  const totals = servers.map(() => ({ cpuMicros: 0, requests: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of round % 2 ? [1, 0] : [0, 1]) {
+      const before = await servers[side].stats();
+      const run = await loads[side].load(SECONDS);
+      const after = await servers[side].stats();
+      totals[side].cpuMicros += after.cpuMicros - before.cpuMicros;
+      totals[side].requests += run.requests.total;
+    }
+  }
+  const failures = loads.reduce((sum, { failures }) => sum + failures.bad, 0);
+  if (failures) throw new Error(`bad answers during the A/B run: ${loads.map((l) => l.failures.first).join(' | ')}`);
+  return { cpuMicros: totals.map((t) => t.cpuMicros), requests: totals.map((t) => t.requests) };
 }
 
 async function main() {
@@ -216,7 +262,7 @@ async function main() {
   const postgresCpu = postgresCpuReader(dataDir);
 
   console.log(
-    `\nGateway vs PostGraphile 5: scale ${SCALE}, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, ` +
+    `\n${AGAINST ? 'Gateway A/B' : 'Gateway vs PostGraphile 5'}: scale ${SCALE}, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, ` +
       `${cpus().length} cores, Node ${process.version} (gateway) / 22 (PostGraphile)\n`,
   );
   const measurements: Measurement[] = [];
@@ -224,6 +270,10 @@ async function main() {
   let ingest: RemoteIngest | undefined;
   const sink = TRACING ? await startSpanSink() : undefined;
   try {
+    if (AGAINST) {
+      await compareWithRevision(AGAINST, { url, jwtSecret, token: staff, picks });
+      return;
+    }
     servers.push(await startGateway(url, jwtSecret));
     if (PEERS) servers.push(await startPostGraphile(url, true), await startPostGraphile(url, false));
     const [gateway, ...peers] = servers;
@@ -387,6 +437,60 @@ async function main() {
   }
   // A quick A/B run (--peers off) does not replace the recorded comparison.
   if (PEERS) writeResults({ size, measurements, headline, tracingCost, mismatches, ingest });
+}
+
+/**
+ * `--against`: this tree's gateway and the revision's, query by query, in turns. Two processes of the
+ * same build can differ by a tenth or more in CPU per request for their whole life (the JIT decides
+ * differently), so each side runs as `--processes` fresh processes in turn and the figures add up.
+ */
+async function compareWithRevision(
+  revision: string,
+  setup: { url: string; jwtSecret: string; token: string; picks: Picks },
+) {
+  const other = buildRevision(revision);
+  const queries = comparedQueries(setup.picks).filter(({ key }) => ONLY.has(key));
+  const totals = new Map(queries.map(({ key }) => [key, { cpu: [0, 0], requests: [0, 0], ratios: [] as number[] }]));
+  try {
+    console.log(
+      `A/B: this tree ÷ ${other.name}, CPU per request: ${PROCESSES} process pairs × ${ROUNDS} rounds of ${SECONDS} s ` +
+        `each (after ${WARMUP_SECONDS} s of warm-up)`,
+    );
+    for (let pair = 0; pair < PROCESSES; pair++) {
+      const sides: [BenchServer, BenchServer] = [
+        await startGateway(setup.url, setup.jwtSecret),
+        await startGateway(setup.url, setup.jwtSecret, { name: other.name, root: other.root }),
+      ];
+      try {
+        for (const compared of queries) {
+          for (const server of sides) {
+            const answer = await post(server, compared.gateway(0), setup.token);
+            if (!goodBody(answer.status, answer.text))
+              throw new Error(`${compared.key} ${server.name}: ${answer.text}`);
+          }
+          const ab = await interleaved(sides, compared.gateway, { token: setup.token });
+          const total = totals.get(compared.key)!;
+          for (const side of [0, 1]) {
+            total.cpu[side] += ab.cpuMicros[side];
+            total.requests[side] += ab.requests[side];
+          }
+          total.ratios.push(ab.cpuMicros[0] / ab.requests[0] / (ab.cpuMicros[1] / ab.requests[1]));
+        }
+      } finally {
+        for (const server of sides) await server.stop();
+      }
+    }
+  } finally {
+    other.remove();
+  }
+  for (const [key, { cpu, requests, ratios }] of totals) {
+    const [a, b] = [0, 1].map((side) => cpu[side] / 1000 / requests[side]);
+    console.log(
+      `  ${key.padEnd(3)} ${a.toFixed(2)} ÷ ${b.toFixed(2)} ms = ${(a / b).toFixed(3)}×   req/s ` +
+        `${[0, 1].map((side) => (requests[side] / (PROCESSES * ROUNDS * SECONDS)).toFixed(0)).join(' / ')}   ` +
+        `per process pair ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
+    );
+  }
 }
 
 interface RemoteIngest {

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -89,9 +90,28 @@ async function startServer(
  * The compiled gateway, built once per bench run (`npm run build`): what production runs
  * (`npm run start:prod`, the Dockerfile), not tsx's on-the-fly loader.
  */
-export function buildGateway(): void {
-  const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+export function buildGateway(root = ROOT): void {
+  const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`npm run build failed with ${result.status}`);
+}
+
+/**
+ * Another revision's gateway, compiled in a git worktree outside the repository (so no test, lint or
+ * build of this tree sees it) with this tree's node_modules. Returns its root and a cleanup.
+ */
+export function buildRevision(revision: string): { root: string; name: string; remove: () => void } {
+  const git = (...args: string[]) => {
+    const result = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const commit = git('rev-parse', '--verify', `${revision}^{commit}`);
+  const root = join(tmpdir(), `weiquan-ab-${commit.slice(0, 12)}`);
+  if (existsSync(root)) git('worktree', 'remove', '--force', root);
+  git('worktree', 'add', '--detach', root, commit);
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  buildGateway(root);
+  return { root, name: `gateway@${commit.slice(0, 7)}`, remove: () => void git('worktree', 'remove', '--force', root) };
 }
 
 /**
@@ -101,12 +121,12 @@ export function buildGateway(): void {
 export function startGateway(
   databaseUrl: string,
   jwtSecret: string,
-  options: { name?: string; env?: Record<string, string> } = {},
+  options: { name?: string; env?: Record<string, string>; root?: string } = {},
 ): Promise<BenchServer> {
   // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles", to profile the gateway.
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   return startServer(options.name ?? 'gateway', process.execPath, [...nodeArgs, 'dist/src/main.js'], {
-    cwd: ROOT,
+    cwd: options.root ?? ROOT,
     env: (port) => ({
       NODE_ENV: 'production',
       PORT: String(port),
