@@ -336,6 +336,7 @@ function resolveEvent(
 /** Writes events and brings every score they touch up to date, in the caller's transaction. */
 export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<ScoreEvent[]> {
   const { em } = tx;
+  if (!events.length) return [];
   const timeline = await policiesService.timelineIn(em);
   const now = tx.now();
   const written = events.map((event) => {

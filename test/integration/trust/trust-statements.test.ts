@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countStatements } from '../../../src/db/query-counter';
+import { TenantDb } from '../../../src/db/tenant-db';
+import { runMutation } from '../../../src/db/transaction';
+import { writeEvents } from '../../../src/modules/trust/trust.service';
 import { Role } from '../../../src/security/roles';
 import {
   IngestOrdersDocument,
@@ -19,6 +23,15 @@ describe('trust scores: SQL statements per request', () => {
     app = await createTestApp();
   });
   afterAll(() => app?.close());
+
+  it('writing no score events sends nothing (the insert rides with the sums only when there is one)', async () => {
+    const session = { db: new TenantDb(app.orm.em.fork(), { platform: true, merchantId: null }), actor: 'test' };
+    const { result, statements } = await countStatements(() =>
+      runMutation(session, async (tx) => ({ written: await writeEvents(tx, []) })),
+    );
+    expect(result.written).toEqual([]);
+    expect(statements.filter((sql) => /score_event/.test(sql))).toEqual([]);
+  });
 
   it('merchants → trust → factors and history: the same statements for 5 merchants as for 50', async () => {
     const make = factories(app.orm);
