@@ -57,8 +57,8 @@ const { values: options } = parseArgs({
     peers: { type: 'string', default: 'on' },
     // `--against <revision>`: this tree's gateway and that revision's, measured in turns (`--rounds`
     // rounds of a `--seconds` burst each, the order reversed every round) so that both see the
-    // machine's same ups and downs, in `--processes` fresh pairs of processes; the read queries only,
-    // no peers, nothing written.
+    // machine's same ups and downs, in `--processes` fresh pairs of processes; the read queries and
+    // the payouts (P), no peers, no remote ingest.
     against: { type: 'string' },
     rounds: { type: 'string', default: '4' },
     processes: { type: 'string', default: '3' },
@@ -111,6 +111,55 @@ async function openDatabase() {
 /** A response is good when it is HTTP 200 with data and no `errors` (GraphQL reports errors with 200). */
 function goodBody(status: number, body: string): boolean {
   return status === 200 && body.startsWith('{"data"') && !body.includes('"errors"');
+}
+
+async function checkLedger(orm: MikroORM): Promise<void> {
+  const violations = await ledgerInvariantViolations(orm.em.getKnex());
+  console.log(
+    violations.length
+      ? `\nLEDGER INVARIANTS BROKEN after the payouts: ${JSON.stringify(violations)}`
+      : '\nLedger invariants hold after the payouts (balanced, balances = entries, funds ≥ 0, keys once).',
+  );
+  if (violations.length) process.exitCode = 1;
+}
+
+/** A payout is good when it was made: a refusal is a `userErrors` entry in a good body. */
+const goodPayout = (status: number, body: string) => goodBody(status, body) && body.includes('"userErrors":[]');
+
+/** The P row's request: 0.01 of dispute compensation on the next order, under a key of its own. */
+function payoutBody(orders: Pick[], keyPrefix: string): (i: number) => Body {
+  return (i) => ({
+    query: `mutation($input: PostSubsidyInput!) { postSubsidy(input: $input) { transaction { id } userErrors { code message } } }`,
+    variables: {
+      input: {
+        kind: 'DISPUTE_COMPENSATION',
+        orderId: orders[i % orders.length].gateway,
+        amount: '0.01',
+        idempotencyKey: `${keyPrefix}-${i}`,
+        reason: 'benchmark',
+      },
+    },
+  });
+}
+
+/** What the payouts draw on: the special-subsidy fund, once per run. */
+async function allocatePayoutBudget(gateway: BenchServer, finance: string, runId: string): Promise<void> {
+  const budget = await post(
+    gateway,
+    {
+      query: `mutation($input: AllocateFundInput!) { allocateFund(input: $input) { userErrors { code message } } }`,
+      variables: {
+        input: {
+          fund: 'SPECIAL_SUBSIDY',
+          amount: '1000000.00',
+          reason: 'benchmark budget',
+          idempotencyKey: `bench-${runId}`,
+        },
+      },
+    },
+    finance,
+  );
+  if (!budget.text.includes('"userErrors":[]')) throw new Error(`allocating the budget failed: ${budget.text}`);
 }
 
 async function post(server: BenchServer, body: Body, token?: string): Promise<{ status: number; text: string }> {
@@ -204,22 +253,28 @@ async function measure(
  * alternating, so both see the machine's same ups and downs. Returns each server's CPU time
  * (microseconds) and requests over all bursts.
  */
-async function interleaved(servers: [BenchServer, BenchServer], body: (i: number) => Body, options: LoadOptions) {
-  const loads = servers.map((server) => loader(server, body, options));
+async function interleaved(
+  servers: [BenchServer, BenchServer],
+  bodyOf: (side: number) => (i: number) => Body,
+  options: LoadOptions,
+) {
+  const loads = servers.map((server, side) => loader(server, bodyOf(side), options));
   for (const { load } of loads) if (WARMUP_SECONDS > 0) await load(WARMUP_SECONDS);
-  const totals = servers.map(() => ({ cpuMicros: 0, requests: 0 }));
+  const totals = servers.map(() => ({ cpuMicros: 0, postgresMicros: 0, requests: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const side of round % 2 ? [1, 0] : [0, 1]) {
       const before = await servers[side].stats();
+      const postgresBefore = options.postgresCpu?.() ?? 0;
       const run = await loads[side].load(SECONDS);
       const after = await servers[side].stats();
       totals[side].cpuMicros += after.cpuMicros - before.cpuMicros;
+      totals[side].postgresMicros += (options.postgresCpu?.() ?? 0) - postgresBefore;
       totals[side].requests += run.requests.total;
     }
   }
   const failures = loads.reduce((sum, { failures }) => sum + failures.bad, 0);
   if (failures) throw new Error(`bad answers during the A/B run: ${loads.map((l) => l.failures.first).join(' | ')}`);
-  return { cpuMicros: totals.map((t) => t.cpuMicros), requests: totals.map((t) => t.requests) };
+  return totals;
 }
 
 async function main() {
@@ -271,7 +326,17 @@ async function main() {
   const sink = TRACING ? await startSpanSink() : undefined;
   try {
     if (AGAINST) {
-      await compareWithRevision(AGAINST, { url, jwtSecret, token: staff, picks });
+      await compareWithRevision(AGAINST, {
+        url,
+        jwtSecret,
+        token: staff,
+        finance,
+        picks,
+        payoutOrders,
+        runId,
+        postgresCpu,
+      });
+      if (ONLY.has('P')) await checkLedger(orm);
       return;
     }
     servers.push(await startGateway(url, jwtSecret));
@@ -311,52 +376,15 @@ async function main() {
 
     // Payouts: gateway only (PostGraphile has no ledger rules to compare with).
     if (ONLY.has('P')) {
-      const budget = await post(
-        gateway,
-        {
-          query: `mutation($input: AllocateFundInput!) { allocateFund(input: $input) { userErrors { code message } } }`,
-          variables: {
-            input: {
-              fund: 'SPECIAL_SUBSIDY',
-              amount: '1000000.00',
-              reason: 'benchmark budget',
-              idempotencyKey: `bench-${runId}`,
-            },
-          },
-        },
-        finance,
-      );
-      if (!budget.text.includes('"userErrors":[]')) throw new Error(`allocating the budget failed: ${budget.text}`);
-      const payout = await measure(
-        'P',
-        gateway,
-        (i) => ({
-          query: `mutation($input: PostSubsidyInput!) { postSubsidy(input: $input) { transaction { id } userErrors { code message } } }`,
-          variables: {
-            input: {
-              kind: 'DISPUTE_COMPENSATION',
-              orderId: payoutOrders[i % payoutOrders.length].gateway,
-              amount: '0.01',
-              idempotencyKey: `bench-${runId}-${i}`,
-              reason: 'benchmark',
-            },
-          },
-        }),
-        {
-          token: finance,
-          postgresCpu,
-          good: (status, body) => goodBody(status, body) && body.includes('"userErrors":[]'),
-        },
-      );
+      await allocatePayoutBudget(gateway, finance, runId);
+      const payout = await measure('P', gateway, payoutBody(payoutOrders, `bench-${runId}`), {
+        token: finance,
+        postgresCpu,
+        good: goodPayout,
+      });
       measurements.push(payout);
       printRows([payout], 'postSubsidy: one dispute compensation per request');
-      const violations = await ledgerInvariantViolations(orm.em.getKnex());
-      console.log(
-        violations.length
-          ? `\nLEDGER INVARIANTS BROKEN after the payouts: ${JSON.stringify(violations)}`
-          : '\nLedger invariants hold after the payouts (balanced, balances = entries, funds ≥ 0, keys once).',
-      );
-      if (violations.length) process.exitCode = 1;
+      await checkLedger(orm);
     }
     // Remote-region ingest: batches of 1,000 SHIPPED orders to XINJIANG (each with its remote transfer
     // fee and shipping score), while another shop ingests 5 orders at a time beside them.
@@ -443,14 +471,37 @@ async function main() {
  * `--against`: this tree's gateway and the revision's, query by query, in turns. Two processes of the
  * same build can differ by a tenth or more in CPU per request for their whole life (the JIT decides
  * differently), so each side runs as `--processes` fresh processes in turn and the figures add up.
+ * P (payouts) runs too when asked: each side posts under keys of its own, so neither replays the
+ * other's, and the ledger's invariants are checked after.
  */
 async function compareWithRevision(
   revision: string,
-  setup: { url: string; jwtSecret: string; token: string; picks: Picks },
+  setup: {
+    url: string;
+    jwtSecret: string;
+    token: string;
+    finance: string;
+    picks: Picks;
+    payoutOrders: Pick[];
+    runId: string;
+    postgresCpu?: () => number;
+  },
 ) {
   const other = buildRevision(revision);
-  const queries = comparedQueries(setup.picks).filter(({ key }) => ONLY.has(key));
-  const totals = new Map(queries.map(({ key }) => [key, { cpu: [0, 0], requests: [0, 0], ratios: [] as number[] }]));
+  const loads: { key: string; bodyOf: (side: number, pair: number) => (i: number) => Body; options: LoadOptions }[] =
+    comparedQueries(setup.picks)
+      .filter(({ key }) => ONLY.has(key))
+      .map((compared) => ({ key: compared.key, bodyOf: () => compared.gateway, options: { token: setup.token } }));
+  if (ONLY.has('P')) {
+    loads.push({
+      key: 'P',
+      bodyOf: (side, pair) => payoutBody(setup.payoutOrders, `bench-${setup.runId}-${pair}-${side}`),
+      options: { token: setup.finance, good: goodPayout },
+    });
+  }
+  const totals = new Map(
+    loads.map(({ key }) => [key, { cpu: [0, 0], postgres: [0, 0], requests: [0, 0], ratios: [] as number[] }]),
+  );
   try {
     console.log(
       `A/B: this tree ÷ ${other.name}, CPU per request: ${PROCESSES} process pairs × ${ROUNDS} rounds of ${SECONDS} s ` +
@@ -462,19 +513,24 @@ async function compareWithRevision(
         await startGateway(setup.url, setup.jwtSecret, { name: other.name, root: other.root }),
       ];
       try {
-        for (const compared of queries) {
-          for (const server of sides) {
-            const answer = await post(server, compared.gateway(0), setup.token);
-            if (!goodBody(answer.status, answer.text))
-              throw new Error(`${compared.key} ${server.name}: ${answer.text}`);
+        if (pair === 0 && ONLY.has('P')) await allocatePayoutBudget(sides[0], setup.finance, setup.runId);
+        for (const { key, bodyOf, options } of loads) {
+          for (const [side, server] of sides.entries()) {
+            const answer = await post(server, bodyOf(side, pair)(0), options.token);
+            if (!(options.good ?? goodBody)(answer.status, answer.text))
+              throw new Error(`${key} ${server.name}: ${answer.text}`);
           }
-          const ab = await interleaved(sides, compared.gateway, { token: setup.token });
-          const total = totals.get(compared.key)!;
+          const ab = await interleaved(sides, (side) => bodyOf(side, pair), {
+            ...options,
+            postgresCpu: setup.postgresCpu,
+          });
+          const total = totals.get(key)!;
           for (const side of [0, 1]) {
-            total.cpu[side] += ab.cpuMicros[side];
-            total.requests[side] += ab.requests[side];
+            total.cpu[side] += ab[side].cpuMicros;
+            total.postgres[side] += ab[side].postgresMicros;
+            total.requests[side] += ab[side].requests;
           }
-          total.ratios.push(ab.cpuMicros[0] / ab.requests[0] / (ab.cpuMicros[1] / ab.requests[1]));
+          total.ratios.push(ab[0].cpuMicros / ab[0].requests / (ab[1].cpuMicros / ab[1].requests));
         }
       } finally {
         for (const server of sides) await server.stop();
@@ -483,11 +539,15 @@ async function compareWithRevision(
   } finally {
     other.remove();
   }
-  for (const [key, { cpu, requests, ratios }] of totals) {
+  for (const [key, { cpu, postgres, requests, ratios }] of totals) {
     const [a, b] = [0, 1].map((side) => cpu[side] / 1000 / requests[side]);
+    const perSecond = [0, 1].map((side) => requests[side] / (PROCESSES * ROUNDS * SECONDS));
+    const postgresMs = setup.postgresCpu
+      ? `   PostgreSQL ${[0, 1].map((side) => (postgres[side] / 1000 / requests[side]).toFixed(2)).join(' / ')} ms`
+      : '';
     console.log(
       `  ${key.padEnd(3)} ${a.toFixed(2)} ÷ ${b.toFixed(2)} ms = ${(a / b).toFixed(3)}×   req/s ` +
-        `${[0, 1].map((side) => (requests[side] / (PROCESSES * ROUNDS * SECONDS)).toFixed(0)).join(' / ')}   ` +
+        `${perSecond.map((r) => r.toFixed(0)).join(' / ')} = ${(perSecond[0] / perSecond[1]).toFixed(2)}×${postgresMs}   ` +
         `per process pair ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
     );
   }
