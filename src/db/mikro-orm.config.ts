@@ -2,7 +2,9 @@ import type { EntityClass } from '@mikro-orm/core';
 import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { resolve } from 'node:path';
+import type pg from 'pg';
 import { CountingLogger } from './query-counter';
+import { deferBegin } from './riders';
 
 const migrationsPath = resolve(__dirname, '../../migrations');
 
@@ -23,7 +25,14 @@ export function createOrmConfig(
     forceUtcTimezone: true,
     debug: options.debug ?? false,
     loggerFactory: (loggerOptions) => new CountingLogger(loggerOptions),
-    pool: { min: 0, max: options.poolMax ?? 10 },
+    pool: {
+      min: 0,
+      max: options.poolMax ?? 10,
+      afterCreate: (connection: pg.ClientBase, done: (error: Error | null, connection: pg.ClientBase) => void) => {
+        deferBegin(connection);
+        done(null, connection);
+      },
+    },
     // One INSERT per table for the largest batch a mutation takes (1,000 orders or score events, and
     // the two ledger entries of each order's automatic posting), so a batch costs the same statements
     // whatever its size.

@@ -68,13 +68,18 @@ export function recordStatement(sql: string): void {
   for (const statements of everywhere) statements.push(sql);
 }
 
-/** Counts a message to PostgreSQL (MikroORM's statements count one message each) for `loggerContext`'s request. */
-export function recordMessage(loggerContext?: Record<string, unknown>): void {
+/**
+ * Counts a message to PostgreSQL (MikroORM's statements count one message each) for `loggerContext`'s
+ * request; `-1` takes back the one MikroORM will count for a statement answered without a message.
+ */
+export function recordMessage(loggerContext?: Record<string, unknown>, messages: 1 | -1 = 1): void {
   const store = counters.getStore();
-  if (store) store.messages++;
+  if (store) store.messages += messages;
   const tally = loggerContext?.statementTally;
-  if (tally instanceof StatementTally) tally.roundTrips++;
+  if (tally instanceof StatementTally) tally.roundTrips += messages;
 }
+
+const BEGIN = /^\s*begin\s*;?\s*$/i;
 
 export class CountingLogger extends DefaultLogger {
   constructor(options: LoggerOptions) {
@@ -83,7 +88,8 @@ export class CountingLogger extends DefaultLogger {
 
   override logQuery(context: { query: string } & LogContext): void {
     countStatement(context as Record<string, unknown>, context.query);
-    recordMessage(context as Record<string, unknown>);
+    // BEGIN rides with the transaction's first statement (riders.ts), whose message is counted.
+    if (!BEGIN.test(context.query)) recordMessage(context as Record<string, unknown>);
     super.logQuery(context);
   }
 }

@@ -4,15 +4,17 @@ import { countStatement, recordMessage } from './query-counter';
 
 /**
  * Statements that ride in front of the next statement a transaction's connection sends, in the same
- * simple-protocol message: the tenant's settings travel with the transaction's first read, and its
- * last writes with COMMIT. Each saves a round trip per mutation, and the second shortens the time
- * a payout holds its fund's row lock by one turn of the event loop.
+ * simple-protocol message: BEGIN and the tenant's settings travel with the transaction's first read,
+ * and its last writes with COMMIT. Each saves a round trip per mutation, and the last shortens the
+ * time a payout holds its fund's row lock by one turn of the event loop.
  */
 interface Riders {
   statements: string[];
   /** What MikroORM would make of a driver error (a unique-key race must stay recognisable to retry). */
   convert: (error: Error) => Error;
   loggerContext: Record<string, unknown> | undefined;
+  /** The transaction's BEGIN is among them: the server has not seen the transaction yet. */
+  unbegun?: boolean;
 }
 
 type Callback = (error: Error | null, result?: unknown) => void;
@@ -22,7 +24,10 @@ const ridersOn = new WeakMap<pg.ClientBase, Riders>();
 const patched = new WeakSet<pg.ClientBase>();
 
 const COMMIT = /^\s*commit\b/i;
+const BEGIN = /^\s*begin\s*;?\s*$/i;
+const ROLLBACK = /^\s*rollback\s*;?\s*$/i;
 const ENDS_WITHOUT_RIDERS = /^\s*(begin\b|rollback\s*;?\s*$)/i;
+const asIs = (error: Error) => error;
 
 /**
  * Queues `statements` to go in front of `connection`'s next statement. A transaction's own connection
@@ -36,8 +41,22 @@ function rideAlong(
   if (!statements.length) return;
   patch(connection);
   const riders = ridersOn.get(connection);
-  if (riders) riders.statements.push(...statements);
-  else ridersOn.set(connection, { ...options, statements: [...statements] });
+  if (!riders) ridersOn.set(connection, { ...options, statements: [...statements] });
+  else {
+    riders.statements.push(...statements);
+    // A deferred BEGIN rides alone until the transaction's first statements say whose they are.
+    if (!riders.loggerContext) Object.assign(riders, options);
+  }
+}
+
+/**
+ * A pooled connection from its creation on: a transaction's BEGIN is not sent alone but rides with
+ * the transaction's first statement (PostgreSQL starts a transaction's snapshot at its first statement
+ * anyway, so nothing it sees changes). A transaction refused before it sent anything rolls back
+ * without a message.
+ */
+export function deferBegin(connection: pg.ClientBase): void {
+  patch(connection);
 }
 
 /** The text of a query that pg sends as a plain simple-protocol message, or null. */
@@ -55,11 +74,21 @@ function patch(connection: pg.ClientBase): void {
   const original = connection.query.bind(connection) as Query;
   (connection as unknown as { query: Query }).query = function query(config, values, callback) {
     const riders = ridersOn.get(connection);
-    if (!riders) return original(config, values, callback);
     const done = (typeof values === 'function' ? values : callback) as Callback | undefined;
     const own = typeof values === 'function' ? undefined : values;
     const text = simpleText(config, own);
+    if (text !== null && BEGIN.test(text)) {
+      ridersOn.set(connection, { statements: ['begin'], convert: asIs, loggerContext: undefined, unbegun: true });
+      return answerLocally('BEGIN', done);
+    }
+    if (!riders) return original(config, values, callback);
     ridersOn.delete(connection);
+    if (text !== null && riders.unbegun && ROLLBACK.test(text)) {
+      // A transaction refused before it sent anything: there is nothing to end on the server.
+      // MikroORM's logger counts the ROLLBACK as a message when it returns; it took none.
+      recordMessage(riders.loggerContext, -1);
+      return answerLocally('ROLLBACK', done);
+    }
     if (text !== null && ENDS_WITHOUT_RIDERS.test(text)) return original(config, values, callback);
     if (typeof (config as { submit?: unknown } | null)?.submit === 'function') {
       // A cursor or stream: pg answers with the object itself, so the riders go ahead unwatched.
@@ -76,6 +105,14 @@ function patch(connection: pg.ClientBase): void {
     );
     return undefined;
   };
+}
+
+/** What PostgreSQL would answer to a BEGIN deferred, or to the ROLLBACK of a transaction it never saw. */
+function answerLocally(command: string, done?: Callback): unknown {
+  const result = { command, rowCount: null, oid: 0, rows: [], fields: [] };
+  if (!done) return Promise.resolve(result);
+  queueMicrotask(() => done(null, result));
+  return undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import { Refused, RefusalCode, refusal } from '../../../src/shared/refusal';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
 
 /**
- * A mutation's tenant settings ride with its first statement and its last writes with COMMIT
+ * A mutation's BEGIN and tenant settings ride with its first statement and its last writes with COMMIT
  * (src/db/riders.ts). On one pooled connection, so that what one transaction queued could only leak
  * into the next one there.
  */
@@ -40,7 +40,7 @@ describe('statements riding with the next statement of a transaction', () => {
     await app?.close();
   });
 
-  it('sends a mutation that only writes in two messages: BEGIN, then settings, writes and COMMIT together', async () => {
+  it('sends a mutation that only writes in one message: BEGIN, settings, writes and COMMIT together', async () => {
     const { messages, statements } = await countStatements(() =>
       runMutation(session(), async (tx) => {
         tx.write(probe(1));
@@ -48,7 +48,7 @@ describe('statements riding with the next statement of a transaction', () => {
         return {};
       }),
     );
-    expect(messages).toBe(2);
+    expect(messages).toBe(1);
     expect(statements.map((sql) => sql.split(' ')[0])).toEqual(['begin', 'select', 'insert', 'insert', 'commit']);
     expect(await probed()).toEqual([1, 2]);
   });
@@ -70,11 +70,15 @@ describe('statements riding with the next statement of a transaction', () => {
   });
 
   it("a refused mutation's queued writes and settings never reach the next transaction on the connection", async () => {
-    const refused = await runMutation<{ written: boolean }>(session(merchant), async (tx) => {
-      tx.write(probe(5));
-      throw new Refused([refusal(RefusalCode.INVALID_INPUT, 'no', ['input'])]);
-    });
+    const { result: refused, messages } = await countStatements(() =>
+      runMutation<{ written: boolean }>(session(merchant), async (tx) => {
+        tx.write(probe(5));
+        throw new Refused([refusal(RefusalCode.INVALID_INPUT, 'no', ['input'])]);
+      }),
+    );
     expect(refused.refusals).toHaveLength(1);
+    // It sent nothing before it was refused, so neither its BEGIN nor its ROLLBACK went to the server.
+    expect(messages).toBe(0);
     // The next transaction on the connection is another tenant's: the refused write never ran, and
     // the rows it reads are its own (none).
     const next = await runMutation(session('00000000-0000-4000-8000-000000000002'), async (tx) => {
