@@ -10,6 +10,11 @@ import type { TenantScope } from './tenant-scope';
  */
 export const literal = (text: string): string => (/['\\]/.test(text) ? escapeLiteral(text) : `'${text}'`);
 
+/** A parameter of a prepared statement: a text (numbers and times as their texts) or null. */
+export type Param = string | null;
+
+const paramLiteral = (param: Param): string => (param === null ? 'null' : literal(param));
+
 /** The per-request values of a read: where knex writes a stand-in, the value goes in as an escaped literal. */
 export interface SlotValues {
   merchantId?: string;
@@ -163,11 +168,13 @@ export interface ReadTemplate {
   readonly withStandIns: string;
   /** The slot each `$n` stands for, in order. */
   readonly slots: readonly Slot[];
+  /** Written by hand with `$n` (see `prepared`): filled in by number, not by stand-in. */
+  readonly byNumber?: true;
   uses: number;
 }
 
 /** A read of a template with its parameters (in `$n` order), or a statement built for one request. */
-export type ReadStatement = { template: ReadTemplate; params: readonly string[] } | string;
+export type ReadStatement = { template: ReadTemplate; params: readonly Param[] } | string;
 
 /**
  * The statement with its parameters as escaped literals in place of the stand-ins (safe: no client
@@ -176,9 +183,11 @@ export type ReadStatement = { template: ReadTemplate; params: readonly string[] 
 export function filledIn(statement: ReadStatement): string {
   if (typeof statement === 'string') return statement;
   const { template, params } = statement;
+  if (template.byNumber)
+    return template.text.replace(/\$(\d+)\b/g, (_, n: string) => paramLiteral(params[Number(n) - 1]));
   let text = template.withStandIns;
   // A replacer function: a replacement string would read `$'` and `$&` in a client's value as patterns.
-  template.slots.forEach((slot, i) => (text = text.replaceAll(`'${standInOf(slot)}'`, () => literal(params[i]))));
+  template.slots.forEach((slot, i) => (text = text.replaceAll(`'${standInOf(slot)}'`, () => paramLiteral(params[i]))));
   return text;
 }
 
@@ -239,4 +248,65 @@ export function templated(
       return value;
     }),
   };
+}
+
+/**
+ * A statement written by hand with `$1…` where its parameters go (cast where a parameter is not plain
+ * text), run as a read's template is: filled in on its first use, then prepared once per connection.
+ * For the statements a mutation sends on every call, whose planning would otherwise cost PostgreSQL
+ * as much as running them. The text must hold no `$n` but its parameters.
+ */
+export function prepared(text: string): (...params: Param[]) => ReadStatement {
+  const name = `weiquan_sql_${++written}`;
+  const template: ReadTemplate = { name, text, withStandIns: text, slots: [], byNumber: true, uses: 0 };
+  return (...params) => ({ template, params });
+}
+
+const shapes = new Map<string, (...params: Param[]) => ReadStatement>();
+
+/**
+ * `prepared` for statements whose text depends on a shape (how many rows an insert has): written once
+ * per `key`, by `write`.
+ */
+export function preparedShape(key: string, write: () => string): (...params: Param[]) => ReadStatement {
+  let statement = shapes.get(key);
+  if (!statement) {
+    if (shapes.size >= MAX_TEMPLATES) shapes.clear();
+    shapes.set(key, (statement = prepared(write())));
+  }
+  return statement;
+}
+
+/**
+ * The prepared statements of each pooled connection (null: unknown after a failed message, so the
+ * next message deallocates them all first). Bounded: a connection past the limit starts afresh too.
+ */
+const preparedOn = new WeakMap<object, Set<string> | null>();
+const MAX_PREPARED_PER_CONNECTION = 500;
+
+/**
+ * A statement as it goes into a message on `connection`: a template used before as `execute`, preceded
+ * in `head` by its `prepare` where the connection lacks it; anything else as it is.
+ */
+export function inMessage(connection: object, statement: ReadStatement, head: string[]): string {
+  if (typeof statement === 'string') return statement;
+  const { template, params } = statement;
+  const args = params.length ? `(${params.map(paramLiteral).join(', ')})` : '';
+  // A shape's first use goes as it is: one use of a shape (a one-off filter) is not worth preparing.
+  if (template.uses++ === 0) return filledIn(statement);
+  let known = preparedOn.get(connection);
+  if (known === undefined || known === null || known.size >= MAX_PREPARED_PER_CONNECTION) {
+    if (known !== undefined) head.push('deallocate all');
+    preparedOn.set(connection, (known = new Set()));
+  }
+  if (!known.has(template.name)) {
+    head.push(`prepare ${template.name} as ${template.text}`);
+    known.add(template.name);
+  }
+  return `execute ${template.name}${args}`;
+}
+
+/** After a failed message: which of its statements were prepared is unknown, so the connection starts afresh. */
+export function forgetPrepared(connection: object): void {
+  preparedOn.set(connection, null);
 }

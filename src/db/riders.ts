@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { countStatement, recordMessage } from './query-counter';
+import { countRead, recordMessage } from './query-counter';
+import { filledIn, forgetPrepared, inMessage, type ReadStatement } from './read-statements';
 
 /**
  * Statements that ride in front of the next statement a transaction's connection sends, in the same
@@ -78,11 +79,13 @@ function patch(connection: pg.ClientBase): void {
     const own = typeof values === 'function' ? undefined : values;
     const text = simpleText(config, own);
     if (text !== null && BEGIN.test(text)) {
+      if (riders) dropped(connection);
       ridersOn.set(connection, { statements: ['begin'], convert: asIs, loggerContext: undefined, unbegun: true });
       return answerLocally('BEGIN', done);
     }
     if (!riders) return original(config, values, callback);
     ridersOn.delete(connection);
+    if (text !== null && ENDS_WITHOUT_RIDERS.test(text)) dropped(connection);
     if (text !== null && riders.unbegun && ROLLBACK.test(text)) {
       // A transaction refused before it sent anything: there is nothing to end on the server.
       // MikroORM's logger counts the ROLLBACK as a message when it returns; it took none.
@@ -106,6 +109,9 @@ function patch(connection: pg.ClientBase): void {
     return undefined;
   };
 }
+
+/** Riders that will never be sent may hold `prepare`s the connection now wrongly counts as done. */
+const dropped = (connection: pg.ClientBase) => forgetPrepared(connection);
 
 /** What PostgreSQL would answer to a BEGIN deferred, or to the ROLLBACK of a transaction it never saw. */
 function answerLocally(command: string, done?: Callback): unknown {
@@ -158,13 +164,19 @@ export function connectionOf(em: EntityManager): Promise<pg.PoolClient> {
  * Queues statements whose results nobody reads to travel in front of the transaction's next
  * statement, counted for the request where they are queued (their message is counted where it goes).
  */
-export async function rideInTransaction(em: EntityManager, statements: readonly string[]): Promise<void> {
+export async function rideInTransaction(em: EntityManager, statements: readonly ReadStatement[]): Promise<void> {
   if (!statements.length) return;
   const loggerContext = em.getLoggerContext();
-  for (const statement of statements) countStatement(loggerContext, statement);
-  rideAlong(await connectionOf(em), statements, {
+  for (const statement of statements) countRead(loggerContext, () => filledIn(statement));
+  const connection = await connectionOf(em);
+  const head: string[] = [];
+  const body = statements.map((statement) => inMessage(connection, statement, head));
+  rideAlong(connection, [...head, ...body], {
     loggerContext,
-    // As MikroORM reports it, so a unique-key race is retried like any other.
-    convert: (error) => em.getDriver().convertException(error),
+    convert: (error) => {
+      forgetPrepared(connection);
+      // As MikroORM reports it, so a unique-key race is retried like any other.
+      return em.getDriver().convertException(error);
+    },
   });
 }

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../shared/domain-events';
 import { type Clock, systemClock } from '../shared/time';
+import type { ReadStatement } from './read-statements';
 import { type Row, TenantDb, type TenantScope } from './tenant-db';
 
 /**
@@ -23,7 +24,7 @@ export const nowIn = (session: Session): Date => (session.clock ?? systemClock).
  * module that owns the tables writes it; another module sends it along with its own reads.
  */
 export interface Read<T> {
-  statements: readonly string[];
+  statements: readonly ReadStatement[];
   parse(results: Row[][]): T;
 }
 
@@ -51,7 +52,7 @@ export interface Tx extends Reader {
    * A function is called when the queue is sent, for statements that gather what is queued meanwhile
    * (a batch of postings is three statements, however many postings it holds).
    */
-  write(statement: string | (() => string[])): void;
+  write(statement: ReadStatement | (() => ReadStatement[])): void;
   actor: string;
   scope: TenantScope;
   /** The time of the session's clock (services read it here, not from `new Date()`). */

@@ -1,5 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { literal } from './read-statements';
+import { literal, type Param, preparedShape, type ReadStatement } from './read-statements';
 import type { Row } from './tenant-db';
 
 /**
@@ -69,4 +69,60 @@ export function insertStatement(
   });
   const values = rows.map((row) => `(${properties.map((property) => sqlValue(row[property])).join(', ')})`);
   return `insert into "${meta.tableName}" (${columns.join(', ')}) values ${values.join(', ')}`;
+}
+
+/** A value as a prepared statement's parameter: its text, which the parameter's cast reads. */
+function paramOf(value: unknown): Param {
+  if (value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean' || typeof value === 'string') return String(value);
+  throw new Error(`no SQL parameter for ${typeof value}`);
+}
+
+/**
+ * An INSERT of rows (as `insertStatement` takes them) as part of a prepared statement: the shape (its
+ * key), its text with its parameters numbered from `first`, each cast to its column's type, and the
+ * rows' values in that order. Null when a row lacks a property another has (that one takes the
+ * column's default, which a parameter cannot say): `insertStatement` writes those.
+ */
+export function insertShape(
+  em: EntityManager,
+  entity: new (...args: never[]) => object,
+  rows: readonly Record<string, unknown>[],
+): { key: string; text: (first: number) => string; params: Param[] } | null {
+  const meta = em.getMetadata().get(entity.name);
+  const properties = Object.keys(rows[0] ?? {});
+  if (!rows.length || rows.some((row) => properties.some((property) => row[property] === undefined))) return null;
+  if (rows.some((row) => Object.keys(row).length !== properties.length)) return null;
+  const columns = properties.map((property) => {
+    const prop = meta.properties[property];
+    const column = prop?.fieldNames?.[0];
+    const type = prop?.columnTypes?.[0];
+    if (!column || !type) throw new Error(`${entity.name} has no column for ${property}`);
+    return { name: `"${column}"`, type };
+  });
+  return {
+    key: `${meta.tableName}(${properties.join(',')})x${rows.length}`,
+    text: (first) => {
+      let n = first;
+      const values = rows.map(() => `(${columns.map(({ type }) => `$${n++}::${type}`).join(', ')})`);
+      return `insert into "${meta.tableName}" (${columns.map(({ name }) => name).join(', ')}) values ${values.join(', ')}`;
+    },
+    params: rows.flatMap((row) => properties.map((property) => paramOf(row[property]))),
+  };
+}
+
+/** `insertStatement`, prepared once per shape (see `insertShape`) where the rows allow. */
+export function preparedInsert(
+  em: EntityManager,
+  entity: new (...args: never[]) => object,
+  rows: readonly Record<string, unknown>[],
+): ReadStatement {
+  const shape = insertShape(em, entity, rows);
+  if (!shape) return insertStatement(em, entity, rows);
+  return preparedShape(`insert|${shape.key}`, () => shape.text(1))(...shape.params);
 }

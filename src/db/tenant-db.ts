@@ -4,7 +4,7 @@ import pg from 'pg';
 import { countRead, recordMessage } from './query-counter';
 import { rideInTransaction } from './riders';
 import type { TenantScope } from './tenant-scope';
-import { filledIn, literal, type ReadStatement } from './read-statements';
+import { filledIn, forgetPrepared, inMessage, literal, type ReadStatement } from './read-statements';
 
 /** The non-owner role the application's queries run as, so that row-level security applies. */
 export const APP_ROLE = 'weiquan_app';
@@ -26,35 +26,6 @@ export function settingsOf(scope: TenantScope): string {
     `set_config('app.scope', ${literal(scope.platform ? 'platform' : '')}, true), ` +
     `set_config('app.merchant_id', ${literal(scope.merchantId ?? '')}, true)`
   );
-}
-
-/**
- * The prepared reads of each pooled connection (null: unknown after a failed message, so the next
- * message deallocates them all first). Bounded: a connection past the limit starts afresh too.
- */
-const preparedOn = new WeakMap<object, Set<string> | null>();
-const MAX_PREPARED_PER_CONNECTION = 500;
-
-/**
- * A statement as it goes into a message on `connection`: a template read before as `execute`, preceded
- * in `head` by its `prepare` where the connection lacks it; anything else as it is.
- */
-function inMessage(connection: object, statement: ReadStatement, head: string[]): string {
-  if (typeof statement === 'string') return statement;
-  const { template, params } = statement;
-  const args = params.length ? `(${params.map(literal).join(', ')})` : '';
-  // A shape's first read goes as it is: one read of a shape (a one-off filter) is not worth preparing.
-  if (template.uses++ === 0) return filledIn(statement);
-  let prepared = preparedOn.get(connection);
-  if (prepared === undefined || prepared === null || prepared.size >= MAX_PREPARED_PER_CONNECTION) {
-    if (prepared !== undefined) head.push('deallocate all');
-    preparedOn.set(connection, (prepared = new Set()));
-  }
-  if (!prepared.has(template.name)) {
-    head.push(`prepare ${template.name} as ${template.text}`);
-    prepared.add(template.name);
-  }
-  return `execute ${template.name}${args}`;
 }
 
 /** The part of knex's client that lends pooled pg connections. */
@@ -143,7 +114,7 @@ export class TenantDb {
       return results.slice(head.length).map((result) => result.rows);
     } catch (error) {
       // Which statements of the message were prepared before it failed is unknown: start afresh.
-      preparedOn.set(connection, null);
+      forgetPrepared(connection);
       throw error;
     } finally {
       await client.releaseConnection(connection);

@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { countStatement, recordMessage } from './query-counter';
+import { countRead, recordMessage } from './query-counter';
+import { filledIn, forgetPrepared, inMessage, type ReadStatement } from './read-statements';
 import { connectionOf, rideInTransaction } from './riders';
 import type { DomainEvent } from '../shared/domain-events';
 import { type Outcome, Refused } from '../shared/refusal';
@@ -94,11 +95,11 @@ export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promi
  * alone; one round trip for all.
  */
 class StatementPipe {
-  private queued: (string | (() => string[]))[] = [];
+  private queued: (ReadStatement | (() => ReadStatement[]))[] = [];
 
   constructor(private readonly em: EntityManager) {}
 
-  queue(statement: string | (() => string[])): void {
+  queue(statement: ReadStatement | (() => ReadStatement[])): void {
     this.queued.push(statement);
   }
 
@@ -114,20 +115,25 @@ class StatementPipe {
   }
 
   /** The rows of `statements`, sent after the queued writes; nothing is sent when there is nothing. */
-  async send(statements: readonly string[]): Promise<Row[][]> {
+  async send(statements: readonly ReadStatement[]): Promise<Row[][]> {
     const queued = this.queued;
     if (!queued.length && !statements.length) return [];
     this.queued = [];
-    const writes = queued.flatMap((write) => (typeof write === 'string' ? [write] : write()));
+    const writes = queued.flatMap(writesOf);
     const all = [...writes, ...statements];
     const loggerContext = this.em.getLoggerContext();
-    for (const statement of all) countStatement(loggerContext, statement);
+    for (const statement of all) countRead(loggerContext, () => filledIn(statement));
     recordMessage(loggerContext);
     const connection = await connectionOf(this.em);
+    const head: string[] = [];
+    const body = all.map((statement) => inMessage(connection, statement, head));
     try {
-      const results = (await connection.query(all.join(';\n'))) as unknown as { rows: Row[] } | { rows: Row[] }[];
-      return (Array.isArray(results) ? results : [results]).slice(writes.length).map((result) => result.rows);
+      const results = (await connection.query([...head, ...body].join(';\n'))) as unknown as
+        { rows: Row[] } | { rows: Row[] }[];
+      const own = (Array.isArray(results) ? results : [results]).slice(head.length + writes.length);
+      return own.map((result) => result.rows);
     } catch (error) {
+      forgetPrepared(connection);
       // As MikroORM reports it, so a unique-key race is retried like any other.
       throw this.em.getDriver().convertException(error as Error);
     }
@@ -135,11 +141,14 @@ class StatementPipe {
 
   /** The queued writes, sent in the message that commits (or in front of whatever the ORM sends first). */
   async sendWithCommit(): Promise<void> {
-    const writes = this.queued.flatMap((write) => (typeof write === 'string' ? [write] : write()));
+    const writes = this.queued.flatMap(writesOf);
     this.queued = [];
     await rideInTransaction(this.em, writes);
   }
 }
+
+const writesOf = (write: ReadStatement | (() => ReadStatement[])): ReadStatement[] =>
+  typeof write === 'function' ? write() : [write];
 
 /** Reads outside a mutation (a quote, an allowance): each read its own round trip, through MikroORM. */
 export function emReader(em: EntityManager): Reader {
@@ -157,7 +166,7 @@ export function emReader(em: EntityManager): Reader {
           rows.push(
             (await em
               .getConnection()
-              .execute(statement, [], 'all', em.getTransactionContext(), em.getLoggerContext())) as Row[],
+              .execute(filledIn(statement), [], 'all', em.getTransactionContext(), em.getLoggerContext())) as Row[],
           );
         }
         results.push(read.parse(rows));

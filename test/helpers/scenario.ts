@@ -1,6 +1,9 @@
 import type { Merchant } from '../../src/modules/merchants/merchant.entity';
+import type { Order } from '../../src/modules/orders/order.entity';
 import { Role } from '../../src/security/roles';
+import { OrderStatus } from '../../src/shared/enums';
 import {
+  AllocateFundDocument,
   AssignAppealDocument,
   DecideAppealDocument,
   type DecideAppealMutation,
@@ -259,4 +262,30 @@ export async function caseUnderReview(
       reason = '质量问题属实',
     ) => app.as(actors.role(Role.ARBITRATOR)).data(RuleOnCaseDocument, { input: { caseId, ...ruling, reason } }),
   };
+}
+
+/**
+ * An order shipped just now (one line, 99.00 of goods) of a new merchant, and 1,000.00 allocated to the
+ * special-subsidy fund: what a payout test posts against.
+ */
+export async function fundedShippedOrder(app: TestApp): Promise<Order> {
+  const make = factories(app.orm);
+  const merchant = await make.merchant();
+  const [order] = await make.orders(
+    [
+      {
+        merchant,
+        buyer: await make.buyer(),
+        product: await make.product(merchant),
+        count: 1,
+        status: OrderStatus.SHIPPED,
+        values: { shippedAt: new Date() },
+      },
+    ],
+    1,
+  );
+  await app.as(actors.role(Role.FINANCE)).data(AllocateFundDocument, {
+    input: { fund: 'SPECIAL_SUBSIDY', amount: '1000', reason: 'budget', idempotencyKey: 'budget' },
+  });
+  return order;
 }

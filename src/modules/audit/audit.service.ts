@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequiredEntityData } from '@mikro-orm/core';
-import { insertStatement } from '../../db/sql';
+import { preparedInsert } from '../../db/sql';
 import { nextStamp } from '../../db/stamps';
 import { yuanText } from '../../shared/money';
 import { canReachMerchant } from '../../db/tenant-scope';
@@ -159,7 +159,7 @@ const unwritten = new WeakMap<object, AuditRow[]>();
  * mutation) in a second insert in the platform's scope.
  */
 async function writeLines(rows: AuditRow[], tx: Tx): Promise<void> {
-  const insert = (lines: AuditRow[]) => insertStatement(tx.em, AuditEntry, lines);
+  const insert = (lines: AuditRow[]) => preparedInsert(tx.em, AuditEntry, lines);
   const own = rows.filter((row) => canReachMerchant(tx.scope, merchantOf(row)));
   const others = rows.filter((row) => !canReachMerchant(tx.scope, merchantOf(row)));
   if (own.length) tx.write(insert(own));

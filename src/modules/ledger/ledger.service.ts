@@ -7,7 +7,8 @@ import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
-import { insertStatement, whereTextIn, whereUuidIn } from '../../db/sql';
+import { insertShape, insertStatement, whereTextIn, whereUuidIn } from '../../db/sql';
+import { prepared, preparedShape, type ReadStatement } from '../../db/read-statements';
 import type { DomainEventOf } from '../../shared/domain-events';
 
 /**
@@ -75,16 +76,38 @@ function batchOf(tx: Tx): PostingBatch {
     batches.set(tx.em, (batch = open));
     tx.write(() => {
       batches.delete(tx.em);
-      const moves = [...open.moves].map(([id, delta]) => `(${escapeLiteral(id)}::uuid, ${delta}::bigint)`);
-      return [
-        `with posted as (${insertStatement(tx.em, LedgerTransaction, open.transactions)}), ` +
-          `entered as (${insertStatement(tx.em, LedgerEntry, open.entries)}) ` +
-          `update ledger_account as a set balance = a.balance + m.delta ` +
-          `from (values ${moves.join(', ')}) as m(id, delta) where a.id = m.id`,
-      ];
+      return [postingStatement(tx.em, open)];
     });
   }
   return batch;
+}
+
+/**
+ * A batch's rows and balance moves as one statement, prepared once per shape (how many postings,
+ * entries and accounts): a payout's statement is planned once per connection, not on every payout.
+ */
+function postingStatement(em: EntityManager, batch: PostingBatch): ReadStatement {
+  const moves = [...batch.moves];
+  const posted = insertShape(em, LedgerTransaction, batch.transactions);
+  const entered = insertShape(em, LedgerEntry, batch.entries);
+  const write = (postedText: string, enteredText: string, movesText: string) =>
+    `with posted as (${postedText}), entered as (${enteredText}) ` +
+    `update ledger_account as a set balance = a.balance + m.delta ` +
+    `from (values ${movesText}) as m(id, delta) where a.id = m.id`;
+  if (!posted || !entered) {
+    const literals = moves.map(([id, delta]) => `(${escapeLiteral(id)}::uuid, ${delta}::bigint)`);
+    return write(
+      insertStatement(em, LedgerTransaction, batch.transactions),
+      insertStatement(em, LedgerEntry, batch.entries),
+      literals.join(', '),
+    );
+  }
+  const statement = preparedShape(`posting|${posted.key}|${entered.key}|${moves.length}`, () => {
+    let n = 1 + posted.params.length + entered.params.length;
+    const values = moves.map(() => `($${n++}::uuid, $${n++}::bigint)`);
+    return write(posted.text(1), entered.text(1 + posted.params.length), values.join(', '));
+  });
+  return statement(...posted.params, ...entered.params, ...moves.flatMap(([id, delta]) => [id, String(delta)]));
 }
 
 /** A read of ledger rows as read-only entity instances. */
@@ -95,27 +118,18 @@ const rowsOf =
 
 const sqlOf = (qb: Knex.QueryBuilder) => qb.toQuery();
 
-/** Opens the merchants' accounts among `codes` that are not open yet, answering the rows it inserted. */
-function openMerchantAccounts(em: EntityManager, codes: readonly string[]): string | null {
-  const rows = codes.flatMap((code) => {
+/** The merchants' accounts among `codes`, as the rows that open them if they are not open yet. */
+function openMerchantAccounts(codes: readonly string[]) {
+  return codes.flatMap((code) => {
     const [prefix, merchantId] = code.split(':');
     if (prefix !== AccountKind.MERCHANT_CASH && prefix !== AccountKind.MERCHANT_AD) return [];
-    return [
-      // An ISO text: knex would write a Date in the process's time zone, without the offset.
-      {
-        id: crypto.randomUUID(),
-        code,
-        kind: prefix,
-        merchant_id: merchantId,
-        balance: 0,
-        created_at: new Date().toISOString(),
-      },
-    ];
+    return [{ id: crypto.randomUUID(), code, kind: prefix, merchantId, createdAt: new Date().toISOString() }];
   });
-  return rows.length
-    ? sqlOf(em.getKnex()('ledger_account').insert(rows).onConflict('code').ignore().returning('*'))
-    : null;
 }
+
+/** Texts as one PostgreSQL array text, quoted for its syntax. */
+const textArray = (values: readonly string[]) =>
+  `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 /** Whether a posting `t` was reversed: a reversal names it. */
 const REVERSED = 'exists (select 1 from ledger_transaction as r where r.reversal_of_id = t.id)';
@@ -123,14 +137,24 @@ const REVERSED = 'exists (select 1 from ledger_transaction as r where r.reversal
 /** The not-reversed postings. */
 const notReversed = (qb: Knex.QueryBuilder) => qb.whereRaw(`not ${REVERSED}`);
 
+const BY_KEY = prepared('select t.* from ledger_transaction as t where t.kind = $1 and t.idempotency_key = $2');
+
+const LOCK_ACCOUNTS_SQL =
+  'select t.* from ledger_account as t where t.code = any($1::text[]) order by t.code for update';
+const LOCK_ACCOUNTS = prepared(LOCK_ACCOUNTS_SQL);
+
+const KEY_AND_STANDING_ON_ORDER = prepared(
+  `select t.*, t.idempotency_key = $2 as with_key, ${REVERSED} as reversed from ledger_transaction as t ` +
+    'where t.kind = $1 and (t.idempotency_key = $2 or t.order_id = $3::uuid) order by t.created_at, t.id',
+);
+
 export const ledgerService = {
   /** The posting of `kind` with this idempotency key, if any. */
   byKey(em: EntityManager, kind: LedgerKind, idempotencyKey: string): Read<LedgerTransaction | null> {
-    const qb = em
-      .getKnex()('ledger_transaction as t')
-      .select('t.*')
-      .where({ 't.kind': kind, 't.idempotency_key': idempotencyKey });
-    return { statements: [sqlOf(qb)], parse: (results) => rowsOf(em, LedgerTransaction)(results)[0] ?? null };
+    return {
+      statements: [BY_KEY(kind, idempotencyKey)],
+      parse: (results) => rowsOf(em, LedgerTransaction)(results)[0] ?? null,
+    };
   },
 
   /**
@@ -157,14 +181,24 @@ export const ledgerService = {
    */
   lockAccounts(em: EntityManager, codes: readonly string[]): Read<Map<string, LedgerAccount>> {
     const unique = [...new Set(codes)].sort();
-    const qb = em.getKnex()('ledger_account as t').select('t.*').orderBy('t.code').forUpdate();
-    whereTextIn(qb, 't.code', unique);
-    const opening = openMerchantAccounts(em, unique);
+    const opening = openMerchantAccounts(unique);
     // One statement: the open accounts locked in code order, and the rows it opened (new rows are
     // this transaction's alone until it commits).
-    const statement = opening
-      ? `with opened as (${opening}), locked as (${sqlOf(qb)}) select * from locked union all select * from opened`
-      : sqlOf(qb);
+    const statement = opening.length
+      ? preparedShape(
+          `lock-opening|${opening.length}`,
+          () =>
+            `with opened as (insert into ledger_account (id, code, kind, merchant_id, balance, created_at) values ` +
+            opening
+              .map(
+                (_, i) =>
+                  `($${2 + i * 5}::uuid, $${3 + i * 5}, $${4 + i * 5}, $${5 + i * 5}::uuid, 0, $${6 + i * 5}::timestamptz)`,
+              )
+              .join(', ') +
+            ` on conflict (code) do nothing returning *), locked as (${LOCK_ACCOUNTS_SQL}) ` +
+            `select * from locked union all select * from opened`,
+        )(textArray(unique), ...opening.flatMap((row) => [row.id, row.code, row.kind, row.merchantId, row.createdAt]))
+      : LOCK_ACCOUNTS(textArray(unique));
     return {
       statements: [statement],
       parse: (results) => {
@@ -331,16 +365,8 @@ export const ledgerService = {
     idempotencyKey: string,
     orderId: string,
   ): Read<{ byKey: LedgerTransaction | null; standing: LedgerTransaction[] }> {
-    const knex = em.getKnex();
-    const qb = knex('ledger_transaction as t')
-      .select('t.*')
-      .select(knex.raw('t.idempotency_key = ? as with_key', [idempotencyKey]))
-      .select(knex.raw(`${REVERSED} as reversed`))
-      .where('t.kind', kind)
-      .andWhere((where) => where.where('t.idempotency_key', idempotencyKey).orWhere('t.order_id', orderId))
-      .orderBy(['t.created_at', 't.id']);
     return {
-      statements: [sqlOf(qb)],
+      statements: [KEY_AND_STANDING_ON_ORDER(kind, idempotencyKey, orderId)],
       parse: ([rows]) => {
         const byKey = rows.find((row) => row.with_key === true);
         return {

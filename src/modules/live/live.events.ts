@@ -1,4 +1,5 @@
 import { escapeLiteral } from 'pg';
+import { prepared } from '../../db/read-statements';
 import type { Tx } from '../../db/transaction';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditAction } from '../audit/audit.enums';
@@ -34,6 +35,11 @@ export interface LiveEvent {
 
 /** The PostgreSQL channel live events travel on between replicas. */
 export const LIVE_CHANNEL = 'weiquan_live';
+
+/** A transaction's live events, one notification per merchant's batch (a JSON array of their texts). */
+const NOTIFY = prepared(
+  `select pg_notify(${escapeLiteral(LIVE_CHANNEL)}, payload) from json_array_elements_text($1::json) as payload`,
+);
 
 /** NOTIFY payloads are limited to 8,000 bytes; a summary is a line, not a document. */
 const MAX_SUMMARY = 500;
@@ -140,9 +146,6 @@ export async function publishLiveEvents(events: DomainEvent[], tx: Tx): Promise<
   batch.push(...live);
   tx.beforeCommit('live-feed', async () => {
     pending.delete(tx.em);
-    tx.write(
-      `select pg_notify(${escapeLiteral(LIVE_CHANNEL)}, payload) ` +
-        `from json_array_elements_text(${escapeLiteral(JSON.stringify(encodeBatches(batch)))}::json) as payload`,
-    );
+    tx.write(NOTIFY(JSON.stringify(encodeBatches(batch))));
   });
 }

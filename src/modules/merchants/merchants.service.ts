@@ -1,5 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { Read } from '../../db/session';
+import { prepared } from '../../db/read-statements';
 import { mapRow } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
@@ -59,6 +60,9 @@ async function changeStatus(
   );
   await tx.emit({ type: 'MerchantStatusChanged', merchantId: merchant.id, changeId: change.id, from, to, reason, at });
 }
+
+const MERCHANT_BY_ID = prepared('select "t".* from "merchant" as "t" where "t"."id" = $1::uuid');
+const MERCHANTS_BY_IDS = prepared('select "t".* from "merchant" as "t" where "t"."id" = any($1::uuid[])');
 
 export const merchantsService = {
   list(
@@ -120,14 +124,10 @@ export const merchantsService = {
    * already answer from its memo (forgotten when the transaction locks one to change it).
    */
   byIds(em: EntityManager, ids: readonly string[]): Read<Merchant[]> {
-    return memoizedRead(em, MERCHANTS, [...new Set(ids)], (missing) => {
-      const sql = em
-        .createQueryBuilder(Merchant, 't')
-        .select('t.*')
-        .where({ id: { $in: [...missing] } })
-        .getFormattedQuery();
-      return { statements: [sql], parse: ([rows]) => rows.map((row) => mapRow(em, Merchant, row)) };
-    });
+    return memoizedRead(em, MERCHANTS, [...new Set(ids)], (missing) => ({
+      statements: [missing.length === 1 ? MERCHANT_BY_ID(missing[0]) : MERCHANTS_BY_IDS(`{${missing.join(',')}}`)],
+      parse: ([rows]) => rows.map((row) => mapRow(em, Merchant, row)),
+    }));
   },
 
   /** For other modules' transactions: merchants they read with their own rows, for `byIds` to answer. */

@@ -1,7 +1,8 @@
-import { LockMode, raw } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import type { Read } from '../../db/session';
 import { mapRow, type Row } from '../../db/tenant-db';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { prepared } from '../../db/read-statements';
 import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
 import { memoized, memoizedRead, remember } from '../../db/transaction-memo';
@@ -202,6 +203,19 @@ function eventsOf(order: Order, productIds: string[], reason: string): DomainEve
   return events;
 }
 
+let withBuyerReads: { one: ReturnType<typeof prepared>; many: ReturnType<typeof prepared> } | undefined;
+
+/** The order-with-buyer reads as prepared statements, written once (the buyer's table named by the relation). */
+function withBuyerStatements(em: EntityManager) {
+  if (withBuyerReads) return withBuyerReads;
+  const buyers = em.getMetadata().get(Order.name).properties.buyer.targetMeta!.tableName;
+  const base = `select "t".*, row_to_json(b) as buyer_row from "order" as "t" inner join "${buyers}" as "b" on "t"."buyer_id" = "b"."id"`;
+  return (withBuyerReads = {
+    one: prepared(`${base} where "t"."id" = $1::uuid`),
+    many: prepared(`${base} where "t"."id" = any($1::uuid[])`),
+  });
+}
+
 export const ordersService = {
   /** For other modules: repeat buyers of a merchant among orders paid in [since, until). */
   async repurchaseStats(
@@ -299,12 +313,8 @@ export const ordersService = {
    */
   withBuyers(em: EntityManager, ids: readonly string[]): Read<Order[]> {
     return memoizedRead(em, ORDERS_WITH_BUYER, [...new Set(ids)], (missing) => {
-      const sql = em
-        .createQueryBuilder(Order, 't')
-        .select(['t.*', raw('row_to_json(b) as buyer_row')])
-        .join('t.buyer', 'b')
-        .where({ id: { $in: [...missing] } })
-        .getFormattedQuery();
+      const reads = withBuyerStatements(em);
+      const sql = missing.length === 1 ? reads.one(missing[0]) : reads.many(`{${missing.join(',')}}`);
       const buyerClass = em.getMetadata().get(Order.name).properties.buyer.targetMeta!
         .class as new () => Order['buyer'];
       return {

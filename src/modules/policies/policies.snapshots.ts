@@ -1,3 +1,4 @@
+import { prepared } from '../../db/read-statements';
 import type { Read } from '../../db/session';
 import type { Row } from '../../db/tenant-db';
 import type { PolicySnapshot } from './policies.rules';
@@ -55,6 +56,6 @@ function deepFreeze<T>(value: T): T {
 const TIMELINE_SQL = 'select t.* from policy_version as t order by t.effective_from, t.version';
 
 export const timelineRead: Read<PolicySnapshot[]> = {
-  statements: [TIMELINE_SQL],
+  statements: [prepared(TIMELINE_SQL)()],
   parse: ([rows]) => rows.map(snapshotOf),
 };

@@ -2,10 +2,9 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../../src/security/roles';
-import { OrderStatus } from '../../../src/shared/enums';
-import { AllocateFundDocument, PostSubsidyDocument, RuleOnCaseDocument } from '../../generated/graphql';
+import { PostSubsidyDocument, RuleOnCaseDocument } from '../../generated/graphql';
 import { factories, gid } from '../../helpers/factories';
-import { caseUnderReview } from '../../helpers/scenario';
+import { caseUnderReview, fundedShippedOrder } from '../../helpers/scenario';
 import { actors, createTestApp, type TestApp } from '../../helpers/test-app';
 
 /** The benchmark's payout request: what the payout itself costs, with nothing read for the answer. */
@@ -26,25 +25,7 @@ describe('round trips of payouts', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
-    const make = factories(app.orm);
-    const merchant = await make.merchant();
-    const [order] = await make.orders(
-      [
-        {
-          merchant,
-          buyer: await make.buyer(),
-          product: await make.product(merchant),
-          count: 1,
-          status: OrderStatus.SHIPPED,
-          values: { shippedAt: new Date() },
-        },
-      ],
-      1,
-    );
-    orderId = gid.order(order);
-    await finance().data(AllocateFundDocument, {
-      input: { fund: 'SPECIAL_SUBSIDY', amount: '1000', reason: 'budget', idempotencyKey: 'budget' },
-    });
+    orderId = gid.order(await fundedShippedOrder(app));
   });
   afterAll(() => app?.close());
 
