@@ -493,15 +493,19 @@ async function paginateByParent<T extends object>(
   const knex = db.knex();
   const kind = tenantKindOf(db.scope);
   // Each parent's page is an index range scan of its own (`limit size + 1`), instead of numbering
-  // every child row of every parent with row_number() and keeping the first few.
+  // every child row of every parent with row_number() and keeping the first few. One parent's page
+  // (a dashboard's) is that scan alone: PostgreSQL estimates `unnest` of a parameter at a hundred
+  // rows, so it would plan the prepared statement afresh on every call rather than reuse its plan.
+  const one = parentIds.length === 1;
   const build = (values: SlotValues) => {
     const base = () => {
-      const qb = scopedAs(knex(`${table} as t`), tenant, kind, values.merchantId).whereRaw('?? = p.__parent', [
-        `t.${parentColumn}`,
-      ]);
+      const qb = scopedAs(knex(`${table} as t`), tenant, kind, values.merchantId);
+      if (one) qb.whereRaw('?? = ?::uuid', [`t.${parentColumn}`, values.parentId!]);
+      else qb.whereRaw('?? = p.__parent', [`t.${parentColumn}`]);
       where(qb);
       return qb;
     };
+    if (one) return windowQuery(knex, base, windowWith(window, values), parentColumn);
     const qb = knex
       .select('c.*')
       .from(knex.raw('unnest(?::uuid[]) with ordinality as p(__parent, __ord)', [values.parentIds!]))
@@ -511,10 +515,10 @@ async function paginateByParent<T extends object>(
       .orderBy([{ column: 'p.__ord' }, { column: 'c.__peek' }]);
     return orderBy(qb, 'c', window.sort.column, readingOrder(window));
   };
-  const sql = templated(shapeKey(options.shape, kind, window, parentColumn, 'children'), build, {
+  const sql = templated(shapeKey(options.shape, kind, window, parentColumn, one ? 'child' : 'children'), build, {
     ...tenantSlots(db.scope),
     ...cursorSlots(window),
-    parentIds: `{${parentIds.join(',')}}`,
+    ...(one ? { parentId: parentIds[0] } : { parentIds: `{${parentIds.join(',')}}` }),
   });
   const rows = await db.read((run) => run(sql));
   const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));
