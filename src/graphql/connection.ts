@@ -486,10 +486,15 @@ export async function paginate<T extends object>(
 async function paginateByParent<T extends object>(
   db: TenantDb,
   entity: Class<T>,
-  options: ChildConnectionSpec & { parentIds: readonly string[]; where: WhereClause; window: PageWindow },
+  options: ChildConnectionSpec & {
+    parentIds: readonly string[];
+    where: WhereClause;
+    window: PageWindow;
+    alongside?: Alongside;
+  },
   countFor: (parentId: string) => Promise<number>,
 ): Promise<Map<string, Page<T>>> {
-  const { table, tenant, parentColumn, parentIds, where, window } = options;
+  const { table, tenant, parentColumn, parentIds, where, window, alongside } = options;
   const knex = db.knex();
   const kind = tenantKindOf(db.scope);
   // Each parent's page is an index range scan of its own (`limit size + 1`), instead of numbering
@@ -515,12 +520,31 @@ async function paginateByParent<T extends object>(
       .orderBy([{ column: 'p.__ord' }, { column: 'c.__peek' }]);
     return orderBy(qb, 'c', window.sort.column, readingOrder(window));
   };
-  const sql = templated(shapeKey(options.shape, kind, window, parentColumn, one ? 'child' : 'children'), build, {
+  const pageKey = shapeKey(options.shape, kind, window, parentColumn, one ? 'child' : 'children');
+  const values = {
     ...tenantSlots(db.scope),
     ...cursorSlots(window),
     ...(one ? { parentId: parentIds[0] } : { parentIds: `{${parentIds.join(',')}}` }),
-  });
-  const rows = await db.read((run) => run(sql));
+  };
+  const sql = templated(pageKey, build, values);
+  // Sent in the same turn, so in the same message: PostgreSQL runs the page's scan twice, which costs
+  // it less than a message costs both sides.
+  const along =
+    alongside &&
+    db.read((run) =>
+      run(
+        templated(
+          pageKey && `${pageKey}|along|${alongside.name}`,
+          (slots) =>
+            scopedAs(knex(`${alongside.spec.table} as t`), alongside.spec.tenant, kind, slots.merchantId)
+              .select(alongside.columns ? alongside.columns.map((column) => `t.${column}`) : ['t.*'])
+              .whereIn('t.id', knex.select(`c.${alongside.key}`).from(build(slots).as('c'))),
+          values,
+        ),
+      ),
+    );
+  const [rows, related] = await Promise.all([db.read((run) => run(sql)), along]);
+  if (alongside && related) alongside.receive(related);
   const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));
   for (const row of rows) byParent.get(row[parentColumn] as string)?.push(row);
   return new Map(
@@ -564,6 +588,22 @@ export interface ChildConnectionSpec extends TableSpec {
   shape: string;
 }
 
+/**
+ * The rows of another table a page's rows point at (each order's buyer), read in the page's own
+ * message by a statement that takes their keys from the page's statement, instead of in a message of
+ * their own once the page is back. The table's owner says what to read and receives the rows.
+ */
+export interface Alongside {
+  /** The page's column that holds the wanted rows' ids. */
+  key: string;
+  spec: TableSpec;
+  /** The columns to read (all when null). */
+  columns: readonly string[] | null;
+  /** What is read, for the statement's shape and for batching: equal only for equal reads. */
+  name: string;
+  receive: (rows: Row[]) => void;
+}
+
 /** What a child connection field was asked for; keys with equal arguments are batched together. */
 export interface ChildConnectionKey<Args extends PageArgs> {
   parentId: string;
@@ -572,15 +612,16 @@ export interface ChildConnectionKey<Args extends PageArgs> {
   columns?: readonly string[] | null;
   /** Only `totalCount` is asked: no page of rows is read. */
   countOnly?: boolean;
+  alongside?: Alongside;
 }
 
-/** What a key asks besides its parent: the arguments, the columns, whether rows are read at all. */
-const askedOf = (key: { args: unknown; columns?: readonly string[] | null; countOnly?: boolean }) =>
-  `${JSON.stringify(key.args)}|${columnsKey(key.columns ?? null)}|${key.countOnly ? 'count' : ''}`;
+type Asked = { args: unknown; columns?: readonly string[] | null; countOnly?: boolean; alongside?: Alongside };
 
-function groupByArgs<K extends { args: unknown; columns?: readonly string[] | null; countOnly?: boolean }>(
-  keys: readonly K[],
-): Map<string, K[]> {
+/** What a key asks besides its parent: the arguments, the columns, whether rows are read at all. */
+const askedOf = (key: Asked) =>
+  `${JSON.stringify(key.args)}|${columnsKey(key.columns ?? null)}|${key.countOnly ? 'count' : ''}|${key.alongside?.name ?? ''}`;
+
+function groupByArgs<K extends Asked>(keys: readonly K[]): Map<string, K[]> {
   const groups = new Map<string, K[]>();
   for (const key of keys) {
     const asked = askedOf(key);
@@ -644,6 +685,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
             parentIds: group.map((k) => k.parentId),
             where: spec.where(args),
             window: windowOf(args, spec.sort(args), args, group[0].columns),
+            alongside: group[0].alongside,
           },
           (parentId) => counts.load({ parentId, args }),
         );

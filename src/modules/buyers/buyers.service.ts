@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runMutation, type Session } from '../../db/transaction';
+import type { Alongside } from '../../graphql/connection';
 import type { RelationOf } from '../../graphql/loaders';
+import { columnsKey } from '../../db/tenant-db';
+import { BUYER_TABLE } from './buyers.query';
 import type { RequestContext } from '../../server/context';
 import { Buyer } from './buyer.entity';
 import { flagColumns } from './buyers.rules';
@@ -19,6 +22,25 @@ export const buyersService = {
   loadOf(ctx: RequestContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Buyer | null> {
     const columns = ctx.db.columnsFor(Buyer, fields ?? null, BUYER_FIELD_READS);
     return ctx.loaders.buyers.through(ctx.db.relation(via.entity, via.property), columns).load(via.id);
+  },
+
+  /**
+   * The buyers another module's page points at (`key`: its column of buyer ids), read in the page's
+   * own message (see `Alongside`) with the columns `fields` need, and handed to the loader that
+   * `load` asks with the same fields, so each row's buyer is answered without another message.
+   */
+  alongside(ctx: RequestContext, key: string, fields: ReadonlySet<string> | null): Alongside {
+    const columns = ctx.db.columnsFor(Buyer, fields, BUYER_FIELD_READS);
+    return {
+      key,
+      spec: BUYER_TABLE,
+      columns,
+      name: `buyers.by.${key}|${columnsKey(columns)}`,
+      receive: (rows) => {
+        const loader = ctx.loaders.buyers.byId(columns);
+        for (const row of rows) loader.prime(row.id as string, ctx.db.map(Buyer, row));
+      },
+    };
   },
 
   /** The buyer behind a key the caller's row holds, unread, when only its id is asked for. */

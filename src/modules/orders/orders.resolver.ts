@@ -214,6 +214,16 @@ export class OrderLineResolver {
   }
 }
 
+/**
+ * The buyer fields a page of orders asks of each order's buyer, when they need its row: not when the
+ * buyer is not asked, when only its id is (the order's key answers), or when fragments hide what is.
+ */
+function buyerFieldsToRead(info: GraphQLResolveInfo): ReadonlySet<string> | null {
+  const fields = selectedFields(info, ['edges', 'node', 'buyer']);
+  if (!fields || !fields.size || [...fields].every((field) => field === 'id' || field === '__typename')) return null;
+  return fields;
+}
+
 @Resolver(() => MerchantNode)
 export class MerchantOrdersResolver {
   @ReadsParentIdOnly()
@@ -224,7 +234,7 @@ export class MerchantOrdersResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return ordersService.ofMerchant(ctx, merchant.id, listArgs(args), nodeFields(info));
+    return ordersService.ofMerchant(ctx, merchant.id, listArgs(args), nodeFields(info), buyerFieldsToRead(info));
   }
 }
 

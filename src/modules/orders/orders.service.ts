@@ -356,14 +356,20 @@ export const ordersService = {
     });
   },
 
+  /**
+   * `buyerFields`: the buyer fields asked of each order, when more than its id; the buyers are then
+   * read in the page's own message.
+   */
   ofMerchant(
     ctx: RequestContext,
     merchantId: string,
     args: OrderListArgs,
     fields?: ReadonlySet<string> | null,
+    buyerFields?: ReadonlySet<string> | null,
   ): Promise<Page<Order>> {
     const columns = ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS);
-    return ctx.loaders.orders.byMerchant.load({ parentId: merchantId, args, columns });
+    const alongside = buyerFields ? buyersService.alongside(ctx, 'buyer_id', buyerFields) : undefined;
+    return ctx.loaders.orders.byMerchant.load({ parentId: merchantId, args, columns, alongside });
   },
 
   ofBuyer(
