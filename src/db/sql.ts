@@ -84,10 +84,17 @@ function paramOf(value: unknown): Param {
 }
 
 /**
+ * Inserts of more rows are not prepared: a batch's planning is small beside its rows, each row count
+ * would be a statement of its own on every connection, and a thousand rows of sixteen columns come
+ * near PostgreSQL's limit of 65,535 parameters.
+ */
+const MAX_PREPARED_ROWS = 16;
+
+/**
  * An INSERT of rows (as `insertStatement` takes them) as part of a prepared statement: the shape (its
  * key), its text with its parameters numbered from `first`, each cast to its column's type, and the
  * rows' values in that order. Null when a row lacks a property another has (that one takes the
- * column's default, which a parameter cannot say): `insertStatement` writes those.
+ * column's default, which a parameter cannot say) or there are many rows: `insertStatement` writes those.
  */
 export function insertShape(
   em: EntityManager,
@@ -96,7 +103,8 @@ export function insertShape(
 ): { key: string; text: (first: number) => string; params: Param[] } | null {
   const meta = em.getMetadata().get(entity.name);
   const properties = Object.keys(rows[0] ?? {});
-  if (!rows.length || rows.some((row) => properties.some((property) => row[property] === undefined))) return null;
+  if (!rows.length || rows.length > MAX_PREPARED_ROWS) return null;
+  if (rows.some((row) => properties.some((property) => row[property] === undefined))) return null;
   if (rows.some((row) => Object.keys(row).length !== properties.length)) return null;
   const columns = properties.map((property) => {
     const prop = meta.properties[property];

@@ -123,7 +123,7 @@ function openMerchantAccounts(codes: readonly string[]) {
   return codes.flatMap((code) => {
     const [prefix, merchantId] = code.split(':');
     if (prefix !== AccountKind.MERCHANT_CASH && prefix !== AccountKind.MERCHANT_AD) return [];
-    return [{ id: crypto.randomUUID(), code, kind: prefix, merchantId, createdAt: new Date().toISOString() }];
+    return [{ id: crypto.randomUUID(), code, kind: prefix, merchantId }];
   });
 }
 
@@ -142,6 +142,14 @@ const BY_KEY = prepared('select t.* from ledger_transaction as t where t.kind = 
 const LOCK_ACCOUNTS_SQL =
   'select t.* from ledger_account as t where t.code = any($1::text[]) order by t.code for update';
 const LOCK_ACCOUNTS = prepared(LOCK_ACCOUNTS_SQL);
+/** `LOCK_ACCOUNTS`, opening those of `$2…$5` (one array per column, however many) that are not open yet. */
+const LOCK_OPENING_ACCOUNTS = prepared(
+  'with opened as (insert into ledger_account (id, code, kind, merchant_id, balance, created_at) ' +
+    'select r.id, r.code, r.kind, r.merchant_id, 0, $6::timestamptz ' +
+    'from unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[]) as r(id, code, kind, merchant_id) ' +
+    `on conflict (code) do nothing returning *), locked as (${LOCK_ACCOUNTS_SQL}) ` +
+    'select * from locked union all select * from opened',
+);
 
 const KEY_AND_STANDING_ON_ORDER = prepared(
   `select t.*, t.idempotency_key = $2 as with_key, ${REVERSED} as reversed from ledger_transaction as t ` +
@@ -185,19 +193,14 @@ export const ledgerService = {
     // One statement: the open accounts locked in code order, and the rows it opened (new rows are
     // this transaction's alone until it commits).
     const statement = opening.length
-      ? preparedShape(
-          `lock-opening|${opening.length}`,
-          () =>
-            `with opened as (insert into ledger_account (id, code, kind, merchant_id, balance, created_at) values ` +
-            opening
-              .map(
-                (_, i) =>
-                  `($${2 + i * 5}::uuid, $${3 + i * 5}, $${4 + i * 5}, $${5 + i * 5}::uuid, 0, $${6 + i * 5}::timestamptz)`,
-              )
-              .join(', ') +
-            ` on conflict (code) do nothing returning *), locked as (${LOCK_ACCOUNTS_SQL}) ` +
-            `select * from locked union all select * from opened`,
-        )(textArray(unique), ...opening.flatMap((row) => [row.id, row.code, row.kind, row.merchantId, row.createdAt]))
+      ? LOCK_OPENING_ACCOUNTS(
+          textArray(unique),
+          `{${opening.map((row) => row.id).join(',')}}`,
+          textArray(opening.map((row) => row.code)),
+          textArray(opening.map((row) => row.kind)),
+          `{${opening.map((row) => row.merchantId).join(',')}}`,
+          new Date().toISOString(),
+        )
       : LOCK_ACCOUNTS(textArray(unique));
     return {
       statements: [statement],
