@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { TenantDb } from '../../db/tenant-db';
-import { childConnectionLoader } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { AfterSalesCase, CaseEvidence, CaseMessage, CaseStatusChange } from './after-sales.entity';

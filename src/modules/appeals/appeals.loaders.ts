@@ -1,5 +1,5 @@
 import type { TenantDb } from '../../db/tenant-db';
-import { childConnectionLoader } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
 import { Appeal, AppealEvidence, AppealStatusChange, ForceMajeureReport } from './appeals.entity';
 import {

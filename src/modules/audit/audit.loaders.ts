@@ -1,11 +1,6 @@
 import type { TenantDb } from '../../db/tenant-db';
-import {
-  childConnectionLoader,
-  type PageArgs,
-  SortDirection,
-  type SortSpec,
-  type TableSpec,
-} from '../../graphql/connection';
+import { type PageArgs, SortDirection, type SortSpec, type TableSpec } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import { AuditEntry } from './audit.entity';
 import type { AuditEntrySortField } from './audit.types';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runMutation, type Session } from '../../db/transaction';
-import type { Alongside } from '../../graphql/connection';
+import type { Alongside } from '../../graphql/child-connection';
 import type { RelationOf } from '../../graphql/loaders';
 import { columnsKey } from '../../db/tenant-db';
 import { BUYER_TABLE } from './buyers.query';

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { TenantDb } from '../../db/tenant-db';
-import { childConnectionLoader, type PageArgs, SortDirection } from '../../graphql/connection';
+import { type PageArgs, SortDirection } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import { byIdLoader, childrenLoader } from '../../graphql/loaders';
 import { LedgerAccount, LedgerTransaction } from './ledger.entity';
 import type { AccountKind } from './ledger.enums';

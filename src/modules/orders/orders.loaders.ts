@@ -4,7 +4,7 @@ import { idSlots, idsOf, scopedRead, windowSlots } from '../../db/read-statement
 import type { TenantDb } from '../../db/tenant-db';
 import type { PolicySnapshot } from '../policies/policies.rules';
 import { withNumberInForce } from '../policies/policies.loaders';
-import { childConnectionLoader } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import {
   projectedByIdLoader,
   childrenLoader,

@@ -1,5 +1,6 @@
 import type { TenantDb } from '../../db/tenant-db';
-import { childConnectionLoader, type PageArgs, SortDirection } from '../../graphql/connection';
+import { type PageArgs, SortDirection } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import { byIdLoader, childrenLoader, projectedThroughLoader } from '../../graphql/loaders';
 import { Product, ProductPrice } from './product.entity';
 import { PRODUCT_PRICE_TABLE, PRODUCT_TABLE } from './products.query';

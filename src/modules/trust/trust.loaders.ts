@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Row, TenantDb } from '../../db/tenant-db';
-import { childConnectionLoader, type PageArgs, SortDirection, type TableSpec } from '../../graphql/connection';
+import { type PageArgs, SortDirection, type TableSpec } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import { batchRead, byIdLoader, childrenLoader } from '../../graphql/loaders';
 import { whereUuidIn } from '../../db/sql';
 import type { PolicySnapshot } from '../policies/policies.rules';

@@ -1,5 +1,5 @@
 import type { TenantDb } from '../../db/tenant-db';
-import { childConnectionLoader } from '../../graphql/connection';
+import { childConnectionLoader } from '../../graphql/child-connection';
 import { byIdLoader } from '../../graphql/loaders';
 import { Warning } from './warnings.entity';
 import { NEWEST_WARNINGS_FIRST, WARNING_TABLE, type WarningListArgs, warningWhere } from './warnings.query';
