@@ -30,10 +30,13 @@ export function whereUuidIn(qb: Knex.QueryBuilder, column: string, ids: readonly
   return qb.whereRaw('?? = any(?::uuid[])', [column, `{${ids.join(',')}}`]);
 }
 
-/** `column = any('{"…"}'::text[])`: texts as one array value, quoted for PostgreSQL's array syntax. */
+/** Texts as one PostgreSQL array text, `{"…","…"}`, quoted for its syntax (a `text[]` value or parameter). */
+export const textArray = (values: readonly string[]): string =>
+  `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
+/** `column = any('{"…"}'::text[])`: texts as one array value. */
 export function whereTextIn(qb: Knex.QueryBuilder, column: string, values: readonly string[]): Knex.QueryBuilder {
-  const array = `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-  return qb.whereRaw('?? = any(?::text[])', [column, array]);
+  return qb.whereRaw('?? = any(?::text[])', [column, textArray(values)]);
 }
 
 /** A value as an SQL literal for a column of its own type (the column gives the literal its type). */

@@ -7,7 +7,7 @@ import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';
 import { LedgerAccount, LedgerEntry, LedgerTransaction } from './ledger.entity';
 import { AccountKind, FundCode, LedgerKind } from './ledger.enums';
-import { insertShape, insertStatement, whereTextIn, whereUuidIn } from '../../db/sql';
+import { insertShape, insertStatement, textArray, whereTextIn, whereUuidIn } from '../../db/sql';
 import { prepared, preparedShape, type ReadStatement } from '../../db/read-statements';
 import type { DomainEventOf } from '../../shared/domain-events';
 
@@ -126,10 +126,6 @@ function openMerchantAccounts(codes: readonly string[]) {
     return [{ id: crypto.randomUUID(), code, kind: prefix, merchantId }];
   });
 }
-
-/** Texts as one PostgreSQL array text, quoted for its syntax. */
-const textArray = (values: readonly string[]) =>
-  `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 /** Whether a posting `t` was reversed: a reversal names it. */
 const REVERSED = 'exists (select 1 from ledger_transaction as r where r.reversal_of_id = t.id)';
