@@ -109,9 +109,16 @@ export function buildRevision(revision: string): { root: string; name: string; r
   const root = join(tmpdir(), `weiquan-ab-${commit.slice(0, 12)}`);
   if (existsSync(root)) git('worktree', 'remove', '--force', root);
   git('worktree', 'add', '--detach', root, commit);
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-  buildGateway(root);
-  return { root, name: `gateway@${commit.slice(0, 7)}`, remove: () => void git('worktree', 'remove', '--force', root) };
+  const remove = () => void git('worktree', 'remove', '--force', root);
+  try {
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    buildGateway(root);
+  } catch (error) {
+    // A revision that does not build leaves no worktree behind.
+    remove();
+    throw error;
+  }
+  return { root, name: `gateway@${commit.slice(0, 7)}`, remove };
 }
 
 /**
