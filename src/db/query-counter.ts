@@ -79,7 +79,8 @@ export function recordMessage(loggerContext?: Record<string, unknown>, messages:
   if (tally instanceof StatementTally) tally.roundTrips += messages;
 }
 
-const BEGIN = /^\s*begin\s*;?\s*$/i;
+/** A bare BEGIN: the statement riders.ts answers locally and sends with the transaction's first. */
+export const BEGIN = /^\s*begin\s*;?\s*$/i;
 
 export class CountingLogger extends DefaultLogger {
   constructor(options: LoggerOptions) {

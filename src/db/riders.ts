@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import { countRead, recordMessage } from './query-counter';
+import { BEGIN, countRead, recordMessage } from './query-counter';
 import { filledIn, forgetPrepared, inMessage, type ReadStatement } from './read-statements';
 
 /**
@@ -25,7 +25,6 @@ const ridersOn = new WeakMap<pg.ClientBase, Riders>();
 const patched = new WeakSet<pg.ClientBase>();
 
 const COMMIT = /^\s*commit\b/i;
-const BEGIN = /^\s*begin\s*;?\s*$/i;
 const ROLLBACK = /^\s*rollback\s*;?\s*$/i;
 const ENDS_WITHOUT_RIDERS = /^\s*(begin\b|rollback\s*;?\s*$)/i;
 const asIs = (error: Error) => error;
@@ -85,14 +84,16 @@ function patch(connection: pg.ClientBase): void {
     }
     if (!riders) return original(config, values, callback);
     ridersOn.delete(connection);
-    if (text !== null && ENDS_WITHOUT_RIDERS.test(text)) dropped(connection);
-    if (text !== null && riders.unbegun && ROLLBACK.test(text)) {
-      // A transaction refused before it sent anything: there is nothing to end on the server.
-      // MikroORM's logger counts the ROLLBACK as a message when it returns; it took none.
-      recordMessage(riders.loggerContext, -1);
-      return answerLocally('ROLLBACK', done);
+    if (text !== null && ENDS_WITHOUT_RIDERS.test(text)) {
+      dropped(connection);
+      if (riders.unbegun && ROLLBACK.test(text)) {
+        // A transaction refused before it sent anything: there is nothing to end on the server.
+        // MikroORM's logger counts the ROLLBACK as a message when it returns; it took none.
+        recordMessage(riders.loggerContext, -1);
+        return answerLocally('ROLLBACK', done);
+      }
+      return original(config, values, callback);
     }
-    if (text !== null && ENDS_WITHOUT_RIDERS.test(text)) return original(config, values, callback);
     if (typeof (config as { submit?: unknown } | null)?.submit === 'function') {
       // A cursor or stream: pg answers with the object itself, so the riders go ahead unwatched.
       recordMessage(riders.loggerContext);
