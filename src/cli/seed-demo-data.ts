@@ -12,7 +12,8 @@ import { FundCode, LedgerKind } from '../modules/ledger/ledger.enums';
 import { subsidiesService } from '../modules/ledger/subsidies.service';
 import { ScoreFactor } from '../modules/policies/policy.schema';
 import { trustService } from '../modules/trust/trust.service';
-import { merchantSession, platformSession } from '../db/session';
+import { merchantContext, platformContext } from '../server/context';
+import { MODULES } from '../modules';
 import { CaseReason, CaseRuling, CaseType, EvidenceKind } from '../modules/after-sales/after-sales.enums';
 import { afterSalesService } from '../modules/after-sales/after-sales.service';
 import { AppealKind, AppealSubjectType } from '../modules/appeals/appeals.enums';
@@ -223,7 +224,7 @@ export async function seedDemoData(em: EntityManager, now = new Date()): Promise
 async function ingestDemoOrders(orm: MikroORM, orders: IngestRequest[]): Promise<void> {
   for (let i = 0; i < orders.length; i += MAX_INGEST_BATCH) {
     const outcome = await ordersService.ingest(
-      platformSession(orm, 'INGEST:seed'),
+      platformContext(orm, MODULES, 'INGEST:seed'),
       orders.slice(i, i + MAX_INGEST_BATCH),
     );
     const refused = (outcome.results ?? []).filter((r) => r.refusals.length);
@@ -234,7 +235,7 @@ async function ingestDemoOrders(orm: MikroORM, orders: IngestRequest[]): Promise
 
 /** Fund budgets first, so the automatic payouts of the orders find money: 10 million yuan of special subsidies, the 10-billion resource pack. */
 async function seedDemoBudgets(orm: MikroORM): Promise<void> {
-  const ctx = () => platformSession(orm, 'ADMIN:seed');
+  const ctx = () => platformContext(orm, MODULES, 'ADMIN:seed');
   await subsidiesService.allocate(ctx(), {
     fund: FundCode.SPECIAL_SUBSIDY,
     amount: 1_000_000_000,
@@ -251,7 +252,7 @@ async function seedDemoBudgets(orm: MikroORM): Promise<void> {
 
 /** A few postings made by hand, through the ledger service like any: return shipping, small-merchant coupons. */
 async function seedDemoPostings(orm: MikroORM): Promise<void> {
-  const ctx = () => platformSession(orm, 'ADMIN:seed');
+  const ctx = () => platformContext(orm, MODULES, 'ADMIN:seed');
   const em = orm.em.fork();
   const completed = await em.find(
     Order,
@@ -288,7 +289,7 @@ async function seedDemoPriceCuts(orm: MikroORM): Promise<void> {
   const em = orm.em.fork();
   const shop = await em.findOneOrFail(Merchant, { externalId: 'SHOP10002' });
   for (const product of await em.find(Product, { merchant: shop }, { orderBy: { externalId: 'asc' } })) {
-    await productsService.upsert(merchantSession(orm, shop.id, 'MERCHANT:seed'), {
+    await productsService.upsert(merchantContext(orm, MODULES, shop.id, 'MERCHANT:seed'), {
       merchantId: shop.id,
       externalId: product.externalId,
       title: product.title,
@@ -303,7 +304,7 @@ async function seedDemoPriceCuts(orm: MikroORM): Promise<void> {
  * platform would (on-time and late shipments were scored when the orders were ingested).
  */
 async function seedDemoScores(orm: MikroORM): Promise<void> {
-  const ctx = () => platformSession(orm, 'INGEST:seed');
+  const ctx = () => platformContext(orm, MODULES, 'INGEST:seed');
   const em = orm.em.fork();
   const refunded = await em.find(Order, { status: OrderStatus.REFUNDED }, { orderBy: { paidAt: 'asc' } });
   const events = refunded.map((order) => ({
@@ -349,8 +350,8 @@ const CASE_PLANS: {
  * shows the refund-only rules and their rationale at work.
  */
 async function seedDemoCases(orm: MikroORM): Promise<void> {
-  const platform = () => platformSession(orm, 'INGEST:seed');
-  const arbitrator = () => platformSession(orm, 'ARBITRATOR:seed');
+  const platform = () => platformContext(orm, MODULES, 'INGEST:seed');
+  const arbitrator = () => platformContext(orm, MODULES, 'ARBITRATOR:seed');
   const em = orm.em.fork();
   const candidates = await em.find(
     Order,
@@ -410,7 +411,7 @@ async function seedDemoCases(orm: MikroORM): Promise<void> {
  * the restored score show in Sandbox.
  */
 async function seedDemoAppeals(orm: MikroORM): Promise<void> {
-  const arbitrator = () => platformSession(orm, 'ARBITRATOR:seed');
+  const arbitrator = () => platformContext(orm, MODULES, 'ARBITRATOR:seed');
   const em = orm.em.fork();
   const late = (
     await em.find(
@@ -427,7 +428,7 @@ async function seedDemoAppeals(orm: MikroORM): Promise<void> {
   const filings = [...(busiest ?? []).slice(0, 8), ...others.slice(0, 3).map((orders) => orders[0])];
   for (const [i, order] of filings.entries()) {
     const plan = plans[i % plans.length];
-    const { appeal } = await appealsService.file(merchantSession(orm, order.merchant.id, 'MERCHANT:seed'), {
+    const { appeal } = await appealsService.file(merchantContext(orm, MODULES, order.merchant.id, 'MERCHANT:seed'), {
       merchantId: order.merchant.id,
       kind: AppealKind.ABNORMAL_ORDER,
       subjectType: AppealSubjectType.ORDER,

@@ -4,9 +4,11 @@
  * `npm run token -- --list-merchants` prints the merchants to choose from.
  */
 import { parseArgs } from 'node:util';
-import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { type Config, loadConfig } from '../config';
-import { ormConfig } from '../modules';
+import { MODULES, ormConfig } from '../modules';
+import { platformContext } from '../server/context';
+import type { ServiceContext } from '../db/session';
 import { merchantsService } from '../modules/merchants/merchants.service';
 import { isUuid, localIdOf, toGlobalId } from '../graphql/global-id';
 import { isRole, Role } from '../security/roles';
@@ -20,7 +22,7 @@ function databaseUrlOf(config: Config): string {
 }
 
 /** Runs `query` on the gateway's database, or answers null when it cannot be reached (it is not running). */
-async function withDatabase<T>(config: Config, query: (em: EntityManager) => Promise<T>): Promise<T | null> {
+async function withDatabase<T>(config: Config, query: (ctx: ServiceContext) => Promise<T>): Promise<T | null> {
   let orm: MikroORM;
   try {
     orm = await MikroORM.init({ ...ormConfig(databaseUrlOf(config)), pool: { min: 0, max: 1 } });
@@ -29,14 +31,14 @@ async function withDatabase<T>(config: Config, query: (em: EntityManager) => Pro
     return null;
   }
   try {
-    return await query(orm.em.fork());
+    return await query(platformContext(orm, MODULES, 'cli:token'));
   } finally {
     await orm.close();
   }
 }
 
 async function listMerchants(config: Config): Promise<void> {
-  const merchants = await withDatabase(config, (em) => merchantsService.firstByName(em, 50));
+  const merchants = await withDatabase(config, (ctx) => merchantsService.firstByName(ctx, 50));
   if (merchants === null) throw new Error('the database is not reachable: start the gateway (npm start) first');
   for (const m of merchants) console.log(`${toGlobalId('Merchant', m.id)}  ${m.tier.padEnd(14)} ${m.name}`);
 }
@@ -59,7 +61,7 @@ async function main() {
   if (values.merchant) {
     const uuid = localIdOf('Merchant', values.merchant) ?? (isUuid(values.merchant) ? values.merchant : null);
     if (!uuid) throw new Error(`${values.merchant} is not a merchant id; ${LIST_HINT}`);
-    const found = await withDatabase(config, async (em) => (await merchantsService.findByIds(em, [uuid])).length > 0);
+    const found = await withDatabase(config, async (ctx) => (await merchantsService.findByIds(ctx, [uuid])).length > 0);
     if (found === false) throw new Error(`there is no merchant ${values.merchant}; ${LIST_HINT}`);
     if (found === null) console.error('(the database is not reachable: the merchant was not checked)');
   }

@@ -3,9 +3,9 @@ import { logger } from '../shared/logger';
 import type { Tx } from './session';
 
 /** Gets every event of its type that one `emit` call carried, so a batch is handled in a few statements. */
-type BlockingHandler<T extends DomainEventType> = (events: DomainEventOf<T>[], tx: Tx) => Promise<void>;
+type BlockingHandler<T extends DomainEventType> = (tx: Tx, events: DomainEventOf<T>[]) => Promise<void>;
 type AfterCommitHandler<T extends DomainEventType> = (event: DomainEventOf<T>) => Promise<void> | void;
-type AnyBlocking = (events: DomainEvent[], tx: Tx) => Promise<void>;
+type AnyBlocking = (tx: Tx, events: DomainEvent[]) => Promise<void>;
 type AnyAfterCommit = (event: DomainEvent) => Promise<void> | void;
 
 /** A blocking handler's name (`module.what`), and the handlers it must run after when both handle an event. */
@@ -92,14 +92,14 @@ export class EventBus {
     return this.ready;
   }
 
-  async runBlocking(events: readonly DomainEvent[], tx: Tx): Promise<void> {
+  async runBlocking(tx: Tx, events: readonly DomainEvent[]): Promise<void> {
     if (!events.length) return;
     if (!this.ready)
       throw new Error(`domain event ${events[0].type} emitted before the event handlers were registered`);
     const byType = new Map<DomainEventType, DomainEvent[]>();
     for (const event of events) byType.set(event.type, [...(byType.get(event.type) ?? []), event]);
     for (const [type, ofType] of byType) {
-      for (const { handler } of this.handlersOf(type)) await handler(ofType, tx);
+      for (const { handler } of this.handlersOf(type)) await handler(tx, ofType);
     }
   }
 

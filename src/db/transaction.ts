@@ -5,13 +5,11 @@ import { filledIn, forgetPrepared, inMessage, type ReadStatement } from './read-
 import { connectionOf, rideInTransaction } from './riders';
 import type { DomainEvent } from '../shared/domain-events';
 import { type Outcome, Refused } from '../shared/refusal';
-import { systemClock } from '../shared/time';
 import { eventBus } from './events';
-import { forgetAllMemoized } from './transaction-memo';
-import type { Read, Reader, ReadResults, Session, Tx } from './session';
+import { type Read, type ReadResults, type ServiceContext, TransactionMemo, type Tx } from './session';
 import { type Row, settingsOf } from './tenant-db';
 
-export type { Session, Tx } from './session';
+export type { ServiceContext, Tx } from './session';
 
 const ATTEMPTS = 3;
 
@@ -22,29 +20,24 @@ const ATTEMPTS = 3;
  * the retry sees the other request's row and takes the update path.
  */
 export async function runMutation<R extends object>(
-  session: Session,
+  ctx: ServiceContext,
   work: (tx: Tx) => Promise<R>,
 ): Promise<Outcome<R>> {
-  const clock = session.clock ?? systemClock;
   for (let attempt = 1; ; attempt++) {
     const emitted: DomainEvent[] = [];
     const lastSteps = new Map<string, (tx: Tx) => Promise<void>>();
     try {
-      const result = await session.db.transaction(async (em) => {
+      const result = await ctx.db.transaction(async (em) => {
         const pipe = new StatementPipe(em);
-        const tx: Tx = {
-          em,
-          read: (...reads) => pipe.read(...reads),
+        const tx: Tx = withoutLoaders<Omit<Tx, 'loaders'>>({
+          ...inTransaction(ctx, em, pipe),
           write: (statement) => pipe.queue(statement),
-          actor: session.actor,
-          scope: session.db.scope,
-          now: () => clock.now(),
           emit: async (...events) => {
             emitted.push(...events);
-            await eventBus.runBlocking(events, tx);
+            await eventBus.runBlocking(tx, events);
           },
           beforeCommit: (key, step) => void (lastSteps.has(key) || lastSteps.set(key, step)),
-        };
+        });
         const outcome = await work(tx);
         for (const step of lastSteps.values()) await step(tx);
         await pipe.sendWithCommit();
@@ -55,12 +48,55 @@ export async function runMutation<R extends object>(
     } catch (error) {
       if (error instanceof Refused) return { refusals: error.refusals } as Outcome<R>;
       if (error instanceof UniqueConstraintViolationException && attempt < ATTEMPTS) {
-        session.db.em.clear();
+        ctx.db.em.clear();
         continue;
       }
       throw error;
     }
   }
+}
+
+/**
+ * Runs `work` in a transaction that is rolled back, for what computes as a mutation would without
+ * changing anything (a quote, an allowance): it reads what the mutation would read, in one snapshot.
+ */
+export async function runReadOnly<T>(ctx: ServiceContext, work: (ctx: ServiceContext) => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  try {
+    await ctx.db.transaction(async (em) => {
+      result = await work(withoutLoaders(inTransaction(ctx, em, new StatementPipe(em))));
+      throw ROLL_BACK;
+    });
+  } catch (error) {
+    if (error !== ROLL_BACK) throw error;
+  }
+  return result as T;
+}
+
+const ROLL_BACK = Symbol('roll back');
+
+/** The context's members inside a transaction on `em`, its reads sent through `pipe`. */
+function inTransaction(ctx: ServiceContext, em: EntityManager, pipe: StatementPipe) {
+  const { clock } = ctx;
+  return {
+    db: ctx.db,
+    em,
+    actorLabel: ctx.actorLabel,
+    scope: ctx.db.scope,
+    clock,
+    now: () => clock.now(),
+    read: <R extends readonly (Read<unknown> | null)[]>(...reads: R) => pipe.read(...reads),
+    memo: new TransactionMemo(),
+  };
+}
+
+/** The request's loaders read outside the transaction and would not see its writes: reaching for them is a bug. */
+function withoutLoaders<C extends Omit<ServiceContext, 'loaders'>>(members: C): C & { loaders: never } {
+  return Object.defineProperty(members, 'loaders', {
+    get() {
+      throw new Error('loaders read outside the transaction: inside one, read with ctx.read');
+    },
+  }) as C & { loaders: never };
 }
 
 /**
@@ -75,9 +111,10 @@ export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promi
   tx.write(settingsOf(platform));
   await tx.read();
   // Rows memoized in one scope are never answered to another.
-  forgetAllMemoized(tx.em);
+  tx.memo.clear();
   try {
-    const result = await work({ ...tx, scope: platform });
+    // The same transaction under the platform's scope: everything else is the tenant's context's.
+    const result = await work(Object.create(tx, { scope: { value: platform, enumerable: true } }) as Tx);
     // Written now, while the platform's scope holds; the tenant's scope would refuse these rows.
     await tx.em.flush();
     return result;
@@ -85,7 +122,7 @@ export async function asPlatform<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promi
     // What the platform queued goes in the message that takes the tenant's scope back.
     tx.write(settingsOf(tx.scope));
     await tx.read();
-    forgetAllMemoized(tx.em);
+    tx.memo.clear();
   }
 }
 
@@ -149,29 +186,3 @@ class StatementPipe {
 
 const writesOf = (write: ReadStatement | (() => ReadStatement[])): ReadStatement[] =>
   typeof write === 'function' ? write() : [write];
-
-/** Reads outside a mutation (a quote, an allowance): each read its own round trip, through MikroORM. */
-export function emReader(em: EntityManager): Reader {
-  return {
-    em,
-    async read(...reads) {
-      const results = [];
-      for (const read of reads) {
-        if (!read) {
-          results.push(null);
-          continue;
-        }
-        const rows: Row[][] = [];
-        for (const statement of read.statements) {
-          rows.push(
-            (await em
-              .getConnection()
-              .execute(filledIn(statement), [], 'all', em.getTransactionContext(), em.getLoggerContext())) as Row[],
-          );
-        }
-        results.push(read.parse(rows));
-      }
-      return results as never;
-    },
-  };
-}

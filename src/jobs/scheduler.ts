@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import PgBoss from 'pg-boss';
 import { exclusively } from '../db/advisory-lock';
-import { platformSession } from '../db/session';
+import { platformContext } from '../server/context';
+import { MODULES } from '../modules';
 import { registerEventHandlers } from '../modules/event-handlers';
 import { afterSalesService } from '../modules/after-sales/after-sales.service';
 import { appealsService } from '../modules/appeals/appeals.service';
@@ -44,7 +45,7 @@ export async function startJobs(
   await boss.work(
     RECOMPUTE_TRUST_SCORES,
     measured(RECOMPUTE_TRUST_SCORES, async () => {
-      const result = await trustService.recompute(platformSession(orm, 'job:recompute-trust-scores'));
+      const result = await trustService.recompute(platformContext(orm, MODULES, 'job:recompute-trust-scores'));
       if (result.refusals.length) throw new Error(`recompute refused: ${JSON.stringify(result.refusals)}`);
       logger.info({ ...result, refusals: undefined }, 'trust scores recomputed');
     }),
@@ -54,7 +55,10 @@ export async function startJobs(
   await boss.work(
     ENFORCE_APPEAL_DEADLINES,
     measured(ENFORCE_APPEAL_DEADLINES, async () => {
-      const result = await appealsService.enforceDeadlines(platformSession(orm, 'job:appeal-deadlines'), new Date());
+      const result = await appealsService.enforceDeadlines(
+        platformContext(orm, MODULES, 'job:appeal-deadlines'),
+        new Date(),
+      );
       if (result.refusals.length) throw new Error(`appeal deadlines refused: ${JSON.stringify(result.refusals)}`);
       if (result.escalated || result.expired)
         logger.info({ ...result, refusals: undefined }, 'appeal deadlines enforced');
@@ -65,7 +69,7 @@ export async function startJobs(
     INTERVENE_AFTER_DELAY,
     measured(INTERVENE_AFTER_DELAY, async () => {
       const result = await afterSalesService.interveneWhereDelayEnded(
-        platformSession(orm, 'job:intervene-after-delay'),
+        platformContext(orm, MODULES, 'job:intervene-after-delay'),
         new Date(),
       );
       if (result.refusals.length) throw new Error(`intervention refused: ${JSON.stringify(result.refusals)}`);

@@ -56,16 +56,16 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   // An action's audit line, in its own transaction, before the lines of what it caused: every
   // handler that may emit (a consequence) runs after the line and its announcement.
   for (const type of AUDITED_EVENTS)
-    bus.onBlocking(type, { name: 'audit.record' }, (events, tx) => auditService.record(events, tx));
+    bus.onBlocking(type, { name: 'audit.record' }, (tx, events) => auditService.record(tx, events));
   // The live feed announces each line as it is recorded, so it tells a console what happened in the
   // audit log's order (cause before consequence), delivered by PostgreSQL at commit.
   for (const type of AUDITED_EVENTS)
-    bus.onBlocking(type, { name: 'live.publish', after: ['audit.record'] }, (events, tx) =>
-      publishLiveEvents(events, tx),
+    bus.onBlocking(type, { name: 'live.publish', after: ['audit.record'] }, (tx, events) =>
+      publishLiveEvents(tx, events),
     );
   const consequence = (name: string, after: string[] = []) => ({ name, after: [...RECORDED, ...after] });
-  bus.onBlocking('OrderShipped', consequence('trust.shipments'), (events, tx) =>
-    trustService.onOrdersShipped(events, tx, appealsService.forceMajeureExcuses),
+  bus.onBlocking('OrderShipped', consequence('trust.shipments'), (tx, events) =>
+    trustService.onOrdersShipped(tx, events, appealsService.forceMajeureExcuses),
   );
   bus.onBlocking(
     'OrderShipped',
@@ -98,22 +98,22 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
       (e: DomainEventOf<'OrderVoided'>) => `order voided ${e.voidedAt.toISOString()}`,
     ),
   );
-  bus.onBlocking('BuyerFlagsChanged', consequence('trust.buyerRisk'), (events, tx) =>
-    trustService.onBuyerFlagsChanged(events, tx),
+  bus.onBlocking('BuyerFlagsChanged', consequence('trust.buyerRisk'), (tx, events) =>
+    trustService.onBuyerFlagsChanged(tx, events),
   );
   // A buyer tagged MALICIOUS after ordering: its unshipped orders flagged, with the risk just updated.
-  bus.onBlocking('BuyerFlagsChanged', consequence('warnings.flaggedBuyerOrders', ['trust.buyerRisk']), (events, tx) =>
-    warningsService.onBuyerFlagsChanged(events, tx),
+  bus.onBlocking('BuyerFlagsChanged', consequence('warnings.flaggedBuyerOrders', ['trust.buyerRisk']), (tx, events) =>
+    warningsService.onBuyerFlagsChanged(tx, events),
   );
-  bus.onBlocking('OrderPlaced', consequence('afterSales.breakerSamples'), (events, tx) =>
-    breakersService.onOrdersPlaced(events, tx),
+  bus.onBlocking('OrderPlaced', consequence('afterSales.breakerSamples'), (tx, events) =>
+    breakersService.onOrdersPlaced(tx, events),
   );
   // A buyer's breaker reading includes the order being placed.
-  bus.onBlocking('OrderPlaced', consequence('warnings.abnormalOrders', ['afterSales.breakerSamples']), (events, tx) =>
-    warningsService.onOrdersPlaced(events, tx),
+  bus.onBlocking('OrderPlaced', consequence('warnings.abnormalOrders', ['afterSales.breakerSamples']), (tx, events) =>
+    warningsService.onOrdersPlaced(tx, events),
   );
-  bus.onBlocking('ProductPriceHeld', consequence('warnings.lowPrice'), (events, tx) =>
-    warningsService.onPricesHeld(events, tx),
+  bus.onBlocking('ProductPriceHeld', consequence('warnings.lowPrice'), (tx, events) =>
+    warningsService.onPricesHeld(tx, events),
   );
   bus.onBlocking(
     'OrderFlaggedAbnormal',
@@ -124,23 +124,23 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
       { flaggedAbnormal: true },
     ),
   );
-  bus.onBlocking('AfterSalesCaseOpened', consequence('trust.caseOpened'), (events, tx) =>
-    trustOutcomeHandlers.onCasesOpened(events, tx),
+  bus.onBlocking('AfterSalesCaseOpened', consequence('trust.caseOpened'), (tx, events) =>
+    trustOutcomeHandlers.onCasesOpened(tx, events),
   );
-  bus.onBlocking('AfterSalesCaseRuled', consequence('trust.caseRuled'), (events, tx) =>
-    trustOutcomeHandlers.onCasesRuled(events, tx),
+  bus.onBlocking('AfterSalesCaseRuled', consequence('trust.caseRuled'), (tx, events) =>
+    trustOutcomeHandlers.onCasesRuled(tx, events),
   );
-  bus.onBlocking('AfterSalesCaseRuled', consequence('ledger.casePayouts'), (events, tx) =>
-    subsidiesService.onCasesRuled(events, tx),
+  bus.onBlocking('AfterSalesCaseRuled', consequence('ledger.casePayouts'), (tx, events) =>
+    subsidiesService.onCasesRuled(tx, events),
   );
-  bus.onBlocking('AppealDecided', consequence('ledger.appealPayouts'), (events, tx) =>
-    subsidiesService.onAppealsDecided(events, tx),
+  bus.onBlocking('AppealDecided', consequence('ledger.appealPayouts'), (tx, events) =>
+    subsidiesService.onAppealsDecided(tx, events),
   );
-  bus.onBlocking('AppealDecided', consequence('trust.appealOutcome'), (events, tx) =>
-    trustOutcomeHandlers.onAppealsDecided(events, tx),
+  bus.onBlocking('AppealDecided', consequence('trust.appealOutcome'), (tx, events) =>
+    trustOutcomeHandlers.onAppealsDecided(tx, events),
   );
-  bus.onBlocking('AppealDecided', consequence('merchants.penaltyReversal'), (events, tx) =>
-    merchantsService.onAppealsDecided(events, tx),
+  bus.onBlocking('AppealDecided', consequence('merchants.penaltyReversal'), (tx, events) =>
+    merchantsService.onAppealsDecided(tx, events),
   );
   for (const type of [
     'OrderPlaced',

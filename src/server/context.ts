@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { TenantDb } from '../db/tenant-db';
-import type { Session } from '../db/transaction';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Loaders, Read, ReadResults, ServiceContext } from '../db/session';
+import { TenantDb, type TenantScope } from '../db/tenant-db';
 import { StatementTally, tallyContext } from '../db/query-counter';
-import type { GatewayModule, Loaders } from './gateway-module';
+import type { GatewayModule } from './gateway-module';
 import { newRequestReport, type RequestReport } from '../observability/requests';
-import type { Clock } from '../shared/time';
+import { type Clock, systemClock } from '../shared/time';
 import { ANONYMOUS, type Actor, actorLabel, tenantScopeOf } from '../security/actor';
 
 type LoadersClass = new (db: TenantDb) => Loaders;
@@ -40,18 +40,62 @@ function loadersClassOf(modules: readonly GatewayModule[]): LoadersClass {
 }
 
 /**
- * Built once per request: its own EntityManager fork (no global context), the verified actor, reads
- * bound to the actor's tenant, and loaders over those reads.
+ * The one context of a unit of work (a request, a job run, a CLI command): its own EntityManager fork
+ * made on first use (no global context), reads bound to its tenant, and loaders made on first use.
  */
-export interface RequestContext {
+class UnitContext implements ServiceContext {
+  readonly scope: TenantScope;
+  readonly loaders: Loaders;
+  readonly memo = null;
+
+  constructor(
+    readonly db: TenantDb,
+    readonly actorLabel: string,
+    readonly clock: Clock,
+    modules: readonly GatewayModule[],
+  ) {
+    this.scope = db.scope;
+    this.loaders = new (loadersClassOf(modules))(db);
+  }
+
+  get em(): EntityManager {
+    return this.db.em;
+  }
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /** The reads in one message, behind the tenant's settings. */
+  read<R extends readonly (Read<unknown> | null)[]>(...reads: R): Promise<ReadResults<R>> {
+    return this.db.read(
+      (run) =>
+        Promise.all(
+          reads.map((read) => (read ? Promise.all(read.statements.map(run)).then(read.parse) : null)),
+        ) as Promise<ReadResults<R>>,
+    );
+  }
+}
+
+/** A GraphQL request's context: the service context, with the verified actor and what the request did. */
+export interface RequestContext extends ServiceContext {
   requestId: string;
   actor: Actor;
-  db: TenantDb;
-  /** What services take: the tenant's database and the actor's label. */
-  session: Session;
-  loaders: Loaders;
   /** What the request did, for its log line and metrics. */
   report: RequestReport;
+}
+
+class RequestUnitContext extends UnitContext implements RequestContext {
+  constructor(
+    db: TenantDb,
+    clock: Clock,
+    modules: readonly GatewayModule[],
+    readonly actor: Actor,
+    readonly requestId: string,
+    readonly report: RequestReport,
+  ) {
+    super(db, actorLabel(actor), clock, modules);
+  }
 }
 
 export function createRequestContext(
@@ -62,15 +106,41 @@ export function createRequestContext(
   const actor = options.actor ?? ANONYMOUS;
   const statements = new StatementTally();
   const db = new TenantDb(orm.em, tenantScopeOf(actor), tallyContext(statements));
-  return {
-    requestId: options.requestId ?? randomUUID(),
-    actor,
+  const report = newRequestReport(
+    actor.authenticated ? { role: actor.role, merchantId: actor.merchantId } : { role: null, merchantId: null },
+    statements,
+  );
+  return new RequestUnitContext(
     db,
-    session: { db, actor: actorLabel(actor), clock: options.clock },
-    loaders: new (loadersClassOf(modules))(db),
-    report: newRequestReport(
-      actor.authenticated ? { role: actor.role, merchantId: actor.merchantId } : { role: null, merchantId: null },
-      statements,
-    ),
-  };
+    options.clock ?? systemClock,
+    modules,
+    actor,
+    options.requestId ?? randomUUID(),
+    report,
+  );
+}
+
+/** The context of the platform itself (a job run, a CLI command): every tenant, recorded under `actorLabel`. */
+export function platformContext(
+  orm: MikroORM,
+  modules: readonly GatewayModule[],
+  actorLabel: string,
+  clock: Clock = systemClock,
+): ServiceContext {
+  return new UnitContext(new TenantDb(orm.em.fork(), { platform: true, merchantId: null }), actorLabel, clock, modules);
+}
+
+/** The context of one merchant outside a request (demo data, scripts): its own rows only. */
+export function merchantContext(
+  orm: MikroORM,
+  modules: readonly GatewayModule[],
+  merchantId: string,
+  actorLabel: string,
+): ServiceContext {
+  return new UnitContext(
+    new TenantDb(orm.em.fork(), { platform: false, merchantId }),
+    actorLabel,
+    systemClock,
+    modules,
+  );
 }

@@ -1,12 +1,6 @@
 import type { EntityClass } from '@mikro-orm/core';
+import type { Loaders } from '../db/session';
 import type { TenantDb } from '../db/tenant-db';
-
-/**
- * Each module's per-request loaders, by key. Empty here: every module declares its own key beside its
- * loader factory (`declare module '../../server/gateway-module' { interface Loaders { … } }`).
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Loaders {}
 
 /**
  * What one module contributes to the gateway. `src/modules/index.ts` lists the modules; the entry points

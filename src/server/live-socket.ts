@@ -155,10 +155,11 @@ export function serveLiveUpdates(options: {
               extensions: { code: 'BAD_REQUEST' },
             }),
           ];
-        const contextValue: LiveContext = {
-          ...createRequestContext(options.orm, options.modules, { actor: ctx.extra.actor }),
-          live: options.hub,
-        };
+        // Assigned, not spread: the context's members live on its prototype.
+        const contextValue: LiveContext = Object.assign(
+          createRequestContext(options.orm, options.modules, { actor: ctx.extra.actor }),
+          { live: options.hub },
+        );
         return {
           schema: options.schema,
           document,

@@ -158,7 +158,7 @@ export type DomainEvent =
       merchantId: string | null;
       orderId: string | null;
       reversalOfId: string | null;
-      /** When it was posted (the session's clock). */
+      /** When it was posted (the context's clock). */
       at: Date;
     };
 

@@ -205,3 +205,36 @@ export function backArrows(files: SourceFile[]): string[] {
   }
   return arrows;
 }
+
+/** What a service function may not take in place of its context (ARCHITECTURE.md, convention 4). */
+const NOT_A_CONTEXT = /\b(EntityManager|SqlEntityManager|TenantDb|RequestContext|Reader|Session)\b/;
+const CONTEXT = /^(ServiceContext|Tx)$/;
+
+/**
+ * Functions of the modules' services (resolvers, loader factories and entities aside) that take an
+ * EntityManager, a TenantDb or a request context instead of the one service context, or take the
+ * context in another place than first, as "path:line name".
+ */
+export function serviceContextViolations(files: SourceFile[]): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    if (!/^src\/modules\/.+\.ts$/.test(file.path) || /\.(resolver|loaders|entity)\.ts$|\/index\.ts$/.test(file.path))
+      continue;
+    const source = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      if (ts.isFunctionLike(node)) {
+        node.parameters.forEach((parameter, i) => {
+          const type = parameter.type?.getText(source);
+          if (!type) return;
+          const where = `${file.path}:${source.getLineAndCharacterOfPosition(parameter.getStart(source)).line + 1}`;
+          const name = parameter.name.getText(source);
+          if (NOT_A_CONTEXT.test(type)) found.push(`${where} ${name}: ${type}`);
+          else if (i > 0 && CONTEXT.test(type)) found.push(`${where} ${name}: ${type} is not first`);
+        });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return found;
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBus } from '../../src/db/events';
-import { platformSession } from '../../src/db/session';
+import { platformContext } from '../../src/server/context';
+import { MODULES } from '../../src/modules';
 import { Merchant, MerchantStatusChange } from '../../src/modules/merchants/merchant.entity';
 import { merchantsService } from '../../src/modules/merchants/merchants.service';
 import { Order } from '../../src/modules/orders/order.entity';
@@ -23,7 +24,7 @@ describe('domain events', () => {
   beforeAll(async () => {
     app = await createTestApp();
     // Test-only handlers on this file's bus: one that fails on demand, one that records commits.
-    eventBus.onBlocking('MerchantStatusChanged', { name: 'test.failingHandler' }, async (events) => {
+    eventBus.onBlocking('MerchantStatusChanged', { name: 'test.failingHandler' }, async (_tx, events) => {
       if (events.some((event) => event.reason === 'handler fails')) throw new Error('a blocking handler failed');
     });
     eventBus.onCommitted('MerchantStatusChanged', (event) => void committed.push(event));
@@ -95,17 +96,17 @@ describe('domain events', () => {
     });
   });
 
-  it('services run without a request: a job or the CLI passes a session of local ids', async () => {
-    const session = platformSession(app.orm, 'job:test');
+  it('services run without a request: a job or the CLI passes a context of local ids', async () => {
+    const ctx = platformContext(app.orm, MODULES, 'job:test');
     const { ingestOrders } = await app.data(IngestOrdersDocument, {
       input: [orderInput(refs, { paidAt: hoursAgo(5) })],
     });
     const orderId = Buffer.from(ingestOrders.results[0].order!.id, 'base64url').toString().split(':')[1];
-    const moved = await ordersService.transition(session, { orderId, to: 'SHIPPED' as never, reason: '已发货' });
+    const moved = await ordersService.transition(ctx, { orderId, to: 'SHIPPED' as never, reason: '已发货' });
     expect(moved.refusals).toEqual([]);
     expect((await app.orm.em.fork().findOneOrFail(Order, { id: orderId })).status).toBe('SHIPPED');
     expect((await scoreEventsOf(orderId)).map((e) => [e.factor, e.actor])).toEqual([['SHIPPED_ON_TIME', 'job:test']]);
-    const refused = await merchantsService.setStatus(session, {
+    const refused = await merchantsService.setStatus(ctx, {
       merchantId: refs.merchant.id,
       status: MerchantStatus.RESTRICTED,
       reason: 'x',

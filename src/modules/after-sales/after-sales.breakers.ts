@@ -1,7 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ServiceContext } from '../../db/session';
 import { sqlRows } from '../../db/sql';
 import { asPlatform, type Tx } from '../../db/transaction';
-import type { RequestContext } from '../../server/context';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { versionInForce } from '../policies/policies.rules';
 import { policiesService } from '../policies/policies.service';
@@ -12,27 +11,27 @@ import type { BreakerReading } from './after-sales.rules';
 
 /** The breakers' readings over the policy's rolling window, from the daily counters. */
 export async function breakerReadings(
-  em: EntityManager,
+  ctx: ServiceContext,
   subjects: { subject: BreakerSubject; subjectId: string }[],
   policy: PolicyNumbers,
   now: Date,
 ): Promise<BreakerReading[]> {
-  const rows = await sqlRows(em, tallySumsQuery(em.getKnex(), subjects, breakerWindowStart(now, policy)));
+  const rows = await sqlRows(ctx.em, tallySumsQuery(ctx.em.getKnex(), subjects, breakerWindowStart(now, policy)));
   return readingsFromSums(subjects, rows, policy);
 }
 
 /** The refund-only circuit breakers: their daily counters and their readings. */
 export const breakersService = {
-  breaker(ctx: RequestContext, subject: BreakerSubject, subjectId: string): Promise<BreakerReading> {
+  breaker(ctx: ServiceContext, subject: BreakerSubject, subjectId: string): Promise<BreakerReading> {
     return ctx.loaders.afterSales.breaker.load({ subject, subjectId });
   },
 
   /** For other modules' transactions: the refund-only breaker readings of buyers, now. */
-  async buyerBreakers(em: EntityManager, buyerIds: string[]): Promise<Map<string, BreakerReading>> {
-    const now = new Date();
-    const policy = versionInForce(await policiesService.timelineIn(em), now);
+  async buyerBreakers(ctx: ServiceContext, buyerIds: string[]): Promise<Map<string, BreakerReading>> {
+    const now = ctx.now();
+    const policy = versionInForce(await policiesService.timelineIn(ctx), now);
     const readings = await breakerReadings(
-      em,
+      ctx,
       buyerIds.map((subjectId) => ({ subject: BreakerSubject.BUYER, subjectId })),
       policy.numbers,
       now,
@@ -41,10 +40,10 @@ export const breakersService = {
   },
 
   /** Handles `OrderPlaced`: each new order counts in its buyer's, merchant's and products' samples. */
-  async onOrdersPlaced(events: DomainEventOf<'OrderPlaced'>[], tx: Tx): Promise<void> {
+  async onOrdersPlaced(tx: Tx, events: DomainEventOf<'OrderPlaced'>[]): Promise<void> {
     await asPlatform(tx, (platformTx) =>
       addToTallies(
-        platformTx.em,
+        platformTx,
         events.flatMap((placed) => {
           const day = chinaDay(placed.paidAt);
           const one = { day, orders: 1, refundOnly: 0 };

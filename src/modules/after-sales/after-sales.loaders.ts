@@ -58,7 +58,7 @@ export function createAfterSalesLoaders(db: TenantDb, policyNow: () => Promise<P
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     afterSales: ReturnType<typeof createAfterSalesLoaders>;
   }

@@ -1,4 +1,5 @@
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { ServiceContext } from '../../db/session';
+import type { Knex } from '@mikro-orm/postgresql';
 import { SortDirection, type PageArgs, type TableSpec, type WhereClause } from '../../graphql/connection';
 import { boughtFromMerchant } from '../orders/orders.query';
 import type { FieldReads, Row } from '../../db/tenant-db';
@@ -78,7 +79,7 @@ export interface TallyIncrement {
 }
 
 /** Adds to the counters in one statement, creating the day's rows as needed. */
-export async function addToTallies(em: EntityManager, increments: TallyIncrement[]): Promise<void> {
+export async function addToTallies(ctx: ServiceContext, increments: TallyIncrement[]): Promise<void> {
   if (!increments.length) return;
   const merged = new Map<string, TallyIncrement>();
   for (const increment of increments) {
@@ -92,7 +93,7 @@ export async function addToTallies(em: EntityManager, increments: TallyIncrement
   const rows = [...merged.values()].sort((a, b) =>
     `${a.subject}${a.subjectId}${a.day}`.localeCompare(`${b.subject}${b.subjectId}${b.day}`),
   );
-  const knex = em.getKnex();
+  const knex = ctx.em.getKnex();
   const qb = knex('refund_only_tally')
     .insert(
       rows.map((r) => ({
@@ -109,7 +110,9 @@ export async function addToTallies(em: EntityManager, increments: TallyIncrement
       orders: knex.raw('refund_only_tally.orders + excluded.orders'),
       refund_only: knex.raw('refund_only_tally.refund_only + excluded.refund_only'),
     });
-  await em.getConnection().execute(qb.toQuery(), [], 'run', em.getTransactionContext(), em.getLoggerContext());
+  await ctx.em
+    .getConnection()
+    .execute(qb.toQuery(), [], 'run', ctx.em.getTransactionContext(), ctx.em.getLoggerContext());
 }
 
 /** The window's sums per subject: a primary-key range of at most `windowDays` rows each. */

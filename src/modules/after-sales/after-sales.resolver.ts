@@ -227,7 +227,7 @@ export class AfterSalesResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Changed cases to list, 0 to 100.' }) first: number,
     @Ctx() ctx: RequestContext,
   ) {
-    const outcome = await simulatePolicy(ctx.session, {
+    const outcome = await simulatePolicy(ctx, {
       changes,
       from,
       to,
@@ -253,7 +253,7 @@ export class AfterSalesResolver {
       'A request is at most what is still refundable on the order; one open case of a type per order.',
   })
   async openAfterSalesCases(@Arg('input', () => [OpenCaseInput]) input: OpenCaseInput[], @Ctx() ctx: RequestContext) {
-    const outcome = await afterSalesService.open(ctx.session, input.map(openItem));
+    const outcome = await afterSalesService.open(ctx, input.map(openItem));
     return toPayload({
       ...outcome,
       results: outcome.results?.map(({ refusals, ...result }) => ({ ...result, userErrors: refusals })),
@@ -265,7 +265,7 @@ export class AfterSalesResolver {
   addCaseEvidence(@Arg('input', () => AddCaseEvidenceInput) input: AddCaseEvidenceInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
-      (value) => afterSalesService.addEvidence(ctx.session, value),
+      (value) => afterSalesService.addEvidence(ctx, value),
     );
   }
 
@@ -274,7 +274,7 @@ export class AfterSalesResolver {
   addCaseMessage(@Arg('input', () => AddCaseMessageInput) input: AddCaseMessageInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
-      (value) => afterSalesService.addMessage(ctx.session, value),
+      (value) => afterSalesService.addMessage(ctx, value),
     );
   }
 
@@ -287,7 +287,7 @@ export class AfterSalesResolver {
   requestIntervention(@Arg('input', () => CaseIdInput) input: CaseIdInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
-      (value) => afterSalesService.requestIntervention(ctx.session, value),
+      (value) => afterSalesService.requestIntervention(ctx, value),
     );
   }
 
@@ -300,7 +300,7 @@ export class AfterSalesResolver {
   ruleOnCase(@Arg('input', () => RuleOnCaseInput) input: RuleOnCaseInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
-      (value) => afterSalesService.rule(ctx.session, value),
+      (value) => afterSalesService.rule(ctx, value),
     );
   }
 
@@ -317,7 +317,7 @@ export class AfterSalesResolver {
   ) {
     return decodedMutation(
       (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
-      (value) => afterSalesService.decideRefundOnly(ctx.session, value),
+      (value) => afterSalesService.decideRefundOnly(ctx, value),
     );
   }
 
@@ -326,7 +326,7 @@ export class AfterSalesResolver {
   withdrawCase(@Arg('input', () => WithdrawCaseInput) input: WithdrawCaseInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, caseId: ids.id('AfterSalesCase', input.caseId, 'caseId') }),
-      (value) => afterSalesService.withdraw(ctx.session, value),
+      (value) => afterSalesService.withdraw(ctx, value),
     );
   }
 }

@@ -1,11 +1,10 @@
+import type { ServiceContext } from '../../db/session';
 import { LockMode } from '@mikro-orm/core';
 import { yuanText } from '../../shared/money';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
-import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import { paginate, type Page } from '../../graphql/connection';
-import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { OrderStatus, type SalesPlatform } from '../../shared/enums';
 import { contentHash } from '../../shared/hash';
@@ -89,7 +88,7 @@ const fail = (code: RefusalCode, message: string, field: string[]): never => {
   throw new Refused([refusal(code, message, ['input', ...field])]);
 };
 
-/** Who a session's actor is in a case: the merchant itself, or the platform (staff and services). */
+/** Who the context's actor is in a case: the merchant itself, or the platform (staff and services). */
 const partyOf = (tx: Tx) => (tx.scope.platform ? CaseParty.PLATFORM : CaseParty.MERCHANT);
 
 /** Locks a case the actor may reach, or refuses as if it did not exist. */
@@ -130,7 +129,12 @@ function move(tx: Tx, subject: AfterSalesCase, to: CaseStatus, reason: string, a
   if (!canMove(subject.status, to)) {
     fail(RefusalCode.ILLEGAL_TRANSITION, `a case ${subject.status} cannot become ${to}`, ['caseId']);
   }
-  recordTransition(tx.em, CaseStatusChange, { key: 'afterSalesCase', subject }, { to, actor: tx.actor, reason, at });
+  recordTransition(
+    tx.em,
+    CaseStatusChange,
+    { key: 'afterSalesCase', subject },
+    { to, actor: tx.actorLabel, reason, at },
+  );
 }
 
 function parseOpenItem(item: OpenCaseItem, index: number, now: Date) {
@@ -161,16 +165,15 @@ async function interveneOn(
   now: Date,
   requestedBy: 'MERCHANT' | 'BUYER' = partyOf(tx) === CaseParty.MERCHANT ? 'MERCHANT' : 'BUYER',
 ) {
-  const { em } = tx;
-  const policy = versionInForce(await policiesService.timelineIn(em), now);
+  const policy = versionInForce(await policiesService.timelineIn(tx), now);
   const decision = await asPlatform(tx, async (platformTx) => {
-    const [buyer] = await buyersService.findByIds(platformTx.em, [subject.buyer.id]);
+    const [buyer] = await buyersService.findByIds(platformTx, [subject.buyer.id]);
     const evidence = await platformTx.em.find(CaseEvidence, {
       afterSalesCase: subject,
       suppliedBy: CaseParty.BUYER,
     });
     const breakers = await breakerReadings(
-      platformTx.em,
+      platformTx,
       [
         { subject: BreakerSubject.BUYER, subjectId: subject.buyer.id },
         { subject: BreakerSubject.MERCHANT, subjectId: subject.merchant.id },
@@ -190,7 +193,7 @@ async function interveneOn(
         requestedBy,
       },
       buyer: { malicious: buyer?.malicious ?? false },
-      merchant: await trustService.standingFor(platformTx.em, subject.merchant.id, now, policy.numbers),
+      merchant: await trustService.standingFor(platformTx, subject.merchant.id, now, policy.numbers),
     };
     const breakerCounts = breakers.map((r) => ({ subject: r.subject, refundOnly: r.refundOnly, orders: r.sample }));
     return {
@@ -236,8 +239,8 @@ async function settle(
   input: RulingInput,
   now = tx.now(),
 ): Promise<void> {
-  const [order] = await ordersService.lockByIds(tx.em, [subject.order.id]);
-  const { numbers } = versionInForce(await policiesService.timelineIn(tx.em), now);
+  const [order] = await ordersService.lockByIds(tx, [subject.order.id]);
+  const { numbers } = versionInForce(await policiesService.timelineIn(tx), now);
   const violation = rulingViolation(subject, input.ruling, input.refundAmount ?? null, numbers.refundOnly);
   if (violation) {
     fail(violation.field === 'ruling' ? RefusalCode.NOT_ELIGIBLE : RefusalCode.INVALID_INPUT, violation.message, [
@@ -302,17 +305,17 @@ async function settle(
 
 export const afterSalesService = {
   /** For other modules' transactions: the cases among `ids` the actor may see. */
-  findByIds(em: EntityManager, ids: string[]): Promise<AfterSalesCase[]> {
-    return ids.length ? em.find(AfterSalesCase, { id: { $in: ids } }) : Promise.resolve([]);
+  findByIds(ctx: ServiceContext, ids: string[]): Promise<AfterSalesCase[]> {
+    return ids.length ? ctx.em.find(AfterSalesCase, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
-  load(ctx: RequestContext, id: string): Promise<AfterSalesCase | null> {
+  load(ctx: ServiceContext, id: string): Promise<AfterSalesCase | null> {
     return ctx.loaders.afterSales.byId.load(id);
   },
 
   /** `fields`: the node fields asked (null: all), so that only their columns are read. */
   list(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     args: CaseListArgs,
     fields: ReadonlySet<string> | null = null,
   ): Promise<Page<AfterSalesCase>> {
@@ -328,7 +331,7 @@ export const afterSalesService = {
 
   /** `countOnly`: the caller reads `totalCount` alone, so no page of cases is read. */
   ofMerchant(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     merchantId: string,
     args: CaseListArgs,
     countOnly = false,
@@ -336,19 +339,19 @@ export const afterSalesService = {
     return ctx.loaders.afterSales.byMerchant.load({ parentId: merchantId, args, countOnly });
   },
 
-  ofOrder(ctx: RequestContext, orderId: string): Promise<AfterSalesCase[]> {
+  ofOrder(ctx: ServiceContext, orderId: string): Promise<AfterSalesCase[]> {
     return ctx.loaders.afterSales.byOrder.load(orderId);
   },
 
-  evidence(ctx: RequestContext, caseId: string): Promise<CaseEvidence[]> {
+  evidence(ctx: ServiceContext, caseId: string): Promise<CaseEvidence[]> {
     return ctx.loaders.afterSales.evidence.load(caseId);
   },
 
-  messages(ctx: RequestContext, caseId: string): Promise<CaseMessage[]> {
+  messages(ctx: ServiceContext, caseId: string): Promise<CaseMessage[]> {
     return ctx.loaders.afterSales.messages.load(caseId);
   },
 
-  statusHistory(ctx: RequestContext, caseId: string): Promise<CaseStatusChange[]> {
+  statusHistory(ctx: ServiceContext, caseId: string): Promise<CaseStatusChange[]> {
     return ctx.loaders.afterSales.statusHistory.load(caseId);
   },
 
@@ -357,7 +360,7 @@ export const afterSalesService = {
    * content), or rejected with its refusals; the created ones commit together with their history,
    * the breakers' counters and the buyer's refund-only record.
    */
-  async open(session: Session, items: OpenCaseItem[]) {
+  async open(ctx: ServiceContext, items: OpenCaseItem[]) {
     const empty = { results: [] as OpenResult[], createdCount: 0, duplicateCount: 0, rejectedCount: 0 };
     if (items.length === 0) {
       return { ...empty, refusals: [refusal(RefusalCode.BATCH_EMPTY, 'send at least one case', ['input'])] };
@@ -372,14 +375,14 @@ export const afterSalesService = {
         ],
       };
     }
-    const outcome = await runMutation(session, async (tx) => {
+    const outcome = await runMutation(ctx, async (tx) => {
       const { em } = tx;
       const now = tx.now();
       const parsed = items.map((item, index) => parseOpenItem(item, index, now));
       const orderIds = [...new Set(parsed.map((p) => p.item.orderId).filter(Boolean))];
       // Locked: concurrent claims on one order must see each other's reservations.
-      const orders = new Map((await ordersService.lockByIds(em, orderIds)).map((o) => [o.id, o]));
-      const productsOf = await ordersService.productIdsOf(em, [...orders.keys()]);
+      const orders = new Map((await ordersService.lockByIds(tx, orderIds)).map((o) => [o.id, o]));
+      const productsOf = await ordersService.productIdsOf(tx, [...orders.keys()]);
       const existing = new Map(
         (
           await em.find(AfterSalesCase, {
@@ -489,7 +492,7 @@ export const afterSalesService = {
           em,
           CaseStatusChange,
           { key: 'afterSalesCase', subject: opened },
-          { to: CaseStatus.OPENED, actor: tx.actor, reason: 'opened by the platform', at: openedAt },
+          { to: CaseStatus.OPENED, actor: tx.actorLabel, reason: 'opened by the platform', at: openedAt },
           true,
         );
         for (const evidence of item.evidence ?? []) {
@@ -499,7 +502,7 @@ export const afterSalesService = {
             url: evidence.url ?? null,
             text: evidence.text ?? null,
             suppliedBy: CaseParty.BUYER,
-            actor: tx.actor,
+            actor: tx.actorLabel,
             suppliedAt: openedAt,
           });
         }
@@ -533,7 +536,7 @@ export const afterSalesService = {
         };
       });
       await em.flush();
-      await addToTallies(em, tallies);
+      await addToTallies(tx, tallies);
       await tx.emit(...events);
       const count = (o: OpenOutcome) => results.filter((r) => r.outcome === o).length;
       return {
@@ -547,8 +550,8 @@ export const afterSalesService = {
   },
 
   /** Evidence on an open case: a merchant supplies its own; the platform relays the buyer's or its own. */
-  addEvidence(session: Session, input: { caseId: string; suppliedBy?: CaseParty | null } & EvidenceInput) {
-    return runMutation(session, async (tx) => {
+  addEvidence(ctx: ServiceContext, input: { caseId: string; suppliedBy?: CaseParty | null } & EvidenceInput) {
+    return runMutation(ctx, async (tx) => {
       const subject = await lockCase(tx, input.caseId);
       const party = suppliedByFor(tx, input.suppliedBy);
       if (!isOpen(subject.status)) fail(RefusalCode.ILLEGAL_TRANSITION, `the case is ${subject.status}`, ['caseId']);
@@ -559,7 +562,7 @@ export const afterSalesService = {
         url: input.url ?? null,
         text: input.text ?? null,
         suppliedBy: party,
-        actor: tx.actor,
+        actor: tx.actorLabel,
         suppliedAt: tx.now(),
       });
       return { afterSalesCase: subject, evidence };
@@ -567,8 +570,8 @@ export const afterSalesService = {
   },
 
   /** A message of the negotiation; the first one moves an opened case into negotiation. */
-  addMessage(session: Session, input: { caseId: string; author?: CaseParty | null; body: string }) {
-    return runMutation(session, async (tx) => {
+  addMessage(ctx: ServiceContext, input: { caseId: string; author?: CaseParty | null; body: string }) {
+    return runMutation(ctx, async (tx) => {
       const subject = await lockCase(tx, input.caseId);
       const author = suppliedByFor(tx, input.author, 'author');
       if (!isOpen(subject.status)) fail(RefusalCode.ILLEGAL_TRANSITION, `the case is ${subject.status}`, ['caseId']);
@@ -581,7 +584,7 @@ export const afterSalesService = {
         afterSalesCase: subject,
         author,
         body,
-        actor: tx.actor,
+        actor: tx.actorLabel,
         sentAt: tx.now(),
       });
       return { afterSalesCase: subject, message };
@@ -594,8 +597,8 @@ export const afterSalesService = {
    * case goes under review; when it waits (negotiation window, evidence), the request stays pending and
    * may be asked again; when it declines (autonomy, malicious buyer, breaker, cap), nothing moves.
    */
-  requestIntervention(session: Session, input: { caseId: string }) {
-    return runMutation(session, async (tx) => {
+  requestIntervention(ctx: ServiceContext, input: { caseId: string }) {
+    return runMutation(ctx, async (tx) => {
       const subject = await lockCase(tx, input.caseId);
       const pending = [CaseStatus.OPENED, CaseStatus.NEGOTIATING, CaseStatus.INTERVENTION_REQUESTED];
       if (!pending.includes(subject.status)) {
@@ -612,8 +615,8 @@ export const afterSalesService = {
    * the buyer; the platform reviews it unless another rule now says otherwise. Claimed with SKIP
    * LOCKED and moved out of the waiting state, so two runs of the same tick decide each case once.
    */
-  interveneWhereDelayEnded(session: Session, now: Date) {
-    return runMutation(session, async (tx) => {
+  interveneWhereDelayEnded(ctx: ServiceContext, now: Date) {
+    return runMutation(ctx, async (tx) => {
       const due = await tx.em.find(
         AfterSalesCase,
         { status: CaseStatus.INTERVENTION_REQUESTED, interveneAfter: { $lte: now } },
@@ -638,8 +641,8 @@ export const afterSalesService = {
    * order's refund when it is now fully refunded, the platform's payouts and the score events commit
    * together with the ruling, or nothing does.
    */
-  rule(session: Session, input: RulingInput) {
-    return runMutation(session, async (tx) => {
+  rule(ctx: ServiceContext, input: RulingInput) {
+    return runMutation(ctx, async (tx) => {
       const locked = await lockCaseToRule(tx, input.caseId);
       const { subject } = locked;
       if (subject.status !== CaseStatus.UNDER_REVIEW) {
@@ -660,8 +663,8 @@ export const afterSalesService = {
    * (the platform reviews, a breaker, a malicious buyer) is refused, naming what applies. Money, score
    * effects, audit and live lines are an arbitrator's ruling's.
    */
-  decideRefundOnly(session: Session, input: RulingInput) {
-    return runMutation(session, async (tx) => {
+  decideRefundOnly(ctx: ServiceContext, input: RulingInput) {
+    return runMutation(ctx, async (tx) => {
       const locked = await lockCaseToRule(tx, input.caseId);
       const { subject } = locked;
       const pending = [CaseStatus.OPENED, CaseStatus.NEGOTIATING, CaseStatus.INTERVENTION_REQUESTED];
@@ -686,8 +689,8 @@ export const afterSalesService = {
   },
 
   /** The buyer withdraws the case (relayed by the platform) before it is ruled. */
-  withdraw(session: Session, input: { caseId: string; reason: string }) {
-    return runMutation(session, async (tx) => {
+  withdraw(ctx: ServiceContext, input: { caseId: string; reason: string }) {
+    return runMutation(ctx, async (tx) => {
       const subject = await lockCase(tx, input.caseId);
       const reason = input.reason.trim();
       if (!reason) fail(RefusalCode.INVALID_INPUT, 'give the reason', ['reason']);

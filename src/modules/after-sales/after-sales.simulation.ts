@@ -1,4 +1,5 @@
-import { nowIn, type Session } from '../../db/session';
+import { runReadOnly } from '../../db/transaction';
+import type { ServiceContext } from '../../db/session';
 import { Refused } from '../../shared/refusal';
 import { LedgerKind } from '../ledger/ledger.enums';
 import { merchantCapOf, monthOf } from '../ledger/subsidies.rules';
@@ -16,14 +17,15 @@ import { decisionChanged, replayDecision, snapshotFromJson } from './after-sales
  * first changed cases. Writes nothing.
  */
 export async function simulatePolicy(
-  session: Session,
+  ctx: ServiceContext,
   input: { changes: Record<string, unknown>; from: Date; to: Date; first: number },
 ) {
-  const now = nowIn(session);
+  const now = ctx.now();
   try {
-    const simulation = await session.db.transaction(async (em) => {
-      const draft = await policiesService.draftIn(em, input.changes, now);
-      const timeline = await policiesService.timelineIn(em);
+    const simulation = await runReadOnly(ctx, async (snapshot) => {
+      const { em } = snapshot;
+      const draft = await policiesService.draftIn(snapshot, input.changes, now);
+      const timeline = await policiesService.timelineIn(snapshot);
       const cases = await em.find(
         AfterSalesCase,
         { openedAt: { $gte: input.from, $lt: input.to }, decision: { $ne: null } },
@@ -38,7 +40,10 @@ export async function simulatePolicy(
       });
       const changed = replayed.filter((r) => decisionChanged(r.current, r.draft));
       const merchants = new Map(
-        (await merchantsService.findByIds(em, [...new Set(cases.map((c) => c.merchant.id))])).map((m) => [m.id, m]),
+        (await merchantsService.findByIds(snapshot, [...new Set(cases.map((c) => c.merchant.id))])).map((m) => [
+          m.id,
+          m,
+        ]),
       );
       const cost = (pick: (r: (typeof replayed)[number]) => { draws: boolean; numbers: PolicyNumbers }) => {
         const byMonth = new Map<string, { sum: number; cap: number }>();

@@ -40,7 +40,7 @@ export function createAppealLoaders(db: TenantDb) {
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     appeals: ReturnType<typeof createAppealLoaders>;
   }

@@ -153,7 +153,7 @@ export class AppealsResolver {
         merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
         subjectId: ids.id(SUBJECT_NODE[input.subjectType], input.subjectId, 'subjectId'),
       }),
-      (value) => appealsService.file(ctx.session, value),
+      (value) => appealsService.file(ctx, value),
     );
   }
 
@@ -162,7 +162,7 @@ export class AppealsResolver {
   answerAppeal(@Arg('input', () => AnswerAppealInput) input: AnswerAppealInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, appealId: ids.id('Appeal', input.appealId, 'appealId') }),
-      (value) => appealsService.answer(ctx.session, value),
+      (value) => appealsService.answer(ctx, value),
     );
   }
 
@@ -171,7 +171,7 @@ export class AppealsResolver {
   withdrawAppeal(@Arg('input', () => AppealReasonInput) input: AppealReasonInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, appealId: ids.id('Appeal', input.appealId, 'appealId') }),
-      (value) => appealsService.withdraw(ctx.session, value),
+      (value) => appealsService.withdraw(ctx, value),
     );
   }
 
@@ -180,7 +180,7 @@ export class AppealsResolver {
   assignAppeal(@Arg('input', () => AssignAppealInput) input: AssignAppealInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, appealId: ids.id('Appeal', input.appealId, 'appealId') }),
-      (value) => appealsService.assign(ctx.session, value),
+      (value) => appealsService.assign(ctx, value),
     );
   }
 
@@ -191,7 +191,7 @@ export class AppealsResolver {
   requestAppealEvidence(@Arg('input', () => AppealReasonInput) input: AppealReasonInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, appealId: ids.id('Appeal', input.appealId, 'appealId') }),
-      (value) => appealsService.requestEvidence(ctx.session, value),
+      (value) => appealsService.requestEvidence(ctx, value),
     );
   }
 
@@ -202,7 +202,7 @@ export class AppealsResolver {
   decideAppeal(@Arg('input', () => DecideAppealInput) input: DecideAppealInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, appealId: ids.id('Appeal', input.appealId, 'appealId') }),
-      (value) => appealsService.decide(ctx.session, value),
+      (value) => appealsService.decide(ctx, value),
     );
   }
 }
@@ -225,7 +225,7 @@ export class MerchantAppealsResolver {
   ) {
     return decodedMutation(
       (ids) => ({ ...input, merchantId: ids.id('Merchant', input.merchantId, 'merchantId') }),
-      (value) => appealsService.reportForceMajeure(ctx.session, value),
+      (value) => appealsService.reportForceMajeure(ctx, value),
     );
   }
 

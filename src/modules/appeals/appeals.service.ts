@@ -1,11 +1,10 @@
+import type { ServiceContext } from '../../db/session';
 import { LockMode } from '@mikro-orm/core';
 import { yuanText } from '../../shared/money';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
-import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
-import type { RequestContext } from '../../server/context';
 import type { EvidenceKind, Province } from '../../shared/enums';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
@@ -39,25 +38,25 @@ const fail = (code: RefusalCode, message: string, field: string): never => {
  * tenant: a subject of another merchant is as unknown as one that does not exist.
  */
 async function subjectOf(
-  em: EntityManager,
+  ctx: ServiceContext,
   type: AppealSubjectType,
   id: string,
 ): Promise<{ merchantId: string; orderId: string | null; notAppealable?: string | null } | null> {
   switch (type) {
     case AppealSubjectType.ORDER: {
-      const [order] = await ordersService.findByIds(em, [id]);
+      const [order] = await ordersService.findByIds(ctx, [id]);
       return order ? { merchantId: order.merchant.id, orderId: order.id } : null;
     }
     case AppealSubjectType.AFTER_SALES_CASE: {
-      const [found] = await afterSalesService.findByIds(em, [id]);
+      const [found] = await afterSalesService.findByIds(ctx, [id]);
       return found ? { merchantId: found.merchant.id, orderId: found.order.id } : null;
     }
     case AppealSubjectType.SCORE_EVENT: {
-      const [event] = await trustService.findEvents(em, [id]);
+      const [event] = await trustService.findEvents(ctx, [id]);
       return event?.merchant ? { merchantId: event.merchant.id, orderId: event.order?.id ?? null } : null;
     }
     case AppealSubjectType.MERCHANT_STATUS_CHANGE: {
-      const penalty = await merchantsService.penaltyOf(em, id);
+      const penalty = await merchantsService.penaltyOf(ctx, id);
       return penalty ? { ...penalty, orderId: null } : null;
     }
   }
@@ -97,7 +96,12 @@ async function recordMove(
   policyVersion?: number,
 ): Promise<void> {
   const from = appeal.status;
-  recordTransition(tx.em, AppealStatusChange, { key: 'appeal', subject: appeal }, { to, actor: tx.actor, reason, at });
+  recordTransition(
+    tx.em,
+    AppealStatusChange,
+    { key: 'appeal', subject: appeal },
+    { to, actor: tx.actorLabel, reason, at },
+  );
   await tx.emit({
     type: 'AppealMoved',
     appealId: appeal.id,
@@ -158,7 +162,7 @@ function addEvidence(tx: Tx, appeal: Appeal, items: AppealEvidenceInput[], at: D
       kind: item.kind,
       url: item.url ?? null,
       text: item.text ?? null,
-      actor: tx.actor,
+      actor: tx.actorLabel,
       suppliedAt: at,
     });
   });
@@ -176,12 +180,12 @@ export const appealsService = {
    * of its orders whose ship-by time falls in the window, from or to that region, record no deduction.
    */
   reportForceMajeure(
-    session: Session,
+    ctx: ServiceContext,
     input: { merchantId: string; region: Province; startsAt: Date; endsAt: Date; reason: string },
   ) {
-    return runMutation(session, async (tx) => {
+    return runMutation(ctx, async (tx) => {
       if (!canReachMerchant(tx.scope, input.merchantId)) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
-      const [merchant] = await merchantsService.findByIds(tx.em, [input.merchantId]);
+      const [merchant] = await merchantsService.findByIds(tx, [input.merchantId]);
       if (!merchant) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
       const now = tx.now();
       if (input.endsAt <= input.startsAt) fail(RefusalCode.INVALID_INPUT, 'the window ends after it starts', 'endsAt');
@@ -206,7 +210,7 @@ export const appealsService = {
         startsAt: input.startsAt,
         endsAt: input.endsAt,
         reason,
-        actor: tx.actor,
+        actor: tx.actorLabel,
       });
       await tx.em.flush();
       await tx.emit({
@@ -228,14 +232,15 @@ export const appealsService = {
    * covers an order when its ship-by time is inside the window and the region is the merchant's own
    * (where it ships from) or the order's destination.
    */
-  async forceMajeureExcuses(late: DomainEventOf<'OrderShipped'>[], tx: Tx): Promise<Map<string, string>> {
+  async forceMajeureExcuses(tx: Tx, late: DomainEventOf<'OrderShipped'>[]): Promise<Map<string, string>> {
     const excused = new Map<string, string>();
     if (!late.length) return excused;
-    return asPlatform(tx, async ({ em }) => {
+    return asPlatform(tx, async (platformTx) => {
+      const { em } = platformTx;
       const merchantIds = [...new Set(late.map((shipped) => shipped.merchantId))];
       const reports = await em.find(ForceMajeureReport, { merchant: { $in: merchantIds } });
       if (!reports.length) return excused;
-      const regions = new Map((await merchantsService.findByIds(em, merchantIds)).map((m) => [m.id, m.region]));
+      const regions = new Map((await merchantsService.findByIds(platformTx, merchantIds)).map((m) => [m.id, m.region]));
       for (const shipped of late) {
         const report = reports.find(
           (r) =>
@@ -252,16 +257,16 @@ export const appealsService = {
     });
   },
 
-  forceMajeureReports(ctx: RequestContext, merchantId: string): Promise<ForceMajeureReport[]> {
+  forceMajeureReports(ctx: ServiceContext, merchantId: string): Promise<ForceMajeureReport[]> {
     return ctx.loaders.appeals.forceMajeure.load(merchantId);
   },
 
-  load(ctx: RequestContext, id: string): Promise<Appeal | null> {
+  load(ctx: ServiceContext, id: string): Promise<Appeal | null> {
     return ctx.loaders.appeals.byId.load(id);
   },
 
   /** `countOnly`: the caller reads `totalCount` alone, so no page of appeals is read. */
-  ofMerchant(ctx: RequestContext, merchantId: string, args: AppealListArgs, countOnly = false): Promise<Page<Appeal>> {
+  ofMerchant(ctx: ServiceContext, merchantId: string, args: AppealListArgs, countOnly = false): Promise<Page<Appeal>> {
     return ctx.loaders.appeals.byMerchant.load({ parentId: merchantId, args, countOnly });
   },
 
@@ -269,7 +274,7 @@ export const appealsService = {
    * Staff's queue: open appeals by review deadline (the green channel's come due first). `fields`:
    * the node fields asked (null: all), so that only their columns are read.
    */
-  queue(ctx: RequestContext, args: AppealListArgs, fields: ReadonlySet<string> | null = null): Promise<Page<Appeal>> {
+  queue(ctx: ServiceContext, args: AppealListArgs, fields: ReadonlySet<string> | null = null): Promise<Page<Appeal>> {
     return paginate(ctx.db, Appeal, {
       ...APPEAL_TABLE,
       shape: 'appeals.queue',
@@ -280,16 +285,16 @@ export const appealsService = {
     });
   },
 
-  evidence(ctx: RequestContext, appealId: string): Promise<AppealEvidence[]> {
+  evidence(ctx: ServiceContext, appealId: string): Promise<AppealEvidence[]> {
     return ctx.loaders.appeals.evidence.load(appealId);
   },
 
-  statusHistory(ctx: RequestContext, appealId: string): Promise<AppealStatusChange[]> {
+  statusHistory(ctx: ServiceContext, appealId: string): Promise<AppealStatusChange[]> {
     return ctx.loaders.appeals.statusHistory.load(appealId);
   },
 
   /** What an appeal of `kind` must carry, from the policy in force. */
-  async requirements(ctx: RequestContext, kind: AppealKind) {
+  async requirements(ctx: ServiceContext, kind: AppealKind) {
     const policy = await policiesService.inForce(ctx);
     return { kind, ...missingEvidence(kind, [], policy.numbers), policyVersion: policy.version };
   },
@@ -299,7 +304,7 @@ export const appealsService = {
    * many; at most one open per subject. The channel and review deadline come from the policy.
    */
   file(
-    session: Session,
+    ctx: ServiceContext,
     input: {
       merchantId: string;
       kind: AppealKind;
@@ -309,12 +314,12 @@ export const appealsService = {
       evidence: AppealEvidenceInput[];
     },
   ) {
-    return runMutation(session, async (tx) => {
+    return runMutation(ctx, async (tx) => {
       const { em } = tx;
       if (!canReachMerchant(tx.scope, input.merchantId)) fail(RefusalCode.NOT_FOUND, 'no such merchant', 'merchantId');
       const mismatch = kindMismatch(input.kind, input.subjectType);
       if (mismatch) fail(RefusalCode.INVALID_INPUT, mismatch, 'subjectType');
-      const subject = await subjectOf(em, input.subjectType, input.subjectId);
+      const subject = await subjectOf(tx, input.subjectType, input.subjectId);
       if (!subject || subject.merchantId !== input.merchantId)
         fail(RefusalCode.NOT_FOUND, 'no such subject', 'subjectId');
       if (subject!.notAppealable) fail(RefusalCode.NOT_ELIGIBLE, subject!.notAppealable, 'subjectId');
@@ -322,7 +327,7 @@ export const appealsService = {
       if (!statement || statement.length > 5_000)
         fail(RefusalCode.INVALID_INPUT, 'a statement has 1 to 5,000 characters', 'statement');
       const now = tx.now();
-      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const policy = versionInForce(await policiesService.timelineIn(tx), now);
       const { missing } = missingEvidence(
         input.kind,
         input.evidence.map((e) => e.kind),
@@ -336,9 +341,9 @@ export const appealsService = {
         status: { $nin: [AppealStatus.UPHELD, AppealStatus.REJECTED, AppealStatus.WITHDRAWN] },
       });
       if (open) fail(RefusalCode.ALREADY_OPEN, 'this subject already has an open appeal', 'subjectId');
-      const standing = await asPlatform(tx, async ({ em: platformEm }) => {
-        const [merchant] = await merchantsService.findByIds(platformEm, [input.merchantId]);
-        const highRepurchase = await trustService.highRepurchase(platformEm, input.merchantId, now, policy.numbers);
+      const standing = await asPlatform(tx, async (platformTx) => {
+        const [merchant] = await merchantsService.findByIds(platformTx, [input.merchantId]);
+        const highRepurchase = await trustService.highRepurchase(platformTx, input.merchantId, now, policy.numbers);
         return { tier: merchant!.tier, highRepurchase };
       });
       const channel = channelOf(standing);
@@ -359,7 +364,7 @@ export const appealsService = {
         em,
         AppealStatusChange,
         { key: 'appeal', subject: appeal },
-        { to: AppealStatus.SUBMITTED, actor: tx.actor, reason: 'filed by the merchant', at: now },
+        { to: AppealStatus.SUBMITTED, actor: tx.actorLabel, reason: 'filed by the merchant', at: now },
         true,
       );
       addEvidence(tx, appeal, input.evidence, now);
@@ -383,8 +388,8 @@ export const appealsService = {
    * its deadline expires the appeal (rejected, citing appeals.answerHours). Rows are claimed with
    * SKIP LOCKED and the escalated flag, so two gateways running it at once act once.
    */
-  enforceDeadlines(session: Session, now: Date) {
-    return runMutation(session, async (tx) => {
+  enforceDeadlines(ctx: ServiceContext, now: Date) {
+    return runMutation(ctx, async (tx) => {
       const { em } = tx;
       const overdue = await em.find(
         Appeal,
@@ -406,7 +411,7 @@ export const appealsService = {
         { status: AppealStatus.NEEDS_EVIDENCE, evidenceDueAt: { $lt: now } },
         { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { evidenceDueAt: 'asc' }, limit: 500 },
       );
-      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const policy = versionInForce(await policiesService.timelineIn(tx), now);
       for (const appeal of unanswered) {
         const reason = `the evidence requested was not supplied by ${appeal.evidenceDueAt!.toISOString()}`;
         await recordDecision(tx, appeal, {
@@ -423,12 +428,12 @@ export const appealsService = {
   },
 
   /** An arbitrator takes the appeal (the first assignment starts the review). */
-  assign(session: Session, input: { appealId: string; assignee?: string | null }) {
-    return runMutation(session, async (tx) => {
+  assign(ctx: ServiceContext, input: { appealId: string; assignee?: string | null }) {
+    return runMutation(ctx, async (tx) => {
       const appeal = await lockAppeal(tx, input.appealId);
       if (!isOpenAppeal(appeal.status))
         fail(RefusalCode.ILLEGAL_TRANSITION, `the appeal is ${appeal.status}`, 'appealId');
-      appeal.assignee = input.assignee?.trim() || tx.actor;
+      appeal.assignee = input.assignee?.trim() || tx.actorLabel;
       if (appeal.status === AppealStatus.SUBMITTED)
         await move(tx, appeal, AppealStatus.UNDER_REVIEW, `assigned to ${appeal.assignee}`);
       return { appeal };
@@ -436,11 +441,11 @@ export const appealsService = {
   },
 
   /** The reviewer asks the merchant for more evidence, to be answered within the policy's hours. */
-  requestEvidence(session: Session, input: { appealId: string; reason: string }) {
-    return runMutation(session, async (tx) => {
+  requestEvidence(ctx: ServiceContext, input: { appealId: string; reason: string }) {
+    return runMutation(ctx, async (tx) => {
       const appeal = await lockAppeal(tx, input.appealId);
       const now = tx.now();
-      const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
+      const policy = versionInForce(await policiesService.timelineIn(tx), now);
       await move(tx, appeal, AppealStatus.NEEDS_EVIDENCE, input.reason, now);
       appeal.evidenceDueAt = new Date(now.getTime() + policy.numbers.appeals.answerHours * HOUR);
       return { appeal };
@@ -448,8 +453,8 @@ export const appealsService = {
   },
 
   /** The merchant adds evidence; answering a request (before its deadline) returns the appeal to review. */
-  answer(session: Session, input: { appealId: string; evidence: AppealEvidenceInput[] }) {
-    return runMutation(session, async (tx) => {
+  answer(ctx: ServiceContext, input: { appealId: string; evidence: AppealEvidenceInput[] }) {
+    return runMutation(ctx, async (tx) => {
       const appeal = await lockAppeal(tx, input.appealId);
       if (!isOpenAppeal(appeal.status))
         fail(RefusalCode.ILLEGAL_TRANSITION, `the appeal is ${appeal.status}`, 'appealId');
@@ -467,8 +472,8 @@ export const appealsService = {
     });
   },
 
-  withdraw(session: Session, input: { appealId: string; reason: string }) {
-    return runMutation(session, async (tx) => {
+  withdraw(ctx: ServiceContext, input: { appealId: string; reason: string }) {
+    return runMutation(ctx, async (tx) => {
       const appeal = await lockAppeal(tx, input.appealId);
       await move(tx, appeal, AppealStatus.WITHDRAWN, input.reason.trim() || 'withdrawn by the merchant');
       return { appeal };
@@ -481,10 +486,10 @@ export const appealsService = {
    * all in this transaction. Rejected: with a reason and the policy clause it rests on.
    */
   decide(
-    session: Session,
+    ctx: ServiceContext,
     input: { appealId: string; upheld: boolean; reason: string; clause?: string | null; compensation?: number | null },
   ) {
-    return runMutation(session, async (tx) => {
+    return runMutation(ctx, async (tx) => {
       const appeal = await lockAppeal(tx, input.appealId);
       if (!tx.scope.platform) fail(RefusalCode.FORBIDDEN_PARTY, 'a merchant does not decide appeals', 'appealId');
       const reason = input.reason.trim();
@@ -502,7 +507,7 @@ export const appealsService = {
           'appealId',
         );
       }
-      const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
+      const policy = versionInForce(await policiesService.timelineIn(tx), now);
       if (compensation) {
         if (!input.upheld) fail(RefusalCode.INVALID_INPUT, 'a rejection pays nothing', 'compensation');
         const orderId =

@@ -32,7 +32,7 @@ export function createAuditLoaders(db: TenantDb) {
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     audit: ReturnType<typeof createAuditLoaders>;
   }

@@ -1,3 +1,4 @@
+import type { ServiceContext } from '../../db/session';
 import { randomUUID } from 'node:crypto';
 import type { RequiredEntityData } from '@mikro-orm/core';
 import { preparedInsert } from '../../db/sql';
@@ -7,7 +8,6 @@ import { canReachMerchant } from '../../db/tenant-scope';
 import { asPlatform, type Tx } from '../../db/transaction';
 import type { Page } from '../../graphql/connection';
 import { AUDIT_TABLE, type AuditLogArgs } from './audit.loaders';
-import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditEntry } from './audit.entity';
 import { AuditAction, AuditSubjectType } from './audit.enums';
@@ -158,7 +158,7 @@ const unwritten = new WeakMap<object, AuditRow[]>();
  * that scope may not write (another merchant's, recorded while the platform acted for a merchant's
  * mutation) in a second insert in the platform's scope.
  */
-async function writeLines(rows: AuditRow[], tx: Tx): Promise<void> {
+async function writeLines(tx: Tx, rows: AuditRow[]): Promise<void> {
   const insert = (lines: AuditRow[]) => preparedInsert(tx.em, AuditEntry, lines);
   const own = rows.filter((row) => canReachMerchant(tx.scope, merchantOf(row)));
   const others = rows.filter((row) => !canReachMerchant(tx.scope, merchantOf(row)));
@@ -171,13 +171,20 @@ export const auditService = {
    * A blocking handler: the events' lines, written in the transaction that emitted them, in one
    * insert last before it commits. Nothing in a transaction reads its own lines back.
    */
-  async record(events: DomainEvent[], tx: Tx): Promise<void> {
+  async record(tx: Tx, events: DomainEvent[]): Promise<void> {
     const rows = events.flatMap((event): AuditRow[] => {
       const line = entryOf(event);
       if (!line) return [];
       const { merchantId, ...rest } = line;
       const createdAt = nextStamp();
-      const row = { ...rest, id: randomUUID(), merchant: merchantId, actor: tx.actor, createdAt, updatedAt: createdAt };
+      const row = {
+        ...rest,
+        id: randomUUID(),
+        merchant: merchantId,
+        actor: tx.actorLabel,
+        createdAt,
+        updatedAt: createdAt,
+      };
       recorded.set(event, tx.em.create(AuditEntry, row, { persist: false }));
       return [row];
     });
@@ -189,7 +196,7 @@ export const auditService = {
     unwritten.set(tx.em, rows);
     tx.beforeCommit('audit-log', (outer) => {
       unwritten.delete(tx.em);
-      return writeLines(rows, outer);
+      return writeLines(outer, rows);
     });
   },
 
@@ -203,7 +210,7 @@ export const auditService = {
    * missed while it was away. One merchant's, or every merchant's the actor may read.
    */
   after(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     position: { recordedAt: string; id: string },
     filter: { merchantId: string | null; actions: string[] | null },
     limit: number,
@@ -222,7 +229,7 @@ export const auditService = {
     return events.flatMap((event) => entryOf(event) ?? []);
   },
 
-  ofMerchant(ctx: RequestContext, merchantId: string, args: AuditLogArgs): Promise<Page<AuditEntry>> {
+  ofMerchant(ctx: ServiceContext, merchantId: string, args: AuditLogArgs): Promise<Page<AuditEntry>> {
     return ctx.loaders.audit.byMerchant.load({ parentId: merchantId, args });
   },
 };

@@ -15,7 +15,7 @@ export function createBuyerLoaders(db: TenantDb) {
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     buyers: ReturnType<typeof createBuyerLoaders>;
   }

@@ -37,6 +37,6 @@ export class BuyersResolver {
   @Allow(Role.INGEST, Role.ADMIN)
   @Mutation(() => UpsertBuyerPayload, { description: 'Creates or updates a buyer, keyed on its externalId.' })
   async upsertBuyer(@Arg('input', () => UpsertBuyerInput) input: UpsertBuyerInput, @Ctx() ctx: RequestContext) {
-    return toPayload(await buyersService.upsert(ctx.session, input));
+    return toPayload(await buyersService.upsert(ctx, input));
   }
 }

@@ -1,17 +1,16 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { runMutation, type Session } from '../../db/transaction';
+import type { ServiceContext } from '../../db/session';
+import { runMutation } from '../../db/transaction';
 import type { Alongside } from '../../graphql/child-connection';
 import type { RelationOf } from '../../graphql/loaders';
 import { columnsKey } from '../../db/tenant-db';
 import { BUYER_TABLE } from './buyers.query';
-import type { RequestContext } from '../../server/context';
 import { Buyer } from './buyer.entity';
 import { flagColumns } from './buyers.rules';
 import { BUYER_FIELD_READS, type UpsertBuyerInput } from './buyers.types';
 
 export const buyersService = {
   /** `fields`: the buyer fields the caller will read (null or absent: all); only their columns are fetched. */
-  load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Buyer | null> {
+  load(ctx: ServiceContext, id: string, fields?: ReadonlySet<string> | null): Promise<Buyer | null> {
     return ctx.loaders.buyers.byId(ctx.db.columnsFor(Buyer, fields ?? null, BUYER_FIELD_READS)).load(id);
   },
 
@@ -19,7 +18,7 @@ export const buyersService = {
    * The buyer a to-one relation of another module's row points at, by that row's id: for a field
    * read ahead, which knows its parent's id but not the key the parent's row holds.
    */
-  loadOf(ctx: RequestContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Buyer | null> {
+  loadOf(ctx: ServiceContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Buyer | null> {
     const columns = ctx.db.columnsFor(Buyer, fields ?? null, BUYER_FIELD_READS);
     return ctx.loaders.buyers.through(ctx.db.relation(via.entity, via.property), columns).load(via.id);
   },
@@ -29,7 +28,7 @@ export const buyersService = {
    * own message (see `Alongside`) with the columns `fields` need, and handed to the loader that
    * `load` asks with the same fields, so each row's buyer is answered without another message.
    */
-  alongside(ctx: RequestContext, key: string, fields: ReadonlySet<string> | null): Alongside {
+  alongside(ctx: ServiceContext, key: string, fields: ReadonlySet<string> | null): Alongside {
     const columns = ctx.db.columnsFor(Buyer, fields, BUYER_FIELD_READS);
     return {
       key,
@@ -44,17 +43,17 @@ export const buyersService = {
   },
 
   /** The buyer behind a key the caller's row holds, unread, when only its id is asked for. */
-  reference(ctx: RequestContext, id: string): Buyer {
+  reference(ctx: ServiceContext, id: string): Buyer {
     return ctx.db.reference(Buyer, id);
   },
 
   /** For other modules' transactions: the buyers that exist among `ids`. */
-  findByIds(em: EntityManager, ids: string[]): Promise<Buyer[]> {
-    return ids.length ? em.find(Buyer, { id: { $in: ids } }) : Promise.resolve([]);
+  findByIds(ctx: ServiceContext, ids: string[]): Promise<Buyer[]> {
+    return ids.length ? ctx.em.find(Buyer, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
-  upsert(session: Session, input: UpsertBuyerInput) {
-    return runMutation(session, async (tx) => {
+  upsert(ctx: ServiceContext, input: UpsertBuyerInput) {
+    return runMutation(ctx, async (tx) => {
       const { em } = tx;
       const values = { nickname: input.nickname, ...flagColumns(input.flags) };
       const existing = await em.findOne(Buyer, { externalId: input.externalId });

@@ -72,7 +72,7 @@ export function createLedgerLoaders(db: TenantDb) {
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     ledger: ReturnType<typeof createLedgerLoaders>;
   }

@@ -1,6 +1,6 @@
+import type { ServiceContext } from '../../db/session';
 import type { Page } from '../../graphql/connection';
 import { paginate, type PageArgs } from '../../graphql/connection';
-import type { RequestContext } from '../../server/context';
 import { LedgerTransaction } from './ledger.entity';
 import { AccountKind, type FundCode } from './ledger.enums';
 import { type LedgerEntryRow, NEWEST_FIRST } from './ledger.loaders';
@@ -8,21 +8,21 @@ import { fundsQuery, LEDGER_TRANSACTION_TABLE, type LedgerFilter, ledgerTransact
 import { LEDGER_TRANSACTION_FIELD_READS } from './ledger.types';
 
 export const ledgerReadService = {
-  ofAppeal(ctx: RequestContext, appealId: string): Promise<LedgerTransaction[]> {
+  ofAppeal(ctx: ServiceContext, appealId: string): Promise<LedgerTransaction[]> {
     return ctx.loaders.ledger.byAppeal.load(appealId);
   },
 
-  ofCase(ctx: RequestContext, caseId: string): Promise<LedgerTransaction[]> {
+  ofCase(ctx: ServiceContext, caseId: string): Promise<LedgerTransaction[]> {
     return ctx.loaders.ledger.byCase.load(caseId);
   },
 
-  load(ctx: RequestContext, id: string): Promise<LedgerTransaction | null> {
+  load(ctx: ServiceContext, id: string): Promise<LedgerTransaction | null> {
     return ctx.loaders.ledger.transactionById.load(id);
   },
 
   /** `fields`: the node fields asked (null: all), so that only their columns are read. */
   list(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     args: PageArgs & { filter?: LedgerFilter | null },
     fields: ReadonlySet<string> | null = null,
   ): Promise<Page<LedgerTransaction>> {
@@ -36,27 +36,27 @@ export const ledgerReadService = {
     });
   },
 
-  subsidiesOf(ctx: RequestContext, merchant: { id: string }, page: PageArgs): Promise<Page<LedgerTransaction>> {
+  subsidiesOf(ctx: ServiceContext, merchant: { id: string }, page: PageArgs): Promise<Page<LedgerTransaction>> {
     return ctx.loaders.ledger.subsidiesOfMerchant.load({ parentId: merchant.id, args: page });
   },
 
-  entries(ctx: RequestContext, transaction: LedgerTransaction): Promise<LedgerEntryRow[]> {
+  entries(ctx: ServiceContext, transaction: LedgerTransaction): Promise<LedgerEntryRow[]> {
     return ctx.loaders.ledger.entries.load(transaction.id);
   },
 
-  async reversedBy(ctx: RequestContext, transaction: LedgerTransaction): Promise<LedgerTransaction | null> {
+  async reversedBy(ctx: ServiceContext, transaction: LedgerTransaction): Promise<LedgerTransaction | null> {
     return (await ctx.loaders.ledger.reversalOf.load(transaction.id))[0] ?? null;
   },
 
   /** Balances of the merchant's cash and ad accounts, in fen. */
-  async merchantLedger(ctx: RequestContext, merchant: { id: string }): Promise<{ cash: number; ad: number }> {
+  async merchantLedger(ctx: ServiceContext, merchant: { id: string }): Promise<{ cash: number; ad: number }> {
     const accounts = await ctx.loaders.ledger.accountsOfMerchant.load(merchant.id);
     const balance = (kind: AccountKind) => accounts.find((a) => a.kind === kind)?.balance ?? 0;
     return { cash: balance(AccountKind.MERCHANT_CASH), ad: balance(AccountKind.MERCHANT_AD) };
   },
 
   /** Budget (allocations less reversed ones), spent and remaining of each fund, in fen. */
-  async funds(ctx: RequestContext): Promise<{ code: FundCode; budget: number; spent: number; remaining: number }[]> {
+  async funds(ctx: ServiceContext): Promise<{ code: FundCode; budget: number; spent: number; remaining: number }[]> {
     const rows = await ctx.db.read((run) => run(fundsQuery(ctx.db.knex())));
     return rows.map((row) => {
       const budget = Number(row.budget);

@@ -106,7 +106,7 @@ export class LedgerResolver {
   async quoteSubsidy(@Arg('input', () => SubsidyQuoteInput) input: SubsidyQuoteInput, @Ctx() ctx: RequestContext) {
     const { value, refusals } = subsidyRequest(input);
     if (refusals.length) return { quote: null, userErrors: refusals };
-    const outcome = await subsidiesService.quote(ctx.session, value);
+    const outcome = await subsidiesService.quote(ctx, value);
     return { quote: outcome.quote && quoteView(outcome.quote), userErrors: outcome.refusals };
   }
 
@@ -117,7 +117,7 @@ export class LedgerResolver {
   async postSubsidy(@Arg('input', () => PostSubsidyInput) input: PostSubsidyInput, @Ctx() ctx: RequestContext) {
     const { value, refusals } = subsidyRequest(input);
     if (refusals.length) return toPayload({ refusals });
-    return toPayload(await subsidiesService.post(ctx.session, value));
+    return toPayload(await subsidiesService.post(ctx, value));
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
@@ -133,14 +133,14 @@ export class LedgerResolver {
         ...input,
         transactionId: ids.id('LedgerTransaction', input.transactionId, 'transactionId'),
       }),
-      (value) => subsidiesService.reverse(ctx.session, value),
+      (value) => subsidiesService.reverse(ctx, value),
     );
   }
 
   @Allow(Role.FINANCE, Role.ADMIN)
   @Mutation(() => PostSubsidyPayload, { description: 'Moves budget from the platform treasury into a fund.' })
   async allocateFund(@Arg('input', () => AllocateFundInput) input: AllocateFundInput, @Ctx() ctx: RequestContext) {
-    return toPayload(await subsidiesService.allocate(ctx.session, input));
+    return toPayload(await subsidiesService.allocate(ctx, input));
   }
 
   @FieldResolver(() => ID)
@@ -221,7 +221,7 @@ export class MerchantLedgerResolver {
       );
     }
     const allowance = await subsidiesService.allowance(
-      ctx.session,
+      ctx,
       merchant.id,
       kind as (typeof subsidiesService.cappedKinds)[number],
       period,

@@ -1,7 +1,7 @@
 import type { EntityManager, Knex, RequiredEntityData } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { escapeLiteral } from 'pg';
-import type { Read } from '../../db/session';
+import type { ServiceContext, Read } from '../../db/session';
 import { mapRow, type Row } from '../../db/tenant-db';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';
@@ -76,7 +76,7 @@ function batchOf(tx: Tx): PostingBatch {
     batches.set(tx.em, (batch = open));
     tx.write(() => {
       batches.delete(tx.em);
-      return [postingStatement(tx.em, open)];
+      return [postingStatement(tx, open)];
     });
   }
   return batch;
@@ -86,10 +86,10 @@ function batchOf(tx: Tx): PostingBatch {
  * A batch's rows and balance moves as one statement, prepared once per shape (how many postings,
  * entries and accounts): a payout's statement is planned once per connection, not on every payout.
  */
-function postingStatement(em: EntityManager, batch: PostingBatch): ReadStatement {
+function postingStatement(ctx: ServiceContext, batch: PostingBatch): ReadStatement {
   const moves = [...batch.moves];
-  const posted = insertShape(em, LedgerTransaction, batch.transactions);
-  const entered = insertShape(em, LedgerEntry, batch.entries);
+  const posted = insertShape(ctx.em, LedgerTransaction, batch.transactions);
+  const entered = insertShape(ctx.em, LedgerEntry, batch.entries);
   const write = (postedText: string, enteredText: string, movesText: string) =>
     `with posted as (${postedText}), entered as (${enteredText}) ` +
     `update ledger_account as a set balance = a.balance + m.delta ` +
@@ -97,8 +97,8 @@ function postingStatement(em: EntityManager, batch: PostingBatch): ReadStatement
   if (!posted || !entered) {
     const literals = moves.map(([id, delta]) => `(${escapeLiteral(id)}::uuid, ${delta}::bigint)`);
     return write(
-      insertStatement(em, LedgerTransaction, batch.transactions),
-      insertStatement(em, LedgerEntry, batch.entries),
+      insertStatement(ctx.em, LedgerTransaction, batch.transactions),
+      insertStatement(ctx.em, LedgerEntry, batch.entries),
       literals.join(', '),
     );
   }
@@ -112,9 +112,9 @@ function postingStatement(em: EntityManager, batch: PostingBatch): ReadStatement
 
 /** A read of ledger rows as read-only entity instances. */
 const rowsOf =
-  <T extends object>(em: EntityManager, entity: new (...args: never[]) => T) =>
+  <T extends object>(ctx: ServiceContext, entity: new (...args: never[]) => T) =>
   ([rows]: Row[][]) =>
-    rows.map((row) => mapRow(em, entity, row));
+    rows.map((row) => mapRow(ctx.em, entity, row));
 
 const sqlOf = (qb: Knex.QueryBuilder) => qb.toQuery();
 
@@ -154,10 +154,10 @@ const KEY_AND_STANDING_ON_ORDER = prepared(
 
 export const ledgerService = {
   /** The posting of `kind` with this idempotency key, if any. */
-  byKey(em: EntityManager, kind: LedgerKind, idempotencyKey: string): Read<LedgerTransaction | null> {
+  byKey(ctx: ServiceContext, kind: LedgerKind, idempotencyKey: string): Read<LedgerTransaction | null> {
     return {
       statements: [BY_KEY(kind, idempotencyKey)],
-      parse: (results) => rowsOf(em, LedgerTransaction)(results)[0] ?? null,
+      parse: (results) => rowsOf(ctx, LedgerTransaction)(results)[0] ?? null,
     };
   },
 
@@ -183,7 +183,7 @@ export const ledgerService = {
    * payouts from it (the budget check), and holding a merchant's row serialises its capped claims
    * (the cap check). Read beside the facts the posting checks under the locks.
    */
-  lockAccounts(em: EntityManager, codes: readonly string[]): Read<Map<string, LedgerAccount>> {
+  lockAccounts(ctx: ServiceContext, codes: readonly string[]): Read<Map<string, LedgerAccount>> {
     const unique = [...new Set(codes)].sort();
     const opening = openMerchantAccounts(unique);
     // One statement: the open accounts locked in code order, and the rows it opened (new rows are
@@ -201,7 +201,7 @@ export const ledgerService = {
     return {
       statements: [statement],
       parse: (results) => {
-        const accounts = rowsOf(em, LedgerAccount)(results);
+        const accounts = rowsOf(ctx, LedgerAccount)(results);
         if (accounts.length !== unique.length) {
           // Another transaction opened one of them after this statement's snapshot was taken: neither
           // half sees it. That is a unique-key race, which `runMutation` retries from the start.
@@ -213,8 +213,8 @@ export const ledgerService = {
   },
 
   /** The balance of an account without locking it (0 when it is not open yet), for quotes. */
-  async balanceOf(em: EntityManager, code: string): Promise<number> {
-    return (await em.findOne(LedgerAccount, { code }))?.balance ?? 0;
+  async balanceOf(ctx: ServiceContext, code: string): Promise<number> {
+    return (await ctx.em.findOne(LedgerAccount, { code }))?.balance ?? 0;
   },
 
   /**
@@ -301,8 +301,8 @@ export const ledgerService = {
   },
 
   /** Which of `keys` have a posting of `kind` already. */
-  postedKeys(em: EntityManager, kind: LedgerKind, keys: string[]): Read<Set<string>> {
-    const qb = em.getKnex()('ledger_transaction').select('idempotency_key').where('kind', kind);
+  postedKeys(ctx: ServiceContext, kind: LedgerKind, keys: string[]): Read<Set<string>> {
+    const qb = ctx.em.getKnex()('ledger_transaction').select('idempotency_key').where('kind', kind);
     whereTextIn(qb, 'idempotency_key', keys);
     return {
       statements: [sqlOf(qb)],
@@ -312,12 +312,12 @@ export const ledgerService = {
 
   /** `postedKeys`, and which of the orders have a standing (not reversed) posting of `kind`, in one statement. */
   postedKeysAndOrdersWithStanding(
-    em: EntityManager,
+    ctx: ServiceContext,
     kind: LedgerKind,
     keys: string[],
     orderIds: string[],
   ): Read<{ posted: Set<string>; standing: Set<string> }> {
-    const knex = em.getKnex();
+    const knex = ctx.em.getKnex();
     const qb = knex('ledger_transaction as t')
       .select('t.idempotency_key', 't.order_id')
       .select(knex.raw(`${REVERSED} as reversed`))
@@ -344,9 +344,9 @@ export const ledgerService = {
   },
 
   /** Paid so far under a cap: postings of `kind` for the merchant in `period` that were not reversed. */
-  paidInPeriod(em: EntityManager, kind: LedgerKind, merchantId: string, period: string): Read<number> {
+  paidInPeriod(ctx: ServiceContext, kind: LedgerKind, merchantId: string, period: string): Read<number> {
     const qb = notReversed(
-      em
+      ctx.em
         .getKnex()('ledger_transaction as t')
         .sum({ paid: 't.amount' })
         .where({ 't.kind': kind, 't.merchant_id': merchantId, 't.period': period }),
@@ -359,7 +359,7 @@ export const ledgerService = {
    * the rows of `kind` with the key or on the order, each marked.
    */
   keyAndStandingOnOrder(
-    em: EntityManager,
+    ctx: ServiceContext,
     kind: LedgerKind,
     idempotencyKey: string,
     orderId: string,
@@ -369,20 +369,20 @@ export const ledgerService = {
       parse: ([rows]) => {
         const byKey = rows.find((row) => row.with_key === true);
         return {
-          byKey: byKey ? mapRow(em, LedgerTransaction, byKey) : null,
+          byKey: byKey ? mapRow(ctx.em, LedgerTransaction, byKey) : null,
           standing: rows
             .filter((row) => row.order_id === orderId && row.reversed === false)
-            .map((row) => mapRow(em, LedgerTransaction, row)),
+            .map((row) => mapRow(ctx.em, LedgerTransaction, row)),
         };
       },
     };
   },
 
   /** The standing (not reversed) postings of `kind` on an order. */
-  standingOnOrder(em: EntityManager, kind: LedgerKind, orderId: string): Read<LedgerTransaction[]> {
+  standingOnOrder(ctx: ServiceContext, kind: LedgerKind, orderId: string): Read<LedgerTransaction[]> {
     const qb = notReversed(
-      em.getKnex()('ledger_transaction as t').select('t.*').where({ 't.kind': kind, 't.order_id': orderId }),
+      ctx.em.getKnex()('ledger_transaction as t').select('t.*').where({ 't.kind': kind, 't.order_id': orderId }),
     ).orderBy(['t.created_at', 't.id']);
-    return { statements: [sqlOf(qb)], parse: rowsOf(em, LedgerTransaction) };
+    return { statements: [sqlOf(qb)], parse: rowsOf(ctx, LedgerTransaction) };
   },
 };

@@ -1,5 +1,5 @@
-import { nowIn, type Reader } from '../../db/session';
-import { asPlatform, emReader, runMutation, type Session, type Tx } from '../../db/transaction';
+import { type ServiceContext } from '../../db/session';
+import { asPlatform, runMutation, type Tx, runReadOnly } from '../../db/transaction';
 import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
 import type { DomainEvent, DomainEventOf } from '../../shared/domain-events';
@@ -228,26 +228,25 @@ type Accounts = Map<string, LedgerAccount>;
  * locks only.
  */
 async function prepare(
-  reader: Reader,
+  ctx: ServiceContext,
   input: SubsidyRequest & CaseCaused,
   options: { lock: boolean; key?: PostingKey; now: Date },
 ): Promise<(Prepared & { accounts?: Accounts; replayed?: undefined }) | { replayed: LedgerTransaction }> {
-  const { em } = reader;
   const plan = PLANS[input.kind];
   if (!plan)
     return fail(RefusalCode.INVALID_INPUT, `${input.kind} is not a subsidy, compensation, fee or rebate`, ['kind']);
   const { key } = options;
   const orderId = input.orderId ?? null;
   const merchantId = input.merchantId ?? null;
-  const byKey = key ? ledgerService.byKey(em, key.kind, key.idempotencyKey) : null;
+  const byKey = key ? ledgerService.byKey(ctx, key.kind, key.idempotencyKey) : null;
   const lockedCause = Boolean(input.ruledCase || input.upheldAppeal);
-  const [earlier, order, givenMerchant, readTimeline] = await reader.read(
+  const [earlier, order, givenMerchant, readTimeline] = await ctx.read(
     lockedCause ? null : byKey,
-    orderId ? ordersService.withBuyer(em, orderId) : null,
-    !orderId && merchantId ? merchantsService.byId(em, merchantId) : null,
-    policiesService.timelineReadIn(em),
+    orderId ? ordersService.withBuyer(ctx, orderId) : null,
+    !orderId && merchantId ? merchantsService.byId(ctx, merchantId) : null,
+    policiesService.timelineReadIn(ctx),
   );
-  const timeline = readTimeline ?? (await policiesService.timelineIn(em));
+  const timeline = readTimeline ?? (await policiesService.timelineIn(ctx));
   const replayed = key && ledgerService.replayOrConflict(earlier, key.requestHash);
   if (replayed) return { replayed };
   if (orderId && !order) fail(RefusalCode.NOT_FOUND, 'no such order', ['orderId']);
@@ -263,15 +262,15 @@ async function prepare(
   const policy = versionInForce(timeline, effectiveAt);
 
   const countsOnOrder = Boolean(order && (plan.sumsOnOrder || plan.oncePerOrder));
-  const [merchantOfOrder, accounts, keyAndStanding, raced, alreadyPaid, standingAlone, fees] = await reader.read(
-    order ? merchantsService.byId(em, wantedMerchant) : null,
-    options.lock ? ledgerService.lockAccounts(em, [plan.from(wantedMerchant), plan.to(wantedMerchant)]) : null,
-    key && countsOnOrder ? ledgerService.keyAndStandingOnOrder(em, key.kind, key.idempotencyKey, order!.id) : null,
+  const [merchantOfOrder, accounts, keyAndStanding, raced, alreadyPaid, standingAlone, fees] = await ctx.read(
+    order ? merchantsService.byId(ctx, wantedMerchant) : null,
+    options.lock ? ledgerService.lockAccounts(ctx, [plan.from(wantedMerchant), plan.to(wantedMerchant)]) : null,
+    key && countsOnOrder ? ledgerService.keyAndStandingOnOrder(ctx, key.kind, key.idempotencyKey, order!.id) : null,
     key && !countsOnOrder ? byKey : null,
-    period ? ledgerService.paidInPeriod(em, input.kind, wantedMerchant, period) : null,
-    !key && countsOnOrder ? ledgerService.standingOnOrder(em, input.kind, order!.id) : null,
+    period ? ledgerService.paidInPeriod(ctx, input.kind, wantedMerchant, period) : null,
+    !key && countsOnOrder ? ledgerService.standingOnOrder(ctx, input.kind, order!.id) : null,
     order && input.kind === LedgerKind.TECH_SERVICE_FEE_REBATE
-      ? ledgerService.standingOnOrder(em, LedgerKind.TECH_SERVICE_FEE, order.id)
+      ? ledgerService.standingOnOrder(ctx, LedgerKind.TECH_SERVICE_FEE, order.id)
       : null,
   );
   const standing = keyAndStanding?.standing ?? standingAlone;
@@ -299,16 +298,16 @@ async function prepare(
     facts.refunded = input.ruledCase?.refundAmount ?? (order?.status === OrderStatus.REFUNDED ? order.paidAmount : 0);
   }
   if (plan.highRepurchase) {
-    facts.highRepurchase = await trustService.highRepurchase(em, merchant.id, effectiveAt, policy.numbers);
+    facts.highRepurchase = await trustService.highRepurchase(ctx, merchant.id, effectiveAt, policy.numbers);
   }
   if (input.kind === LedgerKind.RETURN_SHIPPING_SUBSIDY && order) {
-    facts.buyerRiskLevel = await trustService.buyerRiskLevel(em, order.buyer, options.now);
+    facts.buyerRiskLevel = await trustService.buyerRiskLevel(ctx, order.buyer, options.now);
   }
   if (plan.sumsOnOrder && standing) facts.paidOnOrder = standing.reduce((sum, p) => sum + p.amount, 0);
   if (fees) facts.chargedFee = fees[0]?.amount ?? null;
   if (input.kind === LedgerKind.GROWTH_INCENTIVE && period) {
     const { from, to } = monthBounds(period);
-    facts.periodSales = await ordersService.completedSales(em, merchant.id, from, to);
+    facts.periodSales = await ordersService.completedSales(ctx, merchant.id, from, to);
   }
 
   let quote = quoteFor(input.kind, facts, policy.numbers);
@@ -367,7 +366,7 @@ async function postIn(tx: Tx, input: PostingRequest): Promise<{ transaction: Led
     period: prepared.period,
     policyVersion: prepared.policy.version,
     reason: input.reason ?? quote.explanation,
-    actor: tx.actor,
+    actor: tx.actorLabel,
     effectiveAt: prepared.effectiveAt,
   });
   return { transaction, replayed: false };
@@ -410,23 +409,23 @@ async function postAutomatically(
     // are checked under the locks in any case.
     const byLockedCases = requests.every((request) => request.caseId);
     const [posted, found, readTimeline] = await platformTx.read(
-      byLockedCases ? null : ledgerService.postedKeys(em, kind, [...byKey.keys()]),
-      ordersService.withBuyers(em, orderIds),
-      policiesService.timelineReadIn(em),
+      byLockedCases ? null : ledgerService.postedKeys(platformTx, kind, [...byKey.keys()]),
+      ordersService.withBuyers(platformTx, orderIds),
+      policiesService.timelineReadIn(platformTx),
     );
     const orders = found.filter((order) => !posted?.has(keyOf(order.id)));
     if (!orders.length) return;
     const pending = orders.map((order) => order.id);
-    const timeline = readTimeline ?? (await policiesService.timelineIn(em));
+    const timeline = readTimeline ?? (await policiesService.timelineIn(platformTx));
     const merchantIds = [...new Set(orders.map((order) => order.merchant.id))];
     // Checked again under the locks: a concurrent twin may have posted some meanwhile.
     const [merchantRows, accounts, { posted: postedMeanwhile, standing }] = await platformTx.read(
-      merchantsService.byIds(em, merchantIds),
+      merchantsService.byIds(platformTx, merchantIds),
       ledgerService.lockAccounts(
-        em,
+        platformTx,
         merchantIds.flatMap((merchantId) => [plan.from(merchantId), plan.to(merchantId)]),
       ),
-      ledgerService.postedKeysAndOrdersWithStanding(em, kind, pending.map(keyOf), pending),
+      ledgerService.postedKeysAndOrdersWithStanding(platformTx, kind, pending.map(keyOf), pending),
     );
     const merchants = new Map(merchantRows.map((merchant) => [merchant.id, merchant]));
     const events: DomainEvent[] = [];
@@ -476,7 +475,7 @@ async function postAutomatically(
           period: null,
           policyVersion: policy.version,
           reason: input.reason ?? quote.explanation,
-          actor: platformTx.actor,
+          actor: platformTx.actorLabel,
           effectiveAt,
         });
         events.push(event);
@@ -492,7 +491,7 @@ async function postAutomatically(
 }
 
 /** The platform's payouts for a ruled case, in the ruling's transaction; each cites the case. */
-async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], tx: Tx): Promise<void> {
+async function payForRuledCases(tx: Tx, events: DomainEventOf<'AfterSalesCaseRuled'>[]): Promise<void> {
   for (const ruled of events) {
     const payouts: { kind: LedgerKind; amount?: number; officialPickup?: boolean; qualityAfterReceipt?: boolean }[] =
       [];
@@ -537,7 +536,7 @@ async function payForRuledCases(events: DomainEventOf<'AfterSalesCaseRuled'>[], 
  * compensation granted (within the policy's cap), the order's promotion fee and its technical service
  * fee back; each cites the appeal. A fee never charged or an unpromoted order simply has no rebate.
  */
-async function payForUpheldAppeals(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
+async function payForUpheldAppeals(tx: Tx, events: DomainEventOf<'AppealDecided'>[]): Promise<void> {
   for (const decided of events.filter((e) => e.upheld && e.orderId)) {
     const payouts: { kind: LedgerKind; amount?: number; refuseOver?: boolean }[] = [
       ...(decided.compensation
@@ -573,10 +572,8 @@ export interface QuoteResult extends SubsidyQuote {
 
 export const subsidiesService = {
   /** What upheld appeals have paid on an order so far: the per-order compensation cap counts it. */
-  async appealCompensationOnOrder(reader: Reader, orderId: string): Promise<number> {
-    const [standing] = await reader.read(
-      ledgerService.standingOnOrder(reader.em, LedgerKind.APPEAL_COMPENSATION, orderId),
-    );
+  async appealCompensationOnOrder(ctx: ServiceContext, orderId: string): Promise<number> {
+    const [standing] = await ctx.read(ledgerService.standingOnOrder(ctx, LedgerKind.APPEAL_COMPENSATION, orderId));
     return standing.reduce((sum, posting) => sum + posting.amount, 0);
   },
 
@@ -595,7 +592,7 @@ export const subsidiesService = {
     causeOf: (event: E) => string | null,
     facts: Pick<SubsidyRequest, 'flaggedAbnormal'> = {},
   ) {
-    return (events: E[], tx: Tx): Promise<void> =>
+    return (tx: Tx, events: E[]): Promise<void> =>
       postAutomatically(
         tx,
         kind,
@@ -611,14 +608,18 @@ export const subsidiesService = {
    * What a posting would do, computed as `post` would (the same rule, caps and budget), and rolled
    * back. Without the posting's locks a concurrent payout may still take the budget first.
    */
-  async quote(session: Session, input: SubsidyRequest) {
+  async quote(ctx: ServiceContext, input: SubsidyRequest) {
     try {
-      const quote = await session.db.transaction(async (em) => {
-        const prepared = await prepare(emReader(em), input, { lock: false, now: nowIn(session) });
+      const quote = await runReadOnly(ctx, async (snapshot) => {
+        const prepared = await prepare(snapshot, input, { lock: false, now: snapshot.now() });
         if (prepared.replayed) throw new Error('a quote has no idempotency key');
         let quote = prepared.quote;
         const fund = prepared.plan.from(prepared.merchant.id);
-        if (quote.eligible && fund.startsWith('FUND:') && (await ledgerService.balanceOf(em, fund)) < quote.amount) {
+        if (
+          quote.eligible &&
+          fund.startsWith('FUND:') &&
+          (await ledgerService.balanceOf(snapshot, fund)) < quote.amount
+        ) {
           quote = {
             ...quote,
             eligible: false,
@@ -635,13 +636,13 @@ export const subsidiesService = {
     }
   },
 
-  post(session: Session, input: PostingRequest) {
-    return runMutation(session, (tx) => postIn(tx, input));
+  post(ctx: ServiceContext, input: PostingRequest) {
+    return runMutation(ctx, (tx) => postIn(tx, input));
   },
 
   /** Cancels a posting with an opposite one, linked to it; a posting is reversed at most once. */
-  reverse(session: Session, input: { transactionId: string; reason: string }) {
-    return runMutation(session, async (tx) => {
+  reverse(ctx: ServiceContext, input: { transactionId: string; reason: string }) {
+    return runMutation(ctx, async (tx) => {
       const { em } = tx;
       const original = await em.findOne(LedgerTransaction, { id: input.transactionId });
       if (!original) return fail(RefusalCode.NOT_FOUND, 'no such ledger transaction', ['transactionId']);
@@ -651,10 +652,10 @@ export const subsidiesService = {
       const key = `reversal-of:${original.id}`;
       const [accounts, reversed] = await tx.read(
         ledgerService.lockAccounts(
-          em,
+          tx,
           entries.map((e) => e.account.code),
         ),
-        ledgerService.byKey(em, LedgerKind.REVERSAL, key),
+        ledgerService.byKey(tx, LedgerKind.REVERSAL, key),
       );
       if (reversed) fail(RefusalCode.ALREADY_REVERSED, 'this transaction was already reversed', ['transactionId']);
       const reversal = await ledgerService.write(tx, accounts, {
@@ -668,7 +669,7 @@ export const subsidiesService = {
         policyVersion: original.policyVersion.version,
         reversalOf: original,
         reason: input.reason,
-        actor: tx.actor,
+        actor: tx.actorLabel,
         effectiveAt: tx.now(),
       });
       return { reversal };
@@ -676,14 +677,14 @@ export const subsidiesService = {
   },
 
   /** Moves budget from the platform treasury into a fund. */
-  allocate(session: Session, input: AllocateFundInput) {
-    return runMutation(session, async (tx) => {
+  allocate(ctx: ServiceContext, input: AllocateFundInput) {
+    return runMutation(ctx, async (tx) => {
       const requestHash = requestHashOf(input);
       const fund = accountCode.fund(input.fund);
       const [accounts, earlier, timeline] = await tx.read(
-        ledgerService.lockAccounts(tx.em, [accountCode.treasury(), fund]),
-        ledgerService.byKey(tx.em, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
-        policiesService.timelineReadIn(tx.em),
+        ledgerService.lockAccounts(tx, [accountCode.treasury(), fund]),
+        ledgerService.byKey(tx, LedgerKind.FUND_ALLOCATION, input.idempotencyKey),
+        policiesService.timelineReadIn(tx),
       );
       const replayed = ledgerService.replayOrConflict(earlier, requestHash);
       if (replayed) return { transaction: replayed, replayed: true };
@@ -698,9 +699,9 @@ export const subsidiesService = {
           { code: accountCode.treasury(), amount: -input.amount },
           { code: fund, amount: input.amount },
         ],
-        policyVersion: versionInForce(timeline ?? (await policiesService.timelineIn(tx.em)), now).version,
+        policyVersion: versionInForce(timeline ?? (await policiesService.timelineIn(tx)), now).version,
         reason: input.reason,
-        actor: tx.actor,
+        actor: tx.actorLabel,
         effectiveAt: now,
       });
       return { transaction, replayed: false };
@@ -715,14 +716,14 @@ export const subsidiesService = {
   cappedKinds: CAPPED_KINDS,
 
   /** What is left under a per-merchant cap in a period, in fen. */
-  async allowance(session: Session, merchantId: string, kind: (typeof CAPPED_KINDS)[number], period: string | null) {
-    const now = nowIn(session);
-    return session.db.transaction(async (em) => {
-      const policy = versionInForce(await policiesService.timelineIn(em), now);
-      const [merchant] = await merchantsService.findByIds(em, [merchantId]);
+  async allowance(ctx: ServiceContext, merchantId: string, kind: (typeof CAPPED_KINDS)[number], period: string | null) {
+    const now = ctx.now();
+    return runReadOnly(ctx, async (snapshot) => {
+      const policy = versionInForce(await policiesService.timelineIn(snapshot), now);
+      const [merchant] = await merchantsService.findByIds(snapshot, [merchantId]);
       const cap = merchantCapOf(kind, merchant?.tier, policy.numbers);
       const effectivePeriod = kind === LedgerKind.SMALL_MERCHANT_COUPONS ? 'ALL' : (period ?? monthOf(now));
-      const [used] = await emReader(em).read(ledgerService.paidInPeriod(em, kind, merchantId, effectivePeriod));
+      const [used] = await snapshot.read(ledgerService.paidInPeriod(snapshot, kind, merchantId, effectivePeriod));
       return {
         kind,
         period: effectivePeriod,

@@ -138,8 +138,8 @@ const pending = new WeakMap<object, LiveEvent[]>();
  * transaction commits, so a rolled-back action is never announced, and one committed on any replica
  * reaches listeners on all of them.
  */
-export async function publishLiveEvents(events: DomainEvent[], tx: Tx): Promise<void> {
-  const live = liveEventsOf(events, tx.actor);
+export async function publishLiveEvents(tx: Tx, events: DomainEvent[]): Promise<void> {
+  const live = liveEventsOf(events, tx.actorLabel);
   if (!live.length) return;
   const batch = pending.get(tx.em) ?? [];
   if (!batch.length) pending.set(tx.em, batch);

@@ -1,6 +1,6 @@
+import type { ServiceContext } from '../../db/session';
 import { isUuid } from '../../shared/uuid';
 import { GraphQLError } from 'graphql';
-import type { RequestContext } from '../../server/context';
 import { auditService } from '../audit/audit.service';
 import type { AuditAction, AuditSubjectType } from '../audit/audit.enums';
 import { type LiveEvent, liveEventOf } from './live.events';
@@ -85,7 +85,7 @@ export const liveService = {
    * subscription is opened before the log is read, so nothing committed in between is lost.
    */
   async subscribe(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     hub: LiveHub,
     filter: LiveFilter,
     after?: string | null,

@@ -21,7 +21,7 @@ export function createMerchantLoaders(db: TenantDb) {
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     merchants: ReturnType<typeof createMerchantLoaders>;
   }

@@ -68,7 +68,7 @@ export class MerchantsResolver {
     @Arg('input', () => UpsertMerchantInput) input: UpsertMerchantInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return toPayload(await merchantsService.upsert(ctx.session, input));
+    return toPayload(await merchantsService.upsert(ctx, input));
   }
 
   @Allow(Role.RISK, Role.ADMIN)
@@ -82,7 +82,7 @@ export class MerchantsResolver {
         ...input,
         merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
       }),
-      (value) => merchantsService.setStatus(ctx.session, value),
+      (value) => merchantsService.setStatus(ctx, value),
     );
   }
 }

@@ -1,15 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
-import type { Read } from '../../db/session';
+import { memoizedRead, type Read, type ServiceContext } from '../../db/session';
 import { prepared } from '../../db/read-statements';
 import { mapRow } from '../../db/tenant-db';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordTransition } from '../../db/status-change.entity';
-import { forgetMemoized, memoizedRead, remember } from '../../db/transaction-memo';
-import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { type Page, type PageArgs, paginate } from '../../graphql/connection';
 import type { RelationOf } from '../../graphql/loaders';
-import type { RequestContext } from '../../server/context';
 import { MerchantStatus } from '../../shared/enums';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { Merchant, MerchantStatusChange } from './merchant.entity';
@@ -35,28 +32,21 @@ import {
 const MERCHANTS = 'merchants.byId';
 
 /** The merchant, locked to be changed: what the transaction had memoized of it is read again after. */
-async function loadForUpdate(em: EntityManager, id: string, field: string[]): Promise<Merchant> {
-  const merchant = await em.findOne(Merchant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+async function loadForUpdate(ctx: ServiceContext, id: string, field: string[]): Promise<Merchant> {
+  const merchant = await ctx.em.findOne(Merchant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', field)]);
-  forgetMemoized(em, MERCHANTS, id);
+  ctx.memo?.forget(MERCHANTS, id);
   return merchant;
 }
 
 /** The history row and `MerchantStatusChanged` (audit line, live event) for one move. */
-async function changeStatus(
-  tx: Tx,
-  em: EntityManager,
-  merchant: Merchant,
-  to: MerchantStatus,
-  reason: string,
-  at: Date,
-): Promise<void> {
+async function changeStatus(tx: Tx, merchant: Merchant, to: MerchantStatus, reason: string, at: Date): Promise<void> {
   const from = merchant.status;
   const change = recordTransition(
-    em,
+    tx.em,
     MerchantStatusChange,
     { key: 'merchant', subject: merchant },
-    { to, actor: tx.actor, reason, at },
+    { to, actor: tx.actorLabel, reason, at },
   );
   await tx.emit({ type: 'MerchantStatusChanged', merchantId: merchant.id, changeId: change.id, from, to, reason, at });
 }
@@ -66,7 +56,7 @@ const MERCHANTS_BY_IDS = prepared('select "t".* from "merchant" as "t" where "t"
 
 export const merchantsService = {
   list(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     args: { filter?: MerchantFilter | null; sort?: MerchantSort | null; page: PageArgs },
     fields?: ReadonlySet<string> | null,
   ): Promise<Page<Merchant>> {
@@ -85,7 +75,7 @@ export const merchantsService = {
    * For `merchant(id)` and relation fields of other modules (`order.merchant`): batched per request.
    * `fields`: the merchant fields the caller will read (null or absent: all); only their columns are fetched.
    */
-  load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Merchant | null> {
+  load(ctx: ServiceContext, id: string, fields?: ReadonlySet<string> | null): Promise<Merchant | null> {
     return ctx.loaders.merchants.byId(ctx.db.columnsFor(Merchant, fields ?? null, MERCHANT_FIELD_READS)).load(id);
   },
 
@@ -93,29 +83,29 @@ export const merchantsService = {
    * The merchant a to-one relation of another module's row points at, by that row's id: for a field
    * read ahead, which knows its parent's id but not the key the parent's row holds.
    */
-  loadOf(ctx: RequestContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Merchant | null> {
+  loadOf(ctx: ServiceContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Merchant | null> {
     const columns = ctx.db.columnsFor(Merchant, fields ?? null, MERCHANT_FIELD_READS);
     return ctx.loaders.merchants.through(ctx.db.relation(via.entity, via.property), columns).load(via.id);
   },
 
   /** The merchant behind a key the caller's row holds, unread, when only its id is asked for. */
-  reference(ctx: RequestContext, id: string): Merchant {
+  reference(ctx: ServiceContext, id: string): Merchant {
     return ctx.db.reference(Merchant, id);
   },
 
-  statusHistory(ctx: RequestContext, merchant: Merchant): Promise<MerchantStatusChange[]> {
+  statusHistory(ctx: ServiceContext, merchant: Merchant): Promise<MerchantStatusChange[]> {
     return ctx.loaders.merchants.statusHistory.load(merchant.id);
   },
 
   /** For other modules' transactions: the merchants that exist among `ids` (row-level security applies). */
   /** For the token script's list: the first merchants by name. */
-  firstByName(em: EntityManager, limit: number): Promise<Merchant[]> {
-    return em.find(Merchant, {}, { orderBy: { name: 'asc', id: 'asc' }, limit });
+  firstByName(ctx: ServiceContext, limit: number): Promise<Merchant[]> {
+    return ctx.em.find(Merchant, {}, { orderBy: { name: 'asc', id: 'asc' }, limit });
   },
 
   /** A merchant by id, as a read to send with others in a transaction's message. */
-  byId(em: EntityManager, id: string): Read<Merchant | null> {
-    const read = this.byIds(em, [id]);
+  byId(ctx: ServiceContext, id: string): Read<Merchant | null> {
+    const read = this.byIds(ctx, [id]);
     return { statements: read.statements, parse: (results) => read.parse(results)[0] ?? null };
   },
 
@@ -123,42 +113,46 @@ export const merchantsService = {
    * The merchants among `ids`, as one read to send with others; in a transaction, those it has read
    * already answer from its memo (forgotten when the transaction locks one to change it).
    */
-  byIds(em: EntityManager, ids: readonly string[]): Read<Merchant[]> {
-    return memoizedRead(em, MERCHANTS, [...new Set(ids)], (missing) => ({
+  byIds(ctx: ServiceContext, ids: readonly string[]): Read<Merchant[]> {
+    return memoizedRead(ctx, MERCHANTS, [...new Set(ids)], (missing) => ({
       statements: [missing.length === 1 ? MERCHANT_BY_ID(missing[0]) : MERCHANTS_BY_IDS(`{${missing.join(',')}}`)],
-      parse: ([rows]) => rows.map((row) => mapRow(em, Merchant, row)),
+      parse: ([rows]) => rows.map((row) => mapRow(ctx.em, Merchant, row)),
     }));
   },
 
   /** For other modules' transactions: merchants they read with their own rows, for `byIds` to answer. */
-  remember(em: EntityManager, merchants: readonly Merchant[]): void {
-    remember(em, MERCHANTS, merchants);
+  remember(ctx: ServiceContext, merchants: readonly Merchant[]): void {
+    ctx.memo?.remember(MERCHANTS, merchants);
   },
 
-  findByIds(em: EntityManager, ids: string[]): Promise<Merchant[]> {
-    return ids.length ? em.find(Merchant, { id: { $in: ids } }) : Promise.resolve([]);
+  findByIds(ctx: ServiceContext, ids: string[]): Promise<Merchant[]> {
+    return ids.length ? ctx.em.find(Merchant, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
   /**
    * For appeals: the merchant behind a status change the actor may see, and why it cannot be appealed
    * (null when it is a standing penalty), or null when there is no such change.
    */
-  async penaltyOf(em: EntityManager, id: string): Promise<{ merchantId: string; notAppealable: string | null } | null> {
-    const change = await em.findOne(MerchantStatusChange, { id });
+  async penaltyOf(
+    ctx: ServiceContext,
+    id: string,
+  ): Promise<{ merchantId: string; notAppealable: string | null } | null> {
+    const change = await ctx.em.findOne(MerchantStatusChange, { id });
     return change ? { merchantId: change.merchant.id, notAppealable: whyNotAppealable(change) } : null;
   },
 
   /** For `node(id)` and an appeal's subject: one status change, batched per request. */
-  loadStatusChange(ctx: RequestContext, id: string): Promise<MerchantStatusChange | null> {
+  loadStatusChange(ctx: ServiceContext, id: string): Promise<MerchantStatusChange | null> {
     return ctx.loaders.merchants.statusChangeById.load(id);
   },
 
-  upsert(session: Session, input: UpsertMerchantInput) {
-    return runMutation(session, async ({ em, actor, now }) => {
+  upsert(ctx: ServiceContext, input: UpsertMerchantInput) {
+    return runMutation(ctx, async (tx) => {
+      const { em } = tx;
       const existing = await em.findOne(Merchant, { externalId: input.externalId });
       const { externalId, name, tier, mainCategory, region, deposit } = input;
       if (existing) {
-        forgetMemoized(em, MERCHANTS, existing.id);
+        tx.memo.forget(MERCHANTS, existing.id);
         em.assign(existing, { name, tier, mainCategory, region, deposit });
         return { merchant: existing, created: false };
       }
@@ -167,7 +161,7 @@ export const merchantsService = {
         em,
         MerchantStatusChange,
         { key: 'merchant', subject: merchant },
-        { to: merchant.status, actor, reason: 'merchant registered', at: now() },
+        { to: merchant.status, actor: tx.actorLabel, reason: 'merchant registered', at: tx.now() },
         true,
       );
       return { merchant, created: true };
@@ -179,12 +173,13 @@ export const merchantsService = {
    * penalties that rested on it, restoring the status it started from (the appeal overrides the usual
    * transition table), in the decision's transaction.
    */
-  async onAppealsDecided(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
+  async onAppealsDecided(tx: Tx, events: DomainEventOf<'AppealDecided'>[]): Promise<void> {
     for (const decided of events.filter((e) => e.upheld && e.subjectType === 'MERCHANT_STATUS_CHANGE')) {
-      await asPlatform(tx, async ({ em }) => {
+      await asPlatform(tx, async (platformTx) => {
+        const { em } = platformTx;
         const contested = await em.findOne(MerchantStatusChange, { id: decided.subjectId });
         if (!contested || contested.reversedAt) return;
-        const merchant = await loadForUpdate(em, contested.merchant.id, ['input', 'appealId']);
+        const merchant = await loadForUpdate(platformTx, contested.merchant.id, ['input', 'appealId']);
         const later = await em.find(
           MerchantStatusChange,
           { merchant, createdAt: { $gt: contested.createdAt } },
@@ -194,14 +189,14 @@ export const merchantsService = {
         for (const change of reversed)
           Object.assign(change, { reversedAt: decided.at, reversedByAppealId: decided.appealId });
         if (!restore || restore === merchant.status) return;
-        await changeStatus(tx, em, merchant, restore, `appeal upheld: ${decided.reason}`, decided.at);
+        await changeStatus(platformTx, merchant, restore, `appeal upheld: ${decided.reason}`, decided.at);
       });
     }
   },
 
-  setStatus(session: Session, input: SetMerchantStatusInput & { merchantId: string }) {
-    return runMutation(session, async (tx) => {
-      const merchant = await loadForUpdate(tx.em, input.merchantId, ['input', 'merchantId']);
+  setStatus(ctx: ServiceContext, input: SetMerchantStatusInput & { merchantId: string }) {
+    return runMutation(ctx, async (tx) => {
+      const merchant = await loadForUpdate(tx, input.merchantId, ['input', 'merchantId']);
       const from = merchant.status;
       if (!canChangeMerchantStatus(from, input.status)) {
         const allowed = MERCHANT_STATUS_TRANSITIONS[from].join(', ');
@@ -221,7 +216,7 @@ export const merchantsService = {
         { merchant, fromStatus: MerchantStatus.ACTIVE, toStatus: MerchantStatus.WARNED, reversedAt: null },
         { orderBy: { changedAt: 'desc' } },
       );
-      const { remedyWindowDays } = versionInForce(await policiesService.timelineIn(tx.em), at).numbers.merchantStatus;
+      const { remedyWindowDays } = versionInForce(await policiesService.timelineIn(tx), at).numbers.merchantStatus;
       const openUntil = remedyWindowOpenUntil(input.status, lastWarning?.changedAt ?? null, at, remedyWindowDays);
       if (openUntil) {
         throw new Refused([
@@ -233,7 +228,7 @@ export const merchantsService = {
           ),
         ]);
       }
-      await changeStatus(tx, tx.em, merchant, input.status, input.reason, at);
+      await changeStatus(tx, merchant, input.status, input.reason, at);
       return { merchant };
     });
   },

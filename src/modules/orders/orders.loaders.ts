@@ -100,7 +100,7 @@ export function createOrderLoaders(db: TenantDb, policyNow: () => Promise<Policy
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     orders: ReturnType<typeof createOrderLoaders>;
   }

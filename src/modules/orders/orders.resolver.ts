@@ -157,7 +157,7 @@ export class OrdersResolver {
     description: 'Stores up to 1,000 platform orders. Idempotent on (platform, externalNumber); one result per item.',
   })
   async ingestOrders(@Arg('input', () => [OrderInput]) input: OrderInput[], @Ctx() ctx: RequestContext) {
-    const outcome = await ordersService.ingest(ctx.session, input.map(ingestRequest));
+    const outcome = await ordersService.ingest(ctx, input.map(ingestRequest));
     return toPayload({
       ...outcome,
       results: outcome.results?.map(({ refusals, ...result }) => ({ ...result, userErrors: refusals })),
@@ -177,7 +177,7 @@ export class OrdersResolver {
         ...input,
         orderId: ids.id('Order', input.orderId, 'orderId'),
       }),
-      (value) => ordersService.transition(ctx.session, value),
+      (value) => ordersService.transition(ctx, value),
     );
   }
 
@@ -190,7 +190,7 @@ export class OrdersResolver {
   async voidOrderForPriceError(@Arg('input', () => VoidOrderInput) input: VoidOrderInput, @Ctx() ctx: RequestContext) {
     return decodedMutation(
       (ids) => ({ ...input, orderId: ids.id('Order', input.orderId, 'orderId') }),
-      (value) => ordersService.voidForPriceError(ctx.session, value),
+      (value) => ordersService.voidForPriceError(ctx, value),
     );
   }
 }

@@ -1,15 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
-import type { Read } from '../../db/session';
+import { memoizedRead, type Read, type ServiceContext } from '../../db/session';
 import { mapRow, type Row } from '../../db/tenant-db';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { prepared } from '../../db/read-statements';
 import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
-import { memoized, memoizedRead, remember } from '../../db/transaction-memo';
-import { runMutation, type Session, type Tx } from '../../db/transaction';
+import { runMutation, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
 import type { RelationOf } from '../../graphql/loaders';
-import type { RequestContext } from '../../server/context';
 import type { DomainEvent } from '../../shared/domain-events';
 import { OrderStatus } from '../../shared/enums';
 import { contentHash } from '../../shared/hash';
@@ -107,13 +104,13 @@ const result = (
 
 const orderKey = (platform: string, externalNumber: string) => `${platform}\u0000${externalNumber}`;
 
-async function findExisting(em: EntityManager, items: ParsedItem[]): Promise<Map<string, Order>> {
+async function findExisting(ctx: ServiceContext, items: ParsedItem[]): Promise<Map<string, Order>> {
   const numbersByPlatform = new Map<string, string[]>();
   for (const { input } of items) {
     numbersByPlatform.set(input.platform, [...(numbersByPlatform.get(input.platform) ?? []), input.externalNumber]);
   }
   if (!numbersByPlatform.size) return new Map();
-  const found = await em.find(Order, {
+  const found = await ctx.em.find(Order, {
     $or: [...numbersByPlatform].map(([platform, numbers]) => ({
       platform: platform as Order['platform'],
       externalNumber: { $in: numbers },
@@ -123,7 +120,7 @@ async function findExisting(em: EntityManager, items: ParsedItem[]): Promise<Map
 }
 
 function createOrder(
-  em: EntityManager,
+  ctx: ServiceContext,
   item: ParsedItem,
   timeline: PolicySnapshot[],
   actorId: string,
@@ -133,7 +130,7 @@ function createOrder(
   const { input } = item;
   // The rules in force when the order was paid.
   const policy = versionInForce(timeline, input.paidAt).numbers;
-  const order: Order = em.create(Order, {
+  const order: Order = ctx.em.create(Order, {
     platform: input.platform,
     externalNumber: input.externalNumber,
     merchant: refs.merchant,
@@ -158,7 +155,7 @@ function createOrder(
     contentHash: item.hash,
   });
   input.lines.forEach((line, i) =>
-    em.create(OrderLine, {
+    ctx.em.create(OrderLine, {
       order,
       lineNo: i + 1,
       product: refs.products[i],
@@ -167,7 +164,7 @@ function createOrder(
     }),
   );
   recordTransition(
-    em,
+    ctx.em,
     OrderStatusChange,
     { key: 'order', subject: order },
     { to: input.status, actor: actorId, reason: 'ingested', at: ingestedAt },
@@ -206,9 +203,9 @@ function eventsOf(order: Order, productIds: string[], reason: string): DomainEve
 let withBuyerReads: { one: ReturnType<typeof prepared>; many: ReturnType<typeof prepared> } | undefined;
 
 /** The order-with-buyer reads as prepared statements, written once (the buyer's table named by the relation). */
-function withBuyerStatements(em: EntityManager) {
+function withBuyerStatements(ctx: ServiceContext) {
   if (withBuyerReads) return withBuyerReads;
-  const buyers = em.getMetadata().get(Order.name).properties.buyer.targetMeta!.tableName;
+  const buyers = ctx.em.getMetadata().get(Order.name).properties.buyer.targetMeta!.tableName;
   const base = `select "t".*, row_to_json(b) as buyer_row from "order" as "t" inner join "${buyers}" as "b" on "t"."buyer_id" = "b"."id"`;
   return (withBuyerReads = {
     one: prepared(`${base} where "t"."id" = $1::uuid`),
@@ -219,42 +216,47 @@ function withBuyerStatements(em: EntityManager) {
 export const ordersService = {
   /** For other modules: repeat buyers of a merchant among orders paid in [since, until). */
   async repurchaseStats(
-    em: EntityManager,
+    ctx: ServiceContext,
     merchantId: string,
     since: Date,
     until: Date,
   ): Promise<{ buyers: number; repeatBuyers: number }> {
-    const row = await sqlFirst(em, repurchaseQuery(em.getKnex(), [merchantId], since, until));
+    const row = await sqlFirst(ctx.em, repurchaseQuery(ctx.em.getKnex(), [merchantId], since, until));
     return { buyers: Number(row?.buyers ?? 0), repeatBuyers: Number(row?.repeat_buyers ?? 0) };
   },
 
   /** For other modules: orders (not cancelled) per buyer paid in (since, until]. */
   async buyerOrderCounts(
-    em: EntityManager,
+    ctx: ServiceContext,
     buyerIds: string[],
     since: Date,
     until: Date,
   ): Promise<Map<string, number>> {
     if (!buyerIds.length) return new Map();
-    const rows = await sqlRows(em, buyerOrderCountsQuery(em.getKnex(), buyerIds, since, until));
+    const rows = await sqlRows(ctx.em, buyerOrderCountsQuery(ctx.em.getKnex(), buyerIds, since, until));
     return new Map(rows.map((row) => [row.buyer_id as string, Number(row.n)]));
   },
 
   /** For other modules: orders (not cancelled) per merchant paid in (since, until]. */
-  async orderCounts(em: EntityManager, merchantIds: string[], since: Date, until: Date): Promise<Map<string, number>> {
+  async orderCounts(
+    ctx: ServiceContext,
+    merchantIds: string[],
+    since: Date,
+    until: Date,
+  ): Promise<Map<string, number>> {
     if (!merchantIds.length) return new Map();
-    const rows = await sqlRows(em, orderCountsQuery(em.getKnex(), merchantIds, since, until));
+    const rows = await sqlRows(ctx.em, orderCountsQuery(ctx.em.getKnex(), merchantIds, since, until));
     return new Map(rows.map((row) => [row.merchant_id as string, Number(row.n)]));
   },
 
   /** For other modules: paid amount (excluding shipping) of the merchant's orders completed in [from, to). */
-  async completedSales(em: EntityManager, merchantId: string, from: Date, to: Date): Promise<number> {
-    return Number((await sqlFirst(em, completedSalesQuery(em.getKnex(), merchantId, from, to)))?.sales ?? 0);
+  async completedSales(ctx: ServiceContext, merchantId: string, from: Date, to: Date): Promise<number> {
+    return Number((await sqlFirst(ctx.em, completedSalesQuery(ctx.em.getKnex(), merchantId, from, to)))?.sales ?? 0);
   },
 
   /** For other modules' transactions: orders by id, with their buyers (row-level security applies). */
-  findByIds(em: EntityManager, ids: string[]): Promise<Order[]> {
-    return ids.length ? em.find(Order, { id: { $in: ids } }, { populate: ['buyer'] }) : Promise.resolve([]);
+  findByIds(ctx: ServiceContext, ids: string[]): Promise<Order[]> {
+    return ids.length ? ctx.em.find(Order, { id: { $in: ids } }, { populate: ['buyer'] }) : Promise.resolve([]);
   },
 
   /**
@@ -264,9 +266,9 @@ export const ordersService = {
    * transaction's later reads of these orders with their buyers (`withBuyers`) and of their merchants
    * answer from its memo.
    */
-  async lockByIds(em: EntityManager, ids: string[]): Promise<Order[]> {
+  async lockByIds(ctx: ServiceContext, ids: string[]): Promise<Order[]> {
     if (!ids.length) return [];
-    const orders = await em
+    const orders = await ctx.em
       .createQueryBuilder(Order, 'o')
       .select('o.*')
       .joinAndSelect('o.buyer', 'b')
@@ -275,19 +277,19 @@ export const ordersService = {
       .orderBy({ id: 'asc' })
       .setLockMode(LockMode.PESSIMISTIC_WRITE, ['o'])
       .getResultList();
-    holdsLocked(em, orders);
-    remember(em, ORDERS_WITH_BUYER, orders);
+    holdsLocked(ctx, orders);
+    ctx.memo?.remember(ORDERS_WITH_BUYER, orders);
     merchantsService.remember(
-      em,
+      ctx,
       orders.map((order) => order.merchant),
     );
     return orders;
   },
 
   /** For other modules: the products of each order's lines, by line number. */
-  async productIdsOf(em: EntityManager, orderIds: string[]): Promise<Map<string, string[]>> {
+  async productIdsOf(ctx: ServiceContext, orderIds: string[]): Promise<Map<string, string[]>> {
     const lines = orderIds.length
-      ? await em.find(OrderLine, { order: { $in: orderIds } }, { orderBy: { order: 'asc', lineNo: 'asc' } })
+      ? await ctx.em.find(OrderLine, { order: { $in: orderIds } }, { orderBy: { order: 'asc', lineNo: 'asc' } })
       : [];
     const byOrder = new Map<string, string[]>(orderIds.map((id) => [id, []]));
     for (const line of lines) byOrder.get(line.order.id)?.push(line.product.id);
@@ -295,15 +297,15 @@ export const ordersService = {
   },
 
   /** For the warnings module: the orders of these buyers that are paid and not yet shipped. */
-  unshippedOfBuyers(em: EntityManager, buyerIds: string[]): Promise<Order[]> {
+  unshippedOfBuyers(ctx: ServiceContext, buyerIds: string[]): Promise<Order[]> {
     return buyerIds.length
-      ? em.find(Order, { buyer: { $in: buyerIds }, status: OrderStatus.PAID })
+      ? ctx.em.find(Order, { buyer: { $in: buyerIds }, status: OrderStatus.PAID })
       : Promise.resolve([]);
   },
 
   /** The order with its buyer, as a read to send with others in a transaction's message. */
-  withBuyer(em: EntityManager, id: string): Read<Order | null> {
-    const read = this.withBuyers(em, [id]);
+  withBuyer(ctx: ServiceContext, id: string): Read<Order | null> {
+    const read = this.withBuyers(ctx, [id]);
     return { statements: read.statements, parse: (results) => read.parse(results)[0] ?? null };
   },
 
@@ -311,41 +313,41 @@ export const ordersService = {
    * The orders among `ids` with their buyers, as one read to send with others; in a transaction, those
    * it has read already answer from its memo (kept current by its own moves of them).
    */
-  withBuyers(em: EntityManager, ids: readonly string[]): Read<Order[]> {
-    return memoizedRead(em, ORDERS_WITH_BUYER, [...new Set(ids)], (missing) => {
-      const reads = withBuyerStatements(em);
+  withBuyers(ctx: ServiceContext, ids: readonly string[]): Read<Order[]> {
+    return memoizedRead(ctx, ORDERS_WITH_BUYER, [...new Set(ids)], (missing) => {
+      const reads = withBuyerStatements(ctx);
       const sql = missing.length === 1 ? reads.one(missing[0]) : reads.many(`{${missing.join(',')}}`);
-      const buyerClass = em.getMetadata().get(Order.name).properties.buyer.targetMeta!
+      const buyerClass = ctx.em.getMetadata().get(Order.name).properties.buyer.targetMeta!
         .class as new () => Order['buyer'];
       return {
         statements: [sql],
         parse: ([rows]) =>
           rows.map((row) => {
-            const order = mapRow(em, Order, row);
-            order.buyer = mapRow(em, buyerClass, row.buyer_row as Row);
+            const order = mapRow(ctx.em, Order, row);
+            order.buyer = mapRow(ctx.em, buyerClass, row.buyer_row as Row);
             return order;
           }),
       };
     });
   },
 
-  async findById(em: EntityManager, id: string): Promise<Order | null> {
-    return (await this.findByIds(em, [id]))[0] ?? null;
+  async findById(ctx: ServiceContext, id: string): Promise<Order | null> {
+    return (await this.findByIds(ctx, [id]))[0] ?? null;
   },
 
   /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
-  load(ctx: RequestContext, id: string, fields?: ReadonlySet<string> | null): Promise<Order | null> {
+  load(ctx: ServiceContext, id: string, fields?: ReadonlySet<string> | null): Promise<Order | null> {
     return ctx.loaders.orders.byId(ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS)).load(id);
   },
 
   /** The order a to-one relation of another module's row points at, by that row's id (a field read ahead). */
-  loadOf(ctx: RequestContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Order | null> {
+  loadOf(ctx: ServiceContext, via: RelationOf, fields?: ReadonlySet<string> | null): Promise<Order | null> {
     const columns = ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS);
     return ctx.loaders.orders.through(ctx.db.relation(via.entity, via.property), columns).load(via.id);
   },
 
   /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
-  list(ctx: RequestContext, args: OrderListArgs, fields?: ReadonlySet<string> | null): Promise<Page<Order>> {
+  list(ctx: ServiceContext, args: OrderListArgs, fields?: ReadonlySet<string> | null): Promise<Page<Order>> {
     return paginate(ctx.db, Order, {
       shape: 'orders.list',
       ...ORDER_TABLE,
@@ -361,7 +363,7 @@ export const ordersService = {
    * read in the page's own message.
    */
   ofMerchant(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     merchantId: string,
     args: OrderListArgs,
     fields?: ReadonlySet<string> | null,
@@ -373,7 +375,7 @@ export const ordersService = {
   },
 
   ofBuyer(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     buyerId: string,
     args: OrderListArgs,
     fields?: ReadonlySet<string> | null,
@@ -383,22 +385,22 @@ export const ordersService = {
   },
 
   /** `fields`: the line fields the caller will read (null or absent: all). */
-  lines(ctx: RequestContext, order: Order, fields?: ReadonlySet<string> | null): Promise<OrderLine[]> {
+  lines(ctx: ServiceContext, order: Order, fields?: ReadonlySet<string> | null): Promise<OrderLine[]> {
     const columns = ctx.db.columnsFor(OrderLine, fields ?? null, ORDER_LINE_FIELD_READS);
     return ctx.loaders.orders.lines.load({ parentId: order.id, columns });
   },
 
-  statusHistory(ctx: RequestContext, order: Order): Promise<OrderStatusChange[]> {
+  statusHistory(ctx: ServiceContext, order: Order): Promise<OrderStatusChange[]> {
     return ctx.loaders.orders.statusHistory.load(order.id);
   },
 
   /** Orders per merchant over the policy's trust-score window, batched. */
-  recentOrderCountOf(ctx: RequestContext, merchantId: string): Promise<number> {
+  recentOrderCountOf(ctx: ServiceContext, merchantId: string): Promise<number> {
     return ctx.loaders.orders.recentOrderCount.load(merchantId);
   },
 
   /** Distinct and repeat buyers per merchant over the policy's high-repurchase window, batched. */
-  repurchaseOf(ctx: RequestContext, merchantId: string): Promise<{ buyers: number; repeatBuyers: number }> {
+  repurchaseOf(ctx: ServiceContext, merchantId: string): Promise<{ buyers: number; repeatBuyers: number }> {
     return ctx.loaders.orders.repurchase.load(merchantId);
   },
 
@@ -409,7 +411,7 @@ export const ordersService = {
    * The statement count depends on the batch, not on its size: one lookup per referenced kind and one
    * insert per table.
    */
-  async ingest(session: Session, requests: IngestRequest[]) {
+  async ingest(ctx: ServiceContext, requests: IngestRequest[]) {
     const empty = { results: [] as IngestResult[], createdCount: 0, duplicateCount: 0, rejectedCount: 0 };
     if (requests.length === 0)
       return { ...empty, refusals: [refusal(RefusalCode.BATCH_EMPTY, 'send at least one order', ['input'])] };
@@ -425,27 +427,26 @@ export const ordersService = {
         ],
       };
     }
-    const outcome = await runMutation(session, async (tx) => {
-      const { em } = tx;
+    const outcome = await runMutation(ctx, async (tx) => {
       const now = tx.now();
       const items = requests.map((request, index) => parseItem(request, index, now));
       const valid = (id: string) => id !== '';
       const ids = (pick: (item: ParsedItem) => string[]) => [...new Set(items.flatMap(pick).filter(valid))];
       // One after another: a transaction is one connection, which runs one statement at a time.
       const merchants = await merchantsService.findByIds(
-        em,
+        tx,
         ids((item) => [item.input.merchantId]),
       );
       const buyers = await buyersService.findByIds(
-        em,
+        tx,
         ids((item) => [item.input.buyerId]),
       );
       const products = await productsService.findByIds(
-        em,
+        tx,
         ids((item) => item.input.lines.map((line) => line.productId)),
       );
-      const existing = await findExisting(em, items);
-      const timeline = await policiesService.timelineIn(em);
+      const existing = await findExisting(tx, items);
+      const timeline = await policiesService.timelineIn(tx);
       const merchantById = new Map(merchants.map((m) => [m.id, m]));
       const buyerById = new Map(buyers.map((b) => [b.id, b]));
       const productById = new Map(products.map((p) => [p.id, p]));
@@ -485,10 +486,10 @@ export const ordersService = {
         if (errors.length) return result(item, IngestOutcome.REJECTED, null, errors);
         if (previous) return result(item, IngestOutcome.DUPLICATE, previous);
         const order = createOrder(
-          em,
+          tx,
           item,
           timeline,
-          tx.actor,
+          tx.actorLabel,
           { merchant: merchant!, buyer: buyer!, products: lineProducts },
           now,
         );
@@ -523,8 +524,8 @@ export const ordersService = {
     return { ...empty, ...outcome };
   },
 
-  transition(session: Session, input: TransitionOrderInput) {
-    return runMutation(session, (tx) => move(tx, input));
+  transition(ctx: ServiceContext, input: TransitionOrderInput) {
+    return runMutation(ctx, (tx) => move(tx, input));
   },
 
   /**
@@ -540,8 +541,8 @@ export const ordersService = {
    * The merchant voids an order whose price it set by mistake (Taobao's 价格设错保障), before the
    * order completes; the buyer's compensation follows from `OrderVoided`.
    */
-  voidForPriceError(session: Session, input: { orderId: string; reason: string }) {
-    return runMutation(session, (tx) =>
+  voidForPriceError(ctx: ServiceContext, input: { orderId: string; reason: string }) {
+    return runMutation(ctx, (tx) =>
       move(tx, { orderId: input.orderId, to: OrderStatus.VOIDED, reason: `price set by mistake: ${input.reason}` }),
     );
   },
@@ -556,8 +557,8 @@ const ORDERS_WITH_BUYER = 'orders.withBuyer';
  */
 const lockedOrders = new WeakMap<object, Set<string>>();
 
-function holdsLocked(em: EntityManager, orders: Order[]): void {
-  const transaction = em.getTransactionContext();
+function holdsLocked(ctx: ServiceContext, orders: Order[]): void {
+  const transaction = ctx.em.getTransactionContext();
   if (!transaction) return;
   let held = lockedOrders.get(transaction);
   if (!held) lockedOrders.set(transaction, (held = new Set()));
@@ -565,19 +566,19 @@ function holdsLocked(em: EntityManager, orders: Order[]): void {
 }
 
 /** The order, locked for this transaction: from its identity map when it holds the lock already. */
-async function lockedOrder(em: EntityManager, id: string): Promise<Order | null> {
-  const held = lockedOrders.get(em.getTransactionContext() ?? {})?.has(id);
-  const inMap = held ? em.getUnitOfWork().getById<Order>(Order.name, id) : undefined;
+async function lockedOrder(ctx: ServiceContext, id: string): Promise<Order | null> {
+  const held = lockedOrders.get(ctx.em.getTransactionContext() ?? {})?.has(id);
+  const inMap = held ? ctx.em.getUnitOfWork().getById<Order>(Order.name, id) : undefined;
   if (inMap) return inMap;
-  const order = await em.findOne(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (order) holdsLocked(em, [order]);
+  const order = await ctx.em.findOne(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (order) holdsLocked(ctx, [order]);
   return order;
 }
 
 /** One move of the state machine: checked against the table, recorded, stamped, and heard of. */
 async function move(tx: Tx, input: TransitionOrderInput, caseId?: string): Promise<{ order: Order }> {
   const { em } = tx;
-  const order = await lockedOrder(em, input.orderId);
+  const order = await lockedOrder(tx, input.orderId);
   if (!order) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such order', ['input', 'orderId'])]);
   const now = tx.now();
   const at = input.at ?? now;
@@ -590,12 +591,12 @@ async function move(tx: Tx, input: TransitionOrderInput, caseId?: string): Promi
     em,
     OrderStatusChange,
     { key: 'order', subject: order },
-    { to: input.to, actor: tx.actor, reason: input.reason, at },
+    { to: input.to, actor: tx.actorLabel, reason: input.reason, at },
   );
   const stamp = TIMESTAMP_OF_STATUS[input.to as keyof typeof TIMESTAMP_OF_STATUS];
   order[stamp] = at;
   // What this transaction read of the order with its buyer moves with it.
-  const remembered = memoized<Order>(em, ORDERS_WITH_BUYER, order.id);
+  const remembered = tx.memo.get<Order>(ORDERS_WITH_BUYER, order.id);
   if (remembered) Object.assign(remembered, { status: order.status, [stamp]: at });
   // Only a shipment's event names the products (for their scores); other moves need no lines.
   const productIds =

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { templated } from '../../db/read-statements';
 import type { TenantDb } from '../../db/tenant-db';
-import type { Loaders } from '../../server/gateway-module';
+import type { Loaders } from '../../db/session';
 import { type PolicySnapshot, versionInForce } from './policies.rules';
 import { snapshotOf } from './policies.snapshots';
 import type { PolicyNumbers } from './policy.schema';
@@ -53,7 +53,7 @@ export function policyInForce(loaders: Loaders): () => Promise<PolicySnapshot> {
   return async () => versionInForce(await loaders.policies.timeline.load('all'), new Date());
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     policies: ReturnType<typeof createPolicyLoaders>;
   }

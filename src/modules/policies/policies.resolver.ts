@@ -44,6 +44,6 @@ export class PoliciesResolver {
     description: 'Publishes a new version built from the one in force plus `changes`.',
   })
   async publishPolicy(@Arg('input', () => PublishPolicyInput) input: PublishPolicyInput, @Ctx() ctx: RequestContext) {
-    return toPayload(await policiesService.publish(ctx.session, input));
+    return toPayload(await policiesService.publish(ctx, input));
   }
 }

@@ -1,36 +1,39 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { runMutation, type Session } from '../../db/transaction';
+import { runMutation } from '../../db/transaction';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
-import type { RequestContext } from '../../server/context';
-import { CLOCK_SKEW_MS, systemClock } from '../../shared/time';
+import { CLOCK_SKEW_MS } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, scheduledAfter, versionInForce } from './policies.rules';
 import { type PolicyNumbers, policyNumbersSchema } from './policy.schema';
-import type { Read } from '../../db/session';
+import type { ServiceContext, Read } from '../../db/session';
 import { timelineRead, toSnapshot } from './policies.snapshots';
 import type { PublishPolicyInput } from './policies.types';
 import { sqlRun } from '../../db/sql';
 
 /**
- * The timeline each transaction read, by its transaction: versions change only by publishing, which
- * forgets it, so a ruling's handlers (the case, the scores, each payout) read it once between them.
+ * The transaction's memo slot of the timeline: versions change only by publishing, which forgets it,
+ * so a ruling's handlers (the case, the scores, each payout) read it once between them. Every scope
+ * reads the same versions.
  */
-const timelines = new WeakMap<object, Promise<PolicySnapshot[]>>();
+const TIMELINE = 'policies.timeline';
+
+const remembered = (ctx: ServiceContext) => ctx.memo?.get<Promise<PolicySnapshot[]>>(TIMELINE, 'all');
+
+function rememberTimeline(ctx: ServiceContext, timeline: Promise<PolicySnapshot[]>): void {
+  const { memo } = ctx;
+  if (!memo) return;
+  memo.set(TIMELINE, 'all', timeline, true);
+  timeline.catch(() => memo.forget(TIMELINE, 'all'));
+}
 
 /** Every version, oldest first: a handful of rows, read once per request or transaction. */
-function loadTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
-  const transaction = em.getTransactionContext();
-  if (!transaction) return readTimeline(em);
-  let timeline = timelines.get(transaction);
-  if (!timeline) {
-    timelines.set(transaction, (timeline = readTimeline(em)));
-    timeline.catch(() => timelines.delete(transaction));
-  }
+function loadTimeline(ctx: ServiceContext): Promise<PolicySnapshot[]> {
+  let timeline = remembered(ctx);
+  if (!timeline) rememberTimeline(ctx, (timeline = readTimeline(ctx)));
   return timeline;
 }
 
-async function readTimeline(em: EntityManager): Promise<PolicySnapshot[]> {
-  const rows = await em.find(
+async function readTimeline(ctx: ServiceContext): Promise<PolicySnapshot[]> {
+  const rows = await ctx.em.find(
     PolicyVersion,
     {},
     { orderBy: { effectiveFrom: 'asc', version: 'asc' }, disableIdentityMap: true },
@@ -53,7 +56,7 @@ function patched(base: PolicyNumbers, changes: Record<string, unknown>): PolicyN
 
 export const policiesService = {
   /** The request's view of all versions, read once. */
-  timeline(ctx: RequestContext): Promise<PolicySnapshot[]> {
+  timeline(ctx: ServiceContext): Promise<PolicySnapshot[]> {
     return ctx.loaders.policies.timeline.load('all');
   },
 
@@ -64,30 +67,29 @@ export const policiesService = {
    * The timeline as a read to send with others in a transaction's message, or null when the
    * transaction has read it already (then `timelineIn` answers without a statement).
    */
-  timelineReadIn(em: EntityManager): Read<PolicySnapshot[]> | null {
-    const transaction = em.getTransactionContext();
-    if (!transaction) return timelineRead;
-    if (timelines.has(transaction)) return null;
+  timelineReadIn(ctx: ServiceContext): Read<PolicySnapshot[]> | null {
+    if (!ctx.memo) return timelineRead;
+    if (remembered(ctx)) return null;
     return {
       statements: timelineRead.statements,
       parse: (results) => {
         const timeline = timelineRead.parse(results);
-        timelines.set(transaction, Promise.resolve(timeline));
+        rememberTimeline(ctx, Promise.resolve(timeline));
         return timeline;
       },
     };
   },
 
-  /** The version in force at `at`, by default the session's time (the wall clock unless a test moves it). */
-  async inForce(ctx: RequestContext, at?: Date): Promise<PolicySnapshot> {
-    return versionInForce(await this.timeline(ctx), at ?? (ctx.session.clock ?? systemClock).now());
+  /** The version in force at `at`, by default the context's time (the wall clock unless a test moves it). */
+  async inForce(ctx: ServiceContext, at?: Date): Promise<PolicySnapshot> {
+    return versionInForce(await this.timeline(ctx), at ?? ctx.now());
   },
 
-  async byVersion(ctx: RequestContext, version: number): Promise<PolicySnapshot | null> {
+  async byVersion(ctx: ServiceContext, version: number): Promise<PolicySnapshot | null> {
     return (await this.timeline(ctx)).find((v) => v.version === version) ?? null;
   },
 
-  async list(ctx: RequestContext): Promise<PolicySnapshot[]> {
+  async list(ctx: ServiceContext): Promise<PolicySnapshot[]> {
     return [...(await this.timeline(ctx))].sort((a, b) => b.version - a.version);
   },
 
@@ -96,20 +98,20 @@ export const policiesService = {
    * next version. Nothing is stored. Refuses invalid changes at their path under `input.changes`.
    */
   async draftIn(
-    em: EntityManager,
+    ctx: ServiceContext,
     changes: Record<string, unknown>,
     now: Date,
   ): Promise<{ version: number; numbers: PolicyNumbers }> {
-    const timeline = await loadTimeline(em);
+    const timeline = await loadTimeline(ctx);
     return {
       version: Math.max(...timeline.map((v) => v.version)) + 1,
       numbers: patched(versionInForce(timeline, now).numbers, changes),
     };
   },
 
-  publish(session: Session, input: PublishPolicyInput) {
-    return runMutation(session, async (tx) => {
-      const { em, actor } = tx;
+  publish(ctx: ServiceContext, input: PublishPolicyInput) {
+    return runMutation(ctx, async (tx) => {
+      const { em } = tx;
       const now = tx.now();
       const effectiveFrom = input.effectiveFrom ?? now;
       if (effectiveFrom.getTime() < now.getTime() - CLOCK_SKEW_MS) {
@@ -120,8 +122,8 @@ export const policiesService = {
       // One publisher at a time, so version numbers are dense and the base is the latest.
       await sqlRun(em, `select pg_advisory_xact_lock(hashtext('policy_version'))`);
       // Read afresh under the lock, and forgotten: this transaction adds versions.
-      const timeline = await readTimeline(em);
-      timelines.delete(em.getTransactionContext()!);
+      const timeline = await readTimeline(tx);
+      tx.memo.forget(TIMELINE, 'all');
       const base = versionInForce(timeline, effectiveFrom);
       const parsed = { data: patched(base.numbers, input.changes) };
       let version = Math.max(...timeline.map((v) => v.version));
@@ -130,7 +132,7 @@ export const policiesService = {
         effectiveFrom,
         numbers: parsed.data,
         note: input.note,
-        publishedBy: actor,
+        publishedBy: tx.actorLabel,
       });
       // A change that takes effect before versions already scheduled must not be undone when they
       // take effect: each is published again (same time, higher version) with its own changes laid
@@ -147,7 +149,7 @@ export const policiesService = {
           effectiveFrom: scheduled.effectiveFrom,
           numbers: rebased,
           note: `${scheduled.note} (re-based on version ${policy.version})`,
-          publishedBy: actor,
+          publishedBy: tx.actorLabel,
         });
         chain.push(toSnapshot(copy));
       }

@@ -25,7 +25,7 @@ export function createProductLoaders(db: TenantDb) {
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     products: ReturnType<typeof createProductLoaders>;
   }

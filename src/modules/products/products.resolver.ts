@@ -73,7 +73,7 @@ export class ProductsResolver {
         ...input,
         merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
       }),
-      (value) => productsService.upsert(ctx.session, value),
+      (value) => productsService.upsert(ctx, value),
     );
   }
 }

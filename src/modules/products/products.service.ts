@@ -1,10 +1,9 @@
+import type { ServiceContext } from '../../db/session';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { canReachMerchant } from '../../db/tenant-db';
-import { runMutation, type Session, type Tx } from '../../db/transaction';
+import { runMutation, type Tx } from '../../db/transaction';
 import type { Page, PageArgs } from '../../graphql/connection';
 import type { RelationOf } from '../../graphql/loaders';
-import type { RequestContext } from '../../server/context';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { DAY_MS } from '../../shared/time';
 import { merchantsService } from '../merchants/merchants.service';
@@ -15,31 +14,31 @@ import { Product, ProductPrice } from './product.entity';
 import type { UpsertProductInput } from './products.types';
 
 export const productsService = {
-  load(ctx: RequestContext, id: string): Promise<Product | null> {
+  load(ctx: ServiceContext, id: string): Promise<Product | null> {
     return ctx.loaders.products.byId.load(id);
   },
 
   /** The product a to-one relation of another module's row points at, by that row's id (a field read ahead). */
-  loadOf(ctx: RequestContext, via: RelationOf): Promise<Product | null> {
+  loadOf(ctx: ServiceContext, via: RelationOf): Promise<Product | null> {
     return ctx.loaders.products.through(ctx.db.relation(via.entity, via.property), null).load(via.id);
   },
 
   /** The product behind a key the caller's row holds, unread, when only its id is asked for. */
-  reference(ctx: RequestContext, id: string): Product {
+  reference(ctx: ServiceContext, id: string): Product {
     return ctx.db.reference(Product, id);
   },
 
-  ofMerchant(ctx: RequestContext, merchantId: string, page: PageArgs): Promise<Page<Product>> {
+  ofMerchant(ctx: ServiceContext, merchantId: string, page: PageArgs): Promise<Page<Product>> {
     return ctx.loaders.products.byMerchant.load({ parentId: merchantId, args: page });
   },
 
-  priceHistory(ctx: RequestContext, product: Product): Promise<ProductPrice[]> {
+  priceHistory(ctx: ServiceContext, product: Product): Promise<ProductPrice[]> {
     return ctx.loaders.products.priceHistory.load(product.id);
   },
 
   /** For other modules' transactions: the products that exist among `ids`. */
-  findByIds(em: EntityManager, ids: string[]): Promise<Product[]> {
-    return ids.length ? em.find(Product, { id: { $in: ids } }) : Promise.resolve([]);
+  findByIds(ctx: ServiceContext, ids: string[]): Promise<Product[]> {
+    return ids.length ? ctx.em.find(Product, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
   /**
@@ -47,11 +46,11 @@ export const productsService = {
    * window (低价风险) is held, not applied: the product keeps its price and the warnings module tells
    * the merchant, who may confirm it.
    */
-  upsert(session: Session, input: UpsertProductInput & { merchantId: string }) {
-    return runMutation(session, async (tx) => {
+  upsert(ctx: ServiceContext, input: UpsertProductInput & { merchantId: string }) {
+    return runMutation(ctx, async (tx) => {
       const { em, scope } = tx;
       const [merchant] = canReachMerchant(scope, input.merchantId)
-        ? await merchantsService.findByIds(em, [input.merchantId])
+        ? await merchantsService.findByIds(tx, [input.merchantId])
         : [];
       if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
       const now = tx.now();
@@ -59,9 +58,9 @@ export const productsService = {
       const existing = await em.findOne(Product, { merchant, externalId: input.externalId });
       if (existing) {
         if (existing.currentPrice !== input.price) {
-          const policy = versionInForce(await policiesService.timelineIn(em), now);
+          const policy = versionInForce(await policiesService.timelineIn(tx), now);
           const { windowDays, belowMedianBp } = policy.numbers.lowPriceWarning;
-          const median = medianPrice(await pricesInWindow(em, existing, new Date(now.getTime() - windowDays * DAY_MS)));
+          const median = medianPrice(await pricesInWindow(tx, existing, new Date(now.getTime() - windowDays * DAY_MS)));
           if (isLowPrice(input.price, median, belowMedianBp)) {
             em.assign(existing, { title: input.title, category: input.category });
             await tx.emit({
@@ -99,9 +98,9 @@ export const productsService = {
 };
 
 /** The prices a product had in force during the window: those set inside it and the one it began with. */
-async function pricesInWindow(em: EntityManager, product: Product, since: Date): Promise<number[]> {
-  const inside = await em.find(ProductPrice, { product, effectiveFrom: { $gte: since } });
-  const before = await em.findOne(
+async function pricesInWindow(ctx: ServiceContext, product: Product, since: Date): Promise<number[]> {
+  const inside = await ctx.em.find(ProductPrice, { product, effectiveFrom: { $gte: since } });
+  const before = await ctx.em.findOne(
     ProductPrice,
     { product, effectiveFrom: { $lt: since } },
     { orderBy: { effectiveFrom: 'desc' } },

@@ -102,7 +102,7 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     trust: ReturnType<typeof createTrustLoaders>;
   }

@@ -10,7 +10,7 @@ import { type ResolvedEvent, voidOf, writeEvents } from './trust.service';
  */
 export const trustOutcomeHandlers = {
   /** Handles `AfterSalesCaseOpened`: a refund-only request counts toward the buyer's risk. */
-  async onCasesOpened(events: DomainEventOf<'AfterSalesCaseOpened'>[], tx: Tx): Promise<void> {
+  async onCasesOpened(tx: Tx, events: DomainEventOf<'AfterSalesCaseOpened'>[]): Promise<void> {
     const refundOnly = events.filter((opened) => opened.refundOnly);
     if (!refundOnly.length) return;
     await writeEvents(
@@ -32,7 +32,7 @@ export const trustOutcomeHandlers = {
    * Handles `AfterSalesCaseRuled`: the merchant (and the product) at fault or not, and a rejected claim
    * on the buyer's record; each event cites the case.
    */
-  async onCasesRuled(events: DomainEventOf<'AfterSalesCaseRuled'>[], tx: Tx): Promise<void> {
+  async onCasesRuled(tx: Tx, events: DomainEventOf<'AfterSalesCaseRuled'>[]): Promise<void> {
     await writeEvents(
       tx,
       events.flatMap((ruled) => {
@@ -68,7 +68,7 @@ export const trustOutcomeHandlers = {
    * voiding of every merchant deduction that came from the subject (the event itself, or those of the
    * order or case), so the score is restored in the decision's transaction.
    */
-  async onAppealsDecided(events: DomainEventOf<'AppealDecided'>[], tx: Tx): Promise<void> {
+  async onAppealsDecided(tx: Tx, events: DomainEventOf<'AppealDecided'>[]): Promise<void> {
     const { em } = tx;
     const voids: ResolvedEvent[] = [];
     for (const decided of events.filter((e) => e.upheld)) {

@@ -1,5 +1,5 @@
+import type { ServiceContext } from '../../db/session';
 import type { Page, PageArgs } from '../../graphql/connection';
-import type { RequestContext } from '../../server/context';
 import { ordersService } from '../orders/orders.service';
 import { policiesService } from '../policies/policies.service';
 import type { ScoreEvent } from './trust.entity';
@@ -33,7 +33,7 @@ export function snapshotView(scores: {
 export const trustReadService = {
   /** Stored scores (the baseline before any event), the band, and the live high-repurchase flag. */
   async merchantTrust(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     merchant: { id: string },
     /** The fields asked (null: all): the high-repurchase flag's query over the merchant's orders only if asked. */
     fields: ReadonlySet<string> | null = null,
@@ -57,7 +57,7 @@ export const trustReadService = {
     };
   },
 
-  async factors(ctx: RequestContext, merchantId: string): Promise<TrustFactorView[]> {
+  async factors(ctx: ServiceContext, merchantId: string): Promise<TrustFactorView[]> {
     const { trust } = (await policiesService.inForce(ctx)).numbers;
     const sums = await ctx.loaders.trust.factors.load(merchantId);
     return sums
@@ -71,11 +71,11 @@ export const trustReadService = {
       }));
   },
 
-  history(ctx: RequestContext, merchantId: string, page: PageArgs): Promise<Page<ScoreEvent>> {
+  history(ctx: ServiceContext, merchantId: string, page: PageArgs): Promise<Page<ScoreEvent>> {
     return ctx.loaders.trust.history.load({ parentId: merchantId, args: page });
   },
 
-  async productExperience(ctx: RequestContext, product: { id: string }): Promise<string> {
+  async productExperience(ctx: ServiceContext, product: { id: string }): Promise<string> {
     const stored = await ctx.loaders.trust.productScore.load(product.id);
     const value = stored
       ? Number(stored.experience)
@@ -84,7 +84,7 @@ export const trustReadService = {
   },
 
   /** Stored risk, or for a buyer without facts, the risk of its tag alone. */
-  async buyerRisk(ctx: RequestContext, buyer: { id: string; malicious: boolean }): Promise<BuyerRiskView> {
+  async buyerRisk(ctx: ServiceContext, buyer: { id: string; malicious: boolean }): Promise<BuyerRiskView> {
     const stored = await ctx.loaders.trust.buyerRisk.load(buyer.id);
     if (stored) {
       return {
@@ -100,15 +100,15 @@ export const trustReadService = {
     return { score: formatScaled(risk.score, 100, 2), level: risk.level, reasons: risk.reasons };
   },
 
-  eventsOfCase(ctx: RequestContext, caseId: string): Promise<ScoreEvent[]> {
+  eventsOfCase(ctx: ServiceContext, caseId: string): Promise<ScoreEvent[]> {
     return ctx.loaders.trust.eventsByCase.load(caseId);
   },
 
-  event(ctx: RequestContext, id: string): Promise<ScoreEvent | null> {
+  event(ctx: ServiceContext, id: string): Promise<ScoreEvent | null> {
     return ctx.loaders.trust.eventById.load(id);
   },
 
-  voidedBy(ctx: RequestContext, event: ScoreEvent): Promise<ScoreEvent | null> {
+  voidedBy(ctx: ServiceContext, event: ScoreEvent): Promise<ScoreEvent | null> {
     return ctx.loaders.trust.voidOf.load(event.id);
   },
 };

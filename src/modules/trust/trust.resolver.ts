@@ -57,7 +57,7 @@ export class TrustResolver {
     }
     const decoded = decodeInput([], (ids) => ids.id('Merchant', merchantId, 'merchantId'));
     if (decoded.refusals.length) return { simulation: null, userErrors: decoded.refusals };
-    const { simulation, refusals } = await trustService.simulate(ctx.session, decoded.value, events);
+    const { simulation, refusals } = await trustService.simulate(ctx, decoded.value, events);
     if (!simulation) return { simulation: null, userErrors: refusals };
     return {
       simulation: {
@@ -85,7 +85,7 @@ export class TrustResolver {
           caseId: ids.uuid(event.caseId, i, 'caseId'),
           appealId: ids.uuid(event.appealId, i, 'appealId'),
         })),
-      (value) => trustService.record(ctx.session, value),
+      (value) => trustService.record(ctx, value),
     );
   }
 
@@ -100,7 +100,7 @@ export class TrustResolver {
         ...input,
         merchantId: ids.id('Merchant', input.merchantId, 'merchantId'),
       }),
-      (value) => trustService.adjust(ctx.session, value),
+      (value) => trustService.adjust(ctx, value),
     );
   }
 
@@ -117,14 +117,14 @@ export class TrustResolver {
         ...input,
         eventId: ids.id('ScoreEvent', input.eventId, 'eventId'),
       }),
-      (value) => trustService.void(ctx.session, value),
+      (value) => trustService.void(ctx, value),
     );
   }
 
   @Allow(Role.RISK, Role.ADMIN)
   @Mutation(() => RecomputeScoresPayload, { description: 'Replays all events into the stored scores.' })
   async recomputeScores(@Ctx() ctx: RequestContext) {
-    return toPayload(await trustService.recompute(ctx.session));
+    return toPayload(await trustService.recompute(ctx));
   }
 
   @FieldResolver(() => ID)

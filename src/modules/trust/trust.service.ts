@@ -1,8 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { insertStatement, sqlFirst, sqlRows, sqlRun } from '../../db/sql';
-import { nowIn, type Read } from '../../db/session';
+import { type ServiceContext, type Read } from '../../db/session';
 import { canReachMerchant, type Row } from '../../db/tenant-db';
-import { emReader, runMutation, type Session, type Tx } from '../../db/transaction';
+import { runMutation, type Tx, runReadOnly } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal, type Refusal } from '../../shared/refusal';
 import { isInFuture } from '../../shared/time';
@@ -44,7 +43,7 @@ import type { HypotheticalEventInput, ScoreEventInput } from './trust.types';
 
 /** Sums per subject over the window ending at `asOf`, for many subjects in one GROUP BY: rows by subject id. */
 function windowSumsRead(
-  em: EntityManager,
+  ctx: ServiceContext,
   subject: Subject,
   ids: string[],
   asOf: Date,
@@ -52,22 +51,22 @@ function windowSumsRead(
   sums: Record<string, string>,
 ): Read<Map<string, Row>> {
   return {
-    statements: [windowSumsQuery(em.getKnex(), subject, ids, asOf, days, sums).toQuery()],
+    statements: [windowSumsQuery(ctx.em.getKnex(), subject, ids, asOf, days, sums).toQuery()],
     parse: ([rows]) => new Map(rows.map((row) => [row[subject] as string, row])),
   };
 }
 
 /** The same, read on its own. */
 async function windowSums(
-  em: EntityManager,
+  ctx: ServiceContext,
   ...args: Parameters<typeof windowSumsRead> extends [unknown, ...infer R] ? R : never
 ) {
-  const [sums] = await emReader(em).read(windowSumsRead(em, ...args));
+  const [sums] = await ctx.read(windowSumsRead(ctx, ...args));
   return sums;
 }
 
-async function upsertAll(em: EntityManager, table: ScoreTable, key: Subject, rows: Record<string, unknown>[]) {
-  if (rows.length) await sqlRun(em, upsertScoresQuery(em.getKnex(), table, key, rows));
+async function upsertAll(ctx: ServiceContext, table: ScoreTable, key: Subject, rows: Record<string, unknown>[]) {
+  if (rows.length) await sqlRun(ctx.em, upsertScoresQuery(ctx.em.getKnex(), table, key, rows));
 }
 
 /**
@@ -75,13 +74,13 @@ async function upsertAll(em: EntityManager, table: ScoreTable, key: Subject, row
  * products' window sums, as rows of (part, subject, a, b).
  */
 function scoreInputsRead(
-  em: EntityManager,
+  ctx: ServiceContext,
   { merchantIds, productIds }: { merchantIds: string[]; productIds: string[] },
   asOf: Date,
   days: number,
   recording: string | null,
 ): Read<Record<'sums' | 'stored' | 'product', Map<string, { a: number; b: number }>>> {
-  const knex = em.getKnex();
+  const knex = ctx.em.getKnex();
   // The events being recorded are inserted by the same statement, which cannot see them in the
   // table yet: the sums read them from the insert's answer.
   const events = recording
@@ -133,7 +132,7 @@ async function storeScores(
   }
   const { em } = tx;
   const trust = policy.numbers.trust;
-  const [inputs] = await tx.read(scoreInputsRead(em, subjects, asOf, trust.windowDays, recording));
+  const [inputs] = await tx.read(scoreInputsRead(tx, subjects, asOf, trust.windowDays, recording));
   let changed = 0;
   const merchantRows = merchantIds.map((merchantId) => {
     const sum = inputs.sums.get(merchantId);
@@ -160,18 +159,18 @@ async function storeScores(
 }
 
 async function storeBuyerRisks(
-  em: EntityManager,
+  ctx: ServiceContext,
   buyerIds: string[],
   asOf: Date,
   policy: PolicySnapshot,
 ): Promise<void> {
   if (!buyerIds.length) return;
   const p = policy.numbers.trust.buyerRisk;
-  const buyers = await buyersService.findByIds(em, buyerIds);
-  const facts = await windowSums(em, 'buyer_id', buyerIds, asOf, p.windowDays, BUYER_SUMS);
-  const orders = await ordersService.buyerOrderCounts(em, buyerIds, windowStart(asOf, p.windowDays), asOf);
+  const buyers = await buyersService.findByIds(ctx, buyerIds);
+  const facts = await windowSums(ctx, 'buyer_id', buyerIds, asOf, p.windowDays, BUYER_SUMS);
+  const orders = await ordersService.buyerOrderCounts(ctx, buyerIds, windowStart(asOf, p.windowDays), asOf);
   await upsertAll(
-    em,
+    ctx,
     'buyer_risk',
     'buyer_id',
     buyers.map((buyer) => {
@@ -255,13 +254,12 @@ async function loadSubjects(tx: Tx, inputs: ScoreEventFacts[]): Promise<Subjects
     ...new Set(inputs.flatMap((input) => pick(input) ?? [])),
   ];
   const merchantIds = ids((i) => i.merchantId).filter((id) => canReachMerchant(tx.scope, id));
-  const { em } = tx;
   return {
-    merchants: new Set((await merchantsService.findByIds(em, merchantIds)).map((m) => m.id)),
+    merchants: new Set((await merchantsService.findByIds(tx, merchantIds)).map((m) => m.id)),
     products: new Map(
       (
         await productsService.findByIds(
-          em,
+          tx,
           ids((i) => i.productId),
         )
       ).map((p) => [p.id, { merchantId: p.merchant.id }]),
@@ -269,7 +267,7 @@ async function loadSubjects(tx: Tx, inputs: ScoreEventFacts[]): Promise<Subjects
     buyers: new Set(
       (
         await buyersService.findByIds(
-          em,
+          tx,
           ids((i) => i.buyerId),
         )
       ).map((b) => b.id),
@@ -277,7 +275,7 @@ async function loadSubjects(tx: Tx, inputs: ScoreEventFacts[]): Promise<Subjects
     orders: new Map(
       (
         await ordersService.findByIds(
-          em,
+          tx,
           ids((i) => i.orderId),
         )
       ).map((o) => [o.id, { merchantId: o.merchant.id }]),
@@ -337,7 +335,7 @@ function resolveEvent(
 export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<ScoreEvent[]> {
   const { em } = tx;
   if (!events.length) return [];
-  const timeline = await policiesService.timelineIn(em);
+  const timeline = await policiesService.timelineIn(tx);
   const now = tx.now();
   const written = events.map((event) => {
     const policy = versionInForce(timeline, event.occurredAt);
@@ -361,7 +359,7 @@ export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<Scor
         voids: event.voids ?? null,
         occurredAt: event.occurredAt,
         reason: event.reason,
-        actor: tx.actor,
+        actor: tx.actorLabel,
       },
       { persist: false },
     );
@@ -386,7 +384,7 @@ export async function writeEvents(tx: Tx, events: ResolvedEvent[]): Promise<Scor
     recording,
   );
   await storeBuyerRisks(
-    em,
+    tx,
     distinct((e) => e.buyerId),
     now,
     current,
@@ -438,13 +436,13 @@ export const trustService = {
    * merchant and the order's first product, in the shipping transaction.
    */
   async onOrdersShipped(
-    events: DomainEventOf<'OrderShipped'>[],
     tx: Tx,
-    excuses: (late: DomainEventOf<'OrderShipped'>[], tx: Tx) => Promise<Map<string, string>> = async () => new Map(),
+    events: DomainEventOf<'OrderShipped'>[],
+    excuses: (tx: Tx, late: DomainEventOf<'OrderShipped'>[]) => Promise<Map<string, string>> = async () => new Map(),
   ): Promise<void> {
     const excused = await excuses(
-      events.filter((shipped) => shipped.shippedAt > shipped.shipBy),
       tx,
+      events.filter((shipped) => shipped.shippedAt > shipped.shipBy),
     );
     await writeEvents(
       tx,
@@ -480,10 +478,10 @@ export const trustService = {
   },
 
   /** Handles `BuyerFlagsChanged`: a buyer's risk follows its tags in the same transaction. */
-  async onBuyerFlagsChanged(events: DomainEventOf<'BuyerFlagsChanged'>[], tx: Tx): Promise<void> {
+  async onBuyerFlagsChanged(tx: Tx, events: DomainEventOf<'BuyerFlagsChanged'>[]): Promise<void> {
     const now = tx.now();
-    const policy = versionInForce(await policiesService.timelineIn(tx.em), now);
-    await storeBuyerRisks(tx.em, [...new Set(events.map((event) => event.buyerId))], now, policy);
+    const policy = versionInForce(await policiesService.timelineIn(tx), now);
+    await storeBuyerRisks(tx, [...new Set(events.map((event) => event.buyerId))], now, policy);
   },
 
   /**
@@ -491,7 +489,7 @@ export const trustService = {
    * for a new merchant), band and high-repurchase flag, from its stored scores and its orders.
    */
   async standingFor(
-    em: EntityManager,
+    ctx: ServiceContext,
     merchantId: string,
     at: Date,
     policy: PolicyNumbers,
@@ -502,36 +500,36 @@ export const trustService = {
     highRepurchase: boolean;
   }> {
     const { trust } = policy;
-    const [stored] = await sqlRows(em, storedMerchantScoresQuery(em.getKnex(), [merchantId]));
+    const [stored] = await sqlRows(ctx.em, storedMerchantScoresQuery(ctx.em.getKnex(), [merchantId]));
     const scores = stored
       ? { experience: Number(stored.experience), integrity: Number(stored.integrity) }
       : merchantScores({ experience: 0, integrity: 0 }, trust);
     const orders =
-      (await ordersService.orderCounts(em, [merchantId], windowStart(at, trust.windowDays), at)).get(merchantId) ?? 0;
+      (await ordersService.orderCounts(ctx, [merchantId], windowStart(at, trust.windowDays), at)).get(merchantId) ?? 0;
     const now = standing(scores, orders, trust);
     return {
       experienceTenths: now.experience === null ? null : shownExperience(now.experience) / (EXPERIENCE_SCALE / 10),
       integrityHundredths: now.integrity,
       band: now.band,
-      highRepurchase: await this.highRepurchase(em, merchantId, at, policy),
+      highRepurchase: await this.highRepurchase(ctx, merchantId, at, policy),
     };
   },
 
   /** Buyers' stored risk levels; a buyer without facts gets its tag's alone, by the policy in force at `asOf`. */
   async buyerRiskLevels(
-    em: EntityManager,
+    ctx: ServiceContext,
     buyers: { id: string; malicious: boolean }[],
     asOf: Date,
   ): Promise<Map<string, RiskLevel>> {
     const rows = await sqlRows(
-      em,
+      ctx.em,
       buyerRiskLevelsQuery(
-        em.getKnex(),
+        ctx.em.getKnex(),
         buyers.map((b) => b.id),
       ),
     );
     const stored = new Map(rows.map((row) => [row.buyer_id as string, row.level as RiskLevel]));
-    const { trust } = versionInForce(await policiesService.timelineIn(em), asOf).numbers;
+    const { trust } = versionInForce(await policiesService.timelineIn(ctx), asOf).numbers;
     return new Map(
       buyers.map((buyer) => [
         buyer.id,
@@ -542,26 +540,26 @@ export const trustService = {
   },
 
   /** For other modules' transactions: the score events among `ids` the actor may see. */
-  findEvents(em: EntityManager, ids: string[]): Promise<ScoreEvent[]> {
-    return ids.length ? em.find(ScoreEvent, { id: { $in: ids } }) : Promise.resolve([]);
+  findEvents(ctx: ServiceContext, ids: string[]): Promise<ScoreEvent[]> {
+    return ids.length ? ctx.em.find(ScoreEvent, { id: { $in: ids } }) : Promise.resolve([]);
   },
 
   /** A buyer's stored risk level, or for a buyer without facts, that of its tag alone (policy at `asOf`). */
-  async buyerRiskLevel(em: EntityManager, buyer: { id: string; malicious: boolean }, asOf: Date): Promise<RiskLevel> {
-    const stored = await sqlFirst(em, buyerRiskLevelQuery(em.getKnex(), buyer.id));
+  async buyerRiskLevel(ctx: ServiceContext, buyer: { id: string; malicious: boolean }, asOf: Date): Promise<RiskLevel> {
+    const stored = await sqlFirst(ctx.em, buyerRiskLevelQuery(ctx.em.getKnex(), buyer.id));
     if (stored) return stored.level as RiskLevel;
-    const { trust } = versionInForce(await policiesService.timelineIn(em), asOf).numbers;
+    const { trust } = versionInForce(await policiesService.timelineIn(ctx), asOf).numbers;
     return buyerRisk({ orders: 0, refundOnly: 0, rejectedClaims: 0, malicious: buyer.malicious }, trust).level;
   },
 
   /** The high-repurchase flag as of `at`, from the merchant's orders (used by the ledger's subsidies). */
-  async highRepurchase(em: EntityManager, merchantId: string, at: Date, policy: PolicyNumbers): Promise<boolean> {
+  async highRepurchase(ctx: ServiceContext, merchantId: string, at: Date, policy: PolicyNumbers): Promise<boolean> {
     const since = windowStart(at, policy.highRepurchase.windowDays);
-    return isHighRepurchase(await ordersService.repurchaseStats(em, merchantId, since, at), policy);
+    return isHighRepurchase(await ordersService.repurchaseStats(ctx, merchantId, since, at), policy);
   },
 
-  record(session: Session, inputs: ScoreEventFacts[]) {
-    return runMutation(session, async (tx) => {
+  record(ctx: ServiceContext, inputs: ScoreEventFacts[]) {
+    return runMutation(ctx, async (tx) => {
       if (inputs.length === 0 || inputs.length > MAX_EVENTS_PER_CALL) {
         const code = inputs.length ? RefusalCode.BATCH_TOO_LARGE : RefusalCode.BATCH_EMPTY;
         throw new Refused([refusal(code, `send 1 to ${MAX_EVENTS_PER_CALL} events`, ['input'])]);
@@ -581,14 +579,14 @@ export const trustService = {
   },
 
   adjust(
-    session: Session,
+    ctx: ServiceContext,
     input: { merchantId: string; experienceDelta?: string | null; integrityDelta?: string | null; reason: string },
   ) {
-    return runMutation(session, async (tx) => {
+    return runMutation(ctx, async (tx) => {
       const errors: Refusal[] = [];
       const experience = parseScaled(input.experienceDelta ?? '0', EXPERIENCE_SCALE);
       const integrity = parseScaled(input.integrityDelta ?? '0', 100);
-      const trust = versionInForce(await policiesService.timelineIn(tx.em), tx.now()).numbers.trust;
+      const trust = versionInForce(await policiesService.timelineIn(tx), tx.now()).numbers.trust;
       if (experience === null || Math.abs(experience) > trust.maxManualExperience) {
         errors.push(
           refusal(
@@ -609,7 +607,7 @@ export const trustService = {
       }
       if (errors.length) throw new Refused(errors);
       const [merchant] = canReachMerchant(tx.scope, input.merchantId)
-        ? await merchantsService.findByIds(tx.em, [input.merchantId])
+        ? await merchantsService.findByIds(tx, [input.merchantId])
         : [];
       if (!merchant) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId'])]);
       const [event] = await writeEvents(tx, [
@@ -629,8 +627,8 @@ export const trustService = {
   },
 
   /** Voids an event with an opposite one at the same time; the scores recompute. */
-  void(session: Session, input: { eventId: string; reason: string }) {
-    return runMutation(session, async (tx) => {
+  void(ctx: ServiceContext, input: { eventId: string; reason: string }) {
+    return runMutation(ctx, async (tx) => {
       const { em } = tx;
       const original = await em.findOne(ScoreEvent, { id: input.eventId });
       if (!original) throw new Refused([refusal(RefusalCode.NOT_FOUND, 'no such score event', ['input', 'eventId'])]);
@@ -646,11 +644,11 @@ export const trustService = {
   },
 
   /** Recomputes every stored score from the events; the count of merchants whose scores changed shows drift. */
-  recompute(session: Session) {
-    return runMutation(session, async (tx) => {
+  recompute(ctx: ServiceContext) {
+    return runMutation(ctx, async (tx) => {
       const { em } = tx;
       const now = tx.now();
-      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const policy = versionInForce(await policiesService.timelineIn(tx), now);
       const subjects = async (column: Subject, table?: 'score_event' | 'merchant_score') =>
         (await sqlRows(em, subjectsQuery(em.getKnex(), column, table))).map((row) => row[column] as string);
       // Merchants with events or stored scores; the others are at the baseline and have no row.
@@ -660,30 +658,30 @@ export const trustService = {
       const products = await subjects('product_id');
       const changed = await storeScores(tx, { merchantIds: merchants, productIds: products }, now, policy);
       const buyers = await subjects('buyer_id');
-      await storeBuyerRisks(em, buyers, now, policy);
+      await storeBuyerRisks(tx, buyers, now, policy);
       return { merchants: merchants.length, products: products.length, buyers: buyers.length, changed };
     });
   },
 
   /** The scores a merchant would have with some more events; nothing is written. */
-  async simulate(session: Session, merchantId: string, events: HypotheticalEventInput[]) {
+  async simulate(ctx: ServiceContext, merchantId: string, events: HypotheticalEventInput[]) {
     const notFound = {
       simulation: null,
       refusals: [refusal(RefusalCode.NOT_FOUND, 'no such merchant', ['merchantId'])],
     };
-    if (!canReachMerchant(session.db.scope, merchantId)) return notFound;
-    const now = nowIn(session);
-    return session.db.transaction(async (em) => {
-      const [merchant] = await merchantsService.findByIds(em, [merchantId]);
+    if (!canReachMerchant(ctx.db.scope, merchantId)) return notFound;
+    const now = ctx.now();
+    return runReadOnly(ctx, async (snapshot) => {
+      const [merchant] = await merchantsService.findByIds(snapshot, [merchantId]);
       if (!merchant) return notFound;
-      const policy = versionInForce(await policiesService.timelineIn(em), now);
+      const policy = versionInForce(await policiesService.timelineIn(snapshot), now);
       const trust = policy.numbers.trust;
-      const stored = (await windowSums(em, 'merchant_id', [merchantId], now, trust.windowDays, MERCHANT_SUMS)).get(
-        merchantId,
-      );
+      const stored = (
+        await windowSums(snapshot, 'merchant_id', [merchantId], now, trust.windowDays, MERCHANT_SUMS)
+      ).get(merchantId);
       const sums = { experience: Number(stored?.experience ?? 0), integrity: Number(stored?.integrity ?? 0) };
       const since = windowStart(now, trust.windowDays);
-      const recentOrders = (await ordersService.orderCounts(em, [merchantId], since, now)).get(merchantId) ?? 0;
+      const recentOrders = (await ordersService.orderCounts(snapshot, [merchantId], since, now)).get(merchantId) ?? 0;
       const current = standing(merchantScores(sums, trust), recentOrders, trust);
       for (const event of events) {
         const deltas = deltasOf(event.factor, trust);

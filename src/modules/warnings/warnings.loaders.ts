@@ -17,7 +17,7 @@ export function createWarningLoaders(db: TenantDb) {
   };
 }
 
-declare module '../../server/gateway-module' {
+declare module '../../db/session' {
   interface Loaders {
     warnings: ReturnType<typeof createWarningLoaders>;
   }

@@ -67,7 +67,7 @@ export class WarningsResolver {
   ) {
     return decodedMutation(
       (ids) => ({ ...input, warningId: ids.id('Warning', input.warningId, 'warningId') }),
-      (value) => warningsService.acknowledge(ctx.session, value),
+      (value) => warningsService.acknowledge(ctx, value),
     );
   }
 }

@@ -1,9 +1,9 @@
+import type { ServiceContext } from '../../db/session';
 import { LockMode } from '@mikro-orm/core';
 import { yuanText } from '../../shared/money';
 import { canReachMerchant } from '../../db/tenant-db';
-import { asPlatform, runMutation, type Session, type Tx } from '../../db/transaction';
+import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import type { Page } from '../../graphql/connection';
-import type { RequestContext } from '../../server/context';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { breakersService } from '../after-sales/after-sales.breakers';
@@ -21,7 +21,7 @@ import { abnormalReasons } from './warnings.rules';
 export const warningsService = {
   /** `countOnly`: the caller reads `totalCount` alone, so no page of warnings is read. */
   ofMerchant(
-    ctx: RequestContext,
+    ctx: ServiceContext,
     merchantId: string,
     args: WarningListArgs,
     countOnly = false,
@@ -30,7 +30,7 @@ export const warningsService = {
   },
 
   /** Handles `ProductPriceHeld`: the low-price risk warning, with the median and the share. */
-  async onPricesHeld(events: DomainEventOf<'ProductPriceHeld'>[], tx: Tx): Promise<void> {
+  async onPricesHeld(tx: Tx, events: DomainEventOf<'ProductPriceHeld'>[]): Promise<void> {
     for (const held of events) {
       tx.em.create(Warning, {
         id: held.warningId,
@@ -54,14 +54,15 @@ export const warningsService = {
    * over its refund-only breaker is flagged to the merchant; a flagged promoted order's promotion fee
    * comes back (`OrderFlaggedAbnormal`).
    */
-  async onOrdersPlaced(events: DomainEventOf<'OrderPlaced'>[], tx: Tx): Promise<void> {
+  async onOrdersPlaced(tx: Tx, events: DomainEventOf<'OrderPlaced'>[]): Promise<void> {
     const unshipped = events.filter((placed) => !placed.shipped);
     if (!unshipped.length) return;
-    await asPlatform(tx, async ({ em }) => {
+    await asPlatform(tx, async (platformTx) => {
+      const { em } = platformTx;
       const buyerIds = [...new Set(unshipped.map((placed) => placed.buyerId))];
-      const buyers = await buyersService.findByIds(em, buyerIds);
-      const levels = await trustService.buyerRiskLevels(em, buyers, tx.now());
-      const breakers = await breakersService.buyerBreakers(em, buyerIds);
+      const buyers = await buyersService.findByIds(platformTx, buyerIds);
+      const levels = await trustService.buyerRiskLevels(platformTx, buyers, tx.now());
+      const breakers = await breakersService.buyerBreakers(platformTx, buyerIds);
       const reasonsOf = new Map(
         buyers.map((buyer) => [
           buyer.id,
@@ -76,7 +77,7 @@ export const warningsService = {
       const flagged = unshipped.filter((placed) => reasonsOf.get(placed.buyerId)?.length);
       if (!flagged.length) return;
       const now = tx.now();
-      const version = versionInForce(await policiesService.timelineIn(em), now).version;
+      const version = versionInForce(await policiesService.timelineIn(platformTx), now).version;
       const raised = flagged.map((placed) => ({
         placed,
         warning: em.create(Warning, {
@@ -106,11 +107,11 @@ export const warningsService = {
    * Handles `BuyerFlagsChanged`: a buyer tagged MALICIOUS after ordering gets its orders not yet
    * shipped flagged now, as if they were placed today, each at most once.
    */
-  async onBuyerFlagsChanged(events: DomainEventOf<'BuyerFlagsChanged'>[], tx: Tx): Promise<void> {
+  async onBuyerFlagsChanged(tx: Tx, events: DomainEventOf<'BuyerFlagsChanged'>[]): Promise<void> {
     const tagged = [...new Set(events.filter((event) => event.malicious).map((event) => event.buyerId))];
     if (!tagged.length) return;
     await asPlatform(tx, async (platformTx) => {
-      const orders = await ordersService.unshippedOfBuyers(platformTx.em, tagged);
+      const orders = await ordersService.unshippedOfBuyers(platformTx, tagged);
       if (!orders.length) return;
       const warned = new Set(
         (
@@ -121,6 +122,7 @@ export const warningsService = {
         ).map((warning) => warning.order!.id),
       );
       await warningsService.onOrdersPlaced(
+        platformTx,
         orders
           .filter((order) => !warned.has(order.id))
           .map((order) => ({
@@ -132,7 +134,6 @@ export const warningsService = {
             paidAt: order.paidAt,
             shipped: false,
           })),
-        platformTx,
       );
     });
   },
@@ -141,8 +142,8 @@ export const warningsService = {
    * The merchant (or staff) acknowledges a warning; on a low-price warning `confirmPrice` applies the
    * held price. Once acknowledged, a warning stays so.
    */
-  acknowledge(session: Session, input: { warningId: string; confirmPrice?: boolean | null }) {
-    return runMutation(session, async (tx) => {
+  acknowledge(ctx: ServiceContext, input: { warningId: string; confirmPrice?: boolean | null }) {
+    return runMutation(ctx, async (tx) => {
       const warning = await tx.em.findOne(Warning, { id: input.warningId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const fail = (code: RefusalCode, message: string, field: string) => {
         throw new Refused([refusal(code, message, ['input', field])]);
@@ -160,7 +161,7 @@ export const warningsService = {
       }
       warning.status = WarningStatus.ACKNOWLEDGED;
       warning.acknowledgedAt = tx.now();
-      warning.acknowledgedBy = tx.actor;
+      warning.acknowledgedBy = tx.actorLabel;
       return { warning };
     });
   },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBus } from '../../../src/db/events';
-import { platformSession } from '../../../src/db/session';
+import { platformContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { AfterSalesCase } from '../../../src/modules/after-sales/after-sales.entity';
 import type { Merchant } from '../../../src/modules/merchants/merchant.entity';
 import { DEFAULT_POLICY_NUMBERS as POLICY } from '../../../src/modules/policies/policy.defaults';
@@ -84,7 +85,7 @@ describe('after-sales cases under the refund-only rules', () => {
       input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'after-sales-budget' },
     });
     // A test-only handler that fails the last step of a ruling on demand.
-    eventBus.onBlocking('AfterSalesCaseRuled', { name: 'test.failingLastStep' }, async (events, tx) => {
+    eventBus.onBlocking('AfterSalesCaseRuled', { name: 'test.failingLastStep' }, async (tx, events) => {
       const failing = await tx.em.find(AfterSalesCase, { id: { $in: events.map((e) => e.caseId) } });
       if (failing.some((c) => c.rulingReason === 'the last step fails')) throw new Error('injected failure');
     });
@@ -421,7 +422,7 @@ describe('after-sales cases under the refund-only rules', () => {
     const waitingCase = await open(await place(merchant, {}, ['SHIPPED', 'DELIVERED']), { reason: 'MINOR_DEFECT' });
     await app.data(RequestInterventionDocument, { input: { caseId: waitingCase } });
     const worker = (now: Date) =>
-      afterSalesService.interveneWhereDelayEnded(platformSession(app.orm, 'job:intervene-after-delay'), now);
+      afterSalesService.interveneWhereDelayEnded(platformContext(app.orm, MODULES, 'job:intervene-after-delay'), now);
     // One minute before the window ends nothing moves; the clock is the caller's, not a backdated row.
     const early = await worker(new Date(Date.now() + refundOnly.interventionDelayHours * HOUR - 60_000));
     expect(early.decided).toBe(0);

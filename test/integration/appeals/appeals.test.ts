@@ -2,7 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBus } from '../../../src/db/events';
 import { toGlobalId } from '../../../src/graphql/global-id';
-import { platformSession } from '../../../src/db/session';
+import { platformContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { Appeal } from '../../../src/modules/appeals/appeals.entity';
 import { AuditEntry } from '../../../src/modules/audit/audit.entity';
 import { appealsService } from '../../../src/modules/appeals/appeals.service';
@@ -83,7 +84,7 @@ describe('appeals', () => {
     await app.as(actors.role(Role.FINANCE)).data(AllocateFundDocument, {
       input: { fund: 'SPECIAL_SUBSIDY', amount: '100000', reason: 'budget', idempotencyKey: 'appeals-budget' },
     });
-    eventBus.onBlocking('AppealDecided', { name: 'test.failingLastStep' }, async (events) => {
+    eventBus.onBlocking('AppealDecided', { name: 'test.failingLastStep' }, async (_tx, events) => {
       if (events.some((e) => e.reason === 'the last step fails')) throw new Error('injected failure');
     });
   });
@@ -228,7 +229,8 @@ describe('appeals', () => {
     await arbitrator().data(RequestAppealEvidenceDocument, { input: { appealId: silent.id, reason: '请补充' } });
     // The clock is the caller's: 100 h on, past both the 72-hour review and the 48-hour answer deadlines.
     const later = new Date(Date.now() + 100 * HOUR);
-    const worker = () => appealsService.enforceDeadlines(platformSession(app.orm, 'job:appeal-deadlines'), later);
+    const worker = () =>
+      appealsService.enforceDeadlines(platformContext(app.orm, MODULES, 'job:appeal-deadlines'), later);
     await Promise.all([worker(), worker()]);
     await worker();
     const escalated = (await app.data(AppealDocument, { id: overdue.id })).appeal!;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStatements } from '../../../src/db/query-counter';
-import { merchantSession } from '../../../src/db/session';
+import { merchantContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { asPlatform, runMutation } from '../../../src/db/transaction';
 import { MerchantStatus } from '../../../src/shared/enums';
 import { Role } from '../../../src/security/roles';
@@ -98,7 +99,7 @@ describe("a merchant's audit log", () => {
     );
   });
 
-  it("a ruling and its postings are stamped by the session's clock, not the wall clock", async () => {
+  it("a ruling and its postings are stamped by the context's clock, not the wall clock", async () => {
     const merchant = await factories(app.orm).merchant();
     const { rule } = await caseUnderReview(app, merchant, 'AUDIT-CLOCK');
     const before = (await logOf(merchant)).length;
@@ -135,7 +136,7 @@ describe("a merchant's audit log", () => {
       at: new Date(),
     });
     const { statements } = await countStatements(() =>
-      runMutation(merchantSession(app.orm, mine.id, 'test-merchant'), async (tx) => {
+      runMutation(merchantContext(app.orm, MODULES, mine.id, 'test-merchant'), async (tx) => {
         await tx.emit(changed(mine, 'first'));
         // The platform acting inside the merchant's mutation, about another merchant.
         await asPlatform(tx, (platformTx) => platformTx.emit(changed(theirs, 'theirs')));

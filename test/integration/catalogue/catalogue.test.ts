@@ -68,7 +68,7 @@ describe('buyers, products and nodes', () => {
     ]);
   });
 
-  it("a new price takes effect at the session's time, not the wall clock's", async () => {
+  it("a new price takes effect at the context's time, not the wall clock's", async () => {
     const merchant = await factories(app.orm).merchant();
     const reprice = parse(
       `mutation ($input: UpsertProductInput!) { upsertProduct(input: $input) {

@@ -1,8 +1,9 @@
+import { merchantContext, platformContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStatements } from '../../../src/db/query-counter';
 import { runMutation } from '../../../src/db/transaction';
-import { TenantDb } from '../../../src/db/tenant-db';
 import { ormConfig } from '../../../src/modules';
 import { Refused, RefusalCode, refusal } from '../../../src/shared/refusal';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
@@ -16,10 +17,8 @@ describe('statements riding with the next statement of a transaction', () => {
   let app: TestApp;
   let orm: MikroORM;
   const merchant = '00000000-0000-4000-8000-000000000001';
-  const session = (merchantId: string | null = null) => ({
-    db: new TenantDb(orm.em.fork(), { platform: merchantId === null, merchantId }),
-    actor: 'test',
-  });
+  const contextOf = (merchantId: string | null = null) =>
+    merchantId === null ? platformContext(orm, MODULES, 'test') : merchantContext(orm, MODULES, merchantId, 'test');
   const probe = (id: number) => `insert into rider_probe (id) values (${id})`;
   const probed = async () =>
     (await orm.em.getConnection().execute<{ id: number }[]>('select id from rider_probe order by id')).map((r) => r.id);
@@ -42,7 +41,7 @@ describe('statements riding with the next statement of a transaction', () => {
 
   it('sends a mutation that only writes in one message: BEGIN, settings, writes and COMMIT together', async () => {
     const { messages, statements } = await countStatements(() =>
-      runMutation(session(), async (tx) => {
+      runMutation(contextOf(), async (tx) => {
         tx.write(probe(1));
         tx.write(probe(2));
         return {};
@@ -54,7 +53,7 @@ describe('statements riding with the next statement of a transaction', () => {
   });
 
   it('a last write that fails rolls back the whole transaction, reports the ORM exception and leaves the connection clean', async () => {
-    const failing = runMutation(session(), async (tx) => {
+    const failing = runMutation(contextOf(), async (tx) => {
       tx.write(probe(3));
       tx.write(probe(1));
       return {};
@@ -62,7 +61,7 @@ describe('statements riding with the next statement of a transaction', () => {
     await expect(failing).rejects.toBeInstanceOf(UniqueConstraintViolationException);
     expect(await probed()).toEqual([1, 2]);
     // The one pooled connection is usable: not left inside the aborted transaction.
-    await runMutation(session(), async (tx) => {
+    await runMutation(contextOf(), async (tx) => {
       tx.write(probe(4));
       return {};
     });
@@ -71,7 +70,7 @@ describe('statements riding with the next statement of a transaction', () => {
 
   it("a refused mutation's queued writes and settings never reach the next transaction on the connection", async () => {
     const { result: refused, messages } = await countStatements(() =>
-      runMutation<{ written: boolean }>(session(merchant), async (tx) => {
+      runMutation<{ written: boolean }>(contextOf(merchant), async (tx) => {
         tx.write(probe(5));
         throw new Refused([refusal(RefusalCode.INVALID_INPUT, 'no', ['input'])]);
       }),
@@ -81,7 +80,7 @@ describe('statements riding with the next statement of a transaction', () => {
     expect(messages).toBe(0);
     // The next transaction on the connection is another tenant's: the refused write never ran, and
     // the rows it reads are its own (none).
-    const next = await runMutation(session('00000000-0000-4000-8000-000000000002'), async (tx) => {
+    const next = await runMutation(contextOf('00000000-0000-4000-8000-000000000002'), async (tx) => {
       const [rows] = await tx.read({ statements: ['select id from rider_probe'], parse: ([r]) => r });
       return { rows };
     });
@@ -90,7 +89,7 @@ describe('statements riding with the next statement of a transaction', () => {
   });
 
   it('settings in front of a parameterised first statement go just before it, and hold for it', async () => {
-    const outcome = await runMutation(session(merchant), async (tx) => {
+    const outcome = await runMutation(contextOf(merchant), async (tx) => {
       await tx.em
         .getConnection()
         .execute(

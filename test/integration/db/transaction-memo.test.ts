@@ -1,7 +1,8 @@
+import { merchantContext, platformContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStatements } from '../../../src/db/query-counter';
 import { asPlatform, runMutation } from '../../../src/db/transaction';
-import { TenantDb } from '../../../src/db/tenant-db';
 import { merchantsService } from '../../../src/modules/merchants/merchants.service';
 import type { Order } from '../../../src/modules/orders/order.entity';
 import { ordersService } from '../../../src/modules/orders/orders.service';
@@ -10,9 +11,9 @@ import { factories } from '../../helpers/factories';
 import { createTestApp, type TestApp } from '../../helpers/test-app';
 
 /**
- * A transaction reads an order with its buyer, and a merchant, once (src/db/transaction-memo.ts): the
- * second read answers from its memo without a statement, the transaction's own move of the order
- * shows in it, and nothing memoized in one scope is answered to another.
+ * A transaction reads an order with its buyer, and a merchant, once (its context's `TransactionMemo`,
+ * src/db/session.ts): the second read answers from the memo without a statement, the transaction's
+ * own move of the order shows in it, and nothing memoized in one scope is answered to another.
  */
 describe('the transaction memo', () => {
   let app: TestApp;
@@ -20,10 +21,10 @@ describe('the transaction memo', () => {
   let otherMerchantId: string;
   let order: Order;
   let othersOrder: Order;
-  const session = (merchantId: string | null = null) => ({
-    db: new TenantDb(app.orm.em.fork(), { platform: merchantId === null, merchantId }),
-    actor: 'test',
-  });
+  const contextOf = (merchantId: string | null = null) =>
+    merchantId === null
+      ? platformContext(app.orm, MODULES, 'test')
+      : merchantContext(app.orm, MODULES, merchantId, 'test');
 
   beforeAll(async () => {
     app = await createTestApp();
@@ -38,14 +39,13 @@ describe('the transaction memo', () => {
 
   it('reads an order with its buyer and a merchant once, and follows the order through its refund', async () => {
     const { result, statements } = await countStatements(() =>
-      runMutation(session(), async (tx) => {
-        const read = () =>
-          tx.read(ordersService.withBuyers(tx.em, [order.id]), merchantsService.byId(tx.em, merchantId));
+      runMutation(contextOf(), async (tx) => {
+        const read = () => tx.read(ordersService.withBuyers(tx, [order.id]), merchantsService.byId(tx, merchantId));
         const [[first], merchant] = await read();
         const [[again], merchantAgain] = await read();
         const statusBefore = first!.status;
         await ordersService.refundIn(tx, { orderId: order.id, at: tx.now(), reason: 'memo test', caseId: order.id });
-        const [[refunded]] = await tx.read(ordersService.withBuyers(tx.em, [order.id, order.id]));
+        const [[refunded]] = await tx.read(ordersService.withBuyers(tx, [order.id, order.id]));
         return { first, again, merchant, merchantAgain, refunded, statusBefore };
       }),
     );
@@ -62,12 +62,12 @@ describe('the transaction memo', () => {
 
   it("never answers a tenant with what the platform's scope read in the same transaction, nor the reverse", async () => {
     const { result, statements } = await countStatements(() =>
-      runMutation(session(otherMerchantId), async (tx) => {
-        const [ownBefore] = await tx.read(ordersService.withBuyers(tx.em, [othersOrder.id]));
+      runMutation(contextOf(otherMerchantId), async (tx) => {
+        const [ownBefore] = await tx.read(ordersService.withBuyers(tx, [othersOrder.id]));
         const [seenByPlatform] = await asPlatform(tx, (platformTx) =>
-          platformTx.read(ordersService.withBuyers(platformTx.em, [order.id, othersOrder.id])),
+          platformTx.read(ordersService.withBuyers(platformTx, [order.id, othersOrder.id])),
         );
-        const [seenByTenant] = await tx.read(ordersService.withBuyers(tx.em, [order.id, othersOrder.id]));
+        const [seenByTenant] = await tx.read(ordersService.withBuyers(tx, [order.id, othersOrder.id]));
         return { ownBefore, seenByPlatform, seenByTenant };
       }),
     );
@@ -81,8 +81,8 @@ describe('the transaction memo', () => {
   it('keeps nothing between transactions', async () => {
     const read = () =>
       countStatements(() =>
-        runMutation(session(), async (tx) => {
-          const [merchant] = await tx.read(merchantsService.byId(tx.em, merchantId));
+        runMutation(contextOf(), async (tx) => {
+          const [merchant] = await tx.read(merchantsService.byId(tx, merchantId));
           return { merchant };
         }),
       );

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformSession } from '../../../src/db/session';
+import { platformContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { LedgerKind } from '../../../src/modules/ledger/ledger.enums';
 import { subsidiesService } from '../../../src/modules/ledger/subsidies.service';
 import { ormConfig } from '../../../src/modules';
@@ -22,7 +23,7 @@ describe('prepared statements of payouts', () => {
         .execute<{ statement: string }[]>('select statement from pg_prepared_statements order by statement')
     ).map((row) => row.statement);
   const pay = (idempotencyKey: string) =>
-    subsidiesService.post(platformSession(orm, 'FINANCE:test'), {
+    subsidiesService.post(platformContext(orm, MODULES, 'FINANCE:test'), {
       kind: LedgerKind.TRANSIT_LOSS_COMPENSATION,
       orderId,
       amount: 100,

@@ -66,7 +66,7 @@ describe('live updates across replicas (graphql-ws, LISTEN/NOTIFY)', () => {
     eventBus.onBlocking(
       'LedgerTransactionPosted',
       { name: 'test.failingAfterNotify', after: ['live.publish'] },
-      async (events) => {
+      async (_tx, events) => {
         if (events.some((e) => e.amount === DOOMED_AMOUNT)) throw new Error('injected failure after NOTIFY');
       },
     );

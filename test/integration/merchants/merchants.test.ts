@@ -48,7 +48,7 @@ describe('merchants', () => {
       expect(await app.orm.em.fork().count(Merchant, { externalId: 'SHOP-UPSERT-1' })).toBe(1);
     });
 
-    it("records a registration at the session clock's time, not the process's", async () => {
+    it("records a registration at the context clock's time, not the process's", async () => {
       app.clock.advance(3 * DAY_MS);
       try {
         const registered = await app.data(UpsertMerchantDocument, { input: input({ externalId: 'SHOP-CLOCK' }) });

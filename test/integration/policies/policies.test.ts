@@ -1,6 +1,7 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformSession } from '../../../src/db/session';
+import { platformContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { versionInForce } from '../../../src/modules/policies/policies.rules';
 import { policiesService } from '../../../src/modules/policies/policies.service';
 import { DEFAULT_POLICY_NUMBERS } from '../../../src/modules/policies/policy.defaults';
@@ -143,20 +144,20 @@ describe('policies', () => {
   });
 
   it('a change effective now is carried into versions already scheduled, so a later version cannot undo it', async () => {
-    const session = platformSession(app.orm, 'POLICY_ADMIN:test');
+    const ctx = platformContext(app.orm, MODULES, 'POLICY_ADMIN:test');
     const in2031 = new Date(Date.now() + 400 * 86_400_000);
-    const scheduled = await policiesService.publish(session, {
+    const scheduled = await policiesService.publish(ctx, {
       changes: { priceErrorCompensation: 600 },
       note: '价格设错补偿 6 元',
       effectiveFrom: in2031,
     });
     expect(scheduled.refusals).toEqual([]);
-    const now = await policiesService.publish(session, {
+    const now = await policiesService.publish(ctx, {
       changes: { smallMerchantCouponCap: 700_000 },
       note: '帮扶 7,000 元',
     });
     expect(now.refusals).toEqual([]);
-    const timeline = await policiesService.timelineIn(app.orm.em.fork());
+    const timeline = await policiesService.timelineIn(platformContext(app.orm, MODULES, 'test'));
     const later = versionInForce(timeline, new Date(in2031.getTime() + 1000));
     expect(later.numbers).toMatchObject({ priceErrorCompensation: 600, smallMerchantCouponCap: 700_000 });
     expect(later.version).toBeGreaterThan(now.policy!.version);
@@ -166,8 +167,8 @@ describe('policies', () => {
   });
 
   it('caps have upper bounds: a cap of 10^15 fen is refused', async () => {
-    const session = platformSession(app.orm, 'POLICY_ADMIN:test');
-    const huge = await policiesService.publish(session, { changes: { smallMerchantCouponCap: 1e15 }, note: 'typo' });
+    const ctx = platformContext(app.orm, MODULES, 'POLICY_ADMIN:test');
+    const huge = await policiesService.publish(ctx, { changes: { smallMerchantCouponCap: 1e15 }, note: 'typo' });
     expect(huge.refusals[0]).toMatchObject({
       code: 'INVALID_INPUT',
       field: ['input', 'changes', 'smallMerchantCouponCap'],
@@ -192,7 +193,7 @@ describe('policies', () => {
     });
   });
 
-  it("reads answer with the version in force at the session's time, as mutations decide with it", async () => {
+  it("reads answer with the version in force at the context's time, as mutations decide with it", async () => {
     const admin = app.as(actors.role(Role.POLICY_ADMIN));
     const merchant = app.as(actors.merchant(await factories(app.orm).merchant()));
     const inTenDays = new Date(app.clock.now().getTime() + 10 * 86_400_000);

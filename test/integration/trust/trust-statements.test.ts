@@ -1,6 +1,7 @@
+import { platformContext } from '../../../src/server/context';
+import { MODULES } from '../../../src/modules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countStatements } from '../../../src/db/query-counter';
-import { TenantDb } from '../../../src/db/tenant-db';
 import { runMutation } from '../../../src/db/transaction';
 import { writeEvents } from '../../../src/modules/trust/trust.service';
 import { Role } from '../../../src/security/roles';
@@ -25,9 +26,9 @@ describe('trust scores: SQL statements per request', () => {
   afterAll(() => app?.close());
 
   it('writing no score events sends nothing (the insert rides with the sums only when there is one)', async () => {
-    const session = { db: new TenantDb(app.orm.em.fork(), { platform: true, merchantId: null }), actor: 'test' };
+    const ctx = platformContext(app.orm, MODULES, 'test');
     const { result, statements } = await countStatements(() =>
-      runMutation(session, async (tx) => ({ written: await writeEvents(tx, []) })),
+      runMutation(ctx, async (tx) => ({ written: await writeEvents(tx, []) })),
     );
     expect(result.written).toEqual([]);
     expect(statements.filter((sql) => /score_event/.test(sql))).toEqual([]);

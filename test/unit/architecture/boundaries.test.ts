@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backArrows, boundaryViolations, importCycles, listSources, owners } from '../../helpers/boundaries';
+import {
+  backArrows,
+  boundaryViolations,
+  importCycles,
+  listSources,
+  owners,
+  serviceContextViolations,
+} from '../../helpers/boundaries';
 
 const root = resolve(__dirname, '../../..');
 const sources = listSources(root);
@@ -24,6 +31,30 @@ describe('module boundaries', () => {
     const names = sources.flatMap((file) => [...file.text.matchAll(/\bshape: ['`]([^'`]+)['`]/g)].map((m) => m[1]));
     expect(names.length).toBeGreaterThan(10);
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+  });
+
+  it('every service function takes the one service context first, never an EntityManager or a request context', () => {
+    expect(serviceContextViolations(sources)).toEqual([]);
+  });
+
+  it('finds a service function that takes something else than the context, or takes it late', () => {
+    const offending = {
+      path: 'src/modules/ledger/ledger.offender.ts',
+      text: [
+        "import type { EntityManager } from '@mikro-orm/postgresql';",
+        'export const offender = {',
+        '  byEm(em: EntityManager, id: string) { return em.find(X, { id }); },',
+        '  late(id: string, ctx: ServiceContext) { return ctx; },',
+        '  fine(ctx: ServiceContext, id: string) { return [ctx, id]; },',
+        '  handler: async (tx: Tx, events: DomainEvent[]) => [tx, events],',
+        '};',
+      ].join('\n'),
+    };
+    const resolver = { path: 'src/modules/ledger/ledger.resolver.ts', text: 'function r(ctx: RequestContext) {}' };
+    expect(serviceContextViolations([offending, resolver])).toEqual([
+      'src/modules/ledger/ledger.offender.ts:3 em: EntityManager',
+      'src/modules/ledger/ledger.offender.ts:4 ctx: ServiceContext is not first',
+    ]);
   });
 
   it('finds each kind of violation when one is there', () => {

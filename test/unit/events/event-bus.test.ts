@@ -15,7 +15,7 @@ describe('blocking handlers run in the order they declare', () => {
     bus.onBlocking('MerchantStatusChanged', { name: 'unrelated' }, record('unrelated'));
     bus.onBlocking('MerchantStatusChanged', { name: 'audit' }, record('audit'));
     bus.markReady();
-    await bus.runBlocking([settled], {} as Tx);
+    await bus.runBlocking({} as Tx, [settled]);
     expect(ran).toEqual(['unrelated', 'audit', 'live', 'consequence']);
     expect(bus.handlerNames('MerchantStatusChanged')).toEqual(ran);
   });
