@@ -2,6 +2,12 @@ import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'gra
 import { getMetadataStorage } from 'type-graphql';
 
 type Resolver = GraphQLFieldResolver<unknown, unknown>;
+
+/** The class each directly called field resolver declares for its `@Root()`. */
+const rootClasses = new WeakMap<object, new () => unknown>();
+
+/** The class `field`'s resolver declares for its parent, when it is called directly. */
+export const declaredRootOf = (field: object): (new () => unknown) | undefined => rootClasses.get(field);
 type ParamKind = 'root' | 'context' | 'info';
 
 /**
@@ -44,10 +50,13 @@ export function resolveDirectly(schema: GraphQLSchema): GraphQLSchema {
     const method = instance[meta.methodName] as (...args: unknown[]) => unknown;
     const rootParam = params.find((p) => p.kind === 'root');
     const rootType = rootParam && 'getType' in rootParam ? (rootParam.getType?.() as unknown) : undefined;
+    const rootClass =
+      typeof rootType === 'function' && rootType !== Object ? (rootType as new () => unknown) : undefined;
+    if (rootClass) rootClasses.set(field, rootClass);
     field.resolve = directCall(
       method.bind(instance),
       params.map((p) => p.kind as ParamKind),
-      typeof rootType === 'function' && rootType !== Object ? (rootType as new () => unknown) : undefined,
+      rootClass,
       field.resolve,
     );
   }

@@ -11,6 +11,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { Extensions } from 'type-graphql';
+import { declaredRootOf } from './direct-resolvers';
 
 /** The extension that marks a field resolver as needing nothing of its parent but the id. */
 const READS_PARENT_ID = 'readsParentIdOnly';
@@ -27,6 +28,29 @@ const readsAhead = new WeakMap<object, Map<string, unknown>>();
 
 /** A root field's object's field, by response keys (aliases keep fields with other arguments apart) and id. */
 const aheadKey = (rootKey: string | number, fieldKey: string | number, id: string) => `${rootKey}/${fieldKey}/${id}`;
+
+const idOnlyPrototypes = new WeakMap<object, object>();
+
+/**
+ * The parent a field read ahead gets: its id alone, as an object of the class its resolver declares
+ * for its root, so the resolver is called directly rather than through type-graphql, which would
+ * convert it by running the entity's constructor (MikroORM's helpers and defaults, per field and
+ * request). The id is a plain data property, shadowing any accessor the class declares for it.
+ */
+function idOnlyParent(field: object, id: string): { id: string } {
+  const declared = declaredRootOf(field);
+  if (!declared) return { id };
+  let prototype = idOnlyPrototypes.get(declared);
+  if (!prototype) {
+    prototype = Object.create(declared.prototype as object, {
+      id: { value: undefined, writable: true, configurable: true },
+    }) as object;
+    idOnlyPrototypes.set(declared, prototype);
+  }
+  const parent = Object.create(prototype) as { id: string };
+  parent.id = id;
+  return parent;
+}
 
 /** The selected fields of `type` in a selection set, by response key, through fragments. */
 function fieldsOf(
@@ -85,7 +109,7 @@ export function readAhead(id: string, context: object, info: GraphQLResolveInfo,
         parentType: type,
         path: { prev: info.path, key, typename: type.name },
       };
-      const result = field.resolve({ id }, args, context, childInfo);
+      const result = field.resolve(idOnlyParent(field, id), args, context, childInfo);
       // Unhandled until the executor takes it, which reports a failure as its own.
       if (result instanceof Promise) result.catch(() => {});
       results.set(aheadKey(info.path.key, key, id), result);
