@@ -55,14 +55,11 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
   if (bus.isReady) return;
   // An action's audit line, in its own transaction, before the lines of what it caused: every
   // handler that may emit (a consequence) runs after the line and its announcement.
-  for (const type of AUDITED_EVENTS)
-    bus.onBlocking(type, { name: 'audit.record' }, (tx, events) => auditService.record(tx, events));
+  for (const type of AUDITED_EVENTS) bus.onBlocking(type, { name: 'audit.record' }, auditService.record);
   // The live feed announces each line as it is recorded, so it tells a console what happened in the
   // audit log's order (cause before consequence), delivered by PostgreSQL at commit.
   for (const type of AUDITED_EVENTS)
-    bus.onBlocking(type, { name: 'live.publish', after: ['audit.record'] }, (tx, events) =>
-      publishLiveEvents(tx, events),
-    );
+    bus.onBlocking(type, { name: 'live.publish', after: ['audit.record'] }, publishLiveEvents);
   const consequence = (name: string, after: string[] = []) => ({ name, after: [...RECORDED, ...after] });
   bus.onBlocking('OrderShipped', consequence('trust.shipments'), (tx, events) =>
     trustService.onOrdersShipped(tx, events, appealsService.forceMajeureExcuses),
@@ -98,23 +95,21 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
       (e: DomainEventOf<'OrderVoided'>) => `order voided ${e.voidedAt.toISOString()}`,
     ),
   );
-  bus.onBlocking('BuyerFlagsChanged', consequence('trust.buyerRisk'), (tx, events) =>
-    trustService.onBuyerFlagsChanged(tx, events),
-  );
+  bus.onBlocking('BuyerFlagsChanged', consequence('trust.buyerRisk'), trustService.onBuyerFlagsChanged);
   // A buyer tagged MALICIOUS after ordering: its unshipped orders flagged, with the risk just updated.
-  bus.onBlocking('BuyerFlagsChanged', consequence('warnings.flaggedBuyerOrders', ['trust.buyerRisk']), (tx, events) =>
-    warningsService.onBuyerFlagsChanged(tx, events),
+  bus.onBlocking(
+    'BuyerFlagsChanged',
+    consequence('warnings.flaggedBuyerOrders', ['trust.buyerRisk']),
+    warningsService.onBuyerFlagsChanged,
   );
-  bus.onBlocking('OrderPlaced', consequence('afterSales.breakerSamples'), (tx, events) =>
-    breakersService.onOrdersPlaced(tx, events),
-  );
+  bus.onBlocking('OrderPlaced', consequence('afterSales.breakerSamples'), breakersService.onOrdersPlaced);
   // A buyer's breaker reading includes the order being placed.
-  bus.onBlocking('OrderPlaced', consequence('warnings.abnormalOrders', ['afterSales.breakerSamples']), (tx, events) =>
-    warningsService.onOrdersPlaced(tx, events),
+  bus.onBlocking(
+    'OrderPlaced',
+    consequence('warnings.abnormalOrders', ['afterSales.breakerSamples']),
+    warningsService.onOrdersPlaced,
   );
-  bus.onBlocking('ProductPriceHeld', consequence('warnings.lowPrice'), (tx, events) =>
-    warningsService.onPricesHeld(tx, events),
-  );
+  bus.onBlocking('ProductPriceHeld', consequence('warnings.lowPrice'), warningsService.onPricesHeld);
   bus.onBlocking(
     'OrderFlaggedAbnormal',
     consequence('ledger.promotionRebateOnAbnormal'),
@@ -124,24 +119,12 @@ export function registerEventHandlers(bus: EventBus = eventBus): void {
       { flaggedAbnormal: true },
     ),
   );
-  bus.onBlocking('AfterSalesCaseOpened', consequence('trust.caseOpened'), (tx, events) =>
-    trustOutcomeHandlers.onCasesOpened(tx, events),
-  );
-  bus.onBlocking('AfterSalesCaseRuled', consequence('trust.caseRuled'), (tx, events) =>
-    trustOutcomeHandlers.onCasesRuled(tx, events),
-  );
-  bus.onBlocking('AfterSalesCaseRuled', consequence('ledger.casePayouts'), (tx, events) =>
-    subsidiesService.onCasesRuled(tx, events),
-  );
-  bus.onBlocking('AppealDecided', consequence('ledger.appealPayouts'), (tx, events) =>
-    subsidiesService.onAppealsDecided(tx, events),
-  );
-  bus.onBlocking('AppealDecided', consequence('trust.appealOutcome'), (tx, events) =>
-    trustOutcomeHandlers.onAppealsDecided(tx, events),
-  );
-  bus.onBlocking('AppealDecided', consequence('merchants.penaltyReversal'), (tx, events) =>
-    merchantsService.onAppealsDecided(tx, events),
-  );
+  bus.onBlocking('AfterSalesCaseOpened', consequence('trust.caseOpened'), trustOutcomeHandlers.onCasesOpened);
+  bus.onBlocking('AfterSalesCaseRuled', consequence('trust.caseRuled'), trustOutcomeHandlers.onCasesRuled);
+  bus.onBlocking('AfterSalesCaseRuled', consequence('ledger.casePayouts'), subsidiesService.onCasesRuled);
+  bus.onBlocking('AppealDecided', consequence('ledger.appealPayouts'), subsidiesService.onAppealsDecided);
+  bus.onBlocking('AppealDecided', consequence('trust.appealOutcome'), trustOutcomeHandlers.onAppealsDecided);
+  bus.onBlocking('AppealDecided', consequence('merchants.penaltyReversal'), merchantsService.onAppealsDecided);
   for (const type of [
     'OrderPlaced',
     'OrderShipped',

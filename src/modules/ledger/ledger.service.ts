@@ -1,7 +1,7 @@
 import type { EntityManager, Knex, RequiredEntityData } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { escapeLiteral } from 'pg';
-import type { ServiceContext, Read } from '../../db/session';
+import type { Read, ServiceContext } from '../../db/session';
 import { mapRow, type Row } from '../../db/tenant-db';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import type { Tx } from '../../db/transaction';

@@ -1,5 +1,5 @@
-import { type ServiceContext } from '../../db/session';
-import { asPlatform, runMutation, type Tx, runReadOnly } from '../../db/transaction';
+import type { ServiceContext } from '../../db/session';
+import { asPlatform, runMutation, runReadOnly, type Tx } from '../../db/transaction';
 import { logger } from '../../shared/logger';
 import { contentHash } from '../../shared/hash';
 import type { DomainEvent, DomainEventOf } from '../../shared/domain-events';

@@ -4,7 +4,7 @@ import { CLOCK_SKEW_MS } from '../../shared/time';
 import { PolicyVersion } from './policy.entity';
 import { applyPatch, type PolicySnapshot, scheduledAfter, versionInForce } from './policies.rules';
 import { type PolicyNumbers, policyNumbersSchema } from './policy.schema';
-import type { ServiceContext, Read } from '../../db/session';
+import type { Read, ServiceContext } from '../../db/session';
 import { timelineRead, toSnapshot } from './policies.snapshots';
 import type { PublishPolicyInput } from './policies.types';
 import { sqlRun } from '../../db/sql';

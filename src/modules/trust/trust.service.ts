@@ -1,7 +1,7 @@
 import { insertStatement, sqlFirst, sqlRows, sqlRun } from '../../db/sql';
-import { type ServiceContext, type Read } from '../../db/session';
+import type { Read, ServiceContext } from '../../db/session';
 import { canReachMerchant, type Row } from '../../db/tenant-db';
-import { runMutation, type Tx, runReadOnly } from '../../db/transaction';
+import { runMutation, runReadOnly, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal, type Refusal } from '../../shared/refusal';
 import { isInFuture } from '../../shared/time';
