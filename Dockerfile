@@ -5,8 +5,11 @@
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No install scripts: the only one that matters unpacks the embedded PostgreSQL, unused in a container.
+# No install scripts (the embedded PostgreSQL's is unused in a container); the one that matters here,
+# the dependency patches in patches/, runs by itself.
 RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY patches patches
+RUN npx patch-package --error-on-fail
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY migrations migrations

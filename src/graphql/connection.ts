@@ -128,6 +128,28 @@ class RowEdge<T> {
   }
 }
 
+/**
+ * A page's cursors, encoded only if read. The getters are the class's, not an object literal's: a
+ * literal's accessors are new closures on every call, so V8 gives every page a map of its own in old
+ * space, and the closures keep the page's rows alive past young-generation collections (promoted,
+ * kept until the next full collection).
+ */
+class EdgesPageInfo implements PageInfo {
+  constructor(
+    private readonly edges: readonly { cursor: string }[],
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges.at(-1)?.cursor ?? null;
+  }
+}
+
 /** A page of results. `totalCount` is a getter, so its COUNT query runs only when a client asks for it. */
 export class Page<T> {
   constructor(
@@ -418,16 +440,7 @@ export function toPage<T extends object>(
   const edges = kept.map((row) => new RowEdge(db.map(entity, row), row, window));
   return new Page(
     edges,
-    {
-      hasNextPage: window.backward ? peeked : overflow,
-      hasPreviousPage: window.backward ? overflow : peeked,
-      get startCursor() {
-        return edges[0]?.cursor ?? null;
-      },
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? null;
-      },
-    },
+    new EdgesPageInfo(edges, window.backward ? peeked : overflow, window.backward ? overflow : peeked),
     count,
   );
 }
