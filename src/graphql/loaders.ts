@@ -10,10 +10,44 @@ import {
   tenantKindOf,
   tenantSlots,
 } from '../db/read-statements';
-import { columnsKey, type StoredRelation, type TenantDb } from '../db/tenant-db';
+import { columnsKey, type FieldReads, type StoredRelation, type TenantDb } from '../db/tenant-db';
+import type { Loaders } from '../db/session';
 import type { TableSpec } from './connection';
 
 type Class<T> = new (...args: never[]) => T;
+
+/** How each loader of a module's set is made, from the request's database and its other loaders. */
+export type LoaderMakers = Record<string, (db: TenantDb, loaders: Loaders) => unknown>;
+
+/** A module's loaders for one request, as `loaderSet` makes them. */
+export type LoaderSet<M extends LoaderMakers> = { readonly [K in keyof M]: ReturnType<M[K]> };
+
+/**
+ * A module's per-request loaders, each made the first time the request uses it: a dashboard touches
+ * two or three loaders of a module's five to nine, and each DataLoader is a handful of objects more to
+ * allocate and collect per request. One class per module, its getters on the prototype, so every
+ * request's set has the same shape and the makers close over nothing of a request.
+ */
+export function loaderSet<M extends LoaderMakers>(makers: M): (db: TenantDb, loaders: Loaders) => LoaderSet<M> {
+  const names = Object.keys(makers);
+  class RequestLoaderSet {
+    readonly made: unknown[] = names.map(() => undefined);
+    constructor(
+      readonly db: TenantDb,
+      readonly loaders: Loaders,
+    ) {}
+  }
+  names.forEach((name, slot) => {
+    const make = makers[name];
+    Object.defineProperty(RequestLoaderSet.prototype, name, {
+      enumerable: true,
+      get(this: RequestLoaderSet) {
+        return (this.made[slot] ??= make(this.db, this.loaders));
+      },
+    });
+  });
+  return (db, loaders) => new RequestLoaderSet(db, loaders) as unknown as LoaderSet<M>;
+}
 
 /** A number per tenant condition (a module constant, where a spec may be a per-request copy), for template keys. */
 const tenantConditions = new WeakMap<TableSpec['tenant'], number>();
@@ -82,6 +116,30 @@ export function projectedByIdLoader<T extends { id: string }>(
     let loader = loaders.get(key);
     if (!loader) loaders.set(key, (loader = byIdLoader(db, entity, spec, columns)));
     return loader;
+  };
+}
+
+/**
+ * The loaders of an entity whose fields are read with a projection, for the `loaderSet` under `key`:
+ * `byId` (by column set), `through` (by a to-one relation of another entity) and `byFields` (by the
+ * fields a selection asks, `reads` naming the columns each needs), which goes through the set's own
+ * `byId`, so loads by fields and by columns share their loaders.
+ */
+export function projectedLoaders<T extends { id: string }>(
+  key: keyof Loaders,
+  entity: Class<T>,
+  spec: TableSpec,
+  reads: FieldReads,
+) {
+  return {
+    byId: (db: TenantDb) => projectedByIdLoader(db, entity, spec),
+    /** Through another entity's to-one relation, by that entity's ids (a field read ahead). */
+    through: (db: TenantDb) => projectedThroughLoader(db, entity, spec),
+    /** By id, reading the columns the fields asked need (null: all). */
+    byFields: (db: TenantDb, loaders: Loaders) => {
+      const { byId } = loaders[key] as unknown as { byId: ReturnType<typeof projectedByIdLoader<T>> };
+      return (fields: ReadonlySet<string> | null) => byId(db.columnsFor(entity, fields, reads));
+    },
   };
 }
 

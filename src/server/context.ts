@@ -13,7 +13,8 @@ const loaderClasses = new WeakMap<readonly GatewayModule[], LoadersClass>();
 
 /**
  * A request's loaders, each module's set made the first time the request reaches for it (most requests
- * touch two or three modules of eleven): one class per module list, its getters on the prototype.
+ * touch two or three modules of eleven), and each loader in it likewise (`loaderSet`): one class per
+ * module list, its getters on the prototype.
  */
 function loadersClassOf(modules: readonly GatewayModule[]): LoadersClass {
   let made = loaderClasses.get(modules);

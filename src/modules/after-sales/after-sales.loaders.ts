@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import type { TenantDb } from '../../db/tenant-db';
 import { childConnectionLoader } from '../../graphql/child-connection';
-import { byIdLoader, childrenLoader } from '../../graphql/loaders';
-import type { PolicySnapshot } from '../policies/policies.rules';
+import { byIdLoader, childrenLoader, loaderSet } from '../../graphql/loaders';
+import { policyInForce } from '../policies/policies.loaders';
 import { AfterSalesCase, CaseEvidence, CaseMessage, CaseStatusChange } from './after-sales.entity';
 import type { BreakerSubject } from './after-sales.enums';
 import {
@@ -20,33 +19,36 @@ import {
 } from './after-sales.query';
 import type { BreakerReading } from './after-sales.rules';
 
-export function createAfterSalesLoaders(db: TenantDb, policyNow: () => Promise<PolicySnapshot>) {
-  const ofCase = (table: typeof CASE_EVIDENCE_TABLE, orderBy: string[]) => ({
-    ...table,
-    parentColumn: 'case_id',
-    orderBy,
-  });
-  return {
-    byId: byIdLoader(db, AfterSalesCase, CASE_TABLE),
-    byMerchant: childConnectionLoader<AfterSalesCase, CaseListArgs>(db, AfterSalesCase, {
+const ofCase = (table: typeof CASE_EVIDENCE_TABLE, orderBy: string[]) => ({
+  ...table,
+  parentColumn: 'case_id',
+  orderBy,
+});
+
+export const createAfterSalesLoaders = loaderSet({
+  byId: (db) => byIdLoader(db, AfterSalesCase, CASE_TABLE),
+  byMerchant: (db) =>
+    childConnectionLoader<AfterSalesCase, CaseListArgs>(db, AfterSalesCase, {
       shape: 'afterSales.ofMerchant',
       ...CASE_TABLE,
       parentColumn: 'merchant_id',
       where: (args) => caseWhere(args.filter),
       sort: () => NEWEST_CASES_FIRST,
     }),
-    byOrder: childrenLoader(db, AfterSalesCase, {
+  byOrder: (db) =>
+    childrenLoader(db, AfterSalesCase, {
       ...CASE_TABLE,
       parentColumn: 'order_id',
       orderBy: ['opened_at', 'id'],
     }),
-    evidence: childrenLoader(db, CaseEvidence, ofCase(CASE_EVIDENCE_TABLE, ['supplied_at', 'id'])),
-    messages: childrenLoader(db, CaseMessage, ofCase(CASE_MESSAGE_TABLE, ['sent_at', 'id'])),
-    statusHistory: childrenLoader(db, CaseStatusChange, ofCase(CASE_STATUS_CHANGE_TABLE, ['created_at', 'id'])),
-    /** Breaker readings of many subjects: one query over the daily counters of the window. */
-    breaker: new DataLoader<{ subject: BreakerSubject; subjectId: string }, BreakerReading, string>(
+  evidence: (db) => childrenLoader(db, CaseEvidence, ofCase(CASE_EVIDENCE_TABLE, ['supplied_at', 'id'])),
+  messages: (db) => childrenLoader(db, CaseMessage, ofCase(CASE_MESSAGE_TABLE, ['sent_at', 'id'])),
+  statusHistory: (db) => childrenLoader(db, CaseStatusChange, ofCase(CASE_STATUS_CHANGE_TABLE, ['created_at', 'id'])),
+  /** Breaker readings of many subjects: one query over the daily counters of the window. */
+  breaker: (db, loaders) =>
+    new DataLoader<{ subject: BreakerSubject; subjectId: string }, BreakerReading, string>(
       async (subjects) => {
-        const { numbers } = await policyNow();
+        const { numbers } = await policyInForce(loaders)();
         const qb = db.scoped(
           tallySumsQuery(db.knex(), subjects, breakerWindowStart(new Date(), numbers)),
           TALLY_TABLE.tenant,
@@ -55,8 +57,7 @@ export function createAfterSalesLoaders(db: TenantDb, policyNow: () => Promise<P
       },
       { cacheKeyFn: ({ subject, subjectId }) => `${subject}:${subjectId}` },
     ),
-  };
-}
+});
 
 declare module '../../db/session' {
   interface Loaders {

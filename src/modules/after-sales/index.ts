@@ -1,7 +1,6 @@
 import type { GatewayModule } from '../../server/gateway-module';
 import { AfterSalesCase, CaseStatusChange, CaseEvidence, CaseMessage, RefundOnlyTally } from './after-sales.entity';
 import { createAfterSalesLoaders } from './after-sales.loaders';
-import { policyInForce } from '../policies/policies.loaders';
 import {
   AfterSalesResolver,
   MerchantAfterSalesResolver,
@@ -20,5 +19,5 @@ export const afterSalesModule: GatewayModule = {
     BuyerAfterSalesResolver,
     OrderAfterSalesResolver,
   ],
-  loaders: { key: 'afterSales', create: (db, loaders) => createAfterSalesLoaders(db, policyInForce(loaders)) },
+  loaders: { key: 'afterSales', create: createAfterSalesLoaders },
 };

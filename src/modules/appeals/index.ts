@@ -7,5 +7,5 @@ export const appealsModule: GatewayModule = {
   name: 'appeals',
   entities: [Appeal, AppealStatusChange, AppealEvidence, ForceMajeureReport],
   resolvers: [AppealsResolver, MerchantAppealsResolver],
-  loaders: { key: 'appeals', create: (db) => createAppealLoaders(db) },
+  loaders: { key: 'appeals', create: createAppealLoaders },
 };

@@ -1,6 +1,6 @@
-import type { TenantDb } from '../../db/tenant-db';
 import { type PageArgs, SortDirection, type SortSpec, type TableSpec } from '../../graphql/connection';
 import { childConnectionLoader } from '../../graphql/child-connection';
+import { loaderSet } from '../../graphql/loaders';
 import { AuditEntry } from './audit.entity';
 import type { AuditEntrySortField } from './audit.types';
 
@@ -20,17 +20,16 @@ const auditSort = (args: AuditLogArgs): SortSpec => ({
   direction: args.sort?.direction ?? SortDirection.DESC,
 });
 
-export function createAuditLoaders(db: TenantDb) {
-  return {
-    byMerchant: childConnectionLoader<AuditEntry, AuditLogArgs>(db, AuditEntry, {
+export const createAuditLoaders = loaderSet({
+  byMerchant: (db) =>
+    childConnectionLoader<AuditEntry, AuditLogArgs>(db, AuditEntry, {
       shape: 'audit.ofMerchant',
       ...AUDIT_TABLE,
       parentColumn: 'merchant_id',
       where: () => () => {},
       sort: auditSort,
     }),
-  };
-}
+});
 
 declare module '../../db/session' {
   interface Loaders {

@@ -7,5 +7,5 @@ export const auditModule: GatewayModule = {
   name: 'audit',
   entities: [AuditEntry],
   resolvers: [MerchantAuditResolver, AuditEntryResolver],
-  loaders: { key: 'audit', create: (db) => createAuditLoaders(db) },
+  loaders: { key: 'audit', create: createAuditLoaders },
 };

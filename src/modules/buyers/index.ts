@@ -7,5 +7,5 @@ export const buyersModule: GatewayModule = {
   name: 'buyers',
   entities: [Buyer],
   resolvers: [BuyersResolver],
-  loaders: { key: 'buyers', create: (db) => createBuyerLoaders(db) },
+  loaders: { key: 'buyers', create: createBuyerLoaders },
 };

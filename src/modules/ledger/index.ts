@@ -7,5 +7,5 @@ export const ledgerModule: GatewayModule = {
   name: 'ledger',
   entities: [LedgerAccount, LedgerTransaction, LedgerEntry],
   resolvers: [LedgerResolver, MerchantLedgerResolver],
-  loaders: { key: 'ledger', create: (db) => createLedgerLoaders(db) },
+  loaders: { key: 'ledger', create: createLedgerLoaders },
 };

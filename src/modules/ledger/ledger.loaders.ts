@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import type { TenantDb } from '../../db/tenant-db';
 import { type PageArgs, SortDirection } from '../../graphql/connection';
 import { childConnectionLoader } from '../../graphql/child-connection';
-import { byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { byIdLoader, childrenLoader, loaderSet } from '../../graphql/loaders';
 import { LedgerAccount, LedgerTransaction } from './ledger.entity';
 import type { AccountKind } from './ledger.enums';
 import { LEDGER_ACCOUNT_TABLE, LEDGER_TRANSACTION_TABLE, SUBSIDY_KINDS } from './ledger.query';
@@ -16,33 +15,37 @@ export interface LedgerEntryRow {
 
 export const NEWEST_FIRST = { key: 'EFFECTIVE_AT', column: 'effective_at', direction: SortDirection.DESC } as const;
 
-export function createLedgerLoaders(db: TenantDb) {
-  return {
-    transactionById: byIdLoader(db, LedgerTransaction, LEDGER_TRANSACTION_TABLE),
-    /** The postings an appeal caused, oldest first. */
-    byAppeal: childrenLoader(db, LedgerTransaction, {
+export const createLedgerLoaders = loaderSet({
+  transactionById: (db) => byIdLoader(db, LedgerTransaction, LEDGER_TRANSACTION_TABLE),
+  /** The postings an appeal caused, oldest first. */
+  byAppeal: (db) =>
+    childrenLoader(db, LedgerTransaction, {
       ...LEDGER_TRANSACTION_TABLE,
       parentColumn: 'appeal_id',
       orderBy: ['created_at', 'id'],
     }),
-    /** The postings an after-sales case caused, oldest first. */
-    byCase: childrenLoader(db, LedgerTransaction, {
+  /** The postings an after-sales case caused, oldest first. */
+  byCase: (db) =>
+    childrenLoader(db, LedgerTransaction, {
       ...LEDGER_TRANSACTION_TABLE,
       parentColumn: 'case_id',
       orderBy: ['created_at', 'id'],
     }),
-    /** The reversal of each transaction, if any (a transaction is reversed at most once). */
-    reversalOf: childrenLoader(db, LedgerTransaction, {
+  /** The reversal of each transaction, if any (a transaction is reversed at most once). */
+  reversalOf: (db) =>
+    childrenLoader(db, LedgerTransaction, {
       ...LEDGER_TRANSACTION_TABLE,
       parentColumn: 'reversal_of_id',
       orderBy: ['id'],
     }),
-    accountsOfMerchant: childrenLoader(db, LedgerAccount, {
+  accountsOfMerchant: (db) =>
+    childrenLoader(db, LedgerAccount, {
       ...LEDGER_ACCOUNT_TABLE,
       parentColumn: 'merchant_id',
       orderBy: ['code'],
     }),
-    entries: new DataLoader<string, LedgerEntryRow[]>(async (transactionIds) => {
+  entries: (db) =>
+    new DataLoader<string, LedgerEntryRow[]>(async (transactionIds) => {
       const qb = db
         .scoped(
           db.knex()('ledger_entry as e').join('ledger_account as t', 't.id', 'e.account_id'),
@@ -62,15 +65,15 @@ export function createLedgerLoaders(db: TenantDb) {
       }
       return transactionIds.map((id) => byTransaction.get(id)!);
     }),
-    subsidiesOfMerchant: childConnectionLoader<LedgerTransaction, PageArgs>(db, LedgerTransaction, {
+  subsidiesOfMerchant: (db) =>
+    childConnectionLoader<LedgerTransaction, PageArgs>(db, LedgerTransaction, {
       shape: 'ledger.subsidiesOfMerchant',
       ...LEDGER_TRANSACTION_TABLE,
       parentColumn: 'merchant_id',
       where: () => (qb) => qb.whereIn('t.kind', SUBSIDY_KINDS),
       sort: () => NEWEST_FIRST,
     }),
-  };
-}
+});
 
 declare module '../../db/session' {
   interface Loaders {

@@ -7,5 +7,5 @@ export const merchantsModule: GatewayModule = {
   name: 'merchants',
   entities: [Merchant, MerchantStatusChange],
   resolvers: [MerchantsResolver, MerchantStatusChangeResolver],
-  loaders: { key: 'merchants', create: (db) => createMerchantLoaders(db) },
+  loaders: { key: 'merchants', create: createMerchantLoaders },
 };

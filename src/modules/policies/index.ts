@@ -7,5 +7,5 @@ export const policiesModule: GatewayModule = {
   name: 'policies',
   entities: [PolicyVersion],
   resolvers: [PoliciesResolver],
-  loaders: { key: 'policies', create: (db) => createPolicyLoaders(db) },
+  loaders: { key: 'policies', create: createPolicyLoaders },
 };

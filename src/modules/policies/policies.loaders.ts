@@ -1,15 +1,15 @@
 import DataLoader from 'dataloader';
 import { templated } from '../../db/read-statements';
-import type { TenantDb } from '../../db/tenant-db';
 import type { Loaders } from '../../db/session';
+import { loaderSet } from '../../graphql/loaders';
 import { type PolicySnapshot, versionInForce } from './policies.rules';
 import { snapshotOf } from './policies.snapshots';
 import type { PolicyNumbers } from './policy.schema';
 
-export function createPolicyLoaders(db: TenantDb) {
-  return {
-    /** One key ('all'): the policy timeline, read once per request. */
-    timeline: new DataLoader<'all', PolicySnapshot[]>(async (keys) => {
+export const createPolicyLoaders = loaderSet({
+  /** One key ('all'): the policy timeline, read once per request. */
+  timeline: (db) =>
+    new DataLoader<'all', PolicySnapshot[]>(async (keys) => {
       const rows = await db.read((run) =>
         run(
           templated(
@@ -23,8 +23,7 @@ export function createPolicyLoaders(db: TenantDb) {
       lastRead = timeline;
       return keys.map(() => timeline);
     }),
-  };
-}
+});
 
 /** The timeline this process read last: a guess at the request's, which reads loaders can check. */
 let lastRead: PolicySnapshot[] | undefined;

@@ -7,5 +7,5 @@ export const productsModule: GatewayModule = {
   name: 'products',
   entities: [Product, ProductPrice],
   resolvers: [ProductsResolver, ProductPricePointResolver, MerchantProductsResolver],
-  loaders: { key: 'products', create: (db) => createProductLoaders(db) },
+  loaders: { key: 'products', create: createProductLoaders },
 };

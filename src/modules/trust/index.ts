@@ -1,7 +1,6 @@
 import type { GatewayModule } from '../../server/gateway-module';
 import { ScoreEvent, MerchantScore, ProductScore, BuyerRisk } from './trust.entity';
 import { createTrustLoaders } from './trust.loaders';
-import { policyInForce } from '../policies/policies.loaders';
 import {
   TrustResolver,
   MerchantTrustFieldsResolver,
@@ -20,5 +19,5 @@ export const trustModule: GatewayModule = {
     ProductTrustResolver,
     BuyerRiskResolver,
   ],
-  loaders: { key: 'trust', create: (db, loaders) => createTrustLoaders(db, policyInForce(loaders)) },
+  loaders: { key: 'trust', create: createTrustLoaders },
 };

@@ -2,9 +2,9 @@ import DataLoader from 'dataloader';
 import type { Row, TenantDb } from '../../db/tenant-db';
 import { type PageArgs, SortDirection, type TableSpec } from '../../graphql/connection';
 import { childConnectionLoader } from '../../graphql/child-connection';
-import { batchRead, byIdLoader, childrenLoader } from '../../graphql/loaders';
+import { batchRead, byIdLoader, childrenLoader, loaderSet } from '../../graphql/loaders';
 import { whereUuidIn } from '../../db/sql';
-import type { PolicySnapshot } from '../policies/policies.rules';
+import { policyInForce } from '../policies/policies.loaders';
 import { ScoreEvent } from './trust.entity';
 import type { ScoreFactor } from './trust.enums';
 import {
@@ -38,14 +38,14 @@ function rowsByKey(db: TenantDb, spec: TableSpec, keyColumn: string) {
   });
 }
 
-export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<PolicySnapshot>) {
-  return {
-    merchantScore: rowsByKey(db, MERCHANT_SCORE_TABLE, 'merchant_id'),
-    productScore: rowsByKey(db, PRODUCT_SCORE_TABLE, 'product_id'),
-    buyerRisk: rowsByKey(db, BUYER_RISK_TABLE, 'buyer_id'),
-    /** Per merchant and factor, over the window of the policy in force: one GROUP BY for all merchants. */
-    factors: new DataLoader<string, FactorSums[]>(async (merchantIds) => {
-      const { trust } = (await policyNow()).numbers;
+export const createTrustLoaders = loaderSet({
+  merchantScore: (db) => rowsByKey(db, MERCHANT_SCORE_TABLE, 'merchant_id'),
+  productScore: (db) => rowsByKey(db, PRODUCT_SCORE_TABLE, 'product_id'),
+  buyerRisk: (db) => rowsByKey(db, BUYER_RISK_TABLE, 'buyer_id'),
+  /** Per merchant and factor, over the window of the policy in force: one GROUP BY for all merchants. */
+  factors: (db, loaders) =>
+    new DataLoader<string, FactorSums[]>(async (merchantIds) => {
+      const { trust } = (await policyInForce(loaders)()).numbers;
       const since = windowStart(new Date(), trust.windowDays);
       const qb = db
         .scoped(db.knex()('score_event as t'), SCORE_EVENT_TABLE.tenant)
@@ -73,21 +73,24 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
       }
       return merchantIds.map((id) => byMerchant.get(id)!);
     }),
-    history: childConnectionLoader<ScoreEvent, PageArgs>(db, ScoreEvent, {
+  history: (db) =>
+    childConnectionLoader<ScoreEvent, PageArgs>(db, ScoreEvent, {
       shape: 'trust.history',
       ...SCORE_EVENT_TABLE,
       parentColumn: 'merchant_id',
       where: () => () => {},
       sort: () => ({ key: 'RECORDED', column: 'created_at', direction: SortDirection.DESC }),
     }),
-    eventById: byIdLoader(db, ScoreEvent, SCORE_EVENT_TABLE),
-    /** The score events an after-sales case caused, oldest first. */
-    eventsByCase: childrenLoader(db, ScoreEvent, {
+  eventById: (db) => byIdLoader(db, ScoreEvent, SCORE_EVENT_TABLE),
+  /** The score events an after-sales case caused, oldest first. */
+  eventsByCase: (db) =>
+    childrenLoader(db, ScoreEvent, {
       ...SCORE_EVENT_TABLE,
       parentColumn: 'case_id',
       orderBy: ['created_at', 'id'],
     }),
-    voidOf: new DataLoader<string, ScoreEvent | null>(async (ids) => {
+  voidOf: (db) =>
+    new DataLoader<string, ScoreEvent | null>(async (ids) => {
       const qb = db.scoped(
         db
           .knex()('score_event as t')
@@ -99,8 +102,7 @@ export function createTrustLoaders(db: TenantDb, policyNow: () => Promise<Policy
       const byOriginal = new Map(rows.map((row) => [row.voids_id as string, db.map(ScoreEvent, row)]));
       return ids.map((id) => byOriginal.get(id) ?? null);
     }),
-  };
-}
+});
 
 declare module '../../db/session' {
   interface Loaders {

@@ -7,5 +7,5 @@ export const warningsModule: GatewayModule = {
   name: 'warnings',
   entities: [Warning],
   resolvers: [WarningsResolver, MerchantWarningsResolver],
-  loaders: { key: 'warnings', create: (db) => createWarningLoaders(db) },
+  loaders: { key: 'warnings', create: createWarningLoaders },
 };
