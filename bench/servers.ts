@@ -97,7 +97,7 @@ export function buildGateway(root = ROOT): void {
 
 /**
  * Another revision's gateway, compiled in a git worktree outside the repository (so no test, lint or
- * build of this tree sees it) with this tree's node_modules. Returns its root and a cleanup.
+ * build of this tree sees it) with this tree's node_modules (patches included). Returns its root and a cleanup.
  */
 export function buildRevision(revision: string): { root: string; name: string; remove: () => void } {
   const git = (...args: string[]) => {
@@ -106,6 +106,9 @@ export function buildRevision(revision: string): { root: string; name: string; r
     return result.stdout.trim();
   };
   const commit = git('rev-parse', '--verify', `${revision}^{commit}`);
+  // Both sides run this tree's node_modules: a change to the lockfile or to patches/ is not measured.
+  if (spawnSync('git', ['diff', '--quiet', commit, '--', 'package-lock.json', 'patches'], { cwd: ROOT }).status !== 0)
+    console.log(`Note: ${revision} has other dependencies or patches than this tree; both sides run this tree's.`);
   const root = join(tmpdir(), `weiquan-ab-${commit.slice(0, 12)}`);
   if (existsSync(root)) git('worktree', 'remove', '--force', root);
   git('worktree', 'add', '--detach', root, commit);
