@@ -129,10 +129,9 @@ class RowEdge<T> {
 }
 
 /**
- * A page's cursors, encoded only if read. The getters are the class's, not an object literal's: a
- * literal's accessors are new closures on every call, so V8 gives every page a map of its own in old
- * space, and the closures keep the page's rows alive past young-generation collections (promoted,
- * kept until the next full collection).
+ * A page's cursors, encoded only if read. The getters are the class's, not an object literal's: V8
+ * keeps an object whose literal accessors close over per-call values, and all it reaches (here the
+ * page's rows), past young-generation collections until the next full one (see eslint.config.mjs).
  */
 class EdgesPageInfo implements PageInfo {
   constructor(
