@@ -16,8 +16,11 @@ import type { TableSpec } from './connection';
 
 type Class<T> = new (...args: never[]) => T;
 
-/** How each loader of a module's set is made, from the request's database and its other loaders. */
-export type LoaderMakers = Record<string, (db: TenantDb, loaders: Loaders) => unknown>;
+/**
+ * How each loader of a module's set is made, from the request's database, its other loaders and the
+ * set itself (`own`, typed by the maker that reads it: `never` here lets each declare what it reads).
+ */
+export type LoaderMakers = Record<string, (db: TenantDb, loaders: Loaders, own: never) => unknown>;
 
 /** A module's loaders for one request, as `loaderSet` makes them. */
 export type LoaderSet<M extends LoaderMakers> = { readonly [K in keyof M]: ReturnType<M[K]> };
@@ -42,7 +45,7 @@ export function loaderSet<M extends LoaderMakers>(makers: M): (db: TenantDb, loa
     Object.defineProperty(RequestLoaderSet.prototype, name, {
       enumerable: true,
       get(this: RequestLoaderSet) {
-        return (this.made[slot] ??= make(this.db, this.loaders));
+        return (this.made[slot] ??= make(this.db, this.loaders, this as never));
       },
     });
   });
@@ -120,26 +123,21 @@ export function projectedByIdLoader<T extends { id: string }>(
 }
 
 /**
- * The loaders of an entity whose fields are read with a projection, for the `loaderSet` under `key`:
- * `byId` (by column set), `through` (by a to-one relation of another entity) and `byFields` (by the
- * fields a selection asks, `reads` naming the columns each needs), which goes through the set's own
- * `byId`, so loads by fields and by columns share their loaders.
+ * The loaders of an entity whose fields are read with a projection, for a `loaderSet`: `byId` (by
+ * column set), `through` (by a to-one relation of another entity) and `byFields` (by the fields a
+ * selection asks, `reads` naming the columns each needs), which goes through the set's own `byId`, so
+ * loads by fields and by columns share their loaders.
  */
-export function projectedLoaders<T extends { id: string }>(
-  key: keyof Loaders,
-  entity: Class<T>,
-  spec: TableSpec,
-  reads: FieldReads,
-) {
+export function projectedLoaders<T extends { id: string }>(entity: Class<T>, spec: TableSpec, reads: FieldReads) {
   return {
     byId: (db: TenantDb) => projectedByIdLoader(db, entity, spec),
     /** Through another entity's to-one relation, by that entity's ids (a field read ahead). */
     through: (db: TenantDb) => projectedThroughLoader(db, entity, spec),
     /** By id, reading the columns the fields asked need (null: all). */
-    byFields: (db: TenantDb, loaders: Loaders) => {
-      const { byId } = loaders[key] as unknown as { byId: ReturnType<typeof projectedByIdLoader<T>> };
-      return (fields: ReadonlySet<string> | null) => byId(db.columnsFor(entity, fields, reads));
-    },
+    byFields:
+      (db: TenantDb, _loaders: Loaders, own: { byId: ReturnType<typeof projectedByIdLoader<T>> }) =>
+      (fields: ReadonlySet<string> | null) =>
+        own.byId(db.columnsFor(entity, fields, reads)),
   };
 }
 

@@ -3,7 +3,7 @@ import { loaderSet, projectedLoaders } from '../../graphql/loaders';
 import { Buyer } from './buyer.entity';
 import { BUYER_TABLE } from './buyers.query';
 
-export const createBuyerLoaders = loaderSet(projectedLoaders('buyers', Buyer, BUYER_TABLE, BUYER_FIELD_READS));
+export const createBuyerLoaders = loaderSet(projectedLoaders(Buyer, BUYER_TABLE, BUYER_FIELD_READS));
 
 declare module '../../db/session' {
   interface Loaders {

@@ -4,7 +4,7 @@ import { Merchant, MerchantStatusChange } from './merchant.entity';
 import { MERCHANT_STATUS_CHANGE_TABLE, MERCHANT_TABLE } from './merchants.query';
 
 export const createMerchantLoaders = loaderSet({
-  ...projectedLoaders('merchants', Merchant, MERCHANT_TABLE, MERCHANT_FIELD_READS),
+  ...projectedLoaders(Merchant, MERCHANT_TABLE, MERCHANT_FIELD_READS),
   statusChangeById: (db) => byIdLoader(db, MerchantStatusChange, MERCHANT_STATUS_CHANGE_TABLE),
   statusHistory: (db) =>
     childrenLoader(db, MerchantStatusChange, {

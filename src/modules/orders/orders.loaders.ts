@@ -47,7 +47,7 @@ const perMerchantOverWindow = (
   );
 
 export const createOrderLoaders = loaderSet({
-  ...projectedLoaders('orders', Order, ORDER_TABLE, ORDER_FIELD_READS),
+  ...projectedLoaders(Order, ORDER_TABLE, ORDER_FIELD_READS),
   lines: (db) =>
     projectedChildrenLoader(db, OrderLine, {
       ...ORDER_LINE_TABLE,

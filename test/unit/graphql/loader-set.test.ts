@@ -24,6 +24,16 @@ describe('a module’s loader set', () => {
     expect(made).toEqual(['byId', 'byMerchant']);
   });
 
+  it('gives a loader the set it belongs to, so it can build on a sibling', () => {
+    const withSibling = loaderSet({
+      byId: () => ({}),
+      byFields: (_db, _loaders, own: { byId: object }) => ({ byId: own.byId }),
+    });
+    const set = withSibling(db, loaders);
+    expect(set.byFields.byId).toBe(set.byId);
+    expect(withSibling(db, loaders).byFields.byId).not.toBe(set.byId);
+  });
+
   it('never shares a loader between two requests', () => {
     made.length = 0;
     const first = create(db, loaders).byId;
