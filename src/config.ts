@@ -90,6 +90,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       default: undefined,
       desc: 'Introspection and Sandbox; default on outside production',
     }),
+    HEAP_GROWING_PERCENT: num({
+      default: 100,
+      desc: "How far V8 lets the old generation grow past what a full collection keeps, in percent; 0 leaves it to V8's own heuristic",
+    }),
   });
   const isProduction = parsed.NODE_ENV === 'production';
   const jwtSecret =
@@ -113,6 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 600_000))
       throw new Error(`${name} must be a whole number of milliseconds between 0 and 600000`);
   }
+  if (
+    !Number.isInteger(parsed.HEAP_GROWING_PERCENT) ||
+    parsed.HEAP_GROWING_PERCENT < 0 ||
+    parsed.HEAP_GROWING_PERCENT > 400
+  )
+    throw new Error('HEAP_GROWING_PERCENT must be a whole number between 0 and 400');
   if (isProduction && parsed.SEED_ON_EMPTY)
     throw new Error('demo data is never loaded in production: unset SEED_ON_EMPTY');
   if (isProduction && jwtSecret === DEVELOPMENT_JWT_SECRET)
@@ -140,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     introspection: parsed.ENABLE_INTROSPECTION ?? !isProduction,
     explorer: parsed.EXPLORER as 'sandbox' | 'graphiql',
     subgraph: parsed.SUBGRAPH_ENABLED ?? !isProduction,
+    heapGrowingPercent: parsed.HEAP_GROWING_PERCENT,
   };
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { tracing } from './instrument';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { loadConfig } from './config';
 import { registerEventHandlers } from './modules/event-handlers';
 import { openDatabase } from './db/database';
@@ -13,9 +14,21 @@ import { Health } from './server/health';
 import { logger } from './shared/logger';
 import { GATEWAY, ormConfig } from './modules';
 
+/**
+ * A request's objects (its rows, loaders and answer) outlive several young-generation collections
+ * and die in the old generation. V8's own heuristic then lets the old generation grow to up to four
+ * times what a full collection keeps, and keeps that memory after the load ends, although such a
+ * collection finds little alive and costs little. Twice the live size (100 %) measured, on the
+ * benchmark's Q1: peak RSS 341 → 221 MiB at 0.96× the CPU; 50 % cost Q1 1.11× the CPU.
+ */
+function limitHeapGrowth(percent: number): void {
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
 /** config → database (embedded or DATABASE_URL) → migrations → demo data → server → listen → jobs → ready. */
 async function main() {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowingPercent);
   registerEventHandlers();
   // A port another process holds fails the start at once, before any database work.
   await assertPortFree(config.port);
@@ -57,6 +70,7 @@ async function main() {
       // Since the process began (npm and tsx included), not since main(): what a user waits for.
       startupMs: Math.round(process.uptime() * 1000),
       embedded: !config.databaseUrl,
+      heapGrowingPercent: config.heapGrowingPercent || 'V8 default',
     },
     'Weiquan gateway ready',
   );

@@ -44,6 +44,16 @@ describe('configuration', () => {
     );
   });
 
+  it('lets the heap grow to twice its live size unless told otherwise, and refuses nonsense', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).heapGrowingPercent).toBe(100);
+    expect(loadConfig({ NODE_ENV: 'development', HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    for (const nonsense of ['-1', '401', '1.5']) {
+      expect(() => loadConfig({ NODE_ENV: 'development', HEAP_GROWING_PERCENT: nonsense })).toThrow(
+        /HEAP_GROWING_PERCENT/,
+      );
+    }
+  });
+
   it('needs an external database in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: RANDOM_SECRET })).toThrow(/DATABASE_URL/);
   });
