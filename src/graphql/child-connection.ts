@@ -169,13 +169,16 @@ type Asked = { args: unknown; columns?: readonly string[] | null; countOnly?: bo
 const askedOf = (key: Asked) =>
   `${JSON.stringify(key.args)}|${columnsKey(key.columns ?? null)}|${key.countOnly ? 'count' : ''}|${key.alongside?.name ?? ''}`;
 
-function groupByArgs<K extends Asked>(keys: readonly K[]): Map<string, K[]> {
+/** The keys of a batch grouped by what they ask; each group is one statement. */
+function groupByArgs<K extends Asked>(keys: readonly K[]): K[][] {
   const groups = new Map<string, K[]>();
   for (const key of keys) {
     const asked = askedOf(key);
-    groups.set(asked, [...(groups.get(asked) ?? []), key]);
+    const group = groups.get(asked);
+    if (group) group.push(key);
+    else groups.set(asked, [key]);
   }
-  return groups;
+  return [...groups.values()];
 }
 
 const childKey = (key: ChildConnectionKey<PageArgs>) => `${key.parentId}|${askedOf(key)}`;
@@ -194,24 +197,25 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
 ): DataLoader<ChildConnectionKey<Args>, Page<T>, string> {
   const counts = new DataLoader<ChildConnectionKey<Args>, number, string>(
     async (keys) => {
-      const result = new Map<string, number>();
-      for (const group of groupByArgs(keys).values()) {
+      // By key object: a batch holds one key per cache key, so its text is not worked out again.
+      const result = new Map<ChildConnectionKey<Args>, number>();
+      for (const group of groupByArgs(keys)) {
         const counted = await countByParent(db, {
           ...spec,
           parentIds: group.map((k) => k.parentId),
           where: spec.where(group[0].args),
           args: group[0].args,
         });
-        for (const key of group) result.set(childKey(key), counted.get(key.parentId) ?? 0);
+        for (const key of group) result.set(key, counted.get(key.parentId) ?? 0);
       }
-      return keys.map((key) => result.get(childKey(key))!);
+      return keys.map((key) => result.get(key)!);
     },
     { cacheKeyFn: childKey },
   );
   return new DataLoader<ChildConnectionKey<Args>, Page<T>, string>(
     async (keys) => {
-      const result = new Map<string, Page<T>>();
-      for (const group of groupByArgs(keys).values()) {
+      const result = new Map<ChildConnectionKey<Args>, Page<T>>();
+      for (const group of groupByArgs(keys)) {
         const args = group[0].args;
         if (group[0].countOnly) {
           // The paging arguments are still checked: a bad cursor is refused as on a page.
@@ -221,7 +225,7 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
             // ahead with its parent goes with the parent's own row), not when the executor gets to it.
             const count = counts.load({ parentId: key.parentId, args });
             count.catch(() => {}); // reported where totalCount is read; a discarded read ahead is never read
-            result.set(childKey(key), new Page<T>([], NO_PAGE, () => count));
+            result.set(key, new Page<T>([], NO_PAGE, () => count));
           }
           continue;
         }
@@ -237,9 +241,9 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
           },
           (parentId) => counts.load({ parentId, args }),
         );
-        for (const key of group) result.set(childKey(key), pages.get(key.parentId)!);
+        for (const key of group) result.set(key, pages.get(key.parentId)!);
       }
-      return keys.map((key) => result.get(childKey(key))!);
+      return keys.map((key) => result.get(key)!);
     },
     { cacheKeyFn: childKey },
   );

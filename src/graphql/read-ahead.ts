@@ -90,15 +90,7 @@ export function readAhead(id: string, context: object, info: GraphQLResolveInfo,
   if (!isObjectType(type) || info.path.prev) return;
   let results = readsAhead.get(context);
   if (!results) readsAhead.set(context, (results = new Map()));
-  const fields = type.getFields();
-  const selected = fieldsOf(
-    type,
-    info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])),
-    info,
-  );
-  for (const [key, nodes] of selected) {
-    const field = fields[nodes[0].name.value] as GraphQLField<unknown, unknown> | undefined;
-    if (!field?.resolve || !field.extensions?.[READS_PARENT_ID]) continue;
+  for (const { key, nodes, field } of fieldsReadAhead(type, info)) {
     try {
       const args = getArgumentValues(field, nodes[0], info.variableValues);
       const childInfo: GraphQLResolveInfo = {
@@ -109,7 +101,7 @@ export function readAhead(id: string, context: object, info: GraphQLResolveInfo,
         parentType: type,
         path: { prev: info.path, key, typename: type.name },
       };
-      const result = field.resolve(idOnlyParent(field, id), args, context, childInfo);
+      const result = field.resolve!(idOnlyParent(field, id), args, context, childInfo);
       // Unhandled until the executor takes it, which reports a failure as its own.
       if (result instanceof Promise) result.catch(() => {});
       results.set(aheadKey(info.path.key, key, id), result);
@@ -117,6 +109,36 @@ export function readAhead(id: string, context: object, info: GraphQLResolveInfo,
       // The executor calls the field again and reports what it finds.
     }
   }
+}
+
+interface FieldReadAhead {
+  key: string;
+  nodes: FieldNode[];
+  field: GraphQLField<unknown, unknown>;
+}
+
+/** Per root field of a document, per type (of a schema): its fields that read ahead. */
+const readAheadPlans = new WeakMap<FieldNode, Map<GraphQLObjectType, FieldReadAhead[]>>();
+
+/** The selected fields of `type` that read ahead, worked out once per document rather than per request. */
+function fieldsReadAhead(type: GraphQLObjectType, info: GraphQLResolveInfo): FieldReadAhead[] {
+  let byType = readAheadPlans.get(info.fieldNodes[0]);
+  if (!byType) readAheadPlans.set(info.fieldNodes[0], (byType = new Map()));
+  let plan = byType.get(type);
+  if (!plan) {
+    const fields = type.getFields();
+    const selected = fieldsOf(
+      type,
+      info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])),
+      info,
+    );
+    plan = [...selected].flatMap(([key, nodes]) => {
+      const field = fields[nodes[0].name.value] as GraphQLField<unknown, unknown> | undefined;
+      return field?.resolve && field.extensions?.[READS_PARENT_ID] ? [{ key, nodes, field }] : [];
+    });
+    byType.set(type, plan);
+  }
+  return plan;
 }
 
 /**
