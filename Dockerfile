@@ -30,4 +30,5 @@ EXPOSE 4000 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+# The same command as `npm run start:prod`, flags included (test/unit/architecture/launch.test.ts).
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

@@ -125,6 +125,17 @@ export function buildRevision(revision: string): { root: string; name: string; r
 }
 
 /**
+ * The Node flags `npm run start:prod` (and the Dockerfile) start the gateway with, from the package.json
+ * of the tree that is measured, so that an A/B of a revision measures its own flags.
+ */
+function productionNodeFlags(root: string): string[] {
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  const words = scripts['start:prod'].split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/src/main.js'));
+}
+
+/**
  * The gateway as production runs it (see buildGateway): its own process, jobs off, its default pool
  * (10); `env` adds settings (an OTLP endpoint, for the tracing row).
  */
@@ -133,22 +144,28 @@ export function startGateway(
   jwtSecret: string,
   options: { name?: string; env?: Record<string, string>; root?: string } = {},
 ): Promise<BenchServer> {
+  const root = options.root ?? ROOT;
   // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles", to profile the gateway.
   const nodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return startServer(options.name ?? 'gateway', process.execPath, [...nodeArgs, 'dist/src/main.js'], {
-    cwd: options.root ?? ROOT,
-    env: (port) => ({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      METRICS_PORT: '0',
-      DATABASE_URL: databaseUrl,
-      JOBS_ENABLED: 'false',
-      // Production's level: one line per request, written to a pipe the bench drains.
-      LOG_LEVEL: 'info',
-      AUTH_JWT_SECRET: jwtSecret,
-      ...options.env,
-    }),
-  });
+  return startServer(
+    options.name ?? 'gateway',
+    process.execPath,
+    [...productionNodeFlags(root), ...nodeArgs, 'dist/src/main.js'],
+    {
+      cwd: root,
+      env: (port) => ({
+        NODE_ENV: 'production',
+        PORT: String(port),
+        METRICS_PORT: '0',
+        DATABASE_URL: databaseUrl,
+        JOBS_ENABLED: 'false',
+        // Production's level: one line per request, written to a pipe the bench drains.
+        LOG_LEVEL: 'info',
+        AUTH_JWT_SECRET: jwtSecret,
+        ...options.env,
+      }),
+    },
+  );
 }
 
 /**
