@@ -131,8 +131,10 @@ export function buildRevision(revision: string): { root: string; name: string; r
 function productionNodeFlags(root: string): string[] {
   const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
     .scripts;
-  const words = scripts['start:prod'].split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/src/main.js'));
+  // A revision from before start:prod (or its flags) starts with none.
+  const words = (scripts['start:prod'] ?? '').split(/\s+/);
+  const [node, main] = [words.indexOf('node'), words.indexOf('dist/src/main.js')];
+  return node >= 0 && main > node ? words.slice(node + 1, main) : [];
 }
 
 /**

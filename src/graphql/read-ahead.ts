@@ -3,6 +3,7 @@ import {
   getArgumentValues,
   getNamedType,
   type GraphQLField,
+  type GraphQLFieldResolver,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   isObjectType,
@@ -90,7 +91,7 @@ export function readAhead(id: string, context: object, info: GraphQLResolveInfo,
   if (!isObjectType(type) || info.path.prev) return;
   let results = readsAhead.get(context);
   if (!results) readsAhead.set(context, (results = new Map()));
-  for (const { key, nodes, field } of fieldsReadAhead(type, info)) {
+  for (const { key, nodes, field, resolve } of fieldsReadAhead(type, info)) {
     try {
       const args = getArgumentValues(field, nodes[0], info.variableValues);
       const childInfo: GraphQLResolveInfo = {
@@ -101,7 +102,7 @@ export function readAhead(id: string, context: object, info: GraphQLResolveInfo,
         parentType: type,
         path: { prev: info.path, key, typename: type.name },
       };
-      const result = field.resolve!(idOnlyParent(field, id), args, context, childInfo);
+      const result = resolve(idOnlyParent(field, id), args, context, childInfo);
       // Unhandled until the executor takes it, which reports a failure as its own.
       if (result instanceof Promise) result.catch(() => {});
       results.set(aheadKey(info.path.key, key, id), result);
@@ -115,6 +116,8 @@ interface FieldReadAhead {
   key: string;
   nodes: FieldNode[];
   field: GraphQLField<unknown, unknown>;
+  /** The field's resolver as the built schema has it (`answerReadAhead`'s, which calls the real one). */
+  resolve: GraphQLFieldResolver<unknown, unknown>;
 }
 
 /** Per root field of a document, per type (of a schema): its fields that read ahead. */
@@ -134,7 +137,9 @@ function fieldsReadAhead(type: GraphQLObjectType, info: GraphQLResolveInfo): Fie
     );
     plan = [...selected].flatMap(([key, nodes]) => {
       const field = fields[nodes[0].name.value] as GraphQLField<unknown, unknown> | undefined;
-      return field?.resolve && field.extensions?.[READS_PARENT_ID] ? [{ key, nodes, field }] : [];
+      return field?.resolve && field.extensions?.[READS_PARENT_ID]
+        ? [{ key, nodes, field, resolve: field.resolve }]
+        : [];
     });
     byType.set(type, plan);
   }
