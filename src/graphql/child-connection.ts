@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { columnsKey, type Row, type TenantDb } from '../db/tenant-db';
+import type { ConnectionAsk } from './selection';
 import { keyable, scopedAs, type SlotValues, templated, tenantKindOf, tenantSlots } from '../db/read-statements';
 import {
   type Class,
@@ -160,8 +161,16 @@ export interface ChildConnectionKey<Args extends PageArgs> {
   columns?: readonly string[] | null;
   /** Only `totalCount` is asked: no page of rows is read. */
   countOnly?: boolean;
+  /** `totalCount` is asked beside the page: the count is read in the page's message. */
+  countNow?: boolean;
   alongside?: Alongside;
 }
+
+/** How a child connection's key asks for its count, from what the selection asks of the connection. */
+export const countAsked = (asked: ConnectionAsk): Pick<ChildConnectionKey<PageArgs>, 'countOnly' | 'countNow'> => ({
+  countOnly: asked.totalOnly,
+  countNow: asked.total && !asked.totalOnly,
+});
 
 type Asked = { args: unknown; columns?: readonly string[] | null; countOnly?: boolean; alongside?: Alongside };
 
@@ -214,6 +223,11 @@ export function childConnectionLoader<T extends object, Args extends PageArgs>(
   );
   return new DataLoader<ChildConnectionKey<Args>, Page<T>, string>(
     async (keys) => {
+      for (const key of keys) {
+        // Loaded in this turn, so the counts' GROUP BY joins the pages' message; the page's
+        // `totalCount` gets the same count from the loader's cache.
+        if (key.countNow) counts.load({ parentId: key.parentId, args: key.args }).catch(() => {});
+      }
       const result = new Map<ChildConnectionKey<Args>, Page<T>>();
       for (const group of groupByArgs(keys)) {
         const args = group[0].args;

@@ -149,8 +149,13 @@ class EdgesPageInfo implements PageInfo {
   }
 }
 
-/** A page of results. `totalCount` is a getter, so its COUNT query runs only when a client asks for it. */
+/**
+ * A page of results. `totalCount` is a getter, so its COUNT query runs only when a client asks for it,
+ * and once however many times it is asked (aliases).
+ */
 export class Page<T> {
+  private counted?: Promise<number>;
+
   constructor(
     readonly edges: { cursor: string; node: T }[],
     readonly pageInfo: PageInfo,
@@ -158,7 +163,7 @@ export class Page<T> {
   ) {}
 
   get totalCount(): Promise<number> {
-    return this.count();
+    return (this.counted ??= this.count());
   }
 }
 
@@ -445,8 +450,8 @@ export function toPage<T extends object>(
 }
 
 /**
- * One page of a root connection: one SELECT (plus one COUNT only if `totalCount` is read). `filter`
- * is what cursors are tied to, by default the arguments besides the paging ones.
+ * One page of a root connection: one SELECT, plus one COUNT if `totalCount` is read. `filter` is what
+ * cursors are tied to, by default the arguments besides the paging ones.
  */
 export async function paginate<T extends object>(
   db: TenantDb,
@@ -460,6 +465,11 @@ export async function paginate<T extends object>(
     filter?: unknown;
     /** The columns the selection needs (`TenantDb.columnsFor`); all when absent. */
     columns?: readonly string[] | null;
+    /**
+     * The selection reads `totalCount`: the COUNT travels in the page's own message rather than in a
+     * round trip of its own once the page is back.
+     */
+    countNow?: boolean;
   },
 ): Promise<Page<T>> {
   const { table, tenant, where, sort, page } = options;
@@ -477,7 +487,6 @@ export async function paginate<T extends object>(
     (values) => windowQuery(knex, base(values), windowWith(window, values)),
     slots,
   );
-  const rows = await db.read((run) => run(sql));
   const count = async () => {
     const countSql = templated(
       shapeKey(options.shape, kind, { ...window, after: undefined, before: undefined, size: 0 }, 'count'),
@@ -487,5 +496,9 @@ export async function paginate<T extends object>(
     const [row] = await db.read((run) => run(countSql));
     return Number(row.count);
   };
-  return toPage(db, entity, rows, window, count);
+  const rows = db.read((run) => run(sql));
+  // Read in the same turn as the page, so in its message; a failure is reported by `totalCount`.
+  const counted = options.countNow ? count() : undefined;
+  counted?.catch(() => {});
+  return toPage(db, entity, await rows, window, () => counted ?? count());
 }

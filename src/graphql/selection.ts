@@ -84,6 +84,29 @@ export function asksOnlyTotal(info: Pick<GraphQLResolveInfo, 'fieldNodes'>): boo
 /** A connection's node fields. */
 export const nodeFields = (info: Pick<GraphQLResolveInfo, 'fieldNodes'>) => selectedFields(info, ['edges', 'node']);
 
+/** What an operation asks of a connection. */
+export interface ConnectionAsk {
+  /** The nodes' fields (null: all). */
+  nodes: ReadonlySet<string> | null;
+  /** `totalCount` is read: the count is read with the page, in its message. */
+  total: boolean;
+  /** `totalCount` alone: no page of rows is read. */
+  totalOnly: boolean;
+}
+
+/** Every column, and the count only if it is read after all (a caller outside GraphQL). */
+export const ASKS_ALL: ConnectionAsk = { nodes: null, total: false, totalOnly: false };
+
+/**
+ * `total` is true only when the selection plainly names `totalCount`; behind a fragment or a
+ * directive the count stays lazy, read when (and if) the executor reaches it.
+ */
+export const connectionAsk = (info: Pick<GraphQLResolveInfo, 'fieldNodes'>): ConnectionAsk => ({
+  nodes: nodeFields(info),
+  total: selectedFields(info)?.has('totalCount') ?? false,
+  totalOnly: asksOnlyTotal(info),
+});
+
 const fieldsByType = new WeakMap<FieldNode, Map<string, ReadonlySet<string> | null>>();
 
 /**

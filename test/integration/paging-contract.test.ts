@@ -376,6 +376,29 @@ describe('paging contract: every connection × sort × direction', () => {
     }
   });
 
+  it('reads totalCount asked beside a page in the page’s own message, once however often it is asked', async () => {
+    for (const c of cases) {
+      const { id, total } = await busiestParent(c);
+      const documentAsking = (selection: string) => {
+        let query = `c: ${c.field.name}(first: 2) { ${selection} }`;
+        for (const step of [...c.path].reverse()) query = `${step} { ${query} }`;
+        if (c.start) query = `node(id: "${id}") { ... on ${c.start} { ${query} } }`;
+        return parse(`{ ${query} }`) as unknown as AnyDocument;
+      };
+      const pageAlone = documentAsking('edges { cursor }');
+      const withCount = documentAsking('totalCount edges { cursor } again: totalCount');
+      await app.roundTripsOf(withCount); // whatever a first request reads once per process
+      const without = await app.roundTripsOf(pageAlone);
+      const withIt = await app.roundTripsOf(withCount);
+      expect(withIt.messages, `${c.name}: messages`).toBe(without.messages);
+      expect(withIt.statements.length, `${c.name}: one COUNT more`).toBe(without.statements.length + 1);
+      const answer = connectionIn(c, (await app.data(withCount)) as Record<string, unknown>) as ConnectionResult & {
+        again: number;
+      };
+      expect([answer.totalCount, answer.again], c.name).toEqual([total, total]);
+    }
+  });
+
   it('refuses a cursor made under another sort order or filter, naming the argument', async () => {
     for (const c of cases) {
       const { id } = await busiestParent(c);

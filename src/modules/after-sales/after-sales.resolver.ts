@@ -16,7 +16,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { asksOnlyId, asksOnlyTotal, nodeFields } from '../../graphql/selection';
+import { asksOnlyId, connectionAsk } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -126,7 +126,7 @@ export class AfterSalesResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return afterSalesService.list(ctx, listArgs(args), nodeFields(info));
+    return afterSalesService.list(ctx, listArgs(args), connectionAsk(info));
   }
 
   @FieldResolver(() => ID)
@@ -341,7 +341,7 @@ export class MerchantAfterSalesResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return afterSalesService.ofMerchant(ctx, merchant.id, listArgs(args), asksOnlyTotal(info));
+    return afterSalesService.ofMerchant(ctx, merchant.id, listArgs(args), connectionAsk(info));
   }
 
   @ReadsParentIdOnly()

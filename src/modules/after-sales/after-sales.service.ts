@@ -5,6 +5,7 @@ import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import { paginate, type Page } from '../../graphql/connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { DomainEvent } from '../../shared/domain-events';
 import { OrderStatus, type SalesPlatform } from '../../shared/enums';
 import { contentHash } from '../../shared/hash';
@@ -44,6 +45,7 @@ import {
   refundableLeft,
   rulingViolation,
 } from './after-sales.rules';
+import { countAsked } from '../../graphql/child-connection';
 
 export const MAX_OPEN_BATCH = 1_000;
 
@@ -313,30 +315,27 @@ export const afterSalesService = {
     return ctx.loaders.afterSales.byId.load(id);
   },
 
-  /** `fields`: the node fields asked (null: all), so that only their columns are read. */
-  list(
-    ctx: ServiceContext,
-    args: CaseListArgs,
-    fields: ReadonlySet<string> | null = null,
-  ): Promise<Page<AfterSalesCase>> {
+  /** `asked`: what the caller will read of the connection; only the nodes' columns asked are fetched. */
+  list(ctx: ServiceContext, args: CaseListArgs, asked: ConnectionAsk = ASKS_ALL): Promise<Page<AfterSalesCase>> {
     return paginate(ctx.db, AfterSalesCase, {
       shape: 'afterSales.list',
       ...CASE_TABLE,
       where: caseWhere(args.filter),
       sort: NEWEST_CASES_FIRST,
       page: args,
-      columns: ctx.db.columnsFor(AfterSalesCase, fields, CASE_FIELD_READS),
+      columns: ctx.db.columnsFor(AfterSalesCase, asked.nodes, CASE_FIELD_READS),
+      countNow: asked.total,
     });
   },
 
-  /** `countOnly`: the caller reads `totalCount` alone, so no page of cases is read. */
+  /** `asked`: what the caller reads of the connection (its `totalCount` alone: no page of cases is read). */
   ofMerchant(
     ctx: ServiceContext,
     merchantId: string,
     args: CaseListArgs,
-    countOnly = false,
+    asked: ConnectionAsk = ASKS_ALL,
   ): Promise<Page<AfterSalesCase>> {
-    return ctx.loaders.afterSales.byMerchant.load({ parentId: merchantId, args, countOnly });
+    return ctx.loaders.afterSales.byMerchant.load({ parentId: merchantId, args, ...countAsked(asked) });
   },
 
   ofOrder(ctx: ServiceContext, orderId: string): Promise<AfterSalesCase[]> {

@@ -14,7 +14,7 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { asksOnlyTotal, nodeFields, selectedFields } from '../../graphql/selection';
+import { connectionAsk, selectedFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, optionalLocalId, requireLocalId } from '../../graphql/ids';
@@ -88,7 +88,7 @@ export class AppealsResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return appealsService.queue(ctx, listArgs(args), nodeFields(info));
+    return appealsService.queue(ctx, listArgs(args), connectionAsk(info));
   }
 
   @Allow(...MERCHANT_DATA_READERS)
@@ -237,6 +237,6 @@ export class MerchantAppealsResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return appealsService.ofMerchant(ctx, merchant.id, listArgs(args), asksOnlyTotal(info));
+    return appealsService.ofMerchant(ctx, merchant.id, listArgs(args), connectionAsk(info));
   }
 }

@@ -5,6 +5,7 @@ import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { EvidenceKind, Province } from '../../shared/enums';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
@@ -20,6 +21,7 @@ import { type AppealKind, AppealStatus, AppealSubjectType } from './appeals.enum
 import { APPEAL_TABLE, type AppealListArgs, appealWhere, BY_REVIEW_DEADLINE } from './appeals.query';
 import { APPEAL_FIELD_READS } from './appeals.types';
 import { canMoveAppeal, channelOf, isOpenAppeal, kindMismatch, missingEvidence, reviewDueAt } from './appeals.rules';
+import { countAsked } from '../../graphql/child-connection';
 
 export interface AppealEvidenceInput {
   kind: EvidenceKind;
@@ -265,23 +267,29 @@ export const appealsService = {
     return ctx.loaders.appeals.byId.load(id);
   },
 
-  /** `countOnly`: the caller reads `totalCount` alone, so no page of appeals is read. */
-  ofMerchant(ctx: ServiceContext, merchantId: string, args: AppealListArgs, countOnly = false): Promise<Page<Appeal>> {
-    return ctx.loaders.appeals.byMerchant.load({ parentId: merchantId, args, countOnly });
+  /** `asked`: what the caller reads of the connection (its `totalCount` alone: no page of appeals is read). */
+  ofMerchant(
+    ctx: ServiceContext,
+    merchantId: string,
+    args: AppealListArgs,
+    asked: ConnectionAsk = ASKS_ALL,
+  ): Promise<Page<Appeal>> {
+    return ctx.loaders.appeals.byMerchant.load({ parentId: merchantId, args, ...countAsked(asked) });
   },
 
   /**
-   * Staff's queue: open appeals by review deadline (the green channel's come due first). `fields`:
-   * the node fields asked (null: all), so that only their columns are read.
+   * Staff's queue: open appeals by review deadline (the green channel's come due first). `asked`:
+   * what the caller will read of the connection; only the nodes' columns asked are fetched.
    */
-  queue(ctx: ServiceContext, args: AppealListArgs, fields: ReadonlySet<string> | null = null): Promise<Page<Appeal>> {
+  queue(ctx: ServiceContext, args: AppealListArgs, asked: ConnectionAsk = ASKS_ALL): Promise<Page<Appeal>> {
     return paginate(ctx.db, Appeal, {
       ...APPEAL_TABLE,
       shape: 'appeals.queue',
       where: appealWhere({ open: true, ...args.filter }),
       sort: BY_REVIEW_DEADLINE,
       page: args,
-      columns: ctx.db.columnsFor(Appeal, fields, APPEAL_FIELD_READS),
+      columns: ctx.db.columnsFor(Appeal, asked.nodes, APPEAL_FIELD_READS),
+      countNow: asked.total,
     });
   },
 

@@ -1,5 +1,7 @@
 import { ReadsParentIdOnly } from '../../graphql/read-ahead';
-import { Args, ArgsType, Ctx, Field, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Info, Resolver, Root } from 'type-graphql';
+import { connectionAsk } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../server/context';
 import { MerchantNode } from '../merchants/merchants.types';
@@ -34,7 +36,12 @@ export class MerchantAuditResolver {
     description:
       'Every platform action on the account (rulings, appeal moves, postings, score events, status changes, warnings), newest first unless sorted otherwise.',
   })
-  auditLog(@Root() merchant: { id: string }, @Args(() => AuditLogArgs) args: AuditLogArgs, @Ctx() ctx: RequestContext) {
-    return auditService.ofMerchant(ctx, merchant.id, args);
+  auditLog(
+    @Root() merchant: { id: string },
+    @Args(() => AuditLogArgs) args: AuditLogArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return auditService.ofMerchant(ctx, merchant.id, args, connectionAsk(info));
   }
 }

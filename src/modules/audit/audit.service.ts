@@ -11,6 +11,8 @@ import { AUDIT_TABLE, type AuditLogArgs } from './audit.loaders';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditEntry } from './audit.entity';
 import { AuditAction, AuditSubjectType } from './audit.enums';
+import { countAsked } from '../../graphql/child-connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export interface AuditLine {
   merchantId: string;
@@ -229,7 +231,12 @@ export const auditService = {
     return events.flatMap((event) => entryOf(event) ?? []);
   },
 
-  ofMerchant(ctx: ServiceContext, merchantId: string, args: AuditLogArgs): Promise<Page<AuditEntry>> {
-    return ctx.loaders.audit.byMerchant.load({ parentId: merchantId, args });
+  ofMerchant(
+    ctx: ServiceContext,
+    merchantId: string,
+    args: AuditLogArgs,
+    asked: ConnectionAsk = ASKS_ALL,
+  ): Promise<Page<AuditEntry>> {
+    return ctx.loaders.audit.byMerchant.load({ parentId: merchantId, args, ...countAsked(asked) });
   },
 };

@@ -1,11 +1,13 @@
 import type { ServiceContext } from '../../db/session';
 import type { Page } from '../../graphql/connection';
 import { paginate, type PageArgs } from '../../graphql/connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import { LedgerTransaction } from './ledger.entity';
 import { AccountKind, type FundCode } from './ledger.enums';
 import { type LedgerEntryRow, NEWEST_FIRST } from './ledger.loaders';
 import { fundsQuery, LEDGER_TRANSACTION_TABLE, type LedgerFilter, ledgerTransactionWhere } from './ledger.query';
 import { LEDGER_TRANSACTION_FIELD_READS } from './ledger.types';
+import { countAsked } from '../../graphql/child-connection';
 
 export const ledgerReadService = {
   ofAppeal(ctx: ServiceContext, appealId: string): Promise<LedgerTransaction[]> {
@@ -20,11 +22,11 @@ export const ledgerReadService = {
     return ctx.loaders.ledger.transactionById.load(id);
   },
 
-  /** `fields`: the node fields asked (null: all), so that only their columns are read. */
+  /** `asked`: what the caller will read of the connection; only the nodes' columns asked are fetched. */
   list(
     ctx: ServiceContext,
     args: PageArgs & { filter?: LedgerFilter | null },
-    fields: ReadonlySet<string> | null = null,
+    asked: ConnectionAsk = ASKS_ALL,
   ): Promise<Page<LedgerTransaction>> {
     return paginate(ctx.db, LedgerTransaction, {
       shape: 'ledger.transactions',
@@ -32,12 +34,18 @@ export const ledgerReadService = {
       where: ledgerTransactionWhere(args.filter),
       sort: NEWEST_FIRST,
       page: args,
-      columns: ctx.db.columnsFor(LedgerTransaction, fields, LEDGER_TRANSACTION_FIELD_READS),
+      columns: ctx.db.columnsFor(LedgerTransaction, asked.nodes, LEDGER_TRANSACTION_FIELD_READS),
+      countNow: asked.total,
     });
   },
 
-  subsidiesOf(ctx: ServiceContext, merchant: { id: string }, page: PageArgs): Promise<Page<LedgerTransaction>> {
-    return ctx.loaders.ledger.subsidiesOfMerchant.load({ parentId: merchant.id, args: page });
+  subsidiesOf(
+    ctx: ServiceContext,
+    merchant: { id: string },
+    page: PageArgs,
+    asked: ConnectionAsk = ASKS_ALL,
+  ): Promise<Page<LedgerTransaction>> {
+    return ctx.loaders.ledger.subsidiesOfMerchant.load({ parentId: merchant.id, args: page, ...countAsked(asked) });
   },
 
   entries(ctx: ServiceContext, transaction: LedgerTransaction): Promise<LedgerEntryRow[]> {

@@ -5,7 +5,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
-import { nodeFields } from '../../graphql/selection';
+import { connectionAsk } from '../../graphql/selection';
 import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
 import { MERCHANT_DATA_READERS, Role, STAFF_READERS } from '../../security/roles';
@@ -83,7 +83,7 @@ export class LedgerResolver {
           orderId: optionalLocalId('Order', filter.orderId, 'filter.orderId'),
         },
       },
-      nodeFields(info),
+      connectionAsk(info),
     );
   }
 
@@ -200,8 +200,13 @@ export class MerchantLedgerResolver {
   @FieldResolver(() => LedgerTransactionConnection, {
     description: 'Platform money paid for or to the merchant (and reversals), newest first.',
   })
-  subsidies(@Root() merchant: { id: string }, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
-    return ledgerReadService.subsidiesOf(ctx, merchant, page);
+  subsidies(
+    @Root() merchant: { id: string },
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return ledgerReadService.subsidiesOf(ctx, merchant, page, connectionAsk(info));
   }
 
   @FieldResolver(() => SubsidyAllowanceView, { description: 'What is left under a monthly or per-merchant cap.' })

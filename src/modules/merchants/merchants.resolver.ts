@@ -1,7 +1,7 @@
 import { readAhead } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { nodeFields, selectedFields } from '../../graphql/selection';
+import { connectionAsk, selectedFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, requireLocalId } from '../../graphql/ids';
@@ -44,7 +44,7 @@ export class MerchantsResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return merchantsService.list(ctx, { filter, sort, page }, nodeFields(info));
+    return merchantsService.list(ctx, { filter, sort, page }, connectionAsk(info));
   }
 
   @FieldResolver(() => ID)

@@ -6,6 +6,7 @@ import { recordTransition } from '../../db/status-change.entity';
 import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { type Page, type PageArgs, paginate } from '../../graphql/connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { RelationOf } from '../../graphql/loaders';
 import { MerchantStatus } from '../../shared/enums';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
@@ -58,7 +59,7 @@ export const merchantsService = {
   list(
     ctx: ServiceContext,
     args: { filter?: MerchantFilter | null; sort?: MerchantSort | null; page: PageArgs },
-    fields?: ReadonlySet<string> | null,
+    asked: ConnectionAsk = ASKS_ALL,
   ): Promise<Page<Merchant>> {
     return paginate(ctx.db, Merchant, {
       shape: 'merchants.list',
@@ -67,7 +68,8 @@ export const merchantsService = {
       sort: merchantSort(args.sort),
       page: args.page,
       filter: args.filter,
-      columns: ctx.db.columnsFor(Merchant, fields ?? null, MERCHANT_FIELD_READS),
+      columns: ctx.db.columnsFor(Merchant, asked.nodes, MERCHANT_FIELD_READS),
+      countNow: asked.total,
     });
   },
 

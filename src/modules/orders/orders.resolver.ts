@@ -18,7 +18,7 @@ import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, decodeInput, optionalLocalId, requireLocalId } from '../../graphql/ids';
 import { Money } from '../../graphql/money';
-import { asksOnlyId, nodeFields, selectedFields } from '../../graphql/selection';
+import { asksOnlyId, connectionAsk, selectedFields } from '../../graphql/selection';
 import { toPayload } from '../../graphql/user-error';
 import type { RequestContext } from '../../server/context';
 import { Allow } from '../../security/authorization';
@@ -96,7 +96,7 @@ export class OrdersResolver {
   @Allow(...MERCHANT_DATA_READERS)
   @Query(() => OrderConnection, { description: 'All orders for staff; only its own for a merchant.' })
   orders(@Args(() => OrderListArgs) args: OrderListArgs, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
-    return ordersService.list(ctx, listArgs(args), nodeFields(info));
+    return ordersService.list(ctx, listArgs(args), connectionAsk(info));
   }
 
   @FieldResolver(() => ID)
@@ -234,7 +234,7 @@ export class MerchantOrdersResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return ordersService.ofMerchant(ctx, merchant.id, listArgs(args), nodeFields(info), buyerFieldsToRead(info));
+    return ordersService.ofMerchant(ctx, merchant.id, listArgs(args), connectionAsk(info), buyerFieldsToRead(info));
   }
 }
 
@@ -248,6 +248,6 @@ export class BuyerOrdersResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return ordersService.ofBuyer(ctx, buyer.id, listArgs(args), nodeFields(info));
+    return ordersService.ofBuyer(ctx, buyer.id, listArgs(args), connectionAsk(info));
   }
 }

@@ -6,6 +6,7 @@ import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
 import { runMutation, type Tx } from '../../db/transaction';
 import { type Page, paginate } from '../../graphql/connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { RelationOf } from '../../graphql/loaders';
 import type { DomainEvent } from '../../shared/domain-events';
 import { OrderStatus } from '../../shared/enums';
@@ -42,6 +43,7 @@ import {
   type OrderInput,
   type TransitionOrderInput,
 } from './orders.types';
+import { countAsked } from '../../graphql/child-connection';
 
 /**
  * An order as the platform sent it, with local ids; the GraphQL edge decoded them and passes the
@@ -346,15 +348,16 @@ export const ordersService = {
     return ctx.loaders.orders.through(ctx.db.relation(via.entity, via.property), columns).load(via.id);
   },
 
-  /** `fields`: the order fields the caller will read (null or absent: all); only their columns are fetched. */
-  list(ctx: ServiceContext, args: OrderListArgs, fields?: ReadonlySet<string> | null): Promise<Page<Order>> {
+  /** `asked`: what the caller will read of the connection; only the nodes' columns asked are fetched. */
+  list(ctx: ServiceContext, args: OrderListArgs, asked: ConnectionAsk = ASKS_ALL): Promise<Page<Order>> {
     return paginate(ctx.db, Order, {
       shape: 'orders.list',
       ...ORDER_TABLE,
       where: orderWhere(args.filter),
       sort: orderSort(args.sort),
       page: args,
-      columns: ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS),
+      columns: ctx.db.columnsFor(Order, asked.nodes, ORDER_FIELD_READS),
+      countNow: asked.total,
     });
   },
 
@@ -366,22 +369,22 @@ export const ordersService = {
     ctx: ServiceContext,
     merchantId: string,
     args: OrderListArgs,
-    fields?: ReadonlySet<string> | null,
+    asked: ConnectionAsk = ASKS_ALL,
     buyerFields?: ReadonlySet<string> | null,
   ): Promise<Page<Order>> {
-    const columns = ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS);
+    const columns = ctx.db.columnsFor(Order, asked.nodes, ORDER_FIELD_READS);
     const alongside = buyerFields ? buyersService.alongside(ctx, 'buyer_id', buyerFields) : undefined;
-    return ctx.loaders.orders.byMerchant.load({ parentId: merchantId, args, columns, alongside });
+    return ctx.loaders.orders.byMerchant.load({ parentId: merchantId, args, columns, alongside, ...countAsked(asked) });
   },
 
   ofBuyer(
     ctx: ServiceContext,
     buyerId: string,
     args: OrderListArgs,
-    fields?: ReadonlySet<string> | null,
+    asked: ConnectionAsk = ASKS_ALL,
   ): Promise<Page<Order>> {
-    const columns = ctx.db.columnsFor(Order, fields ?? null, ORDER_FIELD_READS);
-    return ctx.loaders.orders.byBuyer.load({ parentId: buyerId, args, columns });
+    const columns = ctx.db.columnsFor(Order, asked.nodes, ORDER_FIELD_READS);
+    return ctx.loaders.orders.byBuyer.load({ parentId: buyerId, args, columns, ...countAsked(asked) });
   },
 
   /** `fields`: the line fields the caller will read (null or absent: all). */

@@ -1,7 +1,7 @@
 import { readAhead, ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { asksOnlyId, selectedFields } from '../../graphql/selection';
+import { asksOnlyId, connectionAsk, selectedFields } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation, requireLocalId } from '../../graphql/ids';
@@ -90,7 +90,12 @@ export class ProductPricePointResolver {
 export class MerchantProductsResolver {
   @ReadsParentIdOnly()
   @FieldResolver(() => ProductConnection, { description: "The merchant's products, oldest first." })
-  products(@Root() merchant: { id: string }, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
-    return productsService.ofMerchant(ctx, merchant.id, page);
+  products(
+    @Root() merchant: { id: string },
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return productsService.ofMerchant(ctx, merchant.id, page, connectionAsk(info));
   }
 }

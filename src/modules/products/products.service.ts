@@ -12,6 +12,8 @@ import { policiesService } from '../policies/policies.service';
 import { isLowPrice, medianPrice } from './products.rules';
 import { Product, ProductPrice } from './product.entity';
 import type { UpsertProductInput } from './products.types';
+import { countAsked } from '../../graphql/child-connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export const productsService = {
   load(ctx: ServiceContext, id: string): Promise<Product | null> {
@@ -28,8 +30,13 @@ export const productsService = {
     return ctx.db.reference(Product, id);
   },
 
-  ofMerchant(ctx: ServiceContext, merchantId: string, page: PageArgs): Promise<Page<Product>> {
-    return ctx.loaders.products.byMerchant.load({ parentId: merchantId, args: page });
+  ofMerchant(
+    ctx: ServiceContext,
+    merchantId: string,
+    page: PageArgs,
+    asked: ConnectionAsk = ASKS_ALL,
+  ): Promise<Page<Product>> {
+    return ctx.loaders.products.byMerchant.load({ parentId: merchantId, args: page, ...countAsked(asked) });
   },
 
   priceHistory(ctx: ServiceContext, product: Product): Promise<ProductPrice[]> {

@@ -15,6 +15,8 @@ import {
   standing,
 } from './trust.rules';
 import type { BuyerRiskView, MerchantTrustView, ScoreSnapshotView, TrustFactorView } from './trust.types';
+import { countAsked } from '../../graphql/child-connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export function snapshotView(scores: {
   experience: number | null;
@@ -71,8 +73,13 @@ export const trustReadService = {
       }));
   },
 
-  history(ctx: ServiceContext, merchantId: string, page: PageArgs): Promise<Page<ScoreEvent>> {
-    return ctx.loaders.trust.history.load({ parentId: merchantId, args: page });
+  history(
+    ctx: ServiceContext,
+    merchantId: string,
+    page: PageArgs,
+    asked: ConnectionAsk = ASKS_ALL,
+  ): Promise<Page<ScoreEvent>> {
+    return ctx.loaders.trust.history.load({ parentId: merchantId, args: page, ...countAsked(asked) });
   },
 
   async productExperience(ctx: ServiceContext, product: { id: string }): Promise<string> {

@@ -3,7 +3,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
-import { selectedFields } from '../../graphql/selection';
+import { connectionAsk, selectedFields } from '../../graphql/selection';
 import { decodedMutation, decodeInput } from '../../graphql/ids';
 import { toPayload } from '../../graphql/user-error';
 import { Allow } from '../../security/authorization';
@@ -188,8 +188,13 @@ export class MerchantTrustFieldsResolver {
   @FieldResolver(() => ScoreEventConnection, {
     description: 'Every event, newest recorded first: what moved the scores and by how much.',
   })
-  history(@Root() trust: MerchantTrustView, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext) {
-    return trustReadService.history(ctx, trust.merchantId, page);
+  history(
+    @Root() trust: MerchantTrustView,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return trustReadService.history(ctx, trust.merchantId, page, connectionAsk(info));
   }
 }
 

@@ -1,7 +1,7 @@
 import { ReadsParentIdOnly } from '../../graphql/read-ahead';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Resolver, Root } from 'type-graphql';
-import { asksOnlyTotal } from '../../graphql/selection';
+import { connectionAsk } from '../../graphql/selection';
 import { PageArgs } from '../../graphql/connection';
 import { toGlobalId } from '../../graphql/global-id';
 import { decodedMutation } from '../../graphql/ids';
@@ -82,6 +82,6 @@ export class MerchantWarningsResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return warningsService.ofMerchant(ctx, merchant.id, args, asksOnlyTotal(info));
+    return warningsService.ofMerchant(ctx, merchant.id, args, connectionAsk(info));
   }
 }

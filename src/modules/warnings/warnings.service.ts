@@ -17,16 +17,18 @@ import { Warning } from './warnings.entity';
 import { WarningKind, WarningStatus } from './warnings.enums';
 import type { WarningListArgs } from './warnings.query';
 import { abnormalReasons } from './warnings.rules';
+import { countAsked } from '../../graphql/child-connection';
+import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export const warningsService = {
-  /** `countOnly`: the caller reads `totalCount` alone, so no page of warnings is read. */
+  /** `asked`: what the caller reads of the connection (its `totalCount` alone: no page of warnings is read). */
   ofMerchant(
     ctx: ServiceContext,
     merchantId: string,
     args: WarningListArgs,
-    countOnly = false,
+    asked: ConnectionAsk = ASKS_ALL,
   ): Promise<Page<Warning>> {
-    return ctx.loaders.warnings.byMerchant.load({ parentId: merchantId, args, countOnly });
+    return ctx.loaders.warnings.byMerchant.load({ parentId: merchantId, args, ...countAsked(asked) });
   },
 
   /** Handles `ProductPriceHeld`: the low-price risk warning, with the median and the share. */
