@@ -1,7 +1,7 @@
 /**
  * One message per level of the selection (what the gateway sends) against one statement that builds
  * the nested answer inside PostgreSQL with lateral joins and json_agg (what PostGraphile sends), for
- * the shapes of Q2 and Q1, on the benchmark's data: client CPU, PostgreSQL backend CPU and wall time
+ * the shapes of Q5, Q2 and Q1, on the benchmark's data: client CPU, PostgreSQL backend CPU and wall time
  * per answer, one connection, run back to back. Both sides enter the tenant the same way (settings in
  * the same message) and row-level security applies to both.
  *
@@ -46,7 +46,59 @@ async function main() {
   const orderIds = (await client.query('select id from "order" order by id limit 1000')).rows.map((r) => r.id);
   const uuids = (ids: unknown[]) => `'{${ids.join(',')}}'::uuid[]`;
 
+  // Q5's reads as the gateway sends them for a dashboard, prepared (as the gateway prepares them):
+  // ten EXECUTEs in one message, against one prepared statement with a json_agg subquery per read.
+  const merchantIds = (await client.query('select id from merchant order by id limit 300')).rows.map((r) => r.id);
+  const dashboard: Record<string, string> = {
+    policy: 'select t.* from policy_version t order by t.effective_from, t.version',
+    score: 'select t.* from merchant_score t where t.merchant_id = $1',
+    recentOrders: `select t.merchant_id, count(*) as n from "order" t where t.merchant_id = $1
+      and not t.status = 'CANCELLED' and t.paid_at > $2 and t.paid_at <= $3 group by t.merchant_id`,
+    accounts: 'select t.* from ledger_account t where t.merchant_id = $1 order by t.code',
+    merchant: 'select t.id, t.name, t.status from merchant t where t.id = $1',
+    buyers: `select t.id, t.nickname from buyer t where t.id in (select c.buyer_id from (select t.buyer_id from "order" t
+      where t.merchant_id = $1 order by t.paid_at desc, t.id desc limit 11) c)`,
+    orders: `select t.buyer_id, t.id, t.paid_amount, t.status, t.paid_at, t.merchant_id from "order" t
+      where t.merchant_id = $1 order by t.paid_at desc, t.id desc limit 11`,
+    warnings: 'select t.* from warning t where t.merchant_id = $1 order by t.raised_at desc, t.id desc limit 6',
+    cases: `select t.merchant_id as parent, count(*) as count from after_sales_case t
+      where t.merchant_id = any(array[$1]) and t.status in ('UNDER_REVIEW') group by t.merchant_id`,
+    appeals:
+      'select t.merchant_id as parent, count(*) as count from appeal t where t.merchant_id = any(array[$1]) group by t.merchant_id',
+  };
+  const parameters = (sql: string) => (sql.includes('$3') ? 3 : sql.includes('$1') ? 1 : 0);
+  const types = ['uuid', 'timestamptz', 'timestamptz'];
+  for (const [name, sql] of Object.entries(dashboard)) {
+    const count = parameters(sql);
+    await client.query(`prepare q5_${name}${count ? `(${types.slice(0, count).join(', ')})` : ''} as ${sql}`);
+  }
+  await client.query(
+    `prepare q5_nested(uuid, timestamptz, timestamptz) as select ${Object.entries(dashboard)
+      .map(([name, sql]) => `(select coalesce(json_agg(r), '[]') from (${sql}) r)::text as "${name}"`)
+      .join(', ')}`,
+  );
+  const window = [new Date(Date.now() - 90 * 86_400_000).toISOString(), new Date().toISOString()];
+  const argumentsOf = (i: number, count: number) =>
+    [merchantIds[i % merchantIds.length], ...window].slice(0, count).map((value) => `'${value}'`);
+
   const shapes: Record<string, { levels: (i: number) => Promise<string>; nested: (i: number) => Promise<string> }> = {
+    'Q5 (a dashboard: ten reads)': {
+      async levels(i) {
+        const results = await messages(
+          ...Object.entries(dashboard).map(([name, sql]) => {
+            const count = parameters(sql);
+            return `execute q5_${name}${count ? `(${argumentsOf(i, count).join(', ')})` : ''}`;
+          }),
+        );
+        return JSON.stringify(Object.fromEntries(Object.keys(dashboard).map((name, k) => [name, results[k]])));
+      },
+      async nested(i) {
+        const [[row]] = await messages(`execute q5_nested(${argumentsOf(i, 3).join(', ')})`);
+        return `{${Object.keys(dashboard)
+          .map((name) => `"${name}":${row[name] as string}`)
+          .join(',')}}`;
+      },
+    },
     'Q2 (order + merchant + buyer)': {
       async levels(i) {
         const [[order]] = await messages(
