@@ -7,9 +7,9 @@ import {
   type Class,
   cursorSlots,
   filterShapeOf,
+  NO_PAGE,
   Page,
   type PageArgs,
-  type PageInfo,
   type PageWindow,
   type SortSpec,
   type TableSpec,
@@ -191,9 +191,6 @@ function groupByArgs<K extends Asked>(keys: readonly K[]): K[][] {
 }
 
 const childKey = (key: ChildConnectionKey<PageArgs>) => `${key.parentId}|${askedOf(key)}`;
-
-/** What a page asked for its count alone answers besides: nothing. */
-const NO_PAGE: PageInfo = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
 
 /**
  * A DataLoader for a child connection (`merchant.orders(...)`): all parents asked with the same

@@ -167,6 +167,9 @@ export class Page<T> {
   }
 }
 
+/** What a page asked for its count alone answers besides: nothing. */
+export const NO_PAGE: PageInfo = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+
 /** How a connection is ordered: a column plus the id as tie-breaker, so keyset cursors are stable. */
 export interface SortSpec {
   /** Name recorded in cursors so a cursor cannot be replayed against another ordering. */
@@ -470,6 +473,8 @@ export async function paginate<T extends object>(
      * round trip of its own once the page is back.
      */
     countNow?: boolean;
+    /** The selection reads `totalCount` alone: no page of rows is read. */
+    countOnly?: boolean;
   },
 ): Promise<Page<T>> {
   const { table, tenant, where, sort, page } = options;
@@ -496,6 +501,11 @@ export async function paginate<T extends object>(
     const [row] = await db.read((run) => run(countSql));
     return Number(row.count);
   };
+  if (options.countOnly) {
+    const counted = count();
+    counted.catch(() => {}); // reported where totalCount is read
+    return new Page<T>([], NO_PAGE, () => counted);
+  }
   const rows = db.read((run) => run(sql));
   // Read in the same turn as the page, so in its message; a failure is reported by `totalCount`.
   const counted = options.countNow ? count() : undefined;

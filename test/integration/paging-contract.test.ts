@@ -376,7 +376,7 @@ describe('paging contract: every connection × sort × direction', () => {
     }
   });
 
-  it('reads totalCount asked beside a page in the page’s own message, once however often it is asked', async () => {
+  it('reads totalCount asked beside a page in the page’s own message, once however often it is asked, and no page when asked alone', async () => {
     for (const c of cases) {
       const { id, total } = await busiestParent(c);
       const documentAsking = (selection: string) => {
@@ -387,11 +387,19 @@ describe('paging contract: every connection × sort × direction', () => {
       };
       const pageAlone = documentAsking('edges { cursor }');
       const withCount = documentAsking('totalCount edges { cursor } again: totalCount');
+      const countAlone = documentAsking('totalCount');
       await app.roundTripsOf(withCount); // whatever a first request reads once per process
       const without = await app.roundTripsOf(pageAlone);
       const withIt = await app.roundTripsOf(withCount);
       expect(withIt.messages, `${c.name}: messages`).toBe(without.messages);
       expect(withIt.statements.length, `${c.name}: one COUNT more`).toBe(without.statements.length + 1);
+      // Asked for its count alone, it reads no page of rows: the COUNT instead of the page.
+      const alone = await app.roundTripsOf(countAlone);
+      expect(alone.statements.length, `${c.name}: count alone`).toBe(without.statements.length);
+      expect(alone.statements.filter((sql) => /count\(\*\)/.test(sql)).length).toBe(
+        without.statements.filter((sql) => /count\(\*\)/.test(sql)).length + 1,
+      );
+      expect(connectionIn(c, (await app.data(countAlone)) as Record<string, unknown>).totalCount).toBe(total);
       const answer = connectionIn(c, (await app.data(withCount)) as Record<string, unknown>) as ConnectionResult & {
         again: number;
       };

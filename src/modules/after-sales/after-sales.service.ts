@@ -325,6 +325,7 @@ export const afterSalesService = {
       page: args,
       columns: ctx.db.columnsFor(AfterSalesCase, asked.nodes, CASE_FIELD_READS),
       countNow: asked.total,
+      countOnly: asked.totalOnly,
     });
   },
 

@@ -290,6 +290,7 @@ export const appealsService = {
       page: args,
       columns: ctx.db.columnsFor(Appeal, asked.nodes, APPEAL_FIELD_READS),
       countNow: asked.total,
+      countOnly: asked.totalOnly,
     });
   },
 

@@ -36,6 +36,7 @@ export const ledgerReadService = {
       page: args,
       columns: ctx.db.columnsFor(LedgerTransaction, asked.nodes, LEDGER_TRANSACTION_FIELD_READS),
       countNow: asked.total,
+      countOnly: asked.totalOnly,
     });
   },
 

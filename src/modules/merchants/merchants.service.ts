@@ -70,6 +70,7 @@ export const merchantsService = {
       filter: args.filter,
       columns: ctx.db.columnsFor(Merchant, asked.nodes, MERCHANT_FIELD_READS),
       countNow: asked.total,
+      countOnly: asked.totalOnly,
     });
   },
 

@@ -358,6 +358,7 @@ export const ordersService = {
       page: args,
       columns: ctx.db.columnsFor(Order, asked.nodes, ORDER_FIELD_READS),
       countNow: asked.total,
+      countOnly: asked.totalOnly,
     });
   },
 
