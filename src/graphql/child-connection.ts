@@ -1,7 +1,6 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { columnsKey, type Row, type TenantDb } from '../db/tenant-db';
-import type { ConnectionAsk } from './selection';
 import { keyable, scopedAs, type SlotValues, templated, tenantKindOf, tenantSlots } from '../db/read-statements';
 import {
   type Class,
@@ -165,12 +164,6 @@ export interface ChildConnectionKey<Args extends PageArgs> {
   countNow?: boolean;
   alongside?: Alongside;
 }
-
-/** How a child connection's key asks for its count, from what the selection asks of the connection. */
-export const countAsked = (asked: ConnectionAsk): Pick<ChildConnectionKey<PageArgs>, 'countOnly' | 'countNow'> => ({
-  countOnly: asked.totalOnly,
-  countNow: asked.total && !asked.totalOnly,
-});
 
 type Asked = { args: unknown; columns?: readonly string[] | null; countOnly?: boolean; alongside?: Alongside };
 

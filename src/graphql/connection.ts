@@ -16,6 +16,7 @@ import {
   tenantSlots,
 } from '../db/read-statements';
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { ConnectionAsk } from './selection';
 
 export enum SortDirection {
   ASC = 'ASC',
@@ -166,6 +167,15 @@ export class Page<T> {
     return (this.counted ??= this.count());
   }
 }
+
+/**
+ * How a connection reads its count, from what the selection asks of it: alone (no page of rows), in
+ * the page's message, or (neither) only if the executor reaches `totalCount` after all.
+ */
+export const countAsked = (asked: ConnectionAsk): { countOnly: boolean; countNow: boolean } => ({
+  countOnly: asked.totalOnly,
+  countNow: asked.total && !asked.totalOnly,
+});
 
 /** What a page asked for its count alone answers besides: nothing. */
 export const NO_PAGE: PageInfo = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };

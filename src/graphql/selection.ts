@@ -97,15 +97,26 @@ export interface ConnectionAsk {
 /** Every column, and the count only if it is read after all (a caller outside GraphQL). */
 export const ASKS_ALL: ConnectionAsk = { nodes: null, total: false, totalOnly: false };
 
+const asksByField = new WeakMap<FieldNode, ConnectionAsk>();
+
 /**
  * `total` is true only when the selection plainly names `totalCount`; behind a fragment or a
- * directive the count stays lazy, read when (and if) the executor reaches it.
+ * directive the count stays lazy, read when (and if) the executor reaches it. Worked out once per
+ * field of a parsed document (a child connection's resolver runs once per parent).
  */
-export const connectionAsk = (info: Pick<GraphQLResolveInfo, 'fieldNodes'>): ConnectionAsk => ({
-  nodes: nodeFields(info),
-  total: selectedFields(info)?.has('totalCount') ?? false,
-  totalOnly: asksOnlyTotal(info),
-});
+export function connectionAsk(info: Pick<GraphQLResolveInfo, 'fieldNodes'>): ConnectionAsk {
+  const [first] = info.fieldNodes;
+  let asked = asksByField.get(first);
+  if (!asked) {
+    asked = {
+      nodes: nodeFields(info),
+      total: selectedFields(info)?.has('totalCount') ?? false,
+      totalOnly: asksOnlyTotal(info),
+    };
+    asksByField.set(first, asked);
+  }
+  return asked;
+}
 
 const fieldsByType = new WeakMap<FieldNode, Map<string, ReadonlySet<string> | null>>();
 

@@ -4,7 +4,7 @@ import { yuanText } from '../../shared/money';
 import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Tx } from '../../db/transaction';
-import { paginate, type Page } from '../../graphql/connection';
+import { countAsked, type Page, paginate } from '../../graphql/connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { DomainEvent } from '../../shared/domain-events';
 import { OrderStatus, type SalesPlatform } from '../../shared/enums';
@@ -45,7 +45,6 @@ import {
   refundableLeft,
   rulingViolation,
 } from './after-sales.rules';
-import { countAsked } from '../../graphql/child-connection';
 
 export const MAX_OPEN_BATCH = 1_000;
 
@@ -324,8 +323,7 @@ export const afterSalesService = {
       sort: NEWEST_CASES_FIRST,
       page: args,
       columns: ctx.db.columnsFor(AfterSalesCase, asked.nodes, CASE_FIELD_READS),
-      countNow: asked.total,
-      countOnly: asked.totalOnly,
+      ...countAsked(asked),
     });
   },
 

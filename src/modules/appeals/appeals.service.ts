@@ -4,7 +4,7 @@ import { yuanText } from '../../shared/money';
 import { recordTransition } from '../../db/status-change.entity';
 import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Tx } from '../../db/transaction';
-import { type Page, paginate } from '../../graphql/connection';
+import { countAsked, type Page, paginate } from '../../graphql/connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { EvidenceKind, Province } from '../../shared/enums';
 import type { DomainEventOf } from '../../shared/domain-events';
@@ -21,7 +21,6 @@ import { type AppealKind, AppealStatus, AppealSubjectType } from './appeals.enum
 import { APPEAL_TABLE, type AppealListArgs, appealWhere, BY_REVIEW_DEADLINE } from './appeals.query';
 import { APPEAL_FIELD_READS } from './appeals.types';
 import { canMoveAppeal, channelOf, isOpenAppeal, kindMismatch, missingEvidence, reviewDueAt } from './appeals.rules';
-import { countAsked } from '../../graphql/child-connection';
 
 export interface AppealEvidenceInput {
   kind: EvidenceKind;
@@ -289,8 +288,7 @@ export const appealsService = {
       sort: BY_REVIEW_DEADLINE,
       page: args,
       columns: ctx.db.columnsFor(Appeal, asked.nodes, APPEAL_FIELD_READS),
-      countNow: asked.total,
-      countOnly: asked.totalOnly,
+      ...countAsked(asked),
     });
   },
 

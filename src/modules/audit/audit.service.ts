@@ -6,12 +6,11 @@ import { nextStamp } from '../../db/stamps';
 import { yuanText } from '../../shared/money';
 import { canReachMerchant } from '../../db/tenant-scope';
 import { asPlatform, type Tx } from '../../db/transaction';
-import type { Page } from '../../graphql/connection';
+import { countAsked, type Page } from '../../graphql/connection';
 import { AUDIT_TABLE, type AuditLogArgs } from './audit.loaders';
 import type { DomainEvent } from '../../shared/domain-events';
 import { AuditEntry } from './audit.entity';
 import { AuditAction, AuditSubjectType } from './audit.enums';
-import { countAsked } from '../../graphql/child-connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export interface AuditLine {

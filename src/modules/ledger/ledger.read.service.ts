@@ -1,13 +1,11 @@
 import type { ServiceContext } from '../../db/session';
-import type { Page } from '../../graphql/connection';
-import { paginate, type PageArgs } from '../../graphql/connection';
+import { countAsked, type Page, type PageArgs, paginate } from '../../graphql/connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import { LedgerTransaction } from './ledger.entity';
 import { AccountKind, type FundCode } from './ledger.enums';
 import { type LedgerEntryRow, NEWEST_FIRST } from './ledger.loaders';
 import { fundsQuery, LEDGER_TRANSACTION_TABLE, type LedgerFilter, ledgerTransactionWhere } from './ledger.query';
 import { LEDGER_TRANSACTION_FIELD_READS } from './ledger.types';
-import { countAsked } from '../../graphql/child-connection';
 
 export const ledgerReadService = {
   ofAppeal(ctx: ServiceContext, appealId: string): Promise<LedgerTransaction[]> {
@@ -35,8 +33,7 @@ export const ledgerReadService = {
       sort: NEWEST_FIRST,
       page: args,
       columns: ctx.db.columnsFor(LedgerTransaction, asked.nodes, LEDGER_TRANSACTION_FIELD_READS),
-      countNow: asked.total,
-      countOnly: asked.totalOnly,
+      ...countAsked(asked),
     });
   },
 

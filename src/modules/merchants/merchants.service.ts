@@ -5,7 +5,7 @@ import { mapRow } from '../../db/tenant-db';
 import { recordTransition } from '../../db/status-change.entity';
 import { asPlatform, runMutation, type Tx } from '../../db/transaction';
 import type { DomainEventOf } from '../../shared/domain-events';
-import { type Page, type PageArgs, paginate } from '../../graphql/connection';
+import { countAsked, type Page, type PageArgs, paginate } from '../../graphql/connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { RelationOf } from '../../graphql/loaders';
 import { MerchantStatus } from '../../shared/enums';
@@ -69,8 +69,7 @@ export const merchantsService = {
       page: args.page,
       filter: args.filter,
       columns: ctx.db.columnsFor(Merchant, asked.nodes, MERCHANT_FIELD_READS),
-      countNow: asked.total,
-      countOnly: asked.totalOnly,
+      ...countAsked(asked),
     });
   },
 

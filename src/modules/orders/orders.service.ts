@@ -5,7 +5,7 @@ import { prepared } from '../../db/read-statements';
 import { sqlFirst, sqlRows } from '../../db/sql';
 import { recordTransition } from '../../db/status-change.entity';
 import { runMutation, type Tx } from '../../db/transaction';
-import { type Page, paginate } from '../../graphql/connection';
+import { countAsked, type Page, paginate } from '../../graphql/connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 import type { RelationOf } from '../../graphql/loaders';
 import type { DomainEvent } from '../../shared/domain-events';
@@ -43,7 +43,6 @@ import {
   type OrderInput,
   type TransitionOrderInput,
 } from './orders.types';
-import { countAsked } from '../../graphql/child-connection';
 
 /**
  * An order as the platform sent it, with local ids; the GraphQL edge decoded them and passes the
@@ -357,8 +356,7 @@ export const ordersService = {
       sort: orderSort(args.sort),
       page: args,
       columns: ctx.db.columnsFor(Order, asked.nodes, ORDER_FIELD_READS),
-      countNow: asked.total,
-      countOnly: asked.totalOnly,
+      ...countAsked(asked),
     });
   },
 

@@ -2,7 +2,7 @@ import type { ServiceContext } from '../../db/session';
 import { randomUUID } from 'node:crypto';
 import { canReachMerchant } from '../../db/tenant-db';
 import { runMutation, type Tx } from '../../db/transaction';
-import type { Page, PageArgs } from '../../graphql/connection';
+import { countAsked, type Page, type PageArgs } from '../../graphql/connection';
 import type { RelationOf } from '../../graphql/loaders';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { DAY_MS } from '../../shared/time';
@@ -12,7 +12,6 @@ import { policiesService } from '../policies/policies.service';
 import { isLowPrice, medianPrice } from './products.rules';
 import { Product, ProductPrice } from './product.entity';
 import type { UpsertProductInput } from './products.types';
-import { countAsked } from '../../graphql/child-connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export const productsService = {

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../db/session';
-import type { Page, PageArgs } from '../../graphql/connection';
+import { countAsked, type Page, type PageArgs } from '../../graphql/connection';
 import { ordersService } from '../orders/orders.service';
 import { policiesService } from '../policies/policies.service';
 import type { ScoreEvent } from './trust.entity';
@@ -15,7 +15,6 @@ import {
   standing,
 } from './trust.rules';
 import type { BuyerRiskView, MerchantTrustView, ScoreSnapshotView, TrustFactorView } from './trust.types';
-import { countAsked } from '../../graphql/child-connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export function snapshotView(scores: {

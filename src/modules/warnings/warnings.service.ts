@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import { yuanText } from '../../shared/money';
 import { canReachMerchant } from '../../db/tenant-db';
 import { asPlatform, runMutation, type Tx } from '../../db/transaction';
-import type { Page } from '../../graphql/connection';
+import { countAsked, type Page } from '../../graphql/connection';
 import type { DomainEventOf } from '../../shared/domain-events';
 import { Refused, RefusalCode, refusal } from '../../shared/refusal';
 import { breakersService } from '../after-sales/after-sales.breakers';
@@ -17,7 +17,6 @@ import { Warning } from './warnings.entity';
 import { WarningKind, WarningStatus } from './warnings.enums';
 import type { WarningListArgs } from './warnings.query';
 import { abnormalReasons } from './warnings.rules';
-import { countAsked } from '../../graphql/child-connection';
 import { ASKS_ALL, type ConnectionAsk } from '../../graphql/selection';
 
 export const warningsService = {
